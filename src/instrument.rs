@@ -1,0 +1,622 @@
+//! Instruments: the questionnaire as data.
+//!
+//! An instrument is a JSON file with an `id`, a `version`, bilingual texts and
+//! its questions. Two kinds of question exist:
+//! - `single`: one answer out of options lettered `A`, `B`, … as printed on the
+//!   paper form (at most 26);
+//! - `scale`: one whole number from `min` to `max` (Q17's 0–10).
+//!
+//! Answers are stored as one small code per question: the option's index for
+//! `single` (A = 0), `value − min` for `scale`, and [`MISSING`] when the
+//! question was not answered. Two roles can be given to questions: the
+//! `satisfaction` items (single-choice, options ordered best first, scored
+//! k … 1 for k options, so A = 3 on a 3-point item) and the `nps` question
+//! (a 0–10 scale).
+//!
+//! The built-in instrument (the 17-question ZG bank X branch questionnaire) is
+//! compiled in from `instruments/zg-x-branch-2023.json`; any other instrument
+//! of the same kinds loads with [`Instrument::from_json`], and a malformed one is
+//! refused with the line and column, or the JSON path, of each problem.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+
+/// The code of an unanswered question.
+pub const MISSING: u8 = u8::MAX;
+
+/// The text of the built-in instrument.
+pub const BUILTIN_JSON: &str = include_str!("../instruments/zg-x-branch-2023.json");
+
+/// A display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    /// English.
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    /// Parses `zh`, `zh-CN`, `zh_CN`, `en`, `en-US`, … (case-insensitive).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.to_ascii_lowercase();
+        if s == "zh" || s.starts_with("zh-") || s.starts_with("zh_") {
+            Some(Lang::ZhCn)
+        } else if s == "en" || s.starts_with("en-") || s.starts_with("en_") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+}
+
+/// A text in Simplified Chinese and, optionally, English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    pub zh_cn: String,
+    /// English; the Chinese text stands in where it is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+impl Text {
+    /// The text in `lang`, falling back to Chinese.
+    pub fn get(&self, lang: Lang) -> &str {
+        match (lang, &self.en) {
+            (Lang::En, Some(en)) => en,
+            _ => &self.zh_cn,
+        }
+    }
+}
+
+/// The kind of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuestionKind {
+    /// One of several lettered options.
+    Single,
+    /// A whole number from `min` to `max`.
+    Scale,
+}
+
+/// One option of a single-choice question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// The letter printed on the paper form: `A`, `B`, …
+    pub code: String,
+    /// What the option says.
+    pub label: Text,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A question, as written in the instrument file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// The question's id, also its CSV column name (`q1` …).
+    pub id: String,
+    /// Single choice or scale.
+    pub kind: QuestionKind,
+    /// The question as asked.
+    pub text: Text,
+    /// The options of a single-choice question, in the order printed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    /// The lowest value of a scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u8>,
+    /// The highest value of a scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u8>,
+    /// What the lowest value of a scale means ("not at all likely").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_label: Option<Text>,
+    /// What the highest value of a scale means ("extremely likely").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_label: Option<Text>,
+    /// Whether a response must answer it (checked by the survey, not by imports).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+}
+
+impl Question {
+    /// How many distinct answers the question has (codes `0..len`).
+    pub fn len(&self) -> usize {
+        match self.kind {
+            QuestionKind::Single => self.options.len(),
+            QuestionKind::Scale => usize::from(self.max_value() - self.min_value()) + 1,
+        }
+    }
+
+    /// Whether the question has no possible answers (never true once validated).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn min_value(&self) -> u8 {
+        self.min.unwrap_or(0)
+    }
+
+    fn max_value(&self) -> u8 {
+        self.max.unwrap_or(0)
+    }
+
+    /// The text written in a CSV file for `code`: the option letter, or the
+    /// scale value; empty for [`MISSING`] or a code out of range.
+    pub fn code_text(&self, code: u8) -> String {
+        if usize::from(code) >= self.len() {
+            return String::new();
+        }
+        match self.kind {
+            QuestionKind::Single => self.options[usize::from(code)].code.clone(),
+            QuestionKind::Scale => (u16::from(code) + u16::from(self.min_value())).to_string(),
+        }
+    }
+
+    /// The label shown for `code` in `lang`: the option's text, or the value.
+    pub fn code_label(&self, code: u8, lang: Lang) -> String {
+        match self.kind {
+            QuestionKind::Single => self
+                .options
+                .get(usize::from(code))
+                .map(|o| o.label.get(lang).to_owned())
+                .unwrap_or_default(),
+            QuestionKind::Scale => self.code_text(code),
+        }
+    }
+
+    /// Reads one answer as written in a CSV file or typed by staff: an option
+    /// letter (any case) or a whole number on the scale; surrounding spaces are
+    /// ignored and an empty answer is [`MISSING`]. On failure, the problem code
+    /// and a sentence saying what was expected.
+    pub fn parse_answer(&self, text: &str) -> Result<u8, (ProblemCode, String)> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(MISSING);
+        }
+        match self.kind {
+            QuestionKind::Single => self
+                .options
+                .iter()
+                .position(|o| o.code.eq_ignore_ascii_case(t))
+                .and_then(|i| u8::try_from(i).ok())
+                .ok_or_else(|| {
+                    let letters: Vec<&str> = self.options.iter().map(|o| o.code.as_str()).collect();
+                    (
+                        ProblemCode::UnknownOption,
+                        format!(
+                            "not an option of {}; expected one of {}",
+                            self.id,
+                            letters.join(" ")
+                        ),
+                    )
+                }),
+            QuestionKind::Scale => {
+                let (lo, hi) = (self.min_value(), self.max_value());
+                let digits = t.strip_prefix('+').unwrap_or(t);
+                let unsigned = digits.strip_prefix('-').unwrap_or(digits);
+                if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err((
+                        ProblemCode::NotAnInteger,
+                        format!("{} takes a whole number from {lo} to {hi}", self.id),
+                    ));
+                }
+                let out_of_range = || {
+                    (
+                        ProblemCode::OutOfRange,
+                        format!("outside {}'s scale of {lo} to {hi}", self.id),
+                    )
+                };
+                if digits.starts_with('-') {
+                    return Err(out_of_range());
+                }
+                let v: u32 = digits.parse().map_err(|_| out_of_range())?;
+                if v < u32::from(lo) || v > u32::from(hi) {
+                    return Err(out_of_range());
+                }
+                u8::try_from(v - u32::from(lo)).map_err(|_| out_of_range())
+            }
+        }
+    }
+}
+
+/// An instrument file, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstrumentFile {
+    id: String,
+    version: String,
+    title: Text,
+    questions: Vec<Question>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    satisfaction: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nps: Option<String>,
+}
+
+/// A validated instrument. Build it with [`Instrument::from_json`] or
+/// [`Instrument::builtin`]; it serializes back to the same JSON format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instrument {
+    file: InstrumentFile,
+    satisfaction: Vec<usize>,
+    nps: Option<usize>,
+    index: HashMap<String, usize>,
+}
+
+impl Serialize for Instrument {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.file.serialize(s)
+    }
+}
+
+impl Instrument {
+    /// The built-in 17-question instrument.
+    pub fn builtin() -> Instrument {
+        // The file is part of the crate and checked by the tests; a failure here
+        // is a build defect, not a user error.
+        Instrument::from_json(BUILTIN_JSON).expect("the built-in instrument is valid")
+    }
+
+    /// Loads and checks an instrument from JSON text.
+    ///
+    /// ```
+    /// let bad = manyi::Instrument::from_json(r#"{"id": "x"}"#).unwrap_err();
+    /// assert!(bad.to_string().contains("line 1"));
+    /// ```
+    pub fn from_json(text: &str) -> Result<Instrument> {
+        let file: InstrumentFile = serde_json::from_str(text).map_err(|e| {
+            let mut p = Problem::new(ProblemCode::Json, e.to_string());
+            if e.line() > 0 {
+                p = p.at_line(e.line());
+                p.column = Some(e.column());
+            }
+            Error::single(ErrorKind::Instrument, p)
+        })?;
+        validate(file)
+    }
+
+    /// The instrument as pretty-printed JSON, in the format it loads from.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.file).unwrap_or_default()
+    }
+
+    /// The instrument's id.
+    pub fn id(&self) -> &str {
+        &self.file.id
+    }
+
+    /// The instrument's version.
+    pub fn version(&self) -> &str {
+        &self.file.version
+    }
+
+    /// The instrument's title.
+    pub fn title(&self) -> &Text {
+        &self.file.title
+    }
+
+    /// The questions in order.
+    pub fn questions(&self) -> &[Question] {
+        &self.file.questions
+    }
+
+    /// The index of the question with this id (ids match case-insensitively).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(&id.trim().to_ascii_lowercase()).copied()
+    }
+
+    /// The question with this id, or a [`ErrorKind::Request`] error naming it.
+    pub fn question(&self, id: &str) -> Result<(usize, &Question)> {
+        match self.position(id) {
+            Some(i) => Ok((i, &self.file.questions[i])),
+            None => {
+                let ids: Vec<&str> = self.file.questions.iter().map(|q| q.id.as_str()).collect();
+                Err(Error::single(
+                    ErrorKind::Request,
+                    Problem::new(
+                        ProblemCode::UnknownName,
+                        format!("no such question; this instrument has {}", ids.join(" ")),
+                    )
+                    .with_value(id),
+                ))
+            }
+        }
+    }
+
+    /// The indices of the satisfaction items, in the order given.
+    pub fn satisfaction(&self) -> &[usize] {
+        &self.satisfaction
+    }
+
+    /// The index of the NPS question, if the instrument has one.
+    pub fn nps(&self) -> Option<usize> {
+        self.nps
+    }
+}
+
+fn validate(file: InstrumentFile) -> Result<Instrument> {
+    let mut problems = Vec::new();
+    let mut bad = |path: String, value: Option<&str>, message: String| {
+        let mut p = Problem::new(ProblemCode::Invalid, message).in_field(path);
+        if let Some(v) = value {
+            p = p.with_value(v);
+        }
+        problems.push(p);
+    };
+    if file.id.trim().is_empty() {
+        bad("id".into(), None, "the instrument id is empty".into());
+    }
+    if file.version.trim().is_empty() {
+        bad(
+            "version".into(),
+            None,
+            "the instrument version is empty".into(),
+        );
+    }
+    if file.questions.is_empty() {
+        bad(
+            "questions".into(),
+            None,
+            "the instrument has no questions".into(),
+        );
+    }
+    let mut index = HashMap::new();
+    for (i, q) in file.questions.iter().enumerate() {
+        let at = |field: &str| format!("questions[{i}]{field}");
+        let key = q.id.to_ascii_lowercase();
+        let id_ok = !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && key != "id";
+        if !id_ok {
+            bad(
+                at(".id"),
+                Some(&q.id),
+                "a question id is made of letters, digits, _ and -, and is not \"id\"".into(),
+            );
+        } else if let Some(first) = index.insert(key, i) {
+            bad(
+                at(".id"),
+                Some(&q.id),
+                format!("the same id as questions[{first}]"),
+            );
+        }
+        match q.kind {
+            QuestionKind::Single => {
+                if q.min.is_some()
+                    || q.max.is_some()
+                    || q.min_label.is_some()
+                    || q.max_label.is_some()
+                {
+                    bad(
+                        at(""),
+                        None,
+                        "min, max and their labels belong to scale questions".into(),
+                    );
+                }
+                if q.options.len() < 2 || q.options.len() > 26 {
+                    bad(
+                        at(".options"),
+                        None,
+                        format!(
+                            "a single-choice question has 2 to 26 options, not {}",
+                            q.options.len()
+                        ),
+                    );
+                }
+                let mut seen = Vec::new();
+                for (j, o) in q.options.iter().enumerate() {
+                    let letter =
+                        o.code.len() == 1 && o.code.bytes().all(|b| b.is_ascii_uppercase());
+                    if !letter {
+                        bad(
+                            at(&format!(".options[{j}].code")),
+                            Some(&o.code),
+                            "an option code is one capital letter A–Z".into(),
+                        );
+                    } else if seen.contains(&o.code) {
+                        bad(
+                            at(&format!(".options[{j}].code")),
+                            Some(&o.code),
+                            "the same code as an earlier option".into(),
+                        );
+                    }
+                    seen.push(o.code.clone());
+                }
+            }
+            QuestionKind::Scale => {
+                if !q.options.is_empty() {
+                    bad(
+                        at(".options"),
+                        None,
+                        "a scale question has min and max, not options".into(),
+                    );
+                }
+                match (q.min, q.max) {
+                    (Some(lo), Some(hi)) if lo < hi && hi - lo <= 100 => {}
+                    (Some(lo), Some(hi)) => bad(
+                        at(""),
+                        Some(&format!("{lo}–{hi}")),
+                        "a scale needs min < max and at most 101 points".into(),
+                    ),
+                    _ => bad(at(""), None, "a scale question needs min and max".into()),
+                }
+            }
+        }
+    }
+    let mut satisfaction = Vec::new();
+    for (k, id) in file.satisfaction.iter().enumerate() {
+        match index.get(&id.to_ascii_lowercase()) {
+            Some(&i) if file.questions[i].kind == QuestionKind::Single => {
+                if satisfaction.contains(&i) {
+                    bad(
+                        format!("satisfaction[{k}]"),
+                        Some(id),
+                        "listed twice".into(),
+                    );
+                }
+                satisfaction.push(i);
+            }
+            Some(_) => bad(
+                format!("satisfaction[{k}]"),
+                Some(id),
+                "a satisfaction item must be a single-choice question".into(),
+            ),
+            None => bad(
+                format!("satisfaction[{k}]"),
+                Some(id),
+                "no question has this id".into(),
+            ),
+        }
+    }
+    let mut nps = None;
+    if let Some(id) = &file.nps {
+        match index.get(&id.to_ascii_lowercase()) {
+            Some(&i) => {
+                let q = &file.questions[i];
+                if q.kind == QuestionKind::Scale && q.min == Some(0) && q.max == Some(10) {
+                    nps = Some(i);
+                } else {
+                    bad(
+                        "nps".into(),
+                        Some(id),
+                        "the NPS question must be a 0–10 scale".into(),
+                    );
+                }
+            }
+            None => bad("nps".into(), Some(id), "no question has this id".into()),
+        }
+    }
+    if !problems.is_empty() {
+        let total = problems.len();
+        return Err(Error::new(ErrorKind::Instrument, problems, total));
+    }
+    Ok(Instrument {
+        file,
+        satisfaction,
+        nps,
+        index,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_matches_the_questionnaire() {
+        let inst = Instrument::builtin();
+        assert_eq!(inst.id(), "zg-x-branch-2023");
+        assert_eq!(inst.questions().len(), 17);
+        // Option counts per the table in shared/spec/questionnaire.md.
+        let lens: Vec<usize> = inst.questions().iter().map(Question::len).collect();
+        assert_eq!(lens, [2, 5, 5, 8, 5, 7, 8, 7, 5, 3, 4, 3, 3, 3, 3, 3, 11]);
+        assert_eq!(inst.satisfaction(), &[11, 12, 13, 14, 15]);
+        assert_eq!(inst.nps(), Some(16));
+        let q8 = &inst.questions()[7];
+        assert_eq!(q8.options[3].label.get(Lang::ZhCn), "国债");
+        assert_eq!(q8.options[3].label.get(Lang::En), "Treasury bonds");
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let inst = Instrument::builtin();
+        let again = Instrument::from_json(&inst.to_json()).expect("reloads");
+        assert_eq!(inst, again);
+    }
+
+    #[test]
+    fn parses_answers() {
+        let inst = Instrument::builtin();
+        let q2 = &inst.questions()[1];
+        assert_eq!(q2.parse_answer("A"), Ok(0));
+        assert_eq!(q2.parse_answer(" e "), Ok(4));
+        assert_eq!(q2.parse_answer(""), Ok(MISSING));
+        assert_eq!(
+            q2.parse_answer("F").map_err(|e| e.0),
+            Err(ProblemCode::UnknownOption)
+        );
+        let q17 = &inst.questions()[16];
+        assert_eq!(q17.parse_answer("0"), Ok(0));
+        assert_eq!(q17.parse_answer("10"), Ok(10));
+        assert_eq!(q17.code_text(10), "10");
+        for bad in ["11", "-1", "999999999999999999999"] {
+            assert_eq!(
+                q17.parse_answer(bad).map_err(|e| e.0),
+                Err(ProblemCode::OutOfRange),
+                "{bad}"
+            );
+        }
+        for bad in ["7.5", "seven", "7.0", "1e1", "-", "+"] {
+            assert_eq!(
+                q17.parse_answer(bad).map_err(|e| e.0),
+                Err(ProblemCode::NotAnInteger),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let e = Instrument::from_json("{\n  \"id\": \"x\",\n  \"version\": 1\n}").unwrap_err();
+        let p = &e.problems()[0];
+        assert_eq!(e.kind(), ErrorKind::Instrument);
+        assert_eq!((p.code, p.line), (ProblemCode::Json, Some(3)));
+        assert!(p.message.contains("expected a string"), "{}", p.message);
+    }
+
+    #[test]
+    fn rule_errors_name_the_path() {
+        let mut v: serde_json::Value = serde_json::from_str(BUILTIN_JSON).expect("json");
+        v["questions"][2]["options"][1]["code"] = "b".into();
+        v["questions"][4]["id"] = "q1".into();
+        v["nps"] = "q16".into();
+        v["satisfaction"][0] = "q99".into();
+        let e = Instrument::from_json(&v.to_string()).unwrap_err();
+        let places: Vec<_> = e
+            .problems()
+            .iter()
+            .map(|p| p.field.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "questions[2].options[1].code",
+                "questions[4].id",
+                "satisfaction[0]",
+                "nps"
+            ]
+        );
+        assert!(e
+            .to_string()
+            .contains(r#"questions[4].id, value "q1": the same id as questions[0]"#));
+    }
+
+    #[test]
+    fn unknown_kind_is_refused() {
+        let text = BUILTIN_JSON.replacen("\"single\"", "\"multiple\"", 1);
+        let e = Instrument::from_json(&text).unwrap_err();
+        assert!(
+            e.problems()[0]
+                .message
+                .contains("unknown variant `multiple`"),
+            "{e}"
+        );
+        assert!(e.problems()[0].line.is_some());
+    }
+}

@@ -1,0 +1,30 @@
+//! manyi (满意): survey and Net Promoter Score scoring.
+//!
+//! The pure core of manyi: instruments ([`Instrument`]), the columnar response
+//! store with CSV import and export ([`Responses`]), and scoring ([`scoring`]).
+//! The same core runs natively (the `manyi` command-line tool) and in the
+//! browser through the WebAssembly boundary in `wasm.rs`, the only module that
+//! knows about JavaScript.
+//!
+//! ```
+//! use manyi::{Instrument, Responses, scoring};
+//! let inst = Instrument::builtin();
+//! let csv = "id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n\
+//!            r1,A,B,C,D,E,A,B,C,D,A,B,A,B,C,A,B,9\n";
+//! let responses = Responses::from_csv(&inst, csv.as_bytes()).unwrap();
+//! let nps = scoring::nps(&inst, &responses).unwrap();
+//! assert_eq!((nps.n, nps.promoters, nps.nps), (1, 1, Some(100.0)));
+//! ```
+
+pub mod csv;
+pub mod error;
+pub mod instrument;
+pub mod responses;
+pub mod scoring;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorKind, Problem, ProblemCode, Result};
+pub use instrument::{Instrument, Lang, Question, QuestionKind, MISSING};
+pub use responses::Responses;

@@ -1,0 +1,564 @@
+//! The columnar response store, and CSV import and export.
+//!
+//! A [`Responses`] holds one `Vec<u8>` of answer codes per question (see
+//! [`crate::instrument`] for the codes), the response ids, and every other
+//! column of the file as text, in the file's column order. It knows the id and
+//! version of the instrument its codes belong to.
+//!
+//! Import is all-or-nothing: every row is checked (ragged rows, invalid UTF-8,
+//! empty or duplicate ids, unknown option letters, scale values that are not
+//! whole numbers or are off the scale) and if anything is wrong the whole file
+//! is refused with every problem (up to [`crate::error::MAX_PROBLEMS`]) named by
+//! line, column and value. Header names match case-insensitively and ids are
+//! trimmed; answers may be lower-case letters and may carry surrounding spaces.
+//! Export writes the columns in the order they were read, so an import, export
+//! and import again gives the same store.
+
+use std::collections::HashMap;
+
+use crate::csv::{write_record, Reader};
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+use crate::instrument::{Instrument, MISSING};
+
+/// Where a column of the file goes in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Id,
+    Question(usize),
+    Extra(usize),
+}
+
+/// A column that is neither the id nor a question, kept as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraColumn {
+    /// The header cell, as written.
+    pub name: String,
+    /// One value per response.
+    pub values: Vec<String>,
+}
+
+/// Responses to one instrument, stored by column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Responses {
+    instrument_id: String,
+    instrument_version: String,
+    ids: Vec<String>,
+    answers: Vec<Vec<u8>>,
+    extras: Vec<ExtraColumn>,
+    layout: Vec<Slot>,
+}
+
+impl Responses {
+    /// An empty store for `instrument`, with the columns `id`, the questions in
+    /// order, then `extra` columns.
+    pub fn new(instrument: &Instrument, extra: &[&str]) -> Self {
+        let mut layout = vec![Slot::Id];
+        layout.extend((0..instrument.questions().len()).map(Slot::Question));
+        layout.extend((0..extra.len()).map(Slot::Extra));
+        Responses {
+            instrument_id: instrument.id().to_owned(),
+            instrument_version: instrument.version().to_owned(),
+            ids: Vec::new(),
+            answers: vec![Vec::new(); instrument.questions().len()],
+            extras: extra
+                .iter()
+                .map(|n| ExtraColumn {
+                    name: (*n).to_owned(),
+                    values: Vec::new(),
+                })
+                .collect(),
+            layout,
+        }
+    }
+
+    /// Appends one response: its id, one code per question, one text per extra
+    /// column. Refuses an empty or duplicate id, a wrong number of codes or
+    /// extras, and a code outside its question.
+    pub fn push(
+        &mut self,
+        instrument: &Instrument,
+        id: &str,
+        codes: &[u8],
+        extras: &[&str],
+    ) -> Result<()> {
+        let fail =
+            |code, msg: String| Err(Error::single(ErrorKind::Request, Problem::new(code, msg)));
+        let id = id.trim();
+        if id.is_empty() {
+            return fail(ProblemCode::EmptyId, "the response id is empty".into());
+        }
+        if self.ids.iter().any(|x| x == id) {
+            return fail(
+                ProblemCode::DuplicateId,
+                format!("response id {id:?} is already stored"),
+            );
+        }
+        if codes.len() != self.answers.len() || extras.len() != self.extras.len() {
+            return fail(
+                ProblemCode::RaggedRow,
+                format!(
+                    "expected {} answers and {} extra values, got {} and {}",
+                    self.answers.len(),
+                    self.extras.len(),
+                    codes.len(),
+                    extras.len()
+                ),
+            );
+        }
+        for (q, &c) in instrument.questions().iter().zip(codes) {
+            if c != MISSING && usize::from(c) >= q.len() {
+                return fail(
+                    ProblemCode::OutOfRange,
+                    format!("code {c} is outside {}", q.id),
+                );
+            }
+        }
+        self.ids.push(id.to_owned());
+        for (col, &c) in self.answers.iter_mut().zip(codes) {
+            col.push(c);
+        }
+        for (col, v) in self.extras.iter_mut().zip(extras) {
+            col.values.push((*v).to_owned());
+        }
+        Ok(())
+    }
+
+    /// Imports a CSV file in the interchange format, all or nothing.
+    pub fn from_csv(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
+        Importer::new(instrument).run(bytes)
+    }
+
+    /// Exports to the interchange format: UTF-8 (with a byte-order mark if
+    /// `bom`, which Excel needs to read Chinese text), CRLF line ends, columns in
+    /// the order they were imported, option letters and scale values as text.
+    pub fn to_csv(&self, instrument: &Instrument, bom: bool) -> Result<Vec<u8>> {
+        self.check_instrument(instrument)?;
+        let qs = instrument.questions();
+        let mut out = Vec::with_capacity(64 + self.len() * (self.answers.len() * 2 + 16));
+        if bom {
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        let header: Vec<&str> = self
+            .layout
+            .iter()
+            .map(|s| match *s {
+                Slot::Id => "id",
+                Slot::Question(q) => qs[q].id.as_str(),
+                Slot::Extra(e) => self.extras[e].name.as_str(),
+            })
+            .collect();
+        write_record(&mut out, header);
+        let mut row: Vec<String> = Vec::with_capacity(self.layout.len());
+        for r in 0..self.len() {
+            row.clear();
+            row.extend(self.layout.iter().map(|s| match *s {
+                Slot::Id => self.ids[r].clone(),
+                Slot::Question(q) => qs[q].code_text(self.answers[q][r]),
+                Slot::Extra(e) => self.extras[e].values[r].clone(),
+            }));
+            write_record(&mut out, row.iter().map(String::as_str));
+        }
+        Ok(out)
+    }
+
+    /// Refuses an instrument other than the one these responses were read with.
+    pub fn check_instrument(&self, instrument: &Instrument) -> Result<()> {
+        if instrument.id() == self.instrument_id && instrument.version() == self.instrument_version
+        {
+            return Ok(());
+        }
+        Err(Error::single(
+            ErrorKind::Request,
+            Problem::new(
+                ProblemCode::UnknownName,
+                format!(
+                    "these responses belong to instrument {} version {}, not {} version {}",
+                    self.instrument_id,
+                    self.instrument_version,
+                    instrument.id(),
+                    instrument.version()
+                ),
+            ),
+        ))
+    }
+
+    /// The number of responses.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no responses.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The id of the instrument the codes belong to.
+    pub fn instrument_id(&self) -> &str {
+        &self.instrument_id
+    }
+
+    /// The version of the instrument the codes belong to.
+    pub fn instrument_version(&self) -> &str {
+        &self.instrument_version
+    }
+
+    /// The response ids, in file order.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// The codes of question `q` (by index), one per response.
+    pub fn column(&self, q: usize) -> &[u8] {
+        &self.answers[q]
+    }
+
+    /// The columns that are neither the id nor a question.
+    pub fn extras(&self) -> &[ExtraColumn] {
+        &self.extras
+    }
+}
+
+/// Collects problems up to the cap while counting them all.
+struct Problems {
+    kept: Vec<Problem>,
+    total: usize,
+}
+
+impl Problems {
+    fn push(&mut self, p: Problem) {
+        self.total += 1;
+        if self.kept.len() < crate::error::MAX_PROBLEMS {
+            self.kept.push(p);
+        }
+    }
+
+    fn into_error(self) -> Error {
+        Error::new(ErrorKind::Csv, self.kept, self.total)
+    }
+}
+
+struct Importer<'i> {
+    instrument: &'i Instrument,
+    problems: Problems,
+}
+
+impl<'i> Importer<'i> {
+    fn new(instrument: &'i Instrument) -> Self {
+        Importer {
+            instrument,
+            problems: Problems {
+                kept: Vec::new(),
+                total: 0,
+            },
+        }
+    }
+
+    fn run(mut self, bytes: &[u8]) -> Result<Responses> {
+        let mut reader = Reader::new(bytes);
+        let mut fields = Vec::new();
+        let Some(first) = reader.read_record(&mut fields) else {
+            return Err(Error::single(
+                ErrorKind::Csv,
+                Problem::new(
+                    ProblemCode::NoHeader,
+                    "the file is empty: it needs a header row",
+                )
+                .at_line(1),
+            ));
+        };
+        let header_line = first.map_err(|p| Error::single(ErrorKind::Csv, p))?;
+        let header: Vec<String> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                self.text(f, header_line, i, &format!("header {}", i + 1))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut store = self.layout(&header, header_line);
+        if self.problems.total > 0 {
+            return Err(self.problems.into_error());
+        }
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let qs = self.instrument.questions();
+        while let Some(rec) = reader.read_record(&mut fields) {
+            let line = match rec {
+                Ok(line) => line,
+                Err(p) => {
+                    self.problems.push(p);
+                    continue;
+                }
+            };
+            if fields.len() != names.len() {
+                self.problems.push(
+                    Problem::new(
+                        ProblemCode::RaggedRow,
+                        format!(
+                            "{} fields, but the header has {}",
+                            fields.len(),
+                            names.len()
+                        ),
+                    )
+                    .at_line(line),
+                );
+                continue;
+            }
+            let before = self.problems.total;
+            let mut codes = vec![MISSING; qs.len()];
+            let mut id = String::new();
+            let mut extras = vec![String::new(); store.extras.len()];
+            for (c, (field, slot)) in fields.iter().zip(&store.layout).enumerate() {
+                let Some(text) = self.text(field, line, c, &names[c]) else {
+                    continue;
+                };
+                match *slot {
+                    Slot::Id => {
+                        id = text.trim().to_owned();
+                        if id.is_empty() {
+                            self.problems.push(
+                                Problem::new(ProblemCode::EmptyId, "the response id is empty")
+                                    .at_line(line)
+                                    .at_column(c + 1, &names[c])
+                                    .with_value(text),
+                            );
+                        } else if let Some(&first) = seen.get(&id) {
+                            self.problems.push(
+                                Problem::new(
+                                    ProblemCode::DuplicateId,
+                                    format!("the same response id as line {first}"),
+                                )
+                                .at_line(line)
+                                .at_column(c + 1, &names[c])
+                                .with_value(text),
+                            );
+                        } else {
+                            seen.insert(id.clone(), line);
+                        }
+                    }
+                    Slot::Question(q) => match qs[q].parse_answer(&text) {
+                        Ok(code) => codes[q] = code,
+                        Err((code, message)) => self.problems.push(
+                            Problem::new(code, message)
+                                .at_line(line)
+                                .at_column(c + 1, &names[c])
+                                .with_value(text),
+                        ),
+                    },
+                    Slot::Extra(e) => extras[e] = text,
+                }
+            }
+            if self.problems.total == before {
+                store.ids.push(id);
+                for (col, code) in store.answers.iter_mut().zip(codes) {
+                    col.push(code);
+                }
+                for (col, v) in store.extras.iter_mut().zip(extras) {
+                    col.values.push(v);
+                }
+            }
+        }
+        if self.problems.total > 0 {
+            return Err(self.problems.into_error());
+        }
+        Ok(store)
+    }
+
+    /// Maps header cells to slots; records missing and duplicate columns.
+    fn layout(&mut self, header: &[String], line: usize) -> Responses {
+        let inst = self.instrument;
+        let mut store = Responses::new(inst, &[]);
+        store.layout.clear();
+        let mut taken: HashMap<String, usize> = HashMap::new();
+        for (c, raw) in header.iter().enumerate() {
+            let name = raw.trim();
+            let key = name.to_ascii_lowercase();
+            if let Some(first) = taken.insert(key.clone(), c) {
+                self.problems.push(
+                    Problem::new(
+                        ProblemCode::DuplicateColumn,
+                        format!("the same column name as column {}", first + 1),
+                    )
+                    .at_line(line)
+                    .at_column(c + 1, name)
+                    .with_value(raw.clone()),
+                );
+                continue;
+            }
+            let slot = if key == "id" {
+                Slot::Id
+            } else if let Some(q) = inst.position(&key) {
+                Slot::Question(q)
+            } else {
+                store.extras.push(ExtraColumn {
+                    name: name.to_owned(),
+                    values: Vec::new(),
+                });
+                Slot::Extra(store.extras.len() - 1)
+            };
+            store.layout.push(slot);
+        }
+        let mut required = vec!["id".to_owned()];
+        required.extend(inst.questions().iter().map(|q| q.id.to_ascii_lowercase()));
+        for name in required {
+            if !taken.contains_key(&name) {
+                self.problems.push(
+                    Problem::new(
+                        ProblemCode::MissingColumn,
+                        format!("the header has no column {name:?}, which is required"),
+                    )
+                    .at_line(line)
+                    .in_field(name),
+                );
+            }
+        }
+        store
+    }
+
+    /// The field as text, or `None` after recording invalid UTF-8.
+    fn text(&mut self, field: &[u8], line: usize, c: usize, name: &str) -> Option<String> {
+        match std::str::from_utf8(field) {
+            Ok(s) => Some(s.to_owned()),
+            Err(e) => {
+                let at = e.valid_up_to();
+                self.problems.push(
+                    Problem::new(
+                        ProblemCode::InvalidUtf8,
+                        format!(
+                            "not valid UTF-8 (byte 0x{:02X} at byte {} of the field); \
+                             if the file was saved as GBK/GB18030, save it again as UTF-8",
+                            field[at],
+                            at + 1
+                        ),
+                    )
+                    .at_line(line)
+                    .at_column(c + 1, name)
+                    .with_value(String::from_utf8_lossy(field)),
+                );
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ProblemCode as P;
+
+    const HEADER: &str = "id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17";
+
+    fn import(body: &str) -> Result<Responses> {
+        Responses::from_csv(
+            &Instrument::builtin(),
+            format!("{HEADER}\n{body}").as_bytes(),
+        )
+    }
+
+    fn codes(e: &Error) -> Vec<(P, Option<usize>, Option<usize>)> {
+        e.problems()
+            .iter()
+            .map(|p| (p.code, p.line, p.column))
+            .collect()
+    }
+
+    #[test]
+    fn reads_codes_and_missing() {
+        let r =
+            import("r1,A,b,C,D,E,F,G,A,B,C,D,A,B,C,A,B,10\nr2,B,,,,,,,,,,,,,,,, 0\n").expect("ok");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r.column(0), &[0, 1]);
+        assert_eq!(r.column(1), &[1, MISSING]);
+        assert_eq!(r.column(16), &[10, 0]);
+        assert_eq!(r.ids(), &["r1", "r2"]);
+    }
+
+    #[test]
+    fn collects_every_problem_with_its_place() {
+        let e = import(
+            "r1,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,11\n\
+             r1,Z,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,7.5\n\
+             ,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,1\n\
+             r4,A,A\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Csv);
+        assert_eq!(
+            codes(&e),
+            [
+                (P::OutOfRange, Some(2), Some(18)),
+                (P::DuplicateId, Some(3), Some(1)),
+                (P::UnknownOption, Some(3), Some(2)),
+                (P::NotAnInteger, Some(3), Some(18)),
+                (P::EmptyId, Some(4), Some(1)),
+                (P::RaggedRow, Some(5), None),
+            ]
+        );
+        assert!(e.to_string().contains(
+            r#"line 3, column 2 (q1), value "Z": not an option of q1; expected one of A B"#
+        ));
+    }
+
+    #[test]
+    fn header_problems() {
+        let inst = Instrument::builtin();
+        let e = Responses::from_csv(&inst, b"ID,Q1,q1,note\n").unwrap_err();
+        let missing: Vec<_> = e
+            .problems()
+            .iter()
+            .filter(|p| p.code == P::MissingColumn)
+            .map(|p| p.field.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(missing.len(), 16);
+        assert_eq!(missing[0], "q2");
+        assert_eq!(codes(&e)[0], (P::DuplicateColumn, Some(1), Some(3)));
+        let e = Responses::from_csv(&inst, b"").unwrap_err();
+        assert_eq!(codes(&e), [(P::NoHeader, Some(1), None)]);
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_field() {
+        let mut bytes =
+            format!("{HEADER},note\nr1,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,1,").into_bytes();
+        bytes.extend_from_slice(b"\xD6\xD0\n");
+        let e = Responses::from_csv(&Instrument::builtin(), &bytes).unwrap_err();
+        assert_eq!(codes(&e), [(P::InvalidUtf8, Some(2), Some(19))]);
+        assert!(e.problems()[0].message.contains("GBK"));
+    }
+
+    #[test]
+    fn export_keeps_columns_in_order() {
+        let inst = Instrument::builtin();
+        let src = "note,q17,id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16\r\n\
+                   \"hi, there\",9,x1,a,B,C,D,E,F,G,A,B,C,D,A,B,C,A,\r\n";
+        let r = Responses::from_csv(&inst, src.as_bytes()).expect("ok");
+        let out =
+            String::from_utf8(r.to_csv(&inst, false).expect("same instrument")).expect("utf8");
+        assert_eq!(out, src.replace(",a,", ",A,"));
+        assert_eq!(r.extras()[0].values, ["hi, there"]);
+    }
+
+    #[test]
+    fn push_checks_like_import() {
+        let inst = Instrument::builtin();
+        let mut r = Responses::new(&inst, &["mode"]);
+        let mut codes = [0u8; 17];
+        r.push(&inst, "a", &codes, &["paper"]).expect("ok");
+        assert_eq!(
+            r.push(&inst, "a", &codes, &["paper"])
+                .unwrap_err()
+                .problems()[0]
+                .code,
+            P::DuplicateId
+        );
+        codes[0] = 2;
+        assert_eq!(
+            r.push(&inst, "b", &codes, &["paper"])
+                .unwrap_err()
+                .problems()[0]
+                .code,
+            P::OutOfRange
+        );
+        assert_eq!(r.len(), 1);
+    }
+}

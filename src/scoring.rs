@@ -1,0 +1,374 @@
+//! One-way scoring: frequency tables, NPS and the satisfaction items.
+//!
+//! - **Frequencies**: for every question, the count of each option (or scale
+//!   value) and the count missing; percentages are of the *valid* (answered)
+//!   responses, so they sum to 100 whatever is missing.
+//! - **NPS**: over answered NPS-question responses only (a blank is never a
+//!   detractor): promoters score 9–10, passives 7–8, detractors 0–6, and
+//!   NPS = % promoters − % detractors, computed from the counts and rounded only
+//!   for display (the thesis's −3.28 is 100·(125 − 137)/366 = −3.2787).
+//! - **Satisfaction items** (options ordered best first, scored k … 1): % top
+//!   box (best option), % bottom box (worst option), the mean on 1 … k, and a
+//!   0–100 index = 100·(mean − 1)/(k − 1), all over answered responses.
+//!
+//! Everything here is a count over a column of small codes; missing answers
+//! are the code [`MISSING`](crate::MISSING).
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+use crate::instrument::Instrument;
+use crate::responses::Responses;
+
+/// Counts each code of a column: `counts[c]` for codes `0..len`, plus the number
+/// missing. Codes at or past `len` other than [`MISSING`](crate::MISSING) cannot occur in a
+/// checked store; they would be counted as missing.
+pub fn count_codes(column: &[u8], len: usize) -> (Vec<u64>, u64) {
+    let mut hist = [0u64; 256];
+    for &c in column {
+        hist[usize::from(c)] += 1;
+    }
+    let counts = hist[..len].to_vec();
+    let valid: u64 = counts.iter().sum();
+    (counts, column.len() as u64 - valid)
+}
+
+fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+}
+
+/// The frequency table of one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frequency {
+    /// The question id.
+    pub question: String,
+    /// The option letters or scale values, in order.
+    pub codes: Vec<String>,
+    /// The count of each code.
+    pub counts: Vec<u64>,
+    /// How many answered.
+    pub valid: u64,
+    /// How many did not answer.
+    pub missing: u64,
+}
+
+impl Frequency {
+    /// The percentage of valid answers that chose code `i`; `None` if nobody answered.
+    pub fn percent(&self, i: usize) -> Option<f64> {
+        percent(self.counts[i], self.valid)
+    }
+}
+
+/// Serializes parallel key and value slices as one map, keeping their order.
+struct Keyed<'a, T>(&'a [String], &'a [T]);
+
+impl<T: Serialize> Serialize for Keyed<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0.iter().zip(self.1) {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Frequency {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let pct: Vec<Option<f64>> = (0..self.counts.len()).map(|i| self.percent(i)).collect();
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("counts", &Keyed(&self.codes, &self.counts))?;
+        m.serialize_entry("percent", &Keyed(&self.codes, &pct))?;
+        m.serialize_entry("valid", &self.valid)?;
+        m.serialize_entry("missing", &self.missing)?;
+        m.end()
+    }
+}
+
+/// The frequency tables of every question. Serializes as
+/// `{"n": …, "questions": {"q1": {"counts": {"A": …}, "percent": …, "valid": …, "missing": …}, …}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frequencies {
+    /// The number of responses.
+    pub n: u64,
+    /// One table per question, in instrument order.
+    pub questions: Vec<Frequency>,
+}
+
+impl Serialize for Frequencies {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ids: Vec<String> = self.questions.iter().map(|q| q.question.clone()).collect();
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("n", &self.n)?;
+        m.serialize_entry("questions", &Keyed(&ids, &self.questions))?;
+        m.end()
+    }
+}
+
+/// The frequency table of question `q` (by index).
+pub fn frequency(instrument: &Instrument, responses: &Responses, q: usize) -> Frequency {
+    let question = &instrument.questions()[q];
+    let (counts, missing) = count_codes(responses.column(q), question.len());
+    Frequency {
+        question: question.id.clone(),
+        codes: (0..question.len())
+            .map(|c| question.code_text(c as u8))
+            .collect(),
+        valid: counts.iter().sum(),
+        counts,
+        missing,
+    }
+}
+
+/// The frequency tables of every question.
+pub fn frequencies(instrument: &Instrument, responses: &Responses) -> Result<Frequencies> {
+    responses.check_instrument(instrument)?;
+    Ok(Frequencies {
+        n: responses.len() as u64,
+        questions: (0..instrument.questions().len())
+            .map(|q| frequency(instrument, responses, q))
+            .collect(),
+    })
+}
+
+/// The Net Promoter Score and its three groups.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Nps {
+    /// The NPS question's id.
+    pub question: String,
+    /// How many answered the NPS question (the base of every percentage).
+    pub n: u64,
+    /// How many did not answer it (left out of the score).
+    pub missing: u64,
+    /// Answers of 9 or 10.
+    pub promoters: u64,
+    /// Answers of 7 or 8.
+    pub passives: u64,
+    /// Answers of 0 to 6.
+    pub detractors: u64,
+    /// Promoters as % of `n`.
+    pub pct_promoters: Option<f64>,
+    /// Passives as % of `n`.
+    pub pct_passives: Option<f64>,
+    /// Detractors as % of `n`.
+    pub pct_detractors: Option<f64>,
+    /// % promoters − % detractors, in points from −100 to 100; `None` if `n` is 0.
+    pub nps: Option<f64>,
+    /// The mean answer on 0–10.
+    pub mean: Option<f64>,
+}
+
+impl Nps {
+    /// NPS from the three group counts.
+    pub fn from_counts(
+        question: &str,
+        promoters: u64,
+        passives: u64,
+        detractors: u64,
+        missing: u64,
+    ) -> Nps {
+        let n = promoters + passives + detractors;
+        Nps {
+            question: question.to_owned(),
+            n,
+            missing,
+            promoters,
+            passives,
+            detractors,
+            pct_promoters: percent(promoters, n),
+            pct_passives: percent(passives, n),
+            pct_detractors: percent(detractors, n),
+            nps: (n > 0).then(|| 100.0 * (promoters as f64 - detractors as f64) / n as f64),
+            mean: None,
+        }
+    }
+}
+
+/// The NPS of the instrument's NPS question.
+pub fn nps(instrument: &Instrument, responses: &Responses) -> Result<Nps> {
+    responses.check_instrument(instrument)?;
+    let Some(q) = instrument.nps() else {
+        return Err(Error::single(
+            ErrorKind::Request,
+            Problem::new(
+                ProblemCode::UnknownName,
+                "this instrument names no NPS question",
+            )
+            .with_value(instrument.id()),
+        ));
+    };
+    let f = frequency(instrument, responses, q);
+    // The NPS question is a 0–10 scale, so code = score.
+    let sum = |range: std::ops::RangeInclusive<usize>| -> u64 { f.counts[range].iter().sum() };
+    let mut out = Nps::from_counts(&f.question, sum(9..=10), sum(7..=8), sum(0..=6), f.missing);
+    let total: u64 = f
+        .counts
+        .iter()
+        .enumerate()
+        .map(|(score, &c)| score as u64 * c)
+        .sum();
+    out.mean = percent(total, out.n).map(|p| p / 100.0);
+    Ok(out)
+}
+
+/// One satisfaction item's box scores and mean.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SatisfactionItem {
+    /// The question id.
+    pub question: String,
+    /// How many answered.
+    pub n: u64,
+    /// How many did not answer.
+    pub missing: u64,
+    /// How many chose the best option (top box).
+    pub top: u64,
+    /// How many chose the worst option (bottom box).
+    pub bottom: u64,
+    /// Top box as % of `n` ("% satisfied").
+    pub pct_top: Option<f64>,
+    /// Bottom box as % of `n` ("% dissatisfied").
+    pub pct_bottom: Option<f64>,
+    /// The mean on 1 … k, best = k (satisfied = 3 on a 3-point item).
+    pub mean: Option<f64>,
+    /// The mean rescaled to 0–100: all best = 100, all worst = 0.
+    pub index: Option<f64>,
+}
+
+/// The box scores and means of the instrument's satisfaction items.
+pub fn satisfaction(
+    instrument: &Instrument,
+    responses: &Responses,
+) -> Result<Vec<SatisfactionItem>> {
+    responses.check_instrument(instrument)?;
+    Ok(instrument
+        .satisfaction()
+        .iter()
+        .map(|&q| {
+            let f = frequency(instrument, responses, q);
+            let k = f.counts.len() as u64;
+            let score: u64 = f
+                .counts
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (k - i as u64) * c)
+                .sum();
+            let mean = percent(score, f.valid).map(|p| p / 100.0);
+            SatisfactionItem {
+                question: f.question.clone(),
+                n: f.valid,
+                missing: f.missing,
+                top: f.counts[0],
+                bottom: f.counts[f.counts.len() - 1],
+                pct_top: f.percent(0),
+                pct_bottom: f.percent(f.counts.len() - 1),
+                mean,
+                index: mean.map(|m| 100.0 * (m - 1.0) / (k - 1) as f64),
+            }
+        })
+        .collect())
+}
+
+/// Everything one-way about a data set: what `manyi report` prints.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Report {
+    /// The instrument's id.
+    pub instrument: String,
+    /// The instrument's version.
+    pub version: String,
+    /// The number of responses.
+    pub n: u64,
+    /// Every question's frequency table.
+    pub frequencies: Frequencies,
+    /// The NPS, if the instrument has an NPS question.
+    pub nps: Option<Nps>,
+    /// The satisfaction items, if any.
+    pub satisfaction: Vec<SatisfactionItem>,
+}
+
+/// The full one-way report.
+pub fn report(instrument: &Instrument, responses: &Responses) -> Result<Report> {
+    Ok(Report {
+        instrument: instrument.id().to_owned(),
+        version: instrument.version().to_owned(),
+        n: responses.len() as u64,
+        frequencies: frequencies(instrument, responses)?,
+        nps: match instrument.nps() {
+            Some(_) => Some(nps(instrument, responses)?),
+            None => None,
+        },
+        satisfaction: satisfaction(instrument, responses)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MISSING;
+
+    fn store(rows: &[&str]) -> (Instrument, Responses) {
+        let inst = Instrument::builtin();
+        let mut csv =
+            String::from("id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n");
+        for (i, r) in rows.iter().enumerate() {
+            csv.push_str(&format!("r{i},{r}\n"));
+        }
+        let resp = Responses::from_csv(&inst, csv.as_bytes()).expect("valid");
+        (inst, resp)
+    }
+
+    #[test]
+    fn counts_and_missing() {
+        let (c, m) = count_codes(&[0, 1, 1, MISSING, 2, MISSING], 3);
+        assert_eq!((c, m), (vec![1, 2, 1], 2));
+    }
+
+    #[test]
+    fn nps_ignores_blanks_and_buckets_edges() {
+        // Scores at each group edge: 6 is a detractor, 7 and 8 passives, 9 a promoter.
+        let (inst, r) = store(&[
+            "A,,,,,,,,,,,,,,,,6",
+            "A,,,,,,,,,,,,,,,,7",
+            "A,,,,,,,,,,,,,,,,8",
+            "A,,,,,,,,,,,,,,,,9",
+            "A,,,,,,,,,,,,,,,,",
+        ]);
+        let n = nps(&inst, &r).expect("nps");
+        assert_eq!(
+            (n.n, n.missing, n.promoters, n.passives, n.detractors),
+            (4, 1, 1, 2, 1)
+        );
+        assert_eq!(n.nps, Some(0.0));
+        assert_eq!(n.mean, Some(7.5));
+    }
+
+    #[test]
+    fn nps_of_nobody_is_none() {
+        let (inst, r) = store(&["A,,,,,,,,,,,,,,,,"]);
+        let n = nps(&inst, &r).expect("nps");
+        assert_eq!((n.n, n.nps, n.pct_promoters), (0, None, None));
+    }
+
+    #[test]
+    fn satisfaction_scores_best_first() {
+        // Q12: A, A, C and one blank → top 2/3, bottom 1/3, mean (3+3+1)/3.
+        let (inst, r) = store(&[
+            "A,,,,,,,,,,,A,,,,,",
+            "A,,,,,,,,,,,A,,,,,",
+            "A,,,,,,,,,,,C,,,,,",
+            "A,,,,,,,,,,,,,,,,",
+        ]);
+        let s = satisfaction(&inst, &r).expect("items");
+        let q12 = &s[0];
+        assert_eq!((q12.n, q12.missing, q12.top, q12.bottom), (3, 1, 2, 1));
+        assert!((q12.mean.expect("mean") - 7.0 / 3.0).abs() < 1e-12);
+        assert!((q12.index.expect("index") - 100.0 * (4.0 / 3.0) / 2.0).abs() < 1e-12);
+        assert_eq!(s[1].mean, None);
+    }
+
+    #[test]
+    fn frequency_json_keeps_option_order() {
+        let (inst, r) = store(&["B,,,,,,,,,,,,,,,,10", "A,,,,,,,,,,,,,,,,"]);
+        let json = serde_json::to_string(&frequencies(&inst, &r).expect("freq")).expect("json");
+        assert!(json.starts_with(r#"{"n":2,"questions":{"q1":{"counts":{"A":1,"B":1},"percent":{"A":50.0,"B":50.0},"valid":2,"missing":0}"#), "{json}");
+        assert!(json.contains(r#""q17":{"counts":{"0":0,"1":0,"2":0,"3":0,"4":0,"5":0,"6":0,"7":0,"8":0,"9":0,"10":1}"#), "{json}");
+    }
+}
