@@ -23,7 +23,7 @@ pub mod responses;
 pub mod scoring;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorKind, Problem, ProblemCode, Result};
 pub use instrument::{Instrument, Lang, Question, QuestionKind, MISSING};

@@ -1,0 +1,108 @@
+//! The WebAssembly boundary as JavaScript sees it, run in headless Chromium by
+//! wasm-bindgen-test-runner (`./dev test`; see README.md).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Reflect};
+use manyi::wasm::{builtin_instrument, parse_instrument, Dataset};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEMO: &[u8] = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+
+fn get(v: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(v.clone(), |v, key| {
+        Reflect::get(&v, &JsValue::from_str(key)).unwrap_or_else(|_| panic!("no {key} in {path}"))
+    })
+}
+
+fn num(v: &JsValue, path: &str) -> f64 {
+    get(v, path).as_f64().unwrap_or_else(|| panic!("{path} is not a number"))
+}
+
+#[wasm_bindgen_test]
+fn thesis_numbers_cross_the_boundary() {
+    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    assert_eq!(ds.length(), 366);
+    // Thesis figure 3.8: promoters 125, passives 104, detractors 137, NPS −3.28.
+    let nps = ds.nps().expect("nps");
+    assert_eq!(num(&nps, "promoters"), 125.0);
+    assert_eq!(num(&nps, "passives"), 104.0);
+    assert_eq!(num(&nps, "detractors"), 137.0);
+    assert!((num(&nps, "nps") - (-3.278_688_524_590_164)).abs() < 1e-12);
+    // Thesis table 3.5 (Q1) and the data README's Q17 split (67 tens).
+    let freq = ds.frequencies().expect("frequencies");
+    assert_eq!(num(&freq, "n"), 366.0);
+    assert_eq!(num(&freq, "questions.q1.counts.A"), 177.0);
+    assert_eq!(num(&freq, "questions.q1.counts.B"), 189.0);
+    assert_eq!(num(&freq, "questions.q17.counts.10"), 67.0);
+    assert!((num(&freq, "questions.q1.percent.A") - 48.360_655_737_704_92).abs() < 1e-9);
+    // statistics.md §4: Q15 is the least satisfying item, index 28.8251366.
+    let sat = ds.satisfaction().expect("satisfaction");
+    let sat: Array = sat.dyn_into().expect("an array");
+    assert_eq!(sat.length(), 5);
+    assert!((num(&sat.get(3), "index") - 28.825_136_6).abs() < 1e-6);
+    let report = ds.report().expect("report");
+    assert_eq!(num(&report, "nps.n"), 366.0);
+}
+
+#[wasm_bindgen_test]
+fn columns_are_typed_arrays_of_codes() {
+    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let q1 = ds.column("q1").expect("q1");
+    assert_eq!(q1.len(), 366);
+    assert_eq!(q1.iter().filter(|&&c| c == 0).count(), 177);
+    assert!(ds.column("q99").is_err());
+    assert_eq!(ds.ids()[0], "X2023-0001");
+}
+
+#[wasm_bindgen_test]
+fn export_round_trips() {
+    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let bytes = ds.to_csv(true).expect("export");
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let again = Dataset::from_csv(&bytes, None).expect("reimports");
+    assert_eq!(again.length(), 366);
+    for q in ["q1", "q9", "q17"] {
+        assert_eq!(again.column(q).expect("col"), ds.column(q).expect("col"));
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_csv_is_a_js_error_with_located_problems() {
+    let csv = b"id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n\
+                a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9\n\
+                b,Z,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,12\n";
+    let err = Dataset::from_csv(csv, None).err().expect("refused");
+    let e: js_sys::Error = err.clone().dyn_into().expect("a JS Error");
+    let message = String::from(e.message());
+    assert!(message.contains("nothing was imported"), "{message}");
+    assert!(message.contains(r#"line 3, column 2 (q1), value "Z""#), "{message}");
+    assert_eq!(get(&err, "kind").as_string().as_deref(), Some("csv"));
+    assert_eq!(num(&err, "total"), 2.0);
+    let problems: Array = get(&err, "problems").dyn_into().expect("array");
+    assert_eq!(problems.length(), 2);
+    assert_eq!(num(&problems.get(1), "line"), 3.0);
+    assert_eq!(num(&problems.get(1), "column"), 18.0);
+    assert_eq!(get(&problems.get(1), "code").as_string().as_deref(), Some("out_of_range"));
+    assert_eq!(get(&problems.get(1), "value").as_string().as_deref(), Some("12"));
+}
+
+#[wasm_bindgen_test]
+fn instruments_load_and_fail_with_places() {
+    let inst = builtin_instrument().expect("builtin");
+    let qs: Array = get(&inst, "questions").dyn_into().expect("array");
+    assert_eq!(qs.length(), 17);
+    assert_eq!(get(&qs.get(0), "text.zh-CN").as_string().as_deref(), Some("您的性别"));
+    let err = parse_instrument("{\"id\": 1}").err().expect("refused");
+    let problems: Array = get(&err, "problems").dyn_into().expect("array");
+    assert_eq!(num(&problems.get(0), "line"), 1.0);
+    // A CSV against a custom instrument: one scale question.
+    let custom = r#"{"id":"mini","version":"2","title":{"zh-CN":"小"},
+        "questions":[{"id":"rec","kind":"scale","min":0,"max":10,"text":{"zh-CN":"推荐"}}],
+        "nps":"rec"}"#;
+    let ds = Dataset::from_csv(b"id,rec\n1,10\n2,0\n3,\n", Some(custom.into())).expect("imports");
+    let nps = ds.nps().expect("nps");
+    assert_eq!((num(&nps, "n"), num(&nps, "missing"), num(&nps, "nps")), (2.0, 1.0, 0.0));
+}
