@@ -1,0 +1,84 @@
+// A static file server for the page: www/ at /, the wasm-bindgen output at /pkg/.
+// Loopback only by default. `node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]`.
+// Any static host works as well: copy www/ and pkg/ (as www/pkg/) to it.
+import { createServer } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const mounts = [
+  ['/pkg/', join(root, 'pkg')],
+  ['/', join(root, 'www')],
+];
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Maps a URL path to a file under one of the mounts, or null. */
+function locate(urlPath) {
+  let path;
+  try {
+    path = decodeURIComponent(urlPath.split('?')[0]);
+  } catch {
+    return null;
+  }
+  if (path.endsWith('/')) path += 'index.html';
+  for (const [prefix, dir] of mounts) {
+    if (!path.startsWith(prefix)) continue;
+    const file = normalize(join(dir, path.slice(prefix.length)));
+    if (file !== dir && !file.startsWith(dir + sep)) return null;
+    try {
+      if (statSync(file).isFile()) return file;
+    } catch {
+      /* fall through to the next mount */
+    }
+  }
+  return null;
+}
+
+/** Starts the server; resolves to it once it listens. Port 0 picks a free port. */
+export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const file = locate(req.url ?? '/');
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': types[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => ok(server));
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  };
+  const server = await startServer({ port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1') });
+  const { address, port } = server.address();
+  console.log(`manyi: serving http://${address}:${port}/  (Ctrl-C to stop)`);
+}

@@ -1,0 +1,252 @@
+// The report page: load a CSV (or the demo data), ask the core for the report,
+// show it. Every number comes from the core; this file only lays them out.
+import { core } from './core.js';
+import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
+
+const DEMO_URL = 'demo/zg-x-branch-2023.csv';
+
+const state = {
+  /** @type {'zh-CN' | 'en'} */
+  lang: initialLang(),
+  /** @type {null | {name: string, report: any, instrument: any}} */
+  view: null,
+  /** @type {null | {name: string, error: any}} */
+  failure: null,
+  /** @type {null | {key: string, vars: object}} */
+  status: null,
+};
+
+const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+
+/** Builds an element: h('td', {class: 'num'}, 'text', child, …). */
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+const tr = (key, vars) => t(state.lang, key, vars);
+const minus = (s) => s.replace('-', '\u2212');
+const fmtNum = (x) => (x == null ? '—' : minus(x.toFixed(2)));
+const fmtPct = (x) => (x == null ? '—' : `${x.toFixed(2)}%`);
+const textOf = (text) => text[state.lang] ?? text['zh-CN'];
+
+function questionTitle(instrument, id) {
+  const q = instrument.questions.find((q) => q.id === id);
+  return `${id.toUpperCase()} ${q ? textOf(q.text) : ''}`;
+}
+
+function optionLabel(question, code) {
+  if (question.kind !== 'single') return code;
+  const o = question.options.find((o) => o.code === code);
+  return o ? `${code} ${textOf(o.label)}` : code;
+}
+
+/** A table inside a keyboard-scrollable region (wide tables on phones). */
+function table(caption, head, rows, attrs = {}) {
+  return h(
+    'div',
+    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: 0 },
+    h(
+      'table',
+      attrs,
+      h('caption', { text: caption }),
+      h('thead', {}, h('tr', {}, head.map((c, i) => h('th', { scope: 'col', class: i ? 'num' : null, text: c })))),
+      h('tbody', {}, rows),
+    ),
+  );
+}
+
+function npsSection(report, instrument) {
+  const n = report.nps;
+  const section = h('section', { class: 'card', 'aria-labelledby': 'nps-h' }, h('h3', { id: 'nps-h', text: tr('nps.title') }));
+  section.append(
+    h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: fmtNum(n.nps) })),
+    h('p', { class: 'sub', text: n.nps == null ? tr('nps.none') : tr('nps.of', { q: questionTitle(instrument, n.question), n: n.n, missing: n.missing }) }),
+  );
+  const groups = [
+    ['promoters', n.promoters, n.pct_promoters],
+    ['passives', n.passives, n.pct_passives],
+    ['detractors', n.detractors, n.pct_detractors],
+  ];
+  section.append(
+    h(
+      'div',
+      { class: 'split', 'aria-hidden': 'true' },
+      groups.map(([g, , pct]) => h('span', { class: `seg ${g}`, style: `flex-grow: ${pct ?? 0}` })),
+    ),
+    table(
+      tr('nps.groups'),
+      [tr('nps.group'), tr('freq.count'), tr('freq.percent')],
+      groups.map(([g, count, pct]) =>
+        h('tr', { 'data-group': g }, h('th', { scope: 'row' }, h('span', { class: `dot ${g}`, 'aria-hidden': 'true' }), tr(`nps.${g}`)), h('td', { class: 'num count', text: count }), h('td', { class: 'num pct', text: fmtPct(pct) })),
+      ),
+      { id: 'nps-groups' },
+    ),
+  );
+  return section;
+}
+
+function satisfactionSection(report, instrument) {
+  const rows = report.satisfaction.map((s) =>
+    h(
+      'tr',
+      { 'data-question': s.question },
+      h('th', { scope: 'row', text: questionTitle(instrument, s.question) }),
+      h('td', { class: 'num', text: s.n }),
+      h('td', { class: 'num', text: fmtPct(s.pct_top) }),
+      h('td', { class: 'num', text: fmtPct(s.pct_bottom) }),
+      h('td', { class: 'num', text: fmtNum(s.mean) }),
+      h('td', { class: 'num', text: fmtNum(s.index) }),
+    ),
+  );
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'sat-h' },
+    h('h3', { id: 'sat-h', text: tr('sat.title') }),
+    table(tr('sat.caption'), [tr('sat.item'), tr('sat.valid'), tr('sat.top'), tr('sat.bottom'), tr('sat.mean'), tr('sat.index')], rows, { id: 'satisfaction' }),
+  );
+}
+
+function frequencySection(report, instrument) {
+  const section = h('section', { 'aria-labelledby': 'freq-h' }, h('h3', { id: 'freq-h', text: tr('freq.title') }));
+  for (const question of instrument.questions) {
+    const f = report.frequencies.questions[question.id];
+    const codes = Object.keys(f.counts);
+    const rows = codes.map((code) =>
+      h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionLabel(question, code) }), h('td', { class: 'num count', text: f.counts[code] }), h('td', { class: 'num pct', text: fmtPct(f.percent[code]) })),
+    );
+    rows.push(
+      h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), h('td', { class: 'num count', text: f.valid }), h('td', { class: 'num pct', text: fmtPct(f.valid ? 100 : null) })),
+      h('tr', { class: 'missing' }, h('th', { scope: 'row', text: tr('freq.missing') }), h('td', { class: 'num count', text: f.missing }), h('td', {})),
+    );
+    section.append(
+      h('div', { class: 'card' }, table(questionTitle(instrument, question.id), [tr('freq.option'), tr('freq.count'), tr('freq.percent')], rows, { 'data-question': question.id, class: 'freq' })),
+    );
+  }
+  return section;
+}
+
+function renderReport() {
+  const root = $('#report');
+  if (!state.view) {
+    root.hidden = true;
+    root.replaceChildren();
+    return;
+  }
+  const { name, report, instrument } = state.view;
+  root.replaceChildren(
+    h('h2', { id: 'report-h', text: tr('report.title', { name }) }),
+    h('p', { class: 'sub', id: 'report-n', text: tr('report.n', { n: report.n }) }),
+    report.nps ? npsSection(report, instrument) : null,
+    report.satisfaction.length ? satisfactionSection(report, instrument) : null,
+    frequencySection(report, instrument),
+  );
+  root.hidden = false;
+}
+
+function renderErrors() {
+  const root = $('#errors');
+  if (!state.failure) {
+    root.replaceChildren();
+    return;
+  }
+  const { name, error } = state.failure;
+  const problems = Array.isArray(error?.problems) ? error.problems : [];
+  if (!problems.length) {
+    root.replaceChildren(h('p', { class: 'error', text: tr('fetchFailed', { name, message: String(error?.message ?? error) }) }));
+    return;
+  }
+  const total = error.total ?? problems.length;
+  const describe = (p) => (state.lang !== 'en' && has(state.lang, `problem.${p.code}`) ? tr(`problem.${p.code}`) : p.message);
+  root.replaceChildren(
+    h('p', { class: 'error', text: tr('failed', { name, total }) + (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : '') }),
+    table(
+      tr('col.problem'),
+      [tr('col.line'), tr('col.column'), tr('col.value'), tr('col.problem')],
+      problems.map((p) =>
+        h(
+          'tr',
+          { 'data-code': p.code },
+          h('td', { text: p.line ?? '' }),
+          h('td', { text: [p.column, p.field && `(${p.field})`].filter(Boolean).join(' ') }),
+          h('td', {}, p.value != null ? h('code', { text: p.value }) : ''),
+          h('td', { text: describe(p) }),
+        ),
+      ),
+      { id: 'problems' },
+    ),
+  );
+}
+
+function renderStatus() {
+  $('#status').textContent = state.status ? tr(state.status.key, state.status.vars) : '';
+}
+
+function renderAll() {
+  translatePage(state.lang);
+  const button = $('#lang');
+  const other = state.lang === 'en' ? 'zh-CN' : 'en';
+  button.textContent = tr('switchTo');
+  button.setAttribute('lang', other);
+  button.setAttribute('aria-label', tr('switchLabel'));
+  document.title = `${tr('brand')} · ${tr('title')}`;
+  renderStatus();
+  renderErrors();
+  renderReport();
+}
+
+/** Imports bytes as a data set; shows its report, or every problem found. */
+async function load(name, getBytes) {
+  state.status = { key: 'loading', vars: { name } };
+  state.failure = null;
+  renderStatus();
+  renderErrors();
+  try {
+    const [bytes, { Dataset }] = await Promise.all([getBytes(), core()]);
+    const dataset = Dataset.fromCsv(bytes);
+    try {
+      state.view = { name, report: dataset.report(), instrument: dataset.instrument() };
+    } finally {
+      dataset.free();
+    }
+    state.status = { key: 'loaded', vars: { name, n: state.view.report.n } };
+  } catch (error) {
+    state.view = null;
+    state.status = null;
+    state.failure = { name, error };
+  }
+  renderAll();
+  if (state.failure) $('#errors').focus();
+}
+
+async function fetchBytes(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+$('#file').addEventListener('change', (e) => {
+  const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];
+  if (file) load(file.name, async () => new Uint8Array(await file.arrayBuffer()));
+  /** @type {HTMLInputElement} */ (e.target).value = '';
+});
+$('#demo').addEventListener('click', () => load(tr('demoName'), () => fetchBytes(DEMO_URL)));
+$('#lang').addEventListener('click', () => {
+  state.lang = state.lang === 'en' ? 'zh-CN' : 'en';
+  saveLang(state.lang);
+  renderAll();
+});
+
+renderAll();
+core(); // start loading the WebAssembly module while the person picks a file
+document.documentElement.dataset.ready = 'true';
