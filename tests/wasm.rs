@@ -95,7 +95,7 @@ fn instruments_load_and_fail_with_places() {
     let qs: Array = get(&inst, "questions").dyn_into().expect("array");
     assert_eq!(qs.length(), 17);
     assert_eq!(get(&qs.get(0), "text.zh-CN").as_string().as_deref(), Some("您的性别"));
-    let err = parse_instrument("{\"id\": 1}").err().expect("refused");
+    let err = parse_instrument("{\"id\": 1}").expect_err("refused");
     let problems: Array = get(&err, "problems").dyn_into().expect("array");
     assert_eq!(num(&problems.get(0), "line"), 1.0);
     // A CSV against a custom instrument: one scale question.
