@@ -16,11 +16,14 @@
 //! assert_eq!((nps.n, nps.promoters, nps.nps), (1, 1, Some(100.0)));
 //! ```
 
+pub mod crosstab;
 pub mod csv;
 pub mod error;
 pub mod instrument;
 pub mod responses;
+pub mod scale;
 pub mod scoring;
+pub mod stats;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -16,9 +16,11 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::crosstab::{count_pairs, SMALL_GROUP};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::Instrument;
 use crate::responses::Responses;
+use crate::stats::{normal_two_sided_p, wilson_pct, Z95};
 
 /// Counts each code of a column: `counts[c]` for codes `0..len`, plus the number
 /// missing. Codes at or past `len` other than [`MISSING`](crate::MISSING) cannot occur in a
@@ -75,9 +77,15 @@ impl<T: Serialize> Serialize for Keyed<'_, T> {
 impl Serialize for Frequency {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let pct: Vec<Option<f64>> = (0..self.counts.len()).map(|i| self.percent(i)).collect();
-        let mut m = s.serialize_map(Some(4))?;
+        let ci: Vec<Option<[f64; 2]>> = self
+            .counts
+            .iter()
+            .map(|&c| wilson_pct(c, self.valid))
+            .collect();
+        let mut m = s.serialize_map(Some(5))?;
         m.serialize_entry("counts", &Keyed(&self.codes, &self.counts))?;
         m.serialize_entry("percent", &Keyed(&self.codes, &pct))?;
+        m.serialize_entry("ci95", &Keyed(&self.codes, &ci))?;
         m.serialize_entry("valid", &self.valid)?;
         m.serialize_entry("missing", &self.missing)?;
         m.end()
@@ -151,10 +159,94 @@ pub struct Nps {
     pub pct_passives: Option<f64>,
     /// Detractors as % of `n`.
     pub pct_detractors: Option<f64>,
+    /// 95% Wilson interval of % promoters.
+    pub pct_promoters_ci95: Option<[f64; 2]>,
+    /// 95% Wilson interval of % passives.
+    pub pct_passives_ci95: Option<[f64; 2]>,
+    /// 95% Wilson interval of % detractors.
+    pub pct_detractors_ci95: Option<[f64; 2]>,
     /// % promoters − % detractors, in points from −100 to 100; `None` if `n` is 0.
     pub nps: Option<f64>,
+    /// Standard error in points: 100·√((p_P + p_D − (p_P − p_D)²) / n).
+    pub se: Option<f64>,
+    /// 95% margin of error: 1.96·SE.
+    pub moe95: Option<f64>,
+    /// Wald 95% interval, NPS ± MoE (as the formula gives: it can pass ±100 for
+    /// small or extreme groups; clamp only for display).
+    pub ci95: Option<[f64; 2]>,
+    /// The adjusted-Wald estimate and interval, better for small n or extreme scores.
+    pub adjusted: Option<AdjustedNps>,
+    /// Fewer than 30 answered: read with care.
+    pub small: bool,
     /// The mean answer on 0–10.
     pub mean: Option<f64>,
+}
+
+/// The adjusted-Wald NPS (Sauro & Lewis): add ¾ of a promoter and ¾ of a
+/// detractor (n' = n + 3) and use the Wald interval around the adjusted score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AdjustedNps {
+    /// NPS' = 100·((P + ¾) − (D + ¾)) / (n + 3).
+    pub nps: f64,
+    /// 100·√(Var' / n').
+    pub se: f64,
+    /// NPS' ± 1.96·SE'.
+    pub ci95: [f64; 2],
+}
+
+/// NPS point estimate and standard error (in points) from counts.
+fn nps_and_se(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
+    let (pp, pd) = (promoters / n, detractors / n);
+    let var = pp + pd - (pp - pd) * (pp - pd);
+    (100.0 * (pp - pd), 100.0 * (var.max(0.0) / n).sqrt())
+}
+
+/// The difference NPS(a) − NPS(b) of two independent groups or periods, with a
+/// z test (MeasuringU): SE = √(SE_a² + SE_b²), z = Δ / SE, two-sided p.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NpsDifference {
+    /// NPS(a) − NPS(b), in points.
+    pub delta: f64,
+    /// The standard error of the difference.
+    pub se: f64,
+    /// Δ ± 1.96·SE.
+    pub ci95: [f64; 2],
+    /// Δ / SE (`None` when SE is 0).
+    pub z: Option<f64>,
+    /// The two-sided p-value.
+    pub p: Option<f64>,
+    /// The same test on the adjusted-Wald scores.
+    pub adjusted_delta: f64,
+    /// The standard error of the adjusted difference.
+    pub adjusted_se: f64,
+    /// The adjusted z.
+    pub adjusted_z: Option<f64>,
+    /// The adjusted p-value.
+    pub adjusted_p: Option<f64>,
+}
+
+/// Tests NPS(a) − NPS(b); `None` when either group has no answers.
+pub fn nps_difference(a: &Nps, b: &Nps) -> Option<NpsDifference> {
+    let (na, nb) = (a.nps?, b.nps?);
+    let (sa, sb) = (a.se?, b.se?);
+    let (aa, ab) = (a.adjusted.as_ref()?, b.adjusted.as_ref()?);
+    let delta = na - nb;
+    let se = (sa * sa + sb * sb).sqrt();
+    let adjusted_delta = aa.nps - ab.nps;
+    let adjusted_se = (aa.se * aa.se + ab.se * ab.se).sqrt();
+    let z = (se > 0.0).then(|| delta / se);
+    let adjusted_z = (adjusted_se > 0.0).then(|| adjusted_delta / adjusted_se);
+    Some(NpsDifference {
+        delta,
+        se,
+        ci95: [delta - Z95 * se, delta + Z95 * se],
+        z,
+        p: z.map(normal_two_sided_p),
+        adjusted_delta,
+        adjusted_se,
+        adjusted_z,
+        adjusted_p: adjusted_z.map(normal_two_sided_p),
+    })
 }
 
 impl Nps {
@@ -167,6 +259,16 @@ impl Nps {
         missing: u64,
     ) -> Nps {
         let n = promoters + passives + detractors;
+        let (p, d, nf) = (promoters as f64, detractors as f64, n as f64);
+        let wald = (n > 0).then(|| nps_and_se(p, d, nf));
+        let adjusted = (n > 0).then(|| {
+            let (nps, se) = nps_and_se(p + 0.75, d + 0.75, nf + 3.0);
+            AdjustedNps {
+                nps,
+                se,
+                ci95: [nps - Z95 * se, nps + Z95 * se],
+            }
+        });
         Nps {
             question: question.to_owned(),
             n,
@@ -177,37 +279,133 @@ impl Nps {
             pct_promoters: percent(promoters, n),
             pct_passives: percent(passives, n),
             pct_detractors: percent(detractors, n),
-            nps: (n > 0).then(|| 100.0 * (promoters as f64 - detractors as f64) / n as f64),
+            pct_promoters_ci95: wilson_pct(promoters, n),
+            pct_passives_ci95: wilson_pct(passives, n),
+            pct_detractors_ci95: wilson_pct(detractors, n),
+            nps: wald.map(|w| w.0),
+            se: wald.map(|w| w.1),
+            moe95: wald.map(|w| Z95 * w.1),
+            ci95: wald.map(|(v, se)| [v - Z95 * se, v + Z95 * se]),
+            adjusted,
+            small: n < SMALL_GROUP,
             mean: None,
         }
     }
 }
 
-/// The NPS of the instrument's NPS question.
-pub fn nps(instrument: &Instrument, responses: &Responses) -> Result<Nps> {
+fn nps_question(instrument: &Instrument, responses: &Responses) -> Result<usize> {
     responses.check_instrument(instrument)?;
-    let Some(q) = instrument.nps() else {
-        return Err(Error::single(
+    instrument.nps().ok_or_else(|| {
+        Error::single(
             ErrorKind::Request,
             Problem::new(
                 ProblemCode::UnknownName,
                 "this instrument names no NPS question",
             )
             .with_value(instrument.id()),
-        ));
-    };
-    let f = frequency(instrument, responses, q);
-    // The NPS question is a 0–10 scale, so code = score.
-    let sum = |range: std::ops::RangeInclusive<usize>| -> u64 { f.counts[range].iter().sum() };
-    let mut out = Nps::from_counts(&f.question, sum(9..=10), sum(7..=8), sum(0..=6), f.missing);
-    let total: u64 = f
-        .counts
+        )
+    })
+}
+
+/// NPS from the counts of each score 0–10 (the NPS question's codes are its scores).
+fn nps_from_scores(question: &str, scores: &[u64], missing: u64) -> Nps {
+    let sum = |range: std::ops::RangeInclusive<usize>| -> u64 { scores[range].iter().sum() };
+    let mut out = Nps::from_counts(question, sum(9..=10), sum(7..=8), sum(0..=6), missing);
+    let total: u64 = scores
         .iter()
         .enumerate()
         .map(|(score, &c)| score as u64 * c)
         .sum();
     out.mean = percent(total, out.n).map(|p| p / 100.0);
-    Ok(out)
+    out
+}
+
+/// The NPS of the instrument's NPS question.
+pub fn nps(instrument: &Instrument, responses: &Responses) -> Result<Nps> {
+    let q = nps_question(instrument, responses)?;
+    let f = frequency(instrument, responses, q);
+    Ok(nps_from_scores(&f.question, &f.counts, f.missing))
+}
+
+/// The NPS of one option's respondents.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NpsSegment {
+    /// The option letter (or scale value) of the segmenting question.
+    pub option: String,
+    /// The segment's NPS, interval and counts.
+    #[serde(flatten)]
+    pub nps: Nps,
+}
+
+/// A test of the difference between two segments.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SegmentComparison {
+    /// The first segment's option.
+    pub a: String,
+    /// The second segment's option.
+    pub b: String,
+    /// NPS(a) − NPS(b) and its test.
+    #[serde(flatten)]
+    pub difference: NpsDifference,
+    /// The p-value, Bonferroni-adjusted over all pairs compared.
+    pub p_adj: Option<f64>,
+}
+
+/// NPS by the options of another question.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NpsBy {
+    /// The segmenting question's id.
+    pub by: String,
+    /// The NPS question's id.
+    pub question: String,
+    /// Responses that answered the NPS question but not the segmenting one.
+    pub missing: u64,
+    /// One segment per option, in option order, empty ones included.
+    pub segments: Vec<NpsSegment>,
+    /// Every pair of non-empty segments compared.
+    pub comparisons: Vec<SegmentComparison>,
+}
+
+/// NPS for each option of question `by`, with pairwise difference tests.
+pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Result<NpsBy> {
+    let q = nps_question(instrument, responses)?;
+    let (b, bq) = instrument.question(by)?;
+    let nq = &instrument.questions()[q];
+    let (table, _) = count_pairs(responses.column(b), responses.column(q), bq.len(), nq.len());
+    let (scores, _) = count_codes(responses.column(q), nq.len());
+    let answered: u64 = scores.iter().sum();
+    let in_segments: u64 = table.iter().flatten().sum();
+    let segments: Vec<NpsSegment> = table
+        .iter()
+        .enumerate()
+        .map(|(i, scores)| NpsSegment {
+            option: bq.code_text(i as u8),
+            nps: nps_from_scores(&nq.id, scores, 0),
+        })
+        .collect();
+    let live: Vec<&NpsSegment> = segments.iter().filter(|s| s.nps.n > 0).collect();
+    let pairs = live.len() * live.len().saturating_sub(1) / 2;
+    let mut comparisons = Vec::with_capacity(pairs);
+    for (x, a) in live.iter().enumerate() {
+        for other in &live[x + 1..] {
+            if let Some(difference) = nps_difference(&a.nps, &other.nps) {
+                let p_adj = difference.p.map(|p| (p * pairs as f64).min(1.0));
+                comparisons.push(SegmentComparison {
+                    a: a.option.clone(),
+                    b: other.option.clone(),
+                    difference,
+                    p_adj,
+                });
+            }
+        }
+    }
+    Ok(NpsBy {
+        by: bq.id.clone(),
+        question: nq.id.clone(),
+        missing: answered - in_segments,
+        segments,
+        comparisons,
+    })
 }
 
 /// One satisfaction item's box scores and mean.
@@ -227,6 +425,12 @@ pub struct SatisfactionItem {
     pub pct_top: Option<f64>,
     /// Bottom box as % of `n` ("% dissatisfied").
     pub pct_bottom: Option<f64>,
+    /// 95% Wilson interval of the top box %.
+    pub pct_top_ci95: Option<[f64; 2]>,
+    /// 95% Wilson interval of the bottom box %.
+    pub pct_bottom_ci95: Option<[f64; 2]>,
+    /// Fewer than 30 answered.
+    pub small: bool,
     /// The mean on 1 … k, best = k (satisfied = 3 on a 3-point item).
     pub mean: Option<f64>,
     /// The mean rescaled to 0–100: all best = 100, all worst = 0.
@@ -260,6 +464,9 @@ pub fn satisfaction(
                 bottom: f.counts[f.counts.len() - 1],
                 pct_top: f.percent(0),
                 pct_bottom: f.percent(f.counts.len() - 1),
+                pct_top_ci95: wilson_pct(f.counts[0], f.valid),
+                pct_bottom_ci95: wilson_pct(f.counts[f.counts.len() - 1], f.valid),
+                small: f.valid < SMALL_GROUP,
                 mean,
                 index: mean.map(|m| 100.0 * (m - 1.0) / (k - 1) as f64),
             }
@@ -282,6 +489,8 @@ pub struct Report {
     pub nps: Option<Nps>,
     /// The satisfaction items, if any.
     pub satisfaction: Vec<SatisfactionItem>,
+    /// The satisfaction scale's overall index and reliability, if it has items.
+    pub scale: Option<crate::scale::Scale>,
 }
 
 /// The full one-way report.
@@ -296,6 +505,7 @@ pub fn report(instrument: &Instrument, responses: &Responses) -> Result<Report> 
             None => None,
         },
         satisfaction: satisfaction(instrument, responses)?,
+        scale: crate::scale::scale(instrument, responses)?,
     })
 }
 
@@ -368,7 +578,7 @@ mod tests {
     fn frequency_json_keeps_option_order() {
         let (inst, r) = store(&["B,,,,,,,,,,,,,,,,10", "A,,,,,,,,,,,,,,,,"]);
         let json = serde_json::to_string(&frequencies(&inst, &r).expect("freq")).expect("json");
-        assert!(json.starts_with(r#"{"n":2,"questions":{"q1":{"counts":{"A":1,"B":1},"percent":{"A":50.0,"B":50.0},"valid":2,"missing":0}"#), "{json}");
+        assert!(json.starts_with(r#"{"n":2,"questions":{"q1":{"counts":{"A":1,"B":1},"percent":{"A":50.0,"B":50.0},"ci95":{"A":[9.4"#), "{json}");
         assert!(json.contains(r#""q17":{"counts":{"0":0,"1":0,"2":0,"3":0,"4":0,"5":0,"6":0,"7":0,"8":0,"9":0,"10":1}"#), "{json}");
     }
 }

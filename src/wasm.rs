@@ -8,7 +8,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{scoring, Error, Instrument, Responses};
+use crate::{crosstab, scale, scoring, Error, Instrument, Responses};
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
@@ -99,6 +99,31 @@ impl Dataset {
     /// The full one-way report.
     pub fn report(&self) -> Result<JsValue, JsValue> {
         to_js(&scoring::report(&self.instrument, &self.responses).map_err(js_error)?)
+    }
+
+    /// The cross-tab of two questions (ids) with χ², Cramér's V, residuals and
+    /// column-proportion letters.
+    pub fn crosstab(&self, row: &str, col: &str) -> Result<JsValue, JsValue> {
+        to_js(&crosstab::crosstab(&self.instrument, &self.responses, row, col).map_err(js_error)?)
+    }
+
+    /// NPS for each option of a question, with pairwise difference tests.
+    #[wasm_bindgen(js_name = npsBy)]
+    pub fn nps_by(&self, question: &str) -> Result<JsValue, JsValue> {
+        to_js(&scoring::nps_by(&self.instrument, &self.responses, question).map_err(js_error)?)
+    }
+
+    /// The test of NPS(this) − NPS(other), e.g. two quarters (`null` if either has no answers).
+    #[wasm_bindgen(js_name = compareNps)]
+    pub fn compare_nps(&self, other: &Dataset) -> Result<JsValue, JsValue> {
+        let a = scoring::nps(&self.instrument, &self.responses).map_err(js_error)?;
+        let b = scoring::nps(&other.instrument, &other.responses).map_err(js_error)?;
+        to_js(&scoring::nps_difference(&a, &b))
+    }
+
+    /// The satisfaction scale: overall 0–100 index and Cronbach's α (`null` without items).
+    pub fn scale(&self) -> Result<JsValue, JsValue> {
+        to_js(&scale::scale(&self.instrument, &self.responses).map_err(js_error)?)
     }
 
     /// One question's answer codes as a `Uint8Array` (255 = not answered).

@@ -18,7 +18,9 @@ fn get(v: &JsValue, path: &str) -> JsValue {
 }
 
 fn num(v: &JsValue, path: &str) -> f64 {
-    get(v, path).as_f64().unwrap_or_else(|| panic!("{path} is not a number"))
+    get(v, path)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{path} is not a number"))
 }
 
 #[wasm_bindgen_test]
@@ -78,15 +80,24 @@ fn bad_csv_is_a_js_error_with_located_problems() {
     let e: js_sys::Error = err.clone().dyn_into().expect("a JS Error");
     let message = String::from(e.message());
     assert!(message.contains("nothing was imported"), "{message}");
-    assert!(message.contains(r#"line 3, column 2 (q1), value "Z""#), "{message}");
+    assert!(
+        message.contains(r#"line 3, column 2 (q1), value "Z""#),
+        "{message}"
+    );
     assert_eq!(get(&err, "kind").as_string().as_deref(), Some("csv"));
     assert_eq!(num(&err, "total"), 2.0);
     let problems: Array = get(&err, "problems").dyn_into().expect("array");
     assert_eq!(problems.length(), 2);
     assert_eq!(num(&problems.get(1), "line"), 3.0);
     assert_eq!(num(&problems.get(1), "column"), 18.0);
-    assert_eq!(get(&problems.get(1), "code").as_string().as_deref(), Some("out_of_range"));
-    assert_eq!(get(&problems.get(1), "value").as_string().as_deref(), Some("12"));
+    assert_eq!(
+        get(&problems.get(1), "code").as_string().as_deref(),
+        Some("out_of_range")
+    );
+    assert_eq!(
+        get(&problems.get(1), "value").as_string().as_deref(),
+        Some("12")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -94,7 +105,10 @@ fn instruments_load_and_fail_with_places() {
     let inst = builtin_instrument().expect("builtin");
     let qs: Array = get(&inst, "questions").dyn_into().expect("array");
     assert_eq!(qs.length(), 17);
-    assert_eq!(get(&qs.get(0), "text.zh-CN").as_string().as_deref(), Some("您的性别"));
+    assert_eq!(
+        get(&qs.get(0), "text.zh-CN").as_string().as_deref(),
+        Some("您的性别")
+    );
     let err = parse_instrument("{\"id\": 1}").expect_err("refused");
     let problems: Array = get(&err, "problems").dyn_into().expect("array");
     assert_eq!(num(&problems.get(0), "line"), 1.0);
@@ -104,5 +118,44 @@ fn instruments_load_and_fail_with_places() {
         "nps":"rec"}"#;
     let ds = Dataset::from_csv(b"id,rec\n1,10\n2,0\n3,\n", Some(custom.into())).expect("imports");
     let nps = ds.nps().expect("nps");
-    assert_eq!((num(&nps, "n"), num(&nps, "missing"), num(&nps, "nps")), (2.0, 1.0, 0.0));
+    assert_eq!(
+        (num(&nps, "n"), num(&nps, "missing"), num(&nps, "nps")),
+        (2.0, 1.0, 0.0)
+    );
+}
+
+#[wasm_bindgen_test]
+fn crosstab_and_nps_intervals_cross_the_boundary() {
+    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    // statistics.md §2, data Q14 rows × Q2 columns: chi2 52.1687174, df 8,
+    // p 1.56144754e-8, V 0.266962056 (scipy chi2_contingency, correction=False).
+    let t = ds.crosstab("q14", "q2").expect("crosstab");
+    assert!((num(&t, "chi2") - 52.168_717_4).abs() < 1e-6);
+    assert_eq!(num(&t, "df"), 8.0);
+    assert!((num(&t, "p") / 1.561_447_54e-8 - 1.0).abs() < 1e-6);
+    assert!((num(&t, "cramers_v") - 0.266_962_056).abs() < 1e-8);
+    let counts: Array = get(&t, "counts").dyn_into().expect("rows");
+    let first: Array = counts.get(0).dyn_into().expect("cells");
+    assert_eq!(first.get(0).as_f64(), Some(27.0));
+    let letters: Array = get(&t, "letters").dyn_into().expect("rows");
+    let row_a: Array = letters.get(0).dyn_into().expect("cells");
+    assert_eq!(row_a.get(0).as_string().as_deref(), Some("CDE"));
+    // statistics.md §1: thesis NPS SE 4.41919563, Wald CI [−11.9401528, 5.38277575].
+    let nps = ds.nps().expect("nps");
+    assert!((num(&nps, "se") - 4.419_195_63).abs() < 1e-7);
+    let ci: Array = get(&nps, "ci95").dyn_into().expect("pair");
+    assert!((ci.get(0).as_f64().expect("lo") + 11.940_152_8).abs() < 1e-6);
+    // Q2 D segment: NPS 15.3225806, CI [0.828347259, 29.8168140].
+    let by = ds.nps_by("q2").expect("segments");
+    let segs: Array = get(&by, "segments").dyn_into().expect("array");
+    assert_eq!(
+        get(&segs.get(3), "option").as_string().as_deref(),
+        Some("D")
+    );
+    assert!((num(&segs.get(3), "nps") - 15.322_580_6).abs() < 1e-6);
+    let same = ds.compare_nps(&ds).expect("difference");
+    assert_eq!(num(&same, "delta"), 0.0);
+    // statistics.md §4: Cronbach's alpha of Q12–Q16 = 0.788094737.
+    let scale = ds.scale().expect("scale");
+    assert!((num(&scale, "reliability.alpha") - 0.788_094_737).abs() < 1e-8);
 }

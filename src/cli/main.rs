@@ -9,6 +9,7 @@ mod render;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use manyi::crosstab::crosstab;
 use manyi::{scoring, Instrument, Lang, Responses};
 
 const USAGE: &str = "\
@@ -16,7 +17,10 @@ manyi — survey and NPS scoring (满意)
 
 Usage:
   manyi freq FILE.csv      frequency table of every question
-  manyi nps FILE.csv       Net Promoter Score
+  manyi nps FILE.csv       Net Promoter Score with its 95% interval
+  manyi nps FILE.csv --by Q       NPS for each option of question Q, compared
+  manyi nps FILE.csv --compare B.csv   NPS of two files and the test of the difference
+  manyi crosstab FILE.csv ROW COL      cross-tab of two questions with tests (e.g. q14 q2)
   manyi report FILE.csv    everything: NPS, satisfaction, frequencies
   manyi instrument         print the instrument (JSON) — a template for your own
 
@@ -39,15 +43,19 @@ enum Failure {
 
 struct Args {
     command: String,
-    file: Option<String>,
+    positional: Vec<String>,
     json: bool,
     lang: Lang,
     instrument: Option<String>,
+    by: Option<String>,
+    compare: Option<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Failure> {
     let mut command = None;
-    let mut file = None;
+    let mut positional = Vec::new();
+    let mut by = None;
+    let mut compare = None;
     let mut json = false;
     let mut lang = Lang::ZhCn;
     let mut instrument = None;
@@ -73,9 +81,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
                         .ok_or_else(|| Failure::Usage("--instrument needs a file".into()))?,
                 );
             }
+            "--by" => {
+                let v = args.next();
+                by = Some(v.ok_or_else(|| Failure::Usage("--by needs a question id".into()))?);
+            }
+            "--compare" => {
+                let v = args.next();
+                compare = Some(v.ok_or_else(|| Failure::Usage("--compare needs a file".into()))?);
+            }
             s if s.starts_with("--") => return Err(Failure::Usage(format!("unknown option {s}"))),
             _ if command.is_none() => command = Some(a),
-            _ if file.is_none() => file = Some(a),
+            _ if positional.len() < 3 => positional.push(a),
             _ => return Err(Failure::Usage(format!("unexpected argument {a:?}"))),
         }
     }
@@ -84,10 +100,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
     };
     Ok(Some(Args {
         command,
-        file,
+        positional,
         json,
         lang,
         instrument,
+        by,
+        compare,
     }))
 }
 
@@ -119,19 +137,27 @@ fn run(args: Args) -> Result<String, Failure> {
     if args.command == "instrument" {
         return Ok(instrument.to_json() + "\n");
     }
-    if !matches!(args.command.as_str(), "freq" | "nps" | "report") {
-        return Err(Failure::Usage(format!(
-            "unknown command {:?}",
-            args.command
-        )));
+    let wanted = match args.command.as_str() {
+        "freq" | "nps" | "report" => 1,
+        "crosstab" => 3,
+        other => return Err(Failure::Usage(format!("unknown command {other:?}"))),
+    };
+    if args.positional.len() != wanted {
+        let what = if wanted == 1 {
+            "a CSV file"
+        } else {
+            "a CSV file and two question ids"
+        };
+        return Err(Failure::Usage(format!("{} needs {what}", args.command)));
     }
-    let path = args
-        .file
-        .as_deref()
-        .ok_or_else(|| Failure::Usage(format!("{} needs a CSV file", args.command)))?;
-    let bytes = read_input(path)?;
-    let responses = Responses::from_csv(&instrument, &bytes)
-        .map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+    if (args.by.is_some() || args.compare.is_some()) && args.command != "nps" {
+        return Err(Failure::Usage("--by and --compare go with nps".into()));
+    }
+    let load = |path: &str| -> Result<Responses, Failure> {
+        let bytes = read_input(path)?;
+        Responses::from_csv(&instrument, &bytes).map_err(|e| Failure::Input(format!("{path}: {e}")))
+    };
+    let responses = load(&args.positional[0])?;
     let fail = |e: manyi::Error| Failure::Input(e.to_string());
     let mut out = String::new();
     match args.command.as_str() {
@@ -145,12 +171,50 @@ fn run(args: Args) -> Result<String, Failure> {
                 out.push('\n');
             }
         }
+        "nps" if args.by.is_some() => {
+            let by = args.by.as_deref().unwrap_or_default();
+            let segments = scoring::nps_by(&instrument, &responses, by).map_err(fail)?;
+            if args.json {
+                return Ok(to_json(&segments));
+            }
+            render::nps_by(&instrument, &segments, args.lang, &mut out);
+        }
         "nps" => {
             let n = scoring::nps(&instrument, &responses).map_err(fail)?;
+            let Some(other) = &args.compare else {
+                if args.json {
+                    return Ok(to_json(&n));
+                }
+                render::nps(&instrument, &n, args.lang, &mut out);
+                return Ok(out);
+            };
+            let m = scoring::nps(&instrument, &load(other)?).map_err(fail)?;
+            let difference = scoring::nps_difference(&n, &m);
             if args.json {
-                return Ok(to_json(&n));
+                return Ok(to_json(
+                    &serde_json::json!({ "a": n, "b": m, "difference": difference }),
+                ));
             }
-            render::nps(&instrument, &n, args.lang, &mut out);
+            render::nps_compare(
+                &instrument,
+                [(&args.positional[0], &n), (other, &m)],
+                difference.as_ref(),
+                args.lang,
+                &mut out,
+            );
+        }
+        "crosstab" => {
+            let t = crosstab(
+                &instrument,
+                &responses,
+                &args.positional[1],
+                &args.positional[2],
+            )
+            .map_err(fail)?;
+            if args.json {
+                return Ok(to_json(&t));
+            }
+            render::crosstab(&instrument, &t, args.lang, &mut out);
         }
         _ => {
             let r = scoring::report(&instrument, &responses).map_err(fail)?;

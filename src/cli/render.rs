@@ -1,7 +1,8 @@
 //! Plain-text tables for a terminal, aligned for Chinese text (a CJK character
 //! takes two columns).
 
-use manyi::scoring::{Frequency, Nps, Report, SatisfactionItem};
+use manyi::crosstab::Crosstab;
+use manyi::scoring::{Frequency, Nps, NpsBy, NpsDifference, Report, SatisfactionItem};
 use manyi::{Instrument, Lang};
 
 /// Labels of the CLI's own words, in both languages.
@@ -24,6 +25,21 @@ struct Words {
     index: &'static str,
     responses: &'static str,
     frequencies_title: &'static str,
+    ci: &'static str,
+    adjusted_ci: &'static str,
+    small: &'static str,
+    segment: &'static str,
+    difference: &'static str,
+    significant: &'static str,
+    not_significant: &'static str,
+    column_pct: &'static str,
+    letters_note: &'static str,
+    expected_warning: &'static str,
+    dropped: &'static str,
+    fisher: &'static str,
+    overall_index: &'static str,
+    alpha: &'static str,
+    missing_pairs: &'static str,
 }
 
 const ZH: Words = Words {
@@ -45,6 +61,22 @@ const ZH: Words = Words {
     index: "指数 (0–100)",
     responses: "有效问卷",
     frequencies_title: "各题频数分布",
+    ci: "95% 置信区间",
+    adjusted_ci: "调整 Wald 95% 置信区间",
+    small: "样本少于 30，结果仅供参考",
+    segment: "分组",
+    difference: "差异",
+    significant: "差异显著 (p < 0.05)",
+    not_significant: "差异不显著",
+    column_pct: "列百分比",
+    letters_note: "字母：该列比例显著高于所列字母对应的列（z 检验，Bonferroni 校正，α = 0.05）",
+    expected_warning:
+        "注意：期望频数过小（超过 20% 的单元格小于 5 或有单元格小于 1），卡方近似可能不准确",
+    dropped: "空行/空列不参与检验",
+    fisher: "Fisher 精确检验",
+    overall_index: "总体满意度指数 (0–100)",
+    alpha: "Cronbach α",
+    missing_pairs: "至少一题未作答（不计入）",
 };
 
 const EN: Words = Words {
@@ -66,6 +98,21 @@ const EN: Words = Words {
     index: "Index (0–100)",
     responses: "Responses",
     frequencies_title: "Frequencies",
+    ci: "95% confidence interval",
+    adjusted_ci: "adjusted-Wald 95% interval",
+    small: "fewer than 30 answers: read with care",
+    segment: "Segment",
+    difference: "Difference",
+    significant: "significant (p < 0.05)",
+    not_significant: "not significant",
+    column_pct: "Column %",
+    letters_note: "Letters: this column's proportion is significantly higher than the lettered columns' (z test, Bonferroni, α = 0.05)",
+    expected_warning: "Warning: small expected counts (over 20% of cells below 5, or a cell below 1); the chi-square approximation may be poor",
+    dropped: "empty rows/columns left out of the tests",
+    fisher: "Fisher's exact test",
+    overall_index: "Overall satisfaction index (0–100)",
+    alpha: "Cronbach's alpha",
+    missing_pairs: "missing either question (left out)",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -213,6 +260,237 @@ pub fn nps(inst: &Instrument, n: &Nps, lang: Lang, out: &mut String) {
     t.row(vec![w.missing.into(), n.missing.to_string(), String::new()]);
     t.render(out);
     out.push_str(&format!("  NPS = {}\n", num(n.nps)));
+    if let (Some(ci), Some(moe)) = (n.ci95, n.moe95) {
+        out.push_str(&format!("  {}: {} (±{:.2})\n", w.ci, interval(ci), moe));
+    }
+    if let Some(adj) = &n.adjusted {
+        out.push_str(&format!("  {}: {}\n", w.adjusted_ci, interval(adj.ci95)));
+    }
+    if n.small && n.n > 0 {
+        out.push_str(&format!("  ⚠ {}\n", w.small));
+    }
+}
+
+/// An interval in points, clamped to the NPS range for display.
+fn interval([lo, hi]: [f64; 2]) -> String {
+    format!(
+        "[{:.2}, {:.2}]",
+        lo.clamp(-100.0, 100.0),
+        hi.clamp(-100.0, 100.0)
+    )
+}
+
+fn p_value(p: f64) -> String {
+    if p < 0.0001 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+fn code_name(inst: &Instrument, question: &str, code: &str, lang: Lang) -> String {
+    let label = inst
+        .question(question)
+        .ok()
+        .and_then(|(_, q)| {
+            (0..q.len())
+                .find(|&c| q.code_text(c as u8) == code)
+                .map(|c| q.code_label(c as u8, lang))
+        })
+        .unwrap_or_default();
+    if label.is_empty() || label == code {
+        code.to_owned()
+    } else {
+        format!("{code} {label}")
+    }
+}
+
+/// NPS by segment.
+pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
+    let w = words(lang);
+    out.push_str(&format!(
+        "{} — {}\n",
+        w.nps_title,
+        heading(inst, &by.by, lang)
+    ));
+    let mut t = Table::new(vec![
+        w.segment.into(),
+        "n".into(),
+        "NPS".into(),
+        w.ci.into(),
+        String::new(),
+    ]);
+    for s in &by.segments {
+        t.row(vec![
+            code_name(inst, &by.by, &s.option, lang),
+            s.nps.n.to_string(),
+            num(s.nps.nps),
+            s.nps.ci95.map(interval).unwrap_or_else(|| "—".into()),
+            if s.nps.small && s.nps.n > 0 {
+                "⚠ n < 30".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    t.render(out);
+    if by.missing > 0 {
+        out.push_str(&format!("  {}: {}\n", w.missing, by.missing));
+    }
+    let sig: Vec<String> = by
+        .comparisons
+        .iter()
+        .filter(|c| c.p_adj.is_some_and(|p| p < 0.05))
+        .map(|c| {
+            format!(
+                "{}–{} (Δ {:.2}, p_adj {})",
+                c.a,
+                c.b,
+                c.difference.delta,
+                p_value(c.p_adj.unwrap_or(1.0))
+            )
+        })
+        .collect();
+    out.push_str(&format!(
+        "  {}: {}\n",
+        w.difference,
+        if sig.is_empty() {
+            w.not_significant.to_owned()
+        } else {
+            format!("{} — {}", w.significant, sig.join("; "))
+        }
+    ));
+}
+
+/// Two files' NPS and the test of their difference.
+pub fn nps_compare(
+    inst: &Instrument,
+    groups: [(&str, &Nps); 2],
+    difference: Option<&NpsDifference>,
+    lang: Lang,
+    out: &mut String,
+) {
+    let w = words(lang);
+    out.push_str(&format!("{}\n", w.nps_title));
+    let mut t = Table::new(vec![String::new(), "n".into(), "NPS".into(), w.ci.into()]);
+    for (name, n) in groups {
+        t.row(vec![
+            name.to_owned(),
+            n.n.to_string(),
+            num(n.nps),
+            n.ci95.map(interval).unwrap_or_else(|| "—".into()),
+        ]);
+    }
+    t.render(out);
+    let _ = inst;
+    if let Some(d) = difference {
+        let verdict = match d.p {
+            Some(p) if p < 0.05 => w.significant,
+            _ => w.not_significant,
+        };
+        out.push_str(&format!(
+            "  {}: Δ = {:.2}, {} [{:.2}, {:.2}], z = {}, p = {} — {}\n",
+            w.difference,
+            d.delta,
+            w.ci,
+            d.ci95[0],
+            d.ci95[1],
+            num(d.z),
+            d.p.map(p_value).unwrap_or_else(|| "—".into()),
+            verdict
+        ));
+    }
+}
+
+/// A cross-tab: counts, column % with significance letters, and the tests.
+pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
+    let w = words(lang);
+    out.push_str(&format!(
+        "{} × {}\n",
+        heading(inst, &t.row, lang),
+        heading(inst, &t.col, lang)
+    ));
+    let mut header = vec![String::new()];
+    header.extend(
+        t.col_codes
+            .iter()
+            .zip(&t.col_letters)
+            .map(|(c, l)| format!("{} ({l})", code_name(inst, &t.col, c, lang))),
+    );
+    header.push(w.total.into());
+    let mut counts = Table::new(header.clone());
+    for (i, code) in t.row_codes.iter().enumerate() {
+        let mut row = vec![code_name(inst, &t.row, code, lang)];
+        row.extend(t.counts[i].iter().map(u64::to_string));
+        row.push(t.row_totals[i].to_string());
+        counts.row(row);
+    }
+    let mut total = vec![w.total.to_string()];
+    total.extend(t.col_totals.iter().map(u64::to_string));
+    total.push(t.n.to_string());
+    counts.row(total);
+    counts.render(out);
+    out.push_str(&format!("\n  {}\n", w.column_pct));
+    let mut pct_table = Table::new(header[..header.len() - 1].to_vec());
+    for (i, code) in t.row_codes.iter().enumerate() {
+        let mut row = vec![code_name(inst, &t.row, code, lang)];
+        row.extend((0..t.col_codes.len()).map(|j| {
+            let letters = &t.letters[i][j];
+            let p = pct(t.col_pct[i][j]);
+            if letters.is_empty() {
+                p
+            } else {
+                format!("{p} {letters}")
+            }
+        }));
+        pct_table.row(row);
+    }
+    pct_table.render(out);
+    out.push_str(&format!("  {}\n\n", w.letters_note));
+    if t.missing > 0 {
+        out.push_str(&format!("  {}: {}\n", w.missing_pairs, t.missing));
+    }
+    match (t.chi2, t.df, t.p) {
+        (Some(chi2), Some(df), Some(p)) => {
+            out.push_str(&format!(
+                "  χ² = {chi2:.4}, df = {df}, p = {}, Cramér's V = {}\n",
+                p_value(p),
+                t.cramers_v
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_else(|| "—".into())
+            ));
+        }
+        _ => out.push_str("  χ²: —\n"),
+    }
+    if let Some(f) = t.fisher_p {
+        out.push_str(&format!("  {}: p = {}\n", w.fisher, p_value(f)));
+    }
+    if let Some(e) = &t.expected_check {
+        if e.warning {
+            out.push_str(&format!(
+                "  ⚠ {} ({}/{:.1}%, min E = {:.2})\n",
+                w.expected_warning, e.below_5, e.pct_below_5, e.min_expected
+            ));
+        }
+    }
+    if !t.dropped_rows.is_empty() || !t.dropped_cols.is_empty() {
+        let all: Vec<&str> = t
+            .dropped_rows
+            .iter()
+            .chain(&t.dropped_cols)
+            .map(String::as_str)
+            .collect();
+        out.push_str(&format!("  {}: {}\n", w.dropped, all.join(", ")));
+    }
+    if !t.small_rows.is_empty() || !t.small_cols.is_empty() {
+        let all: Vec<&str> = t
+            .small_rows
+            .iter()
+            .chain(&t.small_cols)
+            .map(String::as_str)
+            .collect();
+        out.push_str(&format!("  ⚠ {}: {}\n", w.small, all.join(", ")));
+    }
 }
 
 /// The satisfaction items' table.
@@ -261,6 +539,20 @@ pub fn report(inst: &Instrument, r: &Report, lang: Lang, out: &mut String) {
     }
     if !r.satisfaction.is_empty() {
         satisfaction(inst, &r.satisfaction, lang, out);
+        if let Some(scale) = &r.scale {
+            out.push_str(&format!(
+                "  {}: {}   {}: {} (n = {})\n",
+                w.overall_index,
+                num(scale.overall_index),
+                w.alpha,
+                scale
+                    .reliability
+                    .alpha
+                    .map(|a| format!("{a:.3}"))
+                    .unwrap_or_else(|| "—".into()),
+                scale.reliability.n
+            ));
+        }
         out.push('\n');
     }
     out.push_str(w.frequencies_title);

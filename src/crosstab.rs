@@ -1,0 +1,511 @@
+//! Cross-tabulation of two questions, with tests of independence.
+//!
+//! Counts are over responses that answered both questions; a response missing
+//! either is left out and counted in `missing`. Every option of both questions
+//! is a row or column, zeros included. Percentages: row % (of the row total),
+//! column % (of the column total) and total % (of n), each with a 95% Wilson
+//! interval.
+//!
+//! Tests run on the table without its empty rows and columns (which are named
+//! in `dropped_rows` / `dropped_cols`):
+//! - Pearson χ² = Σ (O − E)² / E with E = R·C / n, df = (r − 1)(c − 1), p from
+//!   the χ² upper tail (no continuity correction, as SPSS's main statistic and
+//!   `scipy.stats.chi2_contingency(correction=False)`);
+//! - Cramér's V = √(χ² / (n·(min(r, c) − 1))) and Bergsma's bias-corrected V;
+//! - a warning (Cochran's rule) when more than 20% of expected counts are below
+//!   5 or any is below 1, and then Fisher's exact test for 2×2 tables;
+//! - adjusted standardized residuals (O − E) / √(E(1 − R/n)(1 − C/n));
+//! - SPSS-style column-proportion z-tests: in each row, every pair of columns
+//!   with a base of at least 2 is compared with the pooled two-proportion z
+//!   test, p adjusted by Bonferroni over the k(k − 1)/2 pairs of that row; when
+//!   the adjusted p < 0.05, the larger column's cell gets the smaller column's
+//!   letter (columns are lettered A, B, C, … in order).
+//!
+//! Rows or columns with fewer than 30 responses are listed in `small_rows` /
+//! `small_cols`, so that a reader weighs them accordingly.
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::instrument::Instrument;
+use crate::responses::Responses;
+use crate::stats::{chi2_sf, fisher_2x2, normal_two_sided_p, wilson_pct};
+
+/// Groups smaller than this are flagged.
+pub const SMALL_GROUP: u64 = 30;
+
+/// The significance level of the column-proportion letters (after Bonferroni).
+pub const LETTER_ALPHA: f64 = 0.05;
+
+/// How many expected counts are small, and whether that makes χ² doubtful.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectedCheck {
+    /// Cells (of the tested table) with an expected count below 5.
+    pub below_5: usize,
+    /// Those cells as % of all tested cells.
+    pub pct_below_5: f64,
+    /// The smallest expected count.
+    pub min_expected: f64,
+    /// More than 20% below 5, or any below 1: the χ² approximation may be poor.
+    pub warning: bool,
+}
+
+/// One column-proportion comparison: row `row`, columns `a` and `b` (indices
+/// into the full table).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnComparison {
+    /// The row index.
+    pub row: usize,
+    /// The first column index.
+    pub a: usize,
+    /// The second column index.
+    pub b: usize,
+    /// The pooled z statistic of p_a − p_b.
+    pub z: f64,
+    /// The two-sided p-value.
+    pub p: f64,
+    /// The Bonferroni-adjusted p-value, min(1, p·m).
+    pub p_adj: f64,
+}
+
+/// The tests of one table of counts (rows × columns).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableTest {
+    /// Indices of the rows left out of the tests for being empty.
+    pub dropped_rows: Vec<usize>,
+    /// Indices of the columns left out of the tests for being empty.
+    pub dropped_cols: Vec<usize>,
+    /// Expected counts R·C/n (`None` in dropped rows and columns).
+    pub expected: Vec<Vec<Option<f64>>>,
+    /// Pearson's χ² (`None` when fewer than 2 rows or columns remain).
+    pub chi2: Option<f64>,
+    /// Degrees of freedom.
+    pub df: Option<u32>,
+    /// The p-value of χ².
+    pub p: Option<f64>,
+    /// Cramér's V.
+    pub cramers_v: Option<f64>,
+    /// Bergsma's bias-corrected Cramér's V.
+    pub cramers_v_corrected: Option<f64>,
+    /// The small-expected-count check.
+    pub expected_check: Option<ExpectedCheck>,
+    /// Fisher's exact two-sided p, for a 2×2 tested table.
+    pub fisher_p: Option<f64>,
+    /// Adjusted standardized residuals (`None` in dropped rows and columns).
+    pub adjusted_residuals: Vec<Vec<Option<f64>>>,
+    /// Every column-proportion comparison made.
+    pub column_tests: Vec<ColumnComparison>,
+    /// Per cell, the letters of the columns significantly smaller in that row.
+    pub letters: Vec<Vec<String>>,
+}
+
+fn column_letter(j: usize) -> String {
+    let mut s = String::new();
+    let mut j = j;
+    loop {
+        s.insert(0, char::from(b'A' + (j % 26) as u8));
+        if j < 26 {
+            return s;
+        }
+        j = j / 26 - 1;
+    }
+}
+
+/// Runs every test on a table of counts (a row per row category).
+pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
+    let r = counts.len();
+    let c = counts.first().map_or(0, Vec::len);
+    let row_tot: Vec<u64> = counts.iter().map(|row| row.iter().sum()).collect();
+    let col_tot: Vec<u64> = (0..c)
+        .map(|j| counts.iter().map(|row| row[j]).sum())
+        .collect();
+    let n: u64 = row_tot.iter().sum();
+    let rows: Vec<usize> = (0..r).filter(|&i| row_tot[i] > 0).collect();
+    let cols: Vec<usize> = (0..c).filter(|&j| col_tot[j] > 0).collect();
+    let mut t = TableTest {
+        dropped_rows: (0..r).filter(|&i| row_tot[i] == 0).collect(),
+        dropped_cols: (0..c).filter(|&j| col_tot[j] == 0).collect(),
+        expected: vec![vec![None; c]; r],
+        chi2: None,
+        df: None,
+        p: None,
+        cramers_v: None,
+        cramers_v_corrected: None,
+        expected_check: None,
+        fisher_p: None,
+        adjusted_residuals: vec![vec![None; c]; r],
+        column_tests: Vec::new(),
+        letters: vec![vec![String::new(); c]; r],
+    };
+    let nf = n as f64;
+    for &i in &rows {
+        for &j in &cols {
+            let e = row_tot[i] as f64 * col_tot[j] as f64 / nf;
+            t.expected[i][j] = Some(e);
+            let v = e * (1.0 - row_tot[i] as f64 / nf) * (1.0 - col_tot[j] as f64 / nf);
+            if v > 0.0 {
+                t.adjusted_residuals[i][j] = Some((counts[i][j] as f64 - e) / v.sqrt());
+            }
+        }
+    }
+    let (kr, kc) = (rows.len(), cols.len());
+    if kr >= 2 && kc >= 2 {
+        let mut chi2 = 0.0;
+        let mut below_5 = 0;
+        let mut min_e = f64::INFINITY;
+        for &i in &rows {
+            for &j in &cols {
+                let e = t.expected[i][j].unwrap_or(0.0);
+                let d = counts[i][j] as f64 - e;
+                chi2 += d * d / e;
+                below_5 += usize::from(e < 5.0);
+                min_e = min_e.min(e);
+            }
+        }
+        let df = ((kr - 1) * (kc - 1)) as u32;
+        let cells = kr * kc;
+        let pct_below_5 = 100.0 * below_5 as f64 / cells as f64;
+        t.chi2 = Some(chi2);
+        t.df = Some(df);
+        t.p = Some(chi2_sf(chi2, f64::from(df)));
+        t.cramers_v = Some((chi2 / (nf * (kr.min(kc) - 1) as f64)).sqrt());
+        let (krf, kcf) = (kr as f64, kc as f64);
+        let phi2 = (chi2 / nf - (krf - 1.0) * (kcf - 1.0) / (nf - 1.0)).max(0.0);
+        let rt = krf - (krf - 1.0).powi(2) / (nf - 1.0);
+        let ct = kcf - (kcf - 1.0).powi(2) / (nf - 1.0);
+        let denom = (rt - 1.0).min(ct - 1.0);
+        t.cramers_v_corrected = (denom > 0.0).then(|| (phi2 / denom).sqrt());
+        t.expected_check = Some(ExpectedCheck {
+            below_5,
+            pct_below_5,
+            min_expected: min_e,
+            warning: pct_below_5 > 20.0 || min_e < 1.0,
+        });
+        if kr == 2 && kc == 2 {
+            let cell = |a: usize, b: usize| counts[rows[a]][cols[b]];
+            t.fisher_p = Some(fisher_2x2(cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1)));
+        }
+    }
+    // Column proportions, row by row.
+    let tested: Vec<usize> = (0..c).filter(|&j| col_tot[j] >= 2).collect();
+    let k = tested.len();
+    if k >= 2 {
+        let m = (k * (k - 1) / 2) as f64;
+        for &i in &rows {
+            for (x, &a) in tested.iter().enumerate() {
+                for &b in &tested[x + 1..] {
+                    let (ca, cb) = (col_tot[a] as f64, col_tot[b] as f64);
+                    let (pa, pb) = (counts[i][a] as f64 / ca, counts[i][b] as f64 / cb);
+                    let pooled = (counts[i][a] + counts[i][b]) as f64 / (ca + cb);
+                    let var = pooled * (1.0 - pooled) * (1.0 / ca + 1.0 / cb);
+                    if var <= 0.0 {
+                        continue;
+                    }
+                    let z = (pa - pb) / var.sqrt();
+                    let p = normal_two_sided_p(z);
+                    let p_adj = (p * m).min(1.0);
+                    if p_adj < LETTER_ALPHA {
+                        let (big, small) = if pa > pb { (a, b) } else { (b, a) };
+                        t.letters[i][big].push_str(&column_letter(small));
+                    }
+                    t.column_tests.push(ColumnComparison {
+                        row: i,
+                        a,
+                        b,
+                        z,
+                        p,
+                        p_adj,
+                    });
+                }
+            }
+        }
+        for row in &mut t.letters {
+            for cell in row {
+                let mut v: Vec<char> = cell.chars().collect();
+                v.sort_unstable();
+                *cell = v.into_iter().collect();
+            }
+        }
+    }
+    t
+}
+
+/// The cross-tab of two questions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Crosstab {
+    /// The row question's id.
+    pub row: String,
+    /// The column question's id.
+    pub col: String,
+    /// The row question's codes (option letters or scale values), in order.
+    pub row_codes: Vec<String>,
+    /// The column question's codes, in order.
+    pub col_codes: Vec<String>,
+    /// The column letters used by the column-proportion tests (A, B, …).
+    pub col_letters: Vec<String>,
+    /// counts[i][j]: responses with row code i and column code j.
+    pub counts: Vec<Vec<u64>>,
+    /// Row totals.
+    pub row_totals: Vec<u64>,
+    /// Column totals.
+    pub col_totals: Vec<u64>,
+    /// Responses that answered both questions.
+    pub n: u64,
+    /// Responses missing either question (left out).
+    pub missing: u64,
+    /// Row percentages (of the row total).
+    pub row_pct: Vec<Vec<Option<f64>>>,
+    /// Column percentages (of the column total).
+    pub col_pct: Vec<Vec<Option<f64>>>,
+    /// Percentages of n.
+    pub total_pct: Vec<Vec<Option<f64>>>,
+    /// 95% Wilson intervals of the row percentages.
+    pub row_pct_ci95: Vec<Vec<Option<[f64; 2]>>>,
+    /// 95% Wilson intervals of the column percentages.
+    pub col_pct_ci95: Vec<Vec<Option<[f64; 2]>>>,
+    /// Codes of the empty rows left out of the tests.
+    pub dropped_rows: Vec<String>,
+    /// Codes of the empty columns left out of the tests.
+    pub dropped_cols: Vec<String>,
+    /// Codes of non-empty rows with fewer than 30 responses.
+    pub small_rows: Vec<String>,
+    /// Codes of non-empty columns with fewer than 30 responses.
+    pub small_cols: Vec<String>,
+    /// Pearson's χ².
+    pub chi2: Option<f64>,
+    /// Degrees of freedom of χ².
+    pub df: Option<u32>,
+    /// The p-value of χ².
+    pub p: Option<f64>,
+    /// Cramér's V.
+    pub cramers_v: Option<f64>,
+    /// Bias-corrected Cramér's V.
+    pub cramers_v_corrected: Option<f64>,
+    /// The small-expected-count check.
+    pub expected_check: Option<ExpectedCheck>,
+    /// Fisher's exact p for a 2×2 table.
+    pub fisher_p: Option<f64>,
+    /// Expected counts.
+    pub expected: Vec<Vec<Option<f64>>>,
+    /// Adjusted standardized residuals.
+    pub adjusted_residuals: Vec<Vec<Option<f64>>>,
+    /// Per cell, letters of the columns significantly smaller in that row.
+    pub letters: Vec<Vec<String>>,
+    /// Every column-proportion comparison made.
+    pub column_tests: Vec<ColumnComparison>,
+}
+
+/// Counts the joint answers of two questions (by index): the r × c table and
+/// the number of responses missing either (codes at or past r or c, which
+/// includes [`MISSING`](crate::MISSING)).
+pub fn count_pairs(rows: &[u8], cols: &[u8], r: usize, c: usize) -> (Vec<Vec<u64>>, u64) {
+    let mut flat = vec![0u64; r * c];
+    let mut missing = 0u64;
+    for (&a, &b) in rows.iter().zip(cols) {
+        let (a, b) = (usize::from(a), usize::from(b));
+        if a < r && b < c {
+            flat[a * c + b] += 1;
+        } else {
+            missing += 1;
+        }
+    }
+    (
+        flat.chunks(c.max(1)).take(r).map(<[u64]>::to_vec).collect(),
+        missing,
+    )
+}
+
+/// The cross-tab of question `row` by question `col` (ids).
+pub fn crosstab(
+    instrument: &Instrument,
+    responses: &Responses,
+    row: &str,
+    col: &str,
+) -> Result<Crosstab> {
+    responses.check_instrument(instrument)?;
+    let (ri, rq) = instrument.question(row)?;
+    let (ci, cq) = instrument.question(col)?;
+    let (r, c) = (rq.len(), cq.len());
+    let (counts, missing) = count_pairs(responses.column(ri), responses.column(ci), r, c);
+    let test = test_table(&counts);
+    let row_totals: Vec<u64> = counts.iter().map(|row| row.iter().sum()).collect();
+    let col_totals: Vec<u64> = (0..c)
+        .map(|j| counts.iter().map(|row| row[j]).sum())
+        .collect();
+    let n: u64 = row_totals.iter().sum();
+    let pct = |k: u64, base: u64| (base > 0).then(|| 100.0 * k as f64 / base as f64);
+    let grid = |f: &dyn Fn(usize, usize) -> Option<f64>| -> Vec<Vec<Option<f64>>> {
+        (0..r).map(|i| (0..c).map(|j| f(i, j)).collect()).collect()
+    };
+    let grid_ci = |f: &dyn Fn(usize, usize) -> Option<[f64; 2]>| -> Vec<Vec<Option<[f64; 2]>>> {
+        (0..r).map(|i| (0..c).map(|j| f(i, j)).collect()).collect()
+    };
+    let row_codes: Vec<String> = (0..r).map(|i| rq.code_text(i as u8)).collect();
+    let col_codes: Vec<String> = (0..c).map(|j| cq.code_text(j as u8)).collect();
+    let small = |totals: &[u64], codes: &[String]| -> Vec<String> {
+        totals
+            .iter()
+            .zip(codes)
+            .filter(|(&t, _)| t > 0 && t < SMALL_GROUP)
+            .map(|(_, code)| code.clone())
+            .collect()
+    };
+    Ok(Crosstab {
+        row: rq.id.clone(),
+        col: cq.id.clone(),
+        col_letters: (0..c).map(column_letter).collect(),
+        row_pct: grid(&|i, j| pct(counts[i][j], row_totals[i])),
+        col_pct: grid(&|i, j| pct(counts[i][j], col_totals[j])),
+        total_pct: grid(&|i, j| pct(counts[i][j], n)),
+        row_pct_ci95: grid_ci(&|i, j| wilson_pct(counts[i][j], row_totals[i])),
+        col_pct_ci95: grid_ci(&|i, j| wilson_pct(counts[i][j], col_totals[j])),
+        dropped_rows: test
+            .dropped_rows
+            .iter()
+            .map(|&i| row_codes[i].clone())
+            .collect(),
+        dropped_cols: test
+            .dropped_cols
+            .iter()
+            .map(|&j| col_codes[j].clone())
+            .collect(),
+        small_rows: small(&row_totals, &row_codes),
+        small_cols: small(&col_totals, &col_codes),
+        row_codes,
+        col_codes,
+        counts,
+        row_totals,
+        col_totals,
+        n,
+        missing,
+        chi2: test.chi2,
+        df: test.df,
+        p: test.p,
+        cramers_v: test.cramers_v,
+        cramers_v_corrected: test.cramers_v_corrected,
+        expected_check: test.expected_check,
+        fisher_p: test.fisher_p,
+        expected: test.expected,
+        adjusted_residuals: test.adjusted_residuals,
+        letters: test.letters,
+        column_tests: test.column_tests,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        ((a - b) / b).abs()
+    }
+
+    fn check(counts: &[&[u64]], chi2: f64, df: u32, p: f64, v: f64) -> TableTest {
+        let table: Vec<Vec<u64>> = counts.iter().map(|r| r.to_vec()).collect();
+        let t = test_table(&table);
+        assert!(
+            rel(t.chi2.expect("chi2"), chi2) < 1e-8,
+            "chi2 {:?} vs {chi2}",
+            t.chi2
+        );
+        assert_eq!(t.df, Some(df));
+        assert!(rel(t.p.expect("p"), p) < 1e-8, "p {:?} vs {p}", t.p);
+        assert!(
+            rel(t.cramers_v.expect("v"), v) < 1e-8,
+            "V {:?} vs {v}",
+            t.cramers_v
+        );
+        t
+    }
+
+    // Reference values: shared/spec/statistics.md §2, computed with
+    // scipy.stats.chi2_contingency(correction=False) and
+    // scipy.stats.contingency.association(method='cramer').
+
+    #[test]
+    fn scipy_docs_table() {
+        let t = check(
+            &[&[10, 10, 20], &[20, 20, 20]],
+            2.777_777_78,
+            2,
+            0.249_352_209,
+            0.166_666_667,
+        );
+        assert!(rel(t.cramers_v_corrected.expect("vbc"), 0.087_481_776_5) < 1e-8);
+        assert_eq!(t.expected[0], [Some(12.0), Some(12.0), Some(16.0)]);
+        assert!(rel(t.adjusted_residuals[0][2].expect("r").abs(), 1.666_666_67) < 1e-8);
+        assert!(rel(t.adjusted_residuals[0][0].expect("r").abs(), 0.890_870_806) < 1e-8);
+    }
+
+    #[test]
+    fn r_docs_table() {
+        // R ?chisq.test `M`: X-squared = 30.07, p = 2.954e-07.
+        let t = check(
+            &[&[762, 327, 468], &[484, 239, 477]],
+            30.070_149_1,
+            2,
+            2.953_589_18e-7,
+            0.104_435_802,
+        );
+        let res: Vec<f64> = t.adjusted_residuals[0]
+            .iter()
+            .map(|r| r.expect("r"))
+            .collect();
+        for (a, b) in res.iter().zip([4.502_053_5, 0.699_451_7, -5.315_945_5]) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn two_by_two_with_fisher_and_warning() {
+        // R TeaTasting: chi2 2, p 0.157299207, Fisher 0.485714286; all E = 2 → warn.
+        let t = check(&[&[3, 1], &[1, 3]], 2.0, 1, 0.157_299_207, 0.5);
+        assert!(rel(t.fisher_p.expect("fisher"), 0.485_714_286) < 1e-8);
+        assert!(t.expected_check.expect("check").warning);
+        // Property: in a 2×2 every |adjusted residual| = √χ².
+        for r in t.adjusted_residuals.iter().flatten() {
+            assert!((r.expect("r").abs() - 2f64.sqrt()).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn empty_row_is_dropped() {
+        let t = check(
+            &[&[5, 3, 0], &[0, 0, 0], &[2, 7, 1]],
+            3.709_285_71,
+            2,
+            0.156_508_829,
+            0.453_950_910,
+        );
+        assert_eq!(t.dropped_rows, [1]);
+        let e = t.expected_check.expect("check");
+        assert_eq!(e.below_5, 5);
+        assert!(e.warning);
+    }
+
+    #[test]
+    fn sparse_table() {
+        let t = check(
+            &[&[2, 0, 1], &[1, 3, 0], &[0, 1, 4]],
+            10.163_333_3,
+            4,
+            0.037_764_420_2,
+            0.650_747_434,
+        );
+        assert!(rel(t.cramers_v_corrected.expect("vbc"), 0.543_465_673) < 1e-8);
+        assert_eq!(t.expected_check.expect("check").below_5, 9);
+    }
+
+    #[test]
+    fn single_row_has_no_test() {
+        let t = test_table(&[vec![3, 4], vec![0, 0]]);
+        assert_eq!((t.chi2, t.p, t.df), (None, None, None));
+    }
+
+    #[test]
+    fn letters_run_past_z() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+    }
+}
