@@ -366,21 +366,69 @@ pub struct NpsBy {
     pub comparisons: Vec<SegmentComparison>,
 }
 
-/// NPS for each option of question `by`, with pairwise difference tests.
+/// NPS for each option of question `by` — or, when `by` names no question, for
+/// each distinct value of the extra column `by` (e.g. `mode`: online / paper),
+/// in sorted order, blanks counted as missing — with every pair of non-empty
+/// segments tested, p adjusted by Bonferroni over the pairs.
 pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Result<NpsBy> {
     let q = nps_question(instrument, responses)?;
-    let (b, bq) = instrument.question(by)?;
     let nq = &instrument.questions()[q];
-    let (table, _) = count_pairs(responses.column(b), responses.column(q), bq.len(), nq.len());
-    let (scores, _) = count_codes(responses.column(q), nq.len());
+    let nps_codes = responses.column(q);
+    let (by_id, groups): (String, Vec<(String, Vec<u64>)>) = match instrument.position(by) {
+        Some(b) => {
+            let bq = &instrument.questions()[b];
+            let (table, _) = count_pairs(responses.column(b), nps_codes, bq.len(), nq.len());
+            let groups = table
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| (bq.code_text(i as u8), t));
+            (bq.id.clone(), groups.collect())
+        }
+        None => {
+            let wanted = by.trim();
+            let Some(extra) = responses
+                .extras()
+                .iter()
+                .find(|e| e.name.eq_ignore_ascii_case(wanted))
+            else {
+                let mut names: Vec<&str> = instrument
+                    .questions()
+                    .iter()
+                    .map(|q| q.id.as_str())
+                    .collect();
+                names.extend(responses.extras().iter().map(|e| e.name.as_str()));
+                return Err(Error::single(
+                    ErrorKind::Request,
+                    Problem::new(
+                        ProblemCode::UnknownName,
+                        format!(
+                            "no question or column by that name; there are {}",
+                            names.join(" ")
+                        ),
+                    )
+                    .with_value(by),
+                ));
+            };
+            let mut groups: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+            for (value, &code) in extra.values.iter().zip(nps_codes) {
+                let value = value.trim();
+                if usize::from(code) < nq.len() && !value.is_empty() {
+                    groups
+                        .entry(value.to_owned())
+                        .or_insert_with(|| vec![0; nq.len()])[usize::from(code)] += 1;
+                }
+            }
+            (extra.name.clone(), groups.into_iter().collect())
+        }
+    };
+    let (scores, _) = count_codes(nps_codes, nq.len());
     let answered: u64 = scores.iter().sum();
-    let in_segments: u64 = table.iter().flatten().sum();
-    let segments: Vec<NpsSegment> = table
-        .iter()
-        .enumerate()
-        .map(|(i, scores)| NpsSegment {
-            option: bq.code_text(i as u8),
-            nps: nps_from_scores(&nq.id, scores, 0),
+    let in_segments: u64 = groups.iter().flat_map(|(_, t)| t).sum();
+    let segments: Vec<NpsSegment> = groups
+        .into_iter()
+        .map(|(option, scores)| NpsSegment {
+            option,
+            nps: nps_from_scores(&nq.id, &scores, 0),
         })
         .collect();
     let live: Vec<&NpsSegment> = segments.iter().filter(|s| s.nps.n > 0).collect();
@@ -400,7 +448,7 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
         }
     }
     Ok(NpsBy {
-        by: bq.id.clone(),
+        by: by_id,
         question: nq.id.clone(),
         missing: answered - in_segments,
         segments,
@@ -548,6 +596,36 @@ mod tests {
         );
         assert_eq!(n.nps, Some(0.0));
         assert_eq!(n.mean, Some(7.5));
+    }
+
+    #[test]
+    fn nps_by_an_extra_column() {
+        // statistics.md §1: mode online (41,30,28) vs paper (84,74,109):
+        // Δ 22.4946090, SE 9.76748646, Z 2.30300898, p 0.0212783380.
+        let inst = Instrument::builtin();
+        let csv = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let r = Responses::from_csv(&inst, csv).expect("demo");
+        let by = nps_by(&inst, &r, "MODE").expect("mode segments");
+        assert_eq!(by.by, "mode");
+        let groups: Vec<_> = by
+            .segments
+            .iter()
+            .map(|s| {
+                (
+                    s.option.as_str(),
+                    s.nps.promoters,
+                    s.nps.passives,
+                    s.nps.detractors,
+                )
+            })
+            .collect();
+        assert_eq!(groups, [("online", 41, 30, 28), ("paper", 84, 74, 109)]);
+        let d = &by.comparisons[0].difference;
+        assert!((d.delta - 22.494_609_0).abs() < 1e-6);
+        assert!((d.se - 9.767_486_46).abs() < 1e-7);
+        assert!((d.z.expect("z") - 2.303_008_98).abs() < 1e-7);
+        assert!((d.p.expect("p") - 0.021_278_338_0).abs() < 1e-9);
+        assert!(nps_by(&inst, &r, "nosuch").is_err());
     }
 
     #[test]

@@ -196,11 +196,11 @@ fn num(x: Option<f64>) -> String {
 
 /// A question's heading: "Q3 您的学历".
 fn heading(inst: &Instrument, id: &str, lang: Lang) -> String {
-    let text = inst
-        .question(id)
-        .map(|(_, q)| q.text.get(lang).to_owned())
-        .unwrap_or_default();
-    format!("{} {}", id.to_uppercase(), text)
+    match inst.question(id) {
+        Ok((_, q)) => format!("{} {}", id.to_uppercase(), q.text.get(lang)),
+        // An extra column (such as `mode`) has only its name.
+        Err(_) => id.to_owned(),
+    }
 }
 
 /// One question's frequency table.
