@@ -38,6 +38,8 @@ const tr = (key, vars) => t(state.lang, key, vars);
 const minus = (s) => s.replace('-', '\u2212');
 const fmtNum = (x) => (x == null ? '—' : minus(x.toFixed(2)));
 const fmtPct = (x) => (x == null ? '—' : `${x.toFixed(2)}%`);
+// The formula's interval can pass ±100 for small or extreme groups; show it within the scale.
+const clampNps = (x) => Math.max(-100, Math.min(100, x));
 const textOf = (text) => text[state.lang] ?? text['zh-CN'];
 
 function questionTitle(instrument, id) {
@@ -72,6 +74,8 @@ function npsSection(report, instrument) {
   section.append(
     h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: fmtNum(n.nps) })),
     h('p', { class: 'sub', text: n.nps == null ? tr('nps.none') : tr('nps.of', { q: questionTitle(instrument, n.question), n: n.n, missing: n.missing }) }),
+    n.ci95 ? h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmtNum(clampNps(n.ci95[0])), hi: fmtNum(clampNps(n.ci95[1])), moe: n.moe95.toFixed(2) }) }) : null,
+    n.small && n.n > 0 ? h('p', { class: 'warn', text: tr('nps.small') }) : null,
   );
   const groups = [
     ['promoters', n.promoters, n.pct_promoters],

@@ -41,6 +41,8 @@ test('the demo data shows the thesis numbers', async () => {
   // Thesis figure 3.8: NPS −3.28 from 125 promoters, 104 passives, 137 detractors of 366.
   assert.equal(await page.locator('#nps-value').textContent(), '\u22123.28');
   assert.match(await page.locator('#report-n').textContent(), /366/);
+  // statistics.md §1: Wald 95% CI [−11.9401528, 5.38277575], MoE 8.66146428.
+  assert.equal(await page.locator('#nps-ci').textContent(), '95% 置信区间：\u221211.94 至 5.38（误差范围 ±8.66）');
   const group = (g) => page.locator(`#nps-groups tr[data-group="${g}"] td`).allTextContents();
   assert.deepEqual(await group('promoters'), ['125', '34.15%']);
   assert.deepEqual(await group('passives'), ['104', '28.42%']);
