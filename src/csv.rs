@@ -4,8 +4,8 @@
 //! byte-order mark, LF, CRLF or (old Mac) CR line ends, and fields in double
 //! quotes with `""` for a quote and line breaks inside. A quote inside an
 //! unquoted field is taken literally, as most spreadsheet programs do; text
-//! after a closing quote and a quote never closed are errors. Wholly empty lines
-//! are skipped. Fields come out as bytes: checking UTF-8 is the caller's job, so
+//! after a closing quote and a quote never closed are errors. Empty lines, and
+//! lines of only spaces and tabs, are skipped. Fields come out as bytes: checking UTF-8 is the caller's job, so
 //! that it can name the field that is wrong.
 //!
 //! Each record reports the 1-based line it starts on, counting the line breaks
@@ -80,7 +80,10 @@ impl<'a> Reader<'a> {
                     {
                         self.pos += 1;
                     }
-                    if self.pos > begin {
+                    if self.src[begin..self.pos]
+                        .iter()
+                        .any(|&b| b != b' ' && b != b'\t')
+                    {
                         only_empty = false;
                     }
                     Cow::Borrowed(&self.src[begin..self.pos])
@@ -271,6 +274,7 @@ mod tests {
             [rec(1, &["a", "", ""]), rec(3, &["", ""])]
         );
         assert_eq!(read_all(b"a,"), [rec(1, &["a", ""])]);
+        assert_eq!(read_all(b"a\n  \t \nb\n"), [rec(1, &["a"]), rec(3, &["b"])]);
         assert_eq!(read_all(b""), []);
     }
 

@@ -40,6 +40,8 @@ pub enum ProblemCode {
     MissingColumn,
     /// Two header cells name the same column.
     DuplicateColumn,
+    /// A header cell is empty.
+    UnnamedColumn,
     /// A row has more or fewer fields than the header.
     RaggedRow,
     /// A field is not valid UTF-8.

@@ -220,10 +220,10 @@ impl Question {
                         format!("outside {}'s scale of {lo} to {hi}", self.id),
                     )
                 };
-                if digits.starts_with('-') {
+                let v: u32 = unsigned.parse().map_err(|_| out_of_range())?;
+                if digits.starts_with('-') && v != 0 {
                     return Err(out_of_range());
                 }
-                let v: u32 = digits.parse().map_err(|_| out_of_range())?;
                 if v < u32::from(lo) || v > u32::from(hi) {
                     return Err(out_of_range());
                 }
@@ -554,6 +554,8 @@ mod tests {
         let q17 = &inst.questions()[16];
         assert_eq!(q17.parse_answer("0"), Ok(0));
         assert_eq!(q17.parse_answer("10"), Ok(10));
+        assert_eq!(q17.parse_answer("-0"), Ok(0));
+        assert_eq!(q17.parse_answer("+9"), Ok(9));
         assert_eq!(q17.code_text(10), "10");
         for bad in ["11", "-1", "999999999999999999999"] {
             assert_eq!(

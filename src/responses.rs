@@ -50,24 +50,71 @@ pub struct Responses {
 
 impl Responses {
     /// An empty store for `instrument`, with the columns `id`, the questions in
-    /// order, then `extra` columns.
-    pub fn new(instrument: &Instrument, extra: &[&str]) -> Self {
-        let mut layout = vec![Slot::Id];
-        layout.extend((0..instrument.questions().len()).map(Slot::Question));
-        layout.extend((0..extra.len()).map(Slot::Extra));
+    /// order, then `extra` columns. Refuses extra names that are empty, have
+    /// surrounding spaces, repeat (in any letter case) or clash with `id` or a
+    /// question id, since the exported file could not be imported again.
+    pub fn new(instrument: &Instrument, extra: &[&str]) -> Result<Self> {
+        let mut taken: Vec<String> = vec!["id".into()];
+        taken.extend(
+            instrument
+                .questions()
+                .iter()
+                .map(|q| q.id.to_ascii_lowercase()),
+        );
+        let mut problems = Vec::new();
+        for (i, name) in extra.iter().enumerate() {
+            let key = name.to_ascii_lowercase();
+            let problem = if name.is_empty() || column_name(name) != *name {
+                Some((
+                    ProblemCode::UnnamedColumn,
+                    "a column name is not empty and has no surrounding spaces",
+                ))
+            } else if taken.contains(&key) {
+                Some((
+                    ProblemCode::DuplicateColumn,
+                    "the same name as another column (letter case aside)",
+                ))
+            } else {
+                None
+            };
+            if let Some((code, message)) = problem {
+                problems.push(
+                    Problem::new(code, message)
+                        .in_field(format!("extra[{i}]"))
+                        .with_value(*name),
+                );
+            }
+            taken.push(key);
+        }
+        if !problems.is_empty() {
+            let total = problems.len();
+            return Err(Error::new(ErrorKind::Request, problems, total));
+        }
+        let mut store = Responses::empty(instrument);
+        store.layout.push(Slot::Id);
+        store
+            .layout
+            .extend((0..instrument.questions().len()).map(Slot::Question));
+        store.layout.extend((0..extra.len()).map(Slot::Extra));
+        store.extras = extra
+            .iter()
+            .map(|n| ExtraColumn {
+                name: (*n).to_owned(),
+                values: Vec::new(),
+            })
+            .collect();
+        Ok(store)
+    }
+
+    /// A store with no columns laid out yet.
+    fn empty(instrument: &Instrument) -> Self {
         Responses {
             instrument_id: instrument.id().to_owned(),
             instrument_version: instrument.version().to_owned(),
             ids: Vec::new(),
             answers: vec![Vec::new(); instrument.questions().len()],
-            extras: extra
-                .iter()
-                .map(|n| ExtraColumn {
-                    name: (*n).to_owned(),
-                    values: Vec::new(),
-                })
-                .collect(),
-            layout,
+            extras: Vec::new(),
+            layout: Vec::new(),
         }
     }
 
@@ -218,6 +265,12 @@ impl Responses {
     }
 }
 
+/// A header cell as a column name: without surrounding white space or a stray
+/// byte-order mark (U+FEFF, left by files saved with two).
+fn column_name(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
 /// Collects problems up to the cap while counting them all.
 struct Problems {
     kept: Vec<Problem>,
@@ -267,25 +320,29 @@ impl<'i> Importer<'i> {
             ));
         };
         let header_line = first.map_err(|p| Error::single(ErrorKind::Csv, p))?;
-        let header: Vec<String> = fields
+        let header: Vec<Option<String>> = fields
             .iter()
             .enumerate()
-            .map(|(i, f)| {
-                self.text(f, header_line, i, &format!("header {}", i + 1))
-                    .unwrap_or_default()
-            })
+            .map(|(i, f)| self.text(f, header_line, i, &format!("header {}", i + 1)))
             .collect();
         let mut store = self.layout(&header, header_line);
         if self.problems.total > 0 {
             return Err(self.problems.into_error());
         }
-        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| column_name(h.as_deref().unwrap_or_default()).to_owned())
+            .collect();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let qs = self.instrument.questions();
         while let Some(rec) = reader.read_record(&mut fields) {
             let line = match rec {
                 Ok(line) => line,
-                Err(p) => {
+                Err(mut p) => {
+                    // The reader knows field numbers only; name the column.
+                    if let Some(name) = p.column.and_then(|c| names.get(c.wrapping_sub(1))) {
+                        p.field = Some(name.clone());
+                    }
                     self.problems.push(p);
                     continue;
                 }
@@ -295,8 +352,9 @@ impl<'i> Importer<'i> {
                     Problem::new(
                         ProblemCode::RaggedRow,
                         format!(
-                            "{} fields, but the header has {}",
+                            "{} field{}, but the header has {}",
                             fields.len(),
+                            if fields.len() == 1 { "" } else { "s" },
                             names.len()
                         ),
                     )
@@ -364,16 +422,35 @@ impl<'i> Importer<'i> {
         Ok(store)
     }
 
-    /// Maps header cells to slots; records missing and duplicate columns.
-    fn layout(&mut self, header: &[String], line: usize) -> Responses {
+    /// Maps header cells to slots; records unnamed, duplicate and missing
+    /// columns. Cells that were not UTF-8 (`None`, already reported) only keep
+    /// their place.
+    fn layout(&mut self, header: &[Option<String>], line: usize) -> Responses {
         let inst = self.instrument;
-        let mut store = Responses::new(inst, &[]);
-        store.layout.clear();
+        let mut store = Responses::empty(inst);
         let mut taken: HashMap<String, usize> = HashMap::new();
         for (c, raw) in header.iter().enumerate() {
-            let name = raw.trim();
+            let Some(raw) = raw else {
+                store.extras.push(ExtraColumn {
+                    name: String::new(),
+                    values: Vec::new(),
+                });
+                store.layout.push(Slot::Extra(store.extras.len() - 1));
+                continue;
+            };
+            let name = column_name(raw);
             let key = name.to_ascii_lowercase();
-            if let Some(first) = taken.insert(key.clone(), c) {
+            if name.is_empty() {
+                self.problems.push(
+                    Problem::new(
+                        ProblemCode::UnnamedColumn,
+                        "this column has no name; name it, or delete the column if it is empty",
+                    )
+                    .at_line(line)
+                    .at_column(c + 1, format!("header {}", c + 1))
+                    .with_value(raw.clone()),
+                );
+            } else if let Some(first) = taken.insert(key.clone(), c) {
                 self.problems.push(
                     Problem::new(
                         ProblemCode::DuplicateColumn,
@@ -383,7 +460,6 @@ impl<'i> Importer<'i> {
                     .at_column(c + 1, name)
                     .with_value(raw.clone()),
                 );
-                continue;
             }
             let slot = if key == "id" {
                 Slot::Id
@@ -541,7 +617,10 @@ mod tests {
     #[test]
     fn push_checks_like_import() {
         let inst = Instrument::builtin();
-        let mut r = Responses::new(&inst, &["mode"]);
+        let mut r = Responses::new(&inst, &["mode"]).expect("a good name");
+        for bad in [&["id"][..], &["Q1"], &["a", "A"], &[" note "], &[""]] {
+            assert!(Responses::new(&inst, bad).is_err(), "{bad:?}");
+        }
         let mut codes = [0u8; 17];
         r.push(&inst, "a", &codes, &["paper"]).expect("ok");
         assert_eq!(

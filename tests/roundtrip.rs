@@ -357,7 +357,7 @@ proptest! {
         // extras), the store equals the import of the same data written in that order.
         let inst = Instrument::builtin();
         let names: Vec<&str> = m.extra_names.iter().map(String::as_str).collect();
-        let mut pushed = Responses::new(&inst, &names);
+        let mut pushed = Responses::new(&inst, &names).expect("valid extra names");
         for r in 0..m.ids.len() {
             let extras: Vec<&str> = m.extras[r].iter().map(String::as_str).collect();
             pushed.push(&inst, &m.ids[r], &m.codes[r], &extras).expect("push");

@@ -385,7 +385,7 @@ fn nps_segments_statistics_1() {
     close(nps((59, 49, 69), 177), -5.64971751, 1e-6, "Q1 A NPS");
     close(nps((66, 55, 68), 189), -1.05820106, 1e-6, "Q1 B NPS");
     // Through the library: the NPS of the Q1 = A rows alone (a store built with push).
-    let mut seg = Responses::new(&d.inst, &[]);
+    let mut seg = Responses::new(&d.inst, &[]).expect("no extra columns");
     let qn = d.inst.questions().len();
     for r in (0..d.responses.len()).filter(|&r| q1[r] == 0) {
         let codes: Vec<u8> = (0..qn).map(|q| d.responses.column(q)[r]).collect();

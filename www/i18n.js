@@ -57,6 +57,7 @@ const strings = {
     'problem.no_header': '文件为空，缺少表头行',
     'problem.missing_column': '表头缺少必需的列',
     'problem.duplicate_column': '表头中列名重复',
+    'problem.unnamed_column': '该列没有列名；请填写列名，若该列为空请删除',
     'problem.ragged_row': '该行的字段数与表头不一致',
     'problem.invalid_utf8': '不是有效的 UTF-8 编码；若文件以 GBK/GB18030 保存，请另存为 UTF-8',
     'problem.unterminated_quote': '引号未闭合，文件在引号内结束',

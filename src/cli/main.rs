@@ -142,6 +142,9 @@ fn run(args: Args) -> Result<String, Failure> {
         "crosstab" => 3,
         other => return Err(Failure::Usage(format!("unknown command {other:?}"))),
     };
+    if let Some(extra) = args.positional.get(wanted) {
+        return Err(Failure::Usage(format!("unexpected argument {extra:?}")));
+    }
     if args.positional.len() != wanted {
         let what = if wanted == 1 {
             "a CSV file"
