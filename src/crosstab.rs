@@ -72,8 +72,10 @@ pub struct ColumnComparison {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TableTest {
     /// Indices of the rows left out of the tests for being empty.
+    #[serde(rename = "dropped_row_index")]
     pub dropped_rows: Vec<usize>,
     /// Indices of the columns left out of the tests for being empty.
+    #[serde(rename = "dropped_col_index")]
     pub dropped_cols: Vec<usize>,
     /// Expected counts R·C/n (`None` in dropped rows and columns).
     pub expected: Vec<Vec<Option<f64>>>,
@@ -271,28 +273,10 @@ pub struct Crosstab {
     pub small_rows: Vec<String>,
     /// Codes of non-empty columns with fewer than 30 responses.
     pub small_cols: Vec<String>,
-    /// Pearson's χ².
-    pub chi2: Option<f64>,
-    /// Degrees of freedom of χ².
-    pub df: Option<u32>,
-    /// The p-value of χ².
-    pub p: Option<f64>,
-    /// Cramér's V.
-    pub cramers_v: Option<f64>,
-    /// Bias-corrected Cramér's V.
-    pub cramers_v_corrected: Option<f64>,
-    /// The small-expected-count check.
-    pub expected_check: Option<ExpectedCheck>,
-    /// Fisher's exact p for a 2×2 table.
-    pub fisher_p: Option<f64>,
-    /// Expected counts.
-    pub expected: Vec<Vec<Option<f64>>>,
-    /// Adjusted standardized residuals.
-    pub adjusted_residuals: Vec<Vec<Option<f64>>>,
-    /// Per cell, letters of the columns significantly smaller in that row.
-    pub letters: Vec<Vec<String>>,
-    /// Every column-proportion comparison made.
-    pub column_tests: Vec<ColumnComparison>,
+    /// The tests (χ², Cramér's V, Fisher, residuals, column letters), whose
+    /// fields appear at the top level of the JSON.
+    #[serde(flatten)]
+    pub test: TableTest,
 }
 
 /// Counts the joint answers of two questions (by index): the r × c table and
@@ -378,17 +362,7 @@ pub fn crosstab(
         col_totals,
         n,
         missing,
-        chi2: test.chi2,
-        df: test.df,
-        p: test.p,
-        cramers_v: test.cramers_v,
-        cramers_v_corrected: test.cramers_v_corrected,
-        expected_check: test.expected_check,
-        fisher_p: test.fisher_p,
-        expected: test.expected,
-        adjusted_residuals: test.adjusted_residuals,
-        letters: test.letters,
-        column_tests: test.column_tests,
+        test,
     })
 }
 

@@ -127,9 +127,13 @@ fn thesis_data_tables() {
     ] {
         let t = crosstab(&inst, &data, row, col).expect("crosstab");
         let name = format!("{row}×{col}");
-        agrees(&format!("{name} chi2"), t.chi2.expect("testable"), chi2);
-        assert_eq!(t.df, Some(df), "{name} df");
-        agrees(&format!("{name} p"), t.p.expect("testable"), p);
-        agrees(&format!("{name} V"), t.cramers_v.expect("testable"), v);
+        agrees(
+            &format!("{name} chi2"),
+            t.test.chi2.expect("testable"),
+            chi2,
+        );
+        assert_eq!(t.test.df, Some(df), "{name} df");
+        agrees(&format!("{name} p"), t.test.p.expect("testable"), p);
+        agrees(&format!("{name} V"), t.test.cramers_v.expect("testable"), v);
     }
 }

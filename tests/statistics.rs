@@ -701,33 +701,33 @@ fn data_q14_by_q2_tests() {
     assert_eq!((t.n, t.missing), (366, 0));
     assert_eq!(t.row_totals, [104, 187, 75]);
     assert_eq!(t.col_totals, [48, 62, 77, 124, 55]);
-    assert_rel("Q14×Q2 chi2", some("chi2", t.chi2), 52.168_717_4);
-    assert_eq!(t.df, Some(8));
-    assert_rel("Q14×Q2 p", some("p", t.p), 1.561_447_54e-8);
-    assert_rel("Q14×Q2 V", some("V", t.cramers_v), 0.266_962_056);
+    assert_rel("Q14×Q2 chi2", some("chi2", t.test.chi2), 52.168_717_4);
+    assert_eq!(t.test.df, Some(8));
+    assert_rel("Q14×Q2 p", some("p", t.test.p), 1.561_447_54e-8);
+    assert_rel("Q14×Q2 V", some("V", t.test.cramers_v), 0.266_962_056);
     assert_rel(
         "Q14×Q2 V_bc",
-        some("V_bc", t.cramers_v_corrected),
+        some("V_bc", t.test.cramers_v_corrected),
         0.246_256_210,
     );
     assert_rel(
         "Q14×Q2 adjusted residual (A, ≤25)",
-        some("residual", t.adjusted_residuals[0][0]),
+        some("residual", t.test.adjusted_residuals[0][0]),
         4.587_202_45,
     );
     assert_rel(
         "Q14×Q2 adjusted residual (C, 56+)",
-        some("residual", t.adjusted_residuals[2][4]),
+        some("residual", t.test.adjusted_residuals[2][4]),
         4.975_513_89,
     );
-    assert!(!some("check", t.expected_check.as_ref()).warning);
+    assert!(!some("check", t.test.expected_check.as_ref()).warning);
     assert!(t.dropped_rows.is_empty() && t.dropped_cols.is_empty());
     assert!(t.small_rows.is_empty() && t.small_cols.is_empty());
     assert_eq!(t.col_letters, ["A", "B", "C", "D", "E"]);
     // The table equals test_table of the spec's matrix.
     let direct = crosstab::test_table(&Q14_Q2.map(Vec::from));
-    assert_eq!(direct.chi2, t.chi2);
-    assert_eq!(direct.letters, t.letters);
+    assert_eq!(direct.chi2, t.test.chi2);
+    assert_eq!(direct.letters, t.test.letters);
 }
 
 #[test]
@@ -735,9 +735,9 @@ fn data_q14_by_q2_letters() {
     // statistics.md §2 "Letters for Q14 × Q2" (statistics.md, α = 0.05, Bonferroni
     // m = 10 per row): row A: A CDE, B E; row B: none; row C: E ABCD.
     let t = xt("q14", "q2");
-    assert_eq!(t.letters[0], ["CDE", "E", "", "", ""]);
-    assert_eq!(t.letters[1], ["", "", "", "", ""]);
-    assert_eq!(t.letters[2], ["", "", "", "", "ABCD"]);
+    assert_eq!(t.test.letters[0], ["CDE", "E", "", "", ""]);
+    assert_eq!(t.test.letters[1], ["", "", "", "", ""]);
+    assert_eq!(t.test.letters[2], ["", "", "", "", "ABCD"]);
     // Column %: row A 56.25%, 38.71%, 23.38%, 24.19%, 9.09%; row C E 45.45%.
     for (j, printed) in ["56.25", "38.71", "23.38", "24.19", "9.09"]
         .iter()
@@ -751,15 +751,19 @@ fn data_q14_by_q2_letters() {
     }
     assert_printed("col % C[E]", some("pct", t.col_pct[2][4]), "45.45");
     // Every row compares all 10 pairs of columns.
-    assert_eq!(t.column_tests.len(), 30);
+    assert_eq!(t.test.column_tests.len(), 30);
     for i in 0..3 {
-        assert_eq!(t.column_tests.iter().filter(|c| c.row == i).count(), 10);
+        assert_eq!(
+            t.test.column_tests.iter().filter(|c| c.row == i).count(),
+            10
+        );
     }
-    for c in &t.column_tests {
+    for c in &t.test.column_tests {
         assert_eq!(c.p_adj, (10.0 * c.p).min(1.0));
     }
     let find = |row: usize, a: usize, b: usize| {
-        t.column_tests
+        t.test
+            .column_tests
             .iter()
             .find(|c| c.row == row && c.a == a && c.b == b)
             .unwrap_or_else(|| panic!("no column test row {row} columns {a}, {b}"))
@@ -773,7 +777,7 @@ fn data_q14_by_q2_letters() {
     let bd = find(0, 1, 3);
     assert_rel("row A, B–D z", bd.z, 2.056_033_25);
     assert_rel("row A, B–D p_adj", bd.p_adj, 0.397_793_113);
-    assert!(!t.letters[0][1].contains('D'));
+    assert!(!t.test.letters[0][1].contains('D'));
     // C–E in row C: z −3.20131960, p_adj 0.0136799704.
     let ce = find(2, 2, 4);
     assert_rel("row C, C–E z", ce.z, -3.201_319_60);
@@ -790,25 +794,28 @@ fn data_q2_by_q14_is_the_transpose() {
         .map(|j| (0..3).map(|i| Q14_Q2[i][j]).collect())
         .collect();
     assert_eq!(t.counts, transposed);
-    assert_rel("Q2×Q14 chi2", some("chi2", t.chi2), 52.168_717_4);
-    assert_eq!(t.df, Some(8));
-    assert_rel("Q2×Q14 p", some("p", t.p), 1.561_447_54e-8);
-    assert_rel("Q2×Q14 V", some("V", t.cramers_v), 0.266_962_056);
+    assert_rel("Q2×Q14 chi2", some("chi2", t.test.chi2), 52.168_717_4);
+    assert_eq!(t.test.df, Some(8));
+    assert_rel("Q2×Q14 p", some("p", t.test.p), 1.561_447_54e-8);
+    assert_rel("Q2×Q14 V", some("V", t.test.cramers_v), 0.266_962_056);
     assert_rel(
         "Q2×Q14 V_bc",
-        some("V_bc", t.cramers_v_corrected),
+        some("V_bc", t.test.cramers_v_corrected),
         0.246_256_210,
     );
     assert_within(
         "transposed chi2",
-        some("chi2", t.chi2),
-        some("chi2", a.chi2),
+        some("chi2", t.test.chi2),
+        some("chi2", a.test.chi2),
         1e-12,
     );
     // The adjusted residuals transpose too.
     for i in 0..3 {
         for j in 0..5 {
-            let (x, y) = (a.adjusted_residuals[i][j], t.adjusted_residuals[j][i]);
+            let (x, y) = (
+                a.test.adjusted_residuals[i][j],
+                t.test.adjusted_residuals[j][i],
+            );
             assert_within("transposed residual", some("r", y), some("r", x), 1e-12);
         }
     }
@@ -820,12 +827,12 @@ fn data_q1_by_q12() {
     // 1.84688890, 2, 0.397148724; V 0.0710362199 / V_bc 0.
     let t = xt("q1", "q12");
     assert_eq!(t.counts, [[34, 73, 70], [42, 85, 62]]);
-    assert_rel("Q1×Q12 chi2", some("chi2", t.chi2), 1.846_888_90);
-    assert_eq!(t.df, Some(2));
-    assert_rel("Q1×Q12 p", some("p", t.p), 0.397_148_724);
-    assert_rel("Q1×Q12 V", some("V", t.cramers_v), 0.071_036_219_9);
-    assert_eq!(t.cramers_v_corrected, Some(0.0), "φ̃² clamps at 0");
-    assert!(!some("check", t.expected_check.as_ref()).warning);
+    assert_rel("Q1×Q12 chi2", some("chi2", t.test.chi2), 1.846_888_90);
+    assert_eq!(t.test.df, Some(2));
+    assert_rel("Q1×Q12 p", some("p", t.test.p), 0.397_148_724);
+    assert_rel("Q1×Q12 V", some("V", t.test.cramers_v), 0.071_036_219_9);
+    assert_eq!(t.test.cramers_v_corrected, Some(0.0), "φ̃² clamps at 0");
+    assert!(!some("check", t.test.expected_check.as_ref()).warning);
 }
 
 #[test]
@@ -835,12 +842,12 @@ fn data_q4_by_q16_boundary_no_warning() {
     // min E 2.83060109: no warning (boundary case).
     let t = xt("q4", "q16");
     assert_eq!((t.counts.len(), t.counts[0].len()), (8, 3));
-    assert_rel("Q4×Q16 chi2", some("chi2", t.chi2), 10.864_989_2);
-    assert_eq!(t.df, Some(14));
-    assert_rel("Q4×Q16 p", some("p", t.p), 0.696_608_164);
-    assert_rel("Q4×Q16 V", some("V", t.cramers_v), 0.121_831_365);
-    assert_eq!(t.cramers_v_corrected, Some(0.0), "φ̃² clamps at 0");
-    let check = some("check", t.expected_check.as_ref());
+    assert_rel("Q4×Q16 chi2", some("chi2", t.test.chi2), 10.864_989_2);
+    assert_eq!(t.test.df, Some(14));
+    assert_rel("Q4×Q16 p", some("p", t.test.p), 0.696_608_164);
+    assert_rel("Q4×Q16 V", some("V", t.test.cramers_v), 0.121_831_365);
+    assert_eq!(t.test.cramers_v_corrected, Some(0.0), "φ̃² clamps at 0");
+    let check = some("check", t.test.expected_check.as_ref());
     assert_eq!(check.below_5, 4);
     assert_exact("% below 5", check.pct_below_5, 100.0 / 6.0);
     assert_printed("% below 5 as printed", check.pct_below_5, "16.7");
@@ -893,13 +900,13 @@ fn unchosen_option_is_dropped_and_small_groups_listed() {
         "the empty row C is dropped, not listed as small"
     );
     assert_eq!(t.small_cols, ["B"]);
-    assert_eq!(t.expected[2], [None, None]);
-    assert_eq!(t.df, Some(1), "tested as 2×2");
+    assert_eq!(t.test.expected[2], [None, None]);
+    assert_eq!(t.test.df, Some(1), "tested as 2×2");
     let reduced = crosstab::test_table(&table(&[&[38, 2], &[7, 3]]));
-    assert_eq!(t.chi2, reduced.chi2);
-    assert_eq!(t.fisher_p, reduced.fisher_p);
+    assert_eq!(t.test.chi2, reduced.chi2);
+    assert_eq!(t.test.fisher_p, reduced.fisher_p);
     assert!(
-        t.fisher_p.is_some(),
+        t.test.fisher_p.is_some(),
         "a 2×2 tested table gets Fisher's test"
     );
     assert_eq!(t.row_pct[2], [None, None], "no % of an empty row");

@@ -435,7 +435,7 @@ pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
     for (i, code) in t.row_codes.iter().enumerate() {
         let mut row = vec![code_name(inst, &t.row, code, lang)];
         row.extend((0..t.col_codes.len()).map(|j| {
-            let letters = &t.letters[i][j];
+            let letters = &t.test.letters[i][j];
             let p = pct(t.col_pct[i][j]);
             if letters.is_empty() {
                 p
@@ -450,22 +450,23 @@ pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
     if t.missing > 0 {
         out.push_str(&format!("  {}: {}\n", w.missing_pairs, t.missing));
     }
-    match (t.chi2, t.df, t.p) {
+    match (t.test.chi2, t.test.df, t.test.p) {
         (Some(chi2), Some(df), Some(p)) => {
             out.push_str(&format!(
                 "  χ² = {chi2:.4}, df = {df}, p = {}, Cramér's V = {}\n",
                 p_value(p),
-                t.cramers_v
+                t.test
+                    .cramers_v
                     .map(|v| format!("{v:.4}"))
                     .unwrap_or_else(|| "—".into())
             ));
         }
         _ => out.push_str("  χ²: —\n"),
     }
-    if let Some(f) = t.fisher_p {
+    if let Some(f) = t.test.fisher_p {
         out.push_str(&format!("  {}: p = {}\n", w.fisher, p_value(f)));
     }
-    if let Some(e) = &t.expected_check {
+    if let Some(e) = &t.test.expected_check {
         if e.warning {
             out.push_str(&format!(
                 "  ⚠ {} ({}/{:.1}%, min E = {:.2})\n",
