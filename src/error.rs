@@ -21,6 +21,10 @@ pub enum ErrorKind {
     Instrument,
     /// A CSV file of responses that cannot be imported: nothing was imported.
     Csv,
+    /// An .xlsx workbook of responses that cannot be imported: nothing was imported.
+    Xlsx,
+    /// A backup file that cannot be restored: nothing was restored.
+    Backup,
     /// A request that names something that does not exist (a question id, say).
     Request,
 }
@@ -60,6 +64,11 @@ pub enum ProblemCode {
     NotAnInteger,
     /// A scale answer is a whole number outside the scale.
     OutOfRange,
+    /// A file that is not what it claims to be (not an .xlsx workbook, not a
+    /// manyi backup), or is damaged.
+    Unreadable,
+    /// Two responses with the same id and different answers, met while merging.
+    Conflict,
     /// A question id or other name that the instrument does not have.
     UnknownName,
 }
@@ -183,6 +192,13 @@ impl Error {
         Error::new(kind, vec![problem], 1)
     }
 
+    /// The same problems, reported as a failure of another kind of input (a
+    /// CSV inside a backup is the backup's failure).
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// What kind of input failed.
     pub fn kind(&self) -> ErrorKind {
         self.kind
@@ -204,6 +220,8 @@ impl fmt::Display for Error {
         let what = match self.kind {
             ErrorKind::Instrument => "invalid instrument",
             ErrorKind::Csv => "CSV file not imported (nothing was imported)",
+            ErrorKind::Xlsx => "workbook not imported (nothing was imported)",
+            ErrorKind::Backup => "backup not restored (nothing was restored)",
             ErrorKind::Request => "invalid request",
         };
         let plural = if self.total == 1 { "" } else { "s" };

@@ -188,10 +188,16 @@ impl Question {
             return Ok(MISSING);
         }
         match self.kind {
+            // The letter, or (for labelled exports read back) the option's text.
             QuestionKind::Single => self
                 .options
                 .iter()
                 .position(|o| o.code.eq_ignore_ascii_case(t))
+                .or_else(|| {
+                    self.options
+                        .iter()
+                        .position(|o| o.label.zh_cn == t || o.label.en.as_deref() == Some(t))
+                })
                 .and_then(|i| u8::try_from(i).ok())
                 .ok_or_else(|| {
                     let letters: Vec<&str> = self.options.iter().map(|o| o.code.as_str()).collect();
@@ -421,6 +427,24 @@ fn validate(file: InstrumentFile) -> Result<Instrument> {
                 }
                 let mut seen = Vec::new();
                 for (j, o) in q.options.iter().enumerate() {
+                    // Labels identify options in labelled exports read back, so no
+                    // text may name two options or look like another option's letter.
+                    let own = [Some(o.label.zh_cn.as_str()), o.label.en.as_deref()];
+                    let clash = q.options.iter().enumerate().any(|(k, other)| {
+                        let theirs = [Some(other.label.zh_cn.as_str()), other.label.en.as_deref()];
+                        k != j
+                            && own.iter().flatten().any(|t| {
+                                theirs.contains(&Some(*t))
+                                    || t.trim().eq_ignore_ascii_case(&other.code)
+                            })
+                    });
+                    if clash {
+                        bad(
+                            at(&format!(".options[{j}].label")),
+                            Some(&o.label.zh_cn),
+                            "the same text as another option, or another option's letter".into(),
+                        );
+                    }
                     let letter =
                         o.code.len() == 1 && o.code.bytes().all(|b| b.is_ascii_uppercase());
                     if !letter {
@@ -555,6 +579,10 @@ mod tests {
         assert_eq!(q17.parse_answer("0"), Ok(0));
         assert_eq!(q17.parse_answer("10"), Ok(10));
         assert_eq!(q17.parse_answer("-0"), Ok(0));
+        // Labelled exports read back: an option's text stands for its letter.
+        let q12 = &inst.questions()[11];
+        assert_eq!(q12.parse_answer("不满意"), Ok(2));
+        assert_eq!(q12.parse_answer("Satisfied"), Ok(0));
         assert_eq!(q17.parse_answer("+9"), Ok(9));
         assert_eq!(q17.code_text(10), "10");
         for bad in ["11", "-1", "999999999999999999999"] {
@@ -607,6 +635,28 @@ mod tests {
         assert!(e
             .to_string()
             .contains(r#"questions[4].id, value "q1": the same id as questions[0]"#));
+    }
+
+    #[test]
+    fn option_texts_must_tell_options_apart() {
+        let mut v: serde_json::Value = serde_json::from_str(BUILTIN_JSON).expect("json");
+        // Q12's "一般" renamed "满意" (A's text), Q1's "女" renamed "A" (A's letter).
+        v["questions"][11]["options"][1]["label"]["zh-CN"] = "满意".into();
+        v["questions"][0]["options"][1]["label"]["en"] = "a".into();
+        let e = Instrument::from_json(&v.to_string()).unwrap_err();
+        let places: Vec<_> = e
+            .problems()
+            .iter()
+            .map(|p| p.field.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "questions[0].options[1].label",
+                "questions[11].options[0].label",
+                "questions[11].options[1].label"
+            ]
+        );
     }
 
     #[test]

@@ -16,10 +16,12 @@
 //! assert_eq!((nps.n, nps.promoters, nps.nps), (1, 1, Some(100.0)));
 //! ```
 
+pub mod backup;
 pub mod crosstab;
 pub mod csv;
 pub mod error;
 pub mod instrument;
+pub mod merge;
 pub mod responses;
 pub mod scale;
 pub mod scoring;

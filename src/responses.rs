@@ -14,15 +14,16 @@
 //! Export writes the columns in the order they were read, so an import, export
 //! and import again gives the same store.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::csv::{write_record, Reader};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
-use crate::instrument::{Instrument, MISSING};
+use crate::instrument::{Instrument, Lang, MISSING};
 
 /// Where a column of the file goes in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+pub(crate) enum Slot {
     Id,
     Question(usize),
     Extra(usize),
@@ -40,12 +41,12 @@ pub struct ExtraColumn {
 /// Responses to one instrument, stored by column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Responses {
-    instrument_id: String,
-    instrument_version: String,
-    ids: Vec<String>,
-    answers: Vec<Vec<u8>>,
-    extras: Vec<ExtraColumn>,
-    layout: Vec<Slot>,
+    pub(crate) instrument_id: String,
+    pub(crate) instrument_version: String,
+    pub(crate) ids: Vec<String>,
+    pub(crate) answers: Vec<Vec<u8>>,
+    pub(crate) extras: Vec<ExtraColumn>,
+    pub(crate) layout: Vec<Slot>,
 }
 
 impl Responses {
@@ -172,40 +173,95 @@ impl Responses {
 
     /// Imports a CSV file in the interchange format, all or nothing.
     pub fn from_csv(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
-        Importer::new(instrument).run(bytes)
+        let mut reader = Reader::new(bytes);
+        Importer::new(instrument, ErrorKind::Csv).run(|fields| reader.read_record(fields))
+    }
+
+    /// Imports the first worksheet of an .xlsx workbook laid out as the
+    /// interchange CSV (a header row, then a row per response), all or nothing,
+    /// with the same checks; lines are the sheet's row numbers.
+    #[cfg(any())] // TEMP until src/xlsx.rs lands
+    pub fn from_xlsx(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
+        let rows = crate::xlsx::read_first_sheet(bytes)?;
+        let mut rows = rows.into_iter();
+        Importer::new(instrument, ErrorKind::Xlsx).run(|fields| {
+            let (line, cells) = rows.next()?;
+            fields.clear();
+            fields.extend(cells.into_iter().map(|c| Cow::Owned(c.into_bytes())));
+            Some(Ok(line))
+        })
     }
 
     /// Exports to the interchange format: UTF-8 (with a byte-order mark if
     /// `bom`, which Excel needs to read Chinese text), CRLF line ends, columns in
     /// the order they were imported, option letters and scale values as text.
     pub fn to_csv(&self, instrument: &Instrument, bom: bool) -> Result<Vec<u8>> {
-        self.check_instrument(instrument)?;
-        let qs = instrument.questions();
+        self.csv_with(instrument, None, bom)
+    }
+
+    /// Exports for people: as [`to_csv`](Self::to_csv), but each option as its
+    /// text in `lang` instead of its letter. Importing it gives the letters back.
+    pub fn to_labelled_csv(
+        &self,
+        instrument: &Instrument,
+        lang: Lang,
+        bom: bool,
+    ) -> Result<Vec<u8>> {
+        self.csv_with(instrument, Some(lang), bom)
+    }
+
+    fn csv_with(
+        &self,
+        instrument: &Instrument,
+        labels: Option<Lang>,
+        bom: bool,
+    ) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(64 + self.len() * (self.answers.len() * 2 + 16));
         if bom {
             out.extend_from_slice(b"\xEF\xBB\xBF");
         }
-        let header: Vec<&str> = self
+        self.each_row(instrument, labels, |row| {
+            write_record(&mut out, row.iter().map(String::as_str))
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with the header, then with each response as text, columns in
+    /// file order: answers as letters (or, with `labels`, option texts).
+    pub fn each_row(
+        &self,
+        instrument: &Instrument,
+        labels: Option<Lang>,
+        mut f: impl FnMut(&[String]),
+    ) -> Result<()> {
+        self.check_instrument(instrument)?;
+        let qs = instrument.questions();
+        let mut row: Vec<String> = self
             .layout
             .iter()
             .map(|s| match *s {
-                Slot::Id => "id",
-                Slot::Question(q) => qs[q].id.as_str(),
-                Slot::Extra(e) => self.extras[e].name.as_str(),
+                Slot::Id => "id".to_owned(),
+                Slot::Question(q) => qs[q].id.clone(),
+                Slot::Extra(e) => self.extras[e].name.clone(),
             })
             .collect();
-        write_record(&mut out, header);
-        let mut row: Vec<String> = Vec::with_capacity(self.layout.len());
+        f(&row);
         for r in 0..self.len() {
             row.clear();
             row.extend(self.layout.iter().map(|s| match *s {
                 Slot::Id => self.ids[r].clone(),
-                Slot::Question(q) => qs[q].code_text(self.answers[q][r]),
+                Slot::Question(q) => {
+                    let code = self.answers[q][r];
+                    match labels {
+                        Some(lang) if code != MISSING => qs[q].code_label(code, lang),
+                        _ => qs[q].code_text(code),
+                    }
+                }
                 Slot::Extra(e) => self.extras[e].values[r].clone(),
             }));
-            write_record(&mut out, row.iter().map(String::as_str));
+            f(&row);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Refuses an instrument other than the one these responses were read with.
@@ -273,6 +329,7 @@ fn column_name(raw: &str) -> &str {
 
 /// Collects problems up to the cap while counting them all.
 struct Problems {
+    kind: ErrorKind,
     kept: Vec<Problem>,
     total: usize,
 }
@@ -286,7 +343,7 @@ impl Problems {
     }
 
     fn into_error(self) -> Error {
-        Error::new(ErrorKind::Csv, self.kept, self.total)
+        Error::new(self.kind, self.kept, self.total)
     }
 }
 
@@ -296,22 +353,28 @@ struct Importer<'i> {
 }
 
 impl<'i> Importer<'i> {
-    fn new(instrument: &'i Instrument) -> Self {
+    fn new(instrument: &'i Instrument, kind: ErrorKind) -> Self {
         Importer {
             instrument,
             problems: Problems {
+                kind,
                 kept: Vec::new(),
                 total: 0,
             },
         }
     }
 
-    fn run(mut self, bytes: &[u8]) -> Result<Responses> {
-        let mut reader = Reader::new(bytes);
+    /// Imports records from `next`, which fills a record's fields and returns
+    /// its line (or a problem that makes it unreadable), `None` at the end.
+    fn run<'a>(
+        mut self,
+        mut next: impl FnMut(&mut Vec<Cow<'a, [u8]>>) -> Option<Result<usize, Problem>>,
+    ) -> Result<Responses> {
+        let kind = self.problems.kind;
         let mut fields = Vec::new();
-        let Some(first) = reader.read_record(&mut fields) else {
+        let Some(first) = next(&mut fields) else {
             return Err(Error::single(
-                ErrorKind::Csv,
+                kind,
                 Problem::new(
                     ProblemCode::NoHeader,
                     "the file is empty: it needs a header row",
@@ -319,7 +382,7 @@ impl<'i> Importer<'i> {
                 .at_line(1),
             ));
         };
-        let header_line = first.map_err(|p| Error::single(ErrorKind::Csv, p))?;
+        let header_line = first.map_err(|p| Error::single(kind, p))?;
         let header: Vec<Option<String>> = fields
             .iter()
             .enumerate()
@@ -335,7 +398,7 @@ impl<'i> Importer<'i> {
             .collect();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let qs = self.instrument.questions();
-        while let Some(rec) = reader.read_record(&mut fields) {
+        while let Some(rec) = next(&mut fields) {
             let line = match rec {
                 Ok(line) => line,
                 Err(mut p) => {
