@@ -4,6 +4,7 @@
 //! English), JSON with `--json`. Exit 0 on success, 1 when the input is bad
 //! (every problem on stderr), 2 when the command line is wrong.
 
+mod merge;
 mod render;
 
 use std::io::{Read, Write};
@@ -22,6 +23,9 @@ Usage:
   manyi nps FILE.csv --compare B.csv   NPS of two files and the test of the difference
   manyi crosstab FILE.csv ROW COL      cross-tab of two questions with tests (e.g. q14 q2)
   manyi report FILE.csv    everything: NPS, satisfaction, frequencies
+  manyi merge A.csv B.csv … -o ALL.csv [--resolve ID=B.csv …]
+                           combine devices' or branches' exports: the same response
+                           twice counts once; a conflict is listed, never overwritten
   manyi instrument         print the instrument (JSON) — a template for your own
 
 Options:
@@ -36,7 +40,7 @@ format: a header with id and one column per question, UTF-8.
 ";
 
 /// A failure, with the exit code it maps to.
-enum Failure {
+pub(crate) enum Failure {
     Usage(String),
     Input(String),
 }
@@ -49,12 +53,16 @@ struct Args {
     instrument: Option<String>,
     by: Option<String>,
     compare: Option<String>,
+    output: Option<String>,
+    resolve: Vec<(String, String)>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Failure> {
     let mut command = None;
     let mut positional = Vec::new();
     let mut by = None;
+    let mut output = None;
+    let mut resolve = Vec::new();
     let mut compare = None;
     let mut json = false;
     let mut lang = Lang::ZhCn;
@@ -81,6 +89,19 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
                         .ok_or_else(|| Failure::Usage("--instrument needs a file".into()))?,
                 );
             }
+            "-o" | "--output" => {
+                let v = args.next();
+                output = Some(v.ok_or_else(|| Failure::Usage("-o needs a file".into()))?);
+            }
+            "--resolve" => {
+                let v = args.next().unwrap_or_default();
+                let Some((id, file)) = v.split_once('=') else {
+                    return Err(Failure::Usage(
+                        "--resolve takes ID=FILE (the file whose version wins)".into(),
+                    ));
+                };
+                resolve.push((id.trim().to_owned(), file.to_owned()));
+            }
             "--by" => {
                 let v = args.next();
                 by = Some(v.ok_or_else(|| Failure::Usage("--by needs a question id".into()))?);
@@ -91,8 +112,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
             }
             s if s.starts_with("--") => return Err(Failure::Usage(format!("unknown option {s}"))),
             _ if command.is_none() => command = Some(a),
-            _ if positional.len() < 3 => positional.push(a),
-            _ => return Err(Failure::Usage(format!("unexpected argument {a:?}"))),
+            _ => positional.push(a),
         }
     }
     let Some(command) = command else {
@@ -106,10 +126,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
         instrument,
         by,
         compare,
+        output,
+        resolve,
     }))
 }
 
-fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
     let result = if path == "-" {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
@@ -136,6 +158,18 @@ fn run(args: Args) -> Result<String, Failure> {
     };
     if args.command == "instrument" {
         return Ok(instrument.to_json() + "\n");
+    }
+    if args.command == "merge" {
+        return merge::run(
+            &instrument,
+            &args.positional,
+            args.output.as_deref(),
+            &args.resolve,
+            args.json,
+        );
+    }
+    if args.output.is_some() || !args.resolve.is_empty() {
+        return Err(Failure::Usage("-o and --resolve go with merge".into()));
     }
     let wanted = match args.command.as_str() {
         "freq" | "nps" | "report" => 1,
