@@ -52,12 +52,14 @@ pub struct MergePlan {
     pub conflicts: Vec<Conflict>,
 }
 
-/// How a person resolved one conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a person resolved one conflict (`"existing"` or `"incoming"` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Resolution {
     /// Keep the existing version.
+    #[serde(rename = "existing")]
     KeepExisting,
     /// Replace it with the incoming version.
+    #[serde(rename = "incoming")]
     TakeIncoming,
 }
 

@@ -171,6 +171,88 @@ impl Responses {
         Ok(())
     }
 
+    /// Builds a store from columns already checked once (a device's own saved
+    /// responses): `codes` holds one row of `instrument.questions().len()` codes
+    /// per id, `extra_values` one row of `extra_names.len()` texts per id.
+    /// Refuses, all or nothing, wrong lengths, empty or duplicate ids and codes
+    /// outside their question.
+    pub fn from_columns(
+        instrument: &Instrument,
+        ids: &[String],
+        codes: &[u8],
+        extra_names: &[&str],
+        extra_values: &[String],
+    ) -> Result<Responses> {
+        let (q, e) = (instrument.questions().len(), extra_names.len());
+        let mut store = Responses::new(instrument, extra_names)?;
+        let wrong = |msg: String| {
+            Err(Error::single(
+                ErrorKind::Request,
+                Problem::new(ProblemCode::RaggedRow, msg),
+            ))
+        };
+        if codes.len() != ids.len() * q || extra_values.len() != ids.len() * e {
+            return wrong(format!(
+                "{} ids need {} codes and {} extra values, not {} and {}",
+                ids.len(),
+                ids.len() * q,
+                ids.len() * e,
+                codes.len(),
+                extra_values.len()
+            ));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        for (r, id) in ids.iter().enumerate() {
+            let id = id.trim();
+            if id.is_empty() || !seen.insert(id) {
+                let code = if id.is_empty() {
+                    ProblemCode::EmptyId
+                } else {
+                    ProblemCode::DuplicateId
+                };
+                return Err(Error::single(
+                    ErrorKind::Request,
+                    Problem::new(code, "each response needs its own non-empty id")
+                        .with_value(id)
+                        .at_line(r + 1),
+                ));
+            }
+        }
+        for (j, question) in instrument.questions().iter().enumerate() {
+            let col: Vec<u8> = codes.iter().skip(j).step_by(q).copied().collect();
+            if let Some(r) = col
+                .iter()
+                .position(|&c| c != MISSING && usize::from(c) >= question.len())
+            {
+                return wrong(format!(
+                    "code {} is outside {} (response {})",
+                    col[r], question.id, ids[r]
+                ));
+            }
+            store.answers[j] = col;
+        }
+        store.ids = ids.iter().map(|id| id.trim().to_owned()).collect();
+        for (k, col) in store.extras.iter_mut().enumerate() {
+            col.values = extra_values
+                .iter()
+                .skip(k)
+                .step_by(e.max(1))
+                .take(ids.len())
+                .cloned()
+                .collect();
+        }
+        Ok(store)
+    }
+
+    /// Every response's codes, one row after another (`len() × questions`).
+    pub fn codes_by_row(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len() * self.answers.len());
+        for r in 0..self.len() {
+            out.extend(self.answers.iter().map(|col| col[r]));
+        }
+        out
+    }
+
     /// Imports a CSV file in the interchange format, all or nothing.
     pub fn from_csv(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
         let mut reader = Reader::new(bytes);
@@ -675,6 +757,31 @@ mod tests {
             String::from_utf8(r.to_csv(&inst, false).expect("same instrument")).expect("utf8");
         assert_eq!(out, src.replace(",a,", ",A,"));
         assert_eq!(r.extras()[0].values, ["hi, there"]);
+    }
+
+    #[test]
+    fn columns_round_trip() {
+        let inst = Instrument::builtin();
+        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let r = Responses::from_csv(&inst, demo).expect("demo");
+        let extras: Vec<String> = (0..r.len())
+            .map(|i| r.extras()[0].values[i].clone())
+            .collect();
+        let again = Responses::from_columns(&inst, r.ids(), &r.codes_by_row(), &["mode"], &extras)
+            .expect("ok");
+        // The same data (columns are laid out id, questions, extras).
+        assert_eq!(again.ids(), r.ids());
+        assert!(again.codes_by_row() == r.codes_by_row());
+        assert_eq!(again.extras(), r.extras());
+        let mut dup = r.ids().to_vec();
+        dup[5] = dup[0].clone();
+        let e = Responses::from_columns(&inst, &dup, &r.codes_by_row(), &["mode"], &extras)
+            .unwrap_err();
+        assert_eq!(e.problems()[0].code, P::DuplicateId);
+        let mut codes = r.codes_by_row();
+        codes[16] = 11;
+        assert!(Responses::from_columns(&inst, r.ids(), &codes, &["mode"], &extras).is_err());
+        assert!(Responses::from_columns(&inst, r.ids(), &codes[1..], &["mode"], &extras).is_err());
     }
 
     #[test]

@@ -8,7 +8,10 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{crosstab, scale, scoring, Error, Instrument, Responses};
+use std::collections::HashMap;
+
+use crate::merge::{self, Resolution};
+use crate::{backup, crosstab, scale, scoring, Error, Instrument, Lang, Responses};
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
@@ -28,6 +31,16 @@ fn js_error(e: Error) -> JsValue {
         }
     }
     err.into()
+}
+
+/// A value from JavaScript through serde; `None` for `undefined` or `null`.
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<Option<T>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map(Some)
+        .map_err(|e| js_sys::Error::new(&e.to_string()).into())
 }
 
 fn instrument_or_builtin(json: Option<String>) -> Result<Instrument, JsValue> {
@@ -54,6 +67,18 @@ pub fn parse_instrument(json: &str) -> Result<JsValue, JsValue> {
 pub struct Dataset {
     instrument: Instrument,
     responses: Responses,
+    /// The audit trail restored with a backup (an empty list otherwise).
+    audit: serde_json::Value,
+}
+
+impl Dataset {
+    fn new(instrument: Instrument, responses: Responses) -> Self {
+        Dataset {
+            instrument,
+            responses,
+            audit: serde_json::Value::Array(Vec::new()),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -64,9 +89,109 @@ impl Dataset {
     pub fn from_csv(csv: &[u8], instrument_json: Option<String>) -> Result<Dataset, JsValue> {
         let instrument = instrument_or_builtin(instrument_json)?;
         let responses = Responses::from_csv(&instrument, csv).map_err(js_error)?;
+        Ok(Dataset::new(instrument, responses))
+    }
+
+    /// A data set with no responses.
+    pub fn empty(instrument_json: Option<String>) -> Result<Dataset, JsValue> {
+        let instrument = instrument_or_builtin(instrument_json)?;
+        let responses = Responses::new(&instrument, &[]).map_err(js_error)?;
+        Ok(Dataset::new(instrument, responses))
+    }
+
+    /// Rebuilds a device's saved responses from columns: `codes` holds a row of
+    /// codes per id (a `Uint8Array`), `extra_values` a row of texts per id.
+    #[wasm_bindgen(js_name = fromColumns)]
+    pub fn from_columns(
+        ids: Vec<String>,
+        codes: &[u8],
+        extra_names: Vec<String>,
+        extra_values: Vec<String>,
+        instrument_json: Option<String>,
+    ) -> Result<Dataset, JsValue> {
+        let instrument = instrument_or_builtin(instrument_json)?;
+        let names: Vec<&str> = extra_names.iter().map(String::as_str).collect();
+        let responses = Responses::from_columns(&instrument, &ids, codes, &names, &extra_values)
+            .map_err(js_error)?;
+        Ok(Dataset::new(instrument, responses))
+    }
+
+    /// Restores a full backup (instrument, responses and audit trail).
+    #[wasm_bindgen(js_name = fromBackup)]
+    pub fn from_backup(text: &str) -> Result<Dataset, JsValue> {
+        let b = backup::read(text).map_err(js_error)?;
         Ok(Dataset {
-            instrument,
+            instrument: b.instrument,
+            responses: b.responses,
+            audit: b.audit,
+        })
+    }
+
+    /// A full backup of this data set with the given audit trail (an array).
+    #[wasm_bindgen(js_name = toBackup)]
+    pub fn to_backup(&self, audit: JsValue, created: &str) -> Result<String, JsValue> {
+        let audit: serde_json::Value =
+            from_js(audit)?.unwrap_or(serde_json::Value::Array(Vec::new()));
+        backup::write(&self.instrument, &self.responses, &audit, created).map_err(js_error)
+    }
+
+    /// The audit trail restored with a backup.
+    pub fn audit(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.audit)
+    }
+
+    /// Every response's codes, one row after another (`length × questions`).
+    #[wasm_bindgen(js_name = codesByRow)]
+    pub fn codes_by_row(&self) -> Vec<u8> {
+        self.responses.codes_by_row()
+    }
+
+    /// The names of the extra columns (mode, device, source, …).
+    #[wasm_bindgen(js_name = extraNames)]
+    pub fn extra_names(&self) -> Vec<String> {
+        self.responses
+            .extras()
+            .iter()
+            .map(|e| e.name.clone())
+            .collect()
+    }
+
+    /// The extra columns' values, one row after another (`length × extras`).
+    #[wasm_bindgen(js_name = extraValues)]
+    pub fn extra_values(&self) -> Vec<String> {
+        let extras = self.responses.extras();
+        (0..self.responses.len())
+            .flat_map(|r| extras.iter().map(move |e| e.values[r].clone()))
+            .collect()
+    }
+
+    /// What merging `incoming` into this set would do: new, same and conflicting rows.
+    #[wasm_bindgen(js_name = planMerge)]
+    pub fn plan_merge(&self, incoming: &Dataset) -> Result<JsValue, JsValue> {
+        to_js(
+            &merge::plan(&self.instrument, &self.responses, &incoming.responses)
+                .map_err(js_error)?,
+        )
+    }
+
+    /// This set with `incoming` merged in; `resolutions` maps each conflicting
+    /// id to `"existing"` or `"incoming"` (every conflict needs one).
+    pub fn merge(&self, incoming: &Dataset, resolutions: JsValue) -> Result<Dataset, JsValue> {
+        let choices: HashMap<String, Resolution> = from_js(resolutions)?.unwrap_or_default();
+        let plan = merge::plan(&self.instrument, &self.responses, &incoming.responses)
+            .map_err(js_error)?;
+        let responses = merge::apply(
+            &self.instrument,
+            &self.responses,
+            &incoming.responses,
+            &plan,
+            &choices,
+        )
+        .map_err(js_error)?;
+        Ok(Dataset {
+            instrument: self.instrument.clone(),
             responses,
+            audit: self.audit.clone(),
         })
     }
 
@@ -135,6 +260,15 @@ impl Dataset {
     /// The response ids, in file order.
     pub fn ids(&self) -> Vec<String> {
         self.responses.ids().to_vec()
+    }
+
+    /// The responses for people: option texts in `lang` ("zh-CN" or "en") instead of letters.
+    #[wasm_bindgen(js_name = toLabelledCsv)]
+    pub fn to_labelled_csv(&self, lang: &str, bom: bool) -> Result<Vec<u8>, JsValue> {
+        let lang = Lang::parse(lang).unwrap_or_default();
+        self.responses
+            .to_labelled_csv(&self.instrument, lang, bom)
+            .map_err(js_error)
     }
 
     /// The responses as interchange CSV bytes (with a byte-order mark if `bom`).

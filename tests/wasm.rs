@@ -159,3 +159,58 @@ fn crosstab_and_nps_intervals_cross_the_boundary() {
     let scale = ds.scale().expect("scale");
     assert!((num(&scale, "reliability.alpha") - 0.788_094_737).abs() < 1e-8);
 }
+
+#[wasm_bindgen_test]
+fn stores_merge_and_back_up_across_the_boundary() {
+    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    // A device's saved columns rebuild the same data set.
+    let again = Dataset::from_columns(
+        ds.ids(),
+        &ds.codes_by_row(),
+        ds.extra_names(),
+        ds.extra_values(),
+        None,
+    )
+    .expect("columns");
+    assert_eq!(again.codes_by_row(), ds.codes_by_row());
+    // Merging the same data changes nothing.
+    let plan = ds.plan_merge(&again).expect("plan");
+    assert_eq!(Array::from(&get(&plan, "same")).length(), 366);
+    assert_eq!(Array::from(&get(&plan, "conflicts")).length(), 0);
+    // A conflicting copy of one response must be resolved by a person.
+    let csv = b"id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n\
+                X2023-0001,B,A,C,G,A,D,H,C,E,B,D,C,C,C,C,B,3\nnew-1,A,,,,,,,,,,,,,,,,9\n";
+    let incoming = Dataset::from_csv(csv, None).expect("imports");
+    let plan = ds.plan_merge(&incoming).expect("plan");
+    let conflicts = Array::from(&get(&plan, "conflicts"));
+    assert_eq!(conflicts.length(), 1);
+    assert_eq!(
+        get(&conflicts.get(0), "id").as_string().as_deref(),
+        Some("X2023-0001")
+    );
+    assert!(ds.merge(&incoming, JsValue::NULL).is_err());
+    let choice = js_sys::Object::new();
+    Reflect::set(&choice, &"X2023-0001".into(), &"incoming".into()).expect("set");
+    let merged = ds.merge(&incoming, choice.into()).expect("merged");
+    assert_eq!(merged.length(), 367);
+    assert_eq!(merged.column("q1").expect("q1")[0], 1);
+    // A backup restores everything, audit trail included.
+    let audit = Array::of1(&JsValue::from_str("edited X2023-0001"));
+    let text = merged
+        .to_backup(audit.into(), "2026-11-23")
+        .expect("backup");
+    let restored = Dataset::from_backup(&text).expect("restores");
+    assert_eq!(restored.codes_by_row(), merged.codes_by_row());
+    assert_eq!(
+        Array::from(&restored.audit().expect("audit"))
+            .get(0)
+            .as_string()
+            .as_deref(),
+        Some("edited X2023-0001")
+    );
+    // The labelled export reads back to the same letters.
+    let labelled = ds.to_labelled_csv("zh-CN", true).expect("labelled");
+    assert!(String::from_utf8_lossy(&labelled).contains("不满意"));
+    let back = Dataset::from_csv(&labelled, None).expect("labelled imports");
+    assert_eq!(back.codes_by_row(), ds.codes_by_row());
+}
