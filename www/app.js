@@ -1,6 +1,8 @@
 // The report page: load a CSV (or the demo data), ask the core for the report,
 // show it. Every number comes from the core; this file only lays them out.
 import { core } from './core.js';
+import { counts } from './storage.js';
+import { ask } from './worker-bridge.js';
 import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
@@ -207,6 +209,8 @@ function renderAll() {
   renderStatus();
   renderErrors();
   renderReport();
+  renderPreview();
+  refreshStatus();
 }
 
 /** Imports bytes as a data set; shows its report, or every problem found. */
@@ -237,6 +241,163 @@ async function fetchBytes(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+// ---- Data on this device -------------------------------------------------
+
+const fmtBytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+
+async function refreshStatus() {
+  const el = $('#store-status');
+  try {
+    const { total, unexported } = await counts();
+    const parts = [total ? tr('device.status', { total, unexported }) : tr('device.empty')];
+    if (navigator.storage?.persisted) parts.push(tr((await navigator.storage.persisted()) ? 'device.persisted' : 'device.notPersisted'));
+    if (navigator.storage?.estimate) {
+      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+      parts.push(tr('device.usage', { used: fmtBytes(usage), quota: fmtBytes(quota) }));
+    }
+    el.textContent = parts.join(' ');
+    el.dataset.total = String(total);
+    el.dataset.unexported = String(unexported);
+  } catch (e) {
+    el.textContent = String(e?.message ?? e);
+  }
+}
+
+/** The preview of an import waiting for the person's decision. */
+let preview = null;
+
+function renderPreview() {
+  const box = $('#preview');
+  if (!preview) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  $('#preview-summary').textContent = tr('preview.summary', { name: preview.name, rows: preview.rows, new: preview.new, same: preview.same, conflicts: preview.conflicts.length });
+  const list = preview.conflicts.map((c) => {
+    const rows = c.questions.map((q) => {
+      const i = preview.questions.indexOf(q);
+      return h('tr', {}, h('th', { scope: 'row', text: q.toUpperCase() }), h('td', { text: c.existing[i] || '—' }), h('td', { text: c.incoming[i] || '—' }));
+    });
+    const choice = (value, key) =>
+      h('label', { class: 'choice' }, h('input', { type: 'radio', name: `conflict-${c.id}`, value, 'data-id': c.id, checked: preview.choices[c.id] === value }), ' ', tr(key));
+    return h(
+      'fieldset',
+      { class: 'conflict', 'data-id': c.id },
+      h('legend', { text: `${tr('preview.id')} ${c.id}` }),
+      table(`${tr('preview.id')} ${c.id}`, [tr('preview.question'), tr('preview.existing'), tr('preview.incoming')], rows),
+      h('div', { class: 'actions' }, choice('existing', 'preview.keep'), choice('incoming', 'preview.take')),
+    );
+  });
+  $('#conflicts').replaceChildren(...(list.length ? [h('p', { text: tr('preview.conflictsCaption') }), ...list] : []));
+}
+
+function setStatus(key, vars) {
+  state.status = { key, vars };
+  renderStatus();
+}
+
+function plainFailure(name, error) {
+  state.failure = { name, error };
+  renderErrors();
+  $('#errors').focus();
+}
+
+$('#conflicts').addEventListener('change', (e) => {
+  const input = /** @type {HTMLInputElement} */ (e.target);
+  if (preview && input.dataset.id) preview.choices[input.dataset.id] = input.value;
+});
+
+$('#import-file').addEventListener('change', async (e) => {
+  const input = /** @type {HTMLInputElement} */ (e.target);
+  const file = input.files?.[0];
+  input.value = '';
+  if (!file) return;
+  state.failure = null;
+  renderErrors();
+  setStatus('loading', { name: file.name });
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const p = await ask('preview', { name: file.name, bytes }, null, [bytes.buffer]);
+    preview = { ...p, choices: {} };
+    state.status = null;
+    renderStatus();
+    renderPreview();
+    $('#preview-h').focus?.();
+  } catch (error) {
+    preview = null;
+    renderPreview();
+    state.status = null;
+    renderStatus();
+    plainFailure(file.name, error);
+  }
+});
+
+$('#commit').addEventListener('click', async () => {
+  if (!preview) return;
+  const undecided = preview.conflicts.filter((c) => !preview.choices[c.id]).length;
+  if (undecided) {
+    setStatus('preview.undecided', { n: undecided });
+    return;
+  }
+  const bar = /** @type {HTMLProgressElement} */ ($('#import-progress'));
+  $('#import-progress-wrap').hidden = false;
+  bar.value = 0;
+  try {
+    const r = await ask('commit', { resolutions: preview.choices }, ({ done, total }) => {
+      bar.value = Math.round((100 * done) / total);
+    });
+    preview = null;
+    renderPreview();
+    setStatus('import.done', r);
+    // Ask once for storage the browser will not clear under pressure.
+    await navigator.storage?.persist?.().catch(() => false);
+  } catch (error) {
+    plainFailure(preview?.name ?? '', error);
+  } finally {
+    $('#import-progress-wrap').hidden = true;
+    refreshStatus();
+  }
+});
+
+$('#cancel').addEventListener('click', async () => {
+  preview = null;
+  renderPreview();
+  await ask('cancel');
+  setStatus('import.cancelled', {});
+});
+
+$('#show-stored').addEventListener('click', async () => {
+  try {
+    const r = await ask('report');
+    state.failure = null;
+    state.view = r.report ? { name: tr('device.name'), report: r.report, instrument: r.instrument } : null;
+    state.status = r.report ? { key: 'loaded', vars: { name: tr('device.name'), n: r.n } } : { key: 'device.empty', vars: {} };
+    renderAll();
+  } catch (error) {
+    plainFailure(tr('device.name'), error);
+  }
+});
+
+for (const button of document.querySelectorAll('[data-export]')) {
+  button.addEventListener('click', async () => {
+    try {
+      const file = await ask('export', { format: button.getAttribute('data-export'), lang: state.lang });
+      const url = URL.createObjectURL(new Blob([file.bytes], { type: file.mime }));
+      const a = h('a', { href: url, download: file.name, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      setStatus('export.done', { name: file.name });
+    } catch (error) {
+      plainFailure(button.textContent ?? '', error);
+    } finally {
+      refreshStatus();
+    }
+  });
 }
 
 $('#file').addEventListener('change', (e) => {

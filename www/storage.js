@@ -1,0 +1,145 @@
+// The device's store: every response in IndexedDB, written in transactions so
+// that a crash or a closed tab leaves either the whole write or none of it.
+// Works in the page and in the worker (IndexedDB exists in both).
+//
+// Stores:
+//   responses  keyPath "id": { id, codes: Uint8Array (one code per question),
+//              extras: { column: text }, exported: 0 | 1, savedAt: ISO time }
+//   audit      autoIncrement: { at, what, detail }
+//   meta       keyPath "key": { key: "device", value: random id }
+
+const DB_NAME = 'manyi';
+const DB_VERSION = 1;
+
+/** @type {Promise<IDBDatabase> | undefined} */
+let opened;
+
+/** Opens (and on first use creates) the database; the same promise every time. */
+export function openDb() {
+  opened ??= new Promise((ok, fail) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains('responses')) {
+        db.createObjectStore('responses', { keyPath: 'id' }).createIndex('exported', 'exported');
+      }
+      if (!db.objectStoreNames.contains('audit')) db.createObjectStore('audit', { autoIncrement: true });
+      if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta', { keyPath: 'key' });
+    };
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => fail(req.error);
+    req.onblocked = () => fail(new Error('the database is open in an older tab: close it and try again'));
+  });
+  return opened;
+}
+
+/** Resolves with a request's result. */
+function done(req) {
+  return new Promise((ok, fail) => {
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => fail(req.error);
+  });
+}
+
+/** Resolves when a transaction commits; rejects if it aborts. */
+function committed(tx) {
+  return new Promise((ok, fail) => {
+    tx.oncomplete = () => ok();
+    tx.onabort = () => fail(tx.error ?? new Error('the save was interrupted; nothing was stored'));
+    tx.onerror = () => fail(tx.error);
+  });
+}
+
+/** This device's id, made once and kept. */
+export async function deviceId() {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  const store = tx.objectStore('meta');
+  let row = await done(store.get('device'));
+  if (!row) {
+    const bytes = crypto.getRandomValues(new Uint8Array(6));
+    row = { key: 'device', value: `dev-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}` };
+    store.put(row);
+  }
+  await committed(tx);
+  return row.value;
+}
+
+/**
+ * Every stored response as columns: ids, one Uint8Array of codes row after
+ * row, the extra column names (in first-seen order) and their values row after row.
+ */
+export async function loadColumns(questions) {
+  const db = await openDb();
+  const rows = await done(db.transaction('responses').objectStore('responses').getAll());
+  const names = [];
+  const seen = new Set();
+  for (const r of rows) {
+    for (const k of Object.keys(r.extras ?? {})) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+    }
+  }
+  const ids = new Array(rows.length);
+  const codes = new Uint8Array(rows.length * questions);
+  const values = new Array(rows.length * names.length);
+  rows.forEach((r, i) => {
+    ids[i] = r.id;
+    codes.set(r.codes, i * questions);
+    names.forEach((n, j) => {
+      values[i * names.length + j] = r.extras?.[n] ?? '';
+    });
+  });
+  return { ids, codes, names, values };
+}
+
+/**
+ * Writes `records` and one audit entry in a single transaction, reporting
+ * progress; all of them are stored, or (on any failure or a closed tab) none.
+ */
+export async function saveAll(records, audit, onProgress = () => {}) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  const store = tx.objectStore('responses');
+  const step = Math.max(1, Math.floor(records.length / 100));
+  records.forEach((r, i) => {
+    const req = store.put(r);
+    if ((i + 1) % step === 0 || i + 1 === records.length) req.onsuccess = () => onProgress(i + 1, records.length);
+  });
+  if (audit) tx.objectStore('audit').add(audit);
+  await finished;
+}
+
+/** The audit trail, oldest first. */
+export async function auditTrail() {
+  const db = await openDb();
+  return done(db.transaction('audit').objectStore('audit').getAll());
+}
+
+/** Marks every stored response as exported (after a successful export). */
+export async function markExported(audit) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  const store = tx.objectStore('responses');
+  const req = store.index('exported').openCursor(IDBKeyRange.only(0));
+  req.onsuccess = () => {
+    const cursor = req.result;
+    if (!cursor) return;
+    cursor.update({ ...cursor.value, exported: 1 });
+    cursor.continue();
+  };
+  if (audit) tx.objectStore('audit').add(audit);
+  await finished;
+}
+
+/** How many responses are stored, and how many have not been exported yet. */
+export async function counts() {
+  const db = await openDb();
+  const store = db.transaction('responses').objectStore('responses');
+  const [total, unexported] = await Promise.all([done(store.count()), done(store.index('exported').count(IDBKeyRange.only(0)))]);
+  return { total, unexported };
+}

@@ -1,0 +1,31 @@
+// The page's side of the worker: one promise per request, progress by callback.
+/** @type {Worker | undefined} */
+let worker;
+let next = 1;
+const waiting = new Map();
+
+function start() {
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = ({ data }) => {
+    const w = waiting.get(data.id);
+    if (!w) return;
+    if (data.progress) return w.onProgress?.(data.progress);
+    waiting.delete(data.id);
+    if (data.error) w.fail(Object.assign(new Error(data.error.message), data.error));
+    else w.ok(data.result);
+  };
+  worker.onerror = (e) => {
+    for (const w of waiting.values()) w.fail(new Error(e.message || 'the worker stopped'));
+    waiting.clear();
+  };
+}
+
+/** Sends a request to the worker; resolves with its result. */
+export function ask(type, payload = {}, onProgress, transfer = []) {
+  if (!worker) start();
+  const id = next++;
+  return new Promise((ok, fail) => {
+    waiting.set(id, { ok, fail, onProgress });
+    worker.postMessage({ id, type, ...payload }, transfer);
+  });
+}

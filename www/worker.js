@@ -1,0 +1,142 @@
+// Heavy work off the main thread: reading files, planning and writing merges,
+// exports. The page sends one request at a time and gets progress and a result.
+import init, { Dataset } from './pkg/manyi.js';
+import { auditTrail, deviceId, loadColumns, markExported, saveAll } from './storage.js';
+
+const ready = init();
+const QUESTIONS = 17; // replaced from the instrument once loaded
+let questions = QUESTIONS;
+
+/** The pending import between its preview and its commit. */
+let pending = null;
+
+/** A core error as a plain object the page can show (line, column, value…). */
+function plainError(e) {
+  return { message: String(e?.message ?? e), kind: e?.kind, problems: e?.problems ?? [], total: e?.total ?? 0 };
+}
+
+async function stored() {
+  await ready;
+  const empty = Dataset.empty();
+  questions = empty.instrument().questions.length;
+  empty.free();
+  const c = await loadColumns(questions);
+  return Dataset.fromColumns(c.ids, c.codes, c.names, c.values);
+}
+
+/** Reads a file by its name and content: backup (.json), workbook (.xlsx) or CSV. */
+function readFile(name, bytes) {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.json') || lower.endsWith('.manyi')) return Dataset.fromBackup(new TextDecoder().decode(bytes));
+  if (lower.endsWith('.xlsx')) return Dataset.fromXlsx(bytes);
+  return Dataset.fromCsv(bytes);
+}
+
+/** The records to store for incoming rows `rows`, with their provenance. */
+function records(incoming, rows, source, device) {
+  const ids = incoming.ids();
+  const codes = incoming.codesByRow();
+  const names = incoming.extraNames();
+  const values = incoming.extraValues();
+  const q = questions;
+  const now = new Date().toISOString();
+  return rows.map((r) => {
+    const extras = {};
+    names.forEach((n, j) => {
+      extras[n] = values[r * names.length + j];
+    });
+    if (!extras.source) extras.source = source;
+    if (!extras.device) extras.device = device;
+    return { id: ids[r], codes: codes.slice(r * q, r * q + q), extras, exported: 0, savedAt: now };
+  });
+}
+
+const handlers = {
+  async preview({ name, bytes }) {
+    await ready;
+    pending?.incoming.free();
+    pending = null;
+    const incoming = readFile(name, bytes);
+    const existing = await stored();
+    try {
+      const plan = existing.planMerge(incoming);
+      pending = { name, incoming, plan };
+      return {
+        name,
+        rows: plan.rows,
+        new: plan.new.length,
+        same: plan.same.length,
+        conflicts: plan.conflicts,
+        questions: incoming.instrument().questions.map((q) => q.id),
+      };
+    } finally {
+      existing.free();
+    }
+  },
+
+  async commit({ resolutions }, progress) {
+    if (!pending) throw new Error('nothing to import: preview a file first');
+    const { name, incoming, plan } = pending;
+    const missing = plan.conflicts.filter((c) => !resolutions?.[c.id]);
+    if (missing.length) throw new Error(`${missing.length} conflict(s) still need a decision`);
+    const take = plan.conflicts.filter((c) => resolutions[c.id] === 'incoming').map((c) => c.incoming_row);
+    const rows = [...plan.new, ...take];
+    const device = await deviceId();
+    const batch = records(incoming, rows, name, device);
+    const audit = {
+      at: new Date().toISOString(),
+      what: 'import',
+      detail: { file: name, rows: plan.rows, new: plan.new.length, same: plan.same.length, conflicts: plan.conflicts.map((c) => ({ id: c.id, kept: resolutions[c.id] })) },
+    };
+    await saveAll(batch, audit, (done, total) => progress({ done, total }));
+    pending = null;
+    incoming.free();
+    return { added: plan.new.length, replaced: take.length, same: plan.same.length };
+  },
+
+  async cancel() {
+    pending?.incoming.free();
+    pending = null;
+    return {};
+  },
+
+  async report() {
+    const ds = await stored();
+    try {
+      return { n: ds.length, report: ds.length ? ds.report() : null, instrument: ds.instrument() };
+    } finally {
+      ds.free();
+    }
+  },
+
+  async export({ format, lang }) {
+    const ds = await stored();
+    try {
+      const stamp = new Date().toISOString().slice(0, 10);
+      let file;
+      if (format === 'csv') file = { name: `manyi-${stamp}.csv`, mime: 'text/csv', bytes: ds.toCsv(true) };
+      else if (format === 'labelled') file = { name: `manyi-${stamp}-${lang}.csv`, mime: 'text/csv', bytes: ds.toLabelledCsv(lang, true) };
+      else if (format === 'xlsx') file = { name: `manyi-${stamp}.xlsx`, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: ds.toXlsx(lang) };
+      else if (format === 'backup') {
+        const text = ds.toBackup(await auditTrail(), new Date().toISOString());
+        file = { name: `manyi-backup-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(text) };
+      } else throw new Error(`unknown export format ${format}`);
+      await markExported({ at: new Date().toISOString(), what: 'export', detail: { format, file: file.name, rows: ds.length } });
+      return file;
+    } finally {
+      ds.free();
+    }
+  },
+};
+
+self.onmessage = async ({ data }) => {
+  const { id, type } = data;
+  const progress = (p) => self.postMessage({ id, progress: p });
+  try {
+    const result = await handlers[type](data, progress);
+    const transfer = result?.bytes ? [result.bytes.buffer] : [];
+    self.postMessage({ id, result }, transfer);
+  } catch (e) {
+    self.postMessage({ id, error: plainError(e) });
+  }
+};
