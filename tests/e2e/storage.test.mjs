@@ -4,7 +4,7 @@
 // store whole.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { axe, launch } from './browser.mjs';
 
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url).pathname;
@@ -107,6 +107,28 @@ test('a bad file shows every problem and stores nothing', async () => {
   assert.deepEqual(codes, ['out_of_range', 'unknown_option']);
   assert.equal(await page.locator('#preview').isHidden(), true);
   assert.equal(await stored(page), 0);
+  await context.close();
+});
+
+test('every bad file under tests/bad-csv gives its documented problems and stores nothing', async () => {
+  const dir = new URL('../bad-csv/', import.meta.url).pathname;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.csv'));
+  assert.ok(files.length >= 15, `only ${files.length} bad files`);
+  const context = await env.newContext();
+  const { page } = await open(context);
+  for (const f of files) {
+    const expected = readFileSync(dir + f.replace(/\.csv$/, '.err'), 'utf8').trim().split('\n');
+    await page.locator('#import-file').setInputFiles(dir + f);
+    await page.locator('#errors:not(:empty)').waitFor();
+    const shown = await page.locator('#errors').textContent();
+    // The first line of the .err says how many problems: the page says the same.
+    const total = Number(expected[0].match(/: (\d+) problems?$/)[1]);
+    assert.match(shown, new RegExp(`发现 ${total} 处问题，未导入任何数据`), f);
+    const listed = await page.locator('#problems tbody tr').count();
+    assert.equal(listed, Math.min(total, 100), f);
+    assert.equal(await stored(page), 0, f);
+    await page.evaluate(() => document.querySelector('#errors').replaceChildren());
+  }
   await context.close();
 });
 
