@@ -20,12 +20,14 @@ pub mod backup;
 pub mod crosstab;
 pub mod csv;
 pub mod error;
+pub mod export;
 pub mod instrument;
 pub mod merge;
 pub mod responses;
 pub mod scale;
 pub mod scoring;
 pub mod stats;
+pub mod xlsx;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

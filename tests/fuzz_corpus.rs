@@ -31,7 +31,10 @@ fn csv_corpus_is_read_or_refused_with_places() {
             }
             Err(e) => {
                 assert_eq!(e.kind(), ErrorKind::Csv, "{name}");
-                assert!(e.total() >= 1 && e.problems().iter().all(|p| p.line.is_some()), "{name}: {e}");
+                assert!(
+                    e.total() >= 1 && e.problems().iter().all(|p| p.line.is_some()),
+                    "{name}: {e}"
+                );
             }
         }
     }
