@@ -262,7 +262,6 @@ impl Responses {
     /// Imports the first worksheet of an .xlsx workbook laid out as the
     /// interchange CSV (a header row, then a row per response), all or nothing,
     /// with the same checks; lines are the sheet's row numbers.
-    #[cfg(any())] // TEMP until src/xlsx.rs lands
     pub fn from_xlsx(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
         let rows = crate::xlsx::read_first_sheet(bytes)?;
         let mut rows = rows.into_iter();

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use std::collections::HashMap;
 
 use crate::merge::{self, Resolution};
-use crate::{backup, crosstab, scale, scoring, Error, Instrument, Lang, Responses};
+use crate::{backup, crosstab, export, scale, scoring, Error, Instrument, Lang, Responses};
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
@@ -90,6 +90,23 @@ impl Dataset {
         let instrument = instrument_or_builtin(instrument_json)?;
         let responses = Responses::from_csv(&instrument, csv).map_err(js_error)?;
         Ok(Dataset::new(instrument, responses))
+    }
+
+    /// Imports the first sheet of an .xlsx workbook laid out as the interchange
+    /// CSV (all or nothing), against the given instrument or the built-in one.
+    #[wasm_bindgen(js_name = fromXlsx)]
+    pub fn from_xlsx(bytes: &[u8], instrument_json: Option<String>) -> Result<Dataset, JsValue> {
+        let instrument = instrument_or_builtin(instrument_json)?;
+        let responses = Responses::from_xlsx(&instrument, bytes).map_err(js_error)?;
+        Ok(Dataset::new(instrument, responses))
+    }
+
+    /// An .xlsx workbook: the responses (as the interchange CSV) and every
+    /// question's frequency table, in `lang` ("zh-CN" or "en").
+    #[wasm_bindgen(js_name = toXlsx)]
+    pub fn to_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
+        let lang = Lang::parse(lang).unwrap_or_default();
+        export::to_xlsx(&self.instrument, &self.responses, lang).map_err(js_error)
     }
 
     /// A data set with no responses.

@@ -214,3 +214,17 @@ fn stores_merge_and_back_up_across_the_boundary() {
     let back = Dataset::from_csv(&labelled, None).expect("labelled imports");
     assert_eq!(back.codes_by_row(), ds.codes_by_row());
 }
+
+#[wasm_bindgen_test]
+fn workbooks_round_trip_across_the_boundary() {
+    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let book = ds.to_xlsx("zh-CN").expect("workbook");
+    assert_eq!(&book[..2], b"PK");
+    let back = Dataset::from_xlsx(&book, None).expect("reads back");
+    assert_eq!(back.codes_by_row(), ds.codes_by_row());
+    assert_eq!(back.ids(), ds.ids());
+    let err = Dataset::from_xlsx(b"not a workbook", None)
+        .err()
+        .expect("refused");
+    assert_eq!(get(&err, "kind").as_string().as_deref(), Some("xlsx"));
+}

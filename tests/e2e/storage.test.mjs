@@ -132,7 +132,7 @@ test('every bad file under tests/bad-csv gives its documented problems and store
   await context.close();
 });
 
-test('exports round-trip: CSV with BOM, labelled CSV, and a backup restored on another device', async () => {
+test('exports round-trip: CSV with BOM, labelled CSV, Excel workbook, and a backup restored on another device', async () => {
   const context = await env.newContext({ acceptDownloads: true });
   const { page } = await open(context);
   await preview(page, DEMO);
@@ -151,12 +151,18 @@ test('exports round-trip: CSV with BOM, labelled CSV, and a backup restored on a
   const labelled = await download('labelled');
   assert.match(labelled.bytes.toString('utf8'), /不满意/);
   const backup = await download('backup');
+  const workbook = await download('xlsx');
+  assert.match(workbook.name, /\.xlsx$/);
+  assert.equal(workbook.bytes.subarray(0, 2).toString(), 'PK');
   // Another device restores the backup and the labelled CSV: the same 366 responses.
   const other = await env.newContext();
   const { page: page2 } = await open(other);
   assert.match(await preview(page2, { name: backup.name, mimeType: 'application/json', buffer: backup.bytes }), /新增 366 行/);
   await commit(page2, 366);
   assert.match(await preview(page2, { name: labelled.name, mimeType: 'text/csv', buffer: labelled.bytes }), /新增 0 行，已存在且相同 366 行/);
+  await page2.locator('#cancel').click();
+  const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  assert.match(await preview(page2, { name: workbook.name, mimeType: xlsxType, buffer: workbook.bytes }), /新增 0 行，已存在且相同 366 行/);
   await page2.locator('#show-stored').click();
   await page2.locator('#nps-value').waitFor();
   assert.equal(await page2.locator('#nps-value').textContent(), '\u22123.28');
