@@ -245,6 +245,16 @@ async function fetchBytes(url) {
 
 // ---- Data on this device -------------------------------------------------
 
+const operatorInput = /** @type {HTMLInputElement} */ ($('#operator'));
+operatorInput.value = globalThis.localStorage?.getItem('manyi.operator') ?? '';
+operatorInput.addEventListener('change', () => {
+  try {
+    localStorage.setItem('manyi.operator', operatorInput.value.trim());
+  } catch {
+    /* private mode: kept for this page only */
+  }
+});
+
 const fmtBytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
 
 async function refreshStatus() {
@@ -346,7 +356,8 @@ $('#commit').addEventListener('click', async () => {
   $('#import-progress-wrap').hidden = false;
   bar.value = 0;
   try {
-    const r = await ask('commit', { resolutions: preview.choices }, ({ done, total }) => {
+    const operator = /** @type {HTMLInputElement} */ ($('#operator')).value.trim();
+    const r = await ask('commit', { resolutions: preview.choices, operator }, ({ done, total }) => {
       bar.value = Math.round((100 * done) / total);
     });
     preview = null;

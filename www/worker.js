@@ -4,8 +4,8 @@ import init, { Dataset } from './pkg/manyi.js';
 import { auditTrail, deviceId, loadColumns, markExported, saveAll } from './storage.js';
 
 const ready = init();
-const QUESTIONS = 17; // replaced from the instrument once loaded
-let questions = QUESTIONS;
+/** The number of questions of the instrument, set when the store is read. */
+let questions = 0;
 
 /** The pending import between its preview and its commit. */
 let pending = null;
@@ -33,7 +33,7 @@ function readFile(name, bytes) {
 }
 
 /** The records to store for incoming rows `rows`, with their provenance. */
-function records(incoming, rows, source, device) {
+function records(incoming, rows, source, device, operator) {
   const ids = incoming.ids();
   const codes = incoming.codesByRow();
   const names = incoming.extraNames();
@@ -47,6 +47,7 @@ function records(incoming, rows, source, device) {
     });
     if (!extras.source) extras.source = source;
     if (!extras.device) extras.device = device;
+    if (!extras.operator && operator) extras.operator = operator;
     return { id: ids[r], codes: codes.slice(r * q, r * q + q), extras, exported: 0, savedAt: now };
   });
 }
@@ -74,7 +75,7 @@ const handlers = {
     }
   },
 
-  async commit({ resolutions }, progress) {
+  async commit({ resolutions, operator }, progress) {
     if (!pending) throw new Error('nothing to import: preview a file first');
     const { name, incoming, plan } = pending;
     const missing = plan.conflicts.filter((c) => !resolutions?.[c.id]);
@@ -82,10 +83,11 @@ const handlers = {
     const take = plan.conflicts.filter((c) => resolutions[c.id] === 'incoming').map((c) => c.incoming_row);
     const rows = [...plan.new, ...take];
     const device = await deviceId();
-    const batch = records(incoming, rows, name, device);
+    const batch = records(incoming, rows, name, device, operator);
     const audit = {
       at: new Date().toISOString(),
       what: 'import',
+      who: operator || null,
       detail: { file: name, rows: plan.rows, new: plan.new.length, same: plan.same.length, conflicts: plan.conflicts.map((c) => ({ id: c.id, kept: resolutions[c.id] })) },
     };
     await saveAll(batch, audit, (done, total) => progress({ done, total }));

@@ -135,6 +135,8 @@ test('every bad file under tests/bad-csv gives its documented problems and store
 test('exports round-trip: CSV with BOM, labelled CSV, Excel workbook, and a backup restored on another device', async () => {
   const context = await env.newContext({ acceptDownloads: true });
   const { page } = await open(context);
+  await page.getByLabel('操作员').fill('王芳');
+  await page.getByLabel('操作员').press('Tab');
   await preview(page, DEMO);
   await commit(page, 366);
   const download = async (format) => {
@@ -145,7 +147,9 @@ test('exports round-trip: CSV with BOM, labelled CSV, Excel workbook, and a back
   assert.match(csv.name, /^manyi-\d{4}-\d{2}-\d{2}\.csv$/);
   assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const lines = csv.bytes.toString('utf8').slice(1).split('\r\n');
-  assert.equal(lines[0], 'id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,mode,source,device');
+  // Provenance: the file's mode, and the source file, device and operator of the import.
+  assert.equal(lines[0], 'id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,mode,source,device,operator');
+  assert.match(lines[1], /^X2023-0001,A,A,C,G,A,D,H,C,E,B,D,C,C,C,C,B,3,paper,zg-x-branch-2023\.csv,dev-[0-9a-f]{12},王芳$/);
   assert.equal(lines.length, 368); // header, 366 rows, and the final line end
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.unexported === '0');
   const labelled = await download('labelled');
