@@ -96,7 +96,7 @@ export async function loadColumns(questions) {
 }
 
 /**
- * Writes `records` and one audit entry in a single transaction, reporting
+ * Writes `records` and the audit entry (or entries) in a single transaction, reporting
  * progress; all of them are stored, or (on any failure or a closed tab) none.
  */
 export async function saveAll(records, audit, onProgress = () => {}) {
@@ -109,7 +109,7 @@ export async function saveAll(records, audit, onProgress = () => {}) {
     const req = store.put(r);
     if ((i + 1) % step === 0 || i + 1 === records.length) req.onsuccess = () => onProgress(i + 1, records.length);
   });
-  if (audit) tx.objectStore('audit').add(audit);
+  for (const entry of [audit].flat()) if (entry) tx.objectStore('audit').add(entry);
   await finished;
 }
 

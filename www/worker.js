@@ -61,7 +61,9 @@ const handlers = {
     const existing = await stored();
     try {
       const plan = existing.planMerge(incoming);
-      pending = { name, incoming, plan };
+      // A backup brings its audit trail along, to be restored with its responses.
+      const carried = incoming.audit();
+      pending = { name, incoming, plan, carried: Array.isArray(carried) ? carried : [] };
       return {
         name,
         rows: plan.rows,
@@ -77,7 +79,7 @@ const handlers = {
 
   async commit({ resolutions, operator }, progress) {
     if (!pending) throw new Error('nothing to import: preview a file first');
-    const { name, incoming, plan } = pending;
+    const { name, incoming, plan, carried } = pending;
     const missing = plan.conflicts.filter((c) => !resolutions?.[c.id]);
     if (missing.length) throw new Error(`${missing.length} conflict(s) still need a decision`);
     const take = plan.conflicts.filter((c) => resolutions[c.id] === 'incoming').map((c) => c.incoming_row);
@@ -90,7 +92,7 @@ const handlers = {
       who: operator || null,
       detail: { file: name, rows: plan.rows, new: plan.new.length, same: plan.same.length, conflicts: plan.conflicts.map((c) => ({ id: c.id, kept: resolutions[c.id] })) },
     };
-    await saveAll(batch, audit, (done, total) => progress({ done, total }));
+    await saveAll(batch, [...carried, audit], (done, total) => progress({ done, total }));
     pending = null;
     incoming.free();
     return { added: plan.new.length, replaced: take.length, same: plan.same.length };

@@ -159,7 +159,7 @@ test('exports round-trip: CSV with BOM, labelled CSV, Excel workbook, and a back
   assert.match(workbook.name, /\.xlsx$/);
   assert.equal(workbook.bytes.subarray(0, 2).toString(), 'PK');
   // Another device restores the backup and the labelled CSV: the same 366 responses.
-  const other = await env.newContext();
+  const other = await env.newContext({ acceptDownloads: true });
   const { page: page2 } = await open(other);
   assert.match(await preview(page2, { name: backup.name, mimeType: 'application/json', buffer: backup.bytes }), /新增 366 行/);
   await commit(page2, 366);
@@ -170,6 +170,13 @@ test('exports round-trip: CSV with BOM, labelled CSV, Excel workbook, and a back
   await page2.locator('#show-stored').click();
   await page2.locator('#nps-value').waitFor();
   assert.equal(await page2.locator('#nps-value').textContent(), '\u22123.28');
+  // The audit trail came along: device 2's own backup holds device 1's import and exports.
+  const [dl2] = await Promise.all([page2.waitForEvent('download'), page2.locator('[data-export="backup"]').click()]);
+  const trail = JSON.parse(readFileSync(await dl2.path(), 'utf8')).audit;
+  const carried = JSON.parse(backup.bytes.toString('utf8')).audit;
+  assert.ok(carried.some((e) => e.what === 'import' && e.who === '王芳' && e.detail.file === 'zg-x-branch-2023.csv'), JSON.stringify(carried));
+  assert.deepEqual(trail.slice(0, carried.length), carried);
+  assert.ok(trail.some((e) => e.what === 'import' && e.detail.file === backup.name));
   await other.close();
   await context.close();
 });
