@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::manyi_stdin;
+
 use manyi::{ErrorKind, Instrument, Responses};
 
 fn fixture_dir() -> PathBuf {
@@ -139,26 +142,11 @@ fn cli_exits_1_and_prints_the_same_problems_on_stderr() {
 #[test]
 fn cli_reports_the_same_from_stdin() {
     // `manyi freq -` reads the file from standard input and fails the same way.
-    use std::io::Write;
-    use std::process::Stdio;
     let (path, expected) = fixtures()
         .into_iter()
         .find(|(p, _)| p.ends_with("several-problems.csv"))
         .expect("several-problems.csv is a fixture");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_manyi"))
-        .args(["freq", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run manyi");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&std::fs::read(path).expect("read"))
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = manyi_stdin(&["freq", "-"], &std::fs::read(path).expect("read"));
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains(&expected));

@@ -7,7 +7,9 @@
 //! tests/statistics.rs: 5e-9 relative, the most that references printed to 9
 //! significant digits support.
 
-use std::process::{Command, Output, Stdio};
+mod common;
+use common::manyi;
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -21,14 +23,6 @@ const Q14_Q2: [[u64; 5]; 3] = [
 ];
 
 const REL: f64 = 5e-9;
-
-fn manyi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_manyi"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run manyi")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

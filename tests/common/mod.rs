@@ -1,0 +1,35 @@
+//! Helpers shared by the integration tests that run the `manyi` binary.
+#![allow(dead_code)] // each test crate uses its own subset
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// The reference data set (366 responses), as committed under www/demo/.
+pub const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/demo/zg-x-branch-2023.csv");
+
+/// Runs `manyi` with `args` and no standard input.
+pub fn manyi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_manyi"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run manyi")
+}
+
+/// Runs `manyi` with `args`, feeding `input` on standard input.
+pub fn manyi_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manyi"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run manyi");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for manyi")
+}
