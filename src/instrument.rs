@@ -13,6 +13,10 @@
 //! k … 1 for k options, so A = 3 on a 3-point item) and the `nps` question
 //! (a 0–10 scale).
 //!
+//! A question may be `"required": true`: the survey refuses to submit without
+//! it. `"callback": true` on the instrument offers customers an optional
+//! call-back contact field after the last question; it is off by default.
+//!
 //! The built-in instrument (the 17-question ZG bank X branch questionnaire) is
 //! compiled in from `instruments/zg-x-branch-2023.json`; any other instrument
 //! of the same kinds loads with [`Instrument::from_json`], and a malformed one is
@@ -251,6 +255,8 @@ struct InstrumentFile {
     satisfaction: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nps: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    callback: bool,
 }
 
 /// A validated instrument. Build it with [`Instrument::from_json`] or
@@ -313,6 +319,13 @@ impl Instrument {
     /// The instrument's title.
     pub fn title(&self) -> &Text {
         &self.file.title
+    }
+
+    /// Whether the survey offers the optional call-back contact field (name and
+    /// phone, kept only with the person's explicit consent). Off unless the
+    /// instrument says `"callback": true`.
+    pub fn callback(&self) -> bool {
+        self.file.callback
     }
 
     /// The questions in order.
@@ -555,6 +568,29 @@ mod tests {
         let q8 = &inst.questions()[7];
         assert_eq!(q8.options[3].label.get(Lang::ZhCn), "国债");
         assert_eq!(q8.options[3].label.get(Lang::En), "Treasury bonds");
+    }
+
+    #[test]
+    fn callback_is_off_unless_switched_on() {
+        let inst = Instrument::builtin();
+        assert!(!inst.callback());
+        // Only the NPS question is required in the built-in instrument.
+        let required: Vec<&str> = inst
+            .questions()
+            .iter()
+            .filter(|q| q.required)
+            .map(|q| q.id.as_str())
+            .collect();
+        assert_eq!(required, ["q17"]);
+        assert!(!inst.to_json().contains("callback"));
+        let on = BUILTIN_JSON.replacen(
+            "\"version\": \"1\",",
+            "\"version\": \"1\", \"callback\": true,",
+            1,
+        );
+        let inst = Instrument::from_json(&on).expect("loads");
+        assert!(inst.callback());
+        assert_eq!(Instrument::from_json(&inst.to_json()), Ok(inst));
     }
 
     #[test]
