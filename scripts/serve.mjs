@@ -1,6 +1,7 @@
-// A static file server for the page: www/ at /, the wasm-bindgen output at /pkg/.
+// A static file server for the page: www/ at /, the wasm-bindgen output at /pkg/,
+// the instruments at /instruments/.
 // Loopback only by default. `node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]`.
-// Any static host works as well: copy www/ and pkg/ (as www/pkg/) to it.
+// Any static host works as well: `./dev dist` lays the three out as one folder.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const mounts = [
   ['/pkg/', join(root, 'pkg')],
+  ['/instruments/', join(root, 'instruments')],
   ['/', join(root, 'www')],
 ];
 const types = {

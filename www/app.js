@@ -395,7 +395,12 @@ $('#show-stored').addEventListener('click', async () => {
 for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', async () => {
     try {
-      const file = await ask('export', { format: button.getAttribute('data-export'), lang: state.lang });
+      const file = await ask('export', {
+        format: button.getAttribute('data-export'),
+        lang: state.lang,
+        // Call-back contacts leave the device only when the person exporting asks for them.
+        contacts: /** @type {HTMLInputElement} */ ($('#export-contacts')).checked,
+      });
       const url = URL.createObjectURL(new Blob([file.bytes], { type: file.mime }));
       const a = h('a', { href: url, download: file.name, hidden: true });
       document.body.append(a);
@@ -426,3 +431,4 @@ $('#lang').addEventListener('click', () => {
 renderAll();
 core(); // start loading the WebAssembly module while the person picks a file
 document.documentElement.dataset.ready = 'true';
+navigator.serviceWorker?.register('sw.js').catch(() => {});

@@ -4,9 +4,11 @@
 //
 // Stores:
 //   responses  keyPath "id": { id, codes: Uint8Array (one code per question),
-//              extras: { column: text }, exported: 0 | 1, savedAt: ISO time }
+//              extras: { column: text }, exported: 0 | 1, savedAt: ISO time,
+//              contact?: { name, phone, consent_at } (call-back, only with consent) }
 //   audit      autoIncrement: { at, what, detail }
-//   meta       keyPath "key": { key: "device", value: random id }
+//   meta       keyPath "key": { key: "device", value: random id },
+//              { key: "draft", value: the survey in progress on this device }
 
 const DB_NAME = 'manyi';
 const DB_VERSION = 1;
@@ -65,17 +67,27 @@ export async function deviceId() {
   return row.value;
 }
 
+/** The extra columns a call-back contact is exported as, when the person exporting asks for them. */
+export const CONTACT_COLUMNS = ['contact_name', 'contact_phone', 'contact_consent_at'];
+
+/** A record's extras, with its call-back contact as columns if `contacts` is asked for. */
+function extrasOf(r, contacts) {
+  if (!contacts || !r.contact) return r.extras ?? {};
+  return { ...r.extras, contact_name: r.contact.name ?? '', contact_phone: r.contact.phone ?? '', contact_consent_at: r.contact.consent_at ?? '' };
+}
+
 /**
  * Every stored response as columns: ids, one Uint8Array of codes row after
  * row, the extra column names (in first-seen order) and their values row after row.
+ * Call-back contacts (kept apart, in `contact`) are included only if `contacts` is true.
  */
-export async function loadColumns(questions) {
+export async function loadColumns(questions, { contacts = false } = {}) {
   const db = await openDb();
   const rows = await done(db.transaction('responses').objectStore('responses').getAll());
   const names = [];
   const seen = new Set();
   for (const r of rows) {
-    for (const k of Object.keys(r.extras ?? {})) {
+    for (const k of Object.keys(extrasOf(r, contacts))) {
       if (!seen.has(k)) {
         seen.add(k);
         names.push(k);
@@ -88,8 +100,9 @@ export async function loadColumns(questions) {
   rows.forEach((r, i) => {
     ids[i] = r.id;
     codes.set(r.codes, i * questions);
+    const extras = extrasOf(r, contacts);
     names.forEach((n, j) => {
-      values[i * names.length + j] = r.extras?.[n] ?? '';
+      values[i * names.length + j] = extras[n] ?? '';
     });
   });
   return { ids, codes, names, values };
@@ -142,4 +155,41 @@ export async function counts() {
   const store = db.transaction('responses').objectStore('responses');
   const [total, unexported] = await Promise.all([done(store.count()), done(store.index('exported').count(IDBKeyRange.only(0)))]);
   return { total, unexported };
+}
+
+/** The survey in progress on this device (answers so far and where the person is), or null. */
+export async function loadDraft() {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get('draft'));
+  return row?.value ?? null;
+}
+
+/** Saves the survey in progress; resolves once it is on disk. */
+export async function saveDraft(draft) {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  tx.objectStore('meta').put({ key: 'draft', value: draft });
+  await committed(tx);
+}
+
+/** Forgets the survey in progress (kiosk reset). */
+export async function clearDraft() {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  tx.objectStore('meta').delete('draft');
+  await committed(tx);
+}
+
+/**
+ * Stores a submitted response and forgets the draft in one transaction: after
+ * a crash there is either the draft or the stored response, never neither.
+ */
+export async function submitResponse(record, audit) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'audit', 'meta'], 'readwrite');
+  const finished = committed(tx);
+  tx.objectStore('responses').add(record);
+  tx.objectStore('audit').add(audit);
+  tx.objectStore('meta').delete('draft');
+  await finished;
 }

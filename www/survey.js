@@ -1,0 +1,362 @@
+// The customer survey: one question per screen, every answer saved on the
+// device the moment it is given, a review screen, then the response stored
+// with mode "online". Kiosk mode (?kiosk, ?idle=SECONDS, ?reset=SECONDS) resets
+// for the next customer after submitting or when left idle.
+//
+// The built-in instrument (instruments/zg-x-branch-2023.json, the very file
+// compiled into the core and checked by its tests) is used unless
+// ?instrument=URL names another instrument JSON file, which the core checks.
+// The built-in survey starts without the WebAssembly module: a cheap phone
+// loads some 60 KB before the first question (measured in the e2e tests). An instrument with "callback": true adds an
+// optional contact screen after the last question; the name and phone are
+// kept (in the draft or the stored response) only while the consent box is ticked.
+import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { clearDraft, deviceId, loadDraft, saveDraft, submitResponse } from './storage.js';
+
+const MISSING = 255;
+const params = new URLSearchParams(location.search);
+const kiosk = params.has('kiosk');
+const idleSeconds = Number(params.get('idle') ?? 90);
+const resetSeconds = Number(params.get('reset') ?? 8);
+const instrumentUrl = params.get('instrument');
+
+/** @type {'zh-CN' | 'en'} */
+let lang = initialLang();
+/** @type {any} the instrument, as the core gives it */
+let instrument;
+/**
+ * The survey in progress, as saved on the device.
+ * @type {{id: string, instrument: string, startedAt: string, answers: Record<string, number>, pos: number, contact?: {name: string, phone: string} | null} | null}
+ */
+let draft = null;
+let phase = 'question'; // 'question' | 'contact' | 'review' | 'thanks'
+/** The contact screen's fields as typed; saved into the draft only with consent. */
+let contact = { name: '', phone: '', consent: false };
+
+const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+const tr = (key, vars) => t(lang, key, vars);
+const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+const instrumentKey = () => `${instrument.id}@${instrument.version}`;
+
+function newDraft() {
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  const rand = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('');
+  contact = { name: '', phone: '', consent: false };
+  return { id: `W${day}-${rand}`, instrument: instrumentKey(), startedAt: new Date().toISOString(), answers: {}, pos: 0, contact: null };
+}
+
+const questions = () => instrument.questions;
+/** The screens before the review: every question, then the contact screen if offered. */
+const steps = () => questions().length + (instrument.callback ? 1 : 0);
+const phaseAt = (pos) => (pos < questions().length ? 'question' : pos < steps() ? 'contact' : 'review');
+/** A phone number to call back: digits with optional +, spaces, dashes, brackets; 5 to 20 digits. */
+const phoneOk = (p) => /^\+?[\d\s()-]+$/.test(p) && (p.match(/\d/g)?.length ?? 0) >= 5 && (p.match(/\d/g)?.length ?? 0) <= 20;
+
+/** The text of an answer code for a question, as the person saw it. */
+function answerText(q, code) {
+  if (code == null || code === MISSING) return null;
+  if (q.kind === 'scale') return String(q.min + code);
+  const o = q.options[code];
+  return `${o.code} ${textOf(o.label)}`;
+}
+
+/** Saves the draft before anything else happens. */
+async function persist() {
+  await saveDraft(draft);
+}
+
+async function answer(q, code) {
+  draft.answers[q.id] = code;
+  const i = questions().indexOf(q);
+  draft.pos = i + 1;
+  await persist();
+  // Let the person see the choice register before moving on.
+  render(true);
+  setTimeout(() => {
+    phase = phaseAt(draft.pos);
+    render();
+  }, 180);
+}
+
+async function go(pos) {
+  draft.pos = Math.max(0, Math.min(pos, steps()));
+  phase = phaseAt(draft.pos);
+  await persist();
+  render();
+}
+
+/** Keeps the contact in the draft only while consent is given. */
+async function keepContact() {
+  draft.contact = contact.consent ? { name: contact.name.trim(), phone: contact.phone.trim() } : null;
+  await persist();
+}
+
+function contactScreen() {
+  const i = questions().length;
+  const field = (id, key, type, auto) =>
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id, text: tr(`survey.contact.${key}`) }),
+      h('input', { id, type, autocomplete: auto, inputmode: type === 'tel' ? 'tel' : null, value: contact[key], 'aria-describedby': key === 'phone' ? 'contact-error' : null, oninput: (e) => { contact[key] = e.target.value; keepContact(); } }),
+    );
+  const consent = h('input', { id: 'consent', type: 'checkbox', onchange: (e) => { contact.consent = e.target.checked; $('#next').textContent = contact.consent ? tr('survey.toReview') : tr('survey.contact.skip'); keepContact(); } });
+  consent.checked = contact.consent;
+  const next = () => {
+    const box = $('#contact-error');
+    if (contact.consent && !phoneOk(contact.phone.trim())) {
+      box.textContent = tr('survey.contact.badPhone');
+      $('#phone').focus();
+      return;
+    }
+    if (!contact.consent && (contact.name.trim() || contact.phone.trim()) && !box.textContent) {
+      // Nothing typed is kept without consent: say so once rather than drop it silently.
+      box.textContent = tr('survey.contact.notKept');
+      $('#consent').focus();
+      return;
+    }
+    if (!contact.consent) contact = { name: '', phone: '', consent: false };
+    go(i + 1);
+  };
+  return [
+    h('div', { class: 'progress' }, h('span', { text: tr('survey.contact.step') }), h('progress', { max: steps(), value: steps(), 'aria-hidden': 'true' })),
+    h('h1', { id: 'q-title', tabindex: -1 }, tr('survey.contact.title')),
+    h('p', { class: 'hint', id: 'contact-lead', text: tr('survey.contact.lead') }),
+    h(
+      'form',
+      { class: 'contact', 'aria-labelledby': 'q-title', onsubmit: (e) => { e.preventDefault(); next(); } },
+      field('name', 'name', 'text', 'name'),
+      field('phone', 'phone', 'tel', 'tel'),
+      h('div', { class: 'consent' }, consent, h('label', { for: 'consent', text: tr('survey.contact.consent') })),
+      h('p', { id: 'contact-error', class: 'error', role: 'alert' }),
+      h('button', { type: 'submit', hidden: true, tabindex: -1 }, tr('survey.next')),
+    ),
+    h(
+      'nav',
+      { class: 'nav', 'aria-label': tr('survey.navigation') },
+      h('button', { type: 'button', class: 'secondary', id: 'back', onclick: () => go(i - 1) }, tr('survey.back')),
+      h('button', { type: 'button', id: 'next', onclick: next }, contact.consent ? tr('survey.toReview') : tr('survey.contact.skip')),
+    ),
+  ];
+}
+
+function questionScreen(stay) {
+  const qs = questions();
+  const i = stay ? draft.pos - 1 : draft.pos;
+  const q = qs[i];
+  const chosen = draft.answers[q.id];
+  const label = tr('survey.progress', { n: i + 1, total: qs.length });
+  const choices =
+    q.kind === 'scale'
+      ? h(
+          'div',
+          {},
+          h(
+            'div',
+            { class: 'options scale', role: 'group', 'aria-labelledby': 'q-title' },
+            Array.from({ length: q.max - q.min + 1 }, (_, k) =>
+              h('button', { type: 'button', class: 'option', 'aria-pressed': String(chosen === k), 'data-code': String(q.min + k), onclick: () => answer(q, k) }, String(q.min + k)),
+            ),
+          ),
+          h('div', { class: 'anchors', 'aria-hidden': 'true' }, h('span', { text: `${q.min} ${textOf(q.min_label)}` }), h('span', { text: `${q.max} ${textOf(q.max_label)}` })),
+          h('p', { class: 'visually-hidden', text: `${q.min} = ${textOf(q.min_label)}; ${q.max} = ${textOf(q.max_label)}` }),
+        )
+      : h(
+          'div',
+          { class: 'options', role: 'group', 'aria-labelledby': 'q-title' },
+          q.options.map((o, k) =>
+            h('button', { type: 'button', class: 'option', 'aria-pressed': String(chosen === k), 'data-code': o.code, onclick: () => answer(q, k) }, h('span', { class: 'letter', 'aria-hidden': 'true', text: o.code }), h('span', { text: textOf(o.label) })),
+          ),
+        );
+  return [
+    h('div', { class: 'progress' }, h('span', { text: label }), h('progress', { max: qs.length, value: i + 1, 'aria-hidden': 'true' })),
+    h('h1', { id: 'q-title', tabindex: -1, 'data-question': q.id }, textOf(q.text), q.required ? h('span', { class: 'visually-hidden', text: ` (${tr('survey.required')})` }) : null),
+    choices,
+    h(
+      'nav',
+      { class: 'nav', 'aria-label': tr('survey.navigation') },
+      h('button', { type: 'button', class: 'secondary', id: 'back', disabled: i === 0, onclick: () => go(i - 1) }, tr('survey.back')),
+      h('button', { type: 'button', id: 'next', onclick: () => go(i + 1) }, i + 1 === qs.length ? tr('survey.toReview') : tr('survey.next')),
+    ),
+  ];
+}
+
+function reviewScreen() {
+  const qs = questions();
+  const items = qs.flatMap((q, i) => {
+    const text = answerText(q, draft.answers[q.id]);
+    return [
+      h('dt', { id: `review-${q.id}` }, `${i + 1}. ${textOf(q.text)}`),
+      h(
+        'dd',
+        {},
+        h('span', { class: text ? '' : 'missing', text: text ?? tr('survey.unanswered') }),
+        h('button', { type: 'button', class: 'ghost', 'aria-describedby': `review-${q.id}`, onclick: () => go(i) }, tr('survey.change')),
+      ),
+    ];
+  });
+  if (instrument.callback) {
+    const c = draft.contact;
+    items.push(
+      h('dt', { id: 'review-contact' }, tr('survey.contact.review')),
+      h(
+        'dd',
+        {},
+        h('span', { text: c ? `${c.name} ${c.phone}`.trim() : tr('survey.contact.none') }),
+        h('button', { type: 'button', class: 'ghost', 'aria-describedby': 'review-contact', onclick: () => go(qs.length) }, tr('survey.change')),
+      ),
+    );
+  }
+  return [
+    h('h1', { id: 'q-title', tabindex: -1 }, tr('survey.review')),
+    h('p', { id: 'missing', role: 'alert' }),
+    h('dl', { class: 'review' }, items),
+    h(
+      'nav',
+      { class: 'nav', 'aria-label': tr('survey.navigation') },
+      h('button', { type: 'button', class: 'secondary', id: 'back', onclick: () => go(steps() - 1) }, tr('survey.back')),
+      h('button', { type: 'button', id: 'submit', onclick: submit }, tr('survey.submit')),
+    ),
+  ];
+}
+
+function thanksScreen() {
+  return [
+    h('div', { class: 'thanks' }, h('h1', { id: 'q-title', tabindex: -1, class: 'big', text: tr('survey.thanks') }), h('p', { text: kiosk ? tr('survey.nextCustomer') : tr('survey.saved') }), kiosk ? null : h('button', { type: 'button', id: 'again', onclick: restart }, tr('survey.again'))),
+  ];
+}
+
+async function submit() {
+  const missing = questions().find((q) => q.required && (draft.answers[q.id] ?? MISSING) === MISSING);
+  if (missing) {
+    const i = questions().indexOf(missing);
+    const box = $('#missing');
+    box.replaceChildren(tr('survey.missing', { n: i + 1 }), ' ', h('button', { type: 'button', class: 'ghost', id: 'goto-missing', onclick: () => go(i) }, tr('survey.gotoMissing', { n: i + 1 })));
+    $('#goto-missing').focus();
+    return;
+  }
+  const codes = new Uint8Array(questions().length).fill(MISSING);
+  questions().forEach((q, i) => {
+    const c = draft.answers[q.id];
+    if (c != null) codes[i] = c;
+  });
+  const now = new Date().toISOString();
+  const record = {
+    id: draft.id,
+    codes,
+    extras: { mode: 'online', instrument: instrument.id, instrument_version: instrument.version, submitted_at: now, device: await deviceId() },
+    exported: 0,
+    savedAt: now,
+  };
+  // Contact details only with consent, and apart from the answers so that exports leave them out unless asked.
+  if (instrument.callback && draft.contact) record.contact = { ...draft.contact, consent_at: now };
+  await submitResponse(record, { at: now, what: 'survey', detail: { id: draft.id, kiosk } });
+  phase = 'thanks';
+  draft = null;
+  render();
+  if (kiosk) setTimeout(restart, resetSeconds * 1000);
+}
+
+async function restart() {
+  draft = newDraft();
+  phase = 'question';
+  await persist();
+  render();
+}
+
+function render(stay = false) {
+  document.documentElement.lang = lang;
+  translatePage(lang);
+  const button = $('#lang');
+  button.textContent = tr('switchTo');
+  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
+  button.setAttribute('aria-label', tr('switchLabel'));
+  if (!instrument) return;
+  $('#survey-title').textContent = textOf(instrument.title);
+  document.title = textOf(instrument.title);
+  const screen = { thanks: thanksScreen, review: reviewScreen, contact: contactScreen }[phase]?.() ?? questionScreen(stay);
+  $('#screen').replaceChildren(...screen);
+  document.documentElement.dataset.screen = phase === 'question' ? `q${stay ? draft.pos : draft.pos + 1}` : phase;
+  if (stay) return;
+  $('#announce').textContent = phase === 'question' ? tr('survey.progress', { n: draft.pos + 1, total: questions().length }) : '';
+  $('#q-title').focus();
+}
+
+$('#lang').addEventListener('click', () => {
+  lang = lang === 'en' ? 'zh-CN' : 'en';
+  saveLang(lang);
+  render();
+});
+
+// Kiosk: a tablet left alone returns to the start, forgetting the unfinished answers.
+let idleTimer;
+function touched() {
+  if (!kiosk) return;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(async () => {
+    if (phase === 'thanks' || (draft && (draft.pos > 0 || Object.keys(draft.answers).length || draft.contact))) {
+      await clearDraft();
+      await restart();
+    }
+  }, idleSeconds * 1000);
+}
+for (const ev of ['pointerdown', 'keydown', 'touchstart', 'input']) addEventListener(ev, touched, { passive: true });
+
+// Keyboard: on a question, the option's letter (as printed on the paper form) answers it.
+addEventListener('keydown', (e) => {
+  if (phase !== 'question' || e.ctrlKey || e.metaKey || e.altKey || e.target instanceof HTMLInputElement) return;
+  const q = questions()[draft.pos];
+  if (q?.kind !== 'single' || e.key.length !== 1) return;
+  const k = q.options.findIndex((o) => o.code.toLowerCase() === e.key.toLowerCase());
+  if (k < 0) return;
+  e.preventDefault();
+  answer(q, k);
+});
+
+const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
+
+/** The instrument: the built-in one, or the one ?instrument=URL names, checked by the core. */
+async function loadInstrument() {
+  const res = await fetch(instrumentUrl ?? BUILTIN_URL);
+  if (!res.ok) throw new Error(`${instrumentUrl ?? BUILTIN_URL}: HTTP ${res.status}`);
+  if (!instrumentUrl) return res.json();
+  const { core } = await import('./core.js');
+  const { parseInstrument } = await core();
+  return parseInstrument(await res.text());
+}
+
+async function start() {
+  try {
+    instrument = await loadInstrument();
+  } catch (e) {
+    $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badInstrument', { what: e?.message ?? String(e) }) }));
+    document.documentElement.dataset.ready = 'error';
+    return;
+  }
+  const saved = await loadDraft();
+  // A draft of another instrument (or version) cannot be resumed with this one.
+  draft = saved && saved.instrument === instrumentKey() ? saved : newDraft();
+  contact = draft.contact ? { ...draft.contact, consent: true } : { name: '', phone: '', consent: false };
+  phase = phaseAt(draft.pos);
+  await persist();
+  render();
+  touched();
+  document.documentElement.dataset.ready = 'true';
+  navigator.serviceWorker?.register('sw.js').catch(() => {});
+}
+
+start();

@@ -1,0 +1,36 @@
+// Offline support: after one visit the app shell, the wasm, the built-in
+// instrument and the demo data are cached. Requests go to the network first
+// (so a new version is picked up on the next load: no stale-cache trap) and
+// fall back to the cache when offline.
+const CACHE = 'manyi-shell';
+const SHELL = [
+  './', 'index.html', 'survey.html', 'style.css', 'survey.css', 'app.js', 'survey.js', 'core.js',
+  'i18n.js', 'storage.js', 'worker.js', 'worker-bridge.js', 'pkg/manyi.js', 'pkg/manyi_bg.wasm',
+  'demo/zg-x-branch-2023.csv', 'instruments/zg-x-branch-2023.json',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k)))).then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
+  event.respondWith(
+    fetch(req)
+      .then((res) => {
+        if (res.ok) {
+          const copy = res.clone();
+          caches.open(CACHE).then((c) => c.put(req, copy));
+        }
+        return res;
+      })
+      .catch(() => caches.match(req, { ignoreSearch: true }).then((hit) => hit ?? Response.error())),
+  );
+});
