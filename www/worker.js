@@ -1,7 +1,7 @@
 // Heavy work off the main thread: reading files, planning and writing merges,
 // exports. The page sends one request at a time and gets progress and a result.
 import init, { Dataset } from './pkg/manyi.js';
-import { auditTrail, deviceId, loadColumns, markExported, saveAll } from './storage.js';
+import { CONTACT_COLUMNS, auditTrail, deviceId, loadColumns, markExported, saveAll } from './storage.js';
 
 const ready = init();
 /** The number of questions of the instrument, set when the store is read. */
@@ -15,12 +15,12 @@ function plainError(e) {
   return { message: String(e?.message ?? e), kind: e?.kind, problems: e?.problems ?? [], total: e?.total ?? 0 };
 }
 
-async function stored() {
+async function stored(options) {
   await ready;
   const empty = Dataset.empty();
   questions = empty.instrument().questions.length;
   empty.free();
-  const c = await loadColumns(questions);
+  const c = await loadColumns(questions, options);
   return Dataset.fromColumns(c.ids, c.codes, c.names, c.values);
 }
 
@@ -48,7 +48,13 @@ function records(incoming, rows, source, device, operator) {
     if (!extras.source) extras.source = source;
     if (!extras.device) extras.device = device;
     if (!extras.operator && operator) extras.operator = operator;
-    return { id: ids[r], codes: codes.slice(r * q, r * q + q), extras, exported: 0, savedAt: now };
+    const record = { id: ids[r], codes: codes.slice(r * q, r * q + q), extras, exported: 0, savedAt: now };
+    // An exported call-back contact comes back as a contact, kept apart from the answers again.
+    if (extras.contact_name || extras.contact_phone) {
+      record.contact = { name: extras.contact_name ?? '', phone: extras.contact_phone ?? '', consent_at: extras.contact_consent_at ?? '' };
+    }
+    for (const c of CONTACT_COLUMNS) delete extras[c];
+    return record;
   });
 }
 
@@ -113,8 +119,8 @@ const handlers = {
     }
   },
 
-  async export({ format, lang }) {
-    const ds = await stored();
+  async export({ format, lang, contacts = false }) {
+    const ds = await stored({ contacts });
     try {
       const stamp = new Date().toISOString().slice(0, 10);
       let file;
@@ -125,7 +131,7 @@ const handlers = {
         const text = ds.toBackup(await auditTrail(), new Date().toISOString());
         file = { name: `manyi-backup-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(text) };
       } else throw new Error(`unknown export format ${format}`);
-      await markExported({ at: new Date().toISOString(), what: 'export', detail: { format, file: file.name, rows: ds.length } });
+      await markExported({ at: new Date().toISOString(), what: 'export', detail: { format, file: file.name, rows: ds.length, contacts } });
       return file;
     } finally {
       ds.free();

@@ -1,0 +1,398 @@
+// End to end: the customer survey on a phone-sized, touch viewport in headless
+// Chromium. A person answers all 17 questions, reloads midway and resumes,
+// switches language midway, submits, and the response is in the device's
+// IndexedDB; the survey works offline after one visit; kiosk mode leaves
+// nothing of the previous customer; a required question refuses the submit;
+// the optional call-back contact is kept only with consent and exported only
+// when asked; axe-core finds nothing on any screen.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { axe, launch } from './browser.mjs';
+
+const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
+const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+const HEADER = 'id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17';
+// Answers of the thesis data's second row (www/demo/zg-x-branch-2023.csv, X2023-0002).
+const ROW = ['A', 'A', 'D', 'B', 'A', 'E', 'H', 'B', 'A', 'A', 'A', 'B', 'A', 'A', 'B', 'A', '10'];
+// Their stored codes: the option's index (A = 0), Q17's value.
+const CODES = ROW.map((a, i) => (i === 16 ? Number(a) : a.charCodeAt(0) - 65));
+
+let env;
+before(async () => {
+  env = await launch();
+});
+after(async () => {
+  await env?.close();
+});
+
+async function openSurvey(context, query = '') {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${env.url}survey.html${query}`);
+  await page.locator('html[data-ready]').waitFor();
+  return { page, errors };
+}
+
+const screen = (page) => page.locator('html').getAttribute('data-screen');
+
+/** Waits for screen `name` (q1…q17, contact, review, thanks). */
+async function onScreen(page, name) {
+  await page.locator(`html[data-screen="${name}"]`).waitFor();
+  // Rendering moves focus to the heading: the screen is settled once it has.
+  await page.waitForFunction(() => document.activeElement?.id === 'q-title');
+}
+
+/** Taps option `answer` of question n (1-based) and waits for the next screen. */
+async function tapAnswer(page, n, answer, next) {
+  await onScreen(page, `q${n}`);
+  await page.locator(`#screen .option[data-code="${answer}"]`).tap();
+  await onScreen(page, next);
+}
+
+/** Every response in the device's IndexedDB, codes as plain arrays. */
+function storedResponses(page) {
+  return page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.open('manyi');
+        req.onerror = () => fail(req.error);
+        req.onsuccess = () => {
+          const get = req.result.transaction('responses').objectStore('responses').getAll();
+          get.onsuccess = () => ok(get.result.map((r) => ({ ...r, codes: Array.from(r.codes) })));
+          get.onerror = () => fail(get.error);
+        };
+      }),
+  );
+}
+
+/** The survey in progress as saved on the device, or null. */
+function storedDraft(page) {
+  return page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.open('manyi');
+        req.onerror = () => fail(req.error);
+        req.onsuccess = () => {
+          const get = req.result.transaction('meta').objectStore('meta').get('draft');
+          get.onsuccess = () => ok(get.result?.value ?? null);
+          get.onerror = () => fail(get.error);
+        };
+      }),
+  );
+}
+
+async function noViolations(page, where) {
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], `axe-core on ${where}: ${JSON.stringify(violations, null, 1)}`);
+}
+
+test('a customer answers all 17 on a phone, reloading and switching language midway, and the response is stored', async () => {
+  const context = await env.newContext(PHONE);
+  const { page, errors } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+  assert.equal(await page.locator('#announce').textContent(), '第 1 题，共 17 题');
+  for (let n = 1; n <= 6; n++) {
+    await noViolations(page, `question ${n}`);
+    await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  }
+  // Every answer is on the device already: a reload (or a crash) resumes at question 7.
+  const before = await storedDraft(page);
+  assert.deepEqual(Object.values(before.answers), CODES.slice(0, 6));
+  await page.reload();
+  await onScreen(page, 'q7');
+  assert.match(await page.locator('.progress').textContent(), /第 7 题，共 17 题/);
+  // Back shows the earlier answer as chosen.
+  await page.locator('#back').tap();
+  await onScreen(page, 'q6');
+  assert.equal(await page.locator(`.option[data-code="${ROW[5]}"]`).getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.locator('.option[aria-pressed="true"]').count(), 1);
+  await page.locator('#next').tap();
+  for (let n = 7; n <= 9; n++) {
+    await noViolations(page, `question ${n}`);
+    await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  }
+  // Switching to English keeps the place and the answers.
+  await page.locator('#lang').tap();
+  await onScreen(page, 'q10');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.equal(await page.locator('#announce').textContent(), 'Question 10 of 17');
+  assert.match(await page.locator('#q-title').textContent(), /relationship manager/i);
+  for (let n = 10; n <= 16; n++) {
+    await noViolations(page, `question ${n} (English)`);
+    await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  }
+  // Q17: a 0–10 row labelled at both ends.
+  assert.equal(await page.locator('.scale .option').count(), 11);
+  assert.match(await page.locator('.anchors').textContent(), /0 Not at all likely.*10 Extremely likely/s);
+  await noViolations(page, 'question 17');
+  await tapAnswer(page, 17, ROW[16], 'review');
+  // The review lists every answer, in the language now chosen.
+  await noViolations(page, 'the review');
+  const review = await page.locator('.review dd span').allTextContents();
+  assert.equal(review.length, 17);
+  assert.equal(review[0], 'A Male');
+  assert.equal(review[16], '10');
+  // Changing an answer from the review goes to that question and back.
+  await page.locator('.review dd button').nth(1).tap();
+  await onScreen(page, 'q2');
+  await page.locator('#next').tap();
+  for (let n = 3; n <= 17; n++) await page.locator('#next').tap().then(() => onScreen(page, n === 17 ? 'review' : `q${n + 1}`));
+  await page.locator('#submit').tap();
+  await onScreen(page, 'thanks');
+  await noViolations(page, 'the thank-you screen');
+
+  const [stored] = await storedResponses(page);
+  assert.deepEqual(stored.codes, CODES);
+  assert.match(stored.id, /^W\d{8}-[0-9a-f]{8}$/);
+  assert.equal(stored.extras.mode, 'online');
+  assert.equal(stored.extras.instrument, 'zg-x-branch-2023');
+  assert.equal(stored.extras.instrument_version, '1');
+  assert.ok(Math.abs(Date.parse(stored.extras.submitted_at) - Date.now()) < 60_000);
+  assert.equal(stored.contact, undefined);
+  assert.equal(await storedDraft(page), null);
+
+  // The report page counts it, and its report is that one response's.
+  await page.goto(env.url);
+  await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
+  await page.locator('#show-stored').click();
+  await page.locator('#report:not([hidden])').waitFor();
+  assert.equal(await page.locator('#nps-value').textContent(), '100.00');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the keyboard alone completes the survey: letters answer, Tab and Enter reach everything', async () => {
+  const context = await env.newContext({ viewport: { width: 1024, height: 768 } });
+  const { page, errors } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  for (let n = 1; n <= 16; n++) {
+    await page.keyboard.press(ROW[n - 1].toLowerCase());
+    await onScreen(page, `q${n + 1}`);
+  }
+  // Q17 by Tab: the heading has focus; the 0…10 buttons come next, in order.
+  for (let k = 0; k <= 10; k++) await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-code')), '10');
+  // The focused control is visibly outlined.
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.equal(outline, 'solid');
+  await page.keyboard.press('Enter');
+  await onScreen(page, 'review');
+  // To the submit button by Tab alone.
+  for (let i = 0; i < 40 && (await page.evaluate(() => document.activeElement?.id)) !== 'submit'; i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await onScreen(page, 'thanks');
+  const [stored] = await storedResponses(page);
+  assert.deepEqual(stored.codes, CODES);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a required question left blank refuses the submit and points to it', async () => {
+  const context = await env.newContext(PHONE);
+  const { page } = await openSurvey(context);
+  for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  // Skip Q17 (required in the built-in instrument).
+  await page.locator('#next').tap();
+  await onScreen(page, 'review');
+  assert.equal(await page.locator('.review dd .missing').textContent(), '未作答');
+  await page.locator('#submit').tap();
+  const alert = page.locator('#missing[role="alert"]');
+  assert.match(await alert.textContent(), /第 17 题为必答题/);
+  // Focus is on the pointer; it leads to the question.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'goto-missing');
+  await noViolations(page, 'the refused review');
+  assert.deepEqual(await storedResponses(page), []);
+  await page.locator('#goto-missing').tap();
+  await onScreen(page, 'q17');
+  await tapAnswer(page, 17, '9', 'review');
+  await page.locator('#submit').tap();
+  await onScreen(page, 'thanks');
+  const [stored] = await storedResponses(page);
+  assert.equal(stored.codes[16], 9);
+  await context.close();
+});
+
+test('the first load is small: no WebAssembly, framework or chart library before the first question', async (t) => {
+  const context = await env.newContext(PHONE);
+  const { page } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  const loaded = await page.evaluate(() =>
+    [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => ({ name: new URL(e.name).pathname, bytes: e.encodedBodySize })),
+  );
+  const total = loaded.reduce((sum, r) => sum + r.bytes, 0);
+  t.diagnostic(`first load of the survey: ${loaded.length} files, ${total} bytes (uncompressed): ${loaded.map((r) => `${r.name} ${r.bytes}`).join(', ')}`);
+  assert.ok(!loaded.some((r) => r.name.endsWith('.wasm') || r.name.startsWith('/pkg/')), 'the built-in survey starts without the wasm');
+  // The budget: 100 KB uncompressed (measured ~60 KB), a tenth of a cheap phone's second on 3G.
+  assert.ok(total < 100_000, `first load ${total} bytes`);
+  await context.close();
+});
+
+test('a new version is picked up on the next load, not served stale from the cache', async () => {
+  const context = await env.newContext(PHONE);
+  const { page } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) await new Promise((ok) => navigator.serviceWorker.addEventListener('controllerchange', ok, { once: true }));
+  });
+  // The site is updated: the next load shows the new page, through the service worker.
+  await context.route('**/survey.html', async (route) => {
+    const res = await route.fetch();
+    route.fulfill({ response: res, body: (await res.text()).replace('<body class="survey">', '<body class="survey" data-version="2">') });
+  });
+  await page.reload();
+  await onScreen(page, 'q1');
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.controller !== null), true);
+  assert.equal(await page.locator('body').getAttribute('data-version'), '2');
+  await context.close();
+});
+
+test('after one visit the survey works with the network off, and is stored', async () => {
+  const context = await env.newContext(PHONE);
+  const { page } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  // The service worker has cached the shell, the wasm and the page's modules.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) await new Promise((ok) => navigator.serviceWorker.addEventListener('controllerchange', ok, { once: true }));
+  });
+  await context.setOffline(true);
+  assert.equal(await page.evaluate(() => fetch('/survey.html?probe=' + Math.random(), { cache: 'no-store' }).then(() => 'online', () => 'offline').catch(() => 'offline')), 'online', 'the service worker answers from its cache');
+  await page.reload();
+  await onScreen(page, 'q1');
+  for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  await tapAnswer(page, 17, ROW[16], 'review');
+  await page.locator('#submit').tap();
+  await onScreen(page, 'thanks');
+  const [stored] = await storedResponses(page);
+  assert.deepEqual(stored.codes, CODES);
+  // The report page loads offline too.
+  await page.goto(env.url);
+  await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
+  await context.setOffline(false);
+  await context.close();
+});
+
+test('kiosk mode: after submit, and after idling, nothing of the previous customer is reachable', async () => {
+  const context = await env.newContext(PHONE);
+  const { page } = await openSurvey(context, '?kiosk&reset=1&idle=2');
+  const entries = await page.evaluate(() => history.length);
+  for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  await tapAnswer(page, 17, ROW[16], 'review');
+  await page.locator('#submit').tap();
+  await onScreen(page, 'thanks');
+  assert.equal(await page.locator('#again').count(), 0, 'no way back from the thank-you screen');
+  // The survey resets itself for the next customer.
+  await onScreen(page, 'q1');
+  const fresh = async (what) => {
+    assert.equal(await page.locator('.option[aria-pressed="true"]').count(), 0, what);
+    const draft = await storedDraft(page);
+    assert.deepEqual(draft?.answers ?? {}, {}, what);
+    assert.ok(await page.locator('#back').isDisabled(), what);
+  };
+  await fresh('after submit');
+  // Walking forward shows no earlier answers either.
+  for (let n = 1; n <= 3; n++) {
+    assert.equal(await page.locator('.option[aria-pressed="true"]').count(), 0);
+    await page.locator('#next').tap();
+    await onScreen(page, `q${n + 1}`);
+  }
+  // The survey adds nothing to the browser's history: Back cannot reach an earlier customer.
+  assert.equal(await page.evaluate(() => history.length), entries);
+  // A second customer answers three questions and walks away: after the idle time it resets.
+  await page.locator('#back').tap();
+  await page.locator('#back').tap();
+  await page.locator('#back').tap();
+  for (let n = 1; n <= 3; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  await page.waitForTimeout(2500);
+  await onScreen(page, 'q1');
+  await fresh('after idling');
+  // A reload shows the fresh survey, not the second customer's answers.
+  await page.reload();
+  await onScreen(page, 'q1');
+  await fresh('after a reload');
+  assert.equal((await storedResponses(page)).length, 1);
+  await context.close();
+});
+
+test('call-back consent: the contact is kept only with consent and exported only when asked', async () => {
+  const withCallback = BUILTIN.replace('"version": "1",', '"version": "1",\n  "callback": true,');
+  const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
+  await context.route('**/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: withCallback }));
+  const { page, errors } = await openSurvey(context, '?instrument=callback-instrument.json');
+  for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  await tapAnswer(page, 17, '2', 'contact');
+  await noViolations(page, 'the contact screen');
+  await page.locator('#name').fill('王女士');
+  await page.locator('#phone').fill('138 0013 8000');
+  // Not kept without consent, not even in the draft.
+  assert.equal((await storedDraft(page)).contact, null);
+  await page.locator('#next').tap();
+  assert.match(await page.locator('#contact-error').textContent(), /不会保存/);
+  await page.locator('#consent').check();
+  // With consent it is saved at once, and survives a reload.
+  await page.waitForFunction(async () => true);
+  await page.reload();
+  await onScreen(page, 'contact');
+  assert.equal(await page.locator('#phone').inputValue(), '138 0013 8000');
+  assert.ok(await page.locator('#consent').isChecked());
+  // A number that cannot be called is refused.
+  await page.locator('#phone').fill('12');
+  await page.locator('#next').tap();
+  assert.match(await page.locator('#contact-error').textContent(), /有效的电话号码/);
+  await page.locator('#phone').fill('138 0013 8000');
+  await page.locator('#next').tap();
+  await onScreen(page, 'review');
+  assert.match(await page.locator('.review').textContent(), /回访联系方式王女士 138 0013 8000/);
+  await page.locator('#submit').tap();
+  await onScreen(page, 'thanks');
+  const [stored] = await storedResponses(page);
+  assert.deepEqual({ name: stored.contact.name, phone: stored.contact.phone }, { name: '王女士', phone: '138 0013 8000' });
+  assert.equal(stored.extras.contact_phone, undefined, 'the contact is kept apart from the answers');
+
+  // A second customer types a number but leaves the box unticked: nothing is kept.
+  await page.locator('#again').tap();
+  for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  await tapAnswer(page, 17, '9', 'contact');
+  await page.locator('#phone').fill('139 0000 0000');
+  await page.locator('#next').tap();
+  await page.locator('#next').tap();
+  await onScreen(page, 'review');
+  assert.match(await page.locator('.review').textContent(), /不需要回访/);
+  await page.locator('#submit').tap();
+  await onScreen(page, 'thanks');
+  const both = await storedResponses(page);
+  assert.equal(both.length, 2);
+  assert.equal(both.filter((r) => r.contact).length, 1);
+  assert.ok(!JSON.stringify(both).includes('139 0000 0000'));
+
+  // Exports leave the contact out unless the person exporting asks for it.
+  await page.goto(env.url);
+  await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '2');
+  const exportCsv = async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').click()]);
+    return readFileSync(await dl.path(), 'utf8');
+  };
+  const plain = await exportCsv();
+  assert.ok(plain.replace(/^\uFEFF/, '').startsWith(HEADER));
+  assert.ok(!plain.includes('contact_') && !plain.includes('138 0013 8000'));
+  await page.locator('#export-contacts').check();
+  const withContacts = await exportCsv();
+  assert.match(withContacts.split(/\r?\n/)[0], /contact_name,contact_phone,contact_consent_at/);
+  assert.ok(withContacts.includes('王女士') && withContacts.includes('138 0013 8000'));
+  assert.ok(!withContacts.includes('139 0000 0000'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an instrument that fails its checks is refused with the core\'s reason', async () => {
+  const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
+  await context.route('**/bad-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: '{"id": "x", "version": "1"}' }));
+  const { page } = await openSurvey(context, '?instrument=bad-instrument.json');
+  assert.equal(await page.locator('html').getAttribute('data-ready'), 'error');
+  assert.match(await page.locator('#screen [role="alert"]').textContent(), /问卷无法载入.*line 1, column 27: missing field `title`/s);
+  await context.close();
+});
