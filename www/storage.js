@@ -6,12 +6,15 @@
 //   responses  keyPath "id": { id, codes: Uint8Array (one code per question),
 //              extras: { column: text }, exported: 0 | 1, savedAt: ISO time,
 //              contact?: { name, phone, consent_at } (call-back, only with consent) }
-//   audit      autoIncrement: { at, what, detail }
+//   entries    keyPath "id": paper forms keyed once and waiting for their second,
+//              blind keying (double entry): { id, codes, operator, at }. They are
+//              not responses yet: reports read only the responses store.
+//   audit      autoIncrement: { at, what, who?, detail }
 //   meta       keyPath "key": { key: "device", value: random id },
 //              { key: "draft", value: the survey in progress on this device }
 
 const DB_NAME = 'manyi';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 /** @type {Promise<IDBDatabase> | undefined} */
 let opened;
@@ -27,8 +30,13 @@ export function openDb() {
       }
       if (!db.objectStoreNames.contains('audit')) db.createObjectStore('audit', { autoIncrement: true });
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta', { keyPath: 'key' });
+      if (!db.objectStoreNames.contains('entries')) db.createObjectStore('entries', { keyPath: 'id' });
     };
-    req.onsuccess = () => ok(req.result);
+    req.onsuccess = () => {
+      // A newer page (another tab) upgrading the database: step aside rather than block it.
+      req.result.onversionchange = () => req.result.close();
+      ok(req.result);
+    };
     req.onerror = () => fail(req.error);
     req.onblocked = () => fail(new Error('the database is open in an older tab: close it and try again'));
   });
@@ -192,4 +200,111 @@ export async function submitResponse(record, audit) {
   tx.objectStore('audit').add(audit);
   tx.objectStore('meta').delete('draft');
   await finished;
+}
+
+/** Where a form id is already stored: { response } or { entry } (awaiting double entry), or {}. */
+export async function findId(id) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'entries']);
+  const [response, entry] = await Promise.all([done(tx.objectStore('responses').get(id)), done(tx.objectStore('entries').get(id))]);
+  return { response, entry };
+}
+
+/** A duplicate id: the message names the id and where it already is. */
+export class DuplicateId extends Error {
+  constructor(id, where) {
+    super(`form ${id} is already stored (${where})`);
+    this.id = id;
+    this.where = where;
+  }
+}
+
+/**
+ * Stores a first keying awaiting its double entry, refusing an id already
+ * present anywhere; checked and written in one transaction.
+ */
+export async function addEntry(entry, audit) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'entries', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  const [response, pending] = await Promise.all([done(tx.objectStore('responses').get(entry.id)), done(tx.objectStore('entries').get(entry.id))]);
+  if (response || pending) {
+    tx.abort();
+    await finished.catch(() => {});
+    throw new DuplicateId(entry.id, response ? 'response' : 'entry');
+  }
+  tx.objectStore('entries').add(entry);
+  tx.objectStore('audit').add(audit);
+  await finished;
+}
+
+/**
+ * Stores a keyed paper form as a response (single entry, or a double entry
+ * agreed or resolved), removing its pending first keying, in one transaction.
+ * With `replace` false an id already stored as a response is refused.
+ */
+export async function addKeyed(record, audit, { replace = false } = {}) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'entries', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  const existing = await done(tx.objectStore('responses').get(record.id));
+  if (existing && !replace) {
+    tx.abort();
+    await finished.catch(() => {});
+    throw new DuplicateId(record.id, 'response');
+  }
+  tx.objectStore('responses').put(record);
+  tx.objectStore('entries').delete(record.id);
+  for (const a of [audit].flat()) tx.objectStore('audit').add(a);
+  await finished;
+}
+
+/** Removes a response or a pending entry by id, with its audit entry, in one transaction. */
+export async function removeId(id, audit) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'entries', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  tx.objectStore('responses').delete(id);
+  tx.objectStore('entries').delete(id);
+  tx.objectStore('audit').add(audit);
+  await finished;
+}
+
+/** Replaces a pending entry's codes (an edit before its double entry), with its audit entry. */
+export async function updateEntry(entry, audit) {
+  const db = await openDb();
+  const tx = db.transaction(['entries', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  tx.objectStore('entries').put(entry);
+  tx.objectStore('audit').add(audit);
+  await finished;
+}
+
+/** Every pending entry (keyed once, awaiting the second keying), oldest first. */
+export async function pendingEntries() {
+  const db = await openDb();
+  const rows = await done(db.transaction('entries').objectStore('entries').getAll());
+  return rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/** Every stored paper response (mode "paper"). */
+export async function paperResponses() {
+  const db = await openDb();
+  const rows = await done(db.transaction('responses').objectStore('responses').getAll());
+  return rows.filter((r) => r.extras?.mode === 'paper');
+}
+
+/** A setting kept on this device (meta store), or `fallback`. */
+export async function setting(key, fallback) {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get(`setting:${key}`));
+  return row ? row.value : fallback;
+}
+
+/** Keeps a setting on this device. */
+export async function saveSetting(key, value) {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  tx.objectStore('meta').put({ key: `setting:${key}`, value });
+  await committed(tx);
 }
