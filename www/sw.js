@@ -4,7 +4,8 @@
 // fall back to the cache when offline.
 const CACHE = 'manyi-shell';
 const SHELL = [
-  './', 'index.html', 'survey.html', 'style.css', 'survey.css', 'app.js', 'survey.js', 'core.js',
+  './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js',
+  'survey.js', 'entry.js', 'core.js',
   'i18n.js', 'storage.js', 'worker.js', 'worker-bridge.js', 'pkg/manyi.js', 'pkg/manyi_bg.wasm',
   'demo/zg-x-branch-2023.csv', 'instruments/zg-x-branch-2023.json',
 ];

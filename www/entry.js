@@ -1,0 +1,757 @@
+// Staff entry of paper questionnaires, keyboard first (after EpiData Entry and
+// CSPro): the form id, then one key per answer — the option's letter as printed
+// on the form (any case), 0–10 for a scale, Space for "not answered" — and
+// Enter saves. Every key is checked as it is typed; a letter the question does
+// not have is refused with a message that does not take the focus away.
+//
+// Double entry (on by default): a first keying waits in the `entries` store and
+// counts in no report; a second keying of the same id, done blind, is compared
+// field by field. If the two agree the form becomes a response (mode "paper");
+// if not, the disagreements are shown side by side and the operator types what
+// the paper says. Each disagreement is charged to the operator whose value the
+// paper contradicts. With double entry off, a keyed form is a response at once.
+// Edits and deletions of saved forms are written to the audit trail with who,
+// when and what changed.
+import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import {
+  DuplicateId,
+  addEntry,
+  addKeyed,
+  auditTrail,
+  deviceId,
+  findId,
+  paperResponses,
+  pendingEntries,
+  removeId,
+  saveSetting,
+  setting,
+  updateEntry,
+} from './storage.js';
+
+const MISSING = 255;
+const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
+
+/** @type {'zh-CN' | 'en'} */
+let lang = initialLang();
+/** @type {any} */
+let instrument;
+/** The form being keyed: its values (null = not keyed yet), and what it is. */
+const form = {
+  /** @type {(number | null)[]} */
+  values: [],
+  /** 'first' | 'second' | 'edit' */
+  mode: 'first',
+  /** The stored form being edited: { kind: 'response' | 'entry', record } */
+  editing: null,
+  /** A scale field's digits typed so far. */
+  digits: '',
+};
+/** This page session's figures. */
+const session = { keyed: 0, firstAt: 0 };
+let lastId = '';
+
+const $ = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel));
+const tr = (key, vars) => t(lang, key, vars);
+const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+const questions = () => instrument.questions;
+const isScale = (q) => q.kind === 'scale';
+
+/** What a stored code looks like on the form: its letter, its number, or · for not answered. */
+function shown(q, code) {
+  if (code == null) return '';
+  if (code === MISSING) return '·';
+  return isScale(q) ? String(q.min + code) : q.options[code].code;
+}
+
+/** The code's text, to read back while keying. */
+function meaning(q, code) {
+  if (code == null) return '';
+  if (code === MISSING) return tr('entry.notAnswered');
+  return isScale(q) ? String(q.min + code) : textOf(q.options[code].label);
+}
+
+function allowed(q) {
+  if (isScale(q)) return `${q.min}–${q.max}`;
+  const codes = q.options.map((o) => o.code);
+  return `${codes[0]}–${codes[codes.length - 1]}`;
+}
+
+function say(key, vars, kind = 'info') {
+  const box = $('#entry-msg');
+  box.textContent = tr(key, vars);
+  box.dataset.kind = kind;
+  box.dataset.key = key;
+}
+
+// ---- the grid of answer fields ----------------------------------------------
+
+function field(i) {
+  return /** @type {HTMLInputElement} */ (document.getElementById(`f-${questions()[i].id}`));
+}
+
+function buildGrid() {
+  const cells = questions().map((q, i) =>
+    h(
+      'div',
+      { class: 'cell', 'data-question': q.id },
+      h('label', { for: `f-${q.id}` }, h('span', { class: 'qn', text: String(i + 1) }), ' ', h('span', { class: 'qt', text: textOf(q.text) })),
+      h('input', {
+        id: `f-${q.id}`,
+        class: 'ans',
+        type: 'text',
+        inputmode: isScale(q) ? 'numeric' : 'text',
+        maxlength: 2,
+        spellcheck: 'false',
+        autocapitalize: 'characters',
+        'aria-describedby': `m-${q.id}`,
+        'data-index': String(i),
+      }),
+      h('span', { class: 'val', id: `m-${q.id}` }),
+    ),
+  );
+  $('#grid').replaceChildren(...cells);
+  for (const input of document.querySelectorAll('#grid .ans')) {
+    input.addEventListener('keydown', (e) => answerKey(e, Number(input.dataset.index)));
+    input.addEventListener('focus', () => {
+      form.digits = '';
+      input.select();
+    });
+    // Typing goes through answerKey; anything else (paste, IME) is put back.
+    input.addEventListener('input', () => showValue(Number(input.dataset.index)));
+  }
+  refreshGrid();
+}
+
+function showValue(i) {
+  const q = questions()[i];
+  const v = form.values[i];
+  const input = field(i);
+  input.value = form.digits && document.activeElement === input ? form.digits : shown(q, v);
+  const hint = v == null ? tr('entry.allowed', { codes: allowed(q) }) : meaning(q, v);
+  document.getElementById(`m-${q.id}`).textContent = hint;
+  input.closest('.cell').dataset.state = v == null ? 'empty' : v === MISSING ? 'missing' : 'set';
+}
+
+function refreshGrid() {
+  questions().forEach((_, i) => showValue(i));
+}
+
+function focusField(i) {
+  const n = questions().length;
+  field(Math.max(0, Math.min(i, n - 1))).focus();
+}
+
+/** Sets answer i and moves on (to the next field, or stays on the last one). */
+function setAnswer(i, code) {
+  form.values[i] = code;
+  form.digits = '';
+  showValue(i);
+  if (i + 1 < questions().length) focusField(i + 1);
+  else say('entry.ready', {});
+}
+
+function answerKey(e, i) {
+  const q = questions()[i];
+  if (e.key === 'Tab' || e.ctrlKey || e.metaKey || e.altKey) return;
+  e.preventDefault();
+  const key = e.key;
+  if (key === 'Enter') {
+    save();
+    return;
+  }
+  if (key === 'ArrowLeft' || key === 'ArrowUp') return focusField(i - 1);
+  if (key === 'ArrowRight' || key === 'ArrowDown') return focusField(i + 1);
+  if (key === 'Backspace' || key === 'Delete') {
+    if (form.values[i] == null && !form.digits && key === 'Backspace') {
+      if (i > 0) focusField(i - 1);
+      return;
+    }
+    form.values[i] = null;
+    form.digits = '';
+    showValue(i);
+    return;
+  }
+  if (key === ' ' || key === '.') return setAnswer(i, MISSING);
+  if (key.length !== 1) return;
+  if (isScale(q)) {
+    if (!/\d/.test(key)) return refuse(i, key);
+    const typed = form.digits + key;
+    const v = Number(typed);
+    if (v < q.min || v > q.max || (typed.length > 1 && typed.startsWith('0'))) return refuse(i, typed);
+    // Wait for a second digit only if one could follow (1 → 10 on a 0–10 scale).
+    const more = typed !== '0' && v * 10 <= q.max;
+    if (more) {
+      form.values[i] = v - q.min;
+      form.digits = typed;
+      showValue(i);
+      say('entry.moreDigits', { n: i + 1, v: typed });
+      return;
+    }
+    return setAnswer(i, v - q.min);
+  }
+  const k = q.options.findIndex((o) => o.code.toLowerCase() === key.toLowerCase());
+  if (k < 0) return refuse(i, key);
+  setAnswer(i, k);
+}
+
+function refuse(i, value) {
+  const q = questions()[i];
+  // A refused second digit (1 then 5 on a 0–10 scale) drops the first as well.
+  if (form.digits) form.values[i] = null;
+  form.digits = '';
+  showValue(i);
+  const cell = field(i).closest('.cell');
+  cell.classList.remove('refused');
+  void cell.offsetWidth; // restart the flash
+  cell.classList.add('refused');
+  setTimeout(() => cell.classList.remove('refused'), 700);
+  say('entry.refused', { n: i + 1, value, codes: allowed(q) }, 'error');
+}
+
+// ---- the form id --------------------------------------------------------------
+
+/** The id as typed, with the previous id's prefix and width if only digits were typed. */
+function fullId(typed) {
+  const raw = typed.trim();
+  const m = /^(.*?)(\d+)$/.exec(lastId);
+  if (/^\d+$/.test(raw) && m && m[1]) return m[1] + raw.padStart(m[2].length, '0');
+  return raw;
+}
+
+/** The id after `id`: its trailing number plus one, keeping the width. */
+function nextId(id) {
+  const m = /^(.*?)(\d+)$/.exec(id);
+  if (!m) return '';
+  return m[1] + String(Number(m[2]) + 1).padStart(m[2].length, '0');
+}
+
+/** Checks the id for the current pass; returns an error key or null. */
+async function checkId(id, mode = form.mode) {
+  if (!id) return 'entry.noId';
+  if (mode === 'edit') return null;
+  const { response, entry } = await findId(id);
+  if (mode === 'first' && (response || entry)) return response ? 'entry.duplicate' : 'entry.duplicatePending';
+  if (mode === 'second' && !entry) return response ? 'entry.alreadyVerified' : 'entry.noFirst';
+  return null;
+}
+
+function idKey(e) {
+  if (e.key !== 'Enter') return;
+  e.preventDefault();
+  acceptId();
+}
+
+/**
+ * Takes the id and moves to question 1 at once, so that keys typed ahead are
+ * not lost; the check follows, and a duplicate is flagged without taking the
+ * focus (saving re-checks and refuses it).
+ */
+async function acceptId() {
+  const input = $('#form-id');
+  const id = fullId(input.value);
+  input.value = id;
+  focusField(0);
+  const problem = await checkId(id);
+  if (input.value !== id) return; // changed meanwhile: checked again on save
+  if (problem) {
+    say(problem, { id }, 'error');
+    input.setAttribute('aria-invalid', 'true');
+    return;
+  }
+  input.removeAttribute('aria-invalid');
+}
+
+// ---- saving -----------------------------------------------------------------
+
+function operator() {
+  return $('#operator').value.trim();
+}
+
+function codesOf(values) {
+  return Uint8Array.from(values, (v) => (v == null ? MISSING : v));
+}
+
+async function paperRecord(id, codes, first, second) {
+  const now = new Date().toISOString();
+  const extras = { mode: 'paper', operator: first, device: await deviceId(), keyed_at: now };
+  if (second) extras.verified_by = second;
+  return { id, codes, extras, exported: 0, savedAt: now };
+}
+
+/**
+ * Enter: checks what can be checked at once, then clears the form for the next
+ * one before writing, so that keys typed ahead go to the next form's id and
+ * never into this one. A failed write puts this form back with the reason.
+ */
+async function save() {
+  const who = operator();
+  if (!who) {
+    say('entry.noOperator', {}, 'error');
+    $('#operator').focus();
+    return;
+  }
+  const id = fullId($('#form-id').value);
+  if (!id) {
+    say('entry.noId', {}, 'error');
+    $('#form-id').focus();
+    return;
+  }
+  const gap = form.values.findIndex((v) => v == null);
+  if (gap >= 0) {
+    say('entry.gap', { n: gap + 1 }, 'error');
+    focusField(gap);
+    return;
+  }
+  const snapshot = { values: [...form.values], mode: form.mode, editing: form.editing };
+  const codes = codesOf(form.values);
+  const at = new Date().toISOString();
+  blankForm(snapshot.mode === 'edit' ? '' : nextId(id));
+  try {
+    const problem = await checkId(id, snapshot.mode);
+    if (problem) throw Object.assign(new Error(problem), { key: problem });
+    if (snapshot.mode === 'edit') return await saveEdit(id, codes, who, at, snapshot.editing);
+    if (snapshot.mode === 'second') return await saveSecond(id, codes, who, at);
+    if ($('#double').checked) {
+      await addEntry({ id, codes, operator: who, at }, { at, what: 'enter', who, detail: { id, pass: 1 } });
+      await saved(id, 'entry.savedFirst');
+    } else {
+      await addKeyed(await paperRecord(id, codes, who, ''), { at, what: 'enter', who, detail: { id, pass: 1, counted: true } });
+      await saved(id, 'entry.savedSingle');
+    }
+  } catch (error) {
+    // Put the form back as it was, with the reason.
+    Object.assign(form, snapshot, { digits: '' });
+    const input = $('#form-id');
+    input.value = id;
+    input.readOnly = snapshot.mode === 'edit';
+    input.setAttribute('aria-invalid', 'true');
+    refreshGrid();
+    renderMode();
+    if (error instanceof DuplicateId) say('entry.duplicate', { id }, 'error');
+    else if (error.key) say(error.key, { id }, 'error');
+    else say('entry.failed', { what: String(error?.message ?? error) }, 'error');
+    input.focus();
+    input.select();
+  }
+}
+
+/** Empties the form for the next one, with `suggested` as its id, the id field focused. */
+function blankForm(suggested) {
+  form.values = questions().map(() => null);
+  form.digits = '';
+  if (form.mode === 'edit') form.mode = passChosen();
+  form.editing = null;
+  const input = $('#form-id');
+  input.readOnly = false;
+  input.value = suggested;
+  input.removeAttribute('aria-invalid');
+  refreshGrid();
+  renderMode();
+  input.focus();
+  input.select();
+}
+
+/** After a save: count it and show the figures. */
+async function saved(id, key) {
+  session.keyed += 1;
+  session.firstAt ||= Date.now();
+  lastId = id;
+  say(key, { id });
+  await Promise.all([renderFigures(), renderSaved()]);
+}
+
+async function saveSecond(id, codes, who, at) {
+  const { entry } = await findId(id);
+  const differ = [];
+  codes.forEach((c, i) => {
+    if (c !== entry.codes[i]) differ.push(i);
+  });
+  if (!differ.length) {
+    const record = await paperRecord(id, codes, entry.operator, who);
+    await addKeyed(record, { at, what: 'verify', who, detail: { id, first: entry.operator, second: who, disagreements: [] } });
+    return saved(id, 'entry.agreed');
+  }
+  showResolve(entry, codes, differ, who);
+}
+
+async function saveEdit(id, codes, who, at, editing) {
+  const { kind, record } = editing;
+  const changes = [];
+  codes.forEach((c, i) => {
+    if (c !== record.codes[i]) {
+      const q = questions()[i];
+      changes.push({ question: q.id, from: shown(q, record.codes[i]), to: shown(q, c) });
+    }
+  });
+  if (!changes.length) {
+    say('entry.noChange', { id });
+    return;
+  }
+  const audit = { at, what: 'edit', who, detail: { id, changes } };
+  if (kind === 'entry') await updateEntry({ ...record, codes }, audit);
+  else await addKeyed({ ...record, codes, savedAt: at, exported: 0 }, audit, { replace: true });
+  say('entry.edited', { id, n: changes.length });
+  await Promise.all([renderFigures(), renderSaved(), showHistory(id)]);
+}
+
+// ---- double entry: resolving disagreements -------------------------------------
+
+function showResolve(entry, second, differ, who) {
+  const box = $('#resolve');
+  const resolved = new Map();
+  const rows = differ.map((i, k) => {
+    const q = questions()[i];
+    const input = h('input', { id: `r-${q.id}`, class: 'ans', type: 'text', maxlength: 2, 'aria-label': tr('entry.paperSays', { n: i + 1 }), autocomplete: 'off' });
+    let digits = '';
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Tab' || e.ctrlKey || e.metaKey || e.altKey) return;
+      e.preventDefault();
+      if (e.key === 'Enter') return finish();
+      let code = null;
+      if (e.key === ' ' || e.key === '.') code = MISSING;
+      else if (isScale(q) && /^\d$/.test(e.key)) {
+        const typed = digits + e.key;
+        const v = Number(typed);
+        if (v < q.min || v > q.max) return say('entry.refused', { n: i + 1, value: typed, codes: allowed(q) }, 'error');
+        code = v - q.min;
+        if (typed !== '0' && v * 10 <= q.max) {
+          digits = typed;
+          resolved.set(i, code);
+          input.value = typed;
+          return;
+        }
+      } else if (!isScale(q)) {
+        const k = q.options.findIndex((o) => o.code.toLowerCase() === e.key.toLowerCase());
+        if (k < 0) return say('entry.refused', { n: i + 1, value: e.key, codes: allowed(q) }, 'error');
+        code = k;
+      } else return;
+      digits = '';
+      resolved.set(i, code);
+      input.value = shown(q, code);
+      const next = document.getElementById(`r-${questions()[differ[k + 1]]?.id}`);
+      if (next) next.focus();
+      else say('entry.resolveReady', {});
+    });
+    return h(
+      'tr',
+      { 'data-question': q.id },
+      h('th', { scope: 'row', text: `${i + 1}. ${textOf(q.text)}` }),
+      h('td', { class: 'first', text: `${shown(q, entry.codes[i])} ${meaning(q, entry.codes[i])}` }),
+      h('td', { class: 'second', text: `${shown(q, second[i])} ${meaning(q, second[i])}` }),
+      h('td', {}, input),
+    );
+  });
+  async function finish() {
+    const open = differ.find((i) => !resolved.has(i));
+    if (open != null) {
+      say('entry.resolveOpen', { n: open + 1 }, 'error');
+      document.getElementById(`r-${questions()[open].id}`).focus();
+      return;
+    }
+    const codes = Uint8Array.from(second);
+    for (const [i, c] of resolved) codes[i] = c;
+    const disagreements = differ.map((i) => ({ question: questions()[i].id, first: entry.codes[i], second: second[i], resolved: codes[i] }));
+    const at = new Date().toISOString();
+    const record = await paperRecord(entry.id, codes, entry.operator, who);
+    await addKeyed(record, { at, what: 'verify', who, detail: { id: entry.id, first: entry.operator, second: who, disagreements } });
+    box.hidden = true;
+    box.replaceChildren();
+    $('#form').inert = false;
+    await saved(entry.id, 'entry.resolved');
+  }
+  box.replaceChildren(
+    h('h3', { id: 'resolve-h', text: tr('entry.disagree', { id: entry.id, n: differ.length }) }),
+    h('p', { class: 'hint', text: tr('entry.resolveHint') }),
+    h(
+      'table',
+      { class: 'resolve', 'aria-labelledby': 'resolve-h' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: tr('entry.question') }), h('th', { scope: 'col', text: tr('entry.firstBy', { who: entry.operator }) }), h('th', { scope: 'col', text: tr('entry.secondBy', { who }) }), h('th', { scope: 'col', text: tr('entry.paper') }))),
+      h('tbody', {}, rows),
+    ),
+    h('div', { class: 'actions' }, h('button', { type: 'button', id: 'resolve-save', onclick: finish }, tr('entry.resolveSave')), h('button', { type: 'button', class: 'secondary', id: 'resolve-cancel', onclick: cancelResolve }, tr('entry.resolveCancel'))),
+  );
+  box.hidden = false;
+  $('#form').inert = true;
+  say('entry.disagree', { id: entry.id, n: differ.length }, 'error');
+  document.getElementById(`r-${questions()[differ[0]].id}`).focus();
+}
+
+function cancelResolve() {
+  const box = $('#resolve');
+  box.hidden = true;
+  box.replaceChildren();
+  $('#form').inert = false;
+  focusField(0);
+}
+
+// ---- a new blank form, the figures, the saved forms ------------------------------
+
+async function suggestion() {
+  if (form.mode === 'first') return lastId ? nextId(lastId) : '';
+  const pending = await pendingEntries();
+  const ids = new Set(pending.map((p) => p.id));
+  const next = lastId && nextId(lastId);
+  return next && ids.has(next) ? next : (pending[0]?.id ?? '');
+}
+
+async function newForm() {
+  blankForm(await suggestion());
+  await Promise.all([renderFigures(), renderSaved()]);
+}
+
+const passChosen = () => /** @type {'first' | 'second'} */ ($('input[name="pass"]:checked').value);
+
+function renderMode() {
+  const tag = $('#form-mode');
+  tag.textContent = form.mode === 'edit' ? tr('entry.editing', { id: form.editing?.record.id ?? '' }) : form.mode === 'second' ? tr('entry.second') : tr('entry.first');
+  document.documentElement.dataset.mode = form.mode;
+}
+
+/** Disagreements per operator, from the audit trail's verifications. */
+function tally(trail) {
+  const by = new Map();
+  const row = (who) => {
+    if (!by.has(who)) by.set(who, { forms: 0, disagreements: 0, errors: 0 });
+    return by.get(who);
+  };
+  for (const a of trail) {
+    if (a.what !== 'verify') continue;
+    const { first, second, disagreements } = a.detail;
+    for (const [who, pass] of [[first, 'first'], [second, 'second']]) {
+      const r = row(who);
+      r.forms += 1;
+      r.disagreements += disagreements.length;
+      r.errors += disagreements.filter((d) => d[pass] !== d.resolved).length;
+    }
+  }
+  return by;
+}
+
+async function renderFigures() {
+  const [pending, trail] = await Promise.all([pendingEntries(), auditTrail()]);
+  const hours = session.firstAt ? (Date.now() - session.firstAt) / 3_600_000 : 0;
+  const rate = session.keyed > 1 && hours > 0 ? Math.round((session.keyed - 1) / hours) : null;
+  const figures = [
+    ['keyed', tr('entry.keyed'), String(session.keyed)],
+    ['rate', tr('entry.rate'), rate == null ? '—' : String(rate)],
+    ['pending', tr('entry.pending'), String(pending.length)],
+  ];
+  $('#figures').replaceChildren(...figures.flatMap(([k, dt, dd]) => [h('dt', { text: dt }), h('dd', { 'data-figure': k, text: dd })]));
+  const rows = [...tally(trail)].map(([who, r]) =>
+    h('tr', { 'data-operator': who }, h('th', { scope: 'row', text: who }), h('td', { class: 'num', text: String(r.forms) }), h('td', { class: 'num', text: String(r.disagreements) }), h('td', { class: 'num errors', text: String(r.errors) }), h('td', { class: 'num', text: r.forms ? `${((100 * r.errors) / (r.forms * questions().length)).toFixed(2)}%` : '—' })),
+  );
+  $('#tally').replaceChildren(
+    rows.length
+      ? h(
+          'table',
+          { 'aria-labelledby': 'tally-h' },
+          h('thead', {}, h('tr', {}, ...['entry.operator', 'entry.tallyForms', 'entry.tallyDisagree', 'entry.tallyErrors', 'entry.tallyRate'].map((k) => h('th', { scope: 'col', text: tr(k) })))),
+          h('tbody', {}, rows),
+        )
+      : h('p', { class: 'hint', text: tr('entry.noTally') }),
+  );
+}
+
+async function renderSaved() {
+  const [pending, paper] = await Promise.all([pendingEntries(), paperResponses()]);
+  const items = [
+    ...pending.map((e) => ({ id: e.id, status: tr('entry.statusPending'), who: e.operator, at: e.at, kind: 'entry' })),
+    ...paper.map((r) => ({ id: r.id, status: r.extras.verified_by ? tr('entry.statusVerified') : tr('entry.statusSingle'), who: [r.extras.operator, r.extras.verified_by].filter(Boolean).join(' / '), at: r.savedAt, kind: 'response' })),
+  ]
+    .sort((a, b) => (a.at < b.at ? 1 : -1))
+    .slice(0, 10);
+  if (!items.length) {
+    $('#saved').replaceChildren(h('p', { class: 'hint', text: tr('entry.none') }));
+    return;
+  }
+  $('#saved').replaceChildren(
+    h(
+      'table',
+      { 'aria-labelledby': 'saved-h' },
+      h('thead', {}, h('tr', {}, ...['entry.formId', 'entry.status', 'entry.operator', 'entry.time', 'entry.actions'].map((k) => h('th', { scope: 'col', text: tr(k) })))),
+      h(
+        'tbody',
+        {},
+        items.map((it) =>
+          h(
+            'tr',
+            { 'data-id': it.id },
+            h('th', { scope: 'row', text: it.id }),
+            h('td', { text: it.status }),
+            h('td', { text: it.who }),
+            h('td', { text: new Date(it.at).toLocaleString(lang) }),
+            h(
+              'td',
+              { class: 'row-actions' },
+              h('button', { type: 'button', class: 'ghost edit', 'aria-label': tr('entry.editId', { id: it.id }), onclick: () => openForEdit(it.id) }, tr('entry.edit')),
+              h('button', { type: 'button', class: 'ghost delete', 'aria-label': tr('entry.deleteId', { id: it.id }), onclick: (e) => confirmDelete(e.currentTarget, it.id) }, tr('entry.delete')),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function openForEdit(id) {
+  const { response, entry } = await findId(id);
+  const record = response ?? entry;
+  if (!record) {
+    say('entry.notFound', { id }, 'error');
+    return;
+  }
+  form.mode = 'edit';
+  form.editing = { kind: response ? 'response' : 'entry', record };
+  form.values = Array.from(record.codes, (c) => c);
+  form.digits = '';
+  const input = $('#form-id');
+  input.value = id;
+  input.readOnly = true;
+  refreshGrid();
+  renderMode();
+  say('entry.editOpen', { id });
+  focusField(0);
+  await showHistory(id);
+}
+
+async function confirmDelete(button, id) {
+  if (button.dataset.armed !== 'true') {
+    button.dataset.armed = 'true';
+    button.textContent = tr('entry.deleteConfirm', { id });
+    setTimeout(() => {
+      if (button.isConnected) {
+        button.dataset.armed = 'false';
+        button.textContent = tr('entry.delete');
+      }
+    }, 6000);
+    return;
+  }
+  const { response, entry } = await findId(id);
+  const record = response ?? entry;
+  if (!record) return;
+  const q = questions();
+  await removeId(id, { at: new Date().toISOString(), what: 'delete', who: operator() || null, detail: { id, was: response ? 'response' : 'entry', answers: Array.from(record.codes, (c, i) => shown(q[i], c)) } });
+  say('entry.deleted', { id });
+  if (form.editing?.record.id === id) await newForm();
+  await Promise.all([renderFigures(), renderSaved(), showHistory(id)]);
+}
+
+async function showHistory(id) {
+  const trail = (await auditTrail()).filter((a) => a.detail?.id === id);
+  const line = (a) => {
+    const when = new Date(a.at).toLocaleString(lang);
+    const who = a.who ?? '—';
+    if (a.what === 'edit') return tr('entry.histEdit', { when, who, changes: a.detail.changes.map((c) => `${c.question.toUpperCase()} ${c.from}→${c.to}`).join(', ') });
+    if (a.what === 'verify') return tr('entry.histVerify', { when, who, n: a.detail.disagreements.length });
+    if (a.what === 'delete') return tr('entry.histDelete', { when, who });
+    if (a.what === 'enter') return tr('entry.histEnter', { when, who });
+    return `${when} ${a.what} ${who}`;
+  };
+  $('#history').replaceChildren(
+    h('h3', { id: 'history-h', text: tr('entry.history', { id }) }),
+    h('ol', { class: 'history', 'aria-labelledby': 'history-h' }, trail.map((a) => h('li', { 'data-what': a.what, text: line(a) }))),
+  );
+}
+
+// ---- wiring ------------------------------------------------------------------------
+
+function renderTexts() {
+  translatePage(lang);
+  const button = $('#lang');
+  button.textContent = tr('switchTo');
+  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
+  button.setAttribute('aria-label', tr('switchLabel'));
+  document.title = tr('entry.title');
+}
+
+async function loadInstrument() {
+  const url = new URLSearchParams(location.search).get('instrument');
+  const res = await fetch(url ?? BUILTIN_URL);
+  if (!res.ok) throw new Error(`${url ?? BUILTIN_URL}: HTTP ${res.status}`);
+  if (!url) return res.json();
+  const { core } = await import('./core.js');
+  const { parseInstrument } = await core();
+  return parseInstrument(await res.text());
+}
+
+async function start() {
+  renderTexts();
+  try {
+    instrument = await loadInstrument();
+  } catch (e) {
+    say('entry.badInstrument', { what: e?.message ?? String(e) }, 'error');
+    document.documentElement.dataset.ready = 'error';
+    return;
+  }
+  $('#operator').value = localStorage.getItem('manyi.operator') ?? '';
+  $('#double').checked = await setting('doubleEntry', true);
+  buildGrid();
+  $('#form-id').addEventListener('keydown', idKey);
+  $('#operator').addEventListener('change', () => localStorage.setItem('manyi.operator', operator()));
+  $('#operator').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      localStorage.setItem('manyi.operator', operator());
+      $('#form-id').focus();
+    }
+  });
+  $('#double').addEventListener('change', async () => {
+    await saveSetting('doubleEntry', $('#double').checked);
+    syncPasses();
+  });
+  for (const r of document.querySelectorAll('input[name="pass"]')) {
+    r.addEventListener('change', async () => {
+      form.mode = passChosen();
+      lastId = '';
+      await newForm();
+    });
+  }
+  $('#form').addEventListener('submit', (e) => e.preventDefault());
+  $('#find-go').addEventListener('click', () => openForEdit(fullId($('#find').value)));
+  $('#find').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      openForEdit(fullId($('#find').value));
+    }
+  });
+  $('#lang').addEventListener('click', async () => {
+    lang = lang === 'en' ? 'zh-CN' : 'en';
+    saveLang(lang);
+    renderTexts();
+    buildGrid();
+    renderMode();
+    await Promise.all([renderFigures(), renderSaved()]);
+  });
+  syncPasses();
+  form.mode = passChosen();
+  await newForm();
+  if (!operator()) $('#operator').focus();
+  document.documentElement.dataset.ready = 'true';
+}
+
+/** The second pass exists only with double entry on. */
+function syncPasses() {
+  const second = $('input[name="pass"][value="second"]');
+  second.disabled = !$('#double').checked;
+  if (second.disabled && second.checked) {
+    $('input[name="pass"][value="first"]').checked = true;
+    form.mode = 'first';
+    newForm();
+  }
+}
+
+start();
