@@ -257,6 +257,32 @@ struct InstrumentFile {
     nps: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     callback: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    follow_up: Vec<FollowUpRuleFile>,
+}
+
+/// A follow-up rule as written: detractors who gave one of `options` to `question`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FollowUpRuleFile {
+    id: String,
+    question: String,
+    options: Vec<String>,
+    label: Text,
+}
+
+/// A follow-up rule: a detractor who gave one of `codes` to `question` is
+/// flagged `id` on the follow-up list (e.g. "no-manager": Q10 B or C).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpRule {
+    /// The rule's id, a short name.
+    pub id: String,
+    /// The question's index.
+    pub question: usize,
+    /// The answer codes that meet the rule.
+    pub codes: Vec<u8>,
+    /// What the rule means, for people.
+    pub label: Text,
 }
 
 /// A validated instrument. Build it with [`Instrument::from_json`] or
@@ -266,6 +292,7 @@ pub struct Instrument {
     file: InstrumentFile,
     satisfaction: Vec<usize>,
     nps: Option<usize>,
+    follow_up: Vec<FollowUpRule>,
     index: HashMap<String, usize>,
 }
 
@@ -326,6 +353,11 @@ impl Instrument {
     /// instrument says `"callback": true`.
     pub fn callback(&self) -> bool {
         self.file.callback
+    }
+
+    /// The follow-up rules that flag detractors on the follow-up list.
+    pub fn follow_up(&self) -> &[FollowUpRule] {
+        &self.follow_up
     }
 
     /// The questions in order.
@@ -539,6 +571,43 @@ fn validate(file: InstrumentFile) -> Result<Instrument> {
             None => bad("nps".into(), Some(id), "no question has this id".into()),
         }
     }
+    let mut follow_up = Vec::new();
+    for (k, rule) in file.follow_up.iter().enumerate() {
+        let at = |field: &str| format!("follow_up[{k}]{field}");
+        let Some(&q) = index.get(&rule.question.to_ascii_lowercase()) else {
+            bad(
+                at(".question"),
+                Some(&rule.question),
+                "no question has this id".into(),
+            );
+            continue;
+        };
+        let question = &file.questions[q];
+        let mut codes = Vec::new();
+        for (j, o) in rule.options.iter().enumerate() {
+            match question.parse_answer(o) {
+                Ok(code) if code != MISSING => codes.push(code),
+                _ => bad(
+                    at(&format!(".options[{j}]")),
+                    Some(o),
+                    format!("{} has no such answer", question.id),
+                ),
+            }
+        }
+        if rule.id.trim().is_empty() || follow_up.iter().any(|r: &FollowUpRule| r.id == rule.id) {
+            bad(
+                at(".id"),
+                Some(&rule.id),
+                "a follow-up rule needs its own non-empty id".into(),
+            );
+        }
+        follow_up.push(FollowUpRule {
+            id: rule.id.clone(),
+            question: q,
+            codes,
+            label: rule.label.clone(),
+        });
+    }
     if !problems.is_empty() {
         let total = problems.len();
         return Err(Error::new(ErrorKind::Instrument, problems, total));
@@ -547,6 +616,7 @@ fn validate(file: InstrumentFile) -> Result<Instrument> {
         file,
         satisfaction,
         nps,
+        follow_up,
         index,
     })
 }

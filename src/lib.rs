@@ -21,6 +21,7 @@ pub mod crosstab;
 pub mod csv;
 pub mod error;
 pub mod export;
+pub mod filter;
 pub mod instrument;
 pub mod merge;
 pub mod responses;
@@ -33,5 +34,6 @@ pub mod xlsx;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Problem, ProblemCode, Result};
+pub use filter::{Filter, FollowUp, Selection};
 pub use instrument::{Instrument, Lang, Question, QuestionKind, MISSING};
 pub use responses::Responses;

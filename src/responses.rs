@@ -400,6 +400,37 @@ impl Responses {
     pub fn extras(&self) -> &[ExtraColumn] {
         &self.extras
     }
+
+    /// The responses at `rows` (indices, in the order given) as a store of their
+    /// own; a row past the end is refused, naming it.
+    pub fn select(&self, rows: &[u32]) -> Result<Responses> {
+        if let Some(&bad) = rows.iter().find(|&&r| r as usize >= self.len()) {
+            return Err(Error::single(
+                ErrorKind::Request,
+                Problem::new(
+                    ProblemCode::OutOfRange,
+                    format!("there are {} responses, so no row {bad}", self.len()),
+                )
+                .with_value(bad.to_string()),
+            ));
+        }
+        let pick = |col: &[u8]| rows.iter().map(|&r| col[r as usize]).collect();
+        Ok(Responses {
+            instrument_id: self.instrument_id.clone(),
+            instrument_version: self.instrument_version.clone(),
+            ids: rows.iter().map(|&r| self.ids[r as usize].clone()).collect(),
+            answers: self.answers.iter().map(|c| pick(c)).collect(),
+            extras: self
+                .extras
+                .iter()
+                .map(|c| ExtraColumn {
+                    name: c.name.clone(),
+                    values: rows.iter().map(|&r| c.values[r as usize].clone()).collect(),
+                })
+                .collect(),
+            layout: self.layout.clone(),
+        })
+    }
 }
 
 /// A header cell as a column name: without surrounding white space or a stray

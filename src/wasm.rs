@@ -11,7 +11,9 @@ use wasm_bindgen::prelude::*;
 use std::collections::HashMap;
 
 use crate::merge::{self, Resolution};
-use crate::{backup, crosstab, export, scale, scoring, Error, Instrument, Lang, Responses};
+use crate::{
+    backup, crosstab, export, filter, scale, scoring, Error, Filter, Instrument, Lang, Responses,
+};
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
@@ -286,6 +288,41 @@ impl Dataset {
         self.responses
             .to_labelled_csv(&self.instrument, lang, bom)
             .map_err(js_error)
+    }
+
+    /// The responses a filter keeps (`{answers, columns, from, to}`; see the
+    /// core's `filter` module), as a dataset of their own.
+    pub fn filtered(&self, filter: JsValue) -> Result<Dataset, JsValue> {
+        let filter: Filter = from_js(filter)?.unwrap_or_default();
+        let selection = filter
+            .select(&self.instrument, &self.responses)
+            .map_err(js_error)?;
+        self.rows(&selection.rows)
+    }
+
+    /// What a filter keeps: `{rows: count, total, undated}` (rows as a count, not a list).
+    #[wasm_bindgen(js_name = filterCounts)]
+    pub fn filter_counts(&self, filter: JsValue) -> Result<JsValue, JsValue> {
+        let filter: Filter = from_js(filter)?.unwrap_or_default();
+        let s = filter
+            .select(&self.instrument, &self.responses)
+            .map_err(js_error)?;
+        to_js(&serde_json::json!({ "rows": s.rows.len(), "total": s.total, "undated": s.undated }))
+    }
+
+    /// The responses at these rows, as a dataset of their own.
+    pub fn rows(&self, rows: &[u32]) -> Result<Dataset, JsValue> {
+        Ok(Dataset {
+            instrument: self.instrument.clone(),
+            responses: self.responses.select(rows).map_err(js_error)?,
+            audit: serde_json::Value::Array(Vec::new()),
+        })
+    }
+
+    /// The follow-up list: every detractor with the follow-up rules they meet.
+    #[wasm_bindgen(js_name = followUp)]
+    pub fn follow_up(&self) -> Result<JsValue, JsValue> {
+        to_js(&filter::follow_up(&self.instrument, &self.responses).map_err(js_error)?)
     }
 
     /// The responses as interchange CSV bytes (with a byte-order mark if `bom`).

@@ -404,3 +404,44 @@ fn nps_segments_statistics_1() {
         "Q1 A NPS via the library",
     );
 }
+
+/// The follow-up list: the thesis's 137 detractors (thesis text: 37.43% of 366),
+/// flagged by Q10 B/C and Q11 D. The flag counts are recounted here straight
+/// from the CSV text, independently of the core.
+#[test]
+fn follow_up_list_holds_the_detractors() {
+    let d = data();
+    let list = manyi::filter::follow_up(&d.inst, &d.responses).expect("follow-up");
+    assert_eq!(list.len(), 137);
+    assert!(list.iter().all(|f| f.score <= 6));
+    let text = std::fs::read_to_string(DEMO).expect("demo");
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (q10, q11, q17) = (col("q10"), col("q11"), col("q17"));
+    let (mut manager, mut contact, mut both) = (0, 0, 0);
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells[q17].parse::<u8>().expect("q17") > 6 {
+            continue;
+        }
+        let m = matches!(cells[q10], "B" | "C");
+        let c = cells[q11] == "D";
+        manager += usize::from(m);
+        contact += usize::from(c);
+        both += usize::from(m && c);
+    }
+    let flagged = |id: &str| {
+        list.iter()
+            .filter(|f| f.flags.iter().any(|x| x == id))
+            .count()
+    };
+    assert_eq!(flagged("no-manager"), manager);
+    assert_eq!(flagged("little-contact"), contact);
+    let with_both = list.iter().filter(|f| f.flags.len() == 2).count();
+    assert_eq!(with_both, both);
+    assert!(
+        manager > 0 && contact > 0,
+        "the rules pick someone in the thesis data"
+    );
+}

@@ -228,3 +228,39 @@ fn workbooks_round_trip_across_the_boundary() {
         .expect("refused");
     assert_eq!(get(&err, "kind").as_string().as_deref(), Some("xlsx"));
 }
+
+#[wasm_bindgen_test]
+fn filters_and_the_follow_up_list_cross_the_boundary() {
+    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    // Thesis table 3.5: 177 men (Q1 A). A filter object in, a smaller dataset out.
+    let filter = js_sys::JSON::parse(r#"{"answers": {"q1": ["A"]}}"#).expect("json");
+    let men = ds.filtered(filter.clone()).expect("filter");
+    assert_eq!(men.length(), 177);
+    let counts = ds.filter_counts(filter).expect("counts");
+    assert_eq!(
+        (num(&counts, "rows"), num(&counts, "total")),
+        (177.0, 366.0)
+    );
+    // Thesis figure 3.8: 137 detractors, each with its flags.
+    let list: Array = ds
+        .follow_up()
+        .expect("follow-up")
+        .dyn_into()
+        .expect("array");
+    assert_eq!(list.length(), 137);
+    assert!(num(&list.get(0), "score") <= 6.0);
+    assert!(Array::is_array(&get(&list.get(0), "flags")));
+    let some = ds.rows(&[0, 2]).expect("rows");
+    assert_eq!(some.length(), 2);
+    // A bad filter is an Error naming the value.
+    let bad = js_sys::JSON::parse(r#"{"answers": {"q2": ["Z"]}}"#).expect("json");
+    let err = ds.filtered(bad).err().expect("refused");
+    assert_eq!(
+        get(
+            &get(&err, "problems").dyn_into::<Array>().unwrap().get(0),
+            "value"
+        ),
+        "Z"
+    );
+    assert!(ds.rows(&[366]).is_err());
+}
