@@ -229,6 +229,65 @@ pub fn follow_up(instrument: &Instrument, responses: &Responses) -> Result<Vec<F
     Ok(out)
 }
 
+/// The follow-up list for display: how many detractors, how many meet each
+/// rule, and the first `limit` of them (the whole list goes to exports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpList {
+    /// Detractors in all.
+    pub count: u64,
+    /// Rule id → detractors meeting it.
+    pub by_flag: BTreeMap<String, u64>,
+    /// Detractors meeting at least one rule.
+    pub flagged: u64,
+    /// The first `limit` detractors, in row order.
+    pub items: Vec<FollowUp>,
+}
+
+/// The follow-up list summarised, with its first `limit` entries.
+pub fn follow_up_list(
+    instrument: &Instrument,
+    responses: &Responses,
+    limit: usize,
+) -> Result<FollowUpList> {
+    let mut all = follow_up(instrument, responses)?;
+    let mut by_flag: BTreeMap<String, u64> = instrument
+        .follow_up()
+        .iter()
+        .map(|r| (r.id.clone(), 0))
+        .collect();
+    for f in &all {
+        for flag in &f.flags {
+            *by_flag.entry(flag.clone()).or_default() += 1;
+        }
+    }
+    let flagged = all.iter().filter(|f| !f.flags.is_empty()).count() as u64;
+    let count = all.len() as u64;
+    all.truncate(limit);
+    Ok(FollowUpList {
+        count,
+        by_flag,
+        flagged,
+        items: all,
+    })
+}
+
+/// The distinct non-empty values of an extra column (e.g. `mode`), sorted, at most `limit`.
+pub fn distinct(responses: &Responses, column: &str, limit: usize) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(c) = responses.extras().iter().find(|c| c.name == column) {
+        for v in &c.values {
+            let v = v.trim();
+            if !v.is_empty() && !seen.contains(v) {
+                seen.insert(v.to_owned());
+                if seen.len() >= limit {
+                    break;
+                }
+            }
+        }
+    }
+    seen.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,5 +410,21 @@ mod tests {
                 ("d", 0, vec!["no-manager", "little-contact"]),
             ]
         );
+    }
+
+    #[test]
+    fn the_list_is_summarised_and_cut_for_display() {
+        let (inst, r) = store(&[
+            "a,paper,,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,3",
+            "c,online,,A,C,A,A,A,A,A,A,A,C,A,A,A,A,A,A,6",
+            "d,paper,,A,B,A,A,A,A,A,A,A,B,D,A,A,A,A,A,0",
+        ]);
+        let list = follow_up_list(&inst, &r, 1).unwrap();
+        assert_eq!((list.count, list.flagged, list.items.len()), (3, 2, 1));
+        assert_eq!(list.by_flag["no-manager"], 2);
+        assert_eq!(list.by_flag["little-contact"], 1);
+        assert_eq!(distinct(&r, "mode", 10), ["online", "paper"]);
+        assert_eq!(distinct(&r, "mode", 1), ["paper"]);
+        assert!(distinct(&r, "branch", 10).is_empty());
     }
 }

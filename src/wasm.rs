@@ -325,6 +325,24 @@ impl Dataset {
         to_js(&filter::follow_up(&self.instrument, &self.responses).map_err(js_error)?)
     }
 
+    /// The follow-up list summarised (`count`, `by_flag`, `flagged`) with its first `limit` entries.
+    #[wasm_bindgen(js_name = followUpList)]
+    pub fn follow_up_list(&self, limit: usize) -> Result<JsValue, JsValue> {
+        to_js(&filter::follow_up_list(&self.instrument, &self.responses, limit).map_err(js_error)?)
+    }
+
+    /// The follow-up list's rows (every detractor), for exporting them with `rows`.
+    #[wasm_bindgen(js_name = followUpRows)]
+    pub fn follow_up_rows(&self) -> Result<Vec<u32>, JsValue> {
+        let list = filter::follow_up(&self.instrument, &self.responses).map_err(js_error)?;
+        Ok(list.iter().map(|f| f.row).collect())
+    }
+
+    /// The distinct values of an extra column (e.g. `mode`), sorted, at most `limit`.
+    pub fn distinct(&self, column: &str, limit: usize) -> Vec<String> {
+        filter::distinct(&self.responses, column, limit)
+    }
+
     /// The responses as interchange CSV bytes (with a byte-order mark if `bom`).
     #[wasm_bindgen(js_name = toCsv)]
     pub fn to_csv(&self, bom: bool) -> Result<Vec<u8>, JsValue> {
