@@ -58,7 +58,73 @@ function records(incoming, rows, source, device, operator) {
   });
 }
 
+/** The dashboard's data: loaded once, then filtered for each view. */
+let board = null;
+const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
+
 const handlers = {
+  /** Loads the dashboard's data: the device's store, or a file (the demo data is one). */
+  async 'dash.open'({ source, name, bytes }) {
+    await ready;
+    board?.free();
+    board = null;
+    board = source === 'store' ? await stored() : readFile(name, bytes);
+    const extras = board.extraNames();
+    return {
+      n: board.length,
+      instrument: board.instrument(),
+      modes: extras.includes('mode') ? board.distinct('mode', 20) : [],
+      dated: extras.some((n) => DATE_COLUMNS.includes(n.toLowerCase())),
+    };
+  },
+
+  /**
+   * One view of the dashboard under a filter: the report, a cross-tab, NPS by
+   * a question, and the follow-up list (its first `limit` entries, with their answers).
+   */
+  async 'dash.view'({ filter, row, col, by, limit = 200 }) {
+    if (!board) throw new Error('no data loaded');
+    const started = performance.now();
+    const ds = board.filtered(filter);
+    try {
+      const dated = filter?.from || filter?.to;
+      const undated = dated ? board.filterCounts(filter).undated : 0;
+      const n = ds.length;
+      const followUp = ds.followUpList(limit);
+      const listed = ds.rows(Uint32Array.from(followUp.items, (f) => f.row));
+      const followCodes = listed.codesByRow();
+      listed.free();
+      return {
+        n,
+        total: board.length,
+        undated,
+        report: n ? ds.report() : null,
+        crosstab: n && row && col ? ds.crosstab(row, col) : null,
+        npsBy: n && by ? ds.npsBy(by) : null,
+        followUp,
+        followCodes,
+        ms: performance.now() - started,
+      };
+    } finally {
+      ds.free();
+    }
+  },
+
+  /** Every detractor under the filter, as a labelled CSV for the branch to call back. */
+  async 'dash.exportFollowUp'({ filter, lang }) {
+    if (!board) throw new Error('no data loaded');
+    const ds = board.filtered(filter);
+    try {
+      const list = ds.rows(ds.followUpRows());
+      const bytes = list.toLabelledCsv(lang, true);
+      list.free();
+      const stamp = new Date().toISOString().slice(0, 10);
+      return { name: `manyi-follow-up-${stamp}-${lang}.csv`, mime: 'text/csv', bytes };
+    } finally {
+      ds.free();
+    }
+  },
+
   async preview({ name, bytes }) {
     await ready;
     pending?.incoming.free();

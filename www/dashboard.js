@@ -1,0 +1,488 @@
+// The analyst dashboard: the branch at a glance. The data is loaded once into
+// the worker; every filter change asks the worker (and so the core) for a new
+// view — report, cross-tab, NPS by a question, follow-up list — and this file
+// only lays the numbers out as tables and SVG charts. Every view and export
+// respects the filters in force.
+import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js';
+import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { ask } from './worker-bridge.js';
+
+const DEMO_URL = 'demo/zg-x-branch-2023.csv';
+const FOLLOW_LIMIT = 200;
+const MISSING = 255;
+
+const state = {
+  /** @type {'zh-CN' | 'en'} */
+  lang: initialLang(),
+  /** What was loaded: {name, n, instrument, modes, dated} */
+  source: null,
+  /** The filter in force, in the core's shape. */
+  filter: { answers: {}, columns: {}, from: null, to: null },
+  row: 'q2',
+  col: 'q14',
+  /** 'count' | 'row' | 'col' */
+  show: 'count',
+  /** NPS by this question (set by the cross-tab's button). */
+  by: null,
+  /** The last view from the worker. */
+  view: null,
+};
+
+const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+const tr = (key, vars) => t(state.lang, key, vars);
+const textOf = (text) => text?.[state.lang] ?? text?.['zh-CN'] ?? '';
+const minus = (s) => s.replace('-', '\u2212');
+const fmt = (x, d = 2) => (x == null ? '—' : minus(x.toFixed(d)));
+const fmtPct = (x) => (x == null ? '—' : `${x.toFixed(2)}%`);
+const fmtP = (p) => (p == null ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k === 'style') node.setAttribute('style', v);
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+const instrument = () => state.source.instrument;
+const question = (id) => instrument().questions.find((q) => q.id === id);
+const qTitle = (id) => {
+  const q = question(id);
+  return `${id.toUpperCase()} ${q ? textOf(q.text) : ''}`;
+};
+function optionText(q, code) {
+  if (q.kind !== 'single') return String(code);
+  const o = q.options.find((o) => o.code === code);
+  return o ? `${code} ${textOf(o.label)}` : String(code);
+}
+
+/** Appends the children that are not null. */
+const add = (parent, ...children) => parent.append(...children.filter((c) => c != null && c !== false));
+
+/** A table with a caption, in a keyboard-scrollable region for phones. */
+function table(caption, head, rows, attrs = {}) {
+  return h(
+    'div',
+    { class: 'scroll', role: 'region', tabindex: 0, 'aria-label': caption },
+    h('table', attrs, h('caption', { text: caption }), h('thead', {}, h('tr', {}, head.map((c) => (c instanceof Node ? c : h('th', { scope: 'col', text: c }))))), h('tbody', {}, rows)),
+  );
+}
+
+// ---- loading ------------------------------------------------------------------
+
+async function open(name, request) {
+  $('#dash-status').textContent = tr('dash.loading', { name });
+  try {
+    const payload = await request();
+    const info = await ask('dash.open', payload, undefined, payload.bytes ? [payload.bytes.buffer] : []);
+    state.source = { name, ...info };
+    state.filter = { answers: {}, columns: {}, from: null, to: null };
+    state.by = null;
+    renderFilters();
+    await refresh();
+  } catch (error) {
+    state.source = null;
+    state.view = null;
+    $('#board').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('dash.failed', { name, what: String(error?.message ?? error) }) }));
+    $('#dash-status').textContent = '';
+    document.documentElement.dataset.ready = 'true';
+  }
+}
+
+const fromStore = () => open(tr('device.name'), async () => ({ source: 'store' }));
+const fromDemo = () =>
+  open(tr('demoName'), async () => {
+    const res = await fetch(DEMO_URL);
+    if (!res.ok) throw new Error(`${DEMO_URL}: HTTP ${res.status}`);
+    return { source: 'file', name: 'zg-x-branch-2023.csv', bytes: new Uint8Array(await res.arrayBuffer()) };
+  });
+
+let pending = 0;
+/** Asks the worker for the view under the current filter, then draws it. */
+async function refresh() {
+  if (!state.source) return;
+  const ticket = ++pending;
+  $('#board').setAttribute('aria-busy', 'true');
+  try {
+    const view = await ask('dash.view', { filter: state.filter, row: state.row, col: state.col, by: state.by, limit: FOLLOW_LIMIT });
+    if (ticket !== pending) return; // a newer filter is on its way
+    state.view = view;
+    render();
+    // For the benchmark (bench/dashboard.mjs): the worker's time for this view.
+    $('#board').dataset.viewMs = view.ms.toFixed(1);
+    $('#dash-status').textContent = tr('dash.updated', { n: view.n, total: view.total, name: state.source.name });
+  } catch (error) {
+    if (ticket !== pending) return;
+    $('#dash-status').textContent = tr('dash.viewFailed', { what: String(error?.message ?? error) });
+  } finally {
+    if (ticket === pending) $('#board').setAttribute('aria-busy', 'false');
+    document.documentElement.dataset.ready = 'true';
+  }
+}
+
+// ---- filters ------------------------------------------------------------------
+
+function filterSummary() {
+  const f = state.filter;
+  const parts = Object.entries(f.answers).map(([q, codes]) => `${q.toUpperCase()} = ${codes.join(', ')}`);
+  if (f.columns.mode?.length) parts.push(`${tr('dash.mode')} = ${f.columns.mode.map((m) => tr(`mode.${m}`)).join(', ')}`);
+  if (f.from || f.to) parts.push(`${f.from ?? '…'} – ${f.to ?? '…'}`);
+  return parts.length ? parts.join('; ') : tr('dash.noFilter');
+}
+
+function renderFilters() {
+  const src = state.source;
+  const select = /** @type {HTMLSelectElement} */ ($('#filter-question'));
+  const chosen = select.value || 'q1';
+  select.replaceChildren(...src.instrument.questions.map((q) => h('option', { value: q.id, text: qTitle(q.id) })));
+  select.value = src.instrument.questions.some((q) => q.id === chosen) ? chosen : src.instrument.questions[0].id;
+  renderOptionBoxes();
+  const modes = $('#filter-modes');
+  modes.hidden = !src.modes.length;
+  modes.replaceChildren(
+    h('legend', { text: tr('dash.mode') }),
+    ...src.modes.map((m) => {
+      const box = h('input', { type: 'checkbox', id: `mode-${m}`, value: m, onchange: () => setList('columns', 'mode', m, box.checked) });
+      box.checked = state.filter.columns.mode?.includes(m) ?? false;
+      return h('label', { class: 'check-option' }, box, ' ', tr(`mode.${m}`));
+    }),
+  );
+  $('#filter-dates').hidden = !src.dated;
+}
+
+function renderOptionBoxes() {
+  const q = question(/** @type {HTMLSelectElement} */ ($('#filter-question')).value);
+  const codes = q.kind === 'single' ? q.options.map((o) => o.code) : Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k));
+  const kept = state.filter.answers[q.id] ?? [];
+  $('#filter-options').replaceChildren(
+    h('legend', { id: 'filter-options-legend', text: tr('dash.keep', { q: qTitle(q.id) }) }),
+    ...codes.map((code) => {
+      const box = h('input', { type: 'checkbox', id: `opt-${q.id}-${code}`, value: code, onchange: () => setList('answers', q.id, code, box.checked) });
+      box.checked = kept.includes(code);
+      return h('label', { class: 'check-option' }, box, ' ', optionText(q, code));
+    }),
+  );
+}
+
+/** Adds or removes a value of a filter list; an empty list is no condition. */
+function setList(kind, key, value, on) {
+  const lists = state.filter[kind];
+  const list = new Set(lists[key] ?? []);
+  if (on) list.add(value);
+  else list.delete(value);
+  if (list.size) lists[key] = [...list];
+  else delete lists[key];
+  scheduleRefresh();
+}
+
+let timer;
+function scheduleRefresh() {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, 60);
+}
+
+// ---- the views ------------------------------------------------------------------
+
+function headline(report) {
+  const nps = report.nps;
+  const card = h('section', { class: 'card headline-card', 'aria-labelledby': 'head-h' }, h('h2', { id: 'head-h', text: tr('nps.title') }));
+  card.append(h('p', { class: 'context', id: 'dash-context', text: tr('dash.context', { n: state.view.n, total: state.view.total, filters: filterSummary() }) }));
+  if (state.view.undated) card.append(h('p', { class: 'hint', text: tr('dash.undated', { n: state.view.undated }) }));
+  if (!nps || nps.nps == null) {
+    card.append(h('p', { text: tr('nps.none') }));
+    return card;
+  }
+  const [lo, hi] = nps.ci95.map((x) => Math.max(-100, Math.min(100, x)));
+  add(
+    card,
+    h('p', { class: 'headline' }, h('span', { class: 'big', id: 'nps-value', text: fmt(nps.nps) })),
+    h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.moe95) }) }),
+    nps.small ? h('p', { class: 'hint', text: tr('nps.small') }) : null,
+    splitBar(
+      [
+        { label: tr('dash.promoters'), value: nps.pct_promoters, color: COLORS.good },
+        { label: tr('dash.passives'), value: nps.pct_passives, color: COLORS.middle },
+        { label: tr('dash.detractors'), value: nps.pct_detractors, color: COLORS.bad },
+      ],
+      tr('dash.splitLabel', { p: fmtPct(nps.pct_promoters), m: fmtPct(nps.pct_passives), d: fmtPct(nps.pct_detractors) }),
+    ),
+    table(
+      tr('nps.groups'),
+      [tr('nps.group'), tr('freq.count'), tr('freq.percent')],
+      [
+        ['promoters', nps.promoters, nps.pct_promoters],
+        ['passives', nps.passives, nps.pct_passives],
+        ['detractors', nps.detractors, nps.pct_detractors],
+      ].map(([g, n, p]) => h('tr', { 'data-group': g }, h('th', { scope: 'row', text: tr(`nps.${g}`) }), h('td', { class: 'num', text: n }), h('td', { class: 'num', text: fmtPct(p) }))),
+      { class: 'compact', id: 'nps-groups' },
+    ),
+  );
+  return card;
+}
+
+function satisfaction(report) {
+  if (!report.satisfaction.length) return null;
+  const items = [...report.satisfaction].sort((a, b) => (b.pct_bottom ?? -1) - (a.pct_bottom ?? -1));
+  const rel = report.scale?.reliability;
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'sat-h', id: 'satisfaction' },
+    h('h2', { id: 'sat-h', text: tr('sat.title') }),
+    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: fmt(report.scale?.overall_index, 1), alpha: fmt(rel?.alpha, 3), n: rel?.n ?? 0 }) }),
+    diverging(
+      items.map((it) => ({ label: qTitle(it.question), bad: it.pct_bottom ?? 0, good: it.pct_top ?? 0, middle: Math.max(0, 100 - (it.pct_top ?? 0) - (it.pct_bottom ?? 0)) })),
+      tr('dash.divergingLabel'),
+    ),
+    h('p', { class: 'legend' }, legendKey(COLORS.bad, tr('sat.bottom')), legendKey(COLORS.middle, tr('dash.neutral')), legendKey(COLORS.good, tr('sat.top'))),
+    table(
+      tr('dash.satCaption'),
+      [tr('sat.item'), tr('sat.valid'), tr('sat.bottom'), tr('sat.top'), tr('sat.mean'), tr('sat.index')],
+      items.map((it) =>
+        h('tr', { 'data-question': it.question }, h('th', { scope: 'row', text: qTitle(it.question) }), h('td', { class: 'num', text: it.n }), h('td', { class: 'num', text: fmtPct(it.pct_bottom) }), h('td', { class: 'num', text: fmtPct(it.pct_top) }), h('td', { class: 'num', text: fmt(it.mean) }), h('td', { class: 'num', text: fmt(it.index, 1) })),
+      ),
+      { class: 'compact' },
+    ),
+  );
+}
+
+const legendKey = (color, label) => h('span', { class: 'key' }, h('span', { class: 'swatch', style: `background:${color}`, 'aria-hidden': 'true' }), label);
+
+function frequencies(report) {
+  const section = h('section', { 'aria-labelledby': 'freq-h', id: 'frequencies' }, h('h2', { id: 'freq-h', text: tr('freq.title') }));
+  for (const q of instrument().questions) {
+    const f = report.frequencies.questions[q.id];
+    const codes = Object.keys(f.counts);
+    const rows = codes.map((code) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(q, code) }), h('td', { class: 'num count', text: f.counts[code] }), h('td', { class: 'num pct', text: fmtPct(f.percent[code]) })));
+    rows.push(
+      h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), h('td', { class: 'num count', text: f.valid }), h('td', { class: 'num pct', text: fmtPct(f.valid ? 100 : null) })),
+      h('tr', { class: 'missing' }, h('th', { scope: 'row', text: tr('freq.missing') }), h('td', { class: 'num count', text: f.missing }), h('td', {})),
+    );
+    section.append(
+      h(
+        'div',
+        { class: 'card freq-card' },
+        table(qTitle(q.id), [tr('freq.option'), tr('freq.count'), tr('freq.percent')], rows, { 'data-question': q.id, class: 'freq' }),
+        hbars(
+          codes.map((code) => ({ label: optionText(q, code), value: f.percent[code], count: f.counts[code] })),
+          tr('dash.barsLabel', { q: qTitle(q.id) }),
+        ),
+      ),
+    );
+  }
+  return section;
+}
+
+function crosstabSection() {
+  const x = state.view.crosstab;
+  const questions = instrument().questions;
+  const pick = (id, key) => {
+    const sel = h(
+      'select',
+      {
+        id,
+        onchange: (e) => {
+          state[key] = e.target.value;
+          state.by = null;
+          refresh();
+        },
+      },
+      questions.map((q) => h('option', { value: q.id, text: qTitle(q.id) })),
+    );
+    sel.value = state[key];
+    return sel;
+  };
+  const show = h(
+    'fieldset',
+    { class: 'options-set inline' },
+    h('legend', { text: tr('dash.show') }),
+    ['count', 'row', 'col'].map((v) => {
+      const r = h('input', { type: 'radio', name: 'show', id: `show-${v}`, value: v, onchange: () => {
+        state.show = v;
+        render();
+        $(`#show-${v}`).focus();
+      } });
+      r.checked = state.show === v;
+      return h('label', { class: 'check-option' }, r, ' ', tr(`dash.show.${v}`));
+    }),
+  );
+  const section = h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'xt-h', id: 'crosstab' },
+    h('h2', { id: 'xt-h', text: tr('dash.crosstab') }),
+    h('div', { class: 'filter-row controls' }, h('p', { class: 'field' }, h('label', { for: 'xt-row', text: tr('dash.rowQ') }), ' ', pick('xt-row', 'row')), h('p', { class: 'field' }, h('label', { for: 'xt-col', text: tr('dash.colQ') }), ' ', pick('xt-col', 'col')), show),
+  );
+  if (!x) {
+    section.append(h('p', { text: tr('dash.noData') }));
+    return section;
+  }
+  const rq = question(x.row);
+  const cq = question(x.col);
+  const head = [h('th', { scope: 'col', text: `${x.row.toUpperCase()} \\ ${x.col.toUpperCase()}` }), ...x.col_codes.map((c, j) => h('th', { scope: 'col' }, optionText(cq, c), ' ', h('span', { class: 'letter', text: `(${x.col_letters[j]})` }))), h('th', { scope: 'col', text: tr('freq.total') })];
+  const cell = (i, j) => {
+    const n = x.counts[i][j];
+    const value = state.show === 'count' ? String(n) : fmtPct(state.show === 'row' ? x.row_pct[i][j] : x.col_pct[i][j]);
+    const letters = x.letters?.[i]?.[j] ?? '';
+    return h('td', { class: 'num', style: heat(x.adjusted_residuals?.[i]?.[j]) ? `background:${heat(x.adjusted_residuals[i][j])}` : null, 'data-count': n }, value, letters ? h('sup', { class: 'letters', text: letters }) : null);
+  };
+  const rows = x.row_codes.map((code, i) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(rq, code) }), x.col_codes.map((_, j) => cell(i, j)), h('td', { class: 'num total', text: x.row_totals[i] })));
+  rows.push(h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), x.col_totals.map((n) => h('td', { class: 'num', text: n })), h('td', { class: 'num', text: x.n })));
+  const warn = [];
+  if (x.expected_check?.warning) warn.push(tr('dash.warnExpected', { pct: fmt(x.expected_check.pct_below_5, 1), min: fmt(x.expected_check.min_expected) }));
+  if (x.small_cols?.length || x.small_rows?.length) warn.push(tr('dash.warnSmall', { codes: [...x.small_rows, ...x.small_cols].join(', ') }));
+  if (x.dropped_rows?.length || x.dropped_cols?.length) warn.push(tr('dash.warnDropped', { codes: [...x.dropped_rows, ...x.dropped_cols].join(', ') }));
+  add(
+    section,
+    table(tr('dash.xtCaption', { row: qTitle(x.row), col: qTitle(x.col) }), head, rows, { class: 'xt', id: 'xt-table' }),
+    h(
+      'p',
+      { id: 'xt-tests' },
+      h('span', { id: 'xt-chi2', text: `χ² = ${fmt(x.chi2, 3)}` }),
+      `, df = ${x.df ?? '—'}, `,
+      h('span', { id: 'xt-p', text: `p = ${fmtP(x.p)}` }),
+      `, Cramér's V = `,
+      h('span', { id: 'xt-v', text: fmt(x.cramers_v, 3) }),
+      x.fisher_p != null ? `, Fisher p = ${fmtP(x.fisher_p)}` : '',
+      `; n = ${x.n}, ${tr('freq.missing')} ${x.missing}`,
+    ),
+    h('p', { class: 'hint', text: tr('dash.xtHint') }),
+    warn.length ? h('ul', { class: 'warnings', id: 'xt-warnings' }, warn.map((w) => h('li', { text: w }))) : null,
+    h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'nps-by', onclick: () => { state.by = state.row; refresh(); } }, tr('dash.npsBy', { q: qTitle(state.row) }))),
+  );
+  if (state.view.npsBy) section.append(npsBySection(state.view.npsBy));
+  return section;
+}
+
+function npsBySection(by) {
+  const q = question(by.by);
+  const label = (code) => (q ? optionText(q, code) : code);
+  const segs = by.segments;
+  return h(
+    'div',
+    { id: 'nps-by-view' },
+    h('h3', { id: 'npsby-h', text: tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }) }),
+    intervals(
+      segs.map((s) => ({ label: label(s.option), value: s.nps, lo: s.ci95?.[0], hi: s.ci95?.[1] })),
+      tr('dash.intervalsLabel', { q: q ? qTitle(by.by) : by.by }),
+    ),
+    table(
+      tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }),
+      [tr('dash.segment'), 'n', 'NPS', tr('dash.ci')],
+      segs.map((s) =>
+        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: fmt(s.nps) }), h('td', { class: 'num', text: s.ci95 ? `${fmt(Math.max(-100, s.ci95[0]))} – ${fmt(Math.min(100, s.ci95[1]))}` : '—' })),
+      ),
+      { class: 'compact', id: 'npsby-table' },
+    ),
+  );
+}
+
+function followUpSection() {
+  const f = state.view.followUp;
+  const codes = state.view.followCodes;
+  const qs = instrument().questions;
+  const rules = instrument().follow_up ?? [];
+  const ruleLabel = (id) => textOf(rules.find((r) => r.id === id)?.label) || id;
+  const answers = (k) =>
+    qs
+      .map((q, j) => {
+        const c = codes[k * qs.length + j];
+        if (c === MISSING) return '·';
+        return q.kind === 'single' ? q.options[c].code : String(q.min + c);
+      })
+      .join(' ');
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'fu-h', id: 'follow-up' },
+    h('h2', { id: 'fu-h', text: tr('dash.followUp') }),
+    h('p', { id: 'fu-summary', text: tr('dash.fuSummary', { n: f.count, flagged: f.flagged }) }),
+    h('ul', { class: 'flags' }, rules.map((r) => h('li', { 'data-flag': r.id }, `${textOf(r.label)}: `, h('strong', { text: String(f.by_flag[r.id] ?? 0) })))),
+    f.count > f.items.length ? h('p', { class: 'hint', text: tr('dash.fuShown', { shown: f.items.length, n: f.count }) }) : null,
+    h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'fu-export', onclick: exportFollowUp }, tr('dash.fuExport'))),
+    f.items.length
+      ? table(
+          tr('dash.fuCaption', { shown: f.items.length }),
+          ['ID', 'Q17', tr('dash.flags'), tr('dash.answers')],
+          f.items.map((it, k) =>
+            h('tr', { 'data-id': it.id, 'data-flags': it.flags.join(' ') }, h('th', { scope: 'row', text: it.id }), h('td', { class: 'num', text: it.score }), h('td', { text: it.flags.map(ruleLabel).join('；') }), h('td', { class: 'answers', text: answers(k) })),
+          ),
+          { class: 'compact', id: 'fu-table' },
+        )
+      : null,
+  );
+}
+
+async function exportFollowUp() {
+  try {
+    const file = await ask('dash.exportFollowUp', { filter: state.filter, lang: state.lang });
+    const url = URL.createObjectURL(new Blob([file.bytes], { type: file.mime }));
+    const a = h('a', { href: url, download: file.name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    $('#dash-status').textContent = tr('export.done', { name: file.name });
+  } catch (error) {
+    $('#dash-status').textContent = tr('dash.viewFailed', { what: String(error?.message ?? error) });
+  }
+}
+
+function render() {
+  const v = state.view;
+  if (!v) return;
+  const board = $('#board');
+  if (!v.report) {
+    board.replaceChildren(h('section', { class: 'card' }, h('h2', { text: tr('nps.title') }), h('p', { id: 'dash-context', text: tr('dash.context', { n: 0, total: v.total, filters: filterSummary() }) }), h('p', { text: tr('dash.noData') })));
+    return;
+  }
+  board.replaceChildren(headline(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report));
+}
+
+function renderTexts() {
+  translatePage(state.lang);
+  const button = $('#lang');
+  button.textContent = tr('switchTo');
+  button.setAttribute('lang', state.lang === 'en' ? 'zh-CN' : 'en');
+  button.setAttribute('aria-label', tr('switchLabel'));
+  document.title = tr('dash.title');
+}
+
+$('#lang').addEventListener('click', () => {
+  state.lang = state.lang === 'en' ? 'zh-CN' : 'en';
+  saveLang(state.lang);
+  renderTexts();
+  if (state.source) renderFilters();
+  render();
+});
+$('#print').addEventListener('click', () => print());
+$('#src-store').addEventListener('click', fromStore);
+$('#src-demo').addEventListener('click', fromDemo);
+$('#src-file').addEventListener('change', (e) => {
+  const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];
+  if (file) open(file.name, async () => ({ source: 'file', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }));
+  /** @type {HTMLInputElement} */ (e.target).value = '';
+});
+$('#filter-question').addEventListener('change', renderOptionBoxes);
+for (const [id, key] of [['#filter-from', 'from'], ['#filter-to', 'to']]) {
+  $(id).addEventListener('change', (e) => {
+    state.filter[key] = /** @type {HTMLInputElement} */ (e.target).value || null;
+    scheduleRefresh();
+  });
+}
+$('#filter-clear').addEventListener('click', () => {
+  state.filter = { answers: {}, columns: {}, from: null, to: null };
+  /** @type {HTMLInputElement} */ ($('#filter-from')).value = '';
+  /** @type {HTMLInputElement} */ ($('#filter-to')).value = '';
+  if (state.source) renderFilters();
+  refresh();
+});
+
+renderTexts();
+const params = new URLSearchParams(location.search);
+if (params.has('demo')) fromDemo();
+else fromStore();
+navigator.serviceWorker?.register('sw.js').catch(() => {});
