@@ -27,6 +27,8 @@ pub enum ErrorKind {
     Backup,
     /// A request that names something that does not exist (a question id, say).
     Request,
+    /// A response code or invitation token that is refused: nothing was stored.
+    Code,
 }
 
 /// What exactly is wrong, machine-readable, so that a page can explain it in
@@ -71,6 +73,16 @@ pub enum ProblemCode {
     Conflict,
     /// A question id or other name that the instrument does not have.
     UnknownName,
+    /// A response code or token with characters or a length it cannot have.
+    Malformed,
+    /// A response code whose check character does not match (mistyped or altered).
+    BadChecksum,
+    /// A response code of a layout or questionnaire version this device does not read.
+    UnknownVersion,
+    /// An invitation made with another branch's key.
+    ForeignToken,
+    /// An invitation whose signature does not verify: altered or forged.
+    ForgedToken,
 }
 
 /// One thing wrong with an input, and where.
@@ -223,6 +235,7 @@ impl fmt::Display for Error {
             ErrorKind::Xlsx => "workbook not imported (nothing was imported)",
             ErrorKind::Backup => "backup not restored (nothing was restored)",
             ErrorKind::Request => "invalid request",
+            ErrorKind::Code => "code refused (nothing was stored)",
         };
         let plural = if self.total == 1 { "" } else { "s" };
         write!(f, "{what}: {} problem{plural}", self.total)?;

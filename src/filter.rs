@@ -144,8 +144,8 @@ impl Filter {
                         *k = false;
                     }
                     Some(day) => {
-                        *k = from.as_deref().map_or(true, |f| day >= f)
-                            && to.as_deref().map_or(true, |t| day <= t);
+                        *k = from.as_deref().is_none_or(|f| day >= f)
+                            && to.as_deref().is_none_or(|t| day <= t);
                     }
                 }
             }

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod backup;
+pub mod code;
 pub mod crosstab;
 pub mod csv;
 pub mod error;

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use crate::merge::{self, Resolution};
 use crate::{
-    backup, crosstab, export, filter, scale, scoring, Error, Filter, Instrument, Lang, Responses,
+    backup, code, crosstab, export, filter, scale, scoring, Error, Filter, Instrument, Lang,
+    Responses,
 };
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
@@ -62,6 +63,54 @@ pub fn builtin_instrument() -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = parseInstrument)]
 pub fn parse_instrument(json: &str) -> Result<JsValue, JsValue> {
     to_js(&Instrument::from_json(json).map_err(js_error)?)
+}
+
+/// A one-time invitation token: `nonce` (5 random bytes) signed with the 32-byte branch key.
+#[wasm_bindgen(js_name = issueToken)]
+pub fn issue_token(key: &[u8], nonce: &[u8]) -> Result<String, JsValue> {
+    code::issue_token(key, nonce).map_err(js_error)
+}
+
+/// The branch key's short public name (4 characters).
+#[wasm_bindgen(js_name = keyName)]
+pub fn key_name(key: &[u8]) -> Result<String, JsValue> {
+    code::key_name(key).map_err(js_error)
+}
+
+/// The response code for answer `codes` (a `Uint8Array`, 255 = unanswered)
+/// and an invitation token, for the given instrument JSON or the built-in one.
+#[wasm_bindgen(js_name = encodeResponse)]
+pub fn encode_response(
+    codes: &[u8],
+    token: &str,
+    instrument_json: Option<String>,
+) -> Result<String, JsValue> {
+    let instrument = instrument_or_builtin(instrument_json)?;
+    code::encode_response(&instrument, codes, token).map_err(js_error)
+}
+
+/// Every check of a pasted or scanned response code against the branch key
+/// (all but "already used"): `{codes, token}`, or an Error with its reason.
+#[wasm_bindgen(js_name = intakeCode)]
+pub fn intake_code(
+    key: &[u8],
+    text: &str,
+    instrument_json: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let instrument = instrument_or_builtin(instrument_json)?;
+    to_js(&code::intake(&instrument, key, text).map_err(js_error)?)
+}
+
+/// A QR code for `text`: `{size, modules}` (row after row, 1 = dark).
+#[wasm_bindgen(js_name = qrCode)]
+pub fn qr_code(text: &str) -> Result<JsValue, JsValue> {
+    to_js(&code::qr(text).map_err(js_error)?)
+}
+
+/// The texts of the QR codes in a greyscale camera frame.
+#[wasm_bindgen(js_name = decodeQr)]
+pub fn decode_qr(width: usize, height: usize, grey: &[u8]) -> Vec<String> {
+    code::decode_qr(width, height, grey)
 }
 
 /// Responses loaded once, then queried.

@@ -3,7 +3,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Reflect};
-use manyi::wasm::{builtin_instrument, parse_instrument, Dataset};
+use manyi::wasm::{
+    builtin_instrument, encode_response, intake_code, issue_token, parse_instrument, qr_code,
+    Dataset,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -263,4 +266,29 @@ fn filters_and_the_follow_up_list_cross_the_boundary() {
         "Z"
     );
     assert!(ds.rows(&[366]).is_err());
+}
+
+#[wasm_bindgen_test]
+fn response_codes_cross_the_boundary() {
+    let key = [3u8; 32];
+    let token = issue_token(&key, &[1, 2, 3, 4, 5]).expect("token");
+    let codes: Vec<u8> = vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 0, 1, 2, 0, 1, 2, 255, 10];
+    let code = encode_response(&codes, &token, None).expect("code");
+    let back = intake_code(&key, &code, None).expect("accepted");
+    let got: Vec<u8> = Array::from(&get(&back, "codes"))
+        .iter()
+        .map(|v| v.as_f64().expect("number") as u8)
+        .collect();
+    assert_eq!(got, codes);
+    assert_eq!(get(&back, "token"), token.as_str());
+    // Another key's check fails with the reason in the problem's code.
+    let err = intake_code(&[4u8; 32], &code, None).expect_err("refused");
+    let problem = get(&err, "problems").dyn_into::<Array>().unwrap().get(0);
+    assert_eq!(get(&problem, "code"), "foreign_token");
+    let qr = qr_code(&code).expect("qr");
+    let size = num(&qr, "size");
+    assert_eq!(
+        Array::from(&get(&qr, "modules")).length() as f64,
+        size * size
+    );
 }

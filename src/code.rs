@@ -1,0 +1,584 @@
+//! Getting answers from a customer's own phone to the branch with no server:
+//! invitation tokens and response codes.
+//!
+//! **Invitation token** (24 characters): a branch key (32 random bytes, made
+//! and kept on a staff device) signs a random 5-byte nonce. The token is
+//! `key id (2 bytes) ‖ nonce (5) ‖ tag (8)`, where the key id is the first two
+//! bytes of SHA-256(key) and the tag the first eight of
+//! HMAC-SHA-256(key, "manyi-invitation-1" ‖ key id ‖ nonce), written in
+//! Crockford base 32. Only the holder of the key can make a token that
+//! verifies; the staff device also remembers used tokens (one response each).
+//!
+//! **Response code**: `1` (the layout version) ‖ the instrument's fingerprint
+//! (2 characters: 10 bits of SHA-256(id "\n" version)) ‖ the answers packed as
+//! one mixed-radix number (question i has `len + 1` values: 0 for unanswered,
+//! code + 1 otherwise) in a fixed number of base-32 digits ‖ the token ‖ one
+//! Luhn mod 32 check character over everything before it, which catches every
+//! single changed character. Codes are shown in groups of five joined by `-`;
+//! reading ignores dashes, spaces and letter case and takes I, L as 1 and O as 0.
+//!
+//! Checks on intake, each refused with its own problem code: characters and
+//! length ([`ProblemCode::Malformed`]), the check character
+//! ([`ProblemCode::BadChecksum`]), the layout version and instrument
+//! ([`ProblemCode::UnknownVersion`]), the key ([`ProblemCode::ForeignToken`]) and
+//! the tag ([`ProblemCode::ForgedToken`]).
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+use crate::instrument::{Instrument, MISSING};
+
+/// Crockford's base-32 alphabet: no I, L, O or U.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// The response-code layout this module writes.
+pub const LAYOUT: u8 = 1;
+/// Bytes in a branch key.
+pub const KEY_LEN: usize = 32;
+/// Bytes in an invitation nonce.
+pub const NONCE_LEN: usize = 5;
+const TAG_LEN: usize = 8;
+const TOKEN_BYTES: usize = 2 + NONCE_LEN + TAG_LEN;
+/// Characters in an invitation token.
+pub const TOKEN_CHARS: usize = TOKEN_BYTES * 8 / 5;
+
+fn problem(code: ProblemCode, message: impl Into<String>, value: &str) -> Error {
+    Error::single(
+        ErrorKind::Code,
+        Problem::new(code, message).with_value(value),
+    )
+}
+
+/// The value (0–31) of a base-32 character, reading I/L as 1 and O as 0.
+fn digit(c: u8) -> Option<u8> {
+    let c = c.to_ascii_uppercase();
+    let c = match c {
+        b'I' | b'L' => b'1',
+        b'O' => b'0',
+        other => other,
+    };
+    ALPHABET.iter().position(|&a| a == c).map(|p| p as u8)
+}
+
+/// The characters of a code without separators, upper case, checked against the alphabet.
+fn clean(text: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    for (i, c) in text.bytes().enumerate() {
+        if c == b'-' || c.is_ascii_whitespace() {
+            continue;
+        }
+        match digit(c) {
+            Some(d) => out.push(d),
+            None => {
+                let shown = text.get(i..).and_then(|s| s.chars().next()).unwrap_or('?');
+                return Err(problem(
+                    ProblemCode::Malformed,
+                    format!(
+                        "{shown:?} (character {}) is not part of a manyi code",
+                        i + 1
+                    ),
+                    text,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn encode_bytes(bytes: &[u8]) -> Vec<u8> {
+    // Big-endian bits, five at a time; the byte counts used here are multiples of 5.
+    let mut out = Vec::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut acc, mut bits) = (0u32, 0);
+    for &b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(((acc >> bits) & 31) as u8);
+        }
+    }
+    if bits > 0 {
+        out.push(((acc << (5 - bits)) & 31) as u8);
+    }
+    out
+}
+
+fn decode_bytes(digits: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(digits.len() * 5 / 8);
+    let (mut acc, mut bits) = (0u32, 0);
+    for &d in digits {
+        acc = (acc << 5) | u32::from(d);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn text(digits: &[u8]) -> String {
+    digits
+        .iter()
+        .map(|&d| ALPHABET[usize::from(d)] as char)
+        .collect()
+}
+
+/// The Luhn mod 32 check digit of `digits`.
+fn luhn(digits: &[u8]) -> u8 {
+    let mut sum = 0u32;
+    let mut factor = 2;
+    for &d in digits.iter().rev() {
+        let addend = factor * u32::from(d);
+        sum += addend / 32 + addend % 32;
+        factor = if factor == 2 { 1 } else { 2 };
+    }
+    ((32 - sum % 32) % 32) as u8
+}
+
+// ---- invitation tokens ----------------------------------------------------------
+
+fn key_id(key: &[u8]) -> [u8; 2] {
+    let h = Sha256::digest(key);
+    [h[0], h[1]]
+}
+
+fn tag(key: &[u8], id: [u8; 2], nonce: &[u8]) -> Result<[u8; TAG_LEN]> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+        .map_err(|_| problem(ProblemCode::Malformed, "a branch key is 32 bytes", ""))?;
+    mac.update(b"manyi-invitation-1");
+    mac.update(&id);
+    mac.update(nonce);
+    let full = mac.finalize().into_bytes();
+    let mut out = [0; TAG_LEN];
+    out.copy_from_slice(&full[..TAG_LEN]);
+    Ok(out)
+}
+
+fn check_key(key: &[u8]) -> Result<()> {
+    if key.len() != KEY_LEN {
+        return Err(problem(
+            ProblemCode::Malformed,
+            format!("a branch key is {KEY_LEN} bytes, not {}", key.len()),
+            "",
+        ));
+    }
+    Ok(())
+}
+
+/// The branch key's short public id (4 characters), to tell keys apart on screen.
+pub fn key_name(key: &[u8]) -> Result<String> {
+    check_key(key)?;
+    let id = key_id(key);
+    Ok(text(&encode_bytes(&[id[0], id[1], 0, 0, 0])[..4]))
+}
+
+/// A one-time invitation token for `nonce` (random bytes from the caller),
+/// signed with the branch key.
+pub fn issue_token(key: &[u8], nonce: &[u8]) -> Result<String> {
+    check_key(key)?;
+    if nonce.len() != NONCE_LEN {
+        return Err(problem(
+            ProblemCode::Malformed,
+            format!("an invitation nonce is {NONCE_LEN} bytes"),
+            "",
+        ));
+    }
+    let id = key_id(key);
+    let mut bytes = Vec::with_capacity(TOKEN_BYTES);
+    bytes.extend_from_slice(&id);
+    bytes.extend_from_slice(nonce);
+    bytes.extend_from_slice(&tag(key, id, nonce)?);
+    Ok(text(&encode_bytes(&bytes)))
+}
+
+/// Checks a token's form only (the phone has no key): 24 base-32 characters.
+pub fn token_form(token: &str) -> Result<String> {
+    let digits = clean(token)?;
+    if digits.len() != TOKEN_CHARS {
+        return Err(problem(
+            ProblemCode::Malformed,
+            format!(
+                "an invitation token has {TOKEN_CHARS} characters, not {}",
+                digits.len()
+            ),
+            token,
+        ));
+    }
+    Ok(text(&digits))
+}
+
+/// Verifies a token against the branch key: refused if made with another key
+/// ([`ProblemCode::ForeignToken`]) or not made with a key at all
+/// ([`ProblemCode::ForgedToken`]). Returns the token in canonical form.
+pub fn verify_token(key: &[u8], token: &str) -> Result<String> {
+    check_key(key)?;
+    let canonical = token_form(token)?;
+    let bytes = decode_bytes(&clean(&canonical)?);
+    let id = [bytes[0], bytes[1]];
+    if id != key_id(key) {
+        return Err(problem(
+            ProblemCode::ForeignToken,
+            "the invitation was not issued with this branch's key",
+            &canonical,
+        ));
+    }
+    let expected = tag(key, id, &bytes[2..2 + NONCE_LEN])?;
+    // Compare every byte (no early exit), although tokens are not secrets here.
+    let differ = expected
+        .iter()
+        .zip(&bytes[2 + NONCE_LEN..])
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if differ != 0 {
+        return Err(problem(
+            ProblemCode::ForgedToken,
+            "the invitation's signature does not match: it was altered or forged",
+            &canonical,
+        ));
+    }
+    Ok(canonical)
+}
+
+// ---- response codes ---------------------------------------------------------------
+
+/// Two base-32 characters naming the instrument and its version.
+fn fingerprint(instrument: &Instrument) -> [u8; 2] {
+    let mut h = Sha256::new();
+    h.update(instrument.id().as_bytes());
+    h.update(b"\n");
+    h.update(instrument.version().as_bytes());
+    let h = h.finalize();
+    [h[0] >> 3, ((h[0] & 7) << 2) | (h[1] >> 6)]
+}
+
+/// The radix of each question's packed value: its options (or scale points) plus "unanswered".
+fn radices(instrument: &Instrument) -> Vec<u32> {
+    instrument
+        .questions()
+        .iter()
+        .map(|q| q.len() as u32 + 1)
+        .collect()
+}
+
+/// Base-32 digits (most significant first) needed for a number below the product of `radices`.
+fn answer_width(radices: &[u32]) -> usize {
+    let mut max = vec![0u8];
+    for &r in radices {
+        mul_add(&mut max, r, r - 1);
+    }
+    max.len()
+}
+
+/// `digits = digits · r + v`, digits little-endian base 32.
+fn mul_add(digits: &mut Vec<u8>, r: u32, v: u32) {
+    let mut carry = v;
+    for d in digits.iter_mut() {
+        let x = u32::from(*d) * r + carry;
+        *d = (x % 32) as u8;
+        carry = x / 32;
+    }
+    while carry > 0 {
+        digits.push((carry % 32) as u8);
+        carry /= 32;
+    }
+}
+
+/// `digits / r`, returning the remainder; digits little-endian base 32.
+fn div_rem(digits: &mut [u8], r: u32) -> u32 {
+    let mut rem = 0u32;
+    for d in digits.iter_mut().rev() {
+        let x = rem * 32 + u32::from(*d);
+        *d = (x / r) as u8;
+        rem = x % r;
+    }
+    rem
+}
+
+/// The response code for `codes` (one per question, [`MISSING`] for
+/// unanswered) and the invitation `token`, grouped for reading.
+pub fn encode_response(instrument: &Instrument, codes: &[u8], token: &str) -> Result<String> {
+    let questions = instrument.questions();
+    if codes.len() != questions.len() {
+        return Err(problem(
+            ProblemCode::Malformed,
+            format!("{} answers for {} questions", codes.len(), questions.len()),
+            "",
+        ));
+    }
+    let token = token_form(token)?;
+    let radices = radices(instrument);
+    let mut number = vec![0u8];
+    for ((q, &c), &r) in questions.iter().zip(codes).zip(&radices) {
+        let v = if c == MISSING {
+            0
+        } else if usize::from(c) < q.len() {
+            u32::from(c) + 1
+        } else {
+            return Err(problem(
+                ProblemCode::OutOfRange,
+                format!("code {c} is outside {}", q.id),
+                &q.id,
+            ));
+        };
+        mul_add(&mut number, r, v);
+    }
+    number.resize(answer_width(&radices), 0);
+    let mut digits = vec![digit(b'0' + LAYOUT).unwrap_or(1)];
+    digits.extend_from_slice(&fingerprint(instrument));
+    digits.extend(number.iter().rev());
+    digits.extend(clean(&token)?);
+    digits.push(luhn(&digits));
+    let plain = text(&digits);
+    Ok(plain
+        .as_bytes()
+        .chunks(5)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// A response read back from its code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decoded {
+    /// One code per question ([`MISSING`] for unanswered).
+    pub codes: Vec<u8>,
+    /// The invitation token, canonical.
+    pub token: String,
+}
+
+/// Reads a response code for `instrument`: refuses bad characters or length,
+/// a wrong check character, another layout or instrument version. The token is
+/// not verified here (see [`intake`]).
+pub fn decode_response(instrument: &Instrument, code: &str) -> Result<Decoded> {
+    let digits = clean(code)?;
+    let radices = radices(instrument);
+    let width = answer_width(&radices);
+    let want = 3 + width + TOKEN_CHARS + 1;
+    if digits.len() < 4 {
+        return Err(problem(
+            ProblemCode::Malformed,
+            "too short for a manyi code",
+            code,
+        ));
+    }
+    if luhn(&digits[..digits.len() - 1]) != digits[digits.len() - 1] {
+        return Err(problem(
+            ProblemCode::BadChecksum,
+            "the check character does not match: a character was mistyped or changed",
+            code,
+        ));
+    }
+    if digits[0] != LAYOUT {
+        return Err(problem(
+            ProblemCode::UnknownVersion,
+            format!(
+                "code layout {} is not one this version of manyi reads",
+                ALPHABET[usize::from(digits[0])] as char
+            ),
+            code,
+        ));
+    }
+    if digits[1..3] != fingerprint(instrument) {
+        return Err(problem(
+            ProblemCode::UnknownVersion,
+            format!(
+                "the code is for another questionnaire or version, not {} version {}",
+                instrument.id(),
+                instrument.version()
+            ),
+            code,
+        ));
+    }
+    if digits.len() != want {
+        return Err(problem(
+            ProblemCode::Malformed,
+            format!(
+                "a code for this questionnaire has {want} characters, not {}",
+                digits.len()
+            ),
+            code,
+        ));
+    }
+    let mut number: Vec<u8> = digits[3..3 + width].iter().rev().copied().collect();
+    let mut codes = vec![MISSING; radices.len()];
+    for (i, &r) in radices.iter().enumerate().rev() {
+        let v = div_rem(&mut number, r);
+        codes[i] = if v == 0 { MISSING } else { (v - 1) as u8 };
+    }
+    if number.iter().any(|&d| d != 0) {
+        return Err(problem(
+            ProblemCode::Malformed,
+            "the answers in the code are out of range",
+            code,
+        ));
+    }
+    Ok(Decoded {
+        codes,
+        token: text(&digits[3 + width..3 + width + TOKEN_CHARS]),
+    })
+}
+
+/// Every check a staff device makes on a pasted or scanned code, except
+/// "already used" (which needs the device's store): reads the code and
+/// verifies its invitation against the branch key.
+pub fn intake(instrument: &Instrument, key: &[u8], code: &str) -> Result<Decoded> {
+    let decoded = decode_response(instrument, code)?;
+    let token = verify_token(key, &decoded.token)?;
+    Ok(Decoded { token, ..decoded })
+}
+
+// ---- QR codes ------------------------------------------------------------------------
+
+/// A QR code as a square of modules, row after row (1 = dark).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QrMatrix {
+    /// Modules per side.
+    pub size: usize,
+    /// `size × size` modules.
+    pub modules: Vec<u8>,
+}
+
+/// Encodes `text` as a QR code (medium error correction).
+pub fn qr(text: &str) -> Result<QrMatrix> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| {
+            problem(
+                ProblemCode::Malformed,
+                format!("cannot be a QR code: {e}"),
+                text,
+            )
+        })?;
+    let modules = code
+        .to_colors()
+        .into_iter()
+        .map(|c| u8::from(c == qrcode::Color::Dark))
+        .collect();
+    Ok(QrMatrix {
+        size: code.width(),
+        modules,
+    })
+}
+
+/// The texts of the QR codes found in a greyscale frame (`width × height`
+/// bytes, row after row), e.g. from a camera.
+pub fn decode_qr(width: usize, height: usize, grey: &[u8]) -> Vec<String> {
+    if width == 0 || height == 0 || grey.len() < width * height {
+        return Vec::new();
+    }
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| grey[y * width + x]);
+    img.detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, s)| s))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: [u8; 32] = [7; 32];
+    const OTHER: [u8; 32] = [9; 32];
+
+    #[test]
+    fn tokens_verify_only_with_their_key() {
+        let t = issue_token(&KEY, &[1, 2, 3, 4, 5]).unwrap();
+        assert_eq!(t.len(), TOKEN_CHARS);
+        assert_eq!(verify_token(&KEY, &t).unwrap(), t);
+        assert_eq!(verify_token(&KEY, &t.to_lowercase()).unwrap(), t);
+        let code = |r: Result<String>| r.unwrap_err().problems()[0].code;
+        assert_eq!(code(verify_token(&OTHER, &t)), ProblemCode::ForeignToken);
+        // A token with our key id but a made-up tag.
+        let mut forged = t.clone().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'0' { b'1' } else { b'0' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert_eq!(code(verify_token(&KEY, &forged)), ProblemCode::ForgedToken);
+        assert_eq!(code(verify_token(&KEY, "ABC")), ProblemCode::Malformed);
+        assert_eq!(key_name(&KEY).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn a_response_round_trips_and_reads_forgivingly() {
+        let inst = Instrument::builtin();
+        let token = issue_token(&KEY, &[9, 8, 7, 6, 5]).unwrap();
+        let mut codes: Vec<u8> = inst.questions().iter().map(|q| q.len() as u8 - 1).collect();
+        codes[2] = MISSING;
+        let code = encode_response(&inst, &codes, &token).unwrap();
+        // 1 + 2 + 9 answer digits + 24 token + 1 check = 37 characters in groups of five.
+        assert_eq!(code.replace('-', "").len(), 37);
+        let back = intake(&inst, &KEY, &code).unwrap();
+        assert_eq!(back.codes, codes);
+        assert_eq!(back.token, token);
+        // Lower case, spaces, O for 0 and L for 1 read the same.
+        let sloppy = code
+            .to_lowercase()
+            .replace('-', " ")
+            .replace('0', "o")
+            .replace('1', "l");
+        assert_eq!(decode_response(&inst, &sloppy).unwrap(), back);
+    }
+
+    #[test]
+    fn each_refusal_has_its_reason() {
+        let inst = Instrument::builtin();
+        let token = issue_token(&KEY, &[1, 1, 1, 1, 1]).unwrap();
+        let codes = vec![0u8; 17];
+        let code = encode_response(&inst, &codes, &token).unwrap();
+        let reason = |r: Result<Decoded>| r.unwrap_err().problems()[0].code;
+        assert_eq!(
+            reason(intake(&inst, &OTHER, &code)),
+            ProblemCode::ForeignToken
+        );
+        assert_eq!(
+            reason(decode_response(&inst, "1AB-!")),
+            ProblemCode::Malformed
+        );
+        let other = Instrument::from_json(&crate::instrument::BUILTIN_JSON.replacen(
+            "\"version\": \"1\"",
+            "\"version\": \"2\"",
+            1,
+        ))
+        .unwrap();
+        assert_eq!(
+            reason(decode_response(&other, &code)),
+            ProblemCode::UnknownVersion
+        );
+        // A token signed with another key, re-packed with a valid check character.
+        let foreign =
+            encode_response(&inst, &codes, &issue_token(&OTHER, &[1; 5]).unwrap()).unwrap();
+        assert_eq!(
+            reason(intake(&inst, &KEY, &foreign)),
+            ProblemCode::ForeignToken
+        );
+        assert!(encode_response(&inst, &[0; 3], &token).is_err());
+        let mut bad = codes.clone();
+        bad[0] = 2;
+        assert!(encode_response(&inst, &bad, &token).is_err());
+    }
+
+    #[test]
+    fn qr_codes_are_square_and_read_back() {
+        let m = qr("1AB2C-DEF34").unwrap();
+        assert_eq!(m.modules.len(), m.size * m.size);
+        assert!(m.size >= 21);
+        // Draw it 4 pixels per module with a quiet zone, and read it back.
+        let scale = 4;
+        let side = (m.size + 8) * scale;
+        let mut grey = vec![255u8; side * side];
+        for y in 0..m.size {
+            for x in 0..m.size {
+                if m.modules[y * m.size + x] == 1 {
+                    for dy in 0..scale {
+                        for dx in 0..scale {
+                            grey[((y + 4) * scale + dy) * side + (x + 4) * scale + dx] = 0;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(decode_qr(side, side, &grey), ["1AB2C-DEF34"]);
+        assert!(decode_qr(0, 0, &[]).is_empty());
+    }
+}
