@@ -9,12 +9,15 @@
 //   entries    keyPath "id": paper forms keyed once and waiting for their second,
 //              blind keying (double entry): { id, codes, operator, at }. They are
 //              not responses yet: reports read only the responses store.
+//   invitations keyPath "token": invitations issued on this (staff) device and
+//              what became of them: { token, issuedAt, usedBy?, usedAt? }
 //   audit      autoIncrement: { at, what, who?, detail }
 //   meta       keyPath "key": { key: "device", value: random id },
-//              { key: "draft", value: the survey in progress on this device }
+//              { key: "draft", value: the survey in progress on this device },
+//              { key: "branch-key", value: { key: Uint8Array(32), name, createdAt } }
 
 const DB_NAME = 'manyi';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 /** @type {Promise<IDBDatabase> | undefined} */
 let opened;
@@ -31,6 +34,7 @@ export function openDb() {
       if (!db.objectStoreNames.contains('audit')) db.createObjectStore('audit', { autoIncrement: true });
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta', { keyPath: 'key' });
       if (!db.objectStoreNames.contains('entries')) db.createObjectStore('entries', { keyPath: 'id' });
+      if (!db.objectStoreNames.contains('invitations')) db.createObjectStore('invitations', { keyPath: 'token' });
     };
     req.onsuccess = () => {
       // A newer page (another tab) upgrading the database: step aside rather than block it.
@@ -192,14 +196,22 @@ export async function clearDraft() {
  * Stores a submitted response and forgets the draft in one transaction: after
  * a crash there is either the draft or the stored response, never neither.
  */
-export async function submitResponse(record, audit) {
+export async function submitResponse(record, audit, meta = []) {
   const db = await openDb();
   const tx = db.transaction(['responses', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
   tx.objectStore('responses').add(record);
   tx.objectStore('audit').add(audit);
   tx.objectStore('meta').delete('draft');
+  for (const row of meta) tx.objectStore('meta').put(row);
   await finished;
+}
+
+/** A value kept in the meta store, or null. */
+export async function loadMeta(key) {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get(key));
+  return row?.value ?? null;
 }
 
 /** Where a form id is already stored: { response } or { entry } (awaiting double entry), or {}. */
@@ -308,3 +320,66 @@ export async function saveSetting(key, value) {
   tx.objectStore('meta').put({ key: `setting:${key}`, value });
   await committed(tx);
 }
+
+/** This device's branch key ({ key, name, createdAt }), or null. */
+export async function branchKey() {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get('branch-key'));
+  return row?.value ?? null;
+}
+
+/** Keeps a new branch key; refuses to replace one (its invitations would stop verifying). */
+export async function saveBranchKey(value, audit) {
+  const db = await openDb();
+  const tx = db.transaction(['meta', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  tx.objectStore('meta').add({ key: 'branch-key', value });
+  tx.objectStore('audit').add(audit);
+  await finished;
+}
+
+/** Records issued invitations. */
+export async function addInvitations(rows, audit) {
+  const db = await openDb();
+  const tx = db.transaction(['invitations', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  for (const r of rows) tx.objectStore('invitations').put(r);
+  tx.objectStore('audit').add(audit);
+  await finished;
+}
+
+/** Every invitation issued on this device. */
+export async function invitations() {
+  const db = await openDb();
+  return done(db.transaction('invitations').objectStore('invitations').getAll());
+}
+
+/**
+ * Stores responses that came in as codes, in one transaction: a token already
+ * used (here or earlier in the same batch) is refused, not stored. Returns, per
+ * record, null if stored or "used".
+ */
+export async function addCoded(records, audit) {
+  const db = await openDb();
+  const tx = db.transaction(['responses', 'invitations', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  const store = tx.objectStore('invitations');
+  const seen = new Set();
+  const outcome = [];
+  for (const r of records) {
+    const token = r.extras.invitation;
+    const inv = await done(store.get(token));
+    if (inv?.usedBy || seen.has(token)) {
+      outcome.push('used');
+      continue;
+    }
+    seen.add(token);
+    store.put({ token, issuedAt: inv?.issuedAt ?? null, usedBy: r.id, usedAt: r.savedAt });
+    tx.objectStore('responses').put(r);
+    outcome.push(null);
+  }
+  tx.objectStore('audit').add({ ...audit, detail: { ...audit.detail, accepted: outcome.filter((o) => o === null).length } });
+  await finished;
+  return outcome;
+}
+
