@@ -1,11 +1,12 @@
-// The one door to the Rust core: loads the WebAssembly module once.
-import init, { Dataset, builtinInstrument, parseInstrument } from './pkg/manyi.js';
+// The one door to the Rust core: loads the WebAssembly module once and hands
+// out its exports (Dataset, builtinInstrument, issueToken, encodeResponse, …).
+import init, * as manyi from './pkg/manyi.js';
 
-/** @type {Promise<{Dataset: typeof Dataset, builtinInstrument: typeof builtinInstrument, parseInstrument: typeof parseInstrument}> | undefined} */
+/** @type {Promise<typeof manyi> | undefined} */
 let ready;
 
-/** Resolves once the WebAssembly module is loaded; the same promise every time. */
+/** Resolves, once the WebAssembly module is loaded, to the core's exports; the same promise every time. */
 export function core() {
-  ready ??= init().then(() => ({ Dataset, builtinInstrument, parseInstrument }));
+  ready ??= init().then(() => manyi);
   return ready;
 }

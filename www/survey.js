@@ -11,7 +11,8 @@
 // optional contact screen after the last question; the name and phone are
 // kept (in the draft or the stored response) only while the consent box is ticked.
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
-import { clearDraft, deviceId, loadDraft, saveDraft, submitResponse } from './storage.js';
+import { clearDraft, deviceId, loadDraft, loadMeta, saveDraft, submitResponse } from './storage.js';
+import { qrSvg } from './qr.js';
 
 const MISSING = 255;
 const params = new URLSearchParams(location.search);
@@ -19,6 +20,9 @@ const kiosk = params.has('kiosk');
 const idleSeconds = Number(params.get('idle') ?? 90);
 const resetSeconds = Number(params.get('reset') ?? 8);
 const instrumentUrl = params.get('instrument');
+// A one-time invitation from the branch (survey.html?inv=TOKEN on a customer's
+// own phone): the answers are then also shown as a response code to send back.
+const invitation = params.get('inv');
 
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
@@ -32,6 +36,8 @@ let draft = null;
 let phase = 'question'; // 'question' | 'contact' | 'review' | 'thanks'
 /** The contact screen's fields as typed; saved into the draft only with consent. */
 let contact = { name: '', phone: '', consent: false };
+/** The response code shown after submitting an invited survey: { text, qr } or an error. */
+let sent = null;
 
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(lang, key, vars);
@@ -235,9 +241,54 @@ function reviewScreen() {
 }
 
 function thanksScreen() {
+  if (invitation) return [h('div', { class: 'thanks' }, h('h1', { id: 'q-title', tabindex: -1, class: 'big', text: tr('survey.thanks') }), codePanel())];
   return [
     h('div', { class: 'thanks' }, h('h1', { id: 'q-title', tabindex: -1, class: 'big', text: tr('survey.thanks') }), h('p', { text: kiosk ? tr('survey.nextCustomer') : tr('survey.saved') }), kiosk ? null : h('button', { type: 'button', id: 'again', onclick: restart }, tr('survey.again'))),
   ];
+}
+
+/** The response code to send to the branch: QR, text, and share or copy. */
+function codePanel() {
+  if (!sent || sent.error) return h('p', { class: 'error', role: 'alert', text: tr('survey.code.failed', { what: sent?.error ?? '' }) });
+  const message = tr('survey.code.message', { code: sent.text });
+  const status = h('p', { id: 'share-status', role: 'status' });
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(message);
+      status.textContent = tr('survey.code.copied');
+    } catch {
+      getSelection()?.selectAllChildren(document.getElementById('response-code'));
+      status.textContent = tr('survey.code.select');
+    }
+  };
+  const share = async () => {
+    try {
+      await navigator.share({ title: tr('survey.code.title'), text: message });
+    } catch (e) {
+      if (e?.name !== 'AbortError') await copy();
+    }
+  };
+  return h(
+    'div',
+    { class: 'code-panel' },
+    h('p', { text: tr('survey.code.lead') }),
+    qrSvg(sent.qr, tr('survey.code.qrLabel')),
+    h('p', { class: 'code', id: 'response-code', text: sent.text }),
+    h('div', { class: 'actions' }, navigator.share ? h('button', { type: 'button', id: 'share', onclick: share }, tr('survey.code.share')) : null, h('button', { type: 'button', class: navigator.share ? 'secondary' : '', id: 'copy', onclick: copy }, tr('survey.code.copy'))),
+    status,
+  );
+}
+
+/** Packs the answers and the invitation into a response code (in the core). */
+async function responseCode(codes) {
+  try {
+    const { core } = await import('./core.js');
+    const { encodeResponse, qrCode } = await core();
+    const text = encodeResponse(codes, invitation, instrumentUrl ? JSON.stringify(instrument) : undefined);
+    return { text, qr: qrCode(text) };
+  } catch (e) {
+    return { error: String(e?.message ?? e) };
+  }
 }
 
 async function submit() {
@@ -264,7 +315,14 @@ async function submit() {
   };
   // Contact details only with consent, and apart from the answers so that exports leave them out unless asked.
   if (instrument.callback && draft.contact) record.contact = { ...draft.contact, consent_at: now };
-  await submitResponse(record, { at: now, what: 'survey', detail: { id: draft.id, kiosk } });
+  const meta = [];
+  if (invitation) {
+    record.extras.invitation = invitation;
+    sent = await responseCode(codes);
+    // Kept with the response, so a reload of the thank-you screen shows the same code.
+    if (!sent.error) meta.push({ key: 'sent', value: { invitation, text: sent.text, qr: sent.qr, id: draft.id } });
+  }
+  await submitResponse(record, { at: now, what: 'survey', detail: { id: draft.id, kiosk } }, meta);
   phase = 'thanks';
   draft = null;
   render();
@@ -345,6 +403,16 @@ async function start() {
   } catch (e) {
     $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badInstrument', { what: e?.message ?? String(e) }) }));
     document.documentElement.dataset.ready = 'error';
+    return;
+  }
+  // An invited survey already submitted on this phone shows its code again.
+  const done = invitation ? await loadMeta('sent') : null;
+  if (done?.invitation === invitation) {
+    sent = done;
+    phase = 'thanks';
+    draft = null;
+    render();
+    document.documentElement.dataset.ready = 'true';
     return;
   }
   const saved = await loadDraft();
