@@ -1,0 +1,291 @@
+// The staff side of answers from customers' own phones: a branch key made and
+// kept on this device, one-time invitation links and QR codes signed with it,
+// and the intake of response codes pasted or scanned back. Every check of a
+// code (its check character, layout and questionnaire version, key, signature)
+// is the core's; this page adds the one the core cannot make — whether this
+// device has already taken the invitation — in the same transaction as the save.
+import { core } from './core.js';
+import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { qrSvg } from './qr.js';
+import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
+
+const MISSING = 255;
+
+/** @type {'zh-CN' | 'en'} */
+let lang = initialLang();
+/** @type {{ key: Uint8Array, name: string, createdAt: string } | null} */
+let key = null;
+/** The invitations issued in this page session: { token, url }. */
+let issued = [];
+let lastResults = [];
+
+const $ = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel));
+const tr = (k, vars) => t(lang, k, vars);
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+// ---- the branch key ---------------------------------------------------------------
+
+async function renderKey() {
+  key = await branchKey();
+  const used = (await invitations()).filter((i) => i.usedBy).length;
+  $('#key-status').textContent = key ? tr('inv.keyIs', { name: key.name, at: new Date(key.createdAt).toLocaleString(lang), used }) : tr('inv.noKey');
+  $('#make-key').hidden = Boolean(key);
+  for (const id of ['#issue-go', '#check', '#scan']) $(id).disabled = !key;
+}
+
+async function makeKey() {
+  const { keyName } = await core();
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const value = { key: bytes, name: keyName(bytes), createdAt: new Date().toISOString() };
+  try {
+    await saveBranchKey(value, { at: value.createdAt, what: 'branch-key', detail: { name: value.name, device: await deviceId() } });
+  } catch {
+    // Another tab made one first: keep that one.
+  }
+  await renderKey();
+  $('#key-status').focus?.();
+}
+
+// ---- invitations ----------------------------------------------------------------------
+
+function surveyUrl() {
+  return new URL('survey.html', location.href).href;
+}
+
+async function issue() {
+  const n = Math.max(1, Math.min(200, Math.floor(Number($('#count').value) || 0)));
+  const base = $('#base').value.trim() || surveyUrl();
+  let url;
+  try {
+    url = new URL(base);
+  } catch {
+    $('#issue-status').textContent = tr('inv.badBase', { base });
+    return;
+  }
+  const { issueToken } = await core();
+  const now = new Date().toISOString();
+  const rows = [];
+  issued = [];
+  for (let i = 0; i < n; i++) {
+    const token = issueToken(key.key, crypto.getRandomValues(new Uint8Array(5)));
+    const link = new URL(url);
+    link.searchParams.set('inv', token);
+    issued.push({ token, url: link.href });
+    rows.push({ token, issuedAt: now });
+  }
+  await addInvitations(rows, { at: now, what: 'invite', detail: { count: n, key: key.name } });
+  $('#issue-status').textContent = tr('inv.issued', { n });
+  await renderSlips();
+  $('#print-slips').disabled = false;
+  $('#print-posters').disabled = false;
+  await renderKey();
+}
+
+async function renderSlips() {
+  const { qrCode } = await core();
+  $('#slips').replaceChildren(
+    ...issued.map((inv, i) =>
+      h(
+        'div',
+        { class: 'slip', 'data-token': inv.token },
+        h('p', { class: 'slip-title', text: tr('inv.slipTitle') }),
+        qrSvg(qrCode(inv.url), tr('inv.qrLabel', { n: i + 1 })),
+        h('p', { class: 'slip-hint', text: tr('inv.slipHint') }),
+        h('p', { class: 'slip-link' }, h('a', { href: inv.url, text: inv.url })),
+        h('button', { type: 'button', class: 'ghost copy', 'aria-label': tr('inv.copyN', { n: i + 1 }), onclick: () => copyLink(inv.url) }, tr('inv.copy')),
+      ),
+    ),
+  );
+}
+
+async function copyLink(url) {
+  try {
+    await navigator.clipboard.writeText(tr('inv.message', { url }));
+    $('#issue-status').textContent = tr('inv.copied');
+  } catch {
+    $('#issue-status').textContent = url;
+  }
+}
+
+function printAs(kind) {
+  document.body.dataset.print = kind;
+  print();
+}
+
+// ---- intake ------------------------------------------------------------------------------
+
+/**
+ * Finds the codes in pasted text (a chat message may hold several, among other
+ * words): runs of 20 or more letters and digits, with or without the dashes.
+ */
+export function findCodes(text) {
+  return [...text.matchAll(/[0-9A-Za-z](?:[0-9A-Za-z]|-(?=[0-9A-Za-z])){19,}/g)].map((m) => m[0]);
+}
+
+async function check() {
+  const codes = findCodes($('#codes').value);
+  if (!codes.length) {
+    $('#intake-status').textContent = tr('inv.noCodes');
+    return;
+  }
+  await take(codes);
+}
+
+/** Checks codes in the core, stores the accepted ones in one transaction, and shows every outcome. */
+async function take(codes) {
+  const { intakeCode } = await core();
+  const now = new Date().toISOString();
+  const device = await deviceId();
+  const results = [];
+  const records = [];
+  for (const text of codes) {
+    try {
+      const { codes: answers, token } = intakeCode(key.key, text);
+      const record = {
+        id: `I-${token}`,
+        codes: Uint8Array.from(answers, (c) => (c == null ? MISSING : c)),
+        extras: { mode: 'online', invitation: token, received_at: now, source: 'code', device },
+        exported: 0,
+        savedAt: now,
+      };
+      results.push({ text, record });
+      records.push(record);
+    } catch (e) {
+      results.push({ text, reason: e?.problems?.[0]?.code ?? 'malformed', message: String(e?.message ?? e) });
+    }
+  }
+  if (records.length) {
+    const outcome = await addCoded(records, { at: now, what: 'intake', detail: { codes: codes.length } });
+    records.forEach((r, i) => {
+      if (outcome[i] === 'used') {
+        const res = results.find((x) => x.record === r);
+        res.reason = 'used';
+        delete res.record;
+      }
+    });
+  }
+  lastResults = results;
+  renderResults();
+  const accepted = results.filter((r) => r.record).length;
+  $('#intake-status').textContent = tr('inv.taken', { accepted, refused: results.length - accepted });
+  if (accepted) $('#codes').value = '';
+  await renderKey();
+}
+
+function renderResults() {
+  if (!lastResults.length) return;
+  $('#results').replaceChildren(
+    h(
+      'table',
+      { id: 'intake-results' },
+      h('caption', { text: tr('inv.results') }),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: tr('inv.code') }), h('th', { scope: 'col', text: tr('inv.outcome') }))),
+      h(
+        'tbody',
+        {},
+        lastResults.map((r) =>
+          h(
+            'tr',
+            { 'data-outcome': r.record ? 'accepted' : r.reason },
+            h('td', { class: 'code', text: r.text }),
+            h('td', { class: r.record ? 'ok' : 'error', text: r.record ? tr('inv.accepted', { id: r.record.id }) : tr(`inv.reason.${r.reason}`) }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---- the camera -------------------------------------------------------------------------
+
+let scanning = null;
+
+async function scan() {
+  if (scanning) return stopScan();
+  const video = /** @type {HTMLVideoElement} */ (document.querySelector('#camera'));
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+  } catch (e) {
+    $('#intake-status').textContent = tr('inv.noCamera', { what: String(e?.message ?? e) });
+    return;
+  }
+  video.srcObject = stream;
+  video.hidden = false;
+  await video.play();
+  $('#scan').textContent = tr('inv.stopScan');
+  // The browser's own detector where there is one; the core's decoder otherwise.
+  const detector = 'BarcodeDetector' in globalThis ? new globalThis.BarcodeDetector({ formats: ['qr_code'] }) : null;
+  const { decodeQr } = await core();
+  const canvas = document.createElement('canvas');
+  const seen = new Set();
+  scanning = { stream, timer: setInterval(async () => {
+    if (!video.videoWidth) return;
+    let texts = [];
+    if (detector) texts = (await detector.detect(video)).map((b) => b.rawValue);
+    else {
+      const w = (canvas.width = Math.min(640, video.videoWidth));
+      const hgt = (canvas.height = Math.round((video.videoHeight * w) / video.videoWidth));
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(video, 0, 0, w, hgt);
+      const rgba = ctx.getImageData(0, 0, w, hgt).data;
+      const grey = new Uint8Array(w * hgt);
+      for (let i = 0; i < grey.length; i++) grey[i] = (rgba[4 * i] * 77 + rgba[4 * i + 1] * 150 + rgba[4 * i + 2] * 29) >> 8;
+      texts = decodeQr(w, hgt, grey);
+    }
+    const fresh = texts.flatMap(findCodes).filter((c) => !seen.has(c));
+    for (const c of fresh) seen.add(c);
+    if (fresh.length) await take(fresh);
+  }, 400) };
+}
+
+function stopScan() {
+  clearInterval(scanning.timer);
+  for (const track of scanning.stream.getTracks()) track.stop();
+  scanning = null;
+  $('#camera').hidden = true;
+  $('#scan').textContent = tr('inv.scan');
+}
+
+// ---- wiring ------------------------------------------------------------------------------
+
+function renderTexts() {
+  translatePage(lang);
+  const button = $('#lang');
+  button.textContent = tr('switchTo');
+  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
+  button.setAttribute('aria-label', tr('switchLabel'));
+  document.title = tr('inv.title');
+}
+
+$('#lang').addEventListener('click', async () => {
+  lang = lang === 'en' ? 'zh-CN' : 'en';
+  saveLang(lang);
+  renderTexts();
+  await renderKey();
+  if (issued.length) await renderSlips();
+  renderResults();
+});
+$('#make-key').addEventListener('click', makeKey);
+$('#issue-go').addEventListener('click', issue);
+$('#print-slips').addEventListener('click', () => printAs('slips'));
+$('#print-posters').addEventListener('click', () => printAs('posters'));
+$('#check').addEventListener('click', check);
+$('#scan').addEventListener('click', scan);
+
+renderTexts();
+$('#base').value = surveyUrl();
+await renderKey();
+document.documentElement.dataset.ready = 'true';
