@@ -1,0 +1,204 @@
+// End to end: answers from a customer's own phone reach the branch with no
+// server. A staff device makes a branch key and issues invitations; a customer
+// (another browser profile, a phone viewport) opens one, answers and gets a
+// response code; the staff device takes the pasted code once and refuses a
+// repeat, a tampered code, a code for another questionnaire version, an
+// invitation signed with another key and a forged one, each with its reason.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { axe, launch } from './browser.mjs';
+
+const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
+const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+// Answers of the thesis data's first row (www/demo/zg-x-branch-2023.csv, X2023-0001).
+const ROW = ['A', 'A', 'C', 'G', 'A', 'D', 'H', 'C', 'E', 'B', 'D', 'C', 'C', 'C', 'C', 'B', '3'];
+const CODES = ROW.map((a, i) => (i === 16 ? Number(a) : a.charCodeAt(0) - 65));
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+let env;
+before(async () => {
+  env = await launch();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** A staff device: its own profile, the invitations page, a branch key made, `n` invitations issued. */
+async function staffDevice(n = 2) {
+  const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${env.url}invite.html`);
+  await page.locator('html[data-ready="true"]').waitFor();
+  await page.locator('#make-key').click();
+  await page.locator('#make-key[hidden]').waitFor({ state: 'attached' });
+  await page.locator('#count').fill(String(n));
+  await page.locator('#issue-go').click();
+  await page.locator('.slip').nth(n - 1).waitFor();
+  const links = await page.locator('.slip-link a').evaluateAll((as) => as.map((a) => a.href));
+  return { context, page, errors, links };
+}
+
+/** A customer's phone: opens the link, answers every question, submits; returns the code shown. */
+async function customerAnswers(link) {
+  const context = await env.newContext(PHONE);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(link);
+  for (let n = 1; n <= 17; n++) {
+    await page.locator(`html[data-screen="q${n}"]`).waitFor();
+    await page.locator(`#screen .option[data-code="${ROW[n - 1]}"]`).tap();
+  }
+  await page.locator('html[data-screen="review"]').waitFor();
+  await page.locator('#submit').tap();
+  await page.locator('#response-code').waitFor();
+  const code = await page.locator('#response-code').textContent();
+  return { context, page, errors, code };
+}
+
+async function paste(page, text) {
+  // Forget the previous outcome, so that what is read below is this paste's.
+  await page.evaluate(() => {
+    document.querySelector('#intake-status').textContent = '';
+    document.querySelector('#results').replaceChildren();
+  });
+  await page.locator('#codes').fill(text);
+  await page.locator('#check').click();
+  await page.locator('#intake-results').waitFor();
+  await page.waitForFunction(() => document.querySelector('#intake-status').textContent.length > 0);
+  return page.locator('#intake-results tbody tr').evaluateAll((trs) => trs.map((tr) => ({ outcome: tr.dataset.outcome, text: tr.cells[1].textContent })));
+}
+
+function idb(page, store) {
+  return page.evaluate(
+    (name) =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.open('manyi');
+        req.onerror = () => fail(req.error);
+        req.onsuccess = () => {
+          const get = req.result.transaction(name).objectStore(name).getAll();
+          get.onsuccess = () => ok(get.result.map((r) => (r.codes ? { ...r, codes: Array.from(r.codes) } : r)));
+          get.onerror = () => fail(get.error);
+        };
+      }),
+    store,
+  );
+}
+
+/** Makes a response code in the customer's page through the core, as a forger with the public code could. */
+function encodeIn(page, codes, token, instrumentJson) {
+  return page.evaluate(
+    async ([c, tok, inst]) => {
+      const m = await import('/pkg/manyi.js');
+      await m.default();
+      return m.encodeResponse(Uint8Array.from(c), tok, inst ?? undefined);
+    },
+    [codes, token, instrumentJson ?? null],
+  );
+}
+
+test('a customer answers from an invitation, and the branch takes the code once', async () => {
+  const staff = await staffDevice(2);
+  assert.equal(staff.links.length, 2);
+  assert.match(staff.links[0], /\/survey\.html\?inv=[0-9A-Z]{24}$/);
+  assert.notEqual(staff.links[0], staff.links[1]);
+  assert.equal(await staff.page.locator('.slip svg.qr[role="img"]').count(), 2);
+  assert.deepEqual(await axe(staff.page), []);
+
+  const customer = await customerAnswers(staff.links[0]);
+  assert.match(customer.code, /^1[0-9A-Z]{4}(-[0-9A-Z]{1,5}){7}$/);
+  assert.equal(await customer.page.locator('.code-panel svg.qr').count(), 1);
+  assert.deepEqual(await axe(customer.page), []);
+  // The phone keeps its answers, and a reload shows the same code.
+  const [mine] = await idb(customer.page, 'responses');
+  assert.deepEqual(mine.codes, CODES);
+  await customer.page.reload();
+  await customer.page.locator('#response-code').waitFor();
+  assert.equal(await customer.page.locator('#response-code').textContent(), customer.code);
+
+  // The code arrives inside a chat message.
+  const first = await paste(staff.page, `王女士 10:02\n我的满意度调查答卷码：${customer.code}\n`);
+  assert.deepEqual(first.map((r) => r.outcome), ['accepted']);
+  const stored = await idb(staff.page, 'responses');
+  assert.equal(stored.length, 1);
+  assert.deepEqual(stored[0].codes, CODES);
+  assert.equal(stored[0].extras.mode, 'online');
+  const token = new URL(staff.links[0]).searchParams.get('inv');
+  assert.equal(stored[0].extras.invitation, token);
+  // Taken once only.
+  const again = await paste(staff.page, customer.code);
+  assert.deepEqual(again.map((r) => r.outcome), ['used']);
+  assert.match(again[0].text, /已经提交过/);
+  assert.equal((await idb(staff.page, 'responses')).length, 1);
+
+  // Every single changed character is caught (one shown here; the property test
+  // tries them all), and a code typed without its dashes is read all the same.
+  const plain = customer.code.replace(/-/g, '');
+  const i = 8;
+  const changed = plain.slice(0, i) + ALPHABET[(ALPHABET.indexOf(plain[i]) + 1) % 32] + plain.slice(i + 1);
+  const tampered = await paste(staff.page, changed);
+  assert.deepEqual(tampered.map((r) => r.outcome), ['bad_checksum']);
+
+  // A forged invitation: our key's id, a made-up signature, a valid check character.
+  const forgedToken = token.slice(0, 20) + [...token.slice(20)].map((c) => ALPHABET[(ALPHABET.indexOf(c) + 7) % 32]).join('');
+  const forged = await encodeIn(customer.page, CODES, forgedToken);
+  assert.deepEqual((await paste(staff.page, forged)).map((r) => r.outcome), ['forged_token']);
+
+  // A code for another version of the questionnaire.
+  const v2 = BUILTIN.replace('"version": "1"', '"version": "2"');
+  const otherVersion = await encodeIn(customer.page, CODES, new URL(staff.links[1]).searchParams.get('inv'), v2);
+  assert.deepEqual((await paste(staff.page, otherVersion)).map((r) => r.outcome), ['unknown_version']);
+
+  // An invitation from another branch's key.
+  const elsewhere = await staffDevice(1);
+  const stranger = await customerAnswers(elsewhere.links[0]);
+  const foreign = await paste(staff.page, stranger.code);
+  assert.deepEqual(foreign.map((r) => r.outcome), ['foreign_token']);
+  assert.match(foreign[0].text, /不是本网点密钥签发/);
+
+  // Several at once: the second invitation's answer is taken, the repeat refused, in one paste.
+  const second = await customerAnswers(staff.links[1]);
+  const batch = await paste(staff.page, `${second.code}\n${customer.code}\n${second.code}`);
+  assert.deepEqual(batch.map((r) => r.outcome), ['accepted', 'used', 'used']);
+  assert.equal((await idb(staff.page, 'responses')).length, 2);
+  const used = (await idb(staff.page, 'invitations')).filter((inv) => inv.usedBy);
+  assert.equal(used.length, 2);
+  assert.deepEqual(await axe(staff.page), []);
+
+  for (const d of [staff, customer, elsewhere, stranger, second]) {
+    assert.deepEqual(d.errors, []);
+    await d.context.close();
+  }
+});
+
+test('the branch key is made on the staff device, never in the page or its links', async () => {
+  const a = await staffDevice(1);
+  const b = await staffDevice(1);
+  const keyOf = (page) => page.evaluate(() => new Promise((ok) => {
+    const req = indexedDB.open('manyi');
+    req.onsuccess = () => {
+      const get = req.result.transaction('meta').objectStore('meta').get('branch-key');
+      get.onsuccess = () => ok({ name: get.result.value.name, bytes: Array.from(get.result.value.key) });
+    };
+  }));
+  const [ka, kb] = [await keyOf(a.page), await keyOf(b.page)];
+  assert.equal(ka.bytes.length, 32);
+  assert.notDeepEqual(ka.bytes, kb.bytes, 'each device makes its own random key');
+  // The link carries the signed token only, not the key.
+  const hex = Buffer.from(ka.bytes).toString('hex').toUpperCase();
+  assert.ok(!a.links[0].toUpperCase().includes(hex.slice(0, 16)));
+  // The print views render.
+  await a.page.emulateMedia({ media: 'print' });
+  await a.page.evaluate(() => (document.body.dataset.print = 'slips'));
+  assert.equal(await a.page.locator('#intake').isVisible(), false);
+  assert.equal(await a.page.locator('.slip').first().isVisible(), true);
+  const pdf = await a.page.pdf({ format: 'A4' });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  for (const d of [a, b]) {
+    assert.deepEqual(d.errors, []);
+    await d.context.close();
+  }
+});
