@@ -23,6 +23,7 @@ pub mod csv;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod generate;
 pub mod instrument;
 pub mod merge;
 pub mod responses;

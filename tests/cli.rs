@@ -523,3 +523,38 @@ fn paths_are_accepted_as_given() {
         .expect("run manyi");
     assert_eq!(json(&o)["detractors"], 137);
 }
+
+#[test]
+fn generate_is_deterministic_and_imports_back() {
+    let dir = std::env::temp_dir().join(format!("manyi-gen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.csv");
+    let out = common::manyi(&[
+        "generate",
+        "--n",
+        "300",
+        "--seed",
+        "5",
+        "-o",
+        a.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = common::manyi(&["generate", "--n", "300", "--seed", "5"]);
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        again.stdout,
+        "same seed, same bytes, file or stdout"
+    );
+    let report = common::manyi(&["report", a.to_str().unwrap(), "--json"]);
+    assert!(report.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(r["n"], 300);
+    let usage = common::manyi(&["generate"]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("--n"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

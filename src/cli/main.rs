@@ -27,6 +27,9 @@ Usage:
                            combine devices' or branches' exports: the same response
                            twice counts once; a conflict is listed, never overwritten
   manyi instrument         print the instrument (JSON) — a template for your own
+  manyi generate --n N [--seed S] [-o FILE.csv]
+                           N realistic synthetic responses (for benchmarks), the
+                           same for the same seed; standard output without -o
 
 Options:
   --json                   print JSON instead of tables
@@ -55,6 +58,8 @@ struct Args {
     compare: Option<String>,
     output: Option<String>,
     resolve: Vec<(String, String)>,
+    n: Option<usize>,
+    seed: u64,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Failure> {
@@ -67,6 +72,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
     let mut json = false;
     let mut lang = Lang::ZhCn;
     let mut instrument = None;
+    let mut n = None;
+    let mut seed = 1;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-h" | "--help" | "help" => return Ok(None),
@@ -106,6 +113,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
                 let v = args.next();
                 by = Some(v.ok_or_else(|| Failure::Usage("--by needs a question id".into()))?);
             }
+            "--n" => {
+                let v = args.next().unwrap_or_default();
+                n = Some(v.trim().parse().map_err(|_| {
+                    Failure::Usage(format!("--n takes a whole number of responses, not {v:?}"))
+                })?);
+            }
+            "--seed" => {
+                let v = args.next().unwrap_or_default();
+                seed = v.trim().parse().map_err(|_| {
+                    Failure::Usage(format!("--seed takes a whole number, not {v:?}"))
+                })?;
+            }
             "--compare" => {
                 let v = args.next();
                 compare = Some(v.ok_or_else(|| Failure::Usage("--compare needs a file".into()))?);
@@ -128,6 +147,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
         compare,
         output,
         resolve,
+        n,
+        seed,
     }))
 }
 
@@ -167,6 +188,26 @@ fn run(args: Args) -> Result<String, Failure> {
             &args.resolve,
             args.json,
         );
+    }
+    if args.command == "generate" {
+        let n = args
+            .n
+            .ok_or_else(|| Failure::Usage("generate needs --n N (how many responses)".into()))?;
+        if let Some(extra) = args.positional.first() {
+            return Err(Failure::Usage(format!("unexpected argument {extra:?}")));
+        }
+        let responses = manyi::generate::generate(&instrument, n, args.seed)
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        let bytes = responses
+            .to_csv(&instrument, false)
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        return match &args.output {
+            Some(path) => {
+                merge::write_atomically(path, &bytes)?;
+                Ok(String::new())
+            }
+            None => String::from_utf8(bytes).map_err(|e| Failure::Input(e.to_string())),
+        };
     }
     if args.output.is_some() || !args.resolve.is_empty() {
         return Err(Failure::Usage("-o and --resolve go with merge".into()));

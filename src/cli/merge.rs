@@ -46,7 +46,7 @@ fn with_source(inst: &Instrument, r: Responses, name: &str) -> Result<Responses,
     Responses::from_csv(inst, &csv).map_err(|e| Failure::Input(format!("{name}: {e}")))
 }
 
-fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_atomically(path: &str, bytes: &[u8]) -> Result<(), Failure> {
     let target = Path::new(path);
     let dir = target
         .parent()
