@@ -1,0 +1,95 @@
+// The printable paper questionnaire, made from the instrument: a box for the
+// form number, and every option with the letter the entry screen expects
+// (entry.html keys exactly these letters, and 0–10 for a scale). A4, two pages
+// for the built-in 17 questions; Chinese by default, English switchable.
+import { initialLang, saveLang, t, translatePage } from './i18n.js';
+
+const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
+
+/** @type {'zh-CN' | 'en'} */
+let lang = initialLang();
+let instrument;
+
+const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+const tr = (key, vars) => t(lang, key, vars);
+const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+const box = () => h('span', { class: 'box', 'aria-hidden': 'true' });
+
+function question(q, i) {
+  const choices =
+    q.kind === 'scale'
+      ? h(
+          'div',
+          { class: 'scale' },
+          h('ol', { class: 'points' }, Array.from({ length: q.max - q.min + 1 }, (_, k) => h('li', { 'data-code': String(q.min + k) }, box(), h('b', { text: String(q.min + k) })))),
+          h('p', { class: 'anchors' }, h('span', { text: `${q.min} = ${textOf(q.min_label)}` }), h('span', { text: `${q.max} = ${textOf(q.max_label)}` })),
+        )
+      : h('ul', { class: 'options' }, q.options.map((o) => h('li', { 'data-code': o.code }, box(), h('b', { class: 'letter', text: o.code }), ' ', textOf(o.label))));
+  return h(
+    'li',
+    { class: 'question', 'data-question': q.id },
+    h('p', { class: 'qtext' }, h('span', { class: 'qn', text: `${i + 1}.` }), ' ', textOf(q.text), q.required ? h('span', { class: 'required', text: ` ${tr('paper.required')}` }) : null),
+    choices,
+  );
+}
+
+function render() {
+  translatePage(lang);
+  const button = $('#lang');
+  button.textContent = tr('switchTo');
+  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
+  button.setAttribute('aria-label', tr('switchLabel'));
+  if (!instrument) return;
+  document.title = `${textOf(instrument.title)} · ${tr('paper.title')}`;
+  $('#sheet').replaceChildren(
+    h(
+      'header',
+      { class: 'sheet-head' },
+      h('h1', { id: 'form-title', text: textOf(instrument.title) }),
+      h('div', { class: 'form-id' }, h('span', { class: 'form-id-label', text: tr('paper.formId') }), h('span', { class: 'form-id-cells', 'aria-hidden': 'true' }, Array.from({ length: 10 }, () => h('span', { class: 'cell' })))),
+    ),
+    h('p', { class: 'instructions', text: tr('paper.instructions') }),
+    h('ol', { class: 'questions' }, instrument.questions.map(question)),
+    h('p', { class: 'thanks', text: tr('paper.thanks') }),
+  );
+}
+
+async function loadInstrument() {
+  const url = new URLSearchParams(location.search).get('instrument');
+  const res = await fetch(url ?? BUILTIN_URL);
+  if (!res.ok) throw new Error(`${url ?? BUILTIN_URL}: HTTP ${res.status}`);
+  if (!url) return res.json();
+  const { core } = await import('./core.js');
+  const { parseInstrument } = await core();
+  return parseInstrument(await res.text());
+}
+
+$('#lang').addEventListener('click', () => {
+  lang = lang === 'en' ? 'zh-CN' : 'en';
+  saveLang(lang);
+  render();
+});
+$('#print').addEventListener('click', () => print());
+
+try {
+  instrument = await loadInstrument();
+  render();
+  document.documentElement.dataset.ready = 'true';
+} catch (e) {
+  render();
+  $('#sheet').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('paper.failed', { what: String(e?.message ?? e) }) }));
+  document.documentElement.dataset.ready = 'error';
+}
