@@ -44,18 +44,6 @@ fn variance(xs: &[f64]) -> f64 {
     xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)
 }
 
-fn correlation(xs: &[f64], ys: &[f64]) -> Option<f64> {
-    let n = xs.len() as f64;
-    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (x, y) in xs.iter().zip(ys) {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-    }
-    (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
-}
-
 /// Cronbach's α of item score columns (one `Vec` per item, equal lengths, no gaps).
 pub fn cronbach_alpha(items: &[Vec<f64>]) -> Option<f64> {
     let k = items.len();
@@ -73,77 +61,147 @@ pub fn cronbach_alpha(items: &[Vec<f64>]) -> Option<f64> {
     Some(k / (k - 1.0) * (1.0 - item_var / total_var))
 }
 
-/// The reliability of the items (question indices) of `instrument`, each scored
-/// k … 1 from its first option.
-pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usize]) -> Reliability {
-    let qs = instrument.questions();
-    let lens: Vec<usize> = items.iter().map(|&q| qs[q].len()).collect();
-    let complete: Vec<usize> = (0..responses.len())
-        .filter(|&r| {
-            items
-                .iter()
-                .zip(&lens)
-                .all(|(&q, &k)| usize::from(responses.column(q)[r]) < k)
-        })
-        .collect();
-    let scores: Vec<Vec<f64>> = items
-        .iter()
-        .zip(&lens)
-        .map(|(&q, &k)| {
-            let col = responses.column(q);
-            complete
-                .iter()
-                .map(|&r| (k - usize::from(col[r])) as f64)
-                .collect()
-        })
-        .collect();
-    let k = items.len();
-    let n = complete.len();
-    let mut rs = Vec::new();
-    for a in 0..k {
-        for b in a + 1..k {
-            if let Some(r) = correlation(&scores[a], &scores[b]) {
-                rs.push(r);
+/// Exact sums over the respondents who answered every item: their number, Σx
+/// per item and Σx·y per pair (row-major k × k), with x the item's score k … 1.
+/// One pass over the rows; when the items' answer patterns are few (5 items of
+/// 3 options: 243) it counts patterns and sums per pattern.
+// Rows index several columns at once: a range loop says that most plainly.
+#[allow(clippy::needless_range_loop)]
+fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
+    let k = cols.len();
+    let rows = cols.first().map_or(0, |c| c.len());
+    let mut s = vec![0u64; k];
+    let mut ss = vec![0u64; k * k];
+    let mut add = |scores: &[u64], times: u64| {
+        for a in 0..k {
+            s[a] += times * scores[a];
+            for b in 0..k {
+                ss[a * k + b] += times * scores[a] * scores[b];
             }
         }
+    };
+    let patterns = lens
+        .iter()
+        .try_fold(1usize, |p, &l| p.checked_mul(l))
+        .filter(|&p| p <= 1 << 16);
+    let mut n = 0u64;
+    let mut scores = vec![0u64; k];
+    if let Some(patterns) = patterns {
+        let mut strides = vec![1usize; k];
+        for a in 1..k {
+            strides[a] = strides[a - 1] * lens[a - 1];
+        }
+        let mut counts = vec![0u64; patterns];
+        'rows: for r in 0..rows {
+            let mut index = 0;
+            for a in 0..k {
+                let c = usize::from(cols[a][r]);
+                if c >= lens[a] {
+                    continue 'rows;
+                }
+                index += c * strides[a];
+            }
+            counts[index] += 1;
+        }
+        for (index, &count) in counts.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            for a in 0..k {
+                scores[a] = (lens[a] - index / strides[a] % lens[a]) as u64;
+            }
+            add(&scores, count);
+            n += count;
+        }
+    } else {
+        'rows2: for r in 0..rows {
+            for a in 0..k {
+                let c = usize::from(cols[a][r]);
+                if c >= lens[a] {
+                    continue 'rows2;
+                }
+                scores[a] = (lens[a] - c) as u64;
+            }
+            add(&scores, 1);
+            n += 1;
+        }
     }
+    (n, s, ss)
+}
+
+/// The reliability of the items (question indices) of `instrument`, each scored
+/// k … 1 from its first option. Every figure comes from the items' covariance
+/// matrix, built from exact integer sums in one pass over the responses.
+pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usize]) -> Reliability {
+    let qs = instrument.questions();
+    let k = items.len();
+    let lens: Vec<usize> = items.iter().map(|&q| qs[q].len()).collect();
+    let cols: Vec<&[u8]> = items.iter().map(|&q| responses.column(q)).collect();
+    let (n, s, ss) = sums(&cols, &lens);
+    // cov(a, b) = (n·Σxy − Σx·Σy) / (n(n − 1)), the numerator exact in integers.
+    let cov: Vec<f64> = (0..k * k)
+        .map(|ab| {
+            let (a, b) = (ab / k, ab % k);
+            if n < 2 {
+                return 0.0;
+            }
+            let num = i128::from(n) * i128::from(ss[ab]) - i128::from(s[a]) * i128::from(s[b]);
+            num as f64 / (n as f64 * (n - 1) as f64)
+        })
+        .collect();
+    let c = |a: usize, b: usize| cov[a * k + b];
+    // α of a subset of the items.
+    let alpha = |set: &[usize]| -> Option<f64> {
+        let m = set.len();
+        if m < 2 || n < 2 {
+            return None;
+        }
+        let total: f64 = set
+            .iter()
+            .flat_map(|&a| set.iter().map(move |&b| (a, b)))
+            .map(|(a, b)| c(a, b))
+            .sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let items: f64 = set.iter().map(|&a| c(a, a)).sum();
+        let m = m as f64;
+        Some(m / (m - 1.0) * (1.0 - items / total))
+    };
+    let correlation = |a: usize, b: usize| -> Option<f64> {
+        (n >= 2 && c(a, a) > 0.0 && c(b, b) > 0.0).then(|| c(a, b) / (c(a, a) * c(b, b)).sqrt())
+    };
+    let all: Vec<usize> = (0..k).collect();
+    let rs: Vec<f64> = (0..k)
+        .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
+        .filter_map(|(a, b)| correlation(a, b))
+        .collect();
     let pairs = k * k.saturating_sub(1) / 2;
     let r_bar = (pairs > 0 && rs.len() == pairs && n >= 2)
         .then(|| rs.iter().sum::<f64>() / rs.len() as f64);
     let kf = k as f64;
-    let without = |i: usize| -> Vec<Vec<f64>> {
-        scores
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, s)| s.clone())
-            .collect()
-    };
+    let others = |i: usize| -> Vec<usize> { (0..k).filter(|&j| j != i).collect() };
     Reliability {
         items: items.iter().map(|&q| qs[q].id.clone()).collect(),
-        n: n as u64,
-        excluded: (responses.len() - n) as u64,
-        alpha: cronbach_alpha(&scores),
+        n,
+        excluded: responses.len() as u64 - n,
+        alpha: alpha(&all),
         standardized_alpha: r_bar.map(|r| kf * r / (1.0 + (kf - 1.0) * r)),
         mean_inter_item_r: r_bar,
         alpha_if_deleted: (0..k)
-            .map(|i| {
-                if k > 2 {
-                    cronbach_alpha(&without(i))
-                } else {
-                    None
-                }
-            })
+            .map(|i| if k > 2 { alpha(&others(i)) } else { None })
             .collect(),
         item_total_r: (0..k)
             .map(|i| {
-                if n < 2 {
-                    return None;
-                }
-                let rest: Vec<f64> = (0..n)
-                    .map(|r| (0..k).filter(|&j| j != i).map(|j| scores[j][r]).sum())
-                    .collect();
-                correlation(&scores[i], &rest)
+                let rest = others(i);
+                let cov_rest: f64 = rest.iter().map(|&j| c(i, j)).sum();
+                let var_rest: f64 = rest
+                    .iter()
+                    .flat_map(|&a| rest.iter().map(move |&b| (a, b)))
+                    .map(|(a, b)| c(a, b))
+                    .sum();
+                (n >= 2 && c(i, i) > 0.0 && var_rest > 0.0)
+                    .then(|| cov_rest / (c(i, i) * var_rest).sqrt())
             })
             .collect(),
     }

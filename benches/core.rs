@@ -1,0 +1,73 @@
+//! Native benchmarks of the core at 10,000, 100,000 and 1,000,000 responses:
+//! CSV import, the full report, one cross-tab with its tests, and all 16×16
+//! cross-tabs of the single-choice questions. `cargo bench --bench core`
+//! prints a table; `-- --json` prints the numbers for `bench/run.mjs`.
+//! A small harness of our own (median of repeated runs, std::time::Instant)
+//! rather than criterion: the figures feed one combined table with the
+//! browser's, and criterion would double the build on a 2-core machine.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use manyi::crosstab::crosstab;
+use manyi::{generate::generate, scoring, Instrument, QuestionKind, Responses};
+
+/// The median time of `runs` calls of `f`, in milliseconds.
+fn median_ms<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn main() {
+    let json = std::env::args().any(|a| a == "--json");
+    let inst = Instrument::builtin();
+    let singles: Vec<String> = inst
+        .questions()
+        .iter()
+        .filter(|q| q.kind == QuestionKind::Single)
+        .map(|q| q.id.clone())
+        .collect();
+    let mut rows = Vec::new();
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let data = generate(&inst, n, 1).expect("generate");
+        let csv = data.to_csv(&inst, false).expect("csv");
+        let runs = if n >= 1_000_000 { 5 } else { 15 };
+        let import = median_ms(runs, || Responses::from_csv(&inst, &csv).expect("import"));
+        let report = median_ms(runs, || scoring::report(&inst, &data).expect("report"));
+        let one = median_ms(runs, || {
+            crosstab(&inst, &data, "q2", "q14").expect("crosstab")
+        });
+        let all = median_ms(runs.min(5), || {
+            for r in &singles {
+                for c in &singles {
+                    black_box(crosstab(&inst, &data, r, c).expect("crosstab"));
+                }
+            }
+        });
+        rows.push((n, csv.len(), import, report, one, all));
+    }
+    if json {
+        let items: Vec<String> = rows
+            .iter()
+            .map(|(n, bytes, import, report, one, all)| {
+                format!(
+                    "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3}}}"
+                )
+            })
+            .collect();
+        println!("[{}]", items.join(","));
+        return;
+    }
+    println!("native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs");
+    for (n, bytes, import, report, one, all) in rows {
+        let mbs = bytes as f64 / 1e6 / (import / 1000.0);
+        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1}");
+    }
+}
