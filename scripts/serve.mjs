@@ -28,7 +28,7 @@ const types = {
 };
 
 /** Maps a URL path to a file under one of the mounts, or null. */
-function locate(urlPath) {
+function locate(urlPath, extra = []) {
   let path;
   try {
     path = decodeURIComponent(urlPath.split('?')[0]);
@@ -36,7 +36,7 @@ function locate(urlPath) {
     return null;
   }
   if (path.endsWith('/')) path += 'index.html';
-  for (const [prefix, dir] of mounts) {
+  for (const [prefix, dir] of [...extra, ...mounts]) {
     if (!path.startsWith(prefix)) continue;
     const file = normalize(join(dir, path.slice(prefix.length)));
     if (file !== dir && !file.startsWith(dir + sep)) return null;
@@ -49,14 +49,17 @@ function locate(urlPath) {
   return null;
 }
 
-/** Starts the server; resolves to it once it listens. Port 0 picks a free port. */
-export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+/**
+ * Starts the server; resolves to it once it listens. Port 0 picks a free port.
+ * `extra` mounts more folders ([['/prefix/', '/abs/dir'], …]), e.g. for benchmarks.
+ */
+export function startServer({ port = 8080, host = '127.0.0.1', extra = [] } = {}) {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const file = locate(req.url ?? '/');
+    const file = locate(req.url ?? '/', extra);
     if (!file) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;

@@ -1,0 +1,164 @@
+// The benchmark, side by side, in one run (`./dev bench`; README "Benchmarks"):
+// for 10,000, 100,000 and 1,000,000 generated responses it measures natively
+// (benches/core.rs), in headless Chromium through the wasm module, and in the
+// same page with an idiomatic JavaScript implementation over an array of
+// response objects (bench/js-impl.mjs): CSV import, the full report, one
+// cross-tab with its tests, all 16×16 cross-tabs; plus the wasm file's size.
+// It checks that wasm and JavaScript agree before timing them, then writes
+// bench/RESULTS.md and prints it. Timings are reported, never asserted.
+//   node bench/run.mjs [--sizes 10000,100000,1000000]   (after ./dev build)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { launch } from '../tests/e2e/browser.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const arg = process.argv.indexOf('--sizes');
+const SIZES = (arg > 0 ? process.argv[arg + 1] : '10000,100000,1000000').split(',').map(Number);
+const DATA = `${ROOT}target/bench-data`;
+const say = (s) => process.stderr.write(`bench: ${s}\n`);
+
+// --- native -------------------------------------------------------------------
+say('native (cargo bench --bench core)');
+const nativeOut = execFileSync('cargo', ['bench', '-q', '--bench', 'core', '--', '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const native = Object.fromEntries(JSON.parse(nativeOut.trim().split('\n').pop()).map((r) => [r.n, r]));
+
+// --- data ------------------------------------------------------------------------
+mkdirSync(DATA, { recursive: true });
+for (const n of SIZES) {
+  const file = `${DATA}/${n}.csv`;
+  if (!existsSync(file)) {
+    say(`generating ${n} responses`);
+    execFileSync(`${ROOT}target/release/manyi`, ['generate', '--n', String(n), '--seed', '1', '-o', file]);
+  }
+}
+
+// --- the browser -------------------------------------------------------------------
+const wasmBytes = readFileSync(`${ROOT}pkg/manyi_bg.wasm`);
+const size = { raw: wasmBytes.length, gzip: gzipSync(wasmBytes, { level: 9 }).length };
+const env = await launch({ extra: [['/bench-data/', DATA], ['/bench/', `${ROOT}bench`]] });
+const browser = [];
+try {
+  const page = await (await env.newContext()).newPage();
+  page.on('console', (m) => say(`page: ${m.text()}`));
+  await page.goto(env.url);
+  for (const n of SIZES) {
+    say(`browser: ${n} responses`);
+    const r = await page.evaluate(async (count) => {
+      const js = await import('/bench/js-impl.mjs');
+      const m = await import('/pkg/manyi.js');
+      await m.default();
+      const bytes = new Uint8Array(await (await fetch(`/bench-data/${count}.csv`)).arrayBuffer());
+      const instrument = m.builtinInstrument();
+      const singles = instrument.questions.filter((q) => q.kind === 'single').map((q) => q.id);
+      const runs = count >= 1000000 ? 3 : 7;
+      const median = (f) => {
+        const times = [];
+        for (let i = 0; i < runs; i++) {
+          const t = performance.now();
+          f();
+          times.push(performance.now() - t);
+        }
+        times.sort((a, b) => a - b);
+        return times[times.length >> 1];
+      };
+      // Import.
+      let ds = null;
+      const wasmImport = median(() => {
+        ds?.free();
+        ds = m.Dataset.fromCsv(bytes);
+      });
+      let rows = null;
+      const jsImport = median(() => {
+        rows = js.parseCsv(new TextDecoder().decode(bytes));
+      });
+      // The two implementations agree before they are timed.
+      const wr = ds.report();
+      const jr = js.report(rows, instrument);
+      const wx = ds.crosstab('q2', 'q14');
+      const jx = js.crosstab(rows, instrument, 'q2', 'q14');
+      const agree =
+        wr.n === jr.n &&
+        Math.abs(wr.nps.nps - jr.nps.nps) < 1e-9 &&
+        Math.abs(wr.scale.reliability.alpha - jr.scale.alpha) < 1e-9 &&
+        Math.abs(wx.chi2 - jx.chi2) < 1e-6 * wx.chi2 &&
+        JSON.stringify(wx.counts) === JSON.stringify(jx.counts) &&
+        JSON.stringify(wx.letters) === JSON.stringify(jx.letters);
+      const result = {
+        n: count,
+        bytes: bytes.length,
+        agree,
+        wasm: {
+          import: wasmImport,
+          report: median(() => ds.report()),
+          crosstab: median(() => ds.crosstab('q2', 'q14')),
+          all: median(() => {
+            for (const a of singles) for (const b of singles) ds.crosstab(a, b);
+          }),
+        },
+        js: {
+          import: jsImport,
+          report: median(() => js.report(rows, instrument)),
+          crosstab: median(() => js.crosstab(rows, instrument, 'q2', 'q14')),
+          all: median(() => {
+            for (const a of singles) for (const b of singles) js.crosstab(rows, instrument, a, b);
+          }),
+        },
+      };
+      ds.free();
+      return result;
+    }, n);
+    browser.push(r);
+  }
+} finally {
+  await env.close();
+}
+
+// --- the table -------------------------------------------------------------------------
+const f = (x, d = 1) => (x == null ? '—' : x.toFixed(d));
+const ratio = (a, b) => (a && b ? `${f(b / a, 1)}×` : '—');
+const chromium = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const lines = [];
+lines.push('# manyi benchmark results', '');
+lines.push(`Written by \`./dev bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${chromium}, node ${process.version}.`);
+lines.push('Data: `manyi generate --n N --seed 1` (17 questions, mode and date columns). Times are medians in milliseconds;');
+lines.push('"wasm faster than JS" is JS time ÷ wasm time; "wasm : native" is wasm time ÷ native time.', '');
+lines.push('| N | step | native ms | wasm ms | JS ms | wasm faster than JS | wasm : native | wasm ms per 1M |');
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|');
+for (const b of browser) {
+  const nat = native[b.n] ?? {};
+  const steps = [
+    ['CSV import', nat.import_ms, b.wasm.import, b.js.import],
+    ['full report', nat.report_ms, b.wasm.report, b.js.report],
+    ['one cross-tab (Q2 × Q14) with tests', nat.crosstab_ms, b.wasm.crosstab, b.js.crosstab],
+    ['all 16 × 16 cross-tabs', nat.all_crosstabs_ms, b.wasm.all, b.js.all],
+  ];
+  for (const [name, nt, w, j] of steps) {
+    lines.push(`| ${b.n.toLocaleString('en')} | ${name} | ${f(nt, 2)} | ${f(w, 2)} | ${f(j, 2)} | ${ratio(w, j)} | ${nt ? f(w / nt, 2) : '—'} | ${f((w * 1e6) / b.n, 1)} |`);
+  }
+  const mbs = (ms) => f(b.bytes / 1e6 / (ms / 1000), 0);
+  lines.push(`| ${b.n.toLocaleString('en')} | CSV import speed (MB/s of ${f(b.bytes / 1e6, 1)} MB) | ${nat.import_ms ? mbs(nat.import_ms) : '—'} | ${mbs(b.wasm.import)} | ${mbs(b.js.import)} | | | |`);
+  if (!b.agree) lines.push(`| ${b.n} | **wasm and JavaScript disagree: the comparison is void** | | | | | | |`);
+}
+lines.push('', `wasm file: ${size.raw.toLocaleString('en')} bytes raw, ${size.gzip.toLocaleString('en')} bytes gzip -9.`, '');
+const big = browser.find((b) => b.n === 1000000);
+if (big) {
+  const target = (name, value, goal, unit, better = 'below') => {
+    const met = better === 'below' ? value <= goal : value >= goal;
+    const by = better === 'below' ? value / goal : goal / value;
+    return `| ${name} | ${goal} ${unit} | ${f(value, 1)} ${unit} | ${met ? 'met' : `missed (${f(by, 1)}× off)`} |`;
+  };
+  lines.push('## Targets at 1,000,000 responses', '', '| target | goal | measured | |', '|---|---:|---:|---|');
+  lines.push(target('full report in wasm', big.wasm.report, 30, 'ms'));
+  lines.push(target('one cross-tab with its tests in wasm', big.wasm.crosstab, 5, 'ms'));
+  lines.push(target('all 16×16 cross-tabs in wasm', big.wasm.all, 300, 'ms'));
+  lines.push(target('CSV import in wasm', big.bytes / 1e6 / (big.wasm.import / 1000), 150, 'MB/s', 'above'));
+  lines.push(target('report: wasm faster than JS', big.js.report / big.wasm.report, 20, '×', 'above'));
+  lines.push(target('wasm gzip size', size.gzip / 1000, 250, 'KB'));
+  lines.push('');
+}
+const text = `${lines.join('\n')}\n`;
+writeFileSync(`${ROOT}bench/RESULTS.md`, text);
+process.stdout.write(text);
