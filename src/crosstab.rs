@@ -283,20 +283,31 @@ pub struct Crosstab {
 /// the number of responses missing either (codes at or past r or c, which
 /// includes [`MISSING`](crate::MISSING)).
 pub fn count_pairs(rows: &[u8], cols: &[u8], r: usize, c: usize) -> (Vec<Vec<u64>>, u64) {
-    let mut flat = vec![0u64; r * c];
-    let mut missing = 0u64;
-    for (&a, &b) in rows.iter().zip(cols) {
-        let (a, b) = (usize::from(a), usize::from(b));
-        if a < r && b < c {
-            flat[a * c + b] += 1;
-        } else {
-            missing += 1;
-        }
+    // Branch-free: an unanswered (or out-of-range) code counts in an extra row
+    // or column that is dropped at the end; four interleaved tables keep
+    // consecutive increments of the same cell from waiting on each other.
+    let w = c + 1;
+    let cells = (r + 1) * w;
+    let mut tables = vec![0u64; 4 * cells];
+    let cell = |a: u8, b: u8| usize::from(a).min(r) * w + usize::from(b).min(c);
+    let n = rows.len().min(cols.len());
+    let (rows, cols) = (&rows[..n], &cols[..n]);
+    let mut quads = rows.chunks_exact(4).zip(cols.chunks_exact(4));
+    for (a, b) in &mut quads {
+        tables[cell(a[0], b[0])] += 1;
+        tables[cells + cell(a[1], b[1])] += 1;
+        tables[2 * cells + cell(a[2], b[2])] += 1;
+        tables[3 * cells + cell(a[3], b[3])] += 1;
     }
-    (
-        flat.chunks(c.max(1)).take(r).map(<[u64]>::to_vec).collect(),
-        missing,
-    )
+    for (&a, &b) in rows[n - n % 4..].iter().zip(&cols[n - n % 4..]) {
+        tables[cell(a, b)] += 1;
+    }
+    let flat: Vec<u64> = (0..cells)
+        .map(|i| tables[i] + tables[cells + i] + tables[2 * cells + i] + tables[3 * cells + i])
+        .collect();
+    let counts: Vec<Vec<u64>> = (0..r).map(|i| flat[i * w..i * w + c].to_vec()).collect();
+    let valid: u64 = counts.iter().flatten().sum();
+    (counts, n as u64 - valid)
 }
 
 /// The cross-tab of question `row` by question `col` (ids).

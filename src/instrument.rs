@@ -192,6 +192,20 @@ impl Question {
             return Ok(MISSING);
         }
         match self.kind {
+            // The fast path: one letter, the option at its place in the alphabet.
+            QuestionKind::Single
+                if t.len() == 1
+                    && self
+                        .options
+                        .get(usize::from(
+                            t.as_bytes()[0].to_ascii_uppercase().wrapping_sub(b'A'),
+                        ))
+                        .is_some_and(|o| {
+                            o.code.as_bytes() == [t.as_bytes()[0].to_ascii_uppercase()]
+                        }) =>
+            {
+                Ok(t.as_bytes()[0].to_ascii_uppercase() - b'A')
+            }
             // The letter, or (for labelled exports read back) the option's text.
             QuestionKind::Single => self
                 .options

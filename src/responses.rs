@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use crate::csv::{write_record, Reader};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
@@ -439,6 +440,66 @@ fn column_name(raw: &str) -> &str {
     raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
+/// A hasher for keys that are already hashes ([`id_hash`]).
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed with it; fold anything else all the same.
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A fast 64-bit hash of an id (FxHash-style, eight bytes at a time).
+fn id_hash(id: &str) -> u64 {
+    let mut h: u64 = id.len() as u64;
+    for chunk in id.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h ^ (h >> 29)
+}
+
+/// The line an id was first seen on, or `None` (and it is recorded as seen
+/// at `line`, as the next entry of `ids`).
+fn first_line(
+    seen: &mut HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>>,
+    clashes: &mut HashMap<String, usize>,
+    ids: &[String],
+    id: &str,
+    line: usize,
+) -> Option<usize> {
+    match seen.entry(id_hash(id)) {
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert((ids.len(), line));
+            None
+        }
+        std::collections::hash_map::Entry::Occupied(o) => {
+            let (index, first) = *o.get();
+            if ids[index] == id {
+                return Some(first);
+            }
+            match clashes.get(id) {
+                Some(&first) => Some(first),
+                None => {
+                    clashes.insert(id.to_owned(), line);
+                    None
+                }
+            }
+        }
+    }
+}
+
 /// Collects problems up to the cap while counting them all.
 struct Problems {
     kind: ErrorKind,
@@ -498,7 +559,10 @@ impl<'i> Importer<'i> {
         let header: Vec<Option<String>> = fields
             .iter()
             .enumerate()
-            .map(|(i, f)| self.text(f, header_line, i, &format!("header {}", i + 1)))
+            .map(|(i, f)| {
+                self.text(f, header_line, i, &format!("header {}", i + 1))
+                    .map(str::to_owned)
+            })
             .collect();
         let mut store = self.layout(&header, header_line);
         if self.problems.total > 0 {
@@ -508,8 +572,16 @@ impl<'i> Importer<'i> {
             .iter()
             .map(|h| column_name(h.as_deref().unwrap_or_default()).to_owned())
             .collect();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        // Duplicate ids: a fast hash of each id → (its index in store.ids, line).
+        // Equal hashes are confirmed by comparing the ids; different ids with
+        // the same hash (rare, or a crafted file) go to a SipHash map instead.
+        let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>> =
+            HashMap::default();
+        let mut clashes: HashMap<String, usize> = HashMap::new();
         let qs = self.instrument.questions();
+        // Reused from row to row: no allocation per field, only per kept text.
+        let mut codes = vec![MISSING; qs.len()];
+        let mut extras = vec![String::new(); store.extras.len()];
         while let Some(rec) = next(&mut fields) {
             let line = match rec {
                 Ok(line) => line,
@@ -538,9 +610,8 @@ impl<'i> Importer<'i> {
                 continue;
             }
             let before = self.problems.total;
-            let mut codes = vec![MISSING; qs.len()];
+            codes.fill(MISSING);
             let mut id = String::new();
-            let mut extras = vec![String::new(); store.extras.len()];
             for (c, (field, slot)) in fields.iter().zip(&store.layout).enumerate() {
                 let Some(text) = self.text(field, line, c, &names[c]) else {
                     continue;
@@ -555,7 +626,9 @@ impl<'i> Importer<'i> {
                                     .at_column(c + 1, &names[c])
                                     .with_value(text),
                             );
-                        } else if let Some(&first) = seen.get(&id) {
+                        } else if let Some(first) =
+                            first_line(&mut seen, &mut clashes, &store.ids, &id, line)
+                        {
                             self.problems.push(
                                 Problem::new(
                                     ProblemCode::DuplicateId,
@@ -565,11 +638,9 @@ impl<'i> Importer<'i> {
                                 .at_column(c + 1, &names[c])
                                 .with_value(text),
                             );
-                        } else {
-                            seen.insert(id.clone(), line);
                         }
                     }
-                    Slot::Question(q) => match qs[q].parse_answer(&text) {
+                    Slot::Question(q) => match qs[q].parse_answer(text) {
                         Ok(code) => codes[q] = code,
                         Err((code, message)) => self.problems.push(
                             Problem::new(code, message)
@@ -578,16 +649,18 @@ impl<'i> Importer<'i> {
                                 .with_value(text),
                         ),
                     },
-                    Slot::Extra(e) => extras[e] = text,
+                    Slot::Extra(e) => text.clone_into(&mut extras[e]),
                 }
             }
+            // Every id is kept (seen refers to it by index); a store with any
+            // problem is dropped, so a half-kept row is never returned.
+            store.ids.push(id);
             if self.problems.total == before {
-                store.ids.push(id);
-                for (col, code) in store.answers.iter_mut().zip(codes) {
+                for (col, &code) in store.answers.iter_mut().zip(&codes) {
                     col.push(code);
                 }
-                for (col, v) in store.extras.iter_mut().zip(extras) {
-                    col.values.push(v);
+                for (col, v) in store.extras.iter_mut().zip(&mut extras) {
+                    col.values.push(std::mem::take(v));
                 }
             }
         }
@@ -667,9 +740,9 @@ impl<'i> Importer<'i> {
     }
 
     /// The field as text, or `None` after recording invalid UTF-8.
-    fn text(&mut self, field: &[u8], line: usize, c: usize, name: &str) -> Option<String> {
+    fn text<'f>(&mut self, field: &'f [u8], line: usize, c: usize, name: &str) -> Option<&'f str> {
         match std::str::from_utf8(field) {
-            Ok(s) => Some(s.to_owned()),
+            Ok(s) => Some(s),
             Err(e) => {
                 let at = e.valid_up_to();
                 self.problems.push(
@@ -695,6 +768,22 @@ impl<'i> Importer<'i> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_with_the_same_hash_are_still_told_apart() {
+        let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>> =
+            HashMap::default();
+        let mut clashes = HashMap::new();
+        let mut ids = vec!["a".to_owned()];
+        // Pretend "b" hashes like "a", which is stored at index 0, line 2.
+        seen.insert(id_hash("b"), (0, 2));
+        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "b", 3), None);
+        ids.push("b".into());
+        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "b", 4), Some(3));
+        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "c", 5), None);
+        ids.push("c".into());
+        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "c", 6), Some(5));
+    }
     use crate::error::ProblemCode as P;
 
     const HEADER: &str = "id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17";
