@@ -107,7 +107,9 @@ pub fn qr_code(text: &str) -> Result<JsValue, JsValue> {
     to_js(&code::qr(text).map_err(js_error)?)
 }
 
-/// The texts of the QR codes in a greyscale camera frame.
+/// The texts of the QR codes in a greyscale camera frame (`camera` feature:
+/// the pkg/camera/ build).
+#[cfg(feature = "camera")]
 #[wasm_bindgen(js_name = decodeQr)]
 pub fn decode_qr(width: usize, height: usize, grey: &[u8]) -> Vec<String> {
     code::decode_qr(width, height, grey)

@@ -228,7 +228,13 @@ async function scan() {
   $('#scan').textContent = tr('inv.stopScan');
   // The browser's own detector where there is one; the core's decoder otherwise.
   const detector = 'BarcodeDetector' in globalThis ? new globalThis.BarcodeDetector({ formats: ['qr_code'] }) : null;
-  const { decodeQr } = await core();
+  // The core's decoder is a separate, larger package: fetched only when needed.
+  let decodeQr = null;
+  if (!detector) {
+    const camera = await import('./pkg/camera/manyi_camera.js');
+    await camera.default();
+    decodeQr = camera.decodeQr;
+  }
   const canvas = document.createElement('canvas');
   const seen = new Set();
   scanning = { stream, timer: setInterval(async () => {

@@ -202,3 +202,33 @@ test('the branch key is made on the staff device, never in the page or its links
     await d.context.close();
   }
 });
+
+test('the camera add-on reads a response code from a drawn frame, as from a camera', async () => {
+  const context = await env.newContext({ viewport: { width: 800, height: 600 } });
+  const page = await context.newPage();
+  await page.goto(`${env.url}invite.html`);
+  await page.locator('html[data-ready="true"]').waitFor();
+  const read = await page.evaluate(async () => {
+    const main = await import('/pkg/manyi.js');
+    await main.default();
+    const text = '1ABCD-EFGHJ-KMNPQ-RSTVW-XYZ01-23456-789AB-CD';
+    const { size, modules } = main.qrCode(text);
+    // Draw the code as a camera would see it: 6 px a module, a quiet zone, on a canvas.
+    const scale = 6;
+    const side = (size + 8) * scale;
+    const canvas = new OffscreenCanvas(side, side);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, side, side);
+    ctx.fillStyle = '#000';
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (modules[y * size + x]) ctx.fillRect((x + 4) * scale, (y + 4) * scale, scale, scale);
+    const rgba = ctx.getImageData(0, 0, side, side).data;
+    const grey = new Uint8Array(side * side);
+    for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i];
+    const camera = await import('/pkg/camera/manyi_camera.js');
+    await camera.default();
+    return { text, read: camera.decodeQr(side, side, grey) };
+  });
+  assert.deepEqual(read.read, [read.text]);
+  await context.close();
+});
