@@ -4,6 +4,7 @@ import { core } from './core.js';
 import { counts } from './storage.js';
 import { ask } from './worker-bridge.js';
 import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
+import { h, labelLangButton } from './dom.js';
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 
@@ -20,21 +21,6 @@ const state = {
 
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 
-/** Builds an element: h('td', {class: 'num'}, 'text', child, …). */
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) {
-    if (c == null || c === false) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return node;
-}
 
 const tr = (key, vars) => t(state.lang, key, vars);
 const minus = (s) => s.replace('-', '\u2212');
@@ -200,11 +186,7 @@ function renderStatus() {
 
 function renderAll() {
   translatePage(state.lang);
-  const button = $('#lang');
-  const other = state.lang === 'en' ? 'zh-CN' : 'en';
-  button.textContent = tr('switchTo');
-  button.setAttribute('lang', other);
-  button.setAttribute('aria-label', tr('switchLabel'));
+  labelLangButton(state.lang);
   document.title = `${tr('brand')} · ${tr('title')}`;
   renderStatus();
   renderErrors();

@@ -5,6 +5,7 @@
 // respects the filters in force.
 import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js';
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { h, labelLangButton } from './dom.js';
 import { ask } from './worker-bridge.js';
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
@@ -36,19 +37,6 @@ const fmt = (x, d = 2) => (x == null ? '—' : minus(x.toFixed(d)));
 const fmtPct = (x) => (x == null ? '—' : `${x.toFixed(2)}%`);
 const fmtP = (p) => (p == null ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3));
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'class') node.className = v;
-    else if (k === 'style') node.setAttribute('style', v);
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
 
 const instrument = () => state.source.instrument;
 const question = (id) => instrument().questions.find((q) => q.id === id);
@@ -444,10 +432,7 @@ function render() {
 
 function renderTexts() {
   translatePage(state.lang);
-  const button = $('#lang');
-  button.textContent = tr('switchTo');
-  button.setAttribute('lang', state.lang === 'en' ? 'zh-CN' : 'en');
-  button.setAttribute('aria-label', tr('switchLabel'));
+  labelLangButton(state.lang);
   document.title = tr('dash.title');
 }
 

@@ -13,6 +13,7 @@
 // Edits and deletions of saved forms are written to the audit trail with who,
 // when and what changed.
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { h, labelLangButton } from './dom.js';
 import {
   DuplicateId,
   addEntry,
@@ -54,18 +55,6 @@ const $ = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel))
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
 
 const questions = () => instrument.questions;
 const isScale = (q) => q.kind === 'scale';
@@ -671,10 +660,7 @@ async function showHistory(id) {
 
 function renderTexts() {
   translatePage(lang);
-  const button = $('#lang');
-  button.textContent = tr('switchTo');
-  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
-  button.setAttribute('aria-label', tr('switchLabel'));
+  labelLangButton(lang);
   document.title = tr('entry.title');
 }
 

@@ -6,6 +6,7 @@
 // device has already taken the invitation — in the same transaction as the save.
 import { core } from './core.js';
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { h, labelLangButton } from './dom.js';
 import { qrSvg } from './qr.js';
 import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
 
@@ -22,18 +23,6 @@ let lastResults = [];
 const $ = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel));
 const tr = (k, vars) => t(lang, k, vars);
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
 
 // ---- the branch key ---------------------------------------------------------------
 
@@ -269,10 +258,7 @@ function stopScan() {
 
 function renderTexts() {
   translatePage(lang);
-  const button = $('#lang');
-  button.textContent = tr('switchTo');
-  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
-  button.setAttribute('aria-label', tr('switchLabel'));
+  labelLangButton(lang);
   document.title = tr('inv.title');
 }
 

@@ -3,6 +3,7 @@
 // (entry.html keys exactly these letters, and 0–10 for a scale). A4, two pages
 // for the built-in 17 questions; Chinese by default, English switchable.
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { h, labelLangButton } from './dom.js';
 
 const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
 
@@ -14,17 +15,6 @@ const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'class') node.className = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
 
 const box = () => h('span', { class: 'box', 'aria-hidden': 'true' });
 
@@ -48,10 +38,7 @@ function question(q, i) {
 
 function render() {
   translatePage(lang);
-  const button = $('#lang');
-  button.textContent = tr('switchTo');
-  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
-  button.setAttribute('aria-label', tr('switchLabel'));
+  labelLangButton(lang);
   if (!instrument) return;
   document.title = `${textOf(instrument.title)} · ${tr('paper.title')}`;
   $('#sheet').replaceChildren(

@@ -11,6 +11,7 @@
 // optional contact screen after the last question; the name and phone are
 // kept (in the draft or the stored response) only while the consent box is ticked.
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { h, labelLangButton } from './dom.js';
 import { clearDraft, deviceId, loadDraft, loadMeta, saveDraft, submitResponse } from './storage.js';
 import { qrSvg } from './qr.js';
 
@@ -43,18 +44,6 @@ const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'class') node.className = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
 
 const instrumentKey = () => `${instrument.id}@${instrument.version}`;
 
@@ -339,10 +328,7 @@ async function restart() {
 function render(stay = false) {
   document.documentElement.lang = lang;
   translatePage(lang);
-  const button = $('#lang');
-  button.textContent = tr('switchTo');
-  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
-  button.setAttribute('aria-label', tr('switchLabel'));
+  labelLangButton(lang);
   if (!instrument) return;
   $('#survey-title').textContent = textOf(instrument.title);
   document.title = textOf(instrument.title);

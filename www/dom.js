@@ -1,0 +1,28 @@
+// The pages' two shared helpers: building elements, and the language button.
+import { t } from './i18n.js';
+
+/**
+ * Builds an element: h('td', {class: 'num', onclick: f}, 'text', child, …).
+ * `text` sets the text, `class` the class, `on…` adds a listener, other keys
+ * are attributes (true → present, false or null → absent); null children are skipped.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === 'text') node.textContent = v;
+    else if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+/** Labels the language button (#lang) with the other language, in that language. */
+export function labelLangButton(/** @type {'zh-CN' | 'en'} */ lang) {
+  const button = /** @type {HTMLElement} */ (document.querySelector('#lang'));
+  button.textContent = t(lang, 'switchTo');
+  button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
+  button.setAttribute('aria-label', t(lang, 'switchLabel'));
+}
