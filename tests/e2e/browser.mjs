@@ -58,3 +58,20 @@ export async function axe(page) {
   });
   return result;
 }
+
+/** Every record of an IndexedDB store of the page's "manyi" database (codes as plain arrays). */
+export function idbAll(page, store) {
+  return page.evaluate(
+    (name) =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.open('manyi');
+        req.onerror = () => fail(req.error);
+        req.onsuccess = () => {
+          const get = req.result.transaction(name).objectStore(name).getAll();
+          get.onsuccess = () => ok(get.result.map((r) => (r.codes ? { ...r, codes: Array.from(r.codes) } : r)));
+          get.onerror = () => fail(get.error);
+        };
+      }),
+    store,
+  );
+}

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, launch } from './browser.mjs';
+import { axe, idbAll, launch } from './browser.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
 const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
@@ -72,21 +72,7 @@ async function paste(page, text) {
   return page.locator('#intake-results tbody tr').evaluateAll((trs) => trs.map((tr) => ({ outcome: tr.dataset.outcome, text: tr.cells[1].textContent })));
 }
 
-function idb(page, store) {
-  return page.evaluate(
-    (name) =>
-      new Promise((ok, fail) => {
-        const req = indexedDB.open('manyi');
-        req.onerror = () => fail(req.error);
-        req.onsuccess = () => {
-          const get = req.result.transaction(name).objectStore(name).getAll();
-          get.onsuccess = () => ok(get.result.map((r) => (r.codes ? { ...r, codes: Array.from(r.codes) } : r)));
-          get.onerror = () => fail(get.error);
-        };
-      }),
-    store,
-  );
-}
+const idb = idbAll;
 
 /** Makes a response code in the customer's page through the core, as a forger with the public code could. */
 function encodeIn(page, codes, token, instrumentJson) {

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, launch } from './browser.mjs';
+import { axe, idbAll, launch } from './browser.mjs';
 
 const DEMO = readFileSync(new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
 const [HEADER, ...LINES] = DEMO.trim().split(/\r?\n/);
@@ -68,21 +68,7 @@ async function message(page, pattern) {
   return page.locator('#entry-msg').textContent();
 }
 
-function idb(page, store) {
-  return page.evaluate(
-    (name) =>
-      new Promise((ok, fail) => {
-        const req = indexedDB.open('manyi');
-        req.onerror = () => fail(req.error);
-        req.onsuccess = () => {
-          const get = req.result.transaction(name).objectStore(name).getAll();
-          get.onsuccess = () => ok(get.result.map((r) => (r.codes ? { ...r, codes: Array.from(r.codes) } : r)));
-          get.onerror = () => fail(get.error);
-        };
-      }),
-    store,
-  );
-}
+const idb = idbAll;
 
 const figure = (page, name) => page.locator(`#figures [data-figure="${name}"]`).textContent();
 
