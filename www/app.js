@@ -4,7 +4,7 @@ import { core } from './core.js';
 import { counts } from './storage.js';
 import { ask } from './worker-bridge.js';
 import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
-import { h, labelLangButton } from './dom.js';
+import { h, labelLangButton, saveFile } from './dom.js';
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 
@@ -383,12 +383,7 @@ for (const button of document.querySelectorAll('[data-export]')) {
         // Call-back contacts leave the device only when the person exporting asks for them.
         contacts: /** @type {HTMLInputElement} */ ($('#export-contacts')).checked,
       });
-      const url = URL.createObjectURL(new Blob([file.bytes], { type: file.mime }));
-      const a = h('a', { href: url, download: file.name, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      saveFile(file);
       setStatus('export.done', { name: file.name });
     } catch (error) {
       plainFailure(button.textContent ?? '', error);

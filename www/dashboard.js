@@ -5,7 +5,7 @@
 // respects the filters in force.
 import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js';
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
-import { h, labelLangButton } from './dom.js';
+import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
@@ -407,12 +407,7 @@ function followUpSection() {
 async function exportFollowUp() {
   try {
     const file = await ask('dash.exportFollowUp', { filter: state.filter, lang: state.lang });
-    const url = URL.createObjectURL(new Blob([file.bytes], { type: file.mime }));
-    const a = h('a', { href: url, download: file.name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    saveFile(file);
     $('#dash-status').textContent = tr('export.done', { name: file.name });
   } catch (error) {
     $('#dash-status').textContent = tr('dash.viewFailed', { what: String(error?.message ?? error) });

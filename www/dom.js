@@ -26,3 +26,13 @@ export function labelLangButton(/** @type {'zh-CN' | 'en'} */ lang) {
   button.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
   button.setAttribute('aria-label', t(lang, 'switchLabel'));
 }
+
+/** Hands a file ({name, mime, bytes}) to the browser as a download. */
+export function saveFile(file) {
+  const url = URL.createObjectURL(new Blob([file.bytes], { type: file.mime }));
+  const a = h('a', { href: url, download: file.name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

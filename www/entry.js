@@ -14,6 +14,7 @@
 // when and what changed.
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
+import { loadInstrument } from './instrument.js';
 import {
   DuplicateId,
   addEntry,
@@ -30,7 +31,6 @@ import {
 } from './storage.js';
 
 const MISSING = 255;
-const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
 
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
@@ -664,15 +664,6 @@ function renderTexts() {
   document.title = tr('entry.title');
 }
 
-async function loadInstrument() {
-  const url = new URLSearchParams(location.search).get('instrument');
-  const res = await fetch(url ?? BUILTIN_URL);
-  if (!res.ok) throw new Error(`${url ?? BUILTIN_URL}: HTTP ${res.status}`);
-  if (!url) return res.json();
-  const { core } = await import('./core.js');
-  const { parseInstrument } = await core();
-  return parseInstrument(await res.text());
-}
 
 async function start() {
   renderTexts();

@@ -4,8 +4,8 @@
 // for the built-in 17 questions; Chinese by default, English switchable.
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
+import { loadInstrument } from './instrument.js';
 
-const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
 
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
@@ -54,15 +54,6 @@ function render() {
   );
 }
 
-async function loadInstrument() {
-  const url = new URLSearchParams(location.search).get('instrument');
-  const res = await fetch(url ?? BUILTIN_URL);
-  if (!res.ok) throw new Error(`${url ?? BUILTIN_URL}: HTTP ${res.status}`);
-  if (!url) return res.json();
-  const { core } = await import('./core.js');
-  const { parseInstrument } = await core();
-  return parseInstrument(await res.text());
-}
 
 $('#lang').addEventListener('click', () => {
   lang = lang === 'en' ? 'zh-CN' : 'en';

@@ -12,6 +12,7 @@
 // kept (in the draft or the stored response) only while the consent box is ticked.
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
+import { loadInstrument } from './instrument.js';
 import { clearDraft, deviceId, loadDraft, loadMeta, saveDraft, submitResponse } from './storage.js';
 import { qrSvg } from './qr.js';
 
@@ -371,21 +372,11 @@ addEventListener('keydown', (e) => {
   answer(q, k);
 });
 
-const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
 
-/** The instrument: the built-in one, or the one ?instrument=URL names, checked by the core. */
-async function loadInstrument() {
-  const res = await fetch(instrumentUrl ?? BUILTIN_URL);
-  if (!res.ok) throw new Error(`${instrumentUrl ?? BUILTIN_URL}: HTTP ${res.status}`);
-  if (!instrumentUrl) return res.json();
-  const { core } = await import('./core.js');
-  const { parseInstrument } = await core();
-  return parseInstrument(await res.text());
-}
 
 async function start() {
   try {
-    instrument = await loadInstrument();
+    instrument = await loadInstrument(instrumentUrl);
   } catch (e) {
     $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badInstrument', { what: e?.message ?? String(e) }) }));
     document.documentElement.dataset.ready = 'error';
