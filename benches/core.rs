@@ -1,6 +1,7 @@
 //! Native benchmarks of the core at 10,000, 100,000 and 1,000,000 responses:
 //! CSV import, the full report, one cross-tab with its tests, and all 16×16
-//! cross-tabs of the single-choice questions. `cargo bench --bench core`
+//! cross-tabs of the single-choice questions (one full cross-tab call each, and
+//! the association matrix that tests every pair in one call). `cargo bench --bench core`
 //! prints a table; `-- --json` prints the numbers for `bench/run.mjs`.
 //! A small harness of our own (median of repeated runs, std::time::Instant)
 //! rather than criterion: the figures feed one combined table with the
@@ -9,7 +10,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use manyi::crosstab::crosstab;
+use manyi::crosstab::{association_matrix, crosstab};
 use manyi::{generate::generate, scoring, Instrument, QuestionKind, Responses};
 
 /// The median time of `runs` calls of `f`, in milliseconds.
@@ -51,23 +52,28 @@ fn main() {
                 }
             }
         });
-        rows.push((n, csv.len(), import, report, one, all));
+        let matrix = median_ms(runs.min(5), || {
+            association_matrix(&inst, &data, &singles).expect("matrix")
+        });
+        rows.push((n, csv.len(), import, report, one, all, matrix));
     }
     if json {
         let items: Vec<String> = rows
             .iter()
-            .map(|(n, bytes, import, report, one, all)| {
+            .map(|(n, bytes, import, report, one, all, matrix)| {
                 format!(
-                    "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3}}}"
+                    "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3},\"matrix_ms\":{matrix:.3}}}"
                 )
             })
             .collect();
         println!("[{}]", items.join(","));
         return;
     }
-    println!("native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs");
-    for (n, bytes, import, report, one, all) in rows {
+    println!(
+        "native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs  16×16 matrix"
+    );
+    for (n, bytes, import, report, one, all, matrix) in rows {
         let mbs = bytes as f64 / 1e6 / (import / 1000.0);
-        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1}");
+        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1} {matrix:>13.1}");
     }
 }

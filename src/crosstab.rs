@@ -310,6 +310,91 @@ pub fn count_pairs(rows: &[u8], cols: &[u8], r: usize, c: usize) -> (Vec<Vec<u64
     (counts, n as u64 - valid)
 }
 
+/// One pair of questions in the association matrix: the χ² test of their
+/// cross-tab and Cramér's V, without the table itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Association {
+    /// The row question's id.
+    pub row: String,
+    /// The column question's id.
+    pub col: String,
+    /// Responses that answered both.
+    pub n: u64,
+    /// Pearson's χ².
+    pub chi2: Option<f64>,
+    /// Degrees of freedom.
+    pub df: Option<u32>,
+    /// The p-value of χ².
+    pub p: Option<f64>,
+    /// Cramér's V.
+    pub cramers_v: Option<f64>,
+    /// The small-expected-count warning of the test.
+    pub warning: bool,
+}
+
+/// Every ordered pair of the questions `ids` (all questions when empty): the
+/// tests of their cross-tab, row after row of a `k × k` matrix. Each pair is
+/// counted once (the mirror pair is the transposed table), and the tests are
+/// those of [`crosstab`], so each cell equals the full cross-tab's figures.
+pub fn association_matrix(
+    instrument: &Instrument,
+    responses: &Responses,
+    ids: &[String],
+) -> Result<Vec<Association>> {
+    responses.check_instrument(instrument)?;
+    let all: Vec<String>;
+    let ids = if ids.is_empty() {
+        all = instrument
+            .questions()
+            .iter()
+            .map(|q| q.id.clone())
+            .collect();
+        &all[..]
+    } else {
+        ids
+    };
+    let questions = ids
+        .iter()
+        .map(|id| instrument.question(id))
+        .collect::<Result<Vec<_>>>()?;
+    let k = questions.len();
+    let mut tables: Vec<Vec<Vec<u64>>> = vec![Vec::new(); k * k];
+    for a in 0..k {
+        for b in a..k {
+            let ((qa, ra), (qb, rb)) = (questions[a], questions[b]);
+            let (counts, _) = count_pairs(
+                responses.column(qa),
+                responses.column(qb),
+                ra.len(),
+                rb.len(),
+            );
+            if a != b {
+                tables[b * k + a] = (0..rb.len())
+                    .map(|j| counts.iter().map(|row| row[j]).collect())
+                    .collect();
+            }
+            tables[a * k + b] = counts;
+        }
+    }
+    Ok(tables
+        .iter()
+        .enumerate()
+        .map(|(ab, counts)| {
+            let t = test_table(counts);
+            Association {
+                row: questions[ab / k].1.id.clone(),
+                col: questions[ab % k].1.id.clone(),
+                n: counts.iter().flatten().sum(),
+                chi2: t.chi2,
+                df: t.df,
+                p: t.p,
+                cramers_v: t.cramers_v,
+                warning: t.expected_check.is_some_and(|e| e.warning),
+            }
+        })
+        .collect())
+}
+
 /// The cross-tab of question `row` by question `col` (ids).
 pub fn crosstab(
     instrument: &Instrument,
@@ -380,6 +465,35 @@ pub fn crosstab(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_association_matrix_agrees_with_each_crosstab() {
+        let inst = Instrument::builtin();
+        let r = crate::generate::generate(&inst, 3000, 3).unwrap();
+        let ids: Vec<String> = ["q2", "q10", "q14", "q17"].map(String::from).to_vec();
+        let m = association_matrix(&inst, &r, &ids).unwrap();
+        assert_eq!(m.len(), 16);
+        for cell in &m {
+            let full = crosstab(&inst, &r, &cell.row, &cell.col).unwrap();
+            assert_eq!(
+                (cell.n, cell.df),
+                (full.n, full.test.df),
+                "{} × {}",
+                cell.row,
+                cell.col
+            );
+            assert_eq!(cell.chi2, full.test.chi2);
+            assert_eq!(cell.p, full.test.p);
+            assert_eq!(cell.cramers_v, full.test.cramers_v);
+        }
+        // Mirror pairs test the same association.
+        let (ab, ba) = (&m[1], &m[4]);
+        assert_eq!((ab.row.as_str(), ab.col.as_str()), ("q2", "q10"));
+        assert_eq!((ba.row.as_str(), ba.col.as_str()), ("q10", "q2"));
+        assert!((ab.chi2.unwrap() - ba.chi2.unwrap()).abs() < 1e-9 * ab.chi2.unwrap());
+        assert_eq!(association_matrix(&inst, &r, &[]).unwrap().len(), 17 * 17);
+        assert!(association_matrix(&inst, &r, &["q99".into()]).is_err());
+    }
 
     fn rel(a: f64, b: f64) -> f64 {
         ((a - b) / b).abs()

@@ -302,6 +302,17 @@ impl Dataset {
         to_js(&crosstab::crosstab(&self.instrument, &self.responses, row, col).map_err(js_error)?)
     }
 
+    /// The association matrix of the questions `ids` (an array of ids; all
+    /// questions when empty or omitted): χ², p and Cramér's V of every ordered
+    /// pair, row after row.
+    pub fn associations(&self, ids: JsValue) -> Result<JsValue, JsValue> {
+        let ids: Vec<String> = from_js(ids)?.unwrap_or_default();
+        to_js(
+            &crosstab::association_matrix(&self.instrument, &self.responses, &ids)
+                .map_err(js_error)?,
+        )
+    }
+
     /// NPS for each option of a question, with pairwise difference tests.
     #[wasm_bindgen(js_name = npsBy)]
     pub fn nps_by(&self, question: &str) -> Result<JsValue, JsValue> {
