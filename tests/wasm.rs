@@ -253,6 +253,15 @@ fn filters_and_the_follow_up_list_cross_the_boundary() {
     assert_eq!(list.length(), 137);
     assert!(num(&list.get(0), "score") <= 6.0);
     assert!(Array::is_array(&get(&list.get(0), "flags")));
+    // The association matrix: χ² of Q2 × Q14 (statistics.md: 52.1687174, scipy).
+    let ids = js_sys::JSON::parse(r#"["q2", "q14"]"#).expect("json");
+    let m: Array = ds
+        .associations(ids)
+        .expect("matrix")
+        .dyn_into()
+        .expect("array");
+    assert_eq!(m.length(), 4);
+    assert!((num(&m.get(1), "chi2") - 52.168_717_4).abs() < 1e-6);
     let some = ds.rows(&[0, 2]).expect("rows");
     assert_eq!(some.length(), 2);
     // A bad filter is an Error naming the value.
