@@ -1,11 +1,18 @@
 //! Full backups: everything a device holds, in one file that restores exactly.
 //!
-//! A backup is a JSON document:
-//! `{"format": "manyi-backup", "version": 1, "created": "…", "instrument": {…},
-//! "responses_csv": "…", "audit": […]}` — the instrument in its own file format,
-//! the responses as interchange CSV (every column, in order, which the CSV
-//! round trip keeps exactly), and the audit trail as the page wrote it. Reading
-//! checks all of it; a damaged or foreign file restores nothing.
+//! A backup is a JSON document. Version 2 (written now) holds every
+//! questionnaire's responses and everything else the device keeps:
+//! `{"format": "manyi-backup", "version": 2, "created": "…", "sets": [{"instrument": {…},
+//! "responses_csv": "…", "exported": "0110…", "contacts": [{"row": 3, "name": …,
+//! "phone": …, "consent_at": …}]}], "entries": […], "audit": […], "branch_key": {…}}` —
+//! each instrument in its own file format, its responses as interchange CSV
+//! (every column, in order, which the CSV round trip keeps exactly), a flag per
+//! row for "already exported", the call-back contacts by row, the paper forms
+//! keyed once and awaiting their second keying, the audit trail as the page
+//! wrote it, and the branch key only when the person making the backup asked
+//! for it. Version 1 (one instrument, `instrument` and `responses_csv` at the
+//! top) is still read. Reading checks all of it; a damaged or foreign file
+//! restores nothing.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,11 +20,14 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::Instrument;
 use crate::responses::Responses;
+use crate::store::Contact;
 
 /// The `format` field of every backup.
 pub const FORMAT: &str = "manyi-backup";
-/// The backup format version this code writes and reads.
+/// The single-instrument backup format version, still read.
 pub const VERSION: u32 = 1;
+/// The whole-device backup format version this code writes.
+pub const DEVICE_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,6 +121,258 @@ pub fn read(text: &str) -> Result<Backup> {
         responses,
         audit: file.audit,
     })
+}
+
+/// One questionnaire's part of a device backup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetBackup {
+    /// The instrument.
+    pub instrument: Instrument,
+    /// Its responses.
+    pub responses: Responses,
+    /// Per row: exported already.
+    pub exported: Vec<bool>,
+    /// Per row: the call-back contact.
+    pub contacts: Vec<Option<Contact>>,
+}
+
+/// A restored device backup (version 1 or 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceBackup {
+    /// When it was made.
+    pub created: String,
+    /// Every questionnaire's responses.
+    pub sets: Vec<SetBackup>,
+    /// Paper forms keyed once, as the page wrote them (a JSON array).
+    pub entries: Value,
+    /// The audit trail (a JSON array).
+    pub audit: Value,
+    /// The branch key as the page keeps it, or null.
+    pub branch_key: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceFile {
+    format: String,
+    version: u32,
+    #[serde(default)]
+    created: String,
+    sets: Vec<SetFile>,
+    #[serde(default)]
+    entries: Value,
+    #[serde(default)]
+    audit: Value,
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    branch_key: Value,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetFile {
+    instrument: Value,
+    responses_csv: String,
+    #[serde(default)]
+    exported: String,
+    #[serde(default)]
+    contacts: Vec<ContactFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactFile {
+    row: usize,
+    name: String,
+    phone: String,
+    consent_at: String,
+}
+
+/// Writes a whole-device backup (version 2).
+pub fn write_device(
+    sets: &[SetBackup],
+    entries: &Value,
+    audit: &Value,
+    branch_key: &Value,
+    created: &str,
+) -> Result<String> {
+    let array = |v: &Value| {
+        if v.is_null() {
+            Value::Array(Vec::new())
+        } else {
+            v.clone()
+        }
+    };
+    let mut files = Vec::with_capacity(sets.len());
+    for s in sets {
+        let csv = s.responses.to_csv(&s.instrument, false)?;
+        files.push(SetFile {
+            instrument: serde_json::to_value(&s.instrument).unwrap_or(Value::Null),
+            responses_csv: String::from_utf8_lossy(&csv).into_owned(),
+            exported: s.exported.iter().map(|&e| if e { '1' } else { '0' }).collect(),
+            contacts: s
+                .contacts
+                .iter()
+                .enumerate()
+                .filter_map(|(row, c)| {
+                    c.as_ref().map(|c| ContactFile {
+                        row,
+                        name: c.name.clone(),
+                        phone: c.phone.clone(),
+                        consent_at: c.consent_at.clone(),
+                    })
+                })
+                .collect(),
+        });
+    }
+    let file = DeviceFile {
+        format: FORMAT.into(),
+        version: DEVICE_VERSION,
+        created: created.into(),
+        sets: files,
+        entries: array(entries),
+        audit: array(audit),
+        branch_key: branch_key.clone(),
+    };
+    Ok(serde_json::to_string(&file).unwrap_or_default())
+}
+
+/// Reads a backup of either version as a device backup.
+pub fn read_device(text: &str) -> Result<DeviceBackup> {
+    #[derive(Deserialize)]
+    struct Probe {
+        version: Option<u32>,
+    }
+    let version = serde_json::from_str::<Probe>(text)
+        .ok()
+        .and_then(|p| p.version);
+    if version != Some(DEVICE_VERSION) {
+        let b = read(text)?;
+        let n = b.responses.len();
+        return Ok(DeviceBackup {
+            created: b.created,
+            sets: vec![SetBackup {
+                instrument: b.instrument,
+                responses: b.responses,
+                exported: vec![false; n],
+                contacts: vec![None; n],
+            }],
+            entries: Value::Array(Vec::new()),
+            audit: b.audit,
+            branch_key: Value::Null,
+        });
+    }
+    let file: DeviceFile = serde_json::from_str(text).map_err(|e| {
+        let mut p = Problem::new(ProblemCode::Unreadable, format!("not a manyi backup: {e}"));
+        if e.line() > 0 {
+            p = p.at_line(e.line());
+            p.column = Some(e.column());
+        }
+        Error::single(ErrorKind::Backup, p)
+    })?;
+    if file.format != FORMAT {
+        return Err(unreadable(format!(
+            "not a manyi backup (format {:?})",
+            file.format
+        )));
+    }
+    for (what, v) in [("audit trail", &file.audit), ("list of keyed forms", &file.entries)] {
+        if !(v.is_array() || v.is_null()) {
+            return Err(unreadable(format!("the {what} is not a list")));
+        }
+    }
+    branch_key(&file.branch_key)?;
+    let mut sets = Vec::with_capacity(file.sets.len());
+    for (i, s) in file.sets.into_iter().enumerate() {
+        let at = |e: Error| {
+            let mut e = e.with_kind(ErrorKind::Backup);
+            e.prefix_fields(&format!("sets[{i}]."));
+            e
+        };
+        let instrument = Instrument::from_json(&s.instrument.to_string()).map_err(at)?;
+        let responses = Responses::from_csv(&instrument, s.responses_csv.as_bytes()).map_err(at)?;
+        let n = responses.len();
+        let exported: Vec<bool> = s.exported.chars().map(|c| c == '1').collect();
+        if exported.len() != n || s.exported.chars().any(|c| c != '0' && c != '1') {
+            return Err(unreadable(format!(
+                "sets[{i}].exported has {} flags of 0 or 1 for {n} responses",
+                s.exported.chars().count()
+            )));
+        }
+        let mut contacts = vec![None; n];
+        for c in s.contacts {
+            let Some(slot) = contacts.get_mut(c.row) else {
+                return Err(unreadable(format!(
+                    "sets[{i}].contacts names row {} of {n}",
+                    c.row
+                )));
+            };
+            *slot = Some(Contact {
+                name: c.name,
+                phone: c.phone,
+                consent_at: c.consent_at,
+            });
+        }
+        sets.push(SetBackup {
+            instrument,
+            responses,
+            exported,
+            contacts,
+        });
+    }
+    let list = |v: Value| if v.is_null() { Value::Array(Vec::new()) } else { v };
+    Ok(DeviceBackup {
+        created: file.created,
+        sets,
+        entries: list(file.entries),
+        audit: list(file.audit),
+        branch_key: file.branch_key,
+    })
+}
+
+/// The branch key as a backup carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchKey {
+    /// The 32 key bytes.
+    pub key: Vec<u8>,
+    /// Its short public name.
+    pub name: String,
+    /// When it was made.
+    pub created_at: String,
+}
+
+/// The branch key as JSON for a backup (`{"key_hex", "name", "created_at"}`).
+pub fn branch_key_json(key: &[u8], name: &str, created_at: &str) -> Result<Value> {
+    if key.len() != 32 {
+        return Err(unreadable(format!("a branch key has 32 bytes, not {}", key.len())));
+    }
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(serde_json::json!({"key_hex": hex, "name": name, "created_at": created_at}))
+}
+
+/// The branch key a backup carries, checked, or `None`.
+pub fn branch_key(value: &Value) -> Result<Option<BranchKey>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
+    let hex = text("key_hex").unwrap_or_default();
+    let key: Option<Vec<u8>> = (hex.len() == 64)
+        .then(|| {
+            (0..32)
+                .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                .collect()
+        })
+        .flatten();
+    match (key, text("name"), text("created_at")) {
+        (Some(key), Some(name), Some(created_at)) => Ok(Some(BranchKey {
+            key,
+            name,
+            created_at,
+        })),
+        _ => Err(unreadable(
+            "the branch key in this backup is damaged (64 hex digits, a name and a time)".into(),
+        )),
+    }
 }
 
 #[cfg(test)]

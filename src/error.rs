@@ -211,6 +211,15 @@ impl Error {
         self
     }
 
+    /// Puts `prefix` before every problem's field (e.g. `sets[1].` for a part
+    /// of a larger file), naming the part where there was no field.
+    pub fn prefix_fields(&mut self, prefix: &str) {
+        for p in &mut self.problems {
+            let field = p.field.take().unwrap_or_default();
+            p.field = Some(format!("{prefix}{field}").trim_end_matches('.').to_owned());
+        }
+    }
+
     /// What kind of input failed.
     pub fn kind(&self) -> ErrorKind {
         self.kind

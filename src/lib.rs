@@ -29,6 +29,7 @@ pub mod merge;
 pub mod responses;
 pub mod scale;
 pub mod scoring;
+pub mod store;
 pub mod stats;
 pub mod xlsx;
 

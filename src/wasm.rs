@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use std::collections::HashMap;
 
 use crate::merge::{self, Resolution};
+use crate::store::{self, Contact, LogRecord, Provenance};
 use crate::{
     backup, code, crosstab, export, filter, scale, scoring, Error, Filter, Instrument, Lang,
     Responses,
@@ -411,5 +412,307 @@ impl Dataset {
         self.responses
             .to_csv(&self.instrument, bom)
             .map_err(js_error)
+    }
+}
+
+/// A `{key: value}` object built field by field (for results holding bytes,
+/// which serde would turn into arrays of numbers).
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+fn chunk_array(chunks: Vec<Vec<u8>>) -> JsValue {
+    chunks
+        .iter()
+        .map(|c| JsValue::from(js_sys::Uint8Array::from(c.as_slice())))
+        .collect::<js_sys::Array>()
+        .into()
+}
+
+fn strings(items: &[String]) -> JsValue {
+    items
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<js_sys::Array>()
+        .into()
+}
+
+/// A file brought to the device (CSV, workbook or backup), read by its name.
+#[wasm_bindgen]
+pub struct Incoming {
+    file: backup::DeviceBackup,
+}
+
+#[wasm_bindgen]
+impl Incoming {
+    /// Reads `bytes` as the kind of file `name` says (all or nothing).
+    pub fn read(name: &str, bytes: &[u8]) -> Result<Incoming, JsValue> {
+        Ok(Incoming {
+            file: store::read_file(name, bytes).map_err(js_error)?,
+        })
+    }
+
+    /// The responses in the file, all questionnaires together.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.file.sets.iter().map(|s| s.responses.len()).sum()
+    }
+
+    /// The audit trail a backup brings (an empty list otherwise).
+    pub fn audit(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.file.audit)
+    }
+
+    /// The paper forms keyed once that a backup brings (an empty list otherwise).
+    pub fn entries(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.file.entries)
+    }
+
+    /// The branch key a backup brings, as the page keeps it
+    /// (`{key: Uint8Array, name, createdAt}`), or `null`.
+    #[wasm_bindgen(js_name = branchKey)]
+    pub fn branch_key(&self) -> Result<JsValue, JsValue> {
+        let Some(k) = backup::branch_key(&self.file.branch_key).map_err(js_error)? else {
+            return Ok(JsValue::NULL);
+        };
+        Ok(object(&[
+            ("key", js_sys::Uint8Array::from(k.key.as_slice()).into()),
+            ("name", JsValue::from_str(&k.name)),
+            ("createdAt", JsValue::from_str(&k.created_at)),
+        ]))
+    }
+}
+
+/// Everything the device holds, loaded from the page's chunks, log records
+/// and instruments (see the core's `store` module), then queried and changed.
+#[wasm_bindgen]
+pub struct DeviceStore {
+    device: store::Device,
+}
+
+impl Default for DeviceStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl DeviceStore {
+    /// An empty device.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> DeviceStore {
+        DeviceStore {
+            device: store::Device::new(),
+        }
+    }
+
+    /// An instrument the page keeps under `key` (log records name it).
+    #[wasm_bindgen(js_name = addInstrument)]
+    pub fn add_instrument(&mut self, key: &str, json: &str) {
+        self.device.add_instrument(key, json);
+    }
+
+    /// A chunk's bytes, kept by the page under `key`.
+    #[wasm_bindgen(js_name = addChunk)]
+    pub fn add_chunk(&mut self, key: &str, bytes: &[u8]) {
+        self.device.add_chunk(key, bytes);
+    }
+
+    /// A log record: a response (`codes`, extra columns as names and values,
+    /// `contact` as `[name, phone, consent_at]` or empty) or a deletion.
+    #[wasm_bindgen(js_name = addLog)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_log(
+        &mut self,
+        key: &str,
+        id: &str,
+        instrument: &str,
+        codes: &[u8],
+        extra_names: Vec<String>,
+        extra_values: Vec<String>,
+        contact: Vec<String>,
+        exported: bool,
+        deleted: bool,
+    ) {
+        let contact = match contact.as_slice() {
+            [name, phone, consent_at] => Some(Contact {
+                name: name.clone(),
+                phone: phone.clone(),
+                consent_at: consent_at.clone(),
+            }),
+            _ => None,
+        };
+        self.device.add_log(LogRecord {
+            key: key.to_owned(),
+            id: id.to_owned(),
+            instrument: instrument.to_owned(),
+            codes: codes.to_vec(),
+            extras: extra_names.into_iter().zip(extra_values).collect(),
+            contact,
+            exported,
+            deleted,
+        });
+    }
+
+    /// `{sets: [{fingerprint, id, version, title, n, unexported, contacts,
+    /// ambiguous}], quarantine: [{what, key, id?, reason}]}`.
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
+        to_js(&serde_json::json!({
+            "sets": self.device.summary(),
+            "quarantine": self.device.quarantine,
+        }))
+    }
+
+    /// One questionnaire's responses as a data set (with the call-back
+    /// contacts as columns if `contacts`).
+    pub fn dataset(&self, fingerprint: &str, contacts: bool) -> Result<Dataset, JsValue> {
+        let set = self.set(fingerprint)?;
+        Ok(Dataset::new(
+            set.instrument.clone(),
+            set.responses_with(contacts),
+        ))
+    }
+
+    /// Whether any questionnaire's responses hold this id.
+    pub fn holds(&self, id: &str) -> bool {
+        self.device.holds(id)
+    }
+
+    /// What importing `incoming` would do: `{rows, new, same, conflicts, sets}`
+    /// (counts over every questionnaire in the file; `sets` per questionnaire).
+    #[wasm_bindgen(js_name = planImport)]
+    pub fn plan_import(&self, incoming: &Incoming) -> Result<JsValue, JsValue> {
+        let plans = self.device.plan_import(&incoming.file).map_err(js_error)?;
+        let sum = |f: fn(&merge::MergePlan) -> usize| plans.iter().map(|p| f(&p.plan)).sum::<usize>();
+        let sets: Vec<serde_json::Value> = plans
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "fingerprint": p.fingerprint, "instrument": p.instrument, "new_set": p.new_set,
+                    "rows": p.plan.rows, "new": p.plan.new.len(), "same": p.plan.same.len(),
+                    "conflicts": p.plan.conflicts.len(),
+                })
+            })
+            .collect();
+        let conflicts: Vec<&merge::Conflict> =
+            plans.iter().flat_map(|p| &p.plan.conflicts).collect();
+        to_js(&serde_json::json!({
+            "rows": sum(|p| p.rows),
+            "new": sum(|p| p.new.len()),
+            "same": sum(|p| p.same.len()),
+            "conflicts": conflicts,
+            "sets": sets,
+        }))
+    }
+
+    /// Imports `incoming` (planned again against what is held now; every
+    /// conflict needs a resolution by id). Returns `{added, replaced, same,
+    /// writes: [{fingerprint, chunks: [Uint8Array], dropLog: [key]}]}`: per
+    /// questionnaire changed, the chunks that now hold it and the log records
+    /// they replace, for the page to write in one transaction.
+    #[wasm_bindgen(js_name = applyImport)]
+    pub fn apply_import(
+        &mut self,
+        incoming: &Incoming,
+        resolutions: JsValue,
+        source: &str,
+        device: &str,
+        operator: &str,
+    ) -> Result<JsValue, JsValue> {
+        let choices: HashMap<String, Resolution> = from_js(resolutions)?.unwrap_or_default();
+        let provenance = Provenance {
+            source: source.to_owned(),
+            device: device.to_owned(),
+            operator: operator.to_owned(),
+        };
+        let done = self
+            .device
+            .apply_import(&incoming.file, &choices, &provenance)
+            .map_err(js_error)?;
+        let (mut added, mut replaced, mut same) = (0, 0, 0);
+        let writes = js_sys::Array::new();
+        for (fp, a) in &done {
+            added += a.added;
+            replaced += a.replaced;
+            same += a.same;
+            writes.push(&object(&[
+                ("fingerprint", JsValue::from_str(fp)),
+                ("chunks", chunk_array(self.set(fp)?.chunks())),
+                ("dropLog", strings(&a.drop_log)),
+            ]));
+        }
+        Ok(object(&[
+            ("added", JsValue::from(added as f64)),
+            ("replaced", JsValue::from(replaced as f64)),
+            ("same", JsValue::from(same as f64)),
+            ("writes", writes.into()),
+        ]))
+    }
+
+    /// Marks one questionnaire's responses exported: `{fingerprint, chunks,
+    /// logKeys}`, the chunks to write and the log records to mark.
+    #[wasm_bindgen(js_name = markExported)]
+    pub fn mark_exported(&mut self, fingerprint: &str) -> Result<JsValue, JsValue> {
+        self.set(fingerprint)?;
+        let set = self
+            .device
+            .sets
+            .get_mut(fingerprint)
+            .ok_or_else(|| JsValue::from_str("no such questionnaire"))?;
+        let keys = store::mark_exported(set);
+        Ok(object(&[
+            ("fingerprint", JsValue::from_str(fingerprint)),
+            ("chunks", chunk_array(set.chunks())),
+            ("logKeys", strings(&keys)),
+        ]))
+    }
+
+    /// A whole-device backup: every questionnaire's responses with their export
+    /// flags and contacts, the pending keyed forms `entries` and the `audit`
+    /// trail (arrays), and the branch key only if `key` is given.
+    #[wasm_bindgen(js_name = toBackup)]
+    pub fn to_backup(
+        &self,
+        entries: JsValue,
+        audit: JsValue,
+        key: Option<Vec<u8>>,
+        key_name: &str,
+        key_created: &str,
+        created: &str,
+    ) -> Result<String, JsValue> {
+        let list = |v: JsValue| -> Result<serde_json::Value, JsValue> {
+            Ok(from_js(v)?.unwrap_or(serde_json::Value::Array(Vec::new())))
+        };
+        let branch = match key {
+            Some(k) => backup::branch_key_json(&k, key_name, key_created).map_err(js_error)?,
+            None => serde_json::Value::Null,
+        };
+        backup::write_device(
+            &self.device.backup_sets(),
+            &list(entries)?,
+            &list(audit)?,
+            &branch,
+            created,
+        )
+        .map_err(js_error)
+    }
+}
+
+impl DeviceStore {
+    fn set(&self, fingerprint: &str) -> Result<&store::StoredSet, JsValue> {
+        self.device.sets.get(fingerprint).ok_or_else(|| {
+            js_error(Error::single(
+                crate::ErrorKind::Request,
+                crate::Problem::new(
+                    crate::ProblemCode::UnknownName,
+                    "no responses of this questionnaire are on this device",
+                )
+                .with_value(fingerprint),
+            ))
+        })
     }
 }

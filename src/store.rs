@@ -1,0 +1,1149 @@
+//! The device store: how a browser keeps its responses, in the core's format.
+//!
+//! The page persists what this module hands it and reads back what it wrote;
+//! every rule about what the records mean lives here.
+//!
+//! - **Per instrument.** Responses are kept in one [`StoredSet`] per
+//!   instrument, known by its [`fingerprint`]: SHA-256 of the instrument's
+//!   canonical JSON. An instrument that reuses an id and version with other
+//!   content has another fingerprint, so its responses are never mixed with
+//!   the first one's (and an import refuses it, naming both).
+//! - **Chunks** hold bulk data (imports, restores) as columns: a code array per
+//!   question, ids in one buffer with offsets, extra columns interned (distinct
+//!   values and an index per row), the export flag and the call-back contact
+//!   per row, the instrument itself, and a checksum ([`encode_chunk`]).
+//! - **The log** holds single responses written by the survey, entry and
+//!   invitation screens as they happen ([`LogRecord`]): one small record each,
+//!   naming its instrument by a key into the instruments the page keeps. On
+//!   load a log record replaces a chunk row with the same id (it is newer),
+//!   and a deleted one removes it.
+//! - **Never unreadable.** A chunk, log record or instrument that cannot be read
+//!   (damaged bytes, codes outside the questions, an unknown instrument) is
+//!   quarantined: reported with where it is and why ([`Quarantined`]), and the
+//!   rest loads. Records written before instruments were recorded belong to the
+//!   built-in instrument.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+use crate::instrument::{Instrument, MISSING};
+use crate::responses::{ExtraColumn, Responses, Slot};
+
+/// The columns a call-back contact becomes when an export asks for contacts.
+pub const CONTACT_COLUMNS: [&str; 3] = ["contact_name", "contact_phone", "contact_consent_at"];
+
+/// The most rows one chunk holds; larger sets are kept as several chunks, so
+/// that no single stored value grows past a few tens of megabytes.
+pub const CHUNK_ROWS: usize = 1 << 18;
+
+const MAGIC: &[u8; 4] = b"MNYC";
+const CHUNK_VERSION: u8 = 1;
+
+/// The instrument's fingerprint: the first 16 bytes of SHA-256 of its
+/// canonical JSON, as 32 hex digits. Equal content, equal fingerprint.
+pub fn fingerprint(instrument: &Instrument) -> String {
+    let json = serde_json::to_vec(instrument).unwrap_or_default();
+    let digest = Sha256::digest(&json);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A call-back contact, given with consent; kept apart from the answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Contact {
+    /// The name the customer gave.
+    pub name: String,
+    /// The phone number the customer gave.
+    pub phone: String,
+    /// When consent was given.
+    pub consent_at: String,
+}
+
+/// Where a row of a loaded set came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A chunk (bulk data) or an import not yet written.
+    Chunk,
+    /// The log record with this key.
+    Log(String),
+}
+
+/// One instrument's responses on the device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSet {
+    /// The instrument.
+    pub instrument: Instrument,
+    /// Its [`fingerprint`].
+    pub fingerprint: String,
+    /// The responses.
+    pub responses: Responses,
+    /// Per row: written into an export file already.
+    pub exported: Vec<bool>,
+    /// Per row: the call-back contact, if one was given with consent.
+    pub contacts: Vec<Option<Contact>>,
+    /// Per row: where it is kept.
+    pub origin: Vec<Origin>,
+}
+
+impl StoredSet {
+    /// An empty set of `instrument`.
+    pub fn new(instrument: Instrument) -> StoredSet {
+        let responses =
+            Responses::new(&instrument, &[]).expect("no extra columns, so no bad column name");
+        StoredSet {
+            fingerprint: fingerprint(&instrument),
+            instrument,
+            responses,
+            exported: Vec::new(),
+            contacts: Vec::new(),
+            origin: Vec::new(),
+        }
+    }
+
+    /// The number of responses.
+    pub fn len(&self) -> usize {
+        self.responses.len()
+    }
+
+    /// Whether the set holds no responses.
+    pub fn is_empty(&self) -> bool {
+        self.responses.is_empty()
+    }
+
+    /// The responses, with the call-back contacts as the extra columns
+    /// [`CONTACT_COLUMNS`] when `contacts` is true (only an export that a person
+    /// asked to include them does).
+    pub fn responses_with(&self, contacts: bool) -> Responses {
+        let mut r = self.responses.clone();
+        if contacts && self.contacts.iter().any(Option::is_some) {
+            let values = |f: fn(&Contact) -> &str| -> Vec<String> {
+                self.contacts
+                    .iter()
+                    .map(|c| c.as_ref().map(|c| f(c).to_owned()).unwrap_or_default())
+                    .collect()
+            };
+            let columns = [
+                values(|c| &c.name),
+                values(|c| &c.phone),
+                values(|c| &c.consent_at),
+            ];
+            for (name, values) in CONTACT_COLUMNS.iter().zip(columns) {
+                let at = r.extras.len();
+                r.extras.push(ExtraColumn {
+                    name: (*name).to_owned(),
+                    values,
+                });
+                r.layout.push(Slot::Extra(at));
+            }
+        }
+        r
+    }
+
+    /// The rows kept in chunks (not in the log), as chunk bytes of at most
+    /// [`CHUNK_ROWS`] rows each. A set with no chunk rows gives no chunk.
+    pub fn chunks(&self) -> Vec<Vec<u8>> {
+        let rows: Vec<u32> = (0..self.len())
+            .filter(|&r| self.origin[r] == Origin::Chunk)
+            .map(|r| r as u32)
+            .collect();
+        rows.chunks(CHUNK_ROWS)
+            .map(|part| {
+                if part.len() == self.len() {
+                    encode_chunk(self)
+                } else {
+                    encode_chunk(&self.select(part))
+                }
+            })
+            .collect()
+    }
+
+    /// The rows at `rows`, as a set of their own.
+    pub fn select(&self, rows: &[u32]) -> StoredSet {
+        let pick = |r: &u32| *r as usize;
+        StoredSet {
+            instrument: self.instrument.clone(),
+            fingerprint: self.fingerprint.clone(),
+            // Rows come from this set, so none is out of range.
+            responses: self.responses.select(rows).unwrap_or_else(|_| self.responses.clone()),
+            exported: rows.iter().map(|r| self.exported[pick(r)]).collect(),
+            contacts: rows.iter().map(|r| self.contacts[pick(r)].clone()).collect(),
+            origin: rows.iter().map(|r| self.origin[pick(r)].clone()).collect(),
+        }
+    }
+}
+
+/// One single response as the page keeps it in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogRecord {
+    /// The record's key in the log.
+    pub key: String,
+    /// The response id.
+    pub id: String,
+    /// The key of its instrument among those the page keeps; empty for records
+    /// written before instruments were recorded (the built-in instrument).
+    pub instrument: String,
+    /// One code per question.
+    pub codes: Vec<u8>,
+    /// Extra columns: (name, value).
+    pub extras: Vec<(String, String)>,
+    /// The call-back contact.
+    pub contact: Option<Contact>,
+    /// Written into an export file already.
+    pub exported: bool,
+    /// A deletion: the response with this id is removed.
+    pub deleted: bool,
+}
+
+/// Something that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quarantined {
+    /// What it is: "chunk", "log" or "instrument".
+    pub what: &'static str,
+    /// Its key where the page keeps it.
+    pub key: String,
+    /// The response id, for a log record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+/// A summary of one set, for choosing a questionnaire and counting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetSummary {
+    /// The instrument's fingerprint.
+    pub fingerprint: String,
+    /// The instrument's id.
+    pub id: String,
+    /// The instrument's version.
+    pub version: String,
+    /// The instrument's title.
+    pub title: crate::instrument::Text,
+    /// Responses held.
+    pub n: usize,
+    /// Responses not yet written into an export file.
+    pub unexported: usize,
+    /// Responses with a call-back contact.
+    pub contacts: usize,
+    /// Another set has the same id and version with other content.
+    pub ambiguous: bool,
+}
+
+/// Everything the device holds, loaded.
+#[derive(Debug, Clone, Default)]
+pub struct Device {
+    /// The sets, by fingerprint.
+    pub sets: BTreeMap<String, StoredSet>,
+    /// What could not be read.
+    pub quarantine: Vec<Quarantined>,
+    instruments: HashMap<String, Instrument>,
+    index: HashMap<String, HashMap<String, usize>>,
+}
+
+impl Device {
+    /// An empty device.
+    pub fn new() -> Device {
+        Device::default()
+    }
+
+    /// Records an instrument the page keeps under `key`; one that does not
+    /// load is quarantined, and so are the log records that name it.
+    pub fn add_instrument(&mut self, key: &str, json: &str) {
+        match Instrument::from_json(json) {
+            Ok(inst) => {
+                self.instruments.insert(key.to_owned(), inst);
+            }
+            Err(e) => self.quarantine.push(Quarantined {
+                what: "instrument",
+                key: key.to_owned(),
+                id: None,
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    fn set_for(&mut self, instrument: &Instrument) -> &mut StoredSet {
+        let fp = fingerprint(instrument);
+        self.sets
+            .entry(fp)
+            .or_insert_with(|| StoredSet::new(instrument.clone()))
+    }
+
+    /// Adds a chunk's rows (a later chunk's row replaces an earlier one with
+    /// the same id); a chunk that cannot be read is quarantined.
+    pub fn add_chunk(&mut self, key: &str, bytes: &[u8]) {
+        match decode_chunk(bytes) {
+            Ok(chunk) => {
+                let fp = chunk.fingerprint.clone();
+                if !self.sets.contains_key(&fp) {
+                    self.index.remove(&fp);
+                    self.sets.insert(fp, chunk);
+                    return;
+                }
+                self.append_chunk(chunk);
+            }
+            Err(e) => self.quarantine.push(Quarantined {
+                what: "chunk",
+                key: key.to_owned(),
+                id: None,
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Adds a later chunk to the set of its instrument: rows with new ids are
+    /// appended column by column, rows with ids already held replace them.
+    fn append_chunk(&mut self, chunk: StoredSet) {
+        let fp = chunk.fingerprint.clone();
+        let index = self.index_of(&fp);
+        let (fresh, again): (Vec<usize>, Vec<usize>) =
+            (0..chunk.len()).partition(|&r| !index.contains_key(&chunk.responses.ids[r]));
+        let inst = chunk.instrument.clone();
+        for &r in &again {
+            self.put(&inst, Row::of(&chunk, r));
+        }
+        let set = self.sets.get_mut(&fp).expect("index_of found it");
+        let start = set.len();
+        let rows: Vec<u32> = fresh.iter().map(|&r| r as u32).collect();
+        let part = if rows.len() == chunk.len() {
+            chunk
+        } else {
+            chunk.select(&rows)
+        };
+        let added = part.len();
+        let to = &mut set.responses;
+        to.ids.extend(part.responses.ids.iter().cloned());
+        for (col, from) in to.answers.iter_mut().zip(&part.responses.answers) {
+            col.extend_from_slice(from);
+        }
+        for e in &part.responses.extras {
+            if let Some(c) = extra_column(to, &inst, &e.name) {
+                to.extras[c].values.extend(e.values.iter().cloned());
+            }
+        }
+        for e in &mut to.extras {
+            e.values.resize(start + added, String::new());
+        }
+        set.exported.extend(part.exported);
+        set.contacts.extend(part.contacts);
+        set.origin.extend(part.origin);
+        let ix = self.index.get_mut(&fp).expect("index_of made it");
+        for (k, id) in part.responses.ids.into_iter().enumerate() {
+            ix.insert(id, start + k);
+        }
+    }
+
+    /// Applies a log record: a response put under its id, or a deletion.
+    pub fn add_log(&mut self, record: LogRecord) {
+        let instrument = if record.instrument.is_empty() {
+            Some(Instrument::builtin())
+        } else {
+            self.instruments.get(&record.instrument).cloned()
+        };
+        let fail = |reason: String| Quarantined {
+            what: "log",
+            key: record.key.clone(),
+            id: Some(record.id.clone()),
+            reason,
+        };
+        let Some(instrument) = instrument else {
+            let why = format!("its questionnaire ({}) is not on this device", record.instrument);
+            self.quarantine.push(fail(why));
+            return;
+        };
+        if record.deleted {
+            let fp = fingerprint(&instrument);
+            self.remove(&fp, record.id.trim());
+            return;
+        }
+        if let Err(why) = check_row(&instrument, &record.id, &record.codes) {
+            self.quarantine.push(fail(why));
+            return;
+        }
+        let row = Row {
+            id: record.id.trim().to_owned(),
+            codes: record.codes.clone(),
+            extras: record.extras.clone(),
+            exported: record.exported,
+            contact: record.contact.clone(),
+            origin: Origin::Log(record.key.clone()),
+        };
+        self.put(&instrument, row);
+    }
+
+    /// The id → row index of a set, built on first use.
+    fn index_of(&mut self, fp: &str) -> &mut HashMap<String, usize> {
+        let set = &self.sets[fp];
+        self.index.entry(fp.to_owned()).or_insert_with(|| {
+            set.responses
+                .ids
+                .iter()
+                .enumerate()
+                .map(|(r, id)| (id.clone(), r))
+                .collect()
+        })
+    }
+
+    fn put(&mut self, instrument: &Instrument, row: Row) {
+        let fp = self.set_for(instrument).fingerprint.clone();
+        let at = self.index_of(&fp).get(&row.id).copied();
+        let set = self.sets.get_mut(&fp).expect("set_for made it");
+        let r = &mut set.responses;
+        match at {
+            Some(i) => {
+                for (col, &c) in r.answers.iter_mut().zip(&row.codes) {
+                    col[i] = c;
+                }
+                for e in &mut r.extras {
+                    e.values[i].clear();
+                }
+                set.exported[i] = row.exported;
+                set.contacts[i] = row.contact;
+                set.origin[i] = row.origin;
+            }
+            None => {
+                let i = r.ids.len();
+                r.ids.push(row.id.clone());
+                for (col, &c) in r.answers.iter_mut().zip(&row.codes) {
+                    col.push(c);
+                }
+                for e in &mut r.extras {
+                    e.values.push(String::new());
+                }
+                set.exported.push(row.exported);
+                set.contacts.push(row.contact);
+                set.origin.push(row.origin);
+                self.index
+                    .get_mut(&fp)
+                    .map(|ix| ix.insert(row.id.clone(), i));
+            }
+        }
+        let set = self.sets.get_mut(&fp).expect("set_for made it");
+        let i = at.unwrap_or(set.responses.ids.len() - 1);
+        for (name, value) in &row.extras {
+            let col = extra_column(&mut set.responses, instrument, name);
+            if let Some(col) = col {
+                set.responses.extras[col].values[i] = value.clone();
+            }
+        }
+    }
+
+    fn remove(&mut self, fp: &str, id: &str) {
+        if !self.sets.contains_key(fp) {
+            return;
+        }
+        let Some(at) = self.index_of(fp).get(id).copied() else {
+            return;
+        };
+        let set = &self.sets[fp];
+        let keep: Vec<u32> = (0..set.len()).filter(|&r| r != at).map(|r| r as u32).collect();
+        let next = set.select(&keep);
+        self.sets.insert(fp.to_owned(), next);
+        self.index.remove(fp);
+    }
+
+    /// Every set, summarised, in fingerprint order.
+    pub fn summary(&self) -> Vec<SetSummary> {
+        self.sets
+            .values()
+            .map(|s| SetSummary {
+                fingerprint: s.fingerprint.clone(),
+                id: s.instrument.id().to_owned(),
+                version: s.instrument.version().to_owned(),
+                title: s.instrument.title().clone(),
+                n: s.len(),
+                unexported: s.exported.iter().filter(|e| !**e).count(),
+                contacts: s.contacts.iter().filter(|c| c.is_some()).count(),
+                ambiguous: self.sets.values().any(|o| {
+                    o.fingerprint != s.fingerprint
+                        && o.instrument.id() == s.instrument.id()
+                        && o.instrument.version() == s.instrument.version()
+                }),
+            })
+            .collect()
+    }
+
+    /// The set an incoming file of `instrument` merges into: the one with its
+    /// fingerprint, or a new empty one. An instrument with the id and version
+    /// of a stored one but other content is refused, naming both.
+    pub fn target(&self, instrument: &Instrument) -> Result<StoredSet> {
+        let fp = fingerprint(instrument);
+        if let Some(set) = self.sets.get(&fp) {
+            return Ok(set.clone());
+        }
+        if let Some(other) = self.sets.values().find(|s| {
+            s.instrument.id() == instrument.id() && s.instrument.version() == instrument.version()
+        }) {
+            return Err(Error::single(
+                ErrorKind::Request,
+                Problem::new(
+                    ProblemCode::Conflict,
+                    format!(
+                        "questionnaire {} version {} on this device has other questions or options \
+                         than the one in this file (fingerprint {} here, {} in the file); give the \
+                         changed questionnaire a new version",
+                        instrument.id(),
+                        instrument.version(),
+                        other.fingerprint,
+                        fp
+                    ),
+                )
+                .in_field("instrument")
+                .with_value(format!("{}@{}", instrument.id(), instrument.version())),
+            ));
+        }
+        Ok(StoredSet::new(instrument.clone()))
+    }
+}
+
+/// Who and what an import records on each row it brings, where the file
+/// does not say: `source` (the file), `device`, `operator`.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    /// The file's name.
+    pub source: String,
+    /// This device's id.
+    pub device: String,
+    /// Who imported it (may be empty).
+    pub operator: String,
+}
+
+/// What an import did to its set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Applied {
+    /// Rows added.
+    pub added: usize,
+    /// Rows that replaced a stored version (conflicts resolved as incoming).
+    pub replaced: usize,
+    /// Rows skipped as already stored.
+    pub same: usize,
+    /// Log records whose response now lives in the set's chunks: the page
+    /// deletes them in the same transaction that writes the chunks.
+    pub drop_log: Vec<String>,
+}
+
+/// `incoming` with its provenance filled in (empty cells of `source`,
+/// `device`, `operator`, adding the columns where missing) and its call-back
+/// contact columns taken out into contacts.
+pub fn prepare_incoming(
+    instrument: &Instrument,
+    incoming: &Responses,
+    provenance: &Provenance,
+) -> (Responses, Vec<Option<Contact>>) {
+    let mut r = incoming.clone();
+    let n = r.len();
+    for (name, value) in [
+        ("source", &provenance.source),
+        ("device", &provenance.device),
+        ("operator", &provenance.operator),
+    ] {
+        if value.is_empty() && r.extras.iter().all(|e| !e.name.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if let Some(c) = extra_column(&mut r, instrument, name) {
+            for v in &mut r.extras[c].values {
+                if v.is_empty() {
+                    v.clone_from(value);
+                }
+            }
+        }
+    }
+    let take = |r: &mut Responses, name: &str| -> Option<Vec<String>> {
+        let at = r.extras.iter().position(|e| e.name.eq_ignore_ascii_case(name))?;
+        let col = r.extras.remove(at);
+        r.layout.retain(|s| *s != Slot::Extra(at));
+        for s in &mut r.layout {
+            if let Slot::Extra(e) = s {
+                if *e > at {
+                    *e -= 1;
+                }
+            }
+        }
+        Some(col.values)
+    };
+    let [name, phone, consent] = CONTACT_COLUMNS.map(|c| take(&mut r, c));
+    let contacts = (0..n)
+        .map(|i| {
+            let get = |c: &Option<Vec<String>>| c.as_ref().map(|v| v[i].clone()).unwrap_or_default();
+            let c = Contact {
+                name: get(&name),
+                phone: get(&phone),
+                consent_at: get(&consent),
+            };
+            (!c.name.is_empty() || !c.phone.is_empty()).then_some(c)
+        })
+        .collect();
+    (r, contacts)
+}
+
+/// Merges `incoming` (already [`prepare_incoming`]d, with its `contacts`) into
+/// `set` by `plan`, as [`crate::merge::apply`] does: new rows appended,
+/// conflicts resolved as `resolutions` says. New and replaced rows are not yet
+/// exported (unless `exported` gives the incoming rows' flags, as a backup
+/// does) and are kept in chunks. Into an empty set the incoming rows go as
+/// they are, columns in their order.
+pub fn apply_import(
+    set: &mut StoredSet,
+    incoming: &Responses,
+    contacts: &[Option<Contact>],
+    exported: Option<&[bool]>,
+    plan: &crate::merge::MergePlan,
+    resolutions: &HashMap<String, crate::merge::Resolution>,
+) -> Result<Applied> {
+    let flag = |r: usize| exported.is_some_and(|e| e[r]);
+    if set.is_empty() && plan.new.len() == incoming.len() {
+        incoming.check_instrument(&set.instrument)?;
+        set.responses = incoming.clone();
+        set.exported = (0..incoming.len()).map(flag).collect();
+        set.contacts = contacts.to_vec();
+        set.origin = vec![Origin::Chunk; incoming.len()];
+        return Ok(Applied {
+            added: incoming.len(),
+            replaced: 0,
+            same: 0,
+            drop_log: Vec::new(),
+        });
+    }
+    let merged = crate::merge::apply(&set.instrument, &set.responses, incoming, plan, resolutions)?;
+    let mut applied = Applied {
+        added: plan.new.len(),
+        replaced: 0,
+        same: plan.same.len(),
+        drop_log: Vec::new(),
+    };
+    for c in &plan.conflicts {
+        if resolutions.get(&c.id) == Some(&crate::merge::Resolution::TakeIncoming) {
+            applied.replaced += 1;
+            let e = c.existing_row;
+            if let Origin::Log(key) = &set.origin[e] {
+                applied.drop_log.push(key.clone());
+            }
+            set.exported[e] = flag(c.incoming_row);
+            set.contacts[e] = contacts[c.incoming_row].clone();
+            set.origin[e] = Origin::Chunk;
+        }
+    }
+    for &r in &plan.new {
+        set.exported.push(flag(r));
+        set.contacts.push(contacts[r].clone());
+        set.origin.push(Origin::Chunk);
+    }
+    set.responses = merged;
+    Ok(applied)
+}
+
+/// Marks every row of `set` as exported; returns the keys of the log records
+/// among them, which the page marks too (in the same transaction as the chunks).
+pub fn mark_exported(set: &mut StoredSet) -> Vec<String> {
+    set.exported.iter_mut().for_each(|e| *e = true);
+    set.origin
+        .iter()
+        .filter_map(|o| match o {
+            Origin::Log(k) => Some(k.clone()),
+            Origin::Chunk => None,
+        })
+        .collect()
+}
+
+/// Reads a file brought to the device by its name: a backup (`.json`,
+/// `.manyi`), a workbook (`.xlsx`) or, otherwise, an interchange CSV (both of
+/// the built-in instrument), all or nothing.
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".json") || lower.ends_with(".manyi") {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            Error::single(
+                ErrorKind::Backup,
+                Problem::new(
+                    ProblemCode::InvalidUtf8,
+                    format!("a backup is UTF-8 text; byte {} is not", e.valid_up_to() + 1),
+                ),
+            )
+        })?;
+        return crate::backup::read_device(text);
+    }
+    let instrument = Instrument::builtin();
+    let responses = if lower.ends_with(".xlsx") {
+        Responses::from_xlsx(&instrument, bytes)?
+    } else {
+        Responses::from_csv(&instrument, bytes)?
+    };
+    let n = responses.len();
+    Ok(crate::backup::DeviceBackup {
+        created: String::new(),
+        sets: vec![crate::backup::SetBackup {
+            instrument,
+            responses,
+            exported: vec![false; n],
+            contacts: vec![None; n],
+        }],
+        entries: serde_json::Value::Array(Vec::new()),
+        audit: serde_json::Value::Array(Vec::new()),
+        branch_key: serde_json::Value::Null,
+    })
+}
+
+/// What importing one questionnaire's part of a file would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetPlan {
+    /// The instrument's fingerprint.
+    pub fingerprint: String,
+    /// The instrument's id and version, as `id@version`.
+    pub instrument: String,
+    /// Whether the device holds no response of this instrument yet.
+    pub new_set: bool,
+    /// The merge plan against the device's set.
+    pub plan: crate::merge::MergePlan,
+}
+
+impl Device {
+    /// What importing `file` would do, per questionnaire; refuses (naming it)
+    /// a questionnaire that reuses a stored one's id and version with other content.
+    pub fn plan_import(&self, file: &crate::backup::DeviceBackup) -> Result<Vec<SetPlan>> {
+        file.sets
+            .iter()
+            .map(|s| {
+                let target = self.target(&s.instrument)?;
+                let plan = crate::merge::plan(&target.instrument, &target.responses, &s.responses)?;
+                Ok(SetPlan {
+                    fingerprint: target.fingerprint.clone(),
+                    instrument: format!("{}@{}", s.instrument.id(), s.instrument.version()),
+                    new_set: target.is_empty(),
+                    plan,
+                })
+            })
+            .collect()
+    }
+
+    /// Imports `file`: plans again against what the device holds now, merges
+    /// every questionnaire's part (conflicts as `resolutions` says, by id) and
+    /// returns, per set changed, what happened. Nothing changes on any error.
+    pub fn apply_import(
+        &mut self,
+        file: &crate::backup::DeviceBackup,
+        resolutions: &HashMap<String, crate::merge::Resolution>,
+        provenance: &Provenance,
+    ) -> Result<Vec<(String, Applied)>> {
+        let plans = self.plan_import(file)?;
+        let mut next = Vec::with_capacity(plans.len());
+        for (s, p) in file.sets.iter().zip(&plans) {
+            let mut target = self.target(&s.instrument)?;
+            let (incoming, mut contacts) = prepare_incoming(&s.instrument, &s.responses, provenance);
+            for (c, kept) in contacts.iter_mut().zip(&s.contacts) {
+                if kept.is_some() {
+                    c.clone_from(kept);
+                }
+            }
+            let applied = apply_import(
+                &mut target,
+                &incoming,
+                &contacts,
+                Some(&s.exported),
+                &p.plan,
+                resolutions,
+            )?;
+            next.push((target, applied));
+        }
+        let mut out = Vec::with_capacity(next.len());
+        for (set, applied) in next {
+            let fp = set.fingerprint.clone();
+            self.index.remove(&fp);
+            self.sets.insert(fp.clone(), set);
+            out.push((fp, applied));
+        }
+        Ok(out)
+    }
+
+    /// Whether any set holds a response with this id.
+    pub fn holds(&self, id: &str) -> bool {
+        let id = id.trim();
+        self.sets.values().any(|s| s.responses.ids.iter().any(|x| x == id))
+    }
+
+    /// Every set as the parts of a backup.
+    pub fn backup_sets(&self) -> Vec<crate::backup::SetBackup> {
+        self.sets
+            .values()
+            .map(|s| crate::backup::SetBackup {
+                instrument: s.instrument.clone(),
+                responses: s.responses.clone(),
+                exported: s.exported.clone(),
+                contacts: s.contacts.clone(),
+            })
+            .collect()
+    }
+}
+
+/// One response on its way into a set.
+struct Row {
+    id: String,
+    codes: Vec<u8>,
+    extras: Vec<(String, String)>,
+    exported: bool,
+    contact: Option<Contact>,
+    origin: Origin,
+}
+
+impl Row {
+    fn of(set: &StoredSet, r: usize) -> Row {
+        let resp = &set.responses;
+        Row {
+            id: resp.ids[r].clone(),
+            codes: resp.answers.iter().map(|c| c[r]).collect(),
+            extras: resp
+                .extras
+                .iter()
+                .map(|e| (e.name.clone(), e.values[r].clone()))
+                .collect(),
+            exported: set.exported[r],
+            contact: set.contacts[r].clone(),
+            origin: set.origin[r].clone(),
+        }
+    }
+}
+
+/// The index of the extra column `name` (any letter case), added empty if the
+/// set has none; `None` for a name no column may have (empty, `id`, a question).
+fn extra_column(r: &mut Responses, instrument: &Instrument, name: &str) -> Option<usize> {
+    let name = name.trim();
+    if name.is_empty() || name.eq_ignore_ascii_case("id") || instrument.position(name).is_some() {
+        return None;
+    }
+    if let Some(i) = r.extras.iter().position(|e| e.name.eq_ignore_ascii_case(name)) {
+        return Some(i);
+    }
+    r.extras.push(ExtraColumn {
+        name: name.to_owned(),
+        values: vec![String::new(); r.ids.len()],
+    });
+    r.layout.push(Slot::Extra(r.extras.len() - 1));
+    Some(r.extras.len() - 1)
+}
+
+/// Why a row cannot be stored under `instrument`, if it cannot.
+fn check_row(instrument: &Instrument, id: &str, codes: &[u8]) -> std::result::Result<(), String> {
+    let qs = instrument.questions();
+    if id.trim().is_empty() {
+        return Err("the response id is empty".into());
+    }
+    if codes.len() != qs.len() {
+        return Err(format!(
+            "{} answers for a questionnaire of {} questions",
+            codes.len(),
+            qs.len()
+        ));
+    }
+    for (q, &c) in qs.iter().zip(codes) {
+        if c != MISSING && usize::from(c) >= q.len() {
+            return Err(format!("answer code {c} is not an answer to {}", q.id));
+        }
+    }
+    Ok(())
+}
+
+// ---- The chunk format ----------------------------------------------------
+//
+// Little-endian throughout. "MNYC", format version (u8), the instrument JSON
+// (str), rows (u32), questions (u16), then per question `rows` code bytes,
+// `rows` export flags (0/1), the ids (strs), the layout (u16 count, then per
+// slot a tag byte 0 = id, 1 = question, 2 = extra, and a u16 index), the extra
+// columns (u16 count, then per column its name and an interned column), the
+// contacts (`rows` presence bytes, then name, phone and consent time as
+// interned columns), and an 8-byte checksum of everything before it.
+// A str is a u32 byte length and UTF-8; strs are a u32 count, count + 1 u32
+// offsets and the bytes; an interned column is its distinct values (strs)
+// and a u32 index per row.
+
+/// A chunk's bytes for `set`: all its rows, whatever their origin.
+pub fn encode_chunk(set: &StoredSet) -> Vec<u8> {
+    let r = &set.responses;
+    let n = r.len();
+    let mut out = Vec::with_capacity(64 + n * (r.answers.len() + 24));
+    out.extend_from_slice(MAGIC);
+    out.push(CHUNK_VERSION);
+    put_str(&mut out, &serde_json::to_string(&set.instrument).unwrap_or_default());
+    put_u32(&mut out, n as u32);
+    out.extend_from_slice(&(r.answers.len() as u16).to_le_bytes());
+    for col in &r.answers {
+        out.extend_from_slice(col);
+    }
+    out.extend(set.exported.iter().map(|&e| u8::from(e)));
+    put_strs(&mut out, r.ids.iter().map(String::as_str), n);
+    out.extend_from_slice(&(r.layout.len() as u16).to_le_bytes());
+    for slot in &r.layout {
+        let (tag, i) = match *slot {
+            Slot::Id => (0u8, 0usize),
+            Slot::Question(q) => (1, q),
+            Slot::Extra(e) => (2, e),
+        };
+        out.push(tag);
+        out.extend_from_slice(&(i as u16).to_le_bytes());
+    }
+    out.extend_from_slice(&(r.extras.len() as u16).to_le_bytes());
+    for e in &r.extras {
+        put_str(&mut out, &e.name);
+        put_interned(&mut out, e.values.iter().map(String::as_str));
+    }
+    out.extend(set.contacts.iter().map(|c| u8::from(c.is_some())));
+    let field = |f: fn(&Contact) -> &str| {
+        set.contacts
+            .iter()
+            .map(move |c| c.as_ref().map(f).unwrap_or(""))
+    };
+    put_interned(&mut out, field(|c| &c.name));
+    put_interned(&mut out, field(|c| &c.phone));
+    put_interned(&mut out, field(|c| &c.consent_at));
+    let sum = checksum(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// Reads a chunk, checking everything: its checksum, every length, that the
+/// text is UTF-8, that the instrument loads, that every code answers its
+/// question and that ids are present and distinct.
+pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
+    let bad = |why: String| {
+        Error::single(
+            ErrorKind::Backup,
+            Problem::new(ProblemCode::Unreadable, format!("a damaged chunk: {why}")),
+        )
+    };
+    if bytes.len() < 13 || &bytes[..4] != MAGIC {
+        return Err(bad("it does not start as a manyi chunk".into()));
+    }
+    if bytes[4] != CHUNK_VERSION {
+        return Err(bad(format!("chunk format {} is not one this manyi reads", bytes[4])));
+    }
+    let (body, tail) = bytes.split_at(bytes.len() - 8);
+    let want = u64::from_le_bytes(tail.try_into().unwrap_or_default());
+    if checksum(body) != want {
+        return Err(bad("its checksum does not match (the stored bytes changed)".into()));
+    }
+    let mut cur = Cursor { b: body, at: 5 };
+    let mut inner = || -> std::result::Result<StoredSet, String> {
+        let json = cur.str()?;
+        let instrument = Instrument::from_json(&json).map_err(|e| e.to_string())?;
+        let n = cur.u32()? as usize;
+        let q = cur.u16()? as usize;
+        if q != instrument.questions().len() {
+            return Err(format!(
+                "{q} code columns for a questionnaire of {} questions",
+                instrument.questions().len()
+            ));
+        }
+        let mut answers = Vec::with_capacity(q);
+        for question in instrument.questions() {
+            let col = cur.take(n)?.to_vec();
+            if let Some(&c) = col.iter().find(|&&c| c != MISSING && usize::from(c) >= question.len()) {
+                return Err(format!("answer code {c} is not an answer to {}", question.id));
+            }
+            answers.push(col);
+        }
+        let exported: Vec<bool> = cur.take(n)?.iter().map(|&b| b != 0).collect();
+        let ids = cur.strs(n)?;
+        let slots = cur.u16()? as usize;
+        let mut layout = Vec::with_capacity(slots);
+        for _ in 0..slots {
+            let tag = cur.take(1)?[0];
+            let i = cur.u16()? as usize;
+            layout.push(match tag {
+                0 => Slot::Id,
+                1 => Slot::Question(i),
+                2 => Slot::Extra(i),
+                t => return Err(format!("unknown column kind {t}")),
+            });
+        }
+        let e = cur.u16()? as usize;
+        let mut names = Vec::with_capacity(e);
+        let mut values = Vec::with_capacity(e);
+        for _ in 0..e {
+            names.push(cur.str()?);
+            values.push(cur.interned(n)?);
+        }
+        let present = cur.take(n)?.to_vec();
+        let name = cur.interned(n)?;
+        let phone = cur.interned(n)?;
+        let consent = cur.interned(n)?;
+        if cur.at != cur.b.len() {
+            return Err("bytes left over after the last column".into());
+        }
+        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut responses = Responses::new(&instrument, &name_refs).map_err(|e| e.to_string())?;
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        for id in &ids {
+            if id.trim().is_empty() || id.trim() != id || !seen.insert(id.as_str()) {
+                return Err(format!("response id {id:?} is empty or repeated"));
+            }
+        }
+        let expected: usize = 1 + q + e;
+        let mut tally = vec![0usize; expected];
+        for s in &layout {
+            let k = match *s {
+                Slot::Id => 0,
+                Slot::Question(i) if i < q => 1 + i,
+                Slot::Extra(i) if i < e => 1 + q + i,
+                _ => return Err("the column layout names a column that is not there".into()),
+            };
+            tally[k] += 1;
+        }
+        if layout.len() != expected || tally.iter().any(|&t| t != 1) {
+            return Err("the column layout does not name every column once".into());
+        }
+        responses.ids = ids;
+        responses.answers = answers;
+        responses.layout = layout;
+        for (col, v) in responses.extras.iter_mut().zip(values) {
+            col.values = v;
+        }
+        let contacts = (0..n)
+            .map(|r| {
+                (present[r] != 0).then(|| Contact {
+                    name: name[r].clone(),
+                    phone: phone[r].clone(),
+                    consent_at: consent[r].clone(),
+                })
+            })
+            .collect();
+        Ok(StoredSet {
+            fingerprint: fingerprint(&instrument),
+            instrument,
+            responses,
+            exported,
+            contacts,
+            origin: vec![Origin::Chunk; n],
+        })
+    };
+    inner().map_err(bad)
+}
+
+/// A fast checksum of chunk bytes (not a defence against tampering, which
+/// needs the key a later issue brings; a guard against damaged storage).
+fn checksum(bytes: &[u8]) -> u64 {
+    const P: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = bytes.len() as u64 ^ 0x6D61_6E79_695F_6331;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let v = u64::from_le_bytes(w.try_into().unwrap_or_default());
+        h = (h ^ v).wrapping_mul(P).rotate_left(29);
+    }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(P).rotate_left(29);
+    }
+    h ^ (h >> 32)
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u32(out, s.len() as u32);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_strs<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str> + Clone, count: usize) {
+    put_u32(out, count as u32);
+    let mut at = 0u32;
+    put_u32(out, 0);
+    for s in items.clone() {
+        at += s.len() as u32;
+        put_u32(out, at);
+    }
+    for s in items {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+fn put_interned<'a>(out: &mut Vec<u8>, values: impl Iterator<Item = &'a str>) {
+    let mut distinct: HashMap<&str, u32> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    let mut index: Vec<u32> = Vec::new();
+    for v in values {
+        let next = order.len() as u32;
+        let i = *distinct.entry(v).or_insert_with(|| {
+            order.push(v);
+            next
+        });
+        index.push(i);
+    }
+    put_strs(out, order.iter().copied(), order.len());
+    for i in index {
+        put_u32(out, i);
+    }
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len());
+        let Some(end) = end else {
+            return Err(format!("it ends early (wanted {n} bytes at byte {})", self.at));
+        };
+        let s = &self.b[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn u16(&mut self) -> std::result::Result<u16, String> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> std::result::Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn str(&mut self) -> std::result::Result<String, String> {
+        let n = self.u32()? as usize;
+        let b = self.take(n)?;
+        String::from_utf8(b.to_vec()).map_err(|_| "text that is not UTF-8".to_string())
+    }
+    fn strs(&mut self, want: usize) -> std::result::Result<Vec<String>, String> {
+        let n = self.u32()? as usize;
+        if n != want {
+            return Err(format!("{n} texts where {want} were expected"));
+        }
+        let offsets: Vec<usize> = self
+            .take((n + 1) * 4)?
+            .chunks_exact(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize)
+            .collect();
+        let total = *offsets.last().unwrap_or(&0);
+        if offsets.windows(2).any(|w| w[0] > w[1]) || offsets[0] != 0 {
+            return Err("text offsets out of order".into());
+        }
+        let bytes = self.take(total)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| "text that is not UTF-8".to_string())?;
+        offsets
+            .windows(2)
+            .map(|w| {
+                text.get(w[0]..w[1])
+                    .map(str::to_owned)
+                    .ok_or_else(|| "a text split inside a character".to_string())
+            })
+            .collect()
+    }
+    fn interned(&mut self, rows: usize) -> std::result::Result<Vec<String>, String> {
+        let count = self.u32()? as usize;
+        // A distinct value is at least its offset; no more than the bytes left.
+        if count > self.b.len() {
+            return Err("too many distinct values".into());
+        }
+        self.at -= 4;
+        let distinct = self.strs(count)?;
+        let idx = self.take(rows.checked_mul(4).ok_or("too many rows")?)?;
+        idx.chunks_exact(4)
+            .map(|w| {
+                let i = u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize;
+                distinct
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| format!("value {i} of {count} distinct values"))
+            })
+            .collect()
+    }
+}
