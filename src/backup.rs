@@ -208,7 +208,11 @@ pub fn write_device(
         files.push(SetFile {
             instrument: serde_json::to_value(&s.instrument).unwrap_or(Value::Null),
             responses_csv: String::from_utf8_lossy(&csv).into_owned(),
-            exported: s.exported.iter().map(|&e| if e { '1' } else { '0' }).collect(),
+            exported: s
+                .exported
+                .iter()
+                .map(|&e| if e { '1' } else { '0' })
+                .collect(),
             contacts: s
                 .contacts
                 .iter()
@@ -275,7 +279,10 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
             file.format
         )));
     }
-    for (what, v) in [("audit trail", &file.audit), ("list of keyed forms", &file.entries)] {
+    for (what, v) in [
+        ("audit trail", &file.audit),
+        ("list of keyed forms", &file.entries),
+    ] {
         if !(v.is_array() || v.is_null()) {
             return Err(unreadable(format!("the {what} is not a list")));
         }
@@ -319,7 +326,13 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
             contacts,
         });
     }
-    let list = |v: Value| if v.is_null() { Value::Array(Vec::new()) } else { v };
+    let list = |v: Value| {
+        if v.is_null() {
+            Value::Array(Vec::new())
+        } else {
+            v
+        }
+    };
     Ok(DeviceBackup {
         created: file.created,
         sets,
@@ -343,7 +356,10 @@ pub struct BranchKey {
 /// The branch key as JSON for a backup (`{"key_hex", "name", "created_at"}`).
 pub fn branch_key_json(key: &[u8], name: &str, created_at: &str) -> Result<Value> {
     if key.len() != 32 {
-        return Err(unreadable(format!("a branch key has 32 bytes, not {}", key.len())));
+        return Err(unreadable(format!(
+            "a branch key has 32 bytes, not {}",
+            key.len()
+        )));
     }
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     Ok(serde_json::json!({"key_hex": hex, "name": name, "created_at": created_at}))

@@ -29,8 +29,8 @@ pub mod merge;
 pub mod responses;
 pub mod scale;
 pub mod scoring;
-pub mod store;
 pub mod stats;
+pub mod store;
 pub mod xlsx;
 
 #[cfg(target_arch = "wasm32")]

@@ -75,7 +75,7 @@ pub fn plan(
 ) -> Result<MergePlan> {
     existing.check_instrument(instrument)?;
     incoming.check_instrument(instrument)?;
-    let index: HashMap<&str, usize> = existing
+    let index: HashMap<&str, usize, crate::responses::Keyed> = existing
         .ids
         .iter()
         .enumerate()

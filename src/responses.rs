@@ -202,7 +202,7 @@ impl Responses {
                 extra_values.len()
             ));
         }
-        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        let mut seen = std::collections::HashSet::with_capacity_and_hasher(ids.len(), Keyed);
         for (r, id) in ids.iter().enumerate() {
             let id = id.trim();
             if id.is_empty() || !seen.insert(id) {
@@ -266,10 +266,17 @@ impl Responses {
     pub fn from_xlsx(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
         let rows = crate::xlsx::read_first_sheet(bytes)?;
         let mut rows = rows.into_iter();
+        // A sheet leaves out empty cells at the end of a row (Excel does, and
+        // so does the reader): a short row is padded to the header's width.
+        let mut width = None;
         Importer::new(instrument, ErrorKind::Xlsx).run(|fields| {
             let (line, cells) = rows.next()?;
             fields.clear();
             fields.extend(cells.into_iter().map(|c| Cow::Owned(c.into_bytes())));
+            let w = *width.get_or_insert(fields.len());
+            if fields.len() < w {
+                fields.resize(w, Cow::Borrowed(&[][..]));
+            }
             Some(Ok(line))
         })
     }
@@ -440,7 +447,7 @@ fn column_name(raw: &str) -> &str {
     raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
-/// A hasher for keys that are already hashes ([`id_hash`]).
+/// A hasher for keys that are already (keyed, uniformly random) hashes ([`id_hash`]).
 #[derive(Default)]
 struct Prehashed(u64);
 
@@ -459,22 +466,60 @@ impl std::hash::Hasher for Prehashed {
     }
 }
 
-/// A fast 64-bit hash of an id (FxHash-style, eight bytes at a time).
-fn id_hash(id: &str) -> u64 {
-    let mut h: u64 = id.len() as u64;
-    for chunk in id.as_bytes().chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+/// The secret that keys [`id_hash`]: 128 random bits per process, from the
+/// standard library's randomly keyed `RandomState` natively, or given by the
+/// page ([`seed_id_hashing`]) where that has no randomness (wasm32).
+static ID_SEED: std::sync::OnceLock<[u64; 2]> = std::sync::OnceLock::new();
+
+/// Keys id hashing with 16 random bytes (the wasm boundary passes the
+/// browser's `crypto.getRandomValues`); only the first call counts.
+pub fn seed_id_hashing(seed: [u8; 16]) {
+    let (a, b) = seed.split_at(8);
+    let word = |x: &[u8]| u64::from_le_bytes(x.try_into().unwrap_or_default());
+    let _ = ID_SEED.set([word(a), word(b)]);
+}
+
+fn id_seed() -> [u64; 2] {
+    *ID_SEED.get_or_init(|| {
+        use std::hash::BuildHasher;
+        let state = std::collections::hash_map::RandomState::new();
+        [
+            state.hash_one(0x6d61_6e79_u64),
+            state.hash_one(0x695f_6964_u64),
+        ]
+    })
+}
+
+/// Hashing for maps keyed by text from files (ids, values): SipHash over a
+/// secret 128-bit prefix, then the key, so that nobody can craft keys whose
+/// hashes collide (an unkeyed hash let a crafted file make import quadratic,
+/// and std's own keys are fixed on wasm32).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keyed;
+
+impl std::hash::BuildHasher for Keyed {
+    type Hasher = std::hash::DefaultHasher;
+    fn build_hasher(&self) -> Self::Hasher {
+        use std::hash::Hasher;
+        let [k0, k1] = id_seed();
+        let mut h = std::hash::DefaultHasher::new();
+        h.write_u64(k0);
+        h.write_u64(k1);
+        h
     }
-    h ^ (h >> 29)
+}
+
+/// A keyed 64-bit hash of an id ([`Keyed`]).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    Keyed.hash_one(id)
 }
 
 /// The line an id was first seen on, or `None` (and it is recorded as seen
 /// at `line`, as the next entry of `ids`).
 fn first_line(
     seen: &mut HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>>,
-    clashes: &mut HashMap<String, usize>,
+    clashes: &mut HashMap<String, usize, Keyed>,
     ids: &[String],
     id: &str,
     line: usize,
@@ -577,7 +622,7 @@ impl<'i> Importer<'i> {
         // the same hash (rare, or a crafted file) go to a SipHash map instead.
         let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>> =
             HashMap::default();
-        let mut clashes: HashMap<String, usize> = HashMap::new();
+        let mut clashes: HashMap<String, usize, Keyed> = HashMap::default();
         let qs = self.instrument.questions();
         // Reused from row to row: no allocation per field, only per kept text.
         let mut codes = vec![MISSING; qs.len()];
@@ -773,7 +818,7 @@ mod tests {
     fn ids_with_the_same_hash_are_still_told_apart() {
         let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>> =
             HashMap::default();
-        let mut clashes = HashMap::new();
+        let mut clashes = HashMap::default();
         let mut ids = vec!["a".to_owned()];
         // Pretend "b" hashes like "a", which is stored at index 0, line 2.
         seen.insert(id_hash("b"), (0, 2));

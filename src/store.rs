@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::{Instrument, MISSING};
-use crate::responses::{ExtraColumn, Responses, Slot};
+use crate::responses::{ExtraColumn, Keyed, Responses, Slot};
 
 /// The columns a call-back contact becomes when an export asks for contacts.
 pub const CONTACT_COLUMNS: [&str; 3] = ["contact_name", "contact_phone", "contact_consent_at"];
@@ -166,9 +166,15 @@ impl StoredSet {
             instrument: self.instrument.clone(),
             fingerprint: self.fingerprint.clone(),
             // Rows come from this set, so none is out of range.
-            responses: self.responses.select(rows).unwrap_or_else(|_| self.responses.clone()),
+            responses: self
+                .responses
+                .select(rows)
+                .unwrap_or_else(|_| self.responses.clone()),
             exported: rows.iter().map(|r| self.exported[pick(r)]).collect(),
-            contacts: rows.iter().map(|r| self.contacts[pick(r)].clone()).collect(),
+            contacts: rows
+                .iter()
+                .map(|r| self.contacts[pick(r)].clone())
+                .collect(),
             origin: rows.iter().map(|r| self.origin[pick(r)].clone()).collect(),
         }
     }
@@ -239,7 +245,7 @@ pub struct Device {
     /// What could not be read.
     pub quarantine: Vec<Quarantined>,
     instruments: HashMap<String, Instrument>,
-    index: HashMap<String, HashMap<String, usize>>,
+    index: HashMap<String, HashMap<String, usize, Keyed>>,
 }
 
 impl Device {
@@ -349,10 +355,37 @@ impl Device {
             reason,
         };
         let Some(instrument) = instrument else {
-            let why = format!("its questionnaire ({}) is not on this device", record.instrument);
+            let why = format!(
+                "its questionnaire ({}) is not on this device",
+                record.instrument
+            );
             self.quarantine.push(fail(why));
             return;
         };
+        // Records written before instruments were recorded name theirs, if
+        // at all, in their `instrument` and `instrument_version` columns.
+        if record.instrument.is_empty() {
+            let named = |col: &str| {
+                record
+                    .extras
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(col))
+                    .map(|(_, v)| v.as_str())
+                    .filter(|v| !v.is_empty())
+            };
+            let (id, version) = (named("instrument"), named("instrument_version"));
+            if id.is_some_and(|i| i != instrument.id())
+                || version.is_some_and(|v| v != instrument.version())
+            {
+                let why = format!(
+                    "it was answered on questionnaire {} version {}, which is not on this device",
+                    id.unwrap_or("?"),
+                    version.unwrap_or("?")
+                );
+                self.quarantine.push(fail(why));
+                return;
+            }
+        }
         if record.deleted {
             let fp = fingerprint(&instrument);
             self.remove(&fp, record.id.trim());
@@ -374,7 +407,7 @@ impl Device {
     }
 
     /// The id → row index of a set, built on first use.
-    fn index_of(&mut self, fp: &str) -> &mut HashMap<String, usize> {
+    fn index_of(&mut self, fp: &str) -> &mut HashMap<String, usize, Keyed> {
         let set = &self.sets[fp];
         self.index.entry(fp.to_owned()).or_insert_with(|| {
             set.responses
@@ -438,7 +471,10 @@ impl Device {
             return;
         };
         let set = &self.sets[fp];
-        let keep: Vec<u32> = (0..set.len()).filter(|&r| r != at).map(|r| r as u32).collect();
+        let keep: Vec<u32> = (0..set.len())
+            .filter(|&r| r != at)
+            .map(|r| r as u32)
+            .collect();
         let next = set.select(&keep);
         self.sets.insert(fp.to_owned(), next);
         self.index.remove(fp);
@@ -491,7 +527,11 @@ impl Device {
                     ),
                 )
                 .in_field("instrument")
-                .with_value(format!("{}@{}", instrument.id(), instrument.version())),
+                .with_value(format!(
+                    "{}@{}",
+                    instrument.id(),
+                    instrument.version()
+                )),
             ));
         }
         Ok(StoredSet::new(instrument.clone()))
@@ -551,7 +591,10 @@ pub fn prepare_incoming(
         }
     }
     let take = |r: &mut Responses, name: &str| -> Option<Vec<String>> {
-        let at = r.extras.iter().position(|e| e.name.eq_ignore_ascii_case(name))?;
+        let at = r
+            .extras
+            .iter()
+            .position(|e| e.name.eq_ignore_ascii_case(name))?;
         let col = r.extras.remove(at);
         r.layout.retain(|s| *s != Slot::Extra(at));
         for s in &mut r.layout {
@@ -566,7 +609,8 @@ pub fn prepare_incoming(
     let [name, phone, consent] = CONTACT_COLUMNS.map(|c| take(&mut r, c));
     let contacts = (0..n)
         .map(|i| {
-            let get = |c: &Option<Vec<String>>| c.as_ref().map(|v| v[i].clone()).unwrap_or_default();
+            let get =
+                |c: &Option<Vec<String>>| c.as_ref().map(|v| v[i].clone()).unwrap_or_default();
             let c = Contact {
                 name: get(&name),
                 phone: get(&phone),
@@ -658,7 +702,10 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
                 ErrorKind::Backup,
                 Problem::new(
                     ProblemCode::InvalidUtf8,
-                    format!("a backup is UTF-8 text; byte {} is not", e.valid_up_to() + 1),
+                    format!(
+                        "a backup is UTF-8 text; byte {} is not",
+                        e.valid_up_to() + 1
+                    ),
                 ),
             )
         })?;
@@ -730,7 +777,8 @@ impl Device {
         let mut next = Vec::with_capacity(plans.len());
         for (s, p) in file.sets.iter().zip(&plans) {
             let mut target = self.target(&s.instrument)?;
-            let (incoming, mut contacts) = prepare_incoming(&s.instrument, &s.responses, provenance);
+            let (incoming, mut contacts) =
+                prepare_incoming(&s.instrument, &s.responses, provenance);
             for (c, kept) in contacts.iter_mut().zip(&s.contacts) {
                 if kept.is_some() {
                     c.clone_from(kept);
@@ -759,7 +807,9 @@ impl Device {
     /// Whether any set holds a response with this id.
     pub fn holds(&self, id: &str) -> bool {
         let id = id.trim();
-        self.sets.values().any(|s| s.responses.ids.iter().any(|x| x == id))
+        self.sets
+            .values()
+            .any(|s| s.responses.ids.iter().any(|x| x == id))
     }
 
     /// Every set as the parts of a backup.
@@ -811,7 +861,11 @@ fn extra_column(r: &mut Responses, instrument: &Instrument, name: &str) -> Optio
     if name.is_empty() || name.eq_ignore_ascii_case("id") || instrument.position(name).is_some() {
         return None;
     }
-    if let Some(i) = r.extras.iter().position(|e| e.name.eq_ignore_ascii_case(name)) {
+    if let Some(i) = r
+        .extras
+        .iter()
+        .position(|e| e.name.eq_ignore_ascii_case(name))
+    {
         return Some(i);
     }
     r.extras.push(ExtraColumn {
@@ -863,7 +917,10 @@ pub fn encode_chunk(set: &StoredSet) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + n * (r.answers.len() + 24));
     out.extend_from_slice(MAGIC);
     out.push(CHUNK_VERSION);
-    put_str(&mut out, &serde_json::to_string(&set.instrument).unwrap_or_default());
+    put_str(
+        &mut out,
+        &serde_json::to_string(&set.instrument).unwrap_or_default(),
+    );
     put_u32(&mut out, n as u32);
     out.extend_from_slice(&(r.answers.len() as u16).to_le_bytes());
     for col in &r.answers {
@@ -914,12 +971,17 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         return Err(bad("it does not start as a manyi chunk".into()));
     }
     if bytes[4] != CHUNK_VERSION {
-        return Err(bad(format!("chunk format {} is not one this manyi reads", bytes[4])));
+        return Err(bad(format!(
+            "chunk format {} is not one this manyi reads",
+            bytes[4]
+        )));
     }
     let (body, tail) = bytes.split_at(bytes.len() - 8);
     let want = u64::from_le_bytes(tail.try_into().unwrap_or_default());
     if checksum(body) != want {
-        return Err(bad("its checksum does not match (the stored bytes changed)".into()));
+        return Err(bad(
+            "its checksum does not match (the stored bytes changed)".into(),
+        ));
     }
     let mut cur = Cursor { b: body, at: 5 };
     let mut inner = || -> std::result::Result<StoredSet, String> {
@@ -936,8 +998,14 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         let mut answers = Vec::with_capacity(q);
         for question in instrument.questions() {
             let col = cur.take(n)?.to_vec();
-            if let Some(&c) = col.iter().find(|&&c| c != MISSING && usize::from(c) >= question.len()) {
-                return Err(format!("answer code {c} is not an answer to {}", question.id));
+            if let Some(&c) = col
+                .iter()
+                .find(|&&c| c != MISSING && usize::from(c) >= question.len())
+            {
+                return Err(format!(
+                    "answer code {c} is not an answer to {}",
+                    question.id
+                ));
             }
             answers.push(col);
         }
@@ -971,7 +1039,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         }
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut responses = Responses::new(&instrument, &name_refs).map_err(|e| e.to_string())?;
-        let mut seen = std::collections::HashSet::with_capacity(n);
+        let mut seen = std::collections::HashSet::with_capacity_and_hasher(n, Keyed);
         for id in &ids {
             if id.trim().is_empty() || id.trim() != id || !seen.insert(id.as_str()) {
                 return Err(format!("response id {id:?} is empty or repeated"));
@@ -1057,7 +1125,7 @@ fn put_strs<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str> + Clone,
 }
 
 fn put_interned<'a>(out: &mut Vec<u8>, values: impl Iterator<Item = &'a str>) {
-    let mut distinct: HashMap<&str, u32> = HashMap::new();
+    let mut distinct: HashMap<&str, u32, Keyed> = HashMap::default();
     let mut order: Vec<&str> = Vec::new();
     let mut index: Vec<u32> = Vec::new();
     for v in values {
@@ -1083,7 +1151,10 @@ impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.b.len());
         let Some(end) = end else {
-            return Err(format!("it ends early (wanted {n} bytes at byte {})", self.at));
+            return Err(format!(
+                "it ends early (wanted {n} bytes at byte {})",
+                self.at
+            ));
         };
         let s = &self.b[self.at..end];
         self.at = end;

@@ -54,6 +54,18 @@ fn instrument_or_builtin(json: Option<String>) -> Result<Instrument, JsValue> {
     }
 }
 
+/// Keys the hashing of response ids with 16 random bytes from the page
+/// (`crypto.getRandomValues`): wasm has no randomness of its own, and unkeyed
+/// hashes let a crafted file make import quadratic.
+#[wasm_bindgen(js_name = seedHashing)]
+pub fn seed_hashing(seed: &[u8]) -> Result<(), JsValue> {
+    let seed: [u8; 16] = seed
+        .try_into()
+        .map_err(|_| JsValue::from_str("seedHashing takes 16 random bytes"))?;
+    crate::responses::seed_id_hashing(seed);
+    Ok(())
+}
+
 /// The built-in instrument, as a plain object in the instrument file format.
 #[wasm_bindgen(js_name = builtinInstrument)]
 pub fn builtin_instrument() -> Result<JsValue, JsValue> {
@@ -587,7 +599,8 @@ impl DeviceStore {
     #[wasm_bindgen(js_name = planImport)]
     pub fn plan_import(&self, incoming: &Incoming) -> Result<JsValue, JsValue> {
         let plans = self.device.plan_import(&incoming.file).map_err(js_error)?;
-        let sum = |f: fn(&merge::MergePlan) -> usize| plans.iter().map(|p| f(&p.plan)).sum::<usize>();
+        let sum =
+            |f: fn(&merge::MergePlan) -> usize| plans.iter().map(|p| f(&p.plan)).sum::<usize>();
         let sets: Vec<serde_json::Value> = plans
             .iter()
             .map(|p| {

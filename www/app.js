@@ -1,7 +1,6 @@
 // The report page: load a CSV (or the demo data), ask the core for the report,
-// show it. Every number comes from the core; this file only lays them out.
-import { core } from './core.js';
-import { counts } from './storage.js';
+// show it. Every number comes from the core, in the worker (files are read off
+// the main thread); this file only lays them out.
 import { ask } from './worker-bridge.js';
 import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton, saveFile } from './dom.js';
@@ -17,6 +16,10 @@ const state = {
   failure: null,
   /** @type {null | {key: string, vars: object}} */
   status: null,
+  /** The questionnaire of the device's data that the report and exports use (its fingerprint). */
+  fingerprint: null,
+  /** The device's questionnaires and anything it could not read (the core's summary). */
+  summary: { sets: [], quarantine: [] },
 };
 
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
@@ -202,13 +205,9 @@ async function load(name, getBytes) {
   renderStatus();
   renderErrors();
   try {
-    const [bytes, { Dataset }] = await Promise.all([getBytes(), core()]);
-    const dataset = Dataset.fromCsv(bytes);
-    try {
-      state.view = { name, report: dataset.report(), instrument: dataset.instrument() };
-    } finally {
-      dataset.free();
-    }
+    const bytes = await getBytes();
+    const r = await ask('file.report', { name: name.toLowerCase().endsWith('.csv') ? name : `${name}.csv`, bytes }, null, [bytes.buffer]);
+    state.view = { name, report: r.report, instrument: r.instrument };
     state.status = { key: 'loaded', vars: { name, n: state.view.report.n } };
   } catch (error) {
     state.view = null;
@@ -239,10 +238,47 @@ operatorInput.addEventListener('change', () => {
 
 const fmtBytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
 
+/** The questionnaire choice, shown when the device holds more than one. */
+function renderSets() {
+  const { sets } = state.summary;
+  const wrap = $('#set-wrap');
+  wrap.hidden = sets.length < 2;
+  const select = /** @type {HTMLSelectElement} */ ($('#set-choice'));
+  const chosen = state.fingerprint ?? [...sets].sort((a, b) => b.n - a.n)[0]?.fingerprint;
+  select.replaceChildren(
+    ...sets.map((s) =>
+      h('option', {
+        value: s.fingerprint,
+        selected: s.fingerprint === chosen,
+        text: tr(s.ambiguous ? 'device.setAmbiguous' : 'device.set', { title: textOf(s.title), id: s.id, version: s.version, n: s.n, fp: s.fingerprint.slice(0, 8) }),
+      }),
+    ),
+  );
+}
+
+/** What the core could not read: listed with the reason, never hiding the rest. */
+function renderQuarantine() {
+  const q = state.summary.quarantine;
+  const box = $('#quarantine');
+  box.hidden = !q.length;
+  box.replaceChildren(
+    ...(q.length
+      ? [
+          h('p', { class: 'warn', text: tr('device.quarantine', { n: q.length }) }),
+          h('ul', {}, q.slice(0, 20).map((x) => h('li', { 'data-what': x.what, text: `${tr(`device.q.${x.what}`)} ${x.id ?? x.key}: ${x.reason}` }))),
+        ]
+      : []),
+  );
+}
+
 async function refreshStatus() {
   const el = $('#store-status');
   try {
-    const { total, unexported } = await counts();
+    state.summary = await ask('store.summary');
+    const total = state.summary.sets.reduce((n, s) => n + s.n, 0);
+    const unexported = state.summary.sets.reduce((n, s) => n + s.unexported, 0);
+    renderSets();
+    renderQuarantine();
     const parts = [total ? tr('device.status', { total, unexported }) : tr('device.empty')];
     if (navigator.storage?.persisted) parts.push(tr((await navigator.storage.persisted()) ? 'device.persisted' : 'device.notPersisted'));
     if (navigator.storage?.estimate) {
@@ -342,6 +378,14 @@ $('#commit').addEventListener('click', async () => {
     const r = await ask('commit', { resolutions: preview.choices, operator }, ({ done, total }) => {
       bar.value = Math.round((100 * done) / total);
     });
+    if (r.changed) {
+      // Something was saved on this device since the preview: nothing was
+      // written, and the plan was made again for the person to confirm.
+      preview = { ...r.changed, choices: {} };
+      renderPreview();
+      setStatus('preview.changed', {});
+      return;
+    }
     preview = null;
     renderPreview();
     setStatus('import.done', r);
@@ -364,8 +408,9 @@ $('#cancel').addEventListener('click', async () => {
 
 $('#show-stored').addEventListener('click', async () => {
   try {
-    const r = await ask('report');
+    const r = await ask('report', { fingerprint: state.fingerprint });
     state.failure = null;
+    state.fingerprint = r.fingerprint;
     state.view = r.report ? { name: tr('device.name'), report: r.report, instrument: r.instrument } : null;
     state.status = r.report ? { key: 'loaded', vars: { name: tr('device.name'), n: r.n } } : { key: 'device.empty', vars: {} };
     renderAll();
@@ -382,6 +427,9 @@ for (const button of document.querySelectorAll('[data-export]')) {
         lang: state.lang,
         // Call-back contacts leave the device only when the person exporting asks for them.
         contacts: /** @type {HTMLInputElement} */ ($('#export-contacts')).checked,
+        fingerprint: state.fingerprint,
+        // The branch key leaves the device only when asked for, with the warning beside the box.
+        withKey: /** @type {HTMLInputElement} */ ($('#backup-key')).checked,
       });
       saveFile(file);
       setStatus('export.done', { name: file.name });
@@ -392,6 +440,11 @@ for (const button of document.querySelectorAll('[data-export]')) {
     }
   });
 }
+
+$('#set-choice').addEventListener('change', (e) => {
+  state.fingerprint = /** @type {HTMLSelectElement} */ (e.target).value;
+  if (state.view && state.status?.vars?.name === tr('device.name')) $('#show-stored').click();
+});
 
 $('#file').addEventListener('change', (e) => {
   const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];
@@ -406,6 +459,6 @@ $('#lang').addEventListener('click', () => {
 });
 
 renderAll();
-core(); // start loading the WebAssembly module while the person picks a file
+ask('store.summary').catch(() => {}); // start the worker and its WebAssembly module while the person picks a file
 document.documentElement.dataset.ready = 'true';
 navigator.serviceWorker?.register('sw.js').catch(() => {});

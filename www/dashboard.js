@@ -70,6 +70,7 @@ async function open(name, request) {
     const payload = await request();
     const info = await ask('dash.open', payload, undefined, payload.bytes ? [payload.bytes.buffer] : []);
     state.source = { name, ...info };
+    renderSets(info);
     state.filter = { answers: {}, columns: {}, from: null, to: null };
     state.by = null;
     renderFilters();
@@ -83,7 +84,16 @@ async function open(name, request) {
   }
 }
 
-const fromStore = () => open(tr('device.name'), async () => ({ source: 'store' }));
+/** The device's questionnaires, when it holds more than one: the dashboard shows one at a time. */
+function renderSets(info) {
+  const sets = info.sets ?? [];
+  $('#dash-set-wrap').hidden = sets.length < 2;
+  $('#dash-set').replaceChildren(
+    ...sets.map((s) => h('option', { value: s.fingerprint, selected: s.fingerprint === info.fingerprint, text: tr(s.ambiguous ? 'device.setAmbiguous' : 'device.set', { title: textOf(s.title), id: s.id, version: s.version, n: s.n, fp: s.fingerprint.slice(0, 8) }) })),
+  );
+}
+
+const fromStore = (fingerprint) => open(tr('device.name'), async () => ({ source: 'store', fingerprint: typeof fingerprint === 'string' ? fingerprint : undefined }));
 const fromDemo = () =>
   open(tr('demoName'), async () => {
     const res = await fetch(DEMO_URL);
@@ -439,7 +449,8 @@ $('#lang').addEventListener('click', () => {
   render();
 });
 $('#print').addEventListener('click', () => print());
-$('#src-store').addEventListener('click', fromStore);
+$('#src-store').addEventListener('click', () => fromStore());
+$('#dash-set').addEventListener('change', (e) => fromStore(/** @type {HTMLSelectElement} */ (e.target).value));
 $('#src-demo').addEventListener('click', fromDemo);
 $('#src-file').addEventListener('change', (e) => {
   const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];

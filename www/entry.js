@@ -15,6 +15,7 @@
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
+import { ask } from './worker-bridge.js';
 import {
   DuplicateId,
   addEntry,
@@ -22,6 +23,7 @@ import {
   auditTrail,
   deviceId,
   findId,
+  instrumentKey,
   paperResponses,
   pendingEntries,
   removeId,
@@ -232,7 +234,10 @@ function nextId(id) {
 async function checkId(id, mode = form.mode) {
   if (!id) return 'entry.noId';
   if (mode === 'edit') return null;
-  const { response, entry } = await findId(id);
+  const found = await findId(id);
+  const { entry } = found;
+  // Responses imported in bulk live in the core's chunks: the worker knows them.
+  const response = found.response || (mode === 'first' && !entry && (await ask('store.holds', { responseId: id }).catch(() => false)));
   if (mode === 'first' && (response || entry)) return response ? 'entry.duplicate' : 'entry.duplicatePending';
   if (mode === 'second' && !entry) return response ? 'entry.alreadyVerified' : 'entry.noFirst';
   return null;
@@ -278,7 +283,8 @@ async function paperRecord(id, codes, first, second) {
   const now = new Date().toISOString();
   const extras = { mode: 'paper', operator: first, device: await deviceId(), keyed_at: now };
   if (second) extras.verified_by = second;
-  return { id, codes, extras, exported: 0, savedAt: now };
+  // The questionnaire, so that the core never counts this form under another one.
+  return { id, instrument: await instrumentKey(JSON.stringify(instrument)), codes, extras, exported: 0, savedAt: now };
 }
 
 /**

@@ -1,11 +1,18 @@
-// The device's store: every response in IndexedDB, written in transactions so
-// that a crash or a closed tab leaves either the whole write or none of it.
-// Works in the page and in the worker (IndexedDB exists in both).
+// The device's store in IndexedDB, written in transactions so that a crash or
+// a closed tab leaves either the whole write or none of it. Works in the page
+// and in the worker (IndexedDB exists in both). This file persists what it is
+// given and reads back what it wrote: what the records mean (which
+// questionnaire, which version of a response wins, what is unreadable) is the
+// core's (src/store.rs), read through the worker.
 //
 // Stores:
-//   responses  keyPath "id": { id, codes: Uint8Array (one code per question),
-//              extras: { column: text }, exported: 0 | 1, savedAt: ISO time,
-//              contact?: { name, phone, consent_at } (call-back, only with consent) }
+//   chunks     out-of-line keys "<fingerprint>:<nnnn>": bulk responses as the
+//              core's chunk bytes (an ArrayBuffer each), written only by the worker.
+//   instruments keyPath "key": { key, json } the questionnaires log records name.
+//   responses  keyPath "id": the log of single responses (survey, entry,
+//              invitations): { id, instrument: key, codes: Uint8Array (one code
+//              per question), extras: { column: text }, exported: 0 | 1,
+//              savedAt: ISO time, contact?: { name, phone, consent_at } }
 //   entries    keyPath "id": paper forms keyed once and waiting for their second,
 //              blind keying (double entry): { id, codes, operator, at }. They are
 //              not responses yet: reports read only the responses store.
@@ -13,11 +20,13 @@
 //              what became of them: { token, issuedAt, usedBy?, usedAt? }
 //   audit      autoIncrement: { at, what, who?, detail }
 //   meta       keyPath "key": { key: "device", value: random id },
+//              { key: "gen", value: n } counts every write of responses or
+//              chunks, so a plan made on a snapshot is never written onto another,
 //              { key: "draft", value: the survey in progress on this device },
 //              { key: "branch-key", value: { key: Uint8Array(32), name, createdAt } }
 
 const DB_NAME = 'manyi';
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 
 /** @type {Promise<IDBDatabase> | undefined} */
 let opened;
@@ -35,6 +44,8 @@ export function openDb() {
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta', { keyPath: 'key' });
       if (!db.objectStoreNames.contains('entries')) db.createObjectStore('entries', { keyPath: 'id' });
       if (!db.objectStoreNames.contains('invitations')) db.createObjectStore('invitations', { keyPath: 'token' });
+      if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
+      if (!db.objectStoreNames.contains('instruments')) db.createObjectStore('instruments', { keyPath: 'key' });
     };
     req.onsuccess = () => {
       // A newer page (another tab) upgrading the database: step aside rather than block it.
@@ -79,63 +90,103 @@ export async function deviceId() {
   return row.value;
 }
 
-/** The extra columns a call-back contact is exported as, when the person exporting asks for them. */
-export const CONTACT_COLUMNS = ['contact_name', 'contact_phone', 'contact_consent_at'];
-
-/** A record's extras, with its call-back contact as columns if `contacts` is asked for. */
-function extrasOf(r, contacts) {
-  if (!contacts || !r.contact) return r.extras ?? {};
-  return { ...r.extras, contact_name: r.contact.name ?? '', contact_phone: r.contact.phone ?? '', contact_consent_at: r.contact.consent_at ?? '' };
+/** Counts a write of responses or chunks in transaction `tx` (which includes "meta"). */
+function bump(tx) {
+  const meta = tx.objectStore('meta');
+  const req = meta.get('gen');
+  req.onsuccess = () => meta.put({ key: 'gen', value: (req.result?.value ?? 0) + 1 });
 }
 
 /**
- * Every stored response as columns: ids, one Uint8Array of codes row after
- * row, the extra column names (in first-seen order) and their values row after row.
- * Call-back contacts (kept apart, in `contact`) are included only if `contacts` is true.
+ * The key under which `json` (an instrument's text) is kept, adding it once.
+ * Log records name their questionnaire by this key.
  */
-export async function loadColumns(questions, { contacts = false } = {}) {
+export async function instrumentKey(json) {
   const db = await openDb();
-  const rows = await done(db.transaction('responses').objectStore('responses').getAll());
-  const names = [];
-  const seen = new Set();
-  for (const r of rows) {
-    for (const k of Object.keys(extrasOf(r, contacts))) {
-      if (!seen.has(k)) {
-        seen.add(k);
-        names.push(k);
+  const tx = db.transaction('instruments', 'readwrite');
+  const finished = committed(tx);
+  const store = tx.objectStore('instruments');
+  const all = await done(store.getAll());
+  let row = all.find((r) => r.json === json);
+  if (!row) {
+    const rand = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+    row = { key: `i-${rand}`, json };
+    store.add(row);
+  }
+  await finished;
+  return row.key;
+}
+
+/**
+ * Everything the core needs to load the device, read in one transaction (a
+ * consistent snapshot): the write count, instruments, chunks and log records.
+ */
+export async function readSnapshot() {
+  const db = await openDb();
+  const tx = db.transaction(['meta', 'instruments', 'chunks', 'responses']);
+  const [gen, instruments, chunkKeys, chunks, log] = await Promise.all([
+    done(tx.objectStore('meta').get('gen')),
+    done(tx.objectStore('instruments').getAll()),
+    done(tx.objectStore('chunks').getAllKeys()),
+    done(tx.objectStore('chunks').getAll()),
+    done(tx.objectStore('responses').getAll()),
+  ]);
+  return { gen: gen?.value ?? 0, instruments, chunks: chunks.map((bytes, i) => ({ key: String(chunkKeys[i]), bytes: new Uint8Array(bytes) })), log };
+}
+
+/** The write count alone (has anything changed since a snapshot?). */
+export async function generation() {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get('gen'));
+  return row?.value ?? 0;
+}
+
+/**
+ * Writes what the core computed from the snapshot of write count `gen`, in one
+ * transaction, only if nothing was written since: per questionnaire, its new
+ * chunks (replacing its old ones) and the log records they replace (`dropLog`)
+ * or mark exported (`markLog`); then `puts` ([store, value] pairs) and audit
+ * entries. Resolves true when written, false (nothing written) if the store
+ * changed since the snapshot.
+ */
+export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = [] }) {
+  const db = await openDb();
+  const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries'], 'readwrite');
+  const finished = committed(tx);
+  let stale = false;
+  const meta = tx.objectStore('meta');
+  const req = meta.get('gen');
+  req.onsuccess = () => {
+    const now = req.result?.value ?? 0;
+    if (now !== gen) {
+      stale = true;
+      tx.abort();
+      return;
+    }
+    const chunks = tx.objectStore('chunks');
+    const log = tx.objectStore('responses');
+    for (const w of writes) {
+      chunks.delete(IDBKeyRange.bound(`${w.fingerprint}:`, `${w.fingerprint};`, false, true));
+      w.chunks.forEach((bytes, i) => chunks.put(bytes.buffer, `${w.fingerprint}:${String(i).padStart(4, '0')}`));
+      for (const key of w.dropLog ?? []) log.delete(key);
+      for (const key of w.markLog ?? []) {
+        const r = log.get(key);
+        r.onsuccess = () => {
+          if (r.result) log.put({ ...r.result, exported: 1 });
+        };
       }
     }
+    for (const [store, value] of puts) tx.objectStore(store).put(value);
+    for (const entry of audit) if (entry) tx.objectStore('audit').add(entry);
+    meta.put({ key: 'gen', value: now + 1 });
+  };
+  try {
+    await finished;
+    return true;
+  } catch (e) {
+    if (stale) return false;
+    throw e;
   }
-  const ids = new Array(rows.length);
-  const codes = new Uint8Array(rows.length * questions);
-  const values = new Array(rows.length * names.length);
-  rows.forEach((r, i) => {
-    ids[i] = r.id;
-    codes.set(r.codes, i * questions);
-    const extras = extrasOf(r, contacts);
-    names.forEach((n, j) => {
-      values[i * names.length + j] = extras[n] ?? '';
-    });
-  });
-  return { ids, codes, names, values };
-}
-
-/**
- * Writes `records` and the audit entry (or entries) in a single transaction, reporting
- * progress; all of them are stored, or (on any failure or a closed tab) none.
- */
-export async function saveAll(records, audit, onProgress = () => {}) {
-  const db = await openDb();
-  const tx = db.transaction(['responses', 'audit'], 'readwrite');
-  const finished = committed(tx);
-  const store = tx.objectStore('responses');
-  const step = Math.max(1, Math.floor(records.length / 100));
-  records.forEach((r, i) => {
-    const req = store.put(r);
-    if ((i + 1) % step === 0 || i + 1 === records.length) req.onsuccess = () => onProgress(i + 1, records.length);
-  });
-  for (const entry of [audit].flat()) if (entry) tx.objectStore('audit').add(entry);
-  await finished;
 }
 
 /** The audit trail, oldest first. */
@@ -200,6 +251,7 @@ export async function submitResponse(record, audit, meta = []) {
   const db = await openDb();
   const tx = db.transaction(['responses', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
+  bump(tx);
   tx.objectStore('responses').add(record);
   tx.objectStore('audit').add(audit);
   tx.objectStore('meta').delete('draft');
@@ -257,8 +309,9 @@ export async function addEntry(entry, audit) {
  */
 export async function addKeyed(record, audit, { replace = false } = {}) {
   const db = await openDb();
-  const tx = db.transaction(['responses', 'entries', 'audit'], 'readwrite');
+  const tx = db.transaction(['responses', 'entries', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
+  bump(tx);
   const existing = await done(tx.objectStore('responses').get(record.id));
   if (existing && !replace) {
     tx.abort();
@@ -274,8 +327,9 @@ export async function addKeyed(record, audit, { replace = false } = {}) {
 /** Removes a response or a pending entry by id, with its audit entry, in one transaction. */
 export async function removeId(id, audit) {
   const db = await openDb();
-  const tx = db.transaction(['responses', 'entries', 'audit'], 'readwrite');
+  const tx = db.transaction(['responses', 'entries', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
+  bump(tx);
   tx.objectStore('responses').delete(id);
   tx.objectStore('entries').delete(id);
   tx.objectStore('audit').add(audit);
@@ -361,8 +415,9 @@ export async function invitations() {
  */
 export async function addCoded(records, audit) {
   const db = await openDb();
-  const tx = db.transaction(['responses', 'invitations', 'audit'], 'readwrite');
+  const tx = db.transaction(['responses', 'invitations', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
+  bump(tx);
   const store = tx.objectStore('invitations');
   const seen = new Set();
   const outcome = [];

@@ -13,7 +13,7 @@
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
-import { clearDraft, deviceId, loadDraft, loadMeta, saveDraft, submitResponse } from './storage.js';
+import { clearDraft, deviceId, instrumentKey as keepInstrument, loadDraft, loadMeta, saveDraft, submitResponse } from './storage.js';
 import { qrSvg } from './qr.js';
 
 const MISSING = 255;
@@ -298,6 +298,8 @@ async function submit() {
   const now = new Date().toISOString();
   const record = {
     id: draft.id,
+    // The questionnaire, so that the core never counts this response under another one.
+    instrument: await keepInstrument(JSON.stringify(instrument)),
     codes,
     extras: { mode: 'online', instrument: instrument.id, instrument_version: instrument.version, submitted_at: now, device: await deviceId() },
     exported: 0,

@@ -26,6 +26,7 @@ export function ask(type, payload = {}, onProgress, transfer = []) {
   const id = next++;
   return new Promise((ok, fail) => {
     waiting.set(id, { ok, fail, onProgress });
-    worker.postMessage({ id, type, ...payload }, transfer);
+    // The request's own id and type last: a payload field can never replace them.
+    worker.postMessage({ ...payload, id, type }, transfer);
   });
 }

@@ -1,11 +1,16 @@
-// Heavy work off the main thread: reading files, planning and writing merges,
-// exports. The page sends one request at a time and gets progress and a result.
-import init, { Dataset } from './pkg/manyi.js';
-import { CONTACT_COLUMNS, auditTrail, deviceId, loadColumns, markExported, saveAll } from './storage.js';
+// Heavy work off the main thread: reading files, loading the device's store
+// into the core, planning and writing imports, exports and backups, the
+// dashboard's views. The page sends one request at a time and gets progress
+// and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
+// this file moves bytes between IndexedDB and the core.
+import init, { Dataset, DeviceStore, Incoming, seedHashing } from './pkg/manyi.js';
+import { auditTrail, branchKey, deviceId, generation, pendingEntries, readSnapshot, writeIfUnchanged } from './storage.js';
 
-const ready = init();
-/** The number of questions of the instrument, set when the store is read. */
-let questions = 0;
+// Hashes of ids from files are keyed with randomness only the page has (wasm has none).
+const ready = init().then(() => seedHashing(crypto.getRandomValues(new Uint8Array(16))));
+
+/** The device as loaded into the core, and the write count it was loaded at. */
+let loaded = null;
 
 /** The pending import between its preview and its commit. */
 let pending = null;
@@ -15,64 +20,113 @@ function plainError(e) {
   return { message: String(e?.message ?? e), kind: e?.kind, problems: e?.problems ?? [], total: e?.total ?? 0 };
 }
 
-async function stored(options) {
+/** The extra columns of a log record as names and values (own properties only). */
+function extrasOf(r) {
+  const pairs = Array.isArray(r.extras) ? r.extras : Object.entries(r.extras ?? {});
+  return [pairs.map(([k]) => String(k)), pairs.map(([, v]) => String(v ?? ''))];
+}
+
+/** The device's store, loaded into the core (again only if anything was written since). */
+async function device() {
   await ready;
-  const empty = Dataset.empty();
-  questions = empty.instrument().questions.length;
-  empty.free();
-  const c = await loadColumns(questions, options);
-  return Dataset.fromColumns(c.ids, c.codes, c.names, c.values);
+  if (loaded && loaded.gen === (await generation())) return loaded;
+  loaded?.store.free();
+  loaded = null;
+  const snap = await readSnapshot();
+  const store = new DeviceStore();
+  for (const i of snap.instruments) store.addInstrument(String(i.key), String(i.json));
+  for (const c of snap.chunks) store.addChunk(c.key, c.bytes);
+  for (const r of snap.log) {
+    const [names, values] = extrasOf(r);
+    const contact = r.contact ? [String(r.contact.name ?? ''), String(r.contact.phone ?? ''), String(r.contact.consent_at ?? '')] : [];
+    const codes = r.codes instanceof Uint8Array ? r.codes : new Uint8Array(0);
+    store.addLog(String(r.id), String(r.id ?? ''), String(r.instrument ?? ''), codes, names, values, contact, r.exported === 1, r.deleted === true);
+  }
+  loaded = { gen: snap.gen, store, summary: store.summary() };
+  return loaded;
 }
 
-/** Reads a file by its name and content: backup (.json), workbook (.xlsx) or CSV. */
-function readFile(name, bytes) {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.json') || lower.endsWith('.manyi')) return Dataset.fromBackup(new TextDecoder().decode(bytes));
-  if (lower.endsWith('.xlsx')) return Dataset.fromXlsx(bytes);
-  return Dataset.fromCsv(bytes);
+/** Forgets the loaded device (after a write that did not happen). */
+function forget() {
+  loaded?.store.free();
+  loaded = null;
 }
 
-/** The records to store for incoming rows `rows`, with their provenance. */
-function records(incoming, rows, source, device, operator) {
-  const ids = incoming.ids();
-  const codes = incoming.codesByRow();
-  const names = incoming.extraNames();
-  const values = incoming.extraValues();
-  const q = questions;
-  const now = new Date().toISOString();
-  return rows.map((r) => {
-    const extras = {};
-    names.forEach((n, j) => {
-      extras[n] = values[r * names.length + j];
-    });
-    if (!extras.source) extras.source = source;
-    if (!extras.device) extras.device = device;
-    if (!extras.operator && operator) extras.operator = operator;
-    const record = { id: ids[r], codes: codes.slice(r * q, r * q + q), extras, exported: 0, savedAt: now };
-    // An exported call-back contact comes back as a contact, kept apart from the answers again.
-    if (extras.contact_name || extras.contact_phone) {
-      record.contact = { name: extras.contact_name ?? '', phone: extras.contact_phone ?? '', consent_at: extras.contact_consent_at ?? '' };
-    }
-    for (const c of CONTACT_COLUMNS) delete extras[c];
-    return record;
-  });
+/** The questionnaire to show: the one asked for if held, else the one with the most responses. */
+function choose(summary, fingerprint) {
+  const sets = summary.sets;
+  return sets.find((s) => s.fingerprint === fingerprint) ?? [...sets].sort((a, b) => b.n - a.n)[0] ?? null;
+}
+
+/** The preview of an import, planned against the device as it is now. */
+async function plan(name, incoming) {
+  const dev = await device();
+  const p = dev.store.planImport(incoming);
+  pending = { name, incoming, gen: dev.gen };
+  return { name, rows: p.rows, new: p.new, same: p.same, conflicts: p.conflicts, sets: p.sets, questions: questionIds(p) };
+}
+
+/** The question ids of the conflicts' columns (the instrument of the file's first set). */
+function questionIds(p) {
+  const c = p.conflicts[0];
+  if (!c) return [];
+  const fp = p.sets.find((s) => s.conflicts > 0)?.fingerprint;
+  const set = loaded.summary.sets.find((s) => s.fingerprint === fp);
+  if (!set) return [];
+  const ds = loaded.store.dataset(set.fingerprint, false);
+  try {
+    return ds.instrument().questions.map((q) => q.id);
+  } finally {
+    ds.free();
+  }
 }
 
 /** The dashboard's data: loaded once, then filtered for each view. */
 let board = null;
 const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
 
+/** A file's single questionnaire as a data set (the report and the dashboard read files this way). */
+function fileDataset(name, bytes) {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.xlsx')) return Dataset.fromXlsx(bytes);
+  if (lower.endsWith('.json') || lower.endsWith('.manyi')) return Dataset.fromBackup(new TextDecoder().decode(bytes));
+  return Dataset.fromCsv(bytes);
+}
+
 const handlers = {
-  /** Loads the dashboard's data: the device's store, or a file (the demo data is one). */
-  async 'dash.open'({ source, name, bytes }) {
+  /** The device's questionnaires, counts and anything that could not be read. */
+  async 'store.summary'() {
+    const dev = await device();
+    return dev.summary;
+  },
+
+  /** Whether a response with this id is held (the entry screen's duplicate check). */
+  async 'store.holds'({ responseId }) {
+    const dev = await device();
+    return dev.store.holds(responseId);
+  },
+
+  /** Loads the dashboard's data: one questionnaire of the device's store, or a file (the demo data is one). */
+  async 'dash.open'({ source, name, bytes, fingerprint }) {
     await ready;
     board?.free();
     board = null;
-    board = source === 'store' ? await stored() : readFile(name, bytes);
+    let sets = [];
+    let chosen = null;
+    if (source === 'store') {
+      const dev = await device();
+      sets = dev.summary.sets;
+      chosen = choose(dev.summary, fingerprint);
+      board = chosen ? dev.store.dataset(chosen.fingerprint, false) : Dataset.empty();
+    } else {
+      board = fileDataset(name, bytes);
+    }
     const extras = board.extraNames();
     return {
       n: board.length,
       instrument: board.instrument(),
+      sets,
+      fingerprint: chosen?.fingerprint ?? null,
       modes: extras.includes('mode') ? board.distinct('mode', 20) : [],
       dated: extras.some((n) => DATE_COLUMNS.includes(n.toLowerCase())),
     };
@@ -125,49 +179,59 @@ const handlers = {
     }
   },
 
+  /** The report of a file picked on the report page (not stored). */
+  async 'file.report'({ name, bytes }) {
+    await ready;
+    const ds = fileDataset(name, bytes);
+    try {
+      return { n: ds.length, report: ds.report(), instrument: ds.instrument() };
+    } finally {
+      ds.free();
+    }
+  },
+
   async preview({ name, bytes }) {
     await ready;
     pending?.incoming.free();
     pending = null;
-    const incoming = readFile(name, bytes);
-    const existing = await stored();
-    try {
-      const plan = existing.planMerge(incoming);
-      // A backup brings its audit trail along, to be restored with its responses.
-      const carried = incoming.audit();
-      pending = { name, incoming, plan, carried: Array.isArray(carried) ? carried : [] };
-      return {
-        name,
-        rows: plan.rows,
-        new: plan.new.length,
-        same: plan.same.length,
-        conflicts: plan.conflicts,
-        questions: incoming.instrument().questions.map((q) => q.id),
-      };
-    } finally {
-      existing.free();
-    }
+    return plan(name, Incoming.read(name, bytes));
   },
 
+  /**
+   * Imports the previewed file. If anything was written since the preview,
+   * nothing is written: the plan is made again and returned as `changed`.
+   */
   async commit({ resolutions, operator }, progress) {
     if (!pending) throw new Error('nothing to import: preview a file first');
-    const { name, incoming, plan, carried } = pending;
-    const missing = plan.conflicts.filter((c) => !resolutions?.[c.id]);
-    if (missing.length) throw new Error(`${missing.length} conflict(s) still need a decision`);
-    const take = plan.conflicts.filter((c) => resolutions[c.id] === 'incoming').map((c) => c.incoming_row);
-    const rows = [...plan.new, ...take];
-    const device = await deviceId();
-    const batch = records(incoming, rows, name, device, operator);
-    const audit = {
-      at: new Date().toISOString(),
-      what: 'import',
-      who: operator || null,
-      detail: { file: name, rows: plan.rows, new: plan.new.length, same: plan.same.length, conflicts: plan.conflicts.map((c) => ({ id: c.id, kept: resolutions[c.id] })) },
-    };
-    await saveAll(batch, [...carried, audit], (done, total) => progress({ done, total }));
+    const { name, incoming, gen } = pending;
+    const dev = await device();
+    if (dev.gen !== gen) return { changed: await plan(name, incoming) };
+    progress({ done: 0, total: 100 });
+    const result = dev.store.applyImport(incoming, resolutions ?? {}, name, await deviceId(), operator ?? '');
+    progress({ done: 50, total: 100 });
+    const at = new Date().toISOString();
+    const carried = incoming.audit();
+    const audit = [
+      ...(Array.isArray(carried) ? carried : []),
+      { at, what: 'import', who: operator || null, detail: { file: name, rows: incoming.length, new: result.added, same: result.same, replaced: result.replaced, conflicts: Object.entries(resolutions ?? {}).map(([id, kept]) => ({ id, kept })) } },
+    ];
+    // A backup brings its pending keyed forms, and its branch key where this device has none.
+    const puts = [];
+    const entries = incoming.entries();
+    for (const e of Array.isArray(entries) ? entries : []) puts.push(['entries', { ...e, codes: Uint8Array.from(e.codes ?? []) }]);
+    const key = incoming.branchKey();
+    if (key && !(await branchKey())) puts.push(['meta', { key: 'branch-key', value: key }]);
+    const written = await writeIfUnchanged(gen, { writes: result.writes, puts, audit });
+    if (!written) {
+      forget();
+      return { changed: await plan(name, incoming) };
+    }
+    loaded.gen = gen + 1;
+    loaded.summary = loaded.store.summary();
+    progress({ done: 100, total: 100 });
     pending = null;
     incoming.free();
-    return { added: plan.new.length, replaced: take.length, same: plan.same.length };
+    return { added: result.added, replaced: result.replaced, same: result.same };
   },
 
   async cancel() {
@@ -176,32 +240,59 @@ const handlers = {
     return {};
   },
 
-  async report() {
-    const ds = await stored();
+  /** The report of one questionnaire on the device (the largest unless `fingerprint` names one). */
+  async report({ fingerprint } = {}) {
+    const dev = await device();
+    const chosen = choose(dev.summary, fingerprint);
+    if (!chosen) return { n: 0, report: null, instrument: null, sets: [], fingerprint: null, quarantine: dev.summary.quarantine };
+    const ds = dev.store.dataset(chosen.fingerprint, false);
     try {
-      return { n: ds.length, report: ds.length ? ds.report() : null, instrument: ds.instrument() };
+      return { n: ds.length, report: ds.length ? ds.report() : null, instrument: ds.instrument(), sets: dev.summary.sets, fingerprint: chosen.fingerprint, quarantine: dev.summary.quarantine };
     } finally {
       ds.free();
     }
   },
 
-  async export({ format, lang, contacts = false }) {
-    const ds = await stored({ contacts });
-    try {
-      const stamp = new Date().toISOString().slice(0, 10);
+  /**
+   * An export of one questionnaire (or, for a backup, of the whole device),
+   * marking exactly what is in the file as exported: if anything was written
+   * while the file was made, it is made again from the new state.
+   */
+  async export({ format, lang, contacts = false, fingerprint, withKey = false }) {
+    const stamp = new Date().toISOString().slice(0, 10);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const dev = await device();
+      const chosen = choose(dev.summary, fingerprint);
       let file;
-      if (format === 'csv') file = { name: `manyi-${stamp}.csv`, mime: 'text/csv', bytes: ds.toCsv(true) };
-      else if (format === 'labelled') file = { name: `manyi-${stamp}-${lang}.csv`, mime: 'text/csv', bytes: ds.toLabelledCsv(lang, true) };
-      else if (format === 'xlsx') file = { name: `manyi-${stamp}.xlsx`, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: ds.toXlsx(lang) };
-      else if (format === 'backup') {
-        const text = ds.toBackup(await auditTrail(), new Date().toISOString());
+      let marks;
+      if (format === 'backup') {
+        const entries = (await pendingEntries()).map((e) => ({ ...e, codes: Array.from(e.codes ?? []) }));
+        const key = withKey ? await branchKey() : null;
+        const text = dev.store.toBackup(entries, await auditTrail(), key ? key.key : undefined, key?.name ?? '', key?.createdAt ?? '', new Date().toISOString());
         file = { name: `manyi-backup-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(text) };
-      } else throw new Error(`unknown export format ${format}`);
-      await markExported({ at: new Date().toISOString(), what: 'export', detail: { format, file: file.name, rows: ds.length, contacts } });
-      return file;
-    } finally {
-      ds.free();
+        marks = dev.summary.sets.map((s) => dev.store.markExported(s.fingerprint));
+      } else {
+        if (!chosen) throw new Error('there are no responses on this device to export');
+        const ds = dev.store.dataset(chosen.fingerprint, contacts);
+        try {
+          if (format === 'csv') file = { name: `manyi-${stamp}.csv`, mime: 'text/csv', bytes: ds.toCsv(true) };
+          else if (format === 'labelled') file = { name: `manyi-${stamp}-${lang}.csv`, mime: 'text/csv', bytes: ds.toLabelledCsv(lang, true) };
+          else if (format === 'xlsx') file = { name: `manyi-${stamp}.xlsx`, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: ds.toXlsx(lang) };
+          else throw new Error(`unknown export format ${format}`);
+        } finally {
+          ds.free();
+        }
+        marks = [dev.store.markExported(chosen.fingerprint)];
+      }
+      const rows = format === 'backup' ? dev.summary.sets.reduce((n, s) => n + s.n, 0) : chosen.n;
+      const writes = marks.map((m) => ({ fingerprint: m.fingerprint, chunks: m.chunks, markLog: m.logKeys }));
+      const audit = [{ at: new Date().toISOString(), what: 'export', detail: { format, file: file.name, rows, contacts, withKey: format === 'backup' ? withKey : undefined } }];
+      const gen = dev.gen;
+      // The core marked its copy; whether or not the marks are written, load again next time.
+      forget();
+      if (await writeIfUnchanged(gen, { writes, audit })) return file;
     }
+    throw new Error('the device kept changing while exporting; try again');
   },
 };
 

@@ -147,9 +147,10 @@ test('exports round-trip: CSV with BOM, labelled CSV, Excel workbook, and a back
   assert.match(csv.name, /^manyi-\d{4}-\d{2}-\d{2}\.csv$/);
   assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const lines = csv.bytes.toString('utf8').slice(1).split('\r\n');
-  // Provenance: the file's mode, and the source file, device and operator of the import.
-  assert.equal(lines[0], 'id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,mode,source,device,operator');
-  assert.match(lines[1], /^X2023-0001,A,A,C,G,A,D,H,C,E,B,D,C,C,C,C,B,3,paper,zg-x-branch-2023\.csv,dev-[0-9a-f]{12},王芳$/);
+  // The file's columns in its order (the demo has mode second), then the
+  // provenance the import added: the source file, the device and the operator.
+  assert.equal(lines[0], 'id,mode,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,source,device,operator');
+  assert.match(lines[1], /^X2023-0001,paper,A,A,C,G,A,D,H,C,E,B,D,C,C,C,C,B,3,zg-x-branch-2023\.csv,dev-[0-9a-f]{12},王芳$/);
   assert.equal(lines.length, 368); // header, 366 rows, and the final line end
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.unexported === '0');
   const labelled = await download('labelled');
