@@ -149,6 +149,9 @@ pub struct DeviceBackup {
     pub audit: Value,
     /// The branch key as the page keeps it, or null.
     pub branch_key: Value,
+    /// Whether this is a backup (restored exactly) rather than a data file
+    /// (whose rows get the importing device's provenance).
+    pub is_backup: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -263,6 +266,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
             entries: Value::Array(Vec::new()),
             audit: b.audit,
             branch_key: Value::Null,
+            is_backup: true,
         });
     }
     let file: DeviceFile = serde_json::from_str(text).map_err(|e| {
@@ -339,6 +343,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
         entries: list(file.entries),
         audit: list(file.audit),
         branch_key: file.branch_key,
+        is_backup: true,
     })
 }
 

@@ -83,6 +83,9 @@ pub enum ProblemCode {
     ForeignToken,
     /// An invitation whose signature does not verify: altered or forged.
     ForgedToken,
+    /// A questionnaire with the id and version of one already held, but other
+    /// questions or options: it needs a new version.
+    InstrumentChanged,
 }
 
 /// One thing wrong with an input, and where.

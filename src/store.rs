@@ -515,7 +515,7 @@ impl Device {
             return Err(Error::single(
                 ErrorKind::Request,
                 Problem::new(
-                    ProblemCode::Conflict,
+                    ProblemCode::InstrumentChanged,
                     format!(
                         "questionnaire {} version {} on this device has other questions or options \
                          than the one in this file (fingerprint {} here, {} in the file); give the \
@@ -729,6 +729,7 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
         entries: serde_json::Value::Array(Vec::new()),
         audit: serde_json::Value::Array(Vec::new()),
         branch_key: serde_json::Value::Null,
+        is_backup: false,
     })
 }
 
@@ -766,7 +767,9 @@ impl Device {
 
     /// Imports `file`: plans again against what the device holds now, merges
     /// every questionnaire's part (conflicts as `resolutions` says, by id) and
-    /// returns, per set changed, what happened. Nothing changes on any error.
+    /// returns, per set changed, what happened. Rows of a data file get
+    /// `provenance` where they have none; a backup is restored as it was.
+    /// Nothing changes on any error.
     pub fn apply_import(
         &mut self,
         file: &crate::backup::DeviceBackup,
@@ -777,8 +780,9 @@ impl Device {
         let mut next = Vec::with_capacity(plans.len());
         for (s, p) in file.sets.iter().zip(&plans) {
             let mut target = self.target(&s.instrument)?;
-            let (incoming, mut contacts) =
-                prepare_incoming(&s.instrument, &s.responses, provenance);
+            let none = Provenance::default();
+            let from = if file.is_backup { &none } else { provenance };
+            let (incoming, mut contacts) = prepare_incoming(&s.instrument, &s.responses, from);
             for (c, kept) in contacts.iter_mut().zip(&s.contacts) {
                 if kept.is_some() {
                     c.clone_from(kept);

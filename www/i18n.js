@@ -338,6 +338,7 @@ const strings = {
     'problem.unknown_name': '名称不存在',
     'problem.unreadable': '文件无法读取或已损坏',
     'problem.conflict': '同一编号、答案不同',
+    'problem.instrument_changed': '本机已有同一编号、同一版本的问卷，但题目或选项不同：请给修改后的问卷一个新的版本号。',
   },
   en: {
     skip: 'Skip to content',

@@ -4,7 +4,8 @@
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
 import init, { Dataset, DeviceStore, Incoming, seedHashing } from './pkg/manyi.js';
-import { auditTrail, branchKey, deviceId, generation, pendingEntries, readSnapshot, writeIfUnchanged } from './storage.js';
+import { auditTrail, branchKey, deviceId, pendingEntries } from './storage.js';
+import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 
 // Hashes of ids from files are keyed with randomness only the page has (wasm has none).
 const ready = init().then(() => seedHashing(crypto.getRandomValues(new Uint8Array(16))));
