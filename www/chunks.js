@@ -1,0 +1,78 @@
+// The worker's side of the device store: reading a consistent snapshot for
+// the core and writing what the core computed from it, only if nothing was
+// written since (the "gen" write count in meta). Kept apart from storage.js
+// so that the customer survey's first load does not carry it.
+import { done, committed, openDb } from './storage.js';
+
+/**
+ * Everything the core needs to load the device, read in one transaction (a
+ * consistent snapshot): the write count, instruments, chunks and log records.
+ */
+export async function readSnapshot() {
+  const db = await openDb();
+  const tx = db.transaction(['meta', 'instruments', 'chunks', 'responses']);
+  const [gen, instruments, chunkKeys, chunks, log] = await Promise.all([
+    done(tx.objectStore('meta').get('gen')),
+    done(tx.objectStore('instruments').getAll()),
+    done(tx.objectStore('chunks').getAllKeys()),
+    done(tx.objectStore('chunks').getAll()),
+    done(tx.objectStore('responses').getAll()),
+  ]);
+  return { gen: gen?.value ?? 0, instruments, chunks: chunks.map((bytes, i) => ({ key: String(chunkKeys[i]), bytes: new Uint8Array(bytes) })), log };
+}
+
+/** The write count alone (has anything changed since a snapshot?). */
+export async function generation() {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get('gen'));
+  return row?.value ?? 0;
+}
+
+/**
+ * Writes what the core computed from the snapshot of write count `gen`, in one
+ * transaction, only if nothing was written since: per questionnaire, its new
+ * chunks (replacing its old ones) and the log records they replace (`dropLog`)
+ * or mark exported (`markLog`); then `puts` ([store, value] pairs) and audit
+ * entries. Resolves true when written, false (nothing written) if the store
+ * changed since the snapshot.
+ */
+export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = [] }) {
+  const db = await openDb();
+  const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries'], 'readwrite');
+  const finished = committed(tx);
+  let stale = false;
+  const meta = tx.objectStore('meta');
+  const req = meta.get('gen');
+  req.onsuccess = () => {
+    const now = req.result?.value ?? 0;
+    if (now !== gen) {
+      stale = true;
+      tx.abort();
+      return;
+    }
+    const chunks = tx.objectStore('chunks');
+    const log = tx.objectStore('responses');
+    for (const w of writes) {
+      chunks.delete(IDBKeyRange.bound(`${w.fingerprint}:`, `${w.fingerprint};`, false, true));
+      w.chunks.forEach((bytes, i) => chunks.put(bytes.buffer, `${w.fingerprint}:${String(i).padStart(4, '0')}`));
+      for (const key of w.dropLog ?? []) log.delete(key);
+      for (const key of w.markLog ?? []) {
+        const r = log.get(key);
+        r.onsuccess = () => {
+          if (r.result) log.put({ ...r.result, exported: 1 });
+        };
+      }
+    }
+    for (const [store, value] of puts) tx.objectStore(store).put(value);
+    for (const entry of audit) if (entry) tx.objectStore('audit').add(entry);
+    meta.put({ key: 'gen', value: now + 1 });
+  };
+  try {
+    await finished;
+    return true;
+  } catch (e) {
+    if (stale) return false;
+    throw e;
+  }
+}
+
