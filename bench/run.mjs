@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
+import { measureStore } from './store.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const arg = process.argv.indexOf('--sizes');
@@ -118,6 +119,13 @@ try {
   await env.close();
 }
 
+// --- the device store (bench/store.mjs): a fresh profile per size -----------------------
+const stores = [];
+for (const n of SIZES.filter((k) => k >= 100000)) {
+  say(`device store: ${n} responses`);
+  stores.push(await measureStore(n));
+}
+
 // --- the table -------------------------------------------------------------------------
 const f = (x, d = 1) => (x == null ? '—' : x.toFixed(d));
 const ratio = (a, b) => (a && b ? `${f(b / a, 1)}×` : '—');
@@ -146,6 +154,29 @@ for (const b of browser) {
   lines.push(`| ${b.n.toLocaleString('en')} | CSV import speed (MB/s of ${f(b.bytes / 1e6, 1)} MB) | ${nat.import_ms ? mbs(nat.import_ms) : '—'} | ${mbs(b.wasm.import)} | ${mbs(b.js.import)} | | | |`);
   if (!b.agree) lines.push(`| ${b.n} | **wasm and JavaScript disagree: the comparison is void** | | | | | | |`);
 }
+lines.push('', '### The device store', '');
+lines.push('Native: the store\'s chunk of N responses written and read back (`benches/core.rs`), and the import of a file whose ids were');
+lines.push('crafted to share one bucket of an unkeyed hash (std\'s SipHash with fixed keys). In headless Chromium (bench/store.mjs, a');
+lines.push('fresh profile per size): the CSV imported through the page and saved to the device; the dashboard opened on the stored data');
+lines.push('(from navigation to the NPS headline) and on the same data picked as a file; one survey response saved into the full store;');
+lines.push('and the growth of the renderer processes\' resident memory (page and worker) from the empty page to the open dashboard.', '');
+lines.push('| N | step | ms |', '|---|---|---:|');
+for (const [n, nat] of Object.entries(native)) {
+  lines.push(`| ${Number(n).toLocaleString('en')} | chunk write (native) | ${f(nat.chunk_encode_ms, 2)} |`);
+  lines.push(`| ${Number(n).toLocaleString('en')} | chunk read and check (native) | ${f(nat.chunk_decode_ms, 2)} |`);
+  if (nat.crafted_import_ms != null) {
+    lines.push(`| ${Number(n).toLocaleString('en')} | CSV import, crafted colliding ids (native; ordinary ids: ${f(nat.import_ms, 2)}) | ${f(nat.crafted_import_ms, 2)} |`);
+  }
+}
+for (const st of stores) {
+  const k = st.n.toLocaleString('en');
+  lines.push(`| ${k} | import in the page: preview (read + merge plan) | ${f(st.previewMs, 0)} |`);
+  lines.push(`| ${k} | import in the page: save to the device | ${f(st.saveMs, 0)} |`);
+  lines.push(`| ${k} | dashboard on the stored data, navigation to NPS | ${f(st.storeOpenMs, 0)} |`);
+  lines.push(`| ${k} | dashboard on the same data picked as a file | ${f(st.fileOpenMs, 0)} |`);
+  lines.push(`| ${k} | one survey response saved into the full store | ${f(st.saveOneMs, 1)} |`);
+  lines.push(`| ${k} | renderer memory growth, MB (CSV ${f(st.csvMb, 1)} MB) | ${f(st.memoryMb, 0)} |`);
+}
 lines.push('', `wasm file: ${size.raw.toLocaleString('en')} bytes raw, ${size.gzip.toLocaleString('en')} bytes gzip -9.`, '');
 const big = browser.find((b) => b.n === 1000000);
 if (big) {
@@ -162,6 +193,16 @@ if (big) {
   lines.push(target('CSV import in wasm', big.bytes / 1e6 / (big.wasm.import / 1000), 150, 'MB/s', 'above'));
   lines.push(target('report: wasm faster than JS', big.js.report / big.wasm.report, 20, '×', 'above'));
   lines.push(target('wasm gzip size', size.gzip / 1000, 250, 'KB'));
+  const st = stores.find((x) => x.n === 1000000);
+  const st100 = stores.find((x) => x.n === 100000);
+  if (st) {
+    lines.push(target('device store: import a CSV and save it', (st.previewMs + st.saveMs) / 1000, 5, 's'));
+    lines.push(target('device store: dashboard from navigation to NPS', st.storeOpenMs / 1000, 1, 's'));
+    lines.push(target('device store: dashboard from the store ÷ from the file', st.storeOpenMs / st.fileOpenMs, 3, '×'));
+    lines.push(target('device store: saving one survey response', st.saveOneMs, 50, 'ms'));
+    lines.push(target('device store: page memory ÷ CSV size', st.memoryMb / st.csvMb, 3, '×'));
+  }
+  if (st100) lines.push(target('device store at 100,000: dashboard from navigation to NPS', st100.storeOpenMs, 200, 'ms'));
   lines.push('');
   // Why a target is missed: what the time or the bytes go to (see DESIGN.md, issue 9).
   const why = [];

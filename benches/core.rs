@@ -1,7 +1,9 @@
 //! Native benchmarks of the core at 10,000, 100,000 and 1,000,000 responses:
 //! CSV import, the full report, one cross-tab with its tests, and all 16×16
 //! cross-tabs of the single-choice questions (one full cross-tab call each, and
-//! the association matrix that tests every pair in one call). `cargo bench --bench core`
+//! the association matrix that tests every pair in one call), the device
+//! store's chunk written and read back, and (at 100,000) the import of ids
+//! crafted to collide in an unkeyed hash. `cargo bench --bench core`
 //! prints a table; `-- --json` prints the numbers for `bench/run.mjs`.
 //! A small harness of our own (median of repeated runs, std::time::Instant)
 //! rather than criterion: the figures feed one combined table with the
@@ -10,7 +12,10 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+
 use manyi::crosstab::{association_matrix, crosstab};
+use manyi::store::{decode_chunk, encode_chunk, StoredSet};
 use manyi::{generate::generate, scoring, Instrument, QuestionKind, Responses};
 
 /// The median time of `runs` calls of `f`, in milliseconds.
@@ -55,14 +60,56 @@ fn main() {
         let matrix = median_ms(runs.min(5), || {
             association_matrix(&inst, &data, &singles).expect("matrix")
         });
-        rows.push((n, csv.len(), import, report, one, all, matrix));
+        let mut set = StoredSet::new(inst.clone());
+        set.exported = vec![false; data.len()];
+        set.contacts = vec![None; data.len()];
+        set.origin = vec![manyi::store::Origin::Chunk; data.len()];
+        set.responses = data.clone();
+        let chunk = encode_chunk(&set);
+        let encode = median_ms(runs, || encode_chunk(&set));
+        let decode = median_ms(runs, || decode_chunk(&chunk).expect("chunk"));
+        // The same file with ids that an unkeyed hash (std's SipHash with
+        // fixed keys) puts in one bucket of 256: no slower, since ids are keyed.
+        let crafted = (n == 100_000).then(|| {
+            let fixed = BuildHasherDefault::<DefaultHasher>::default();
+            let mut ids = (0u64..)
+                .map(|i| format!("C{i:09}"))
+                .filter(|id| fixed.hash_one(id.as_str()) & 255 == 0);
+            let text = String::from_utf8(csv.clone()).expect("utf8");
+            let mut out = String::with_capacity(text.len() + n * 4);
+            for (i, line) in text.split_inclusive('\n').enumerate() {
+                match (i, line.split_once(',')) {
+                    (0, _) | (_, None) => out.push_str(line),
+                    (_, Some((_, rest))) => {
+                        out.push_str(&ids.next().expect("endless"));
+                        out.push(',');
+                        out.push_str(rest);
+                    }
+                }
+            }
+            let bytes = out.into_bytes();
+            median_ms(runs, || Responses::from_csv(&inst, &bytes).expect("import"))
+        });
+        rows.push((
+            n,
+            csv.len(),
+            import,
+            report,
+            one,
+            all,
+            matrix,
+            encode,
+            decode,
+            crafted,
+        ));
     }
     if json {
         let items: Vec<String> = rows
             .iter()
-            .map(|(n, bytes, import, report, one, all, matrix)| {
+            .map(|(n, bytes, import, report, one, all, matrix, encode, decode, crafted)| {
+                let crafted = crafted.map_or("null".to_string(), |c| format!("{c:.3}"));
                 format!(
-                    "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3},\"matrix_ms\":{matrix:.3}}}"
+                    "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3},\"matrix_ms\":{matrix:.3},\"chunk_encode_ms\":{encode:.3},\"chunk_decode_ms\":{decode:.3},\"crafted_import_ms\":{crafted}}}"
                 )
             })
             .collect();
@@ -70,10 +117,11 @@ fn main() {
         return;
     }
     println!(
-        "native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs  16×16 matrix"
+        "native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs  16×16 matrix  chunk write  chunk read  crafted ids import"
     );
-    for (n, bytes, import, report, one, all, matrix) in rows {
+    for (n, bytes, import, report, one, all, matrix, encode, decode, crafted) in rows {
         let mbs = bytes as f64 / 1e6 / (import / 1000.0);
-        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1} {matrix:>13.1}");
+        let crafted = crafted.map_or("—".to_string(), |c| format!("{c:.1}"));
+        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1} {matrix:>13.1} {encode:>12.1} {decode:>11.1} {crafted:>19}");
     }
 }

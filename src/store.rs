@@ -246,6 +246,8 @@ pub struct Device {
     pub quarantine: Vec<Quarantined>,
     instruments: HashMap<String, Instrument>,
     index: HashMap<String, HashMap<String, usize, Keyed>>,
+    /// The keys of applied deletions, by set: compaction drops them.
+    deletions: HashMap<String, Vec<String>>,
 }
 
 impl Device {
@@ -389,6 +391,10 @@ impl Device {
         if record.deleted {
             let fp = fingerprint(&instrument);
             self.remove(&fp, record.id.trim());
+            self.deletions
+                .entry(fp)
+                .or_default()
+                .push(record.key.clone());
             return;
         }
         if let Err(why) = check_row(&instrument, &record.id, &record.codes) {
@@ -806,6 +812,70 @@ impl Device {
             out.push((fp, applied));
         }
         Ok(out)
+    }
+
+    /// Folds the log into chunks: every set that has rows from the log (or
+    /// applied deletions) gets its rows as chunks, and the log records that
+    /// are now in them, or whose deletion is done, are to be dropped. Returns
+    /// per such set its fingerprint, chunks and the log keys to drop, for the
+    /// page to write in one transaction. Quarantined records stay in the log.
+    /// Compacting again changes nothing.
+    pub fn compact(&mut self) -> Vec<(String, Vec<Vec<u8>>, Vec<String>)> {
+        let mut out = Vec::new();
+        for (fp, set) in &mut self.sets {
+            let mut drop: Vec<String> = set
+                .origin
+                .iter()
+                .filter_map(|o| match o {
+                    Origin::Log(k) => Some(k.clone()),
+                    Origin::Chunk => None,
+                })
+                .collect();
+            drop.extend(self.deletions.remove(fp).unwrap_or_default());
+            if drop.is_empty() {
+                continue;
+            }
+            set.origin.iter_mut().for_each(|o| *o = Origin::Chunk);
+            out.push((fp.clone(), set.chunks(), drop));
+        }
+        // Deletions of responses no set holds any more are done too.
+        for (fp, keys) in self.deletions.drain() {
+            out.push((fp.clone(), Vec::new(), keys));
+        }
+        out
+    }
+
+    /// How many rows come from the log (what compaction would fold).
+    pub fn log_rows(&self) -> usize {
+        let deleted: usize = self.deletions.values().map(Vec::len).sum();
+        deleted
+            + self
+                .sets
+                .values()
+                .map(|s| s.origin.iter().filter(|o| **o != Origin::Chunk).count())
+                .sum::<usize>()
+    }
+
+    /// The rows of `instrument`'s set whose extra column `column` (any letter
+    /// case) says `value`, e.g. the paper forms (`mode` = `paper`) the entry
+    /// screen lists.
+    pub fn rows_where(
+        &self,
+        instrument: &Instrument,
+        column: &str,
+        value: &str,
+    ) -> Option<StoredSet> {
+        let set = self.sets.get(&fingerprint(instrument))?;
+        let col = set
+            .responses
+            .extras
+            .iter()
+            .find(|e| e.name.eq_ignore_ascii_case(column))?;
+        let rows: Vec<u32> = (0..set.len())
+            .filter(|&r| col.values[r] == value)
+            .map(|r| r as u32)
+            .collect();
+        Some(set.select(&rows))
     }
 
     /// Whether any set holds a response with this id.

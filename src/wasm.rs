@@ -594,6 +594,46 @@ impl DeviceStore {
         self.device.holds(id)
     }
 
+    /// How many responses (and deletions) come from the log.
+    #[wasm_bindgen(js_name = logRows)]
+    pub fn log_rows(&self) -> usize {
+        self.device.log_rows()
+    }
+
+    /// Folds the log into chunks: `[{fingerprint, chunks, dropLog}]`, to write
+    /// in one transaction (see `applyImport`).
+    pub fn compact(&mut self) -> JsValue {
+        self.device
+            .compact()
+            .into_iter()
+            .map(|(fp, chunks, drop)| {
+                object(&[
+                    ("fingerprint", JsValue::from_str(&fp)),
+                    ("chunks", chunk_array(chunks)),
+                    ("dropLog", strings(&drop)),
+                ])
+            })
+            .collect::<js_sys::Array>()
+            .into()
+    }
+
+    /// The responses of the questionnaire `instrument_json` whose extra column
+    /// `column` says `value` (e.g. `mode` = `paper`), as a data set; empty if none.
+    #[wasm_bindgen(js_name = rowsWhere)]
+    pub fn rows_where(
+        &self,
+        instrument_json: &str,
+        column: &str,
+        value: &str,
+    ) -> Result<Dataset, JsValue> {
+        let instrument = Instrument::from_json(instrument_json).map_err(js_error)?;
+        let responses = match self.device.rows_where(&instrument, column, value) {
+            Some(set) => set.responses,
+            None => Responses::new(&instrument, &[]).map_err(js_error)?,
+        };
+        Ok(Dataset::new(instrument, responses))
+    }
+
     /// What importing `incoming` would do: `{rows, new, same, conflicts, sets}`
     /// (counts over every questionnaire in the file; `sets` per questionnaire).
     #[wasm_bindgen(js_name = planImport)]

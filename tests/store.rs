@@ -175,20 +175,26 @@ fn small_set(ids: &[&str]) -> StoredSet {
     set
 }
 
+/// A file of `responses` as another device would send it: a backup of one set.
 fn file_of(instrument: Instrument, responses: Responses) -> DeviceBackup {
     let n = responses.len();
-    DeviceBackup {
-        created: String::new(),
-        sets: vec![SetBackup {
-            instrument,
-            responses,
-            exported: vec![false; n],
-            contacts: vec![None; n],
-        }],
-        entries: json!([]),
-        audit: json!([]),
-        branch_key: serde_json::Value::Null,
-    }
+    let set = SetBackup {
+        instrument,
+        responses,
+        exported: vec![false; n],
+        contacts: vec![None; n],
+    };
+    let text = backup::write_device(
+        std::slice::from_ref(&set),
+        &json!([]),
+        &json!([]),
+        &serde_json::Value::Null,
+        "",
+    )
+    .expect("written");
+    let file = backup::read_device(&text).expect("reads");
+    assert_eq!(file.sets, [set]);
+    file
 }
 
 /// A CSV of the built-in instrument: `HEADER` then `extra` header cells.
@@ -289,8 +295,8 @@ fn a_set_of_log_rows_only_gives_no_chunk_and_mixed_sets_chunk_only_chunk_rows() 
             (only when no row of the chunk replaces a held id, since put() creates the column \
             first otherwise)"]
 fn a_later_chunk_with_new_ids_and_a_new_extra_column_keeps_its_values() {
-    // The device holds rows without a `mode` column (a log row, then a chunk
-    // of rows without extras); a later chunk brings new ids with `mode`.
+    // The device holds a chunk of rows without extra columns; a later chunk
+    // brings new ids with a `mode` column.
     let inst = builtin();
     let mut plain = StoredSet::new(inst.clone());
     plain
@@ -345,6 +351,53 @@ fn a_chunk_with_any_byte_flipped_is_quarantined_and_other_chunks_load() {
         }
     }
     assert!(tried > 3 * (good.len() / 97), "{tried}");
+}
+
+#[test]
+fn a_chunk_that_breaks_its_own_rules_is_quarantined() {
+    // Codes outside the questionnaire the chunk carries: q2 answered E on a
+    // questionnaire whose q2 has options A–D only.
+    let mut json: serde_json::Value = serde_json::from_str(BUILTIN_JSON).expect("json");
+    let options = json["questions"][1]["options"]
+        .as_array_mut()
+        .expect("q2 options");
+    assert_eq!(options.pop().expect("E")["code"], "E");
+    let fewer = Instrument::from_json(&json.to_string()).expect("loads");
+    let inst = builtin();
+    let mut r = Responses::new(&inst, &["mode"]).expect("columns");
+    let mut codes = zeros();
+    r.push(&inst, "A-1", &codes, &["kiosk"]).expect("row");
+    codes[1] = 4;
+    r.push(&inst, "A-2", &codes, &["kiosk"]).expect("row");
+    let mut set = small_set(&["A-1", "A-2"]);
+    set.responses = r;
+    set.instrument = fewer;
+    // The same id twice.
+    let mut twice = small_set(&["B-1", "B-2"]);
+    twice.responses = twice.responses.select(&[0, 0]).expect("rows");
+    let mut d = Device::new();
+    d.add_chunk("out-of-range", &store::encode_chunk(&set));
+    d.add_chunk("repeated", &store::encode_chunk(&twice));
+    d.add_chunk("good", &small_set(&["C-1"]).chunks()[0]);
+    let got: Vec<(&str, &str)> = d
+        .quarantine
+        .iter()
+        .map(|q| (q.what, q.key.as_str()))
+        .collect();
+    assert_eq!(got, [("chunk", "out-of-range"), ("chunk", "repeated")]);
+    assert!(
+        d.quarantine[0]
+            .reason
+            .contains("answer code 4 is not an answer to q2"),
+        "{}",
+        d.quarantine[0].reason
+    );
+    assert!(
+        d.quarantine[1].reason.contains("\"B-1\""),
+        "{}",
+        d.quarantine[1].reason
+    );
+    assert_eq!(only_set(&d).responses.ids(), ["C-1"]);
 }
 
 #[test]

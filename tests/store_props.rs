@@ -24,8 +24,8 @@ const IDS: [&str; 8] = ["a", "b", "c", "d", "e", "甲", "乙", "X-1"];
 /// The chunk's extra columns are some of these (distinct in any letter case).
 const CHUNK_NAMES: [&str; 4] = ["mode", "source", "备注", "constructor"];
 /// A log record's extras are named from these: some match a chunk column in
-/// another letter case or with spaces around, some are new, and `id` and `q1`
-/// are names no extra column may have (the store ignores them).
+/// another letter case or with spaces around, some are new, and `id`, `Q1` and
+/// `q17` are names no extra column may have (the store ignores them).
 const LOG_NAMES: [&str; 11] = [
     "mode",
     "MODE",
@@ -81,6 +81,9 @@ struct Log {
     contact: Option<Contact>,
     deleted: bool,
     broken: Option<Broken>,
+    /// Names the built-in instrument by the key the page keeps it under
+    /// (otherwise by "", as records written before instruments were kept).
+    by_key: bool,
 }
 
 /// A device's storage: chunk rows (kept in one or two chunks), then the log.
@@ -142,9 +145,10 @@ fn log_record() -> impl Strategy<Value = Log> {
         contact(),
         prop::bool::weighted(0.2),
         broken,
+        any::<bool>(),
     )
         .prop_map(
-            |(id, pad, codes, extras, exported, contact, deleted, broken)| Log {
+            |(id, pad, codes, extras, exported, contact, deleted, broken, by_key)| Log {
                 id: if pad {
                     format!(" {id} ")
                 } else {
@@ -156,6 +160,7 @@ fn log_record() -> impl Strategy<Value = Log> {
                 contact,
                 deleted: deleted && broken.is_none(),
                 broken,
+                by_key,
             },
         )
 }
@@ -204,12 +209,12 @@ fn stored() -> impl Strategy<Value = Stored> {
 // Writing it as the page keeps it, and loading it
 // ---------------------------------------------------------------------------
 
+/// One row as the test writes it: id, codes, extra values, exported, contact, origin.
+type RowParts = (String, Vec<u8>, Vec<String>, bool, Option<Contact>, Origin);
+
 /// Builds a set the way the test means it (through the public `Responses`
 /// API, not the store's own code paths).
-fn build_set(
-    names: &[String],
-    rows: &[(String, Vec<u8>, Vec<String>, bool, Option<Contact>, Origin)],
-) -> StoredSet {
+fn build_set(names: &[String], rows: &[RowParts]) -> StoredSet {
     let inst = builtin();
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut responses = Responses::new(&inst, &name_refs).expect("valid column names");
@@ -250,7 +255,11 @@ fn record(k: usize, l: &Log) -> LogRecord {
     let mut r = LogRecord {
         key: format!("log-{k:03}"),
         id: l.id.clone(),
-        instrument: String::new(),
+        instrument: if l.by_key {
+            "builtin".into()
+        } else {
+            String::new()
+        },
         codes: l.codes.clone(),
         extras: l.extras.clone(),
         contact: l.contact.clone(),
@@ -377,7 +386,7 @@ fn expected(s: &Stored) -> (StoredSet, Vec<String>) {
             rows[at].extras[c] = v.clone();
         }
     }
-    let rows: Vec<_> = rows
+    let rows: Vec<RowParts> = rows
         .into_iter()
         .map(|r| (r.id, r.codes, r.extras, r.exported, r.contact, r.origin))
         .collect();
@@ -512,7 +521,7 @@ proptest! {
     fn decode_chunk_never_panics(
         s in stored(),
         noise in vec(any::<u8>(), 0..300),
-        edits in vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+        edits in vec((any::<bool>(), any::<prop::sample::Index>(), any::<u8>()), 1..4),
         cut in any::<prop::sample::Index>(),
     ) {
         let _ = store::decode_chunk(&noise);
@@ -530,17 +539,40 @@ proptest! {
         let at = cut.index(body.len());
         prop_assert!(store::decode_chunk(&sealed(&body[..at])).is_err());
         // Bytes changed, checksum made right.
+        // Half the edits land past the instrument's JSON, among the columns.
+        let json_len = u32::from_le_bytes(body[5..9].try_into().expect("4 bytes")) as usize;
+        let data = 9 + json_len;
         let mut changed = body.to_vec();
-        for (i, b) in &edits {
-            let i = i.index(changed.len());
+        for (in_data, i, b) in &edits {
+            let i = if *in_data {
+                data + i.index(changed.len() - data)
+            } else {
+                i.index(changed.len())
+            };
             changed[i] = *b;
         }
         if let Ok(set) = store::decode_chunk(&sealed(&changed)) {
+            // Still a valid set: codes answer its questions, ids present,
+            // trimmed and distinct, one flag and contact slot per row.
+            let qs = set.instrument.questions();
+            for (q, question) in qs.iter().enumerate() {
+                let col = set.responses.column(q);
+                prop_assert_eq!(col.len(), set.len());
+                prop_assert!(col.iter().all(|&c| c == MISSING || usize::from(c) < question.len()));
+            }
+            let ids = set.responses.ids();
+            prop_assert!(ids.iter().all(|id| !id.is_empty() && id.trim() == id));
+            let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+            prop_assert_eq!(distinct.len(), ids.len());
+            prop_assert_eq!(set.exported.len(), set.len());
+            prop_assert_eq!(set.contacts.len(), set.len());
+            prop_assert!(set.responses.extras().iter().all(|e| e.values.len() == set.len()));
+            prop_assert_eq!(&set.fingerprint, &fingerprint(&set.instrument));
             let again = store::decode_chunk(&store::encode_chunk(&set));
             prop_assert_eq!(again.as_ref().ok(), Some(&set));
         }
         // A byte changed without fixing the checksum is always caught.
-        let (i, b) = edits[0];
+        let (_, i, b) = edits[0];
         let i = i.index(chunk.len());
         let mut flipped = chunk.clone();
         flipped[i] ^= b | 1;

@@ -561,11 +561,33 @@ async function renderFigures() {
   );
 }
 
+/**
+ * The paper forms stored as responses, as records { id, codes, extras }: the
+ * core's (through the worker: compacted forms live in its chunks), or the log's
+ * alone if the worker cannot answer.
+ */
+async function paperForms() {
+  try {
+    return await ask('store.paper', { instrument: JSON.stringify(instrument) });
+  } catch {
+    return paperResponses();
+  }
+}
+
+/** A stored form by id: { response, entry, inChunks } (a response found only in the core's chunks has inChunks). */
+async function lookUp(id) {
+  const found = await findId(id);
+  if (found.response || found.entry) return found;
+  const response = (await paperForms()).find((r) => r.id === id);
+  if (!response) return found;
+  return { response: { ...response, instrument: await instrumentKey(JSON.stringify(instrument)) }, inChunks: true };
+}
+
 async function renderSaved() {
-  const [pending, paper] = await Promise.all([pendingEntries(), paperResponses()]);
+  const [pending, paper] = await Promise.all([pendingEntries(), paperForms()]);
   const items = [
     ...pending.map((e) => ({ id: e.id, status: tr('entry.statusPending'), who: e.operator, at: e.at, kind: 'entry' })),
-    ...paper.map((r) => ({ id: r.id, status: r.extras.verified_by ? tr('entry.statusVerified') : tr('entry.statusSingle'), who: [r.extras.operator, r.extras.verified_by].filter(Boolean).join(' / '), at: r.savedAt, kind: 'response' })),
+    ...paper.map((r) => ({ id: r.id, status: r.extras.verified_by ? tr('entry.statusVerified') : tr('entry.statusSingle'), who: [r.extras.operator, r.extras.verified_by].filter(Boolean).join(' / '), at: r.savedAt ?? r.extras.keyed_at ?? '', kind: 'response' })),
   ]
     .sort((a, b) => (a.at < b.at ? 1 : -1))
     .slice(0, 10);
@@ -603,7 +625,7 @@ async function renderSaved() {
 }
 
 async function openForEdit(id) {
-  const { response, entry } = await findId(id);
+  const { response, entry } = await lookUp(id);
   const record = response ?? entry;
   if (!record) {
     say('entry.notFound', { id }, 'error');
@@ -635,11 +657,13 @@ async function confirmDelete(button, id) {
     }, 6000);
     return;
   }
-  const { response, entry } = await findId(id);
+  const { response, entry, inChunks } = await lookUp(id);
   const record = response ?? entry;
   if (!record) return;
   const q = questions();
-  await removeId(id, { at: new Date().toISOString(), what: 'delete', who: operator() || null, detail: { id, was: response ? 'response' : 'entry', answers: Array.from(record.codes, (c, i) => shown(q[i], c)) } });
+  // A form kept in the core's chunks is removed by a deletion record in the log.
+  const tombstone = inChunks ? { id, instrument: record.instrument, deleted: true, codes: new Uint8Array(0), extras: {}, exported: 0, savedAt: new Date().toISOString() } : null;
+  await removeId(id, { at: new Date().toISOString(), what: 'delete', who: operator() || null, detail: { id, was: response ? 'response' : 'entry', answers: Array.from(record.codes, (c, i) => shown(q[i], c)) } }, tombstone);
   say('entry.deleted', { id });
   if (form.editing?.record.id === id) await newForm();
   await Promise.all([renderFigures(), renderSaved(), showHistory(id)]);

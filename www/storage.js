@@ -195,12 +195,13 @@ export async function loadMeta(key) {
   return row?.value ?? null;
 }
 
-/** Where a form id is already stored: { response } or { entry } (awaiting double entry), or {}. */
+/** Where a form id is already stored in the log: { response } or { entry } (awaiting double entry), or {}. */
 export async function findId(id) {
   const db = await openDb();
   const tx = db.transaction(['responses', 'entries']);
   const [response, entry] = await Promise.all([done(tx.objectStore('responses').get(id)), done(tx.objectStore('entries').get(id))]);
-  return { response, entry };
+  // A deletion record is no response.
+  return { response: response?.deleted ? undefined : response, entry };
 }
 
 /** A duplicate id: the message names the id and where it already is. */
@@ -253,13 +254,18 @@ export async function addKeyed(record, audit, { replace = false } = {}) {
   await finished;
 }
 
-/** Removes a response or a pending entry by id, with its audit entry, in one transaction. */
-export async function removeId(id, audit) {
+/**
+ * Removes a response or a pending entry by id, with its audit entry, in one
+ * transaction; `tombstone` (a deletion record) takes the log's place for a
+ * response the core keeps in its chunks.
+ */
+export async function removeId(id, audit, tombstone = null) {
   const db = await openDb();
   const tx = db.transaction(['responses', 'entries', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
   bump(tx);
-  tx.objectStore('responses').delete(id);
+  if (tombstone) tx.objectStore('responses').put(tombstone);
+  else tx.objectStore('responses').delete(id);
   tx.objectStore('entries').delete(id);
   tx.objectStore('audit').add(audit);
   await finished;
@@ -286,7 +292,7 @@ export async function pendingEntries() {
 export async function paperResponses() {
   const db = await openDb();
   const rows = await done(db.transaction('responses').objectStore('responses').getAll());
-  return rows.filter((r) => r.extras?.mode === 'paper');
+  return rows.filter((r) => !r.deleted && r.extras?.mode === 'paper');
 }
 
 /** A setting kept on this device (meta store), or `fallback`. */

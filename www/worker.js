@@ -27,6 +27,9 @@ function extrasOf(r) {
   return [pairs.map(([k]) => String(k)), pairs.map(([, v]) => String(v ?? ''))];
 }
 
+/** The log is folded into chunks once it holds this many responses and deletions. */
+const COMPACT_AT = 500;
+
 /** The device's store, loaded into the core (again only if anything was written since). */
 async function device() {
   await ready;
@@ -44,6 +47,14 @@ async function device() {
     store.addLog(String(r.id), String(r.id ?? ''), String(r.instrument ?? ''), codes, names, values, contact, r.exported === 1, r.deleted === true);
   }
   loaded = { gen: snap.gen, store, summary: store.summary() };
+  // Single responses pile up in the log; the core folds them into chunks
+  // (written only if nothing was written since this snapshot).
+  if (store.logRows() >= COMPACT_AT) {
+    const writes = store.compact();
+    if (await writeIfUnchanged(snap.gen, { writes })) loaded.gen = snap.gen + 1;
+    else forget();
+    return loaded ?? device();
+  }
   return loaded;
 }
 
@@ -99,6 +110,25 @@ const handlers = {
   async 'store.summary'() {
     const dev = await device();
     return dev.summary;
+  },
+
+  /**
+   * The responses of the questionnaire `instrument` (its JSON text) keyed on
+   * paper, as records { id, codes, extras } for the entry screen's list and edits.
+   */
+  async 'store.paper'({ instrument }) {
+    const dev = await device();
+    const ds = dev.store.rowsWhere(instrument, 'mode', 'paper');
+    try {
+      const ids = ds.ids();
+      const codes = ds.codesByRow();
+      const names = ds.extraNames();
+      const values = ds.extraValues();
+      const q = ids.length ? codes.length / ids.length : 0;
+      return ids.map((id, r) => ({ id, codes: codes.slice(r * q, r * q + q), extras: Object.fromEntries(names.map((n, j) => [n, values[r * names.length + j]])) }));
+    } finally {
+      ds.free();
+    }
   },
 
   /** Whether a response with this id is held (the entry screen's duplicate check). */

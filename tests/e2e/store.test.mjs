@@ -357,3 +357,46 @@ test('an import planned before a response was saved is planned again, never over
   assert.equal(r1.sets[0].n, 368);
   await context.close();
 });
+
+test('the log of single responses is folded into chunks by the core; keyed forms stay listed, editable and deletable', async () => {
+  const context = await env.newContext();
+  const { page } = await open(context);
+  // 520 responses saved one by one, as the survey and entry screens save them: 500 online, 20 keyed on paper.
+  await page.evaluate(async (instrument) => {
+    const s = await import('./storage.js');
+    const key = await s.instrumentKey(JSON.stringify(JSON.parse(instrument)));
+    for (let i = 0; i < 520; i++) {
+      const paper = i >= 500;
+      const at = new Date(Date.UTC(2026, 11, 3, 9, 0, i)).toISOString();
+      const extras = paper ? { mode: 'paper', operator: '张三', keyed_at: at } : { mode: 'online', submitted_at: at };
+      const record = { id: paper ? `K-${i}` : `W-${i}`, instrument: key, codes: Uint8Array.from({ length: 17 }, (_, q) => (q === 16 ? i % 11 : 0)), extras, exported: 0, savedAt: at };
+      await s.submitResponse(record, { at, what: paper ? 'enter' : 'survey', detail: { id: record.id } });
+    }
+  }, BUILTIN);
+  assert.equal((await idbAll(page, 'responses')).length, 520);
+  // Loading the store (the report page does on open) folds the log into chunks.
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '520');
+  await page.waitForFunction(async () => (await (await import('./storage.js')).openDb().then((db) => new Promise((ok) => { const r = db.transaction('responses').objectStore('responses').count(); r.onsuccess = () => ok(r.result); }))) === 0);
+  assert.equal((await idbAll(page, 'chunks')).length, 1);
+  const before = await storedReport(page);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '520');
+  assert.deepEqual(await storedReport(page), before);
+  // The entry screen still lists the compacted paper forms, and edits and deletes them.
+  const { page: entry } = await open(context, 'entry.html');
+  await entry.locator('#saved tr[data-id="K-519"]').waitFor();
+  await entry.locator('#operator').fill('李四');
+  await entry.locator('#operator').press('Enter');
+  await entry.locator('#saved tr[data-id="K-519"] .delete').click();
+  await entry.locator('#saved tr[data-id="K-519"] .delete').click();
+  await entry.locator('#entry-msg', { hasText: 'K-519' }).waitFor();
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '519');
+  // A keyed form's number that lives in a chunk is refused as a duplicate.
+  await entry.locator('#form-id').fill('K-518');
+  await entry.locator('#form-id').press('Enter');
+  await entry.locator('#entry-msg', { hasText: /K-518/ }).waitFor();
+  assert.match(await entry.locator('#entry-msg').textContent(), /K-518 已录入/);
+  await context.close();
+});

@@ -1,0 +1,107 @@
+// Browser benchmark of the device store (issue 13): for N generated responses,
+// import the CSV file through the page and save it to the device; open the
+// dashboard on the stored data (navigation to the NPS headline) and on the
+// same data picked as a file; save one survey response into the full store;
+// and the renderer processes' memory. `./dev bench` runs it for 100,000 and
+// 1,000,000 (bench/run.mjs); alone:
+//   node bench/store.mjs [N=1000000]   (after ./dev build; data from `manyi generate`)
+// Timings are reported, never asserted.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { launch } from '../tests/e2e/browser.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The resident memory of Chromium's renderer processes, in MB (the page and its worker live there). */
+function rendererMb() {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=renderer')) continue;
+      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
+      kb += m ? Number(m[1]) : 0;
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return kb / 1024;
+}
+
+/** The generated data file for `n` responses (made once with the release CLI). */
+export function dataFile(n) {
+  const dir = `${ROOT}target/bench-data`;
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}/${n}.csv`;
+  if (!existsSync(file)) execFileSync(`${ROOT}target/release/manyi`, ['generate', '--n', String(n), '--seed', '1', '-o', file]);
+  return file;
+}
+
+/** Measures the store at `n` responses in a fresh browser profile; returns the figures (ms, MB). */
+export async function measureStore(n) {
+  const file = dataFile(n);
+  const csvMb = statSync(file).size / 1e6;
+  const env = await launch();
+  try {
+    const context = await env.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(env.url);
+    await page.locator('html[data-ready="true"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
+    const baseMb = rendererMb();
+    let t = performance.now();
+    await page.locator('#import-file').setInputFiles(file);
+    await page.locator('#preview:not([hidden])').waitFor({ timeout: 600000 });
+    const previewMs = performance.now() - t;
+    t = performance.now();
+    await page.locator('#commit').click();
+    await page.waitForFunction((k) => document.querySelector('#store-status').dataset.total === String(k), n, { timeout: 900000 });
+    const saveMs = performance.now() - t;
+    await page.close();
+
+    // The dashboard, from navigation to the NPS headline, on the stored data.
+    const board = await context.newPage();
+    t = performance.now();
+    await board.goto(`${env.url}dashboard.html`);
+    await board.locator('#nps-value').waitFor({ timeout: 600000 });
+    const storeOpenMs = performance.now() - t;
+    const afterMb = rendererMb();
+    // The same data picked as a file on the dashboard.
+    await board.evaluate(() => document.querySelector('#nps-value').remove());
+    t = performance.now();
+    await board.locator('#src-file').setInputFiles(file);
+    await board.locator('#nps-value').waitFor({ timeout: 600000 });
+    const fileOpenMs = performance.now() - t;
+
+    // One survey response saved into the full store (the survey's own write, median of 7).
+    const saveOne = await board.evaluate(async () => {
+      const s = await import('./storage.js');
+      const text = await (await fetch('instruments/zg-x-branch-2023.json')).text();
+      const key = await s.instrumentKey(JSON.stringify(JSON.parse(text)));
+      const times = [];
+      for (let i = 0; i < 7; i++) {
+        const now = new Date().toISOString();
+        const record = { id: `W-BENCH-${i}`, instrument: key, codes: new Uint8Array(17), extras: { mode: 'online', submitted_at: now }, exported: 0, savedAt: now };
+        const t0 = performance.now();
+        await s.submitResponse(record, { at: now, what: 'survey', detail: { id: record.id } });
+        times.push(performance.now() - t0);
+      }
+      return times.sort((a, b) => a - b)[3];
+    });
+    return { n, csvMb, previewMs, saveMs, storeOpenMs, fileOpenMs, saveOneMs: saveOne, memoryMb: afterMb - baseMb, rendererMb: afterMb };
+  } finally {
+    await env.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const n = Number(process.argv[2] ?? 1000000);
+  const r = await measureStore(n);
+  const f = (x) => x.toFixed(0);
+  console.log(`device store, ${n} responses (${r.csvMb.toFixed(1)} MB CSV), headless Chromium:`);
+  console.log(`  import: preview ${f(r.previewMs)} ms + save ${f(r.saveMs)} ms = ${f(r.previewMs + r.saveMs)} ms`);
+  console.log(`  dashboard from the store, navigation to NPS: ${f(r.storeOpenMs)} ms; from the file: ${f(r.fileOpenMs)} ms`);
+  console.log(`  one survey response saved into the full store: ${r.saveOneMs.toFixed(1)} ms`);
+  console.log(`  renderer memory: +${f(r.memoryMb)} MB over the empty page (${f(r.rendererMb)} MB in all)`);
+}
