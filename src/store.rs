@@ -322,12 +322,20 @@ impl Device {
         };
         let added = part.len();
         let to = &mut set.responses;
+        // Columns first (a new one is made as long as the rows held so far),
+        // then the rows.
+        let cols: Vec<Option<usize>> = part
+            .responses
+            .extras
+            .iter()
+            .map(|e| extra_column(to, &inst, &e.name))
+            .collect();
         to.ids.extend(part.responses.ids.iter().cloned());
         for (col, from) in to.answers.iter_mut().zip(&part.responses.answers) {
             col.extend_from_slice(from);
         }
-        for e in &part.responses.extras {
-            if let Some(c) = extra_column(to, &inst, &e.name) {
+        for (e, c) in part.responses.extras.iter().zip(cols) {
+            if let Some(c) = c {
                 to.extras[c].values.extend(e.values.iter().cloned());
             }
         }
@@ -931,7 +939,8 @@ impl Row {
 /// The index of the extra column `name` (any letter case), added empty if the
 /// set has none; `None` for a name no column may have (empty, `id`, a question).
 fn extra_column(r: &mut Responses, instrument: &Instrument, name: &str) -> Option<usize> {
-    let name = name.trim();
+    // As a CSV header is read: no surrounding white space or stray byte-order mark.
+    let name = name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if name.is_empty() || name.eq_ignore_ascii_case("id") || instrument.position(name).is_some() {
         return None;
     }

@@ -85,7 +85,9 @@ function saveSurveyResponse(page, { id, codes, instrument, contact = null, extra
     async ({ id, codes, instrument, contact, extras }) => {
       const s = await import('./storage.js');
       const now = new Date().toISOString();
-      const record = { id, instrument: await s.instrumentKey(JSON.stringify(JSON.parse(instrument))), codes: Uint8Array.from(codes), extras: { mode: 'online', submitted_at: now, ...extras }, exported: 0, savedAt: now };
+      // (Before issue 13 the page recorded no questionnaire: the same call then reproduces the defects.)
+      const key = s.instrumentKey ? await s.instrumentKey(JSON.stringify(JSON.parse(instrument))) : undefined;
+      const record = { id, instrument: key, codes: Uint8Array.from(codes), extras: { mode: 'online', submitted_at: now, ...extras }, exported: 0, savedAt: now };
       if (contact) record.contact = contact;
       await s.submitResponse(record, { at: now, what: 'survey', detail: { id } });
       return performance.now();
