@@ -1292,3 +1292,122 @@ fn a_branch_key_with_plus_signs_is_refused() {
     assert!(bad != text);
     assert!(backup::read_device(&bad).is_err());
 }
+
+// ---------------------------------------------------------------------------
+// Compaction, the entry screen's query, records of before questionnaires were named
+// ---------------------------------------------------------------------------
+
+fn record(key: &str, id: &str, codes: Vec<u8>, extras: &[(&str, &str)]) -> LogRecord {
+    LogRecord {
+        key: key.into(),
+        id: id.into(),
+        codes,
+        extras: extras
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..LogRecord::default()
+    }
+}
+
+#[test]
+fn compaction_folds_the_log_into_chunks_and_again_changes_nothing() {
+    let mut d = demo_device();
+    let chunks = only_set(&d).chunks();
+    let mut loaded = Device::new();
+    for (i, c) in chunks.iter().enumerate() {
+        loaded.add_chunk(&format!("c{i}"), c);
+    }
+    // A new response, an edit of a chunk row, a deletion of another.
+    loaded.add_log(record("W-1", "W-1", vec![0; 17], &[("mode", "online")]));
+    let first = only_set(&loaded).responses.ids()[0].clone();
+    let second = only_set(&loaded).responses.ids()[1].clone();
+    loaded.add_log(record(&first, &first, vec![1; 17], &[("mode", "paper")]));
+    loaded.add_log(LogRecord {
+        deleted: true,
+        ..record(&second, &second, Vec::new(), &[])
+    });
+    assert_eq!(loaded.log_rows(), 3);
+    let writes = loaded.compact();
+    assert_eq!(writes.len(), 1);
+    let (fp, chunks, mut dropped) = writes[0].clone();
+    dropped.sort();
+    let mut want = vec!["W-1".to_string(), first.clone(), second.clone()];
+    want.sort();
+    assert_eq!(
+        (fp.as_str(), dropped),
+        (only_set(&d).fingerprint.as_str(), want)
+    );
+    assert_eq!(loaded.log_rows(), 0);
+    assert!(
+        loaded.compact().is_empty(),
+        "a second compaction has nothing to do"
+    );
+    // The chunks alone load as the store did with its log.
+    let mut again = Device::new();
+    for (i, c) in chunks.iter().enumerate() {
+        again.add_chunk(&format!("n{i}"), c);
+    }
+    let (a, b) = (only_set(&again), only_set(&loaded));
+    assert_eq!(a.responses, b.responses);
+    assert_eq!(a.len(), 366);
+    assert!(!a.responses.ids().contains(&second));
+    assert_eq!(
+        a.responses.column(0)[a
+            .responses
+            .ids()
+            .iter()
+            .position(|x| *x == first)
+            .expect("kept")],
+        1
+    );
+    d.sets.clear();
+}
+
+#[test]
+fn rows_where_finds_the_paper_forms_of_one_questionnaire() {
+    let d = demo_device();
+    let paper = d
+        .rows_where(&builtin(), "MODE", "paper")
+        .expect("the set has a mode column");
+    let all = only_set(&d);
+    let expected = (0..all.len())
+        .filter(|&r| all.responses.extras()[0].values[r] == "paper")
+        .count();
+    assert!(expected > 0 && expected < all.len());
+    assert_eq!(paper.len(), expected);
+    let mini = Instrument::from_json(MINI_JSON).expect("mini");
+    assert!(d.rows_where(&mini, "mode", "paper").is_none());
+}
+
+#[test]
+fn an_old_record_naming_another_questionnaire_is_quarantined() {
+    let mut d = Device::new();
+    d.add_log(record(
+        "a",
+        "a",
+        vec![0; 17],
+        &[("instrument", BUILTIN_ID), ("instrument_version", "1")],
+    ));
+    d.add_log(record(
+        "b",
+        "b",
+        vec![0; 17],
+        &[("instrument", "gone-survey"), ("instrument_version", "1")],
+    ));
+    d.add_log(record(
+        "c",
+        "c",
+        vec![0; 17],
+        &[("instrument", BUILTIN_ID), ("instrument_version", "2")],
+    ));
+    assert_eq!(only_set(&d).responses.ids(), ["a"]);
+    let why: Vec<(&str, &str)> = d
+        .quarantine
+        .iter()
+        .map(|q| (q.id.as_deref().unwrap_or(""), q.reason.as_str()))
+        .collect();
+    assert_eq!(why.len(), 2);
+    assert!(why[0].1.contains("gone-survey version 1"), "{why:?}");
+    assert!(why[1].1.contains("zg-x-branch-2023 version 2"), "{why:?}");
+}
