@@ -176,6 +176,7 @@ for (const st of stores) {
   lines.push(`| ${k} | dashboard on the same data picked as a file | ${f(st.fileOpenMs, 0)} |`);
   lines.push(`| ${k} | one survey response saved into the full store | ${f(st.saveOneMs, 1)} |`);
   lines.push(`| ${k} | renderer memory growth, MB (CSV ${f(st.csvMb, 1)} MB) | ${f(st.memoryMb, 0)} |`);
+  lines.push(`| ${k} | the dashboard worker's wasm memory, MB | ${f(st.wasmMb, 0)} |`);
 }
 lines.push('', `wasm file: ${size.raw.toLocaleString('en')} bytes raw, ${size.gzip.toLocaleString('en')} bytes gzip -9.`, '');
 const big = browser.find((b) => b.n === 1000000);

@@ -67,6 +67,7 @@ export async function measureStore(n) {
     await board.locator('#nps-value').waitFor({ timeout: 600000 });
     const storeOpenMs = performance.now() - t;
     const afterMb = rendererMb();
+    const wasmMb = await board.evaluate(async () => (await import('./worker-bridge.js')).ask('bench.memory'));
     // The same data picked as a file on the dashboard.
     await board.evaluate(() => document.querySelector('#nps-value').remove());
     t = performance.now();
@@ -89,7 +90,7 @@ export async function measureStore(n) {
       }
       return times.sort((a, b) => a - b)[3];
     });
-    return { n, csvMb, previewMs, saveMs, storeOpenMs, fileOpenMs, saveOneMs: saveOne, memoryMb: afterMb - baseMb, rendererMb: afterMb };
+    return { n, csvMb, previewMs, saveMs, storeOpenMs, fileOpenMs, saveOneMs: saveOne, memoryMb: afterMb - baseMb, rendererMb: afterMb, wasmMb };
   } finally {
     await env.close();
   }
@@ -103,5 +104,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`  import: preview ${f(r.previewMs)} ms + save ${f(r.saveMs)} ms = ${f(r.previewMs + r.saveMs)} ms`);
   console.log(`  dashboard from the store, navigation to NPS: ${f(r.storeOpenMs)} ms; from the file: ${f(r.fileOpenMs)} ms`);
   console.log(`  one survey response saved into the full store: ${r.saveOneMs.toFixed(1)} ms`);
-  console.log(`  renderer memory: +${f(r.memoryMb)} MB over the empty page (${f(r.rendererMb)} MB in all)`);
+  console.log(`  renderer memory: +${f(r.memoryMb)} MB over the empty page (${f(r.rendererMb)} MB in all); the dashboard worker's wasm memory: ${f(r.wasmMb)} MB`);
 }

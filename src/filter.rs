@@ -89,6 +89,11 @@ fn date_bound(name: &str, value: &Option<String>) -> Result<Option<String>> {
 }
 
 impl Filter {
+    /// Whether this filter keeps every response (no answer, column or date condition).
+    pub fn is_empty(&self) -> bool {
+        self.answers.is_empty() && self.columns.is_empty() && self.from.is_none() && self.to.is_none()
+    }
+
     /// The rows of `responses` this filter keeps; an unknown question, answer,
     /// column or a malformed date is refused, naming it.
     pub fn select(&self, instrument: &Instrument, responses: &Responses) -> Result<Selection> {

@@ -500,12 +500,18 @@ pub struct Keyed;
 impl std::hash::BuildHasher for Keyed {
     type Hasher = std::hash::DefaultHasher;
     fn build_hasher(&self) -> Self::Hasher {
-        use std::hash::Hasher;
-        let [k0, k1] = id_seed();
-        let mut h = std::hash::DefaultHasher::new();
-        h.write_u64(k0);
-        h.write_u64(k1);
-        h
+        // The secret prefix is hashed once; each key starts from a copy.
+        static PREFIXED: std::sync::OnceLock<std::hash::DefaultHasher> = std::sync::OnceLock::new();
+        PREFIXED
+            .get_or_init(|| {
+                use std::hash::Hasher;
+                let [k0, k1] = id_seed();
+                let mut h = std::hash::DefaultHasher::new();
+                h.write_u64(k0);
+                h.write_u64(k1);
+                h
+            })
+            .clone()
     }
 }
 

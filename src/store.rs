@@ -1114,15 +1114,18 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
             values.push(cur.interned(n)?);
         }
         let present = cur.take(n)?.to_vec();
-        let name = cur.interned(n)?;
-        let phone = cur.interned(n)?;
-        let consent = cur.interned(n)?;
+        let name = cur.interned_lazy(n)?;
+        let phone = cur.interned_lazy(n)?;
+        let consent = cur.interned_lazy(n)?;
         if cur.at != cur.b.len() {
             return Err("bytes left over after the last column".into());
         }
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut responses = Responses::new(&instrument, &name_refs).map_err(|e| e.to_string())?;
-        let mut seen = std::collections::HashSet::with_capacity_and_hasher(n, Keyed);
+        // The chunk's own ids: a fast unkeyed hash is enough (a chunk is this
+        // device's own writing, checked by its checksum; file input never
+        // reaches here unchecked).
+        let mut seen = std::collections::HashSet::with_capacity_and_hasher(n, Fast::default());
         for id in &ids {
             if id.trim().is_empty() || id.trim() != id || !seen.insert(id.as_str()) {
                 return Err(format!("response id {id:?} is empty or repeated"));
@@ -1148,15 +1151,17 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         for (col, v) in responses.extras.iter_mut().zip(values) {
             col.values = v;
         }
-        let contacts = (0..n)
-            .map(|r| {
-                (present[r] != 0).then(|| Contact {
-                    name: name[r].clone(),
-                    phone: phone[r].clone(),
-                    consent_at: consent[r].clone(),
-                })
-            })
-            .collect();
+        // Contacts are few: their texts are looked up only where present.
+        let mut contacts = vec![None; n];
+        for (r, slot) in contacts.iter_mut().enumerate() {
+            if present[r] != 0 {
+                *slot = Some(Contact {
+                    name: name.get(r)?,
+                    phone: phone.get(r)?,
+                    consent_at: consent.get(r)?,
+                });
+            }
+        }
         Ok(StoredSet {
             fingerprint: fingerprint(&instrument),
             instrument,
@@ -1208,22 +1213,79 @@ fn put_strs<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str> + Clone,
 }
 
 fn put_interned<'a>(out: &mut Vec<u8>, values: impl Iterator<Item = &'a str>) {
-    let mut distinct: HashMap<&str, u32, Keyed> = HashMap::default();
+    // Most columns hold a handful of values (mode, device, empty contacts):
+    // a short list, checked last-hit first, before any hashing.
+    const FEW: usize = 16;
     let mut order: Vec<&str> = Vec::new();
+    let mut distinct: HashMap<&str, u32, Keyed> = HashMap::default();
     let mut index: Vec<u32> = Vec::new();
+    let mut last = u32::MAX;
     for v in values {
-        let next = order.len() as u32;
-        let i = *distinct.entry(v).or_insert_with(|| {
+        if last != u32::MAX && order[last as usize] == v {
+            index.push(last);
+            continue;
+        }
+        let found = if order.len() <= FEW {
+            order.iter().position(|&o| o == v).map(|i| i as u32)
+        } else {
+            distinct.get(v).copied()
+        };
+        let i = found.unwrap_or_else(|| {
             order.push(v);
-            next
+            if order.len() == FEW + 1 {
+                distinct.extend(order.iter().enumerate().map(|(k, &o)| (o, k as u32)));
+            } else if order.len() > FEW + 1 {
+                distinct.insert(v, order.len() as u32 - 1);
+            }
+            order.len() as u32 - 1
         });
         index.push(i);
+        last = i;
     }
     put_strs(out, order.iter().copied(), order.len());
     for i in index {
         put_u32(out, i);
     }
 }
+
+/// An interned column read but not expanded.
+struct Lazy<'a> {
+    distinct: Vec<String>,
+    index: &'a [u8],
+}
+
+impl Lazy<'_> {
+    fn get(&self, row: usize) -> std::result::Result<String, String> {
+        let w = &self.index[row * 4..row * 4 + 4];
+        let i = u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize;
+        self.distinct
+            .get(i)
+            .cloned()
+            .ok_or_else(|| format!("value {i} of {} distinct values", self.distinct.len()))
+    }
+}
+
+/// A fast multiplicative hasher (FxHash-style) for the chunk's own ids.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let v = u64::from_le_bytes(w.try_into().unwrap_or_default());
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        for &b in words.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<FastHasher>;
 
 struct Cursor<'a> {
     b: &'a [u8],
@@ -1281,6 +1343,18 @@ impl<'a> Cursor<'a> {
             })
             .collect()
     }
+    /// An interned column whose values are looked up one by one ([`Lazy::get`]).
+    fn interned_lazy(&mut self, rows: usize) -> std::result::Result<Lazy<'a>, String> {
+        let count = self.u32()? as usize;
+        if count > self.b.len() {
+            return Err("too many distinct values".into());
+        }
+        self.at -= 4;
+        let distinct = self.strs(count)?;
+        let index = self.take(rows.checked_mul(4).ok_or("too many rows")?)?;
+        Ok(Lazy { distinct, index })
+    }
+
     fn interned(&mut self, rows: usize) -> std::result::Result<Vec<String>, String> {
         let count = self.u32()? as usize;
         // A distinct value is at least its offset; no more than the bytes left.

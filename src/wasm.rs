@@ -375,6 +375,12 @@ impl Dataset {
         self.rows(&selection.rows)
     }
 
+    /// Whether a filter keeps every response (so the data set itself is the view).
+    #[wasm_bindgen(js_name = keepsAll)]
+    pub fn keeps_all(&self, filter: JsValue) -> Result<bool, JsValue> {
+        Ok(from_js::<Filter>(filter)?.is_none_or(|f| f.is_empty()))
+    }
+
     /// What a filter keeps: `{rows: count, total, undated}` (rows as a count, not a list).
     #[wasm_bindgen(js_name = filterCounts)]
     pub fn filter_counts(&self, filter: JsValue) -> Result<JsValue, JsValue> {
@@ -577,6 +583,19 @@ impl DeviceStore {
             "sets": self.device.summary(),
             "quarantine": self.device.quarantine,
         }))
+    }
+
+    /// One questionnaire's responses as a data set, moved out of the device
+    /// (no copy; the device no longer holds them): for a view that only reads.
+    #[wasm_bindgen(js_name = takeDataset)]
+    pub fn take_dataset(&mut self, fingerprint: &str) -> Result<Dataset, JsValue> {
+        self.set(fingerprint)?;
+        let set = self
+            .device
+            .sets
+            .remove(fingerprint)
+            .ok_or_else(|| JsValue::from_str("no such questionnaire"))?;
+        Ok(Dataset::new(set.instrument, set.responses))
     }
 
     /// One questionnaire's responses as a data set (with the call-back

@@ -4,11 +4,17 @@
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
 import init, { Dataset, DeviceStore, Incoming, seedHashing } from './pkg/manyi.js';
+
+/** The wasm instance's exports (its memory is measured by the benchmark). */
+let wasm = null;
 import { auditTrail, branchKey, deviceId, pendingEntries } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 
 // Hashes of ids from files are keyed with randomness only the page has (wasm has none).
-const ready = init().then(() => seedHashing(crypto.getRandomValues(new Uint8Array(16))));
+const ready = init().then((exports) => {
+  wasm = exports;
+  seedHashing(crypto.getRandomValues(new Uint8Array(16)));
+});
 
 /** The device as loaded into the core, and the write count it was loaded at. */
 let loaded = null;
@@ -36,7 +42,9 @@ async function device() {
   if (loaded && loaded.gen === (await generation())) return loaded;
   loaded?.store.free();
   loaded = null;
+  const started = performance.now();
   const snap = await readSnapshot();
+  const read = performance.now();
   const store = new DeviceStore();
   for (const i of snap.instruments) store.addInstrument(String(i.key), String(i.json));
   for (const c of snap.chunks) store.addChunk(c.key, c.bytes);
@@ -47,6 +55,8 @@ async function device() {
     store.addLog(String(r.id), String(r.id ?? ''), String(r.instrument ?? ''), codes, names, values, contact, r.exported === 1, r.deleted === true);
   }
   loaded = { gen: snap.gen, store, summary: store.summary() };
+  // For the benchmark (bench/store.mjs): reading IndexedDB, and the core's load.
+  loaded.summary.ms = { read: read - started, load: performance.now() - read, wasmMb: wasm.memory.buffer.byteLength / 1048576 };
   // Single responses pile up in the log; the core folds them into chunks
   // (written only if nothing was written since this snapshot).
   if (store.logRows() >= COMPACT_AT) {
@@ -148,7 +158,10 @@ const handlers = {
       const dev = await device();
       sets = dev.summary.sets;
       chosen = choose(dev.summary, fingerprint);
-      board = chosen ? dev.store.dataset(chosen.fingerprint, false) : Dataset.empty();
+      // The dashboard only reads: the responses move out of the loaded device
+      // (no copy), which is loaded again when next needed.
+      board = chosen ? dev.store.takeDataset(chosen.fingerprint) : Dataset.empty();
+      if (chosen) forget();
     } else {
       board = fileDataset(name, bytes);
     }
@@ -167,10 +180,17 @@ const handlers = {
    * One view of the dashboard under a filter: the report, a cross-tab, NPS by
    * a question, and the follow-up list (its first `limit` entries, with their answers).
    */
+  /** The worker's WebAssembly memory, in MB (for the benchmark). */
+  async 'bench.memory'() {
+    await ready;
+    return wasm.memory.buffer.byteLength / 1048576;
+  },
+
   async 'dash.view'({ filter, row, col, by, limit = 200 }) {
     if (!board) throw new Error('no data loaded');
     const started = performance.now();
-    const ds = board.filtered(filter);
+    const all = board.keepsAll(filter);
+    const ds = all ? board : board.filtered(filter);
     try {
       const dated = filter?.from || filter?.to;
       const undated = dated ? board.filterCounts(filter).undated : 0;
@@ -191,7 +211,7 @@ const handlers = {
         ms: performance.now() - started,
       };
     } finally {
-      ds.free();
+      if (!all) ds.free();
     }
   },
 
