@@ -60,20 +60,20 @@ export async function measureStore(n) {
     const saveMs = performance.now() - t;
     await page.close();
 
-    // The dashboard, from navigation to the NPS headline, on the stored data.
+    // The dashboard, from navigation to the NPS headline, on the stored data:
+    // the page's own clock (time since navigation start) when the headline is there.
     const board = await context.newPage();
-    t = performance.now();
-    await board.goto(`${env.url}dashboard.html`);
-    await board.locator('#nps-value').waitFor({ timeout: 600000 });
-    const storeOpenMs = performance.now() - t;
+    await board.goto(`${env.url}dashboard.html`, { waitUntil: 'commit' });
+    const storeOpenMs = await (await board.waitForFunction(() => document.querySelector('#nps-value') && performance.now(), null, { timeout: 600000, polling: 'raf' })).jsonValue();
     const afterMb = rendererMb();
     const wasmMb = await board.evaluate(async () => (await import('./worker-bridge.js')).ask('bench.memory'));
     // The same data picked as a file on the dashboard.
     await board.evaluate(() => document.querySelector('#nps-value').remove());
-    t = performance.now();
     await board.locator('#src-file').setInputFiles(file);
-    await board.locator('#nps-value').waitFor({ timeout: 600000 });
-    const fileOpenMs = performance.now() - t;
+    const picked = await board.evaluate(() => performance.now());
+    const shown = await (await board.waitForFunction(() => document.querySelector('#nps-value') && performance.now(), null, { timeout: 600000, polling: 'raf' })).jsonValue();
+    // From the file handed to the page (reading it is part of opening it) to the headline.
+    const fileOpenMs = shown - picked;
 
     // One survey response saved into the full store (the survey's own write, median of 7).
     const saveOne = await board.evaluate(async () => {

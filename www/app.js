@@ -256,6 +256,17 @@ function renderSets() {
   );
 }
 
+/** Saves what could not be read, as kept, for an administrator. */
+async function exportQuarantine() {
+  try {
+    const file = await ask('store.exportQuarantine');
+    saveFile(file);
+    setStatus('export.done', { name: file.name });
+  } catch (error) {
+    plainFailure(tr('device.exportQuarantine'), error);
+  }
+}
+
 /** What the core could not read: listed with the reason, never hiding the rest. */
 function renderQuarantine() {
   const q = state.summary.quarantine;
@@ -266,6 +277,7 @@ function renderQuarantine() {
       ? [
           h('p', { class: 'warn', text: tr('device.quarantine', { n: q.length }) }),
           h('ul', {}, q.slice(0, 20).map((x) => h('li', { 'data-what': x.what, text: `${tr(`device.q.${x.what}`)} ${x.id ?? x.key}: ${x.reason}` }))),
+          h('button', { type: 'button', class: 'secondary', id: 'export-quarantine', onclick: exportQuarantine }, tr('device.exportQuarantine')),
         ]
       : []),
   );

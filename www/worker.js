@@ -141,6 +141,34 @@ const handlers = {
     }
   },
 
+  /**
+   * The records the core could not read, as they are kept (log records with
+   * their codes as arrays, chunks in base64, questionnaires as text) with the
+   * reasons, in one JSON file for an administrator.
+   */
+  async 'store.exportQuarantine'() {
+    const dev = await device();
+    const snap = await readSnapshot();
+    const bad = dev.summary.quarantine;
+    const keys = (what) => new Set(bad.filter((q) => q.what === what).map((q) => q.key));
+    const [logKeys, chunkKeys, instrumentKeys] = [keys('log'), keys('chunk'), keys('instrument')];
+    const base64 = (bytes) => {
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(text);
+    };
+    const file = {
+      format: 'manyi-quarantine',
+      created: new Date().toISOString(),
+      reasons: bad,
+      log: snap.log.filter((r) => logKeys.has(String(r.id))).map((r) => ({ ...r, codes: Array.from(r.codes ?? []) })),
+      chunks: snap.chunks.filter((c) => chunkKeys.has(c.key)).map((c) => ({ key: c.key, base64: base64(c.bytes) })),
+      instruments: snap.instruments.filter((i) => instrumentKeys.has(String(i.key))),
+    };
+    const stamp = new Date().toISOString().slice(0, 10);
+    return { name: `manyi-unreadable-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(JSON.stringify(file, null, 1)) };
+  },
+
   /** Whether a response with this id is held (the entry screen's duplicate check). */
   async 'store.holds'({ responseId }) {
     const dev = await device();
