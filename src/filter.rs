@@ -91,7 +91,10 @@ fn date_bound(name: &str, value: &Option<String>) -> Result<Option<String>> {
 impl Filter {
     /// Whether this filter keeps every response (no answer, column or date condition).
     pub fn is_empty(&self) -> bool {
-        self.answers.is_empty() && self.columns.is_empty() && self.from.is_none() && self.to.is_none()
+        self.answers.is_empty()
+            && self.columns.is_empty()
+            && self.from.is_none()
+            && self.to.is_none()
     }
 
     /// The rows of `responses` this filter keeps; an unknown question, answer,
@@ -167,7 +170,7 @@ impl Filter {
 /// A function giving row r's date (`YYYY-MM-DD`), or `None` when the
 /// responses have no date column at all.
 fn dates<'a>(responses: &'a Responses) -> Option<impl Fn(usize) -> Option<&'a str> + 'a> {
-    let columns: Vec<&Vec<String>> = DATE_COLUMNS
+    let columns: Vec<&crate::column::TextColumn> = DATE_COLUMNS
         .iter()
         .filter_map(|want| {
             responses

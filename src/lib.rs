@@ -18,6 +18,7 @@
 
 pub mod backup;
 pub mod code;
+pub mod column;
 pub mod crosstab;
 pub mod csv;
 pub mod error;

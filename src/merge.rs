@@ -160,7 +160,7 @@ pub fn apply(
         let at = found.unwrap_or_else(|| {
             out.extras.push(ExtraColumn {
                 name: col.name.clone(),
-                values: vec![String::new(); out.ids.len()],
+                values: crate::column::TextColumn::empty(out.ids.len()),
             });
             out.layout.push(Slot::Extra(out.extras.len() - 1));
             out.extras.len() - 1
@@ -169,9 +169,9 @@ pub fn apply(
     }
     let copy_extras = |out: &mut Responses, from_row: usize, to_row: Option<usize>| {
         for (col, &at) in incoming.extras.iter().zip(&extra_map) {
-            let v = col.values[from_row].clone();
+            let v = col.values.get(from_row);
             match to_row {
-                Some(r) => out.extras[at].values[r] = v,
+                Some(r) => out.extras[at].values.set(r, v),
                 None => out.extras[at].values.push(v),
             }
         }
@@ -192,7 +192,7 @@ pub fn apply(
         copy_extras(&mut out, r, None);
         let len = out.ids.len();
         for e in &mut out.extras {
-            e.values.resize(len, String::new());
+            e.values.resize(len);
         }
     }
     Ok(out)

@@ -35,8 +35,8 @@ pub(crate) enum Slot {
 pub struct ExtraColumn {
     /// The header cell, as written.
     pub name: String,
-    /// One value per response.
-    pub values: Vec<String>,
+    /// One value per response (interned).
+    pub values: crate::column::TextColumn,
 }
 
 /// Responses to one instrument, stored by column.
@@ -102,7 +102,7 @@ impl Responses {
             .iter()
             .map(|n| ExtraColumn {
                 name: (*n).to_owned(),
-                values: Vec::new(),
+                values: crate::column::TextColumn::new(),
             })
             .collect();
         Ok(store)
@@ -167,7 +167,7 @@ impl Responses {
             col.push(c);
         }
         for (col, v) in self.extras.iter_mut().zip(extras) {
-            col.values.push((*v).to_owned());
+            col.values.push(v);
         }
         Ok(())
     }
@@ -234,13 +234,13 @@ impl Responses {
         }
         store.ids = ids.iter().map(|id| id.trim().to_owned()).collect();
         for (k, col) in store.extras.iter_mut().enumerate() {
-            col.values = extra_values
-                .iter()
-                .skip(k)
-                .step_by(e.max(1))
-                .take(ids.len())
-                .cloned()
-                .collect();
+            col.values = crate::column::TextColumn::from_values(
+                extra_values
+                    .iter()
+                    .skip(k)
+                    .step_by(e.max(1))
+                    .take(ids.len()),
+            );
         }
         Ok(store)
     }
@@ -346,7 +346,7 @@ impl Responses {
                         _ => qs[q].code_text(code),
                     }
                 }
-                Slot::Extra(e) => self.extras[e].values[r].clone(),
+                Slot::Extra(e) => self.extras[e].values.get(r).to_owned(),
             }));
             f(&row);
         }
@@ -433,7 +433,7 @@ impl Responses {
                 .iter()
                 .map(|c| ExtraColumn {
                     name: c.name.clone(),
-                    values: rows.iter().map(|&r| c.values[r as usize].clone()).collect(),
+                    values: c.values.select(rows),
                 })
                 .collect(),
             layout: self.layout.clone(),
@@ -710,8 +710,8 @@ impl<'i> Importer<'i> {
                 for (col, &code) in store.answers.iter_mut().zip(&codes) {
                     col.push(code);
                 }
-                for (col, v) in store.extras.iter_mut().zip(&mut extras) {
-                    col.values.push(std::mem::take(v));
+                for (col, v) in store.extras.iter_mut().zip(&extras) {
+                    col.values.push(v);
                 }
             }
         }
@@ -732,7 +732,7 @@ impl<'i> Importer<'i> {
             let Some(raw) = raw else {
                 store.extras.push(ExtraColumn {
                     name: String::new(),
-                    values: Vec::new(),
+                    values: crate::column::TextColumn::new(),
                 });
                 store.layout.push(Slot::Extra(store.extras.len() - 1));
                 continue;
@@ -767,7 +767,7 @@ impl<'i> Importer<'i> {
             } else {
                 store.extras.push(ExtraColumn {
                     name: name.to_owned(),
-                    values: Vec::new(),
+                    values: crate::column::TextColumn::new(),
                 });
                 Slot::Extra(store.extras.len() - 1)
             };
@@ -966,7 +966,7 @@ mod tests {
         let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, demo).expect("demo");
         let extras: Vec<String> = (0..r.len())
-            .map(|i| r.extras()[0].values[i].clone())
+            .map(|i| r.extras()[0].values.get(i).to_owned())
             .collect();
         let again = Responses::from_columns(&inst, r.ids(), &r.codes_by_row(), &["mode"], &extras)
             .expect("ok");

@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::column::TextColumn;
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::{Instrument, MISSING};
 use crate::responses::{ExtraColumn, Keyed, Responses, Slot};
@@ -133,7 +134,7 @@ impl StoredSet {
                 let at = r.extras.len();
                 r.extras.push(ExtraColumn {
                     name: (*name).to_owned(),
-                    values,
+                    values: TextColumn::from_values(values),
                 });
                 r.layout.push(Slot::Extra(at));
             }
@@ -336,11 +337,11 @@ impl Device {
         }
         for (e, c) in part.responses.extras.iter().zip(cols) {
             if let Some(c) = c {
-                to.extras[c].values.extend(e.values.iter().cloned());
+                to.extras[c].values.extend(&e.values);
             }
         }
         for e in &mut to.extras {
-            e.values.resize(start + added, String::new());
+            e.values.resize(start + added);
         }
         set.exported.extend(part.exported);
         set.contacts.extend(part.contacts);
@@ -444,7 +445,7 @@ impl Device {
                     col[i] = c;
                 }
                 for e in &mut r.extras {
-                    e.values[i].clear();
+                    e.values.set(i, "");
                 }
                 set.exported[i] = row.exported;
                 set.contacts[i] = row.contact;
@@ -457,7 +458,7 @@ impl Device {
                     col.push(c);
                 }
                 for e in &mut r.extras {
-                    e.values.push(String::new());
+                    e.values.push("");
                 }
                 set.exported.push(row.exported);
                 set.contacts.push(row.contact);
@@ -472,7 +473,7 @@ impl Device {
         for (name, value) in &row.extras {
             let col = extra_column(&mut set.responses, instrument, name);
             if let Some(col) = col {
-                set.responses.extras[col].values[i] = value.clone();
+                set.responses.extras[col].values.set(i, value);
             }
         }
     }
@@ -597,9 +598,10 @@ pub fn prepare_incoming(
             continue;
         }
         if let Some(c) = extra_column(&mut r, instrument, name) {
-            for v in &mut r.extras[c].values {
-                if v.is_empty() {
-                    v.clone_from(value);
+            let col = &mut r.extras[c].values;
+            for i in 0..col.len() {
+                if col.get(i).is_empty() {
+                    col.set(i, value);
                 }
             }
         }
@@ -618,7 +620,7 @@ pub fn prepare_incoming(
                 }
             }
         }
-        Some(col.values)
+        Some(col.values.to_vec())
     };
     let [name, phone, consent] = CONTACT_COLUMNS.map(|c| take(&mut r, c));
     let contacts = (0..n)
@@ -880,7 +882,7 @@ impl Device {
             .iter()
             .find(|e| e.name.eq_ignore_ascii_case(column))?;
         let rows: Vec<u32> = (0..set.len())
-            .filter(|&r| col.values[r] == value)
+            .filter(|&r| col.values.get(r) == value)
             .map(|r| r as u32)
             .collect();
         Some(set.select(&rows))
@@ -927,7 +929,7 @@ impl Row {
             extras: resp
                 .extras
                 .iter()
-                .map(|e| (e.name.clone(), e.values[r].clone()))
+                .map(|e| (e.name.clone(), e.values.get(r).to_owned()))
                 .collect(),
             exported: set.exported[r],
             contact: set.contacts[r].clone(),
@@ -953,7 +955,7 @@ fn extra_column(r: &mut Responses, instrument: &Instrument, name: &str) -> Optio
     }
     r.extras.push(ExtraColumn {
         name: name.to_owned(),
-        values: vec![String::new(); r.ids.len()],
+        values: TextColumn::empty(r.ids.len()),
     });
     r.layout.push(Slot::Extra(r.extras.len() - 1));
     Some(r.extras.len() - 1)
@@ -1024,7 +1026,7 @@ pub fn encode_chunk(set: &StoredSet) -> Vec<u8> {
     out.extend_from_slice(&(r.extras.len() as u16).to_le_bytes());
     for e in &r.extras {
         put_str(&mut out, &e.name);
-        put_interned(&mut out, e.values.iter().map(String::as_str));
+        put_column(&mut out, &e.values);
     }
     out.extend(set.contacts.iter().map(|c| u8::from(c.is_some())));
     let field = |f: fn(&Contact) -> &str| {
@@ -1111,7 +1113,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         let mut values = Vec::with_capacity(e);
         for _ in 0..e {
             names.push(cur.str()?);
-            values.push(cur.interned(n)?);
+            values.push(cur.column(n)?);
         }
         let present = cur.take(n)?.to_vec();
         let name = cur.interned_lazy(n)?;
@@ -1209,6 +1211,29 @@ fn put_strs<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str> + Clone,
     }
     for s in items {
         out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// An interned column as the format writes it: only the values in use, in
+/// order of first use (so the same values always give the same bytes).
+fn put_column(out: &mut Vec<u8>, col: &TextColumn) {
+    let (distinct, index) = col.parts();
+    let mut map = vec![u32::MAX; distinct.len()];
+    let mut order: Vec<&str> = Vec::new();
+    let rows: Vec<u32> = index
+        .iter()
+        .map(|&i| {
+            let m = &mut map[i as usize];
+            if *m == u32::MAX {
+                *m = order.len() as u32;
+                order.push(&distinct[i as usize]);
+            }
+            *m
+        })
+        .collect();
+    put_strs(out, order.iter().copied(), order.len());
+    for i in rows {
+        put_u32(out, i);
     }
 }
 
@@ -1355,6 +1380,24 @@ impl<'a> Cursor<'a> {
         Ok(Lazy { distinct, index })
     }
 
+    /// An interned column as a [`TextColumn`] (no string per row).
+    fn column(&mut self, rows: usize) -> std::result::Result<TextColumn, String> {
+        let count = self.u32()? as usize;
+        if count > self.b.len() {
+            return Err("too many distinct values".into());
+        }
+        self.at -= 4;
+        let distinct = self.strs(count)?;
+        let index: Vec<u32> = self
+            .take(rows.checked_mul(4).ok_or("too many rows")?)?
+            .chunks_exact(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .collect();
+        TextColumn::from_parts(distinct, index)
+            .ok_or_else(|| format!("an index past the column's {count} distinct values"))
+    }
+
+    #[allow(dead_code)]
     fn interned(&mut self, rows: usize) -> std::result::Result<Vec<String>, String> {
         let count = self.u32()? as usize;
         // A distinct value is at least its offset; no more than the bytes left.

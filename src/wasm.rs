@@ -244,7 +244,7 @@ impl Dataset {
     pub fn extra_values(&self) -> Vec<String> {
         let extras = self.responses.extras();
         (0..self.responses.len())
-            .flat_map(|r| extras.iter().map(move |e| e.values[r].clone()))
+            .flat_map(|r| extras.iter().map(move |e| e.values.get(r).to_owned()))
             .collect()
     }
 

@@ -91,7 +91,7 @@ fn builtin_set(d: &Device) -> &StoredSet {
 fn extras(r: &Responses) -> Vec<(String, Vec<String>)> {
     r.extras()
         .iter()
-        .map(|e| (e.name.clone(), e.values.clone()))
+        .map(|e| (e.name.clone(), e.values.to_vec()))
         .collect()
 }
 
@@ -100,12 +100,13 @@ fn extra_names(r: &Responses) -> Vec<String> {
 }
 
 /// The values of the extra column `name` (exact name).
-fn extra<'a>(r: &'a Responses, name: &str) -> &'a [String] {
-    &r.extras()
+fn extra(r: &Responses, name: &str) -> Vec<String> {
+    r.extras()
         .iter()
         .find(|e| e.name == name)
         .unwrap_or_else(|| panic!("no extra column {name:?} in {:?}", extra_names(r)))
         .values
+        .to_vec()
 }
 
 fn row_of(set: &StoredSet, id: &str) -> usize {
@@ -1372,7 +1373,7 @@ fn rows_where_finds_the_paper_forms_of_one_questionnaire() {
         .expect("the set has a mode column");
     let all = only_set(&d);
     let expected = (0..all.len())
-        .filter(|&r| all.responses.extras()[0].values[r] == "paper")
+        .filter(|&r| all.responses.extras()[0].values.get(r) == "paper")
         .count();
     assert!(expected > 0 && expected < all.len());
     assert_eq!(paper.len(), expected);

@@ -378,8 +378,8 @@ fn nps_segments_statistics_1() {
     assert_eq!(groups(&d, |r| q2[r] == 3), (53, 37, 34));
     assert_eq!(groups(&d, |r| q2[r] == 0), (15, 14, 19));
     // statistics.md §1 Differences: mode online (41,30,28) vs paper (84,74,109)
-    assert_eq!(groups(&d, |r| mode[r] == "online"), (41, 30, 28));
-    assert_eq!(groups(&d, |r| mode[r] == "paper"), (84, 74, 109));
+    assert_eq!(groups(&d, |r| mode.get(r) == "online"), (41, 30, 28));
+    assert_eq!(groups(&d, |r| mode.get(r) == "paper"), (84, 74, 109));
     // statistics.md §1 Segments: Q1 A NPS −5.64971751, Q1 B −1.05820106
     let nps = |(p, _, dt): (u64, u64, u64), n: u64| 100.0 * (p as f64 - dt as f64) / n as f64;
     close(nps((59, 49, 69), 177), -5.64971751, 1e-6, "Q1 A NPS");

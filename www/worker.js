@@ -68,10 +68,15 @@ async function device() {
   return loaded;
 }
 
-/** Forgets the loaded device (after a write that did not happen). */
+/**
+ * Forgets the loaded device (after a write that did not happen, or when its
+ * responses moved out); freeing a million rows takes a while, so it is done
+ * after the reply has gone.
+ */
 function forget() {
-  loaded?.store.free();
+  const old = loaded;
   loaded = null;
+  if (old) setTimeout(() => old.store.free(), 0);
 }
 
 /** The questionnaire to show: the one asked for if held, else the one with the most responses. */
