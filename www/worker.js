@@ -76,7 +76,7 @@ async function device() {
 function forget() {
   const old = loaded;
   loaded = null;
-  if (old) setTimeout(() => old.store.free(), 0);
+  if (old) setTimeout(() => old.store.free(), 2000);
 }
 
 /** The questionnaire to show: the one asked for if held, else the one with the most responses. */
