@@ -86,22 +86,31 @@ fn unreadable(message: String) -> Error {
     )
 }
 
-/// Reads and checks a backup.
-pub fn read(text: &str) -> Result<Backup> {
-    let file: BackupFile = serde_json::from_str(text).map_err(|e| {
+/// The backup's JSON, or an error naming where it stops being one.
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
         let mut p = Problem::new(ProblemCode::Unreadable, format!("not a manyi backup: {e}"));
         if e.line() > 0 {
             p = p.at_line(e.line());
             p.column = Some(e.column());
         }
         Error::single(ErrorKind::Backup, p)
-    })?;
-    if file.format != FORMAT {
-        return Err(unreadable(format!(
-            "not a manyi backup (format {:?})",
-            file.format
-        )));
+    })
+}
+
+fn check_format(format: &str) -> Result<()> {
+    if format == FORMAT {
+        return Ok(());
     }
+    Err(unreadable(format!(
+        "not a manyi backup (format {format:?})"
+    )))
+}
+
+/// Reads and checks a backup.
+pub fn read(text: &str) -> Result<Backup> {
+    let file: BackupFile = parse(text)?;
+    check_format(&file.format)?;
     if file.version != VERSION {
         return Err(unreadable(format!(
             "backup format version {} is not one this manyi reads ({VERSION})",
@@ -276,20 +285,8 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
             is_backup: true,
         });
     }
-    let file: DeviceFile = serde_json::from_str(text).map_err(|e| {
-        let mut p = Problem::new(ProblemCode::Unreadable, format!("not a manyi backup: {e}"));
-        if e.line() > 0 {
-            p = p.at_line(e.line());
-            p.column = Some(e.column());
-        }
-        Error::single(ErrorKind::Backup, p)
-    })?;
-    if file.format != FORMAT {
-        return Err(unreadable(format!(
-            "not a manyi backup (format {:?})",
-            file.format
-        )));
-    }
+    let file: DeviceFile = parse(text)?;
+    check_format(&file.format)?;
     for (what, v) in [
         ("audit trail", &file.audit),
         ("list of keyed forms", &file.entries),

@@ -1382,39 +1382,13 @@ impl<'a> Cursor<'a> {
 
     /// An interned column as a [`TextColumn`] (no string per row).
     fn column(&mut self, rows: usize) -> std::result::Result<TextColumn, String> {
-        let count = self.u32()? as usize;
-        if count > self.b.len() {
-            return Err("too many distinct values".into());
-        }
-        self.at -= 4;
-        let distinct = self.strs(count)?;
-        let index: Vec<u32> = self
-            .take(rows.checked_mul(4).ok_or("too many rows")?)?
+        let Lazy { distinct, index } = self.interned_lazy(rows)?;
+        let count = distinct.len();
+        let index = index
             .chunks_exact(4)
             .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
             .collect();
         TextColumn::from_parts(distinct, index)
             .ok_or_else(|| format!("an index past the column's {count} distinct values"))
-    }
-
-    #[allow(dead_code)]
-    fn interned(&mut self, rows: usize) -> std::result::Result<Vec<String>, String> {
-        let count = self.u32()? as usize;
-        // A distinct value is at least its offset; no more than the bytes left.
-        if count > self.b.len() {
-            return Err("too many distinct values".into());
-        }
-        self.at -= 4;
-        let distinct = self.strs(count)?;
-        let idx = self.take(rows.checked_mul(4).ok_or("too many rows")?)?;
-        idx.chunks_exact(4)
-            .map(|w| {
-                let i = u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize;
-                distinct
-                    .get(i)
-                    .cloned()
-                    .ok_or_else(|| format!("value {i} of {count} distinct values"))
-            })
-            .collect()
     }
 }

@@ -5,7 +5,7 @@
 use js_sys::{Array, Reflect};
 use manyi::wasm::{
     builtin_instrument, encode_response, intake_code, issue_token, parse_instrument, qr_code,
-    Dataset,
+    Dataset, DeviceStore, Incoming,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -299,5 +299,79 @@ fn response_codes_cross_the_boundary() {
     assert_eq!(
         Array::from(&get(&qr, "modules")).length() as f64,
         size * size
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_device_store_crosses_the_boundary_as_bytes() {
+    // A CSV imported into an empty device comes back as chunk bytes.
+    let mut dev = DeviceStore::new();
+    let incoming = Incoming::read("demo.csv", DEMO).expect("demo reads");
+    let plan = dev.plan_import(&incoming).expect("plan");
+    assert_eq!(num(&plan, "new"), 366.0);
+    let done = dev
+        .apply_import(&incoming, JsValue::NULL, "demo.csv", "dev-1", "王芳")
+        .expect("import");
+    let write = Array::from(&get(&done, "writes")).get(0);
+    let fingerprint = get(&write, "fingerprint")
+        .as_string()
+        .expect("a fingerprint");
+    let chunks = Array::from(&get(&write, "chunks"));
+    assert_eq!(chunks.length(), 1);
+    let bytes: Vec<u8> = chunks
+        .get(0)
+        .dyn_into::<js_sys::Uint8Array>()
+        .expect("bytes")
+        .to_vec();
+    // A fresh device loads them, with one log record of another questionnaire
+    // key (quarantined) and one of the built-in one (counted).
+    let mut again = DeviceStore::new();
+    again.add_chunk(&format!("{fingerprint}:0000"), &bytes);
+    let codes = [0u8; 17];
+    again.add_log(
+        "W-1",
+        "W-1",
+        "",
+        &codes,
+        vec!["mode".into()],
+        vec!["online".into()],
+        vec![],
+        false,
+        false,
+    );
+    again.add_log(
+        "W-2",
+        "W-2",
+        "i-unknown",
+        &codes,
+        vec![],
+        vec![],
+        vec![],
+        false,
+        false,
+    );
+    let summary = again.summary().expect("summary");
+    let sets = Array::from(&get(&summary, "sets"));
+    assert_eq!(sets.length(), 1);
+    assert_eq!(num(&sets.get(0), "n"), 367.0);
+    assert_eq!(num(&sets.get(0), "unexported"), 367.0);
+    let quarantine = Array::from(&get(&summary, "quarantine"));
+    assert_eq!(quarantine.length(), 1);
+    assert_eq!(
+        get(&quarantine.get(0), "id").as_string().as_deref(),
+        Some("W-2")
+    );
+    // The report is the set's; exporting marks the chunk rows and names the log record.
+    let ds = again.dataset(&fingerprint, false).expect("dataset");
+    assert_eq!(ds.length(), 367);
+    let marked = again.mark_exported(&fingerprint).expect("marked");
+    assert_eq!(
+        Array::from(&get(&marked, "logKeys")).to_vec(),
+        vec![JsValue::from_str("W-1")]
+    );
+    let summary = again.summary().expect("summary");
+    assert_eq!(
+        num(&Array::from(&get(&summary, "sets")).get(0), "unexported"),
+        0.0
     );
 }
