@@ -154,6 +154,10 @@ pub struct DeviceBackup {
     pub sets: Vec<SetBackup>,
     /// Paper forms keyed once, as the page wrote them (a JSON array).
     pub entries: Value,
+    /// The invitations issued on the device and what became of them (a JSON
+    /// array of `{token, issuedAt, usedBy?, usedAt?}`), so that a restored
+    /// staff device still refuses a code already taken.
+    pub invitations: Value,
     /// The audit trail (a JSON array).
     pub audit: Value,
     /// The branch key as the page keeps it, or null.
@@ -173,6 +177,8 @@ struct DeviceFile {
     sets: Vec<SetFile>,
     #[serde(default)]
     entries: Value,
+    #[serde(default)]
+    invitations: Value,
     #[serde(default)]
     audit: Value,
     #[serde(default, skip_serializing_if = "Value::is_null")]
@@ -199,10 +205,24 @@ struct ContactFile {
     consent_at: String,
 }
 
-/// Writes a whole-device backup (version 2).
+/// Writes a whole-device backup (version 2) with no invitations.
 pub fn write_device(
     sets: &[SetBackup],
     entries: &Value,
+    audit: &Value,
+    branch_key: &Value,
+    created: &str,
+) -> Result<String> {
+    write_device_with(sets, entries, &Value::Null, audit, branch_key, created)
+}
+
+/// Writes a whole-device backup (version 2): every questionnaire's
+/// responses, the pending keyed forms, the invitations, the audit trail and
+/// the branch key (null unless asked for).
+pub fn write_device_with(
+    sets: &[SetBackup],
+    entries: &Value,
+    invitations: &Value,
     audit: &Value,
     branch_key: &Value,
     created: &str,
@@ -246,6 +266,7 @@ pub fn write_device(
         created: created.into(),
         sets: files,
         entries: array(entries),
+        invitations: array(invitations),
         audit: array(audit),
         branch_key: branch_key.clone(),
     };
@@ -280,6 +301,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
                 contacts: vec![None; n],
             }],
             entries: Value::Array(Vec::new()),
+            invitations: Value::Array(Vec::new()),
             audit: b.audit,
             branch_key: Value::Null,
             is_backup: true,
@@ -290,6 +312,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
     for (what, v) in [
         ("audit trail", &file.audit),
         ("list of keyed forms", &file.entries),
+        ("list of invitations", &file.invitations),
     ] {
         if !(v.is_array() || v.is_null()) {
             return Err(unreadable(format!("the {what} is not a list")));
@@ -345,6 +368,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
         created: file.created,
         sets,
         entries: list(file.entries),
+        invitations: list(file.invitations),
         audit: list(file.audit),
         branch_key: file.branch_key,
         is_backup: true,

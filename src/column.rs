@@ -15,10 +15,20 @@ use crate::responses::Keyed;
 pub struct TextColumn {
     distinct: Vec<String>,
     index: Vec<u32>,
-    /// Value → its index in `distinct`; built on the first write after a
-    /// column was made from parts, so that reading never pays for it.
+    /// Value → its index in `distinct` once there are more than [`FEW`]
+    /// (built on the first write after a column was made from parts, so that
+    /// reading never pays for it).
     lookup: Option<HashMap<String, u32, Keyed>>,
+    /// The values are (nearly) all different, as in a column of timestamps or
+    /// comments: each row gets its own entry and nothing is looked up.
+    plain: bool,
 }
+
+/// Up to this many distinct values are found by a scan, without hashing.
+const FEW: usize = 16;
+/// A column with more distinct values than this, and more than half as many
+/// as rows, is kept plain.
+const MANY: usize = 4096;
 
 impl TextColumn {
     /// An empty column.
@@ -52,6 +62,7 @@ impl TextColumn {
             distinct,
             index,
             lookup: None,
+            plain: false,
         })
     }
 
@@ -94,6 +105,19 @@ impl TextColumn {
                 return last;
             }
         }
+        if !self.plain && self.distinct.len() > MANY && self.distinct.len() * 2 > self.index.len() {
+            self.plain = true;
+            self.lookup = None;
+        }
+        if self.plain {
+            return self.add(v);
+        }
+        if self.distinct.len() <= FEW {
+            if let Some(i) = self.distinct.iter().position(|d| d == v) {
+                return i as u32;
+            }
+            return self.add(v);
+        }
         let distinct = &self.distinct;
         let lookup = self.lookup.get_or_insert_with(|| {
             let mut m = HashMap::with_capacity_and_hasher(distinct.len(), Keyed);
@@ -105,10 +129,14 @@ impl TextColumn {
         if let Some(&i) = lookup.get(v) {
             return i;
         }
-        let i = self.distinct.len() as u32;
+        lookup.insert(v.to_owned(), self.distinct.len() as u32);
+        self.add(v)
+    }
+
+    /// A new distinct value (the lookup, if any, is the caller's).
+    fn add(&mut self, v: &str) -> u32 {
         self.distinct.push(v.to_owned());
-        lookup.insert(v.to_owned(), i);
-        i
+        self.distinct.len() as u32 - 1
     }
 
     /// Appends a value.
@@ -139,6 +167,7 @@ impl TextColumn {
             distinct: self.distinct.clone(),
             index: rows.iter().map(|&r| self.index[r as usize]).collect(),
             lookup: None,
+            plain: self.plain,
         }
     }
 
@@ -218,5 +247,24 @@ mod tests {
         assert_eq!(d.get(3), "kiosk");
         assert!(TextColumn::from_parts(vec!["x".into()], vec![1]).is_none());
         assert_eq!(format!("{:?}", TextColumn::from_values(["a"])), "[\"a\"]");
+    }
+
+    #[test]
+    fn many_and_all_different_values_read_back() {
+        // Past the short list (hashed): repeats are shared.
+        let values: Vec<String> = (0..3 * MANY).map(|i| format!("v{}", i % 300)).collect();
+        let mut c = TextColumn::from_values(&values);
+        assert_eq!(c, values);
+        assert_eq!(c.parts().0.len(), 300);
+        // Then values that are all different: past MANY of them the column goes plain.
+        let unique: Vec<String> = (0..3 * MANY).map(|i| format!("u{i}")).collect();
+        for u in &unique {
+            c.push(u);
+        }
+        assert!(c.plain);
+        c.set(0, "v1");
+        assert_eq!(c.get(0), "v1");
+        assert_eq!(c.len(), 6 * MANY);
+        assert_eq!(c.iter().skip(3 * MANY).collect::<Vec<_>>(), unique);
     }
 }

@@ -743,6 +743,7 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
             contacts: vec![None; n],
         }],
         entries: serde_json::Value::Array(Vec::new()),
+        invitations: serde_json::Value::Array(Vec::new()),
         audit: serde_json::Value::Array(Vec::new()),
         branch_key: serde_json::Value::Null,
         is_backup: false,

@@ -490,6 +490,11 @@ impl Incoming {
         to_js(&self.file.entries)
     }
 
+    /// The invitations a backup brings (an empty list otherwise).
+    pub fn invitations(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.file.invitations)
+    }
+
     /// The branch key a backup brings, as the page keeps it
     /// (`{key: Uint8Array, name, createdAt}`), or `null`.
     #[wasm_bindgen(js_name = branchKey)]
@@ -744,12 +749,15 @@ impl DeviceStore {
     }
 
     /// A whole-device backup: every questionnaire's responses with their export
-    /// flags and contacts, the pending keyed forms `entries` and the `audit`
-    /// trail (arrays), and the branch key only if `key` is given.
+    /// flags and contacts, the pending keyed forms `entries`, the
+    /// `invitations` and the `audit` trail (arrays), and the branch key only if
+    /// `key` is given.
     #[wasm_bindgen(js_name = toBackup)]
+    #[allow(clippy::too_many_arguments)]
     pub fn to_backup(
         &self,
         entries: JsValue,
+        invitations: JsValue,
         audit: JsValue,
         key: Option<Vec<u8>>,
         key_name: &str,
@@ -763,9 +771,10 @@ impl DeviceStore {
             Some(k) => backup::branch_key_json(&k, key_name, key_created).map_err(js_error)?,
             None => serde_json::Value::Null,
         };
-        backup::write_device(
+        backup::write_device_with(
             &self.device.backup_sets(),
             &list(entries)?,
+            &list(invitations)?,
             &list(audit)?,
             &branch,
             created,

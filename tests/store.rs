@@ -1412,3 +1412,39 @@ fn an_old_record_naming_another_questionnaire_is_quarantined() {
     assert!(why[0].1.contains("gone-survey version 1"), "{why:?}");
     assert!(why[1].1.contains("zg-x-branch-2023 version 2"), "{why:?}");
 }
+
+#[test]
+fn a_device_backup_carries_the_invitations() {
+    let d = demo_device();
+    let invs = json!([{"token": "T1", "issuedAt": "2026-12-03T09:00:00Z", "usedBy": "I-T1", "usedAt": "2026-12-03T10:00:00Z"}, {"token": "T2", "issuedAt": "2026-12-03T09:00:00Z"}]);
+    let text = backup::write_device_with(
+        &d.backup_sets(),
+        &json!([]),
+        &invs,
+        &json!([]),
+        &serde_json::Value::Null,
+        "",
+    )
+    .expect("written");
+    assert_eq!(backup::read_device(&text).expect("reads").invitations, invs);
+    let mut bad: serde_json::Value = serde_json::from_str(&text).expect("json");
+    bad["invitations"] = json!({"T1": "used"});
+    let e = backup::read_device(&bad.to_string()).expect_err("not a list");
+    assert!(
+        e.to_string().contains("list of invitations is not a list"),
+        "{e}"
+    );
+    // Older backups had none: an empty list.
+    let plain = backup::write_device(
+        &d.backup_sets(),
+        &json!([]),
+        &json!([]),
+        &serde_json::Value::Null,
+        "",
+    )
+    .expect("written");
+    assert_eq!(
+        backup::read_device(&plain).expect("reads").invitations,
+        json!([])
+    );
+}

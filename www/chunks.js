@@ -32,13 +32,13 @@ export async function generation() {
  * Writes what the core computed from the snapshot of write count `gen`, in one
  * transaction, only if nothing was written since: per questionnaire, its new
  * chunks (replacing its old ones) and the log records they replace (`dropLog`)
- * or mark exported (`markLog`); then `puts` ([store, value] pairs) and audit
- * entries. Resolves true when written, false (nothing written) if the store
+ * or mark exported (`markLog`); then `puts` ([store, value] pairs), restored
+ * `invitations` and audit entries. Resolves true when written, false (nothing written) if the store
  * changed since the snapshot.
  */
-export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = [] }) {
+export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = [], invitations = [] }) {
   const db = await openDb();
-  const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries'], 'readwrite');
+  const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries', 'invitations'], 'readwrite');
   const finished = committed(tx);
   let stale = false;
   const meta = tx.objectStore('meta');
@@ -64,6 +64,14 @@ export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = []
       }
     }
     for (const [store, value] of puts) tx.objectStore(store).put(value);
+    // Restored invitations: an invitation used on either device stays used.
+    const invs = tx.objectStore('invitations');
+    for (const inv of invitations) {
+      const r = invs.get(inv.token);
+      r.onsuccess = () => {
+        if (!r.result || (inv.usedBy && !r.result.usedBy)) invs.put(inv);
+      };
+    }
     for (const entry of audit) if (entry) tx.objectStore('audit').add(entry);
     meta.put({ key: 'gen', value: now + 1 });
   };

@@ -7,7 +7,7 @@ import init, { Dataset, DeviceStore, Incoming, seedHashing } from './pkg/manyi.j
 
 /** The wasm instance's exports (its memory is measured by the benchmark). */
 let wasm = null;
-import { auditTrail, branchKey, deviceId, pendingEntries } from './storage.js';
+import { auditTrail, branchKey, deviceId, invitations, pendingEntries } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 
 // Hashes of ids from files are keyed with randomness only the page has (wasm has none).
@@ -305,7 +305,8 @@ const handlers = {
     for (const e of Array.isArray(entries) ? entries : []) puts.push(['entries', { ...e, codes: Uint8Array.from(e.codes ?? []) }]);
     const key = incoming.branchKey();
     if (key && !(await branchKey())) puts.push(['meta', { key: 'branch-key', value: key }]);
-    const written = await writeIfUnchanged(gen, { writes: result.writes, puts, audit });
+    const invs = incoming.invitations();
+    const written = await writeIfUnchanged(gen, { writes: result.writes, puts, audit, invitations: Array.isArray(invs) ? invs : [] });
     if (!written) {
       forget();
       return { changed: await plan(name, incoming) };
@@ -352,7 +353,7 @@ const handlers = {
       if (format === 'backup') {
         const entries = (await pendingEntries()).map((e) => ({ ...e, codes: Array.from(e.codes ?? []) }));
         const key = withKey ? await branchKey() : null;
-        const text = dev.store.toBackup(entries, await auditTrail(), key ? key.key : undefined, key?.name ?? '', key?.createdAt ?? '', new Date().toISOString());
+        const text = dev.store.toBackup(entries, await invitations(), await auditTrail(), key ? key.key : undefined, key?.name ?? '', key?.createdAt ?? '', new Date().toISOString());
         file = { name: `manyi-backup-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(text) };
         marks = dev.summary.sets.map((s) => dev.store.markExported(s.fingerprint));
       } else {

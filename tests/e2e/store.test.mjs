@@ -286,6 +286,7 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
     const at = '2026-12-03T09:30:00Z';
     await s.addEntry({ id: 'P-0001', codes: Uint8Array.from([1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 8]), operator: '李四', at }, { at, what: 'enter', who: '李四', detail: { id: 'P-0001', pass: 1 } });
     await s.saveBranchKey({ key: crypto.getRandomValues(new Uint8Array(32)), name: 'K7Q2', createdAt: at }, { at, what: 'key' });
+    await s.addInvitations([{ token: 'TOKEN-USED', issuedAt: at, usedBy: 'I-TOKEN-USED', usedAt: at }, { token: 'TOKEN-OPEN', issuedAt: at }], { at, what: 'invite' });
   });
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '367');
@@ -295,6 +296,7 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   assert.equal(plain.sets.length, 2);
   assert.deepEqual(plain.sets.flatMap((s) => s.contacts.map((c) => c.name)), ['王女士']);
   assert.deepEqual(plain.entries.map((e) => e.id), ['P-0001']);
+  assert.deepEqual(plain.invitations.map((i) => [i.token, i.usedBy ?? null]).sort(), [['TOKEN-OPEN', null], ['TOKEN-USED', 'I-TOKEN-USED']]);
   assert.equal(plain.branch_key, undefined);
   await page.locator('#backup-key').check();
   const full = await download(page, 'backup');
@@ -311,6 +313,8 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   const after = await page2.evaluate(async () => (await import('./worker-bridge.js')).ask('store.summary'));
   assert.deepEqual([after.sets, after.quarantine], [before.sets, before.quarantine]);
   assert.deepEqual(await idbAll(page2, 'entries'), await idbAll(page, 'entries'));
+  // The invitations come along: a code already taken on the first device is refused on the second.
+  assert.deepEqual(await idbAll(page2, 'invitations'), await idbAll(page, 'invitations'));
   const key2 = await meta(page2);
   assert.deepEqual([Array.from(key2.key), key2.name, key2.createdAt], [Array.from(key1.key), key1.name, key1.createdAt]);
   // Its own backup holds the same sets, row for row.
