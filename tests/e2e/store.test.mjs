@@ -149,6 +149,21 @@ test('a response to another questionnaire is kept apart: the branch still has 36
   await context.close();
 });
 
+test('the main page reads files in its worker: no WebAssembly on the main thread', async () => {
+  const context = await env.newContext();
+  const { page, errors } = await open(context);
+  await page.locator('#demo').click();
+  await page.locator('#nps-value').waitFor();
+  assert.equal(await page.locator('#nps-value').textContent(), '\u22123.28');
+  await importDemo(page);
+  // The page's resources: its worker, and never the main thread's door to the core (core.js) or the wasm.
+  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+  assert.ok(fetched.includes('/worker.js'), fetched.join(' '));
+  assert.ok(!fetched.some((p) => p.endsWith('.wasm') || p === '/core.js'), fetched.join(' '));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('records that cannot be read are set aside and listed; reports and backups still work', async () => {
   const context = await env.newContext({ acceptDownloads: true });
   const { page, errors } = await open(context);
