@@ -495,9 +495,12 @@ impl Device {
         self.index.remove(fp);
     }
 
-    /// Every set, summarised, in fingerprint order.
+    /// Every set, summarised, the one to show first first: the most
+    /// responses, then by fingerprint (a report or dashboard that is not told
+    /// which questionnaire opens on the first).
     pub fn summary(&self) -> Vec<SetSummary> {
-        self.sets
+        let mut all: Vec<SetSummary> = self
+            .sets
             .values()
             .map(|s| SetSummary {
                 fingerprint: s.fingerprint.clone(),
@@ -513,7 +516,12 @@ impl Device {
                         && o.instrument.version() == s.instrument.version()
                 }),
             })
-            .collect()
+            .collect();
+        all.sort_by(|a, b| {
+            b.n.cmp(&a.n)
+                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
+        all
     }
 
     /// The set an incoming file of `instrument` merges into: the one with its

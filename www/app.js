@@ -244,7 +244,7 @@ function renderSets() {
   const wrap = $('#set-wrap');
   wrap.hidden = sets.length < 2;
   const select = /** @type {HTMLSelectElement} */ ($('#set-choice'));
-  const chosen = state.fingerprint ?? [...sets].sort((a, b) => b.n - a.n)[0]?.fingerprint;
+  const chosen = state.fingerprint ?? sets[0]?.fingerprint;
   select.replaceChildren(
     ...sets.map((s) =>
       h('option', {

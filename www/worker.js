@@ -79,10 +79,10 @@ function forget() {
   if (old) setTimeout(() => old.store.free(), 2000);
 }
 
-/** The questionnaire to show: the one asked for if held, else the one with the most responses. */
+/** The questionnaire to show: the one asked for if held, else the core's first. */
 function choose(summary, fingerprint) {
   const sets = summary.sets;
-  return sets.find((s) => s.fingerprint === fingerprint) ?? [...sets].sort((a, b) => b.n - a.n)[0] ?? null;
+  return sets.find((s) => s.fingerprint === fingerprint) ?? sets[0] ?? null;
 }
 
 /** The preview of an import, planned against the device as it is now. */
