@@ -159,7 +159,7 @@ lines.push('Native: the store\'s chunk of N responses written and read back (`be
 lines.push('crafted to share one bucket of an unkeyed hash (std\'s SipHash with fixed keys). In headless Chromium (bench/store.mjs, a');
 lines.push('fresh profile per size): the CSV imported through the page and saved to the device; the dashboard opened on the stored data');
 lines.push('(from navigation to the NPS headline) and on the same data picked as a file; one survey response saved into the full store;');
-lines.push('and the growth of the renderer processes\' resident memory (page and worker) from the empty page to the open dashboard.', '');
+lines.push('and the growth of the renderer processes\' resident memory (page and worker) from a blank page of the same profile to the open dashboard.', '');
 lines.push('| N | step | ms |', '|---|---|---:|');
 for (const [n, nat] of Object.entries(native)) {
   lines.push(`| ${Number(n).toLocaleString('en')} | chunk write (native) | ${f(nat.chunk_encode_ms, 2)} |`);
@@ -254,7 +254,7 @@ if (big) {
       `- **Page memory** (renderer +${f(st.memoryMb, 0)} MB for a ${f(st.csvMb, 1)} MB CSV; the worker's wasm memory ${f(st.wasmMb, 0)} MB): ` +
         'the wasm memory holds the loaded set (ids as strings ~40 MB, a contact slot of 72 bytes and an origin slot of 24 bytes per ' +
         'row, codes 17 MB) and keeps the high-water mark of the chunk bytes handed to it (59 MB); the renderer also holds the chunk ' +
-        'ArrayBuffers read from IndexedDB until they are collected, and the page that did the import shares the process.',
+        'ArrayBuffers read from IndexedDB until they are collected.',
     );
   }
   if (st100 && st100.storeOpenMs > 200) {
