@@ -4,11 +4,11 @@
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
 import init, { Dataset, DeviceStore, Incoming, seedHashing } from './pkg/manyi.js';
+import { auditTrail, branchKey, deviceId, invitations, pendingEntries } from './storage.js';
+import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 
 /** The wasm instance's exports (its memory is measured by the benchmark). */
 let wasm = null;
-import { auditTrail, branchKey, deviceId, invitations, pendingEntries } from './storage.js';
-import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 
 // Hashes of ids from files are keyed with randomness only the page has (wasm has none).
 const ready = init().then((exports) => {
