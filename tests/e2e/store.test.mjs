@@ -427,3 +427,54 @@ test('the log of single responses is folded into chunks by the core; keyed forms
   assert.match(await entry.locator('#entry-msg').textContent(), /K-518 已录入/);
   await context.close();
 });
+
+test('a device that stored responses before this store (database version 3) keeps every one of them', async () => {
+  const context = await env.newContext();
+  const page = await context.newPage();
+  // A page of the same origin that does not open the database: write it as the earlier page did.
+  await page.goto(`${env.url}style.css`);
+  const [head, ...lines] = DEMO_TEXT.trim().split('\n');
+  const cols = head.split(',');
+  const records = lines.map((line) => {
+    const cells = line.split(',');
+    const codes = cols.slice(2).map((q, i) => {
+      const v = cells[i + 2];
+      if (v === '') return 255;
+      return q === 'q17' ? Number(v) : v.charCodeAt(0) - 65;
+    });
+    return { id: cells[0], codes, extras: { mode: cells[1], source: 'old.csv' }, exported: 0, savedAt: '2026-11-20T10:00:00Z' };
+  });
+  await page.evaluate(
+    (rows) =>
+      new Promise((ok, fail) => {
+        const req = indexedDB.open('manyi', 3);
+        req.onupgradeneeded = () => {
+          const db = req.result;
+          db.createObjectStore('responses', { keyPath: 'id' }).createIndex('exported', 'exported');
+          db.createObjectStore('audit', { autoIncrement: true });
+          db.createObjectStore('meta', { keyPath: 'key' });
+          db.createObjectStore('entries', { keyPath: 'id' });
+          db.createObjectStore('invitations', { keyPath: 'token' });
+        };
+        req.onsuccess = () => {
+          const tx = req.result.transaction('responses', 'readwrite');
+          for (const r of rows) tx.objectStore('responses').put({ ...r, codes: Uint8Array.from(r.codes) });
+          tx.oncomplete = () => {
+            req.result.close();
+            ok();
+          };
+          tx.onerror = () => fail(tx.error);
+        };
+        req.onerror = () => fail(req.error);
+      }),
+    records,
+  );
+  await page.goto(env.url);
+  await page.locator('html[data-ready="true"]').waitFor();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '366');
+  assert.equal(await page.locator('#quarantine li').count(), 0);
+  assert.deepEqual(await storedReport(page), { nps: '\u22123.28', n: '有效问卷 366 份' });
+  // The same responses imported again are recognised as already there.
+  assert.match(await preview(page, DEMO), /新增 0 行，已存在且相同 366 行/);
+  await context.close();
+});
