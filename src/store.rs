@@ -245,7 +245,9 @@ pub struct Device {
     pub sets: BTreeMap<String, StoredSet>,
     /// What could not be read.
     pub quarantine: Vec<Quarantined>,
-    instruments: HashMap<String, Instrument>,
+    /// The page's instruments by key ("" is the built-in one), each with its
+    /// fingerprint: parsed and hashed once, not once per log record.
+    instruments: HashMap<String, Known>,
     index: HashMap<String, HashMap<String, usize, Keyed>>,
     /// The keys of applied deletions, by set: compaction drops them.
     deletions: HashMap<String, Vec<String>>,
@@ -262,7 +264,7 @@ impl Device {
     pub fn add_instrument(&mut self, key: &str, json: &str) {
         match Instrument::from_json(json) {
             Ok(inst) => {
-                self.instruments.insert(key.to_owned(), inst);
+                self.instruments.insert(key.to_owned(), Known::new(inst));
             }
             Err(e) => self.quarantine.push(Quarantined {
                 what: "instrument",
@@ -273,11 +275,13 @@ impl Device {
         }
     }
 
-    fn set_for(&mut self, instrument: &Instrument) -> &mut StoredSet {
-        let fp = fingerprint(instrument);
-        self.sets
-            .entry(fp)
-            .or_insert_with(|| StoredSet::new(instrument.clone()))
+    /// The instrument the page keeps under `key`, the built-in one for "".
+    fn known(&mut self, key: &str) -> Option<Known> {
+        if key.is_empty() && !self.instruments.contains_key(key) {
+            self.instruments
+                .insert(String::new(), Known::new(Instrument::builtin()));
+        }
+        self.instruments.get(key).cloned()
     }
 
     /// Adds a chunk's rows (a later chunk's row replaces an earlier one with
@@ -309,9 +313,12 @@ impl Device {
         let index = self.index_of(&fp);
         let (fresh, again): (Vec<usize>, Vec<usize>) =
             (0..chunk.len()).partition(|&r| !index.contains_key(&chunk.responses.ids[r]));
-        let inst = chunk.instrument.clone();
+        let known = Known {
+            instrument: std::sync::Arc::new(chunk.instrument.clone()),
+            fingerprint: fp.clone(),
+        };
         for &r in &again {
-            self.put(&inst, Row::of(&chunk, r));
+            self.put(&known, Row::of(&chunk, r));
         }
         let set = self.sets.get_mut(&fp).expect("index_of found it");
         let start = set.len();
@@ -329,7 +336,7 @@ impl Device {
             .responses
             .extras
             .iter()
-            .map(|e| extra_column(to, &inst, &e.name))
+            .map(|e| extra_column(to, &known.instrument, &e.name))
             .collect();
         to.ids.extend(part.responses.ids.iter().cloned());
         for (col, from) in to.answers.iter_mut().zip(&part.responses.answers) {
@@ -354,18 +361,14 @@ impl Device {
 
     /// Applies a log record: a response put under its id, or a deletion.
     pub fn add_log(&mut self, record: LogRecord) {
-        let instrument = if record.instrument.is_empty() {
-            Some(Instrument::builtin())
-        } else {
-            self.instruments.get(&record.instrument).cloned()
-        };
+        let known = self.known(&record.instrument);
         let fail = |reason: String| Quarantined {
             what: "log",
             key: record.key.clone(),
             id: Some(record.id.clone()),
             reason,
         };
-        let Some(instrument) = instrument else {
+        let Some(known) = known else {
             let why = format!(
                 "its questionnaire ({}) is not on this device",
                 record.instrument
@@ -385,8 +388,8 @@ impl Device {
                     .filter(|v| !v.is_empty())
             };
             let (id, version) = (named("instrument"), named("instrument_version"));
-            if id.is_some_and(|i| i != instrument.id())
-                || version.is_some_and(|v| v != instrument.version())
+            if id.is_some_and(|i| i != known.instrument.id())
+                || version.is_some_and(|v| v != known.instrument.version())
             {
                 let why = format!(
                     "it was answered on questionnaire {} version {}, which is not on this device",
@@ -398,7 +401,7 @@ impl Device {
             }
         }
         if record.deleted {
-            let fp = fingerprint(&instrument);
+            let fp = known.fingerprint.clone();
             self.remove(&fp, record.id.trim());
             self.deletions
                 .entry(fp)
@@ -406,7 +409,7 @@ impl Device {
                 .push(record.key.clone());
             return;
         }
-        if let Err(why) = check_row(&instrument, &record.id, &record.codes) {
+        if let Err(why) = check_row(&known.instrument, &record.id, &record.codes) {
             self.quarantine.push(fail(why));
             return;
         }
@@ -418,7 +421,7 @@ impl Device {
             contact: record.contact.clone(),
             origin: Origin::Log(record.key.clone()),
         };
-        self.put(&instrument, row);
+        self.put(&known, row);
     }
 
     /// The id → row index of a set, built on first use.
@@ -434,10 +437,14 @@ impl Device {
         })
     }
 
-    fn put(&mut self, instrument: &Instrument, row: Row) {
-        let fp = self.set_for(instrument).fingerprint.clone();
+    fn put(&mut self, known: &Known, row: Row) {
+        let fp = known.fingerprint.clone();
+        let instrument = &*known.instrument;
+        self.sets
+            .entry(fp.clone())
+            .or_insert_with(|| StoredSet::new(instrument.clone()));
         let at = self.index_of(&fp).get(&row.id).copied();
-        let set = self.sets.get_mut(&fp).expect("set_for made it");
+        let set = self.sets.get_mut(&fp).expect("made above");
         let r = &mut set.responses;
         match at {
             Some(i) => {
@@ -468,7 +475,7 @@ impl Device {
                     .map(|ix| ix.insert(row.id.clone(), i));
             }
         }
-        let set = self.sets.get_mut(&fp).expect("set_for made it");
+        let set = self.sets.get_mut(&fp).expect("made above");
         let i = at.unwrap_or(set.responses.ids.len() - 1);
         for (name, value) in &row.extras {
             let col = extra_column(&mut set.responses, instrument, name);
@@ -499,9 +506,7 @@ impl Device {
     /// responses, then by fingerprint (a report or dashboard that is not told
     /// which questionnaire opens on the first).
     pub fn summary(&self) -> Vec<SetSummary> {
-        let mut all: Vec<SetSummary> = self
-            .sets
-            .values()
+        self.ordered()
             .map(|s| SetSummary {
                 fingerprint: s.fingerprint.clone(),
                 id: s.instrument.id().to_owned(),
@@ -516,21 +521,28 @@ impl Device {
                         && o.instrument.version() == s.instrument.version()
                 }),
             })
-            .collect();
-        all.sort_by(|a, b| {
-            b.n.cmp(&a.n)
+            .collect()
+    }
+
+    /// The sets, most responses first, then by fingerprint: the order the
+    /// summary lists them and a backup holds them.
+    fn ordered(&self) -> impl Iterator<Item = &StoredSet> {
+        let mut sets: Vec<&StoredSet> = self.sets.values().collect();
+        sets.sort_by(|a, b| {
+            b.len()
+                .cmp(&a.len())
                 .then_with(|| a.fingerprint.cmp(&b.fingerprint))
         });
-        all
+        sets.into_iter()
     }
 
     /// The set an incoming file of `instrument` merges into: the one with its
     /// fingerprint, or a new empty one. An instrument with the id and version
     /// of a stored one but other content is refused, naming both.
-    pub fn target(&self, instrument: &Instrument) -> Result<StoredSet> {
+    pub fn target(&self, instrument: &Instrument) -> Result<std::borrow::Cow<'_, StoredSet>> {
         let fp = fingerprint(instrument);
         if let Some(set) = self.sets.get(&fp) {
-            return Ok(set.clone());
+            return Ok(std::borrow::Cow::Borrowed(set));
         }
         if let Some(other) = self.sets.values().find(|s| {
             s.instrument.id() == instrument.id() && s.instrument.version() == instrument.version()
@@ -557,7 +569,7 @@ impl Device {
                 )),
             ));
         }
-        Ok(StoredSet::new(instrument.clone()))
+        Ok(std::borrow::Cow::Owned(StoredSet::new(instrument.clone())))
     }
 }
 
@@ -771,6 +783,105 @@ pub struct SetPlan {
     pub plan: crate::merge::MergePlan,
 }
 
+/// One questionnaire's line of an [`ImportPreview`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetPreview {
+    /// The instrument's fingerprint.
+    pub fingerprint: String,
+    /// The instrument's id and version, as `id@version`.
+    pub instrument: String,
+    /// Whether the device holds no response of this instrument yet.
+    pub new_set: bool,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Rows whose id is new.
+    pub new: usize,
+    /// Rows already held, identical.
+    pub same: usize,
+    /// Rows in conflict.
+    pub conflicts: usize,
+}
+
+/// What importing a file would do, over all its questionnaires: the preview a
+/// person confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportPreview {
+    /// Rows in the file.
+    pub rows: usize,
+    /// Rows whose id is new.
+    pub new: usize,
+    /// Rows already held, identical (skipped).
+    pub same: usize,
+    /// Every conflict, for a person to decide.
+    pub conflicts: Vec<crate::merge::Conflict>,
+    /// The question ids the conflicts' answers are listed by (the
+    /// questionnaire of the first part with a conflict; empty without one).
+    pub questions: Vec<String>,
+    /// Per questionnaire.
+    pub sets: Vec<SetPreview>,
+}
+
+impl ImportPreview {
+    /// The preview of `plans`, made for `file`'s parts in order.
+    pub fn of(plans: &[SetPlan], file: &crate::backup::DeviceBackup) -> ImportPreview {
+        let questions = plans
+            .iter()
+            .zip(&file.sets)
+            .find(|(p, _)| !p.plan.conflicts.is_empty())
+            .map(|(_, s)| {
+                s.instrument
+                    .questions()
+                    .iter()
+                    .map(|q| q.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ImportPreview {
+            rows: plans.iter().map(|p| p.plan.rows).sum(),
+            new: plans.iter().map(|p| p.plan.new.len()).sum(),
+            same: plans.iter().map(|p| p.plan.same.len()).sum(),
+            conflicts: plans
+                .iter()
+                .flat_map(|p| p.plan.conflicts.clone())
+                .collect(),
+            questions,
+            sets: plans
+                .iter()
+                .map(|p| SetPreview {
+                    fingerprint: p.fingerprint.clone(),
+                    instrument: p.instrument.clone(),
+                    new_set: p.new_set,
+                    rows: p.plan.rows,
+                    new: p.plan.new.len(),
+                    same: p.plan.same.len(),
+                    conflicts: p.plan.conflicts.len(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Applied {
+    /// The sum of what an import did to each of its sets.
+    pub fn total<'a>(parts: impl IntoIterator<Item = &'a Applied>) -> Applied {
+        parts.into_iter().fold(
+            Applied {
+                added: 0,
+                replaced: 0,
+                same: 0,
+                drop_log: Vec::new(),
+            },
+            |mut sum, a| {
+                sum.added += a.added;
+                sum.replaced += a.replaced;
+                sum.same += a.same;
+                sum.drop_log.extend(a.drop_log.iter().cloned());
+                sum
+            },
+        )
+    }
+}
+
 impl Device {
     /// What importing `file` would do, per questionnaire; refuses (naming it)
     /// a questionnaire that reuses a stored one's id and version with other content.
@@ -804,7 +915,8 @@ impl Device {
         let plans = self.plan_import(file)?;
         let mut next = Vec::with_capacity(plans.len());
         for (s, p) in file.sets.iter().zip(&plans) {
-            let mut target = self.target(&s.instrument)?;
+            // A copy, so that nothing changes if a later part fails.
+            let mut target = self.target(&s.instrument)?.into_owned();
             let none = Provenance::default();
             let from = if file.is_backup { &none } else { provenance };
             let (incoming, mut contacts) = prepare_incoming(&s.instrument, &s.responses, from);
@@ -905,10 +1017,10 @@ impl Device {
             .any(|s| s.responses.ids.iter().any(|x| x == id))
     }
 
-    /// Every set as the parts of a backup.
+    /// Every set as the parts of a backup, in the summary's order (so a
+    /// backup opened as a file shows its largest questionnaire first).
     pub fn backup_sets(&self) -> Vec<crate::backup::SetBackup> {
-        self.sets
-            .values()
+        self.ordered()
             .map(|s| crate::backup::SetBackup {
                 instrument: s.instrument.clone(),
                 responses: s.responses.clone(),
@@ -916,6 +1028,22 @@ impl Device {
                 contacts: s.contacts.clone(),
             })
             .collect()
+    }
+}
+
+/// An instrument with its fingerprint, shared by every record that names it.
+#[derive(Debug, Clone)]
+struct Known {
+    instrument: std::sync::Arc<Instrument>,
+    fingerprint: String,
+}
+
+impl Known {
+    fn new(instrument: Instrument) -> Known {
+        Known {
+            fingerprint: fingerprint(&instrument),
+            instrument: std::sync::Arc::new(instrument),
+        }
     }
 }
 
@@ -1043,9 +1171,13 @@ pub fn encode_chunk(set: &StoredSet) -> Vec<u8> {
             .iter()
             .map(move |c| c.as_ref().map(f).unwrap_or(""))
     };
-    put_interned(&mut out, field(|c| &c.name));
-    put_interned(&mut out, field(|c| &c.phone));
-    put_interned(&mut out, field(|c| &c.consent_at));
+    for f in [
+        (|c: &Contact| c.name.as_str()) as fn(&Contact) -> &str,
+        |c| &c.phone,
+        |c| &c.consent_at,
+    ] {
+        put_column(&mut out, &TextColumn::from_values(field(f)));
+    }
     let sum = checksum(&out);
     out.extend_from_slice(&sum.to_le_bytes());
     out
@@ -1135,7 +1267,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         let mut responses = Responses::new(&instrument, &name_refs).map_err(|e| e.to_string())?;
         // The chunk's own ids: a fast unkeyed hash is enough (a chunk is this
         // device's own writing, checked by its checksum; file input never
-        // reaches here unchecked).
+        // reaches here unchecked), and the keyed one costs a third of the read.
         let mut seen = std::collections::HashSet::with_capacity_and_hasher(n, Fast::default());
         for id in &ids {
             if id.trim().is_empty() || id.trim() != id || !seen.insert(id.as_str()) {
@@ -1242,42 +1374,6 @@ fn put_column(out: &mut Vec<u8>, col: &TextColumn) {
         .collect();
     put_strs(out, order.iter().copied(), order.len());
     for i in rows {
-        put_u32(out, i);
-    }
-}
-
-fn put_interned<'a>(out: &mut Vec<u8>, values: impl Iterator<Item = &'a str>) {
-    // Most columns hold a handful of values (mode, device, empty contacts):
-    // a short list, checked last-hit first, before any hashing.
-    const FEW: usize = 16;
-    let mut order: Vec<&str> = Vec::new();
-    let mut distinct: HashMap<&str, u32, Keyed> = HashMap::default();
-    let mut index: Vec<u32> = Vec::new();
-    let mut last = u32::MAX;
-    for v in values {
-        if last != u32::MAX && order[last as usize] == v {
-            index.push(last);
-            continue;
-        }
-        let found = if order.len() <= FEW {
-            order.iter().position(|&o| o == v).map(|i| i as u32)
-        } else {
-            distinct.get(v).copied()
-        };
-        let i = found.unwrap_or_else(|| {
-            order.push(v);
-            if order.len() == FEW + 1 {
-                distinct.extend(order.iter().enumerate().map(|(k, &o)| (o, k as u32)));
-            } else if order.len() > FEW + 1 {
-                distinct.insert(v, order.len() as u32 - 1);
-            }
-            order.len() as u32 - 1
-        });
-        index.push(i);
-        last = i;
-    }
-    put_strs(out, order.iter().copied(), order.len());
-    for i in index {
         put_u32(out, i);
     }
 }

@@ -480,6 +480,17 @@ impl Incoming {
         self.file.sets.iter().map(|s| s.responses.len()).sum()
     }
 
+    /// The file's questionnaire `part` (0 for a CSV or workbook; a backup may
+    /// hold several) as a data set, for a report that stores nothing.
+    #[wasm_bindgen(js_name = intoDataset)]
+    pub fn into_dataset(mut self, part: usize) -> Result<Dataset, JsValue> {
+        if part >= self.file.sets.len() {
+            return Err(JsValue::from_str("the file has no such questionnaire"));
+        }
+        let set = self.file.sets.swap_remove(part);
+        Ok(Dataset::new(set.instrument, set.responses))
+    }
+
     /// The audit trail a backup brings (an empty list otherwise).
     pub fn audit(&self) -> Result<JsValue, JsValue> {
         to_js(&self.file.audit)
@@ -594,12 +605,11 @@ impl DeviceStore {
     /// (no copy; the device no longer holds them): for a view that only reads.
     #[wasm_bindgen(js_name = takeDataset)]
     pub fn take_dataset(&mut self, fingerprint: &str) -> Result<Dataset, JsValue> {
-        self.set(fingerprint)?;
         let set = self
             .device
             .sets
             .remove(fingerprint)
-            .ok_or_else(|| JsValue::from_str("no such questionnaire"))?;
+            .ok_or_else(|| unknown_set(fingerprint))?;
         Ok(Dataset::new(set.instrument, set.responses))
     }
 
@@ -658,32 +668,13 @@ impl DeviceStore {
         Ok(Dataset::new(instrument, responses))
     }
 
-    /// What importing `incoming` would do: `{rows, new, same, conflicts, sets}`
-    /// (counts over every questionnaire in the file; `sets` per questionnaire).
+    /// What importing `incoming` would do: `{rows, new, same, conflicts,
+    /// questions, sets}` (over every questionnaire in the file; `sets` per
+    /// questionnaire; `questions` the ids the conflicts' answers are listed by).
     #[wasm_bindgen(js_name = planImport)]
     pub fn plan_import(&self, incoming: &Incoming) -> Result<JsValue, JsValue> {
         let plans = self.device.plan_import(&incoming.file).map_err(js_error)?;
-        let sum =
-            |f: fn(&merge::MergePlan) -> usize| plans.iter().map(|p| f(&p.plan)).sum::<usize>();
-        let sets: Vec<serde_json::Value> = plans
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "fingerprint": p.fingerprint, "instrument": p.instrument, "new_set": p.new_set,
-                    "rows": p.plan.rows, "new": p.plan.new.len(), "same": p.plan.same.len(),
-                    "conflicts": p.plan.conflicts.len(),
-                })
-            })
-            .collect();
-        let conflicts: Vec<&merge::Conflict> =
-            plans.iter().flat_map(|p| &p.plan.conflicts).collect();
-        to_js(&serde_json::json!({
-            "rows": sum(|p| p.rows),
-            "new": sum(|p| p.new.len()),
-            "same": sum(|p| p.same.len()),
-            "conflicts": conflicts,
-            "sets": sets,
-        }))
+        to_js(&store::ImportPreview::of(&plans, &incoming.file))
     }
 
     /// Imports `incoming` (planned again against what is held now; every
@@ -710,12 +701,9 @@ impl DeviceStore {
             .device
             .apply_import(&incoming.file, &choices, &provenance)
             .map_err(js_error)?;
-        let (mut added, mut replaced, mut same) = (0, 0, 0);
+        let total = store::Applied::total(done.iter().map(|(_, a)| a));
         let writes = js_sys::Array::new();
         for (fp, a) in &done {
-            added += a.added;
-            replaced += a.replaced;
-            same += a.same;
             writes.push(&object(&[
                 ("fingerprint", JsValue::from_str(fp)),
                 ("chunks", chunk_array(self.set(fp)?.chunks())),
@@ -723,9 +711,9 @@ impl DeviceStore {
             ]));
         }
         Ok(object(&[
-            ("added", JsValue::from(added as f64)),
-            ("replaced", JsValue::from(replaced as f64)),
-            ("same", JsValue::from(same as f64)),
+            ("added", JsValue::from(total.added as f64)),
+            ("replaced", JsValue::from(total.replaced as f64)),
+            ("same", JsValue::from(total.same as f64)),
             ("writes", writes.into()),
         ]))
     }
@@ -734,12 +722,11 @@ impl DeviceStore {
     /// logKeys}`, the chunks to write and the log records to mark.
     #[wasm_bindgen(js_name = markExported)]
     pub fn mark_exported(&mut self, fingerprint: &str) -> Result<JsValue, JsValue> {
-        self.set(fingerprint)?;
         let set = self
             .device
             .sets
             .get_mut(fingerprint)
-            .ok_or_else(|| JsValue::from_str("no such questionnaire"))?;
+            .ok_or_else(|| unknown_set(fingerprint))?;
         let keys = store::mark_exported(set);
         Ok(object(&[
             ("fingerprint", JsValue::from_str(fingerprint)),
@@ -785,15 +772,21 @@ impl DeviceStore {
 
 impl DeviceStore {
     fn set(&self, fingerprint: &str) -> Result<&store::StoredSet, JsValue> {
-        self.device.sets.get(fingerprint).ok_or_else(|| {
-            js_error(Error::single(
-                crate::ErrorKind::Request,
-                crate::Problem::new(
-                    crate::ProblemCode::UnknownName,
-                    "no responses of this questionnaire are on this device",
-                )
-                .with_value(fingerprint),
-            ))
-        })
+        self.device
+            .sets
+            .get(fingerprint)
+            .ok_or_else(|| unknown_set(fingerprint))
     }
+}
+
+/// The error for a questionnaire fingerprint the device does not hold.
+fn unknown_set(fingerprint: &str) -> JsValue {
+    js_error(Error::single(
+        crate::ErrorKind::Request,
+        crate::Problem::new(
+            crate::ProblemCode::UnknownName,
+            "no responses of this questionnaire are on this device",
+        )
+        .with_value(fingerprint),
+    ))
 }

@@ -882,6 +882,14 @@ fn an_import_with_a_conflict_needs_a_resolution_and_takes_over_a_log_row() {
     let plans = d.plan_import(&file).expect("plan");
     assert_eq!(plans[0].plan.conflicts.len(), 1);
     assert_eq!(plans[0].plan.conflicts[0].id, "X2023-0001");
+    // The preview a person confirms: totals, and the question ids the
+    // conflict's answers are listed by.
+    let preview = store::ImportPreview::of(&plans, &file);
+    assert_eq!((preview.rows, preview.new, preview.same), (366, 0, 365));
+    assert_eq!(preview.conflicts, plans[0].plan.conflicts);
+    assert_eq!(preview.questions.len(), 17);
+    assert_eq!(preview.questions[16], "q17");
+    assert_eq!((preview.sets[0].rows, preview.sets[0].conflicts), (366, 1));
     // Unresolved: refused, nothing changes.
     let e = d
         .apply_import(&file, &no_resolutions(), &Provenance::default())
@@ -900,6 +908,8 @@ fn an_import_with_a_conflict_needs_a_resolution_and_takes_over_a_log_row() {
     assert_eq!(applied[0].1.replaced, 1);
     assert_eq!(applied[0].1.same, 365);
     assert_eq!(applied[0].1.drop_log, ["log-1"]);
+    let total = Applied::total(applied.iter().map(|(_, a)| a));
+    assert_eq!((total.added, total.replaced, total.same), (0, 1, 365));
     let set = only_set(&d);
     assert_eq!(set.origin[0], Origin::Chunk);
     assert_eq!(extra(&set.responses, "mode")[0], "paper");
