@@ -4,6 +4,7 @@
 import { ask } from './worker-bridge.js';
 import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton, saveFile } from './dom.js';
+import { setOptions } from './sets.js';
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 
@@ -245,15 +246,7 @@ function renderSets() {
   wrap.hidden = sets.length < 2;
   const select = /** @type {HTMLSelectElement} */ ($('#set-choice'));
   const chosen = state.fingerprint ?? sets[0]?.fingerprint;
-  select.replaceChildren(
-    ...sets.map((s) =>
-      h('option', {
-        value: s.fingerprint,
-        selected: s.fingerprint === chosen,
-        text: tr(s.ambiguous ? 'device.setAmbiguous' : 'device.set', { title: textOf(s.title), id: s.id, version: s.version, n: s.n, fp: s.fingerprint.slice(0, 8) }),
-      }),
-    ),
-  );
+  select.replaceChildren(...setOptions(sets, chosen, tr, textOf));
 }
 
 /** Saves what could not be read, as kept, for an administrator. */

@@ -7,6 +7,7 @@ import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
+import { setOptions } from './sets.js';
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 const FOLLOW_LIMIT = 200;
@@ -88,9 +89,7 @@ async function open(name, request) {
 function renderSets(info) {
   const sets = info.sets ?? [];
   $('#dash-set-wrap').hidden = sets.length < 2;
-  $('#dash-set').replaceChildren(
-    ...sets.map((s) => h('option', { value: s.fingerprint, selected: s.fingerprint === info.fingerprint, text: tr(s.ambiguous ? 'device.setAmbiguous' : 'device.set', { title: textOf(s.title), id: s.id, version: s.version, n: s.n, fp: s.fingerprint.slice(0, 8) }) })),
-  );
+  $('#dash-set').replaceChildren(...setOptions(sets, info.fingerprint, tr, textOf));
 }
 
 const fromStore = (fingerprint) => open(tr('device.name'), async () => ({ source: 'store', fingerprint: typeof fingerprint === 'string' ? fingerprint : undefined }));

@@ -13,7 +13,9 @@
 //   responses  keyPath "id": the log of single responses (survey, entry,
 //              invitations): { id, instrument: key, codes: Uint8Array (one code
 //              per question), extras: { column: text }, exported: 0 | 1,
-//              savedAt: ISO time, contact?: { name, phone, consent_at } }
+//              savedAt: ISO time, contact?: { name, phone, consent_at } },
+//              or a deletion { id, instrument, deleted: true } of a response
+//              the core keeps in its chunks
 //   entries    keyPath "id": paper forms keyed once and waiting for their second,
 //              blind keying (double entry): { id, codes, operator, at }. They are
 //              not responses yet: reports read only the responses store.
@@ -103,6 +105,8 @@ function bump(tx) {
  * Log records name their questionnaire by this key.
  */
 export async function instrumentKey(json) {
+  const known = instrumentKeys.get(json);
+  if (known) return known;
   const db = await openDb();
   const tx = db.transaction('instruments', 'readwrite');
   const finished = committed(tx);
@@ -115,8 +119,12 @@ export async function instrumentKey(json) {
     store.add(row);
   }
   await finished;
+  instrumentKeys.set(json, row.key);
   return row.key;
 }
+
+/** The keys found or made by this page: one look-up per questionnaire, not per response. */
+const instrumentKeys = new Map();
 
 /** The audit trail, oldest first. */
 export async function auditTrail() {

@@ -90,35 +90,15 @@ async function plan(name, incoming) {
   const dev = await device();
   const p = dev.store.planImport(incoming);
   pending = { name, incoming, gen: dev.gen };
-  return { name, rows: p.rows, new: p.new, same: p.same, conflicts: p.conflicts, sets: p.sets, questions: questionIds(p) };
-}
-
-/** The question ids of the conflicts' columns (the instrument of the file's first set). */
-function questionIds(p) {
-  const c = p.conflicts[0];
-  if (!c) return [];
-  const fp = p.sets.find((s) => s.conflicts > 0)?.fingerprint;
-  const set = loaded.summary.sets.find((s) => s.fingerprint === fp);
-  if (!set) return [];
-  const ds = loaded.store.dataset(set.fingerprint, false);
-  try {
-    return ds.instrument().questions.map((q) => q.id);
-  } finally {
-    ds.free();
-  }
+  return { name, ...p };
 }
 
 /** The dashboard's data: loaded once, then filtered for each view. */
 let board = null;
 const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
 
-/** A file's single questionnaire as a data set (the report and the dashboard read files this way). */
-function fileDataset(name, bytes) {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.xlsx')) return Dataset.fromXlsx(bytes);
-  if (lower.endsWith('.json') || lower.endsWith('.manyi')) return Dataset.fromBackup(new TextDecoder().decode(bytes));
-  return Dataset.fromCsv(bytes);
-}
+/** A file's (first) questionnaire as a data set: the report and the dashboard read files this way. */
+const fileDataset = (name, bytes) => Incoming.read(name, bytes).intoDataset(0);
 
 const handlers = {
   /** The device's questionnaires, counts and anything that could not be read. */

@@ -332,6 +332,13 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   assert.deepEqual(await idbAll(page2, 'invitations'), await idbAll(page, 'invitations'));
   const key2 = await meta(page2);
   assert.deepEqual([Array.from(key2.key), key2.name, key2.createdAt], [Array.from(key1.key), key1.name, key1.createdAt]);
+  // The backup opened as a file on the dashboard shows its largest questionnaire.
+  const { page: board } = await open(other, 'dashboard.html');
+  await board.locator('#nps-value').waitFor();
+  await board.evaluate(() => document.querySelector('#nps-value').remove());
+  await board.locator('#src-file').setInputFiles({ name: full.name, mimeType: 'application/json', buffer: full.bytes });
+  await board.locator('#nps-value').waitFor();
+  assert.equal(await board.locator('#nps-value').textContent(), '\u22123.28');
   // Its own backup holds the same sets, row for row.
   await page2.locator('#backup-key').check();
   const again = JSON.parse((await download(page2, 'backup')).bytes.toString('utf8'));
