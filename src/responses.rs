@@ -13,14 +13,24 @@
 //! trimmed; answers may be lower-case letters and may carry surrounding spaces.
 //! Export writes the columns in the order they were read, so an import, export
 //! and import again gives the same store.
+//!
+//! The CSV files are for spreadsheets, so their text cells — the header, ids,
+//! extra columns (call-back contacts among them) and single-choice answers
+//! (letters, or option texts in the labelled export) — are written
+//! neutralised against formula injection and restored on import, by the rule
+//! in [`crate::csv`]: a text that begins with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return, or with quotes and then one of those, gets one more `'` in
+//! front, and import takes exactly that `'` off again. Scale answers are
+//! numbers and are written and read as they are. The .xlsx workbook types its
+//! cells, so nothing is neutralised or restored there.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::csv::{write_record, Reader};
+use crate::csv::{restore, write_cells, Cell, Reader};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
-use crate::instrument::{Instrument, Lang, MISSING};
+use crate::instrument::{Instrument, Lang, QuestionKind, MISSING};
 
 /// Where a column of the file goes in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,7 +267,7 @@ impl Responses {
     /// Imports a CSV file in the interchange format, all or nothing.
     pub fn from_csv(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
         let mut reader = Reader::new(bytes);
-        Importer::new(instrument, ErrorKind::Csv).run(|fields| reader.read_record(fields))
+        Importer::new(instrument, ErrorKind::Csv, true).run(|fields| reader.read_record(fields))
     }
 
     /// Imports the first worksheet of an .xlsx workbook laid out as the
@@ -269,7 +279,7 @@ impl Responses {
         // A sheet leaves out empty cells at the end of a row (Excel does, and
         // so does the reader): a short row is padded to the header's width.
         let mut width = None;
-        Importer::new(instrument, ErrorKind::Xlsx).run(|fields| {
+        Importer::new(instrument, ErrorKind::Xlsx, false).run(|fields| {
             let (line, cells) = rows.next()?;
             fields.clear();
             fields.extend(cells.into_iter().map(|c| Cow::Owned(c.into_bytes())));
@@ -283,7 +293,8 @@ impl Responses {
 
     /// Exports to the interchange format: UTF-8 (with a byte-order mark if
     /// `bom`, which Excel needs to read Chinese text), CRLF line ends, columns in
-    /// the order they were imported, option letters and scale values as text.
+    /// the order they were imported, option letters and scale values as text,
+    /// text cells neutralised against formula injection (module docs).
     pub fn to_csv(&self, instrument: &Instrument, bom: bool) -> Result<Vec<u8>> {
         self.csv_with(instrument, None, bom)
     }
@@ -309,8 +320,26 @@ impl Responses {
         if bom {
             out.extend_from_slice(b"\xEF\xBB\xBF");
         }
+        // Scale answers are numbers; every other cell (the header too) is text.
+        let qs = instrument.questions();
+        let number: Vec<bool> = self
+            .layout
+            .iter()
+            .map(|s| matches!(*s, Slot::Question(q) if qs[q].kind == QuestionKind::Scale))
+            .collect();
+        let mut header = true;
         self.each_row(instrument, labels, |row| {
-            write_record(&mut out, row.iter().map(String::as_str))
+            write_cells(
+                &mut out,
+                row.iter().zip(&number).map(|(cell, &number)| {
+                    if number && !header {
+                        Cell::Number(cell)
+                    } else {
+                        Cell::Text(cell)
+                    }
+                }),
+            );
+            header = false;
         })?;
         Ok(out)
     }
@@ -574,12 +603,16 @@ impl Problems {
 struct Importer<'i> {
     instrument: &'i Instrument,
     problems: Problems,
+    /// Text cells were written neutralised against formula injection (a CSV
+    /// file): [`restore`] them. A workbook's cells are typed, so not there.
+    neutralised: bool,
 }
 
 impl<'i> Importer<'i> {
-    fn new(instrument: &'i Instrument, kind: ErrorKind) -> Self {
+    fn new(instrument: &'i Instrument, kind: ErrorKind, neutralised: bool) -> Self {
         Importer {
             instrument,
+            neutralised,
             problems: Problems {
                 kind,
                 kept: Vec::new(),
@@ -612,7 +645,13 @@ impl<'i> Importer<'i> {
             .enumerate()
             .map(|(i, f)| {
                 self.text(f, header_line, i, &format!("header {}", i + 1))
-                    .map(str::to_owned)
+                    .map(|raw| {
+                        let name = column_name(raw);
+                        match self.restored(name) {
+                            restored if restored.len() < name.len() => restored.to_owned(),
+                            _ => raw.to_owned(),
+                        }
+                    })
             })
             .collect();
         let mut store = self.layout(&header, header_line);
@@ -630,6 +669,11 @@ impl<'i> Importer<'i> {
             HashMap::default();
         let mut clashes: HashMap<String, usize, Keyed> = HashMap::default();
         let qs = self.instrument.questions();
+        // Single-choice answers are text (option texts in a labelled export).
+        let text_answer: Vec<bool> = qs
+            .iter()
+            .map(|q| self.neutralised && q.kind == QuestionKind::Single)
+            .collect();
         // Reused from row to row: no allocation per field, only per kept text.
         let mut codes = vec![MISSING; qs.len()];
         let mut extras = vec![String::new(); store.extras.len()];
@@ -669,7 +713,7 @@ impl<'i> Importer<'i> {
                 };
                 match *slot {
                     Slot::Id => {
-                        id = text.trim().to_owned();
+                        id = self.restored(text.trim()).trim().to_owned();
                         if id.is_empty() {
                             self.problems.push(
                                 Problem::new(ProblemCode::EmptyId, "the response id is empty")
@@ -691,7 +735,11 @@ impl<'i> Importer<'i> {
                             );
                         }
                     }
-                    Slot::Question(q) => match qs[q].parse_answer(text) {
+                    Slot::Question(q) => match qs[q].parse_answer(if text_answer[q] {
+                        restore(text.trim())
+                    } else {
+                        text
+                    }) {
                         Ok(code) => codes[q] = code,
                         Err((code, message)) => self.problems.push(
                             Problem::new(code, message)
@@ -700,7 +748,7 @@ impl<'i> Importer<'i> {
                                 .with_value(text),
                         ),
                     },
-                    Slot::Extra(e) => text.clone_into(&mut extras[e]),
+                    Slot::Extra(e) => self.restored(text).clone_into(&mut extras[e]),
                 }
             }
             // Every id is kept (seen refers to it by index); a store with any
@@ -788,6 +836,16 @@ impl<'i> Importer<'i> {
             }
         }
         store
+    }
+
+    /// A text cell as it was before export: [`restore`]d if the file's text
+    /// cells are neutralised.
+    fn restored<'t>(&self, cell: &'t str) -> &'t str {
+        if self.neutralised {
+            restore(cell)
+        } else {
+            cell
+        }
     }
 
     /// The field as text, or `None` after recording invalid UTF-8.
@@ -958,6 +1016,37 @@ mod tests {
             String::from_utf8(r.to_csv(&inst, false).expect("same instrument")).expect("utf8");
         assert_eq!(out, src.replace(",a,", ",A,"));
         assert_eq!(r.extras()[0].values, ["hi, there"]);
+    }
+
+    #[test]
+    fn text_cells_are_neutralised_and_restored() {
+        let inst = Instrument::builtin();
+        let mut r = Responses::new(&inst, &["=note", "phone"]).expect("names");
+        let mut answers = [MISSING; 17];
+        answers[0] = 0;
+        answers[16] = 10;
+        r.push(&inst, "=1+1", &answers, &["'-already", "+86 1"])
+            .expect("ok");
+        answers[16] = 0;
+        r.push(&inst, "'x", &answers, &["@a", "-"]).expect("ok");
+        let out = String::from_utf8(r.to_csv(&inst, false).expect("export")).expect("utf8");
+        assert_eq!(
+            out,
+            format!(
+                "{HEADER},'=note,phone\r\n\
+                 '=1+1,A,,,,,,,,,,,,,,,,10,''-already,'+86 1\r\n\
+                 'x,A,,,,,,,,,,,,,,,,0,'@a,'-\r\n"
+            )
+        );
+        assert_eq!(Responses::from_csv(&inst, out.as_bytes()).expect("back"), r);
+        // Ids are trimmed after the quote is taken off; single-choice answers
+        // lose a quote too, scale answers never.
+        let e = import(" '\t=a ,'-,,,,,,,,,,,,,,,,1\n").unwrap_err();
+        assert_eq!(codes(&e), [(P::UnknownOption, Some(2), Some(2))]);
+        let r = import(" '\t=a ,A,,,,,,,,,,,,,,,,'1\n").unwrap_err();
+        assert_eq!(codes(&r), [(P::NotAnInteger, Some(2), Some(18))]);
+        let r = import(" '=a ,A,,,,,,,,,,,,,,,,1\n").expect("ok");
+        assert_eq!(r.ids(), ["=a"]);
     }
 
     #[test]

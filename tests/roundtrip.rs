@@ -7,6 +7,12 @@
 //! were written from. The store then goes through `to_csv` (with and without a
 //! byte-order mark) and back: the result must be equal, and exporting again must
 //! give the same bytes. The reader must also never panic, whatever the bytes.
+//!
+//! The interchange format neutralises formula-like text (see `manyi::csv`):
+//! the writer here does so too, by its own code — a text cell that begins with
+//! `=`, `+`, `-`, `@`, tab or CR, or with quotes and then one of those, gets
+//! one more `'` in front — so the model's texts, quotes first included, must
+//! come back exactly.
 
 use manyi::scoring;
 use manyi::{ErrorKind, Instrument, ProblemCode, Responses, MISSING};
@@ -61,6 +67,17 @@ fn quote(out: &mut String, s: &str, force: bool) {
     }
 }
 
+/// A text cell as the interchange format writes it: one more `'` before text
+/// that a spreadsheet would run as a formula, or that looks so escaped already.
+fn neutralise(s: &str) -> String {
+    let after_quotes = s.trim_start_matches('\'');
+    if after_quotes.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 fn question_ids(inst: &Instrument) -> Vec<String> {
     inst.questions().iter().map(|q| q.id.clone()).collect()
 }
@@ -81,7 +98,7 @@ fn write_csv(inst: &Instrument, m: &Model, s: &Style) -> (String, Vec<usize>) {
         let name = match c {
             0 => "id".to_owned(),
             c if c <= NQ => qids[c - 1].clone(),
-            c => m.extra_names[c - NQ - 1].clone(),
+            c => neutralise(&m.extra_names[c - NQ - 1]),
         };
         let name = if s.upper[c] && c <= NQ {
             name.to_ascii_uppercase()
@@ -108,7 +125,7 @@ fn write_csv(inst: &Instrument, m: &Model, s: &Style) -> (String, Vec<usize>) {
                 }
             };
             let cell = match c {
-                0 => pad(m.ids[r].clone()),
+                0 => pad(neutralise(&m.ids[r])),
                 c if c <= NQ => {
                     let q = &inst.questions()[c - 1];
                     let code = m.codes[r][c - 1];
@@ -134,7 +151,7 @@ fn write_csv(inst: &Instrument, m: &Model, s: &Style) -> (String, Vec<usize>) {
                         pad(text)
                     }
                 }
-                c => m.extras[r][c - NQ - 1].clone(),
+                c => neutralise(&m.extras[r][c - NQ - 1]),
             };
             quote(&mut out, &cell, force);
         }
@@ -163,6 +180,7 @@ fn piece() -> impl Strategy<Value = String> {
         4 => "[a-zA-Z0-9_.-]{1,4}",
         3 => prop::sample::select(vec![
             ",", "\"", "\"\"", "\n", "\r\n", "\r", " ", "  ", "\t", "'", ";", "=1+1", ",\"\n",
+            "+", "-", "@", "'=",
         ])
         .prop_map(str::to_owned),
         3 => prop::sample::select(vec![
