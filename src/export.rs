@@ -6,6 +6,11 @@
 //! gives the same responses back; and every question's frequency table (code,
 //! option text, count, % of valid answers to two decimals, then the count not
 //! answered), as the thesis's tables lay them out.
+//!
+//! A workbook types its cells: text is written as text (a shared or inline
+//! string, never a formula), so the quote that the CSV exports put before
+//! formula-like text ([`crate::csv`]) is neither written nor expected here; a
+//! text such as `=1+1` or `'-x` is stored as it is and reads back as it is.
 
 use crate::error::Result;
 use crate::instrument::{Instrument, Lang, QuestionKind};
@@ -122,6 +127,24 @@ mod tests {
             let book = to_xlsx(&inst, &r, lang).expect("written");
             assert_eq!(Responses::from_xlsx(&inst, &book).expect("reads back"), r);
         }
+    }
+
+    #[test]
+    fn formula_like_text_is_written_as_it_is() {
+        let inst = Instrument::builtin();
+        let mut r = Responses::new(&inst, &["note"]).expect("names");
+        let mut codes = [crate::MISSING; 17];
+        codes[16] = 3;
+        r.push(&inst, "=1+1", &codes, &["'-x"]).expect("ok");
+        r.push(&inst, "'=y", &codes, &["@SUM(A1)"]).expect("ok");
+        let book = to_xlsx(&inst, &r, Lang::En).expect("written");
+        let rows = crate::xlsx::read_first_sheet(&book).expect("reads");
+        let cells: Vec<(&str, &str, &str)> = rows[1..]
+            .iter()
+            .map(|(_, row)| (row[0].as_str(), row[17].as_str(), row[18].as_str()))
+            .collect();
+        assert_eq!(cells, [("=1+1", "3", "'-x"), ("'=y", "3", "@SUM(A1)")]);
+        assert_eq!(Responses::from_xlsx(&inst, &book).expect("reads back"), r);
     }
 
     #[test]
