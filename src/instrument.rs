@@ -17,6 +17,15 @@
 //! it. `"callback": true` on the instrument offers customers an optional
 //! call-back contact field after the last question; it is off by default.
 //!
+//! Sizes are bounded, so that no file — typed, imported or inside a backup —
+//! can make a report allocate without limit (the scale's k × k matrix, a
+//! cross-tab per pair of questions): at most [`MAX_QUESTIONS`] (200) questions;
+//! 2 to 26 options per single-choice question and at most 101 points per
+//! scale; at most [`MAX_QUESTIONS`] satisfaction items and [`MAX_FOLLOW_UP`]
+//! (50) follow-up rules of at most 101 answers each; ids and the version at
+//! most [`MAX_NAME`] (64) characters; every text and label at most
+//! [`MAX_TEXT`] (2,000) characters. Each breach is refused with its JSON path.
+//!
 //! The built-in instrument (the 17-question ZG bank X branch questionnaire) is
 //! compiled in from `instruments/zg-x-branch-2023.json`; any other instrument
 //! of the same kinds loads with [`Instrument::from_json`], and a malformed one is
@@ -30,6 +39,22 @@ use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 
 /// The code of an unanswered question.
 pub const MISSING: u8 = u8::MAX;
+
+/// The most questions an instrument may have.
+pub const MAX_QUESTIONS: usize = 200;
+
+/// The most follow-up rules an instrument may have.
+pub const MAX_FOLLOW_UP: usize = 50;
+
+/// The most characters of an id (instrument, question, follow-up rule) or a version.
+pub const MAX_NAME: usize = 64;
+
+/// The most characters of a text: a title, a question, a label (per language).
+pub const MAX_TEXT: usize = 2_000;
+
+/// The most answers a question has (a 0–100 scale), hence the most options a
+/// follow-up rule can list.
+const MAX_ANSWERS: usize = 101;
 
 /// The text of the built-in instrument.
 pub const BUILTIN_JSON: &str = include_str!("../instruments/zg-x-branch-2023.json");
@@ -413,7 +438,135 @@ impl Instrument {
     }
 }
 
+/// The problems of lists longer than their limits: checked before anything
+/// else, so a file of 40,000 questions costs no more than reading it.
+fn too_many(file: &InstrumentFile) -> Vec<Problem> {
+    let lists = [
+        (
+            "questions",
+            file.questions.len(),
+            MAX_QUESTIONS,
+            "questions",
+        ),
+        (
+            "satisfaction",
+            file.satisfaction.len(),
+            MAX_QUESTIONS,
+            "satisfaction items",
+        ),
+        (
+            "follow_up",
+            file.follow_up.len(),
+            MAX_FOLLOW_UP,
+            "follow-up rules",
+        ),
+    ];
+    lists
+        .into_iter()
+        .filter(|&(_, len, max, _)| len > max)
+        .map(|(path, len, max, what)| {
+            Problem::new(
+                ProblemCode::Invalid,
+                format!("an instrument has at most {max} {what}, not {len}"),
+            )
+            .in_field(path)
+        })
+        .collect()
+}
+
+/// A problem if `text` (at `path`) is longer than `max` characters.
+fn too_long(path: &str, text: &str, max: usize) -> Option<Problem> {
+    // Counting stops past the limit: a huge text costs no more than the limit.
+    let chars = text.chars().take(max + 1).count();
+    (chars > max).then(|| {
+        Problem::new(
+            ProblemCode::Invalid,
+            format!("at most {max} characters, not {}", text.chars().count()),
+        )
+        .in_field(path)
+    })
+}
+
+/// The problems of a bilingual text (at `path`) longer than [`MAX_TEXT`].
+fn text_too_long(path: &str, text: &Text) -> Vec<Problem> {
+    let zh = too_long(&format!("{path}.zh-CN"), &text.zh_cn, MAX_TEXT);
+    let en = text
+        .en
+        .as_deref()
+        .and_then(|en| too_long(&format!("{path}.en"), en, MAX_TEXT));
+    zh.into_iter().chain(en).collect()
+}
+
+/// Every text, id and list of `file` that is longer than its limit, with its path.
+fn sizes(file: &InstrumentFile) -> Vec<Problem> {
+    let mut problems = too_many(file);
+    if !problems.is_empty() {
+        return problems;
+    }
+    problems.extend(too_long("id", &file.id, MAX_NAME));
+    problems.extend(too_long("version", &file.version, MAX_NAME));
+    problems.extend(text_too_long("title", &file.title));
+    for (i, q) in file.questions.iter().enumerate() {
+        let at = format!("questions[{i}]");
+        problems.extend(too_long(&format!("{at}.id"), &q.id, MAX_NAME));
+        problems.extend(text_too_long(&format!("{at}.text"), &q.text));
+        for (label, text) in [("min_label", &q.min_label), ("max_label", &q.max_label)] {
+            if let Some(text) = text {
+                problems.extend(text_too_long(&format!("{at}.{label}"), text));
+            }
+        }
+        // More than 26 options is refused below; their texts need no reading.
+        for (j, o) in q.options.iter().enumerate().take(26) {
+            problems.extend(too_long(
+                &format!("{at}.options[{j}].code"),
+                &o.code,
+                MAX_NAME,
+            ));
+            problems.extend(text_too_long(&format!("{at}.options[{j}].label"), &o.label));
+        }
+    }
+    for (k, id) in file.satisfaction.iter().enumerate() {
+        problems.extend(too_long(&format!("satisfaction[{k}]"), id, MAX_NAME));
+    }
+    if let Some(nps) = &file.nps {
+        problems.extend(too_long("nps", nps, MAX_NAME));
+    }
+    for (k, rule) in file.follow_up.iter().enumerate() {
+        let at = format!("follow_up[{k}]");
+        problems.extend(too_long(&format!("{at}.id"), &rule.id, MAX_NAME));
+        problems.extend(too_long(
+            &format!("{at}.question"),
+            &rule.question,
+            MAX_NAME,
+        ));
+        problems.extend(text_too_long(&format!("{at}.label"), &rule.label));
+        if rule.options.len() > MAX_ANSWERS {
+            problems.push(
+                Problem::new(
+                    ProblemCode::Invalid,
+                    format!(
+                        "a follow-up rule lists at most {MAX_ANSWERS} answers, not {}",
+                        rule.options.len()
+                    ),
+                )
+                .in_field(format!("{at}.options")),
+            );
+        } else {
+            for (j, o) in rule.options.iter().enumerate() {
+                problems.extend(too_long(&format!("{at}.options[{j}]"), o, MAX_NAME));
+            }
+        }
+    }
+    problems
+}
+
 fn validate(file: InstrumentFile) -> Result<Instrument> {
+    // Sizes first: the rules below look at every pair of options, every id.
+    let problems = sizes(&file);
+    if !problems.is_empty() {
+        let total = problems.len();
+        return Err(Error::new(ErrorKind::Instrument, problems, total));
+    }
     let mut problems = Vec::new();
     let mut bad = |path: String, value: Option<&str>, message: String| {
         let mut p = Problem::new(ProblemCode::Invalid, message).in_field(path);
@@ -777,6 +930,76 @@ mod tests {
                 "questions[11].options[1].label"
             ]
         );
+    }
+
+    #[test]
+    fn sizes_are_bounded_and_each_breach_named() {
+        let builtin: serde_json::Value = serde_json::from_str(BUILTIN_JSON).expect("json");
+        // 201 questions (copies of Q1 under new ids), each a satisfaction item.
+        let mut v = builtin.clone();
+        let q1 = v["questions"][0].clone();
+        let many: Vec<serde_json::Value> = (0..=MAX_QUESTIONS)
+            .map(|i| {
+                let mut q = q1.clone();
+                q["id"] = format!("x{i}").into();
+                q
+            })
+            .collect();
+        let ids: Vec<String> = (0..=MAX_QUESTIONS).map(|i| format!("x{i}")).collect();
+        v["questions"] = many.clone().into();
+        v["satisfaction"] = ids.clone().into();
+        v["nps"] = serde_json::Value::Null;
+        v.as_object_mut().expect("object").remove("follow_up");
+        let e = Instrument::from_json(&v.to_string()).unwrap_err();
+        let places: Vec<_> = e.problems().iter().map(|p| p.field.clone()).collect();
+        assert_eq!(
+            places,
+            [Some("questions".into()), Some("satisfaction".into())]
+        );
+        assert!(
+            e.to_string()
+                .contains("questions: an instrument has at most 200 questions, not 201"),
+            "{e}"
+        );
+        // The limit itself loads.
+        v["questions"] = many[..MAX_QUESTIONS].to_vec().into();
+        v["satisfaction"] = ids[..MAX_QUESTIONS].to_vec().into();
+        let inst = Instrument::from_json(&v.to_string()).expect("200 questions load");
+        assert_eq!(inst.satisfaction().len(), MAX_QUESTIONS);
+
+        // Texts and names: each one too long is named by its path.
+        let mut v = builtin;
+        v["title"]["en"] = "t".repeat(MAX_TEXT + 1).into();
+        v["questions"][1]["options"][2]["label"]["zh-CN"] = "选".repeat(MAX_TEXT + 1).into();
+        v["questions"][16]["max_label"]["en"] = "m".repeat(10 * MAX_TEXT).into();
+        v["version"] = "v".repeat(MAX_NAME + 1).into();
+        v["follow_up"][0]["options"] = vec!["B"; MAX_ANSWERS + 1].into();
+        let e = Instrument::from_json(&v.to_string()).unwrap_err();
+        let places: Vec<_> = e
+            .problems()
+            .iter()
+            .map(|p| p.field.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "version",
+                "title.en",
+                "questions[1].options[2].label.zh-CN",
+                "questions[16].max_label.en",
+                "follow_up[0].options"
+            ]
+        );
+        assert!(
+            e.to_string()
+                .contains("questions[16].max_label.en: at most 2000 characters, not 20000"),
+            "{e}"
+        );
+        // Exactly at the limits is fine.
+        let mut v: serde_json::Value = serde_json::from_str(BUILTIN_JSON).expect("json");
+        v["title"]["en"] = "t".repeat(MAX_TEXT).into();
+        v["id"] = "i".repeat(MAX_NAME).into();
+        assert!(Instrument::from_json(&v.to_string()).is_ok());
     }
 
     #[test]
