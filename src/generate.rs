@@ -9,8 +9,13 @@
 //! weights. About 3% of the cells of questions that are not required are left
 //! unanswered. Extra columns: `mode` (paper about 60%) and `date` (a day of 2023).
 //! The same seed gives the same responses, on every platform.
+//!
+//! At most [`MAX_RESPONSES`] (10 million, a few GB of memory on the way to a
+//! CSV file) are made at once; more is a located error, not an abort, and the
+//! buffers are reserved fallibly, so a machine without the memory gets an
+//! error too.
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::{Instrument, QuestionKind, MISSING};
 use crate::responses::Responses;
 
@@ -52,8 +57,28 @@ impl Rng {
     }
 }
 
-/// `n` synthetic responses to `instrument`, the same for the same `seed`.
+/// The most responses [`generate`] makes in one call.
+pub const MAX_RESPONSES: usize = 10_000_000;
+
+/// The error for a request of `n` responses that cannot be met: `why` says why.
+fn too_many(n: usize, why: &str) -> Error {
+    Error::single(
+        ErrorKind::Request,
+        Problem::new(
+            ProblemCode::OutOfRange,
+            format!("generate makes at most {MAX_RESPONSES} responses at a time{why}"),
+        )
+        .in_field("n")
+        .with_value(n.to_string()),
+    )
+}
+
+/// `n` synthetic responses to `instrument`, the same for the same `seed`; at
+/// most [`MAX_RESPONSES`].
 pub fn generate(instrument: &Instrument, n: usize, seed: u64) -> Result<Responses> {
+    if n > MAX_RESPONSES {
+        return Err(too_many(n, ""));
+    }
     let mut rng = Rng(seed ^ 0x6D61_6E79_6921);
     let questions = instrument.questions();
     let q = questions.len();
@@ -65,9 +90,11 @@ pub fn generate(instrument: &Instrument, n: usize, seed: u64) -> Result<Response
         .iter()
         .filter_map(|id| instrument.position(id))
         .collect();
-    let mut ids = Vec::with_capacity(n);
-    let mut codes = Vec::with_capacity(n * q);
-    let mut extras = Vec::with_capacity(n * 2);
+    let (mut ids, mut codes, mut extras) = (Vec::new(), Vec::new(), Vec::new());
+    let no_memory = |_| too_many(n, ", and this machine has not the memory for these");
+    ids.try_reserve_exact(n).map_err(no_memory)?;
+    codes.try_reserve_exact(n * q).map_err(no_memory)?;
+    extras.try_reserve_exact(n * 2).map_err(no_memory)?;
     let width = n.to_string().len().max(6);
     for r in 0..n {
         let z = rng.normal();
@@ -141,6 +168,19 @@ mod tests {
         assert_eq!(a.len(), 500);
         assert_eq!(date_of_2023(0), "2023-01-01");
         assert_eq!(date_of_2023(364), "2023-12-31");
+    }
+
+    #[test]
+    fn too_many_is_an_error_naming_the_limit() {
+        let inst = Instrument::builtin();
+        for n in [MAX_RESPONSES + 1, 4_000_000_000, usize::MAX] {
+            let e = generate(&inst, n, 1).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Request);
+            let p = &e.problems()[0];
+            assert_eq!(p.value.as_deref(), Some(n.to_string().as_str()));
+            assert!(p.message.contains("at most 10000000 responses"), "{e}");
+        }
+        assert_eq!(generate(&inst, 0, 1).unwrap().len(), 0);
     }
 
     #[test]

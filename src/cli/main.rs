@@ -28,8 +28,9 @@ Usage:
                            twice counts once; a conflict is listed, never overwritten
   manyi instrument         print the instrument (JSON) — a template for your own
   manyi generate --n N [--seed S] [-o FILE.csv]
-                           N realistic synthetic responses (for benchmarks), the
-                           same for the same seed; standard output without -o
+                           N realistic synthetic responses (for benchmarks, at
+                           most 10 million), the same for the same seed;
+                           standard output without -o
 
 Options:
   --json                   print JSON instead of tables
@@ -102,7 +103,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
             }
             "--resolve" => {
                 let v = args.next().unwrap_or_default();
-                let Some((id, file)) = v.split_once('=') else {
+                // At the last `=`: a response id may contain `=`, a file name rarely does.
+                let Some((id, file)) = v.rsplit_once('=') else {
                     return Err(Failure::Usage(
                         "--resolve takes ID=FILE (the file whose version wins)".into(),
                     ));
@@ -115,9 +117,22 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
             }
             "--n" => {
                 let v = args.next().unwrap_or_default();
-                n = Some(v.trim().parse().map_err(|_| {
-                    Failure::Usage(format!("--n takes a whole number of responses, not {v:?}"))
-                })?);
+                let digits = v.trim();
+                n = Some(match digits.parse() {
+                    Ok(n) => n,
+                    // A whole number past usize: too many, not a mistyped option.
+                    Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                        return Err(Failure::Input(format!(
+                            "--n {digits}: generate makes at most {} responses at a time",
+                            manyi::generate::MAX_RESPONSES
+                        )))
+                    }
+                    Err(_) => {
+                        return Err(Failure::Usage(format!(
+                            "--n takes a whole number of responses, not {v:?}"
+                        )))
+                    }
+                });
             }
             "--seed" => {
                 let v = args.next().unwrap_or_default();
