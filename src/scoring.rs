@@ -11,6 +11,12 @@
 //!   box (best option), % bottom box (worst option), the mean on 1 … k, and a
 //!   0–100 index = 100·(mean − 1)/(k − 1), all over answered responses.
 //!
+//! - **NPS by segment**: one NPS per option of another question (or value of
+//!   an extra column). Up to [`MAX_PAIRWISE`] (20) non-empty segments every
+//!   pair is tested; past that (a timestamp column has a segment per response,
+//!   and pairs grow as the square) each segment is tested against the rest,
+//!   and [`NpsBy::compared`] says which was done.
+//!
 //! Everything here is a count over a column of small codes; missing answers
 //! are the code [`MISSING`](crate::MISSING).
 
@@ -337,17 +343,33 @@ pub struct NpsSegment {
     pub nps: Nps,
 }
 
-/// A test of the difference between two segments.
+/// Up to this many non-empty segments, [`nps_by`] tests every pair (at most
+/// 190 tests); with more, each segment against the rest.
+pub const MAX_PAIRWISE: usize = 20;
+
+/// How the segments of an [`NpsBy`] were compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compared {
+    /// Every pair of non-empty segments: there are at most [`MAX_PAIRWISE`].
+    Pairwise,
+    /// Each non-empty segment against all the other segmented responses put
+    /// together: there are more than [`MAX_PAIRWISE`] segments.
+    VsRest,
+}
+
+/// A test of the difference between two segments, or a segment and the rest.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SegmentComparison {
     /// The first segment's option.
     pub a: String,
-    /// The second segment's option.
+    /// The second segment's option; empty (never a segment's name: blanks
+    /// are missing) when `a` is compared with the rest ([`Compared::VsRest`]).
     pub b: String,
     /// NPS(a) − NPS(b) and its test.
     #[serde(flatten)]
     pub difference: NpsDifference,
-    /// The p-value, Bonferroni-adjusted over all pairs compared.
+    /// The p-value, Bonferroni-adjusted over all the tests made.
     pub p_adj: Option<f64>,
 }
 
@@ -362,14 +384,19 @@ pub struct NpsBy {
     pub missing: u64,
     /// One segment per option, in option order, empty ones included.
     pub segments: Vec<NpsSegment>,
-    /// Every pair of non-empty segments compared.
+    /// Whether every pair was tested or each segment against the rest.
+    pub compared: Compared,
+    /// The tests: every pair of non-empty segments, or each non-empty segment
+    /// against the rest, as `compared` says.
     pub comparisons: Vec<SegmentComparison>,
 }
 
 /// NPS for each option of question `by` — or, when `by` names no question, for
 /// each distinct value of the extra column `by` (e.g. `mode`: online / paper),
 /// in sorted order, blanks counted as missing — with every pair of non-empty
-/// segments tested, p adjusted by Bonferroni over the pairs.
+/// segments tested, p adjusted by Bonferroni over the pairs; past
+/// [`MAX_PAIRWISE`] non-empty segments, each is tested against the rest
+/// instead (Bonferroni over the segments), so the work stays linear.
 pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Result<NpsBy> {
     let q = nps_question(instrument, responses)?;
     let nq = &instrument.questions()[q];
@@ -423,35 +450,70 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
     };
     let (scores, _) = count_codes(nps_codes, nq.len());
     let answered: u64 = scores.iter().sum();
-    let in_segments: u64 = groups.iter().flat_map(|(_, t)| t).sum();
-    let segments: Vec<NpsSegment> = groups
-        .into_iter()
-        .map(|(option, scores)| NpsSegment {
-            option,
-            nps: nps_from_scores(&nq.id, &scores, 0),
-        })
-        .collect();
-    let live: Vec<&NpsSegment> = segments.iter().filter(|s| s.nps.n > 0).collect();
-    let pairs = live.len() * live.len().saturating_sub(1) / 2;
-    let mut comparisons = Vec::with_capacity(pairs);
-    for (x, a) in live.iter().enumerate() {
-        for other in &live[x + 1..] {
-            if let Some(difference) = nps_difference(&a.nps, &other.nps) {
-                let p_adj = difference.p.map(|p| (p * pairs as f64).min(1.0));
-                comparisons.push(SegmentComparison {
-                    a: a.option.clone(),
-                    b: other.option.clone(),
-                    difference,
-                    p_adj,
-                });
-            }
+    let mut in_scores = vec![0u64; nq.len()];
+    for (_, t) in &groups {
+        for (all, &c) in in_scores.iter_mut().zip(t) {
+            *all += c;
         }
     }
+    let in_segments: u64 = in_scores.iter().sum();
+    let segments: Vec<NpsSegment> = groups
+        .iter()
+        .map(|(option, scores)| NpsSegment {
+            option: option.clone(),
+            nps: nps_from_scores(&nq.id, scores, 0),
+        })
+        .collect();
+    let live: Vec<(&NpsSegment, &[u64])> = segments
+        .iter()
+        .zip(&groups)
+        .filter(|(s, _)| s.nps.n > 0)
+        .map(|(s, (_, scores))| (s, scores.as_slice()))
+        .collect();
+    let (compared, comparisons) = if live.len() <= MAX_PAIRWISE {
+        let pairs = live.len() * live.len().saturating_sub(1) / 2;
+        let mut comparisons = Vec::with_capacity(pairs);
+        for (x, (a, _)) in live.iter().enumerate() {
+            for (other, _) in &live[x + 1..] {
+                if let Some(difference) = nps_difference(&a.nps, &other.nps) {
+                    let p_adj = difference.p.map(|p| (p * pairs as f64).min(1.0));
+                    comparisons.push(SegmentComparison {
+                        a: a.option.clone(),
+                        b: other.option.clone(),
+                        difference,
+                        p_adj,
+                    });
+                }
+            }
+        }
+        (Compared::Pairwise, comparisons)
+    } else {
+        let tests = live.len() as f64;
+        let mut rest = vec![0u64; nq.len()];
+        let comparisons = live
+            .iter()
+            .filter_map(|(a, scores)| {
+                for ((r, &all), &c) in rest.iter_mut().zip(&in_scores).zip(*scores) {
+                    *r = all - c;
+                }
+                let difference = nps_difference(&a.nps, &nps_from_scores(&nq.id, &rest, 0))?;
+                let p_adj = difference.p.map(|p| (p * tests).min(1.0));
+                Some(SegmentComparison {
+                    a: a.option.clone(),
+                    b: String::new(),
+                    difference,
+                    p_adj,
+                })
+            })
+            .collect();
+        (Compared::VsRest, comparisons)
+    };
     Ok(NpsBy {
         by: by_id,
         question: nq.id.clone(),
         missing: answered - in_segments,
         segments,
+        compared,
         comparisons,
     })
 }
@@ -626,6 +688,51 @@ mod tests {
         assert!((d.z.expect("z") - 2.303_008_98).abs() < 1e-7);
         assert!((d.p.expect("p") - 0.021_278_338_0).abs() < 1e-9);
         assert!(nps_by(&inst, &r, "nosuch").is_err());
+    }
+
+    /// Responses with only Q17 answered and a `branch` column: `branches`
+    /// values, row r in branch r % branches, scoring `score(r)`.
+    fn branches(branches: usize, rows: usize, score: impl Fn(usize) -> usize) -> Responses {
+        let mut csv =
+            String::from("id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,branch\n");
+        for r in 0..rows {
+            let blanks = ",".repeat(16);
+            csv.push_str(&format!("r{r}{blanks},{},b{:03}\n", score(r), r % branches));
+        }
+        Responses::from_csv(&Instrument::builtin(), csv.as_bytes()).expect("valid")
+    }
+
+    #[test]
+    fn many_segments_are_each_compared_with_the_rest() {
+        let inst = Instrument::builtin();
+        // At the limit: every pair.
+        let r = branches(MAX_PAIRWISE, 400, |r| r % 11);
+        let by = nps_by(&inst, &r, "branch").expect("by");
+        assert_eq!(by.compared, Compared::Pairwise);
+        assert_eq!(by.comparisons.len(), 190);
+        assert!(by.comparisons.iter().all(|c| !c.b.is_empty()));
+        // One more: each against the rest, and the rest is everybody else.
+        let n = MAX_PAIRWISE + 1;
+        let score = |r: usize| if r % n == 3 { 10 } else { (r / n) % 11 };
+        let r = branches(n, 21 * 50, score);
+        let by = nps_by(&inst, &r, "branch").expect("by");
+        assert_eq!(by.compared, Compared::VsRest);
+        assert_eq!(by.segments.len(), n);
+        assert_eq!(by.comparisons.len(), n);
+        let c = &by.comparisons[3];
+        assert_eq!((c.a.as_str(), c.b.as_str()), ("b003", ""));
+        let mut rest = vec![0u64; 11];
+        for row in (0..21 * 50).filter(|row| row % n != 3) {
+            rest[score(row)] += 1;
+        }
+        let expected =
+            nps_difference(&by.segments[3].nps, &nps_from_scores("q17", &rest, 0)).expect("test");
+        assert_eq!(c.difference, expected);
+        assert_eq!(c.p_adj, expected.p.map(|p| (p * n as f64).min(1.0)));
+        assert!(c.difference.delta > 50.0, "all promoters vs the rest");
+        let json = serde_json::to_value(&by).expect("json");
+        assert_eq!(json["compared"], "vs_rest");
+        assert_eq!(json["comparisons"][0]["b"], "");
     }
 
     #[test]

@@ -1,9 +1,20 @@
 //! Plain-text tables for a terminal, aligned for Chinese text (a CJK character
-//! takes two columns).
+//! takes two columns). What is printed stays readable whatever the data: NPS
+//! by segment lists at most [`SHOWN_SEGMENTS`] segments and
+//! [`SHOWN_DIFFERENCES`] significant differences, and says how many more
+//! there are (`--json` has them all).
 
 use manyi::crosstab::Crosstab;
-use manyi::scoring::{Frequency, Nps, NpsBy, NpsDifference, Report, SatisfactionItem};
+use manyi::scoring::{
+    Compared, Frequency, Nps, NpsBy, NpsDifference, Report, SatisfactionItem, MAX_PAIRWISE,
+};
 use manyi::{Instrument, Lang};
+
+/// The most segments an NPS-by table lists (a 0–100 scale has 101).
+const SHOWN_SEGMENTS: usize = 200;
+
+/// The most significant differences listed under an NPS-by table.
+const SHOWN_DIFFERENCES: usize = 20;
 
 /// Labels of the CLI's own words, in both languages.
 struct Words {
@@ -40,6 +51,13 @@ struct Words {
     overall_index: &'static str,
     alpha: &'static str,
     missing_pairs: &'static str,
+    rest: &'static str,
+    /// After "… {count}".
+    more_segments: &'static str,
+    /// After "… {count}".
+    more_differences: &'static str,
+    /// `{n}` segments, `{max}` the pairwise limit.
+    vs_rest: &'static str,
 }
 
 const ZH: Words = Words {
@@ -77,6 +95,10 @@ const ZH: Words = Words {
     overall_index: "总体满意度指数 (0–100)",
     alpha: "Cronbach α",
     missing_pairs: "至少一题未作答（不计入）",
+    rest: "其余",
+    more_segments: "个分组未列出（--json 列出全部）",
+    more_differences: "项差异未列出（--json 列出全部）",
+    vs_rest: "共 {n} 个分组：每组与其余各组合计比较（不超过 {max} 组时两两比较）",
 };
 
 const EN: Words = Words {
@@ -113,6 +135,10 @@ const EN: Words = Words {
     overall_index: "Overall satisfaction index (0–100)",
     alpha: "Cronbach's alpha",
     missing_pairs: "missing either question (left out)",
+    rest: "rest",
+    more_segments: "more segments not shown (--json lists every one)",
+    more_differences: "more not shown (--json lists every one)",
+    vs_rest: "{n} segments: each compared with the rest (every pair only up to {max})",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -320,7 +346,7 @@ pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
         w.ci.into(),
         String::new(),
     ]);
-    for s in &by.segments {
+    for s in by.segments.iter().take(SHOWN_SEGMENTS) {
         t.row(vec![
             code_name(inst, &by.by, &s.option, lang),
             s.nps.n.to_string(),
@@ -334,23 +360,52 @@ pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
         ]);
     }
     t.render(out);
+    if let Some(more) = by
+        .segments
+        .len()
+        .checked_sub(SHOWN_SEGMENTS)
+        .filter(|&m| m > 0)
+    {
+        out.push_str(&format!("  … {more} {}\n", w.more_segments));
+    }
     if by.missing > 0 {
         out.push_str(&format!("  {}: {}\n", w.missing, by.missing));
     }
-    let sig: Vec<String> = by
+    if by.compared == Compared::VsRest {
+        let note = w
+            .vs_rest
+            .replace("{n}", &by.segments.len().to_string())
+            .replace("{max}", &MAX_PAIRWISE.to_string());
+        out.push_str(&format!("  {note}\n"));
+    }
+    let significant = by
         .comparisons
         .iter()
-        .filter(|c| c.p_adj.is_some_and(|p| p < 0.05))
+        .filter(|c| c.p_adj.is_some_and(|p| p < 0.05));
+    let count = significant.clone().count();
+    let mut sig: Vec<String> = significant
+        .take(SHOWN_DIFFERENCES)
         .map(|c| {
             format!(
                 "{}–{} (Δ {:.2}, p_adj {})",
                 c.a,
-                c.b,
+                if by.compared == Compared::VsRest {
+                    w.rest
+                } else {
+                    &c.b
+                },
                 c.difference.delta,
                 p_value(c.p_adj.unwrap_or(1.0))
             )
         })
         .collect();
+    if count > SHOWN_DIFFERENCES {
+        sig.push(format!(
+            "… {} {}",
+            count - SHOWN_DIFFERENCES,
+            w.more_differences
+        ));
+    }
     out.push_str(&format!(
         "  {}: {}\n",
         w.difference,
