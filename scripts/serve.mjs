@@ -1,11 +1,13 @@
 // A static file server for the page: www/ at /, the wasm-bindgen output at /pkg/,
 // the instruments at /instruments/.
+// Every response carries the security headers of scripts/headers.mjs.
 // Loopback only by default. `node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]`.
 // Any static host works as well: `./dev dist` lays the three out as one folder.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HEADERS } from './headers.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const mounts = [
@@ -61,13 +63,13 @@ export function startServer({ port = 8080, host = '127.0.0.1', extra = [] } = {}
     }
     const file = locate(req.url ?? '/', extra);
     if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...HEADERS }).end('not found\n');
       return;
     }
     res.writeHead(200, {
       'Content-Type': types[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
+      ...HEADERS,
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -1,5 +1,5 @@
 //! Getting answers from a customer's own phone to the branch with no server:
-//! invitation tokens and response codes.
+//! invitation tokens, per-invitation secrets and sealed response codes.
 //!
 //! **Invitation token** (24 characters): a branch key (32 random bytes, made
 //! and kept on a staff device) signs a random 5-byte nonce. The token is
@@ -9,19 +9,32 @@
 //! Crockford base 32. Only the holder of the key can make a token that
 //! verifies; the staff device also remembers used tokens (one response each).
 //!
-//! **Response code**: `1` (the layout version) ‖ the instrument's fingerprint
-//! (2 characters: 10 bits of SHA-256(id "\n" version)) ‖ the answers packed as
-//! one mixed-radix number (question i has `len + 1` values: 0 for unanswered,
-//! code + 1 otherwise) in a fixed number of base-32 digits ‖ the token ‖ one
-//! Luhn mod 32 check character over everything before it, which catches every
-//! single changed character. Codes are shown in groups of five joined by `-`;
-//! reading ignores dashes, spaces and letter case and takes I, L as 1 and O as 0.
+//! **Answer secret** (16 characters, 80 bits): the first ten bytes of
+//! HMAC-SHA-256(key, "manyi-answers-1" ‖ key id ‖ nonce). It travels only in
+//! the invitation link's fragment (`survey.html?inv=TOKEN#k=SECRET`), which a
+//! browser never sends to a server, and the staff device derives it again from
+//! the key, so it is stored nowhere.
+//!
+//! **Response code** (45 characters, shown as nine groups of five): `2` (the
+//! layout version) ‖ the instrument's fingerprint (2 characters: 10 bits of
+//! SHA-256(id "\n" version)) ‖ the answers packed as one mixed-radix number
+//! (question i has `len + 1` values: 0 for unanswered, code + 1 otherwise) in
+//! a fixed number of base-32 digits (9 for the built-in questionnaire) ‖ the
+//! token ‖ the seal ‖ one Luhn mod 32 check character over everything before
+//! it, which catches every single changed character. The seal is the first
+//! five bytes (8 characters, 40 bits) of HMAC-SHA-256(secret, "manyi-seal-2" ‖
+//! every character before it): whoever relays a code without the link's secret
+//! cannot change its answers and make it verify (one guess in 2⁴⁰). Codes are
+//! shown in groups of five joined by `-`; reading ignores dashes, spaces and
+//! letter case and takes I, L as 1 and O as 0. Layout 1 (before seals) is no
+//! longer accepted: its answers could be rewritten by whoever relayed it.
 //!
 //! Checks on intake, each refused with its own problem code: characters and
 //! length ([`ProblemCode::Malformed`]), the check character
 //! ([`ProblemCode::BadChecksum`]), the layout version and instrument
-//! ([`ProblemCode::UnknownVersion`]), the key ([`ProblemCode::ForeignToken`]) and
-//! the tag ([`ProblemCode::ForgedToken`]).
+//! ([`ProblemCode::UnknownVersion`]), the key ([`ProblemCode::ForeignToken`]),
+//! the tag ([`ProblemCode::ForgedToken`]) and the seal
+//! ([`ProblemCode::BadSeal`]).
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
@@ -32,8 +45,8 @@ use crate::instrument::{Instrument, MISSING};
 
 /// Crockford's base-32 alphabet: no I, L, O or U.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-/// The response-code layout this module writes.
-pub const LAYOUT: u8 = 1;
+/// The response-code layout this module writes and reads.
+pub const LAYOUT: u8 = 2;
 /// Bytes in a branch key.
 pub const KEY_LEN: usize = 32;
 /// Bytes in an invitation nonce.
@@ -42,6 +55,14 @@ const TAG_LEN: usize = 8;
 const TOKEN_BYTES: usize = 2 + NONCE_LEN + TAG_LEN;
 /// Characters in an invitation token.
 pub const TOKEN_CHARS: usize = TOKEN_BYTES * 8 / 5;
+/// Bytes in an invitation's answer secret.
+const SECRET_LEN: usize = 10;
+/// Characters in an answer secret.
+pub const SECRET_CHARS: usize = SECRET_LEN * 8 / 5;
+/// Bytes of the seal over a response code's answers.
+const SEAL_LEN: usize = 5;
+/// Characters of the seal.
+pub const SEAL_CHARS: usize = SEAL_LEN * 8 / 5;
 
 fn problem(code: ProblemCode, message: impl Into<String>, value: &str) -> Error {
     Error::single(
@@ -144,16 +165,26 @@ fn key_id(key: &[u8]) -> [u8; 2] {
     [h[0], h[1]]
 }
 
-fn tag(key: &[u8], id: [u8; 2], nonce: &[u8]) -> Result<[u8; TAG_LEN]> {
+/// The first `N` bytes of HMAC-SHA-256(key, parts…).
+fn hmac<const N: usize>(key: &[u8], parts: &[&[u8]]) -> Result<[u8; N]> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-        .map_err(|_| problem(ProblemCode::Malformed, "a branch key is 32 bytes", ""))?;
-    mac.update(b"manyi-invitation-1");
-    mac.update(&id);
-    mac.update(nonce);
+        .map_err(|_| problem(ProblemCode::Malformed, "an HMAC key cannot be used", ""))?;
+    for part in parts {
+        mac.update(part);
+    }
     let full = mac.finalize().into_bytes();
-    let mut out = [0; TAG_LEN];
-    out.copy_from_slice(&full[..TAG_LEN]);
+    let mut out = [0; N];
+    out.copy_from_slice(&full[..N]);
     Ok(out)
+}
+
+fn tag(key: &[u8], id: [u8; 2], nonce: &[u8]) -> Result<[u8; TAG_LEN]> {
+    hmac(key, &[b"manyi-invitation-1", &id, nonce])
+}
+
+/// Compares every byte (no early exit).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn check_key(key: &[u8]) -> Result<()> {
@@ -225,12 +256,7 @@ pub fn verify_token(key: &[u8], token: &str) -> Result<String> {
         ));
     }
     let expected = tag(key, id, &bytes[2..2 + NONCE_LEN])?;
-    // Compare every byte (no early exit), although tokens are not secrets here.
-    let differ = expected
-        .iter()
-        .zip(&bytes[2 + NONCE_LEN..])
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    if differ != 0 {
+    if !same(&expected, &bytes[2 + NONCE_LEN..]) {
         return Err(problem(
             ProblemCode::ForgedToken,
             "the invitation's signature does not match: it was altered or forged",
@@ -238,6 +264,47 @@ pub fn verify_token(key: &[u8], token: &str) -> Result<String> {
         ));
     }
     Ok(canonical)
+}
+
+/// The answer secret of an invitation (16 characters, for the link's
+/// fragment): derived from the branch key and the token's nonce, after the
+/// token is verified.
+pub fn answer_secret(key: &[u8], token: &str) -> Result<String> {
+    let canonical = verify_token(key, token)?;
+    let bytes = decode_bytes(&clean(&canonical)?);
+    let secret: [u8; SECRET_LEN] = hmac(
+        key,
+        &[b"manyi-answers-1", &bytes[..2], &bytes[2..2 + NONCE_LEN]],
+    )?;
+    Ok(text(&encode_bytes(&secret)))
+}
+
+/// Checks an invitation as the phone receives it (it has no key): the
+/// token's form and the secret's. Returns both canonical.
+pub fn invitation_form(token: &str, secret: &str) -> Result<(String, String)> {
+    let token = token_form(token)?;
+    let digits = clean(secret)?;
+    if digits.len() != SECRET_CHARS {
+        return Err(problem(
+            ProblemCode::Malformed,
+            format!(
+                "the invitation link's secret has {SECRET_CHARS} characters, not {}: open the whole link",
+                digits.len()
+            ),
+            secret,
+        ));
+    }
+    Ok((token, text(&digits)))
+}
+
+/// The seal over a code's characters (digits) before it.
+fn seal(secret: &str, digits: &[u8]) -> Result<[u8; SEAL_CHARS]> {
+    let secret = decode_bytes(&clean(secret)?);
+    let chars = text(digits);
+    let bytes: [u8; SEAL_LEN] = hmac(&secret, &[b"manyi-seal-2", chars.as_bytes()])?;
+    let mut out = [0; SEAL_CHARS];
+    out.copy_from_slice(&encode_bytes(&bytes));
+    Ok(out)
 }
 
 // ---- response codes ---------------------------------------------------------------
@@ -296,8 +363,14 @@ fn div_rem(digits: &mut [u8], r: u32) -> u32 {
 }
 
 /// The response code for `codes` (one per question, [`MISSING`] for
-/// unanswered) and the invitation `token`, grouped for reading.
-pub fn encode_response(instrument: &Instrument, codes: &[u8], token: &str) -> Result<String> {
+/// unanswered) and the invitation `token`, sealed with the invitation's answer
+/// `secret` (from the link), grouped for reading.
+pub fn encode_response(
+    instrument: &Instrument,
+    codes: &[u8],
+    token: &str,
+    secret: &str,
+) -> Result<String> {
     let questions = instrument.questions();
     if codes.len() != questions.len() {
         return Err(problem(
@@ -306,7 +379,7 @@ pub fn encode_response(instrument: &Instrument, codes: &[u8], token: &str) -> Re
             "",
         ));
     }
-    let token = token_form(token)?;
+    let (token, secret) = invitation_form(token, secret)?;
     let radices = radices(instrument);
     let mut number = vec![0u8];
     for ((q, &c), &r) in questions.iter().zip(codes).zip(&radices) {
@@ -328,6 +401,8 @@ pub fn encode_response(instrument: &Instrument, codes: &[u8], token: &str) -> Re
     digits.extend_from_slice(&fingerprint(instrument));
     digits.extend(number.iter().rev());
     digits.extend(clean(&token)?);
+    let sealed = seal(&secret, &digits)?;
+    digits.extend_from_slice(&sealed);
     digits.push(luhn(&digits));
     let plain = text(&digits);
     Ok(plain
@@ -345,16 +420,19 @@ pub struct Decoded {
     pub codes: Vec<u8>,
     /// The invitation token, canonical.
     pub token: String,
+    /// The seal over the answers and token (checked by [`intake`]).
+    #[serde(skip)]
+    pub seal: String,
 }
 
 /// Reads a response code for `instrument`: refuses bad characters or length,
-/// a wrong check character, another layout or instrument version. The token is
-/// not verified here (see [`intake`]).
+/// a wrong check character, another layout or instrument version. Neither the
+/// token nor the seal is verified here (see [`intake`]).
 pub fn decode_response(instrument: &Instrument, code: &str) -> Result<Decoded> {
     let digits = clean(code)?;
     let radices = radices(instrument);
     let width = answer_width(&radices);
-    let want = 3 + width + TOKEN_CHARS + 1;
+    let want = 3 + width + TOKEN_CHARS + SEAL_CHARS + 1;
     if digits.len() < 4 {
         return Err(problem(
             ProblemCode::Malformed,
@@ -366,6 +444,14 @@ pub fn decode_response(instrument: &Instrument, code: &str) -> Result<Decoded> {
         return Err(problem(
             ProblemCode::BadChecksum,
             "the check character does not match: a character was mistyped or changed",
+            code,
+        ));
+    }
+    if digits[0] == 1 {
+        return Err(problem(
+            ProblemCode::UnknownVersion,
+            "code layout 1 is from an earlier manyi whose codes had no seal (their answers \
+             could be rewritten by whoever relayed them): send the customer a new invitation",
             code,
         ));
     }
@@ -413,18 +499,32 @@ pub fn decode_response(instrument: &Instrument, code: &str) -> Result<Decoded> {
             code,
         ));
     }
+    let token_end = 3 + width + TOKEN_CHARS;
     Ok(Decoded {
         codes,
-        token: text(&digits[3 + width..3 + width + TOKEN_CHARS]),
+        token: text(&digits[3 + width..token_end]),
+        seal: text(&digits[token_end..token_end + SEAL_CHARS]),
     })
 }
 
 /// Every check a staff device makes on a pasted or scanned code, except
-/// "already used" (which needs the device's store): reads the code and
-/// verifies its invitation against the branch key.
+/// "already used" (which needs the device's store): reads the code, verifies
+/// its invitation against the branch key, and its seal with the invitation's
+/// answer secret (derived again from the key).
 pub fn intake(instrument: &Instrument, key: &[u8], code: &str) -> Result<Decoded> {
     let decoded = decode_response(instrument, code)?;
     let token = verify_token(key, &decoded.token)?;
+    let secret = answer_secret(key, &token)?;
+    let digits = clean(code)?;
+    let sealed_end = digits.len() - 1 - SEAL_CHARS;
+    let expected = seal(&secret, &digits[..sealed_end])?;
+    if !same(&expected, &digits[sealed_end..sealed_end + SEAL_CHARS]) {
+        return Err(problem(
+            ProblemCode::BadSeal,
+            "the code's seal does not match its answers: they were changed after the customer sent them",
+            code,
+        ));
+    }
     Ok(Decoded { token, ..decoded })
 }
 
@@ -506,9 +606,10 @@ mod tests {
         let token = issue_token(&KEY, &[9, 8, 7, 6, 5]).unwrap();
         let mut codes: Vec<u8> = inst.questions().iter().map(|q| q.len() as u8 - 1).collect();
         codes[2] = MISSING;
-        let code = encode_response(&inst, &codes, &token).unwrap();
-        // 1 + 2 + 9 answer digits + 24 token + 1 check = 37 characters in groups of five.
-        assert_eq!(code.replace('-', "").len(), 37);
+        let secret = answer_secret(&KEY, &token).unwrap();
+        let code = encode_response(&inst, &codes, &token, &secret).unwrap();
+        // 1 + 2 + 9 answer digits + 24 token + 8 seal + 1 check = 45 characters in groups of five.
+        assert_eq!(code.replace('-', "").len(), 45);
         let back = intake(&inst, &KEY, &code).unwrap();
         assert_eq!(back.codes, codes);
         assert_eq!(back.token, token);
@@ -526,7 +627,8 @@ mod tests {
         let inst = Instrument::builtin();
         let token = issue_token(&KEY, &[1, 1, 1, 1, 1]).unwrap();
         let codes = vec![0u8; 17];
-        let code = encode_response(&inst, &codes, &token).unwrap();
+        let secret = answer_secret(&KEY, &token).unwrap();
+        let code = encode_response(&inst, &codes, &token, &secret).unwrap();
         let reason = |r: Result<Decoded>| r.unwrap_err().problems()[0].code;
         assert_eq!(
             reason(intake(&inst, &OTHER, &code)),
@@ -547,16 +649,41 @@ mod tests {
             ProblemCode::UnknownVersion
         );
         // A token signed with another key, re-packed with a valid check character.
-        let foreign =
-            encode_response(&inst, &codes, &issue_token(&OTHER, &[1; 5]).unwrap()).unwrap();
+        let theirs = issue_token(&OTHER, &[1; 5]).unwrap();
+        let foreign = encode_response(
+            &inst,
+            &codes,
+            &theirs,
+            &answer_secret(&OTHER, &theirs).unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             reason(intake(&inst, &KEY, &foreign)),
             ProblemCode::ForeignToken
         );
-        assert!(encode_response(&inst, &[0; 3], &token).is_err());
+        assert!(encode_response(&inst, &[0; 3], &token, &secret).is_err());
         let mut bad = codes.clone();
         bad[0] = 2;
-        assert!(encode_response(&inst, &bad, &token).is_err());
+        assert!(encode_response(&inst, &bad, &token, &secret).is_err());
+        // A link cut short (secret missing or partial) cannot make a code.
+        assert!(encode_response(&inst, &codes, &token, "").is_err());
+        assert!(encode_response(&inst, &codes, &token, &secret[..8]).is_err());
+        // The same answers sealed with another invitation's secret.
+        let other_secret = answer_secret(&KEY, &issue_token(&KEY, &[2; 5]).unwrap()).unwrap();
+        let wrong = encode_response(&inst, &codes, &token, &other_secret).unwrap();
+        assert_eq!(reason(intake(&inst, &KEY, &wrong)), ProblemCode::BadSeal);
+        // A layout-1 code (before seals) is refused with a reason that says so.
+        let mut old: Vec<u8> = code.bytes().filter(|&b| b != b'-').collect();
+        old[0] = b'1';
+        let body: Vec<u8> = old[..old.len() - 1]
+            .iter()
+            .map(|&c| digit(c).unwrap())
+            .collect();
+        let last = old.len() - 1;
+        old[last] = ALPHABET[usize::from(luhn(&body))];
+        let err = decode_response(&inst, std::str::from_utf8(&old).unwrap()).unwrap_err();
+        assert_eq!(err.problems()[0].code, ProblemCode::UnknownVersion);
+        assert!(err.problems()[0].message.contains("no seal"));
     }
 
     #[test]

@@ -86,6 +86,14 @@ pub enum ProblemCode {
     /// A questionnaire with the id and version of one already held, but other
     /// questions or options: it needs a new version.
     InstrumentChanged,
+    /// A questionnaire named by a link that is not a file of this site's
+    /// `instruments/` folder (another origin, an absolute path, `..`).
+    ForeignSource,
+    /// A response code whose answers were changed after the customer's phone
+    /// sealed them (its seal does not verify with the invitation's secret).
+    BadSeal,
+    /// A staff passphrase too short, too long or one character repeated.
+    WeakPassphrase,
 }
 
 /// One thing wrong with an input, and where.

@@ -78,6 +78,38 @@ pub fn parse_instrument(json: &str) -> Result<JsValue, JsValue> {
     to_js(&Instrument::from_json(json).map_err(js_error)?)
 }
 
+/// The staff lock's rules: `{iterations, minChars, delay}` where `delay` is
+/// the seconds to wait after 0, 1, 2, … wrong tries (up to 32 entries).
+#[wasm_bindgen(js_name = lockRules)]
+pub fn lock_rules() -> Result<JsValue, JsValue> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Rules {
+        iterations: u32,
+        min_chars: usize,
+        delay: Vec<u32>,
+    }
+    to_js(&Rules {
+        iterations: crate::lock::PBKDF2_ITERATIONS,
+        min_chars: crate::lock::MIN_CHARS,
+        delay: (0..32).map(crate::lock::unlock_delay).collect(),
+    })
+}
+
+/// Checks a new staff passphrase; throws with the reason.
+#[wasm_bindgen(js_name = checkPassphrase)]
+pub fn check_passphrase(passphrase: &str) -> Result<(), JsValue> {
+    crate::lock::check_passphrase(passphrase).map_err(js_error)
+}
+
+/// `path` if it names a questionnaire file of this site (`instruments/….json`); refused otherwise.
+#[wasm_bindgen(js_name = instrumentPath)]
+pub fn instrument_path(path: &str) -> Result<String, JsValue> {
+    crate::source::instrument_path(path)
+        .map(str::to_owned)
+        .map_err(js_error)
+}
+
 /// A one-time invitation token: `nonce` (5 random bytes) signed with the 32-byte branch key.
 #[wasm_bindgen(js_name = issueToken)]
 pub fn issue_token(key: &[u8], nonce: &[u8]) -> Result<String, JsValue> {
@@ -90,16 +122,32 @@ pub fn key_name(key: &[u8]) -> Result<String, JsValue> {
     code::key_name(key).map_err(js_error)
 }
 
-/// The response code for answer `codes` (a `Uint8Array`, 255 = unanswered)
-/// and an invitation token, for the given instrument JSON or the built-in one.
+/// The response code for answer `codes` (a `Uint8Array`, 255 = unanswered),
+/// an invitation token and its answer secret (from the link's fragment), for
+/// the given instrument JSON or the built-in one.
 #[wasm_bindgen(js_name = encodeResponse)]
 pub fn encode_response(
     codes: &[u8],
     token: &str,
+    secret: &str,
     instrument_json: Option<String>,
 ) -> Result<String, JsValue> {
     let instrument = instrument_or_builtin(instrument_json)?;
-    code::encode_response(&instrument, codes, token).map_err(js_error)
+    code::encode_response(&instrument, codes, token, secret).map_err(js_error)
+}
+
+/// The answer secret of an invitation (for its link's fragment), from the branch key.
+#[wasm_bindgen(js_name = answerSecret)]
+pub fn answer_secret(key: &[u8], token: &str) -> Result<String, JsValue> {
+    code::answer_secret(key, token).map_err(js_error)
+}
+
+/// Checks an invitation as the phone receives it (token and secret); throws with the reason.
+#[wasm_bindgen(js_name = checkInvitation)]
+pub fn check_invitation(token: &str, secret: &str) -> Result<(), JsValue> {
+    code::invitation_form(token, secret)
+        .map(|_| ())
+        .map_err(js_error)
 }
 
 /// Every check of a pasted or scanned response code against the branch key

@@ -282,7 +282,10 @@ fn response_codes_cross_the_boundary() {
     let key = [3u8; 32];
     let token = issue_token(&key, &[1, 2, 3, 4, 5]).expect("token");
     let codes: Vec<u8> = vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 0, 1, 2, 0, 1, 2, 255, 10];
-    let code = encode_response(&codes, &token, None).expect("code");
+    let secret = answer_secret(&key, &token).expect("secret");
+    check_invitation(&token, &secret).expect("a whole link");
+    assert!(check_invitation(&token, &secret[..10]).is_err());
+    let code = encode_response(&codes, &token, &secret, None).expect("code");
     let back = intake_code(&key, &code, None).expect("accepted");
     let got: Vec<u8> = Array::from(&get(&back, "codes"))
         .iter()

@@ -3,6 +3,7 @@
 // the main thread); this file only lays them out.
 import { ask } from './worker-bridge.js';
 import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
+import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { setOptions } from './sets.js';
 

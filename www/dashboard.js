@@ -5,6 +5,7 @@
 // respects the filters in force.
 import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js';
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';

@@ -3,7 +3,7 @@ import { t } from './i18n.js';
 
 /**
  * Builds an element: h('td', {class: 'num', onclick: f}, 'text', child, …).
- * `text` sets the text, `class` the class, `on…` adds a listener, other keys
+ * `text` sets the text, `class` the class, `style` the inline style, `on…` adds a listener, other keys
  * are attributes (true → present, false or null → absent); null children are skipped.
  */
 export function h(tag, attrs = {}, ...children) {
@@ -12,6 +12,8 @@ export function h(tag, attrs = {}, ...children) {
     if (v === false || v == null) continue;
     if (k === 'text') node.textContent = v;
     else if (k === 'class') node.className = v;
+    // Through the CSSOM: the Content-Security-Policy refuses style attributes in markup.
+    else if (k === 'style') node.style.cssText = v;
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }

@@ -12,7 +12,8 @@
 // paper contradicts. With double entry off, a keyed form is a response at once.
 // Edits and deletions of saved forms are written to the audit trail with who,
 // when and what changed.
-import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
+import './texts.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { ask } from './worker-bridge.js';
@@ -700,7 +701,7 @@ async function start() {
   try {
     instrument = await loadInstrument();
   } catch (e) {
-    say('entry.badInstrument', { what: e?.message ?? String(e) }, 'error');
+    say('entry.badInstrument', { what: instrumentProblem(lang, e) }, 'error');
     document.documentElement.dataset.ready = 'error';
     return;
   }

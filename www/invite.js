@@ -6,6 +6,7 @@
 // device has already taken the invitation — in the same transaction as the save.
 import { core } from './core.js';
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import './texts.js';
 import { h, labelLangButton } from './dom.js';
 import { qrSvg } from './qr.js';
 import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
@@ -63,7 +64,7 @@ async function issue() {
     $('#issue-status').textContent = tr('inv.badBase', { base });
     return;
   }
-  const { issueToken } = await core();
+  const { issueToken, answerSecret } = await core();
   const now = new Date().toISOString();
   const rows = [];
   issued = [];
@@ -71,6 +72,8 @@ async function issue() {
     const token = issueToken(key.key, crypto.getRandomValues(new Uint8Array(5)));
     const link = new URL(url);
     link.searchParams.set('inv', token);
+    // The answer secret rides in the fragment, which browsers never send to a server.
+    link.hash = `k=${answerSecret(key.key, token)}`;
     issued.push({ token, url: link.href });
     rows.push({ token, issuedAt: now });
   }

@@ -2,7 +2,8 @@
 // form number, and every option with the letter the entry screen expects
 // (entry.html keys exactly these letters, and 0–10 for a scale). A4, two pages
 // for the built-in 17 questions; Chinese by default, English switchable.
-import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
+import './texts.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 
@@ -68,6 +69,6 @@ try {
   document.documentElement.dataset.ready = 'true';
 } catch (e) {
   render();
-  $('#sheet').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('paper.failed', { what: String(e?.message ?? e) }) }));
+  $('#sheet').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('paper.failed', { what: instrumentProblem(lang, e) }) }));
   document.documentElement.dataset.ready = 'error';
 }

@@ -10,7 +10,7 @@
 // loads some 60 KB before the first question (measured in the e2e tests). An instrument with "callback": true adds an
 // optional contact screen after the last question; the name and phone are
 // kept (in the draft or the stored response) only while the consent box is ticked.
-import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { clearDraft, deviceId, instrumentKey as keepInstrument, loadDraft, loadMeta, saveDraft, submitResponse } from './storage.js';
@@ -22,9 +22,12 @@ const kiosk = params.has('kiosk');
 const idleSeconds = Number(params.get('idle') ?? 90);
 const resetSeconds = Number(params.get('reset') ?? 8);
 const instrumentUrl = params.get('instrument');
-// A one-time invitation from the branch (survey.html?inv=TOKEN on a customer's
-// own phone): the answers are then also shown as a response code to send back.
+// A one-time invitation from the branch (survey.html?inv=TOKEN#k=SECRET on a
+// customer's own phone): the answers are then also shown as a response code to
+// send back, sealed with the link's secret (src/code.rs) so that whoever relays
+// the code cannot change its answers.
 const invitation = params.get('inv');
+const secret = new URLSearchParams(location.hash.slice(1)).get('k') ?? '';
 
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
@@ -274,7 +277,7 @@ async function responseCode(codes) {
   try {
     const { core } = await import('./core.js');
     const { encodeResponse, qrCode } = await core();
-    const text = encodeResponse(codes, invitation, instrumentUrl ? JSON.stringify(instrument) : undefined);
+    const text = encodeResponse(codes, invitation, secret, instrumentUrl ? JSON.stringify(instrument) : undefined);
     return { text, qr: qrCode(text) };
   } catch (e) {
     return { error: String(e?.message ?? e) };
@@ -380,9 +383,20 @@ async function start() {
   try {
     instrument = await loadInstrument(instrumentUrl);
   } catch (e) {
-    $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badInstrument', { what: e?.message ?? String(e) }) }));
+    $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badInstrument', { what: instrumentProblem(lang, e) }) }));
     document.documentElement.dataset.ready = 'error';
     return;
+  }
+  if (invitation) {
+    // A link cut short cannot make a code the branch accepts: say so before any question.
+    try {
+      const { core } = await import('./core.js');
+      (await core()).checkInvitation(invitation, secret);
+    } catch (e) {
+      $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badLink', { what: e?.message ?? String(e) }) }));
+      document.documentElement.dataset.ready = 'error';
+      return;
+    }
   }
   // An invited survey already submitted on this phone shows its code again.
   const done = invitation ? await loadMeta('sent') : null;

@@ -3,7 +3,9 @@
 // (another browser profile, a phone viewport) opens one, answers and gets a
 // response code; the staff device takes the pasted code once and refuses a
 // repeat, a tampered code, a code for another questionnaire version, an
-// invitation signed with another key and a forged one, each with its reason.
+// invitation signed with another key and a forged one, each with its reason;
+// a relay that rewrites a code's answers without the link's secret is refused
+// and the honest code is still taken.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -75,27 +77,35 @@ async function paste(page, text) {
 const idb = idbAll;
 
 /** Makes a response code in the customer's page through the core, as a forger with the public code could. */
-function encodeIn(page, codes, token, instrumentJson) {
+function encodeIn(page, codes, token, secret, instrumentJson) {
   return page.evaluate(
-    async ([c, tok, inst]) => {
+    async ([c, tok, sec, inst]) => {
       const m = await import('/pkg/manyi.js');
       await m.default();
-      return m.encodeResponse(Uint8Array.from(c), tok, inst ?? undefined);
+      return m.encodeResponse(Uint8Array.from(c), tok, sec, inst ?? undefined);
     },
-    [codes, token, instrumentJson ?? null],
+    [codes, token, secret, instrumentJson ?? null],
   );
+}
+
+/** The token and the answer secret of an invitation link. */
+function parts(link) {
+  const url = new URL(link);
+  return { token: url.searchParams.get('inv'), secret: new URLSearchParams(url.hash.slice(1)).get('k') };
 }
 
 test('a customer answers from an invitation, and the branch takes the code once', async () => {
   const staff = await staffDevice(2);
   assert.equal(staff.links.length, 2);
-  assert.match(staff.links[0], /\/survey\.html\?inv=[0-9A-Z]{24}$/);
+  // The answer secret rides in the fragment, which the browser never sends to a server.
+  assert.match(staff.links[0], /\/survey\.html\?inv=[0-9A-Z]{24}#k=[0-9A-Z]{16}$/);
   assert.notEqual(staff.links[0], staff.links[1]);
   assert.equal(await staff.page.locator('.slip svg.qr[role="img"]').count(), 2);
   assert.deepEqual(await axe(staff.page), []);
 
   const customer = await customerAnswers(staff.links[0]);
-  assert.match(customer.code, /^1[0-9A-Z]{4}(-[0-9A-Z]{1,5}){7}$/);
+  // 45 characters: nine groups of five.
+  assert.match(customer.code, /^2[0-9A-Z]{4}(-[0-9A-Z]{5}){8}$/);
   assert.equal(await customer.page.locator('.code-panel svg.qr').count(), 1);
   assert.deepEqual(await axe(customer.page), []);
   // The phone keeps its answers, and a reload shows the same code.
@@ -130,12 +140,12 @@ test('a customer answers from an invitation, and the branch takes the code once'
 
   // A forged invitation: our key's id, a made-up signature, a valid check character.
   const forgedToken = token.slice(0, 20) + [...token.slice(20)].map((c) => ALPHABET[(ALPHABET.indexOf(c) + 7) % 32]).join('');
-  const forged = await encodeIn(customer.page, CODES, forgedToken);
+  const forged = await encodeIn(customer.page, CODES, forgedToken, parts(staff.links[0]).secret);
   assert.deepEqual((await paste(staff.page, forged)).map((r) => r.outcome), ['forged_token']);
 
   // A code for another version of the questionnaire.
   const v2 = BUILTIN.replace('"version": "1"', '"version": "2"');
-  const otherVersion = await encodeIn(customer.page, CODES, new URL(staff.links[1]).searchParams.get('inv'), v2);
+  const otherVersion = await encodeIn(customer.page, CODES, parts(staff.links[1]).token, parts(staff.links[1]).secret, v2);
   assert.deepEqual((await paste(staff.page, otherVersion)).map((r) => r.outcome), ['unknown_version']);
 
   // An invitation from another branch's key.
@@ -158,6 +168,36 @@ test('a customer answers from an invitation, and the branch takes the code once'
     assert.deepEqual(d.errors, []);
     await d.context.close();
   }
+});
+
+test('a relay cannot rewrite the answers of a code it passes on; the honest code is still taken', async () => {
+  const staff = await staffDevice(1);
+  const customer = await customerAnswers(staff.links[0]);
+  const { token, secret } = parts(staff.links[0]);
+  // The relay holds the code (so the token) and the page's own encoder, not the link.
+  const promoter = [...CODES.slice(0, 16), 10];
+  const guessed = secret.replace(/./g, (c) => ALPHABET[(ALPHABET.indexOf(c) + 1) % 32]);
+  for (const guess of [guessed, '0'.repeat(16)]) {
+    const rewritten = await encodeIn(customer.page, promoter, token, guess);
+    const refused = await paste(staff.page, rewritten);
+    assert.deepEqual(refused.map((r) => r.outcome), ['bad_seal']);
+    assert.match(refused[0].text, /封印/);
+  }
+  assert.equal(await staff.page.locator('#intake-results tbody tr').count(), 1);
+  // Nothing was stored or used up: the customer's own code is taken.
+  const honest = await paste(staff.page, customer.code);
+  assert.deepEqual(honest.map((r) => r.outcome), ['accepted']);
+  // A link cut short (no fragment) says so on the phone before any question.
+  const cut = await env.newContext(PHONE);
+  const phone = await cut.newPage();
+  await phone.goto(staff.links[0].split('#')[0]);
+  await phone.locator('html[data-ready="error"]').waitFor();
+  assert.match(await phone.locator('#screen [role="alert"]').textContent(), /邀请链接不完整/);
+  for (const d of [staff, customer]) {
+    assert.deepEqual(d.errors, []);
+    await d.context.close();
+  }
+  await cut.close();
 });
 
 test('the branch key is made on the staff device, never in the page or its links', async () => {
@@ -197,7 +237,7 @@ test('the camera add-on reads a response code from a drawn frame, as from a came
   const read = await page.evaluate(async () => {
     const main = await import('/pkg/manyi.js');
     await main.default();
-    const text = '1ABCD-EFGHJ-KMNPQ-RSTVW-XYZ01-23456-789AB-CD';
+    const text = '2ABCD-EFGHJ-KMNPQ-RSTVW-XYZ01-23456-789AB-CDEFG-HJKMN';
     const { size, modules } = main.qrCode(text);
     // Draw the code as a camera would see it: 6 px a module, a quiet zone, on a canvas.
     const scale = 6;

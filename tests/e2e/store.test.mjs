@@ -118,11 +118,11 @@ const csvRows = (bytes) => bytes.toString('utf8').replace(/^\uFEFF/, '').split('
 
 test('a response to another questionnaire is kept apart: the branch still has 366 and −3.28', async () => {
   const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
-  await context.route('**/other-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: OTHER }));
+  await context.route('**/instruments/other-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: OTHER }));
   const { page, errors } = await open(context);
   await importDemo(page);
   // A customer answers the exit survey on the same device.
-  const { page: survey } = await open(context, 'survey.html?instrument=other-instrument.json');
+  const { page: survey } = await open(context, 'survey.html?instrument=instruments/other-instrument.json');
   await survey.locator('html[data-screen="q1"]').waitFor();
   await survey.locator('#screen .option[data-code="A"]').tap();
   await survey.locator('html[data-screen="q2"]').waitFor();

@@ -321,8 +321,8 @@ test('kiosk mode: after submit, and after idling, nothing of the previous custom
 test('call-back consent: the contact is kept only with consent and exported only when asked', async () => {
   const withCallback = BUILTIN.replace('"version": "1",', '"version": "1",\n  "callback": true,');
   const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
-  await context.route('**/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: withCallback }));
-  const { page, errors } = await openSurvey(context, '?instrument=callback-instrument.json');
+  await context.route('**/instruments/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: withCallback }));
+  const { page, errors } = await openSurvey(context, '?instrument=instruments/callback-instrument.json');
   for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
   await tapAnswer(page, 17, '2', 'contact');
   await noViolations(page, 'the contact screen');
@@ -390,8 +390,8 @@ test('call-back consent: the contact is kept only with consent and exported only
 
 test('an instrument that fails its checks is refused with the core\'s reason', async () => {
   const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
-  await context.route('**/bad-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: '{"id": "x", "version": "1"}' }));
-  const { page } = await openSurvey(context, '?instrument=bad-instrument.json');
+  await context.route('**/instruments/bad-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: '{"id": "x", "version": "1"}' }));
+  const { page } = await openSurvey(context, '?instrument=instruments/bad-instrument.json');
   assert.equal(await page.locator('html').getAttribute('data-ready'), 'error');
   assert.match(await page.locator('#screen [role="alert"]').textContent(), /问卷无法载入.*line 1, column 27: missing field `title`/s);
   await context.close();
