@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, launch } from './browser.mjs';
+import { axe, launch, openStaff } from './browser.mjs';
 
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url);
 const HEADER = 'id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17';
@@ -23,7 +23,7 @@ async function openPage(viewport = { width: 390, height: 844 }) {
   page.on('close', () => context.close());
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
-  await page.goto(env.url);
+  await openStaff(page, env.url);
   await page.locator('html[data-ready="true"]').waitFor();
   return { page, errors };
 }
