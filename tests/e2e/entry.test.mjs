@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, idbAll, launch } from './browser.mjs';
+import { axe, idbAll, idbRevealed, launch, openStaff } from './browser.mjs';
 
 const DEMO = readFileSync(new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
 const [HEADER, ...LINES] = DEMO.trim().split(/\r?\n/);
@@ -30,7 +30,7 @@ async function openEntry(context) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   page.on('dialog', (d) => errors.push(new Error(`a modal dialog opened: ${d.message()}`)));
-  await page.goto(`${env.url}entry.html`);
+  await openStaff(page, `${env.url}entry.html`);
   await page.locator('html[data-ready="true"]').waitFor();
   return { page, errors };
 }
@@ -68,7 +68,8 @@ async function message(page, pattern) {
   return page.locator('#entry-msg').textContent();
 }
 
-const idb = idbAll;
+/** Records as the entry screen reads them (encrypted at rest once the staff passphrase is set). */
+const idb = idbRevealed;
 
 const figure = (page, name) => page.locator(`#figures [data-figure="${name}"]`).textContent();
 
@@ -97,6 +98,11 @@ test('forms are keyed with the keyboard alone, in at most 22 keystrokes each', a
   for (const r of stored) {
     assert.equal(r.extras.mode, 'paper');
     assert.equal(r.extras.operator, '张三');
+  }
+  // As stored, the answers and who keyed them are sealed: only the id and questionnaire stay in clear.
+  for (const r of await idbAll(page, 'responses')) {
+    assert.ok(r.sealed, `${r.id} is sealed`);
+    assert.deepEqual(Object.keys(r).filter((k) => !['id', 'instrument', 'exported', 'deleted', 'sealed'].includes(k)), [], r.id);
   }
   // Digits alone take the previous form's prefix and width.
   await page.locator('#form-id').fill('');
@@ -303,7 +309,7 @@ test('a sample of the thesis forms keyed twice gives the same report as importin
     }
   }
   assert.equal((await idb(page, 'responses')).length, sample.length);
-  await page.goto(env.url);
+  await openStaff(page, env.url);
   await page.waitForFunction((n) => document.querySelector('#store-status')?.dataset.total === String(n), sample.length);
   await page.locator('#show-stored').click();
   await page.locator('#nps-value').waitFor();
@@ -314,7 +320,7 @@ test('a sample of the thesis forms keyed twice gives the same report as importin
   // The same rows imported as CSV, in a fresh profile.
   const other = await env.newContext({ viewport: { width: 1280, height: 900 } });
   const page2 = await other.newPage();
-  await page2.goto(env.url);
+  await openStaff(page2, env.url);
   await page2.locator('html[data-ready="true"]').waitFor();
   await page2.locator('#file').setInputFiles({ name: 'sample.csv', mimeType: 'text/csv', buffer: Buffer.from([HEADER, ...sample.map((f) => f.line)].join('\n')) });
   await page2.locator('#nps-value').waitFor();
