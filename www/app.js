@@ -6,6 +6,13 @@ import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { setOptions } from './sets.js';
+import { staffGate } from './lock.js';
+import { core } from './core.js';
+import { setKiosk } from './storage.js';
+import { changePassphrase, decryptBackup, encryptBackup, isEncryptedBackup, lock, Refused } from './vault.js';
+
+// Nothing of this screen shows before the staff passphrase.
+await staffGate();
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 
@@ -353,7 +360,9 @@ $('#import-file').addEventListener('change', async (e) => {
   renderErrors();
   setStatus('loading', { name: file.name });
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    let bytes = new Uint8Array(await file.arrayBuffer());
+    // An encrypted backup is opened with its own passphrase first; nothing is read without it.
+    if (isEncryptedBackup(bytes)) bytes = await openEncrypted(file.name, bytes);
     const p = await ask('preview', { name: file.name, bytes }, null, [bytes.buffer]);
     preview = { ...p, choices: {} };
     state.status = null;
@@ -368,6 +377,32 @@ $('#import-file').addEventListener('change', async (e) => {
     plainFailure(file.name, error);
   }
 });
+
+/** Asks for an encrypted backup's passphrase until it opens (or the person picks another file). */
+function openEncrypted(name, bytes) {
+  const form = /** @type {HTMLFormElement} */ ($('#open-backup'));
+  form.hidden = false;
+  $('#open-backup-lead').textContent = tr('import.encrypted', { name });
+  state.status = null;
+  renderStatus();
+  $('#open-backup-pass').focus();
+  return new Promise((ok) => {
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const input = /** @type {HTMLInputElement} */ ($('#open-backup-pass'));
+      try {
+        const plain = await decryptBackup(bytes, input.value);
+        form.hidden = true;
+        input.value = '';
+        form.onsubmit = null;
+        ok(plain);
+      } catch {
+        setStatus('import.wrongPass', {});
+        input.select();
+      }
+    };
+  });
+}
 
 $('#commit').addEventListener('click', async () => {
   if (!preview) return;
@@ -427,9 +462,27 @@ $('#show-stored').addEventListener('click', async () => {
 
 for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', async () => {
+    const format = button.getAttribute('data-export');
+    // An encrypted backup's passphrase is checked before anything is exported (or marked so).
+    const encrypt = format === 'backup' && /** @type {HTMLInputElement} */ ($('#backup-encrypt')).checked;
+    const pass = /** @type {HTMLInputElement} */ ($('#backup-pass')).value;
+    if (encrypt) {
+      if (pass !== /** @type {HTMLInputElement} */ ($('#backup-pass-again')).value) {
+        setStatus('export.encryptMismatch', {});
+        $('#backup-pass').focus();
+        return;
+      }
+      try {
+        (await core()).checkPassphrase(pass);
+      } catch {
+        setStatus('lock.weak', {});
+        $('#backup-pass').focus();
+        return;
+      }
+    }
     try {
       const file = await ask('export', {
-        format: button.getAttribute('data-export'),
+        format,
         lang: state.lang,
         // Call-back contacts leave the device only when the person exporting asks for them.
         contacts: /** @type {HTMLInputElement} */ ($('#export-contacts')).checked,
@@ -437,6 +490,10 @@ for (const button of document.querySelectorAll('[data-export]')) {
         // The branch key leaves the device only when asked for, with the warning beside the box.
         withKey: /** @type {HTMLInputElement} */ ($('#backup-key')).checked,
       });
+      if (encrypt) {
+        file.bytes = await encryptBackup(file.bytes, pass);
+        file.name = file.name.replace(/\.json$/, '-encrypted.json');
+      }
       saveFile(file);
       setStatus('export.done', { name: file.name });
     } catch (error) {
@@ -446,6 +503,34 @@ for (const button of document.querySelectorAll('[data-export]')) {
     }
   });
 }
+
+$('#backup-encrypt').addEventListener('change', (e) => {
+  $('#backup-pass-wrap').hidden = !(/** @type {HTMLInputElement} */ (e.target).checked);
+});
+
+$('#kiosk-start').addEventListener('click', async () => {
+  // The staff session ends here: a customer at the kiosk reaches nothing behind it.
+  await setKiosk({ since: new Date().toISOString() });
+  lock();
+  location.replace('survey.html');
+});
+
+$('#change-pass').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const value = (id) => /** @type {HTMLInputElement} */ ($(id)).value;
+  const status = $('#change-pass-status');
+  if (value('#new-pass') !== value('#new-pass-again')) {
+    status.textContent = tr('lock.mismatch');
+    return;
+  }
+  try {
+    await changePassphrase(value('#old-pass'), value('#new-pass'));
+    for (const id of ['#old-pass', '#new-pass', '#new-pass-again']) /** @type {HTMLInputElement} */ ($(id)).value = '';
+    status.textContent = tr('lock.changed');
+  } catch (err) {
+    status.textContent = err instanceof Refused ? tr(err.wait ? 'lock.wait' : 'lock.wrong', { s: err.wait }) : err?.problems?.[0]?.code === 'weak_passphrase' ? tr('lock.weak') : String(err?.message ?? err);
+  }
+});
 
 $('#set-choice').addEventListener('change', (e) => {
   state.fingerprint = /** @type {HTMLSelectElement} */ (e.target).value;

@@ -2,7 +2,21 @@
 // the core and writing what the core computed from it, only if nothing was
 // written since (the "gen" write count in meta). Kept apart from storage.js
 // so that the customer survey's first load does not carry it.
-import { done, committed, openDb } from './storage.js';
+//
+// Chunks and log records are encrypted at rest (storage.js, seal.js): they are
+// opened here with the unlocked keys before the core sees them, and chunks the
+// core wrote are encrypted before the transaction that stores them opens.
+import { CLEAR, currentKeys, done, committed, openDb, protectRecord, revealRecord } from './storage.js';
+import { encryptWith, isEnvelope, openWith } from './seal.js';
+
+/** A stored chunk's bytes as the core wrote them. */
+async function openChunk(buffer) {
+  const bytes = new Uint8Array(buffer);
+  if (!isEnvelope(bytes)) return bytes;
+  const keys = currentKeys();
+  if (!keys) throw new Error('the staff session is locked: unlock it with the staff passphrase');
+  return openWith(keys, bytes);
+}
 
 /**
  * Everything the core needs to load the device, read in one transaction (a
@@ -18,7 +32,12 @@ export async function readSnapshot() {
     done(tx.objectStore('chunks').getAll()),
     done(tx.objectStore('responses').getAll()),
   ]);
-  return { gen: gen?.value ?? 0, instruments, chunks: chunks.map((bytes, i) => ({ key: String(chunkKeys[i]), bytes: new Uint8Array(bytes) })), log };
+  return {
+    gen: gen?.value ?? 0,
+    instruments,
+    chunks: await Promise.all(chunks.map(async (bytes, i) => ({ key: String(chunkKeys[i]), bytes: await openChunk(bytes) }))),
+    log: await Promise.all(log.map(revealRecord)),
+  };
 }
 
 /** The write count alone (has anything changed since a snapshot?). */
@@ -37,6 +56,18 @@ export async function generation() {
  * changed since the snapshot.
  */
 export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = [], invitations = [] }) {
+  // Everything encrypted first: a transaction cannot wait for WebCrypto.
+  const keys = currentKeys();
+  const seal = (bytes) => (keys ? encryptWith(keys.dk, bytes) : bytes);
+  writes = await Promise.all(writes.map(async (w) => ({ ...w, chunks: await Promise.all(w.chunks.map(seal)) })));
+  puts = await Promise.all(
+    puts.map(async ([store, value]) => {
+      if (store === 'entries') return [store, await protectRecord(value, CLEAR.entries)];
+      if (store === 'meta' && value.key === 'branch-key') return [store, { ...value, value: await protectRecord(value.value, CLEAR.branchKey) }];
+      return [store, value];
+    }),
+  );
+  audit = await Promise.all(audit.filter(Boolean).map((a) => protectRecord(a, CLEAR.audit)));
   const db = await openDb();
   const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries', 'invitations'], 'readwrite');
   const finished = committed(tx);

@@ -9,6 +9,10 @@ import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';
+import { staffGate } from './lock.js';
+
+// Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
+await staffGate();
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 const FOLLOW_LIMIT = 200;

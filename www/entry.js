@@ -32,6 +32,10 @@ import {
   setting,
   updateEntry,
 } from './storage.js';
+import { staffGate } from './lock.js';
+
+// Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
+await staffGate();
 
 const MISSING = 255;
 

@@ -10,6 +10,10 @@ import './texts.js';
 import { h, labelLangButton } from './dom.js';
 import { qrSvg } from './qr.js';
 import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
+import { staffGate } from './lock.js';
+
+// Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
+await staffGate();
 
 const MISSING = 255;
 

@@ -6,6 +6,10 @@ import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i1
 import './texts.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
+import { kioskBounce } from './lock.js';
+
+// A blank form holds no data, but a kiosk never leaves its survey.
+await kioskBounce();
 
 
 /** @type {'zh-CN' | 'en'} */

@@ -27,6 +27,20 @@
 //              chunks, so a plan made on a snapshot is never written onto another,
 //              { key: "draft", value: the survey in progress on this device },
 //              { key: "branch-key", value: { key: Uint8Array(32), name, createdAt } }
+//              (the key sealed once a passphrase is set),
+//              { key: "vault" | "vault-tries", … } the staff lock (vault.js),
+//              { key: "kiosk", value: { since } } while the device is a kiosk
+
+//
+// Encryption at rest (issue 14; seal.js, vault.js): once a staff passphrase is
+// set, nothing personal is kept in clear. A record keeps in clear only the
+// fields of CLEAR (ids, questionnaire key, export flag, audit time and kind);
+// the rest is one envelope in its "sealed" field: under the data key when a
+// staff session is unlocked, else sealed to the device's public key (the survey
+// and kiosk). Chunks are envelopes under the data key. The survey's draft and
+// shown code are encrypted with a key kept only in the tab's session. A device
+// that never had a passphrase (a customer's own phone) keeps records as before.
+import { aesKey, encryptWith, fromBytes, openWith, publicKey, sealTo, toBytes } from './seal.js';
 
 const DB_NAME = 'manyi';
 const DB_VERSION = 4;
@@ -77,6 +91,84 @@ export function committed(tx) {
     tx.onerror = () => fail(tx.error);
   });
 }
+
+// ---- encryption at rest -------------------------------------------------------------
+
+/** The fields each kind of record keeps in clear; everything else is sealed. */
+export const CLEAR = {
+  responses: ['id', 'instrument', 'exported', 'deleted'],
+  entries: ['id'],
+  audit: ['at', 'what'],
+  branchKey: ['name', 'createdAt'],
+};
+
+/** The unlocked staff session's keys ({ dk, priv, pub }), or null. */
+let keys = null;
+/** Sets (or, with null, forgets) the unlocked keys for this page's or worker's reads and writes. */
+export function useKeys(k) {
+  keys = k;
+}
+/** The unlocked keys, or null. */
+export const currentKeys = () => keys;
+
+/** The device's public key to seal to: undefined until looked up, null when no passphrase was ever set. */
+let devicePublic;
+async function sealingKey() {
+  if (devicePublic) return devicePublic;
+  const db = await openDb();
+  const vault = (await done(db.transaction('meta').objectStore('meta').get('vault')))?.value;
+  devicePublic = vault ? await publicKey(vault.publicKey) : null;
+  return devicePublic;
+}
+
+/** A record with everything but its `clear` fields in one envelope (as is on a device without a passphrase). */
+export async function protectRecord(record, clear, withKeys = keys) {
+  if (record == null || record.sealed) return record;
+  const pub = withKeys?.dk ? null : await sealingKey();
+  if (!withKeys?.dk && !pub) return record;
+  const open = {};
+  const secret = {};
+  for (const [k, v] of Object.entries(record)) (clear.includes(k) ? open : secret)[k] = v;
+  const bytes = toBytes(secret);
+  return { ...open, sealed: withKeys?.dk ? await encryptWith(withKeys.dk, bytes) : await sealTo(pub, bytes) };
+}
+
+/** A record as it was before protectRecord; throws while the staff session is locked. */
+export async function revealRecord(record) {
+  if (!record?.sealed) return record;
+  if (!keys) throw new Error('the staff session is locked: unlock it with the staff passphrase');
+  const { sealed, ...open } = record;
+  return { ...open, ...fromBytes(await openWith(keys, sealed)) };
+}
+
+const TAB_KEY = 'manyi.tab';
+/** The key of this tab's own secrets (the survey's draft and code), made on first use. */
+async function tabKey() {
+  let raw = sessionStorage.getItem(TAB_KEY);
+  if (!raw) {
+    raw = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    sessionStorage.setItem(TAB_KEY, raw);
+  }
+  return aesKey(Uint8Array.from(atob(raw), (c) => c.charCodeAt(0)));
+}
+
+/** A value only this tab can read back, on a device with a passphrase (else as is). */
+async function forThisTab(value) {
+  if (value == null || !(await sealingKey())) return value;
+  return { tab: await encryptWith(await tabKey(), toBytes(value)) };
+}
+
+/** The value of forThisTab; null if another tab (or a closed one) wrote it. */
+async function fromThisTab(value) {
+  if (!value?.tab) return value ?? null;
+  try {
+    return fromBytes(await openWith({ dk: await tabKey() }, value.tab));
+  } catch {
+    return null;
+  }
+}
+
+const protectAudit = (a) => protectRecord(a, CLEAR.audit);
 
 /** This device's id, made once and kept. */
 export async function deviceId() {
@@ -129,11 +221,12 @@ const instrumentKeys = new Map();
 /** The audit trail, oldest first. */
 export async function auditTrail() {
   const db = await openDb();
-  return done(db.transaction('audit').objectStore('audit').getAll());
+  return Promise.all((await done(db.transaction('audit').objectStore('audit').getAll())).map(revealRecord));
 }
 
 /** Marks every stored response as exported (after a successful export). */
 export async function markExported(audit) {
+  audit = await protectAudit(audit);
   const db = await openDb();
   const tx = db.transaction(['responses', 'audit'], 'readwrite');
   const finished = committed(tx);
@@ -161,14 +254,15 @@ export async function counts() {
 export async function loadDraft() {
   const db = await openDb();
   const row = await done(db.transaction('meta').objectStore('meta').get('draft'));
-  return row?.value ?? null;
+  return fromThisTab(row?.value);
 }
 
 /** Saves the survey in progress; resolves once it is on disk. */
 export async function saveDraft(draft) {
+  const value = await forThisTab(draft);
   const db = await openDb();
   const tx = db.transaction('meta', 'readwrite');
-  tx.objectStore('meta').put({ key: 'draft', value: draft });
+  tx.objectStore('meta').put({ key: 'draft', value });
   await committed(tx);
 }
 
@@ -185,6 +279,9 @@ export async function clearDraft() {
  * a crash there is either the draft or the stored response, never neither.
  */
 export async function submitResponse(record, audit, meta = []) {
+  record = await protectRecord(record, CLEAR.responses);
+  audit = await protectAudit(audit);
+  meta = await Promise.all(meta.map(async (row) => ({ ...row, value: await forThisTab(row.value) })));
   const db = await openDb();
   const tx = db.transaction(['responses', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
@@ -200,7 +297,7 @@ export async function submitResponse(record, audit, meta = []) {
 export async function loadMeta(key) {
   const db = await openDb();
   const row = await done(db.transaction('meta').objectStore('meta').get(key));
-  return row?.value ?? null;
+  return fromThisTab(row?.value);
 }
 
 /** Where a form id is already stored in the log: { response } or { entry } (awaiting double entry), or {}. */
@@ -209,7 +306,7 @@ export async function findId(id) {
   const tx = db.transaction(['responses', 'entries']);
   const [response, entry] = await Promise.all([done(tx.objectStore('responses').get(id)), done(tx.objectStore('entries').get(id))]);
   // A deletion record is no response.
-  return { response: response?.deleted ? undefined : response, entry };
+  return { response: response?.deleted ? undefined : await revealRecord(response), entry: await revealRecord(entry) };
 }
 
 /** A duplicate id: the message names the id and where it already is. */
@@ -226,6 +323,8 @@ export class DuplicateId extends Error {
  * present anywhere; checked and written in one transaction.
  */
 export async function addEntry(entry, audit) {
+  entry = await protectRecord(entry, CLEAR.entries);
+  audit = await protectAudit(audit);
   const db = await openDb();
   const tx = db.transaction(['responses', 'entries', 'audit'], 'readwrite');
   const finished = committed(tx);
@@ -246,6 +345,8 @@ export async function addEntry(entry, audit) {
  * With `replace` false an id already stored as a response is refused.
  */
 export async function addKeyed(record, audit, { replace = false } = {}) {
+  record = await protectRecord(record, CLEAR.responses);
+  audit = await Promise.all([audit].flat().map(protectAudit));
   const db = await openDb();
   const tx = db.transaction(['responses', 'entries', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
@@ -268,6 +369,8 @@ export async function addKeyed(record, audit, { replace = false } = {}) {
  * response the core keeps in its chunks.
  */
 export async function removeId(id, audit, tombstone = null) {
+  tombstone = await protectRecord(tombstone, CLEAR.responses);
+  audit = await protectAudit(audit);
   const db = await openDb();
   const tx = db.transaction(['responses', 'entries', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
@@ -281,6 +384,8 @@ export async function removeId(id, audit, tombstone = null) {
 
 /** Replaces a pending entry's codes (an edit before its double entry), with its audit entry. */
 export async function updateEntry(entry, audit) {
+  entry = await protectRecord(entry, CLEAR.entries);
+  audit = await protectAudit(audit);
   const db = await openDb();
   const tx = db.transaction(['entries', 'audit'], 'readwrite');
   const finished = committed(tx);
@@ -292,15 +397,31 @@ export async function updateEntry(entry, audit) {
 /** Every pending entry (keyed once, awaiting the second keying), oldest first. */
 export async function pendingEntries() {
   const db = await openDb();
-  const rows = await done(db.transaction('entries').objectStore('entries').getAll());
+  const rows = await Promise.all((await done(db.transaction('entries').objectStore('entries').getAll())).map(revealRecord));
   return rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** Every stored paper response (mode "paper"). */
 export async function paperResponses() {
   const db = await openDb();
-  const rows = await done(db.transaction('responses').objectStore('responses').getAll());
+  const rows = await Promise.all((await done(db.transaction('responses').objectStore('responses').getAll())).map(revealRecord));
   return rows.filter((r) => !r.deleted && r.extras?.mode === 'paper');
+}
+
+/** Whether this device is in kiosk mode (meta "kiosk": { since }), or null. */
+export async function kioskMode() {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get('kiosk'));
+  return row?.value ?? null;
+}
+
+/** Puts the device into kiosk mode ({ since }) or, with null, out of it. */
+export async function setKiosk(value) {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  if (value) tx.objectStore('meta').put({ key: 'kiosk', value });
+  else tx.objectStore('meta').delete('kiosk');
+  await committed(tx);
 }
 
 /** A setting kept on this device (meta store), or `fallback`. */
@@ -322,11 +443,13 @@ export async function saveSetting(key, value) {
 export async function branchKey() {
   const db = await openDb();
   const row = await done(db.transaction('meta').objectStore('meta').get('branch-key'));
-  return row?.value ?? null;
+  return row ? revealRecord(row.value) : null;
 }
 
 /** Keeps a new branch key; refuses to replace one (its invitations would stop verifying). */
 export async function saveBranchKey(value, audit) {
+  value = await protectRecord(value, CLEAR.branchKey);
+  audit = await protectAudit(audit);
   const db = await openDb();
   const tx = db.transaction(['meta', 'audit'], 'readwrite');
   const finished = committed(tx);
@@ -337,6 +460,7 @@ export async function saveBranchKey(value, audit) {
 
 /** Records issued invitations. */
 export async function addInvitations(rows, audit) {
+  audit = await protectAudit(audit);
   const db = await openDb();
   const tx = db.transaction(['invitations', 'audit'], 'readwrite');
   const finished = committed(tx);
@@ -357,6 +481,8 @@ export async function invitations() {
  * record, null if stored or "used".
  */
 export async function addCoded(records, audit) {
+  const sealed = await Promise.all(records.map((r) => protectRecord(r, CLEAR.responses)));
+  const sealedAudit = await protectAudit(audit);
   const db = await openDb();
   const tx = db.transaction(['responses', 'invitations', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);
@@ -364,7 +490,7 @@ export async function addCoded(records, audit) {
   const store = tx.objectStore('invitations');
   const seen = new Set();
   const outcome = [];
-  for (const r of records) {
+  for (const [i, r] of records.entries()) {
     const token = r.extras.invitation;
     const inv = await done(store.get(token));
     if (inv?.usedBy || seen.has(token)) {
@@ -373,10 +499,11 @@ export async function addCoded(records, audit) {
     }
     seen.add(token);
     store.put({ token, issuedAt: inv?.issuedAt ?? null, usedBy: r.id, usedAt: r.savedAt });
-    tx.objectStore('responses').put(r);
+    tx.objectStore('responses').put(sealed[i]);
     outcome.push(null);
   }
-  tx.objectStore('audit').add({ ...audit, detail: { ...audit.detail, accepted: outcome.filter((o) => o === null).length } });
+  // How many were taken is known only now, inside the transaction: a count, kept beside the sealed detail.
+  tx.objectStore('audit').add({ ...sealedAudit, accepted: outcome.filter((o) => o === null).length });
   await finished;
   return outcome;
 }

@@ -1,7 +1,11 @@
 // The customer survey: one question per screen, every answer saved on the
 // device the moment it is given, a review screen, then the response stored
 // with mode "online". Kiosk mode (?kiosk, ?idle=SECONDS, ?reset=SECONDS) resets
-// for the next customer after submitting or when left idle.
+// for the next customer after submitting or when left idle, and each customer
+// starts in the default language (Chinese). A device put into kiosk mode from
+// the main page (meta "kiosk") is closed: Back stays in the survey, a reload
+// stays in kiosk mode, the staff screens send it back here, and only the staff
+// passphrase ("Staff" in the bar) leaves it.
 //
 // The built-in instrument (instruments/zg-x-branch-2023.json, the very file
 // compiled into the core and checked by its tests) is used unless
@@ -13,12 +17,17 @@
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
-import { clearDraft, deviceId, instrumentKey as keepInstrument, loadDraft, loadMeta, saveDraft, submitResponse } from './storage.js';
+import { clearDraft, deviceId, instrumentKey as keepInstrument, kioskMode, loadDraft, loadMeta, saveDraft, setKiosk, submitResponse } from './storage.js';
 import { qrSvg } from './qr.js';
 
 const MISSING = 255;
 const params = new URLSearchParams(location.search);
-const kiosk = params.has('kiosk');
+let kiosk = params.has('kiosk');
+/** Whether the device itself is in kiosk mode (set from the main page): then it is closed. */
+let closed = false;
+let tapTrapped = false;
+/** Every customer at a kiosk starts in this language. */
+const KIOSK_LANG = 'zh-CN';
 const idleSeconds = Number(params.get('idle') ?? 90);
 const resetSeconds = Number(params.get('reset') ?? 8);
 const instrumentUrl = params.get('instrument');
@@ -79,6 +88,11 @@ async function persist() {
 }
 
 async function answer(q, code) {
+  // A trap entry made with the customer's tap: browsers do not skip it on Back.
+  if (closed && !tapTrapped) {
+    tapTrapped = true;
+    trapHistory();
+  }
   draft.answers[q.id] = code;
   const i = questions().indexOf(q);
   draft.pos = i + 1;
@@ -325,6 +339,10 @@ async function submit() {
 }
 
 async function restart() {
+  if (kiosk && lang !== KIOSK_LANG) {
+    // The next customer does not inherit the last one's language.
+    lang = KIOSK_LANG;
+  }
   draft = newDraft();
   phase = 'question';
   await persist();
@@ -335,6 +353,8 @@ function render(stay = false) {
   document.documentElement.lang = lang;
   translatePage(lang);
   labelLangButton(lang);
+  const exit = document.querySelector('#staff-exit');
+  if (exit) exit.textContent = tr('kiosk.staff');
   if (!instrument) return;
   $('#survey-title').textContent = textOf(instrument.title);
   document.title = textOf(instrument.title);
@@ -348,9 +368,47 @@ function render(stay = false) {
 
 $('#lang').addEventListener('click', () => {
   lang = lang === 'en' ? 'zh-CN' : 'en';
-  saveLang(lang);
+  // One kiosk customer's choice is not remembered for the next.
+  if (!kiosk) saveLang(lang);
   render();
 });
+
+// ---- a closed kiosk ------------------------------------------------------------------
+
+/** Keeps the kiosk's history inside the survey: Back lands on the survey again. */
+function trapHistory() {
+  history.pushState({ kiosk: true }, '', location.href);
+}
+
+/** The staff passphrase form that leaves kiosk mode. */
+function staffExit() {
+  const back = () => render();
+  const form = h(
+    'form',
+    { class: 'card kiosk-exit', 'aria-labelledby': 'q-title', onsubmit: leave },
+    h('h1', { id: 'q-title', tabindex: -1, text: tr('kiosk.exitTitle') }),
+    h('p', { text: tr('kiosk.exitLead') }),
+    h('p', { class: 'field' }, h('label', { for: 'kiosk-pass', text: tr('kiosk.passphrase') }), h('input', { id: 'kiosk-pass', type: 'password', autocomplete: 'off' })),
+    h('p', { id: 'kiosk-error', class: 'error', role: 'alert' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'kiosk-leave' }, tr('kiosk.exit')), h('button', { type: 'button', class: 'secondary', id: 'kiosk-cancel', onclick: back }, tr('kiosk.cancel'))),
+  );
+  async function leave(e) {
+    e.preventDefault();
+    const vault = await import('./vault.js');
+    try {
+      // Unlocks this tab's staff session too: the main page opens without asking again.
+      if ((await vault.vaultState()) !== 'none') await vault.unlock(form.querySelector('#kiosk-pass').value);
+      await setKiosk(null);
+      location.replace('index.html');
+    } catch (err) {
+      form.querySelector('#kiosk-error').textContent = err instanceof vault.Refused ? tr(err.wait ? 'kiosk.wait' : 'kiosk.wrong', { s: err.wait }) : String(err?.message ?? err);
+      form.querySelector('#kiosk-pass').select();
+    }
+  }
+  $('#screen').replaceChildren(form);
+  document.documentElement.dataset.screen = 'kiosk-exit';
+  $('#q-title').focus();
+}
 
 // Kiosk: a tablet left alone returns to the start, forgetting the unfinished answers.
 let idleTimer;
@@ -407,6 +465,17 @@ async function start() {
     render();
     document.documentElement.dataset.ready = 'true';
     return;
+  }
+  if (await kioskMode()) {
+    kiosk = closed = true;
+    lang = KIOSK_LANG;
+    trapHistory();
+    addEventListener('popstate', () => trapHistory());
+    // A kiosk page is never shown again from the back/forward cache: it starts afresh.
+    addEventListener('pageshow', (e) => e.persisted && location.reload());
+    $('#lang').before(h('button', { type: 'button', class: 'ghost', id: 'staff-exit', onclick: staffExit }, tr('kiosk.staff')));
+  } else if (kiosk) {
+    lang = KIOSK_LANG;
   }
   const saved = await loadDraft();
   // A draft of another instrument (or version) cannot be resumed with this one.

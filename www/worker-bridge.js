@@ -4,8 +4,18 @@ let worker;
 let next = 1;
 const waiting = new Map();
 
+/** The unlocked staff keys, handed to the worker before its first request. */
+let staffKeys = null;
+
+/** Gives the worker the unlocked staff keys (CryptoKeys clone without leaving their key material readable). */
+export function useWorkerKeys(keys) {
+  staffKeys = keys;
+  if (worker) worker.postMessage({ id: 0, type: 'keys', keys });
+}
+
 function start() {
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  if (staffKeys) worker.postMessage({ id: 0, type: 'keys', keys: staffKeys });
   worker.onmessage = ({ data }) => {
     const w = waiting.get(data.id);
     if (!w) return;

@@ -4,7 +4,7 @@
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
 import init, { Dataset, DeviceStore, Incoming, seedHashing } from './pkg/manyi.js';
-import { auditTrail, branchKey, deviceId, invitations, pendingEntries } from './storage.js';
+import { auditTrail, branchKey, deviceId, invitations, pendingEntries, useKeys } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 
 /** The wasm instance's exports (its memory is measured by the benchmark). */
@@ -101,6 +101,14 @@ const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
 const fileDataset = (name, bytes) => Incoming.read(name, bytes).intoDataset(0);
 
 const handlers = {
+  /** The page's unlocked staff keys ({ dk, priv, pub } CryptoKeys, or null when locked). */
+  async keys({ keys }) {
+    useKeys(keys ?? null);
+    // What was loaded with other keys (or none) is loaded again.
+    forget();
+    return {};
+  },
+
   /** The device's questionnaires, counts and anything that could not be read. */
   async 'store.summary'() {
     const dev = await device();

@@ -77,3 +77,41 @@ export function idbAll(page, store) {
     store,
   );
 }
+
+/** The staff passphrase the tests set on a fresh device. */
+export const PASSPHRASE = 'branch passphrase 1';
+
+/**
+ * Gets past the staff lock of a staff screen just opened (www/lock.js): sets
+ * the passphrase on a device that has none, or enters it; nothing if this
+ * tab's staff session is already unlocked.
+ */
+export async function unlockStaff(page, passphrase = PASSPHRASE) {
+  await page.waitForFunction(() => document.documentElement.dataset.lock || document.documentElement.dataset.ready);
+  const state = await page.evaluate(() => document.documentElement.dataset.lock);
+  if (!state) return;
+  await page.locator('#lock-pass').fill(passphrase);
+  if (state === 'none') await page.locator('#lock-again').fill(passphrase);
+  await page.locator('#lock-go').click();
+  await page.waitForFunction(() => !document.documentElement.dataset.lock);
+}
+
+/** Opens a staff screen (index, dashboard, entry, invite) and gets past its lock. */
+export async function openStaff(page, url, passphrase = PASSPHRASE) {
+  await page.goto(url);
+  await unlockStaff(page, passphrase);
+}
+
+/**
+ * Every record of a store as the page reads it: opened with the unlocked staff
+ * keys (on a staff screen), codes as plain arrays. Use idbAll for the bytes as stored.
+ */
+export function idbRevealed(page, store) {
+  return page.evaluate(async (name) => {
+    const s = await import('/storage.js');
+    const db = await s.openDb();
+    const rows = await s.done(db.transaction(name).objectStore(name).getAll());
+    const open = await Promise.all(rows.map((r) => (name === 'meta' ? r : s.revealRecord(r))));
+    return open.map((r) => (r?.codes ? { ...r, codes: Array.from(r.codes) } : r));
+  }, store);
+}
