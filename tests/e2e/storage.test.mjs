@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { axe, launch } from './browser.mjs';
+import { axe, launch, openStaff } from './browser.mjs';
 
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url).pathname;
 const DEMO_TEXT = readFileSync(DEMO, 'utf8');
@@ -23,7 +23,8 @@ async function open(context) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
-  await page.goto(env.url);
+  // A new tab: sets the staff passphrase on a fresh device, else enters it.
+  await openStaff(page, env.url);
   await page.locator('html[data-ready="true"]').waitFor();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
   return { page, errors };
@@ -53,6 +54,7 @@ test('an import is previewed, stored, survives a reload, and importing it again 
   await commit(page, 366);
   assert.equal(await unexported(page), 366);
   await page.reload();
+  // The tab's staff session stays unlocked across the reload: no passphrase asked.
   await page.locator('html[data-ready="true"]').waitFor();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '366');
   assert.match(await preview(page, DEMO), /新增 0 行，已存在且相同 366 行/);
