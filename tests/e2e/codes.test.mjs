@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, idbAll, launch } from './browser.mjs';
+import { axe, idbAll, idbRevealed, launch, openStaff } from './browser.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
 const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
@@ -32,7 +32,7 @@ async function staffDevice(n = 2) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
-  await page.goto(`${env.url}invite.html`);
+  await openStaff(page, `${env.url}invite.html`);
   await page.locator('html[data-ready="true"]').waitFor();
   await page.locator('#make-key').click();
   await page.locator('#make-key[hidden]').waitFor({ state: 'attached' });
@@ -74,7 +74,10 @@ async function paste(page, text) {
   return page.locator('#intake-results tbody tr').evaluateAll((trs) => trs.map((tr) => ({ outcome: tr.dataset.outcome, text: tr.cells[1].textContent })));
 }
 
+/** The customer's phone never had a staff passphrase: its records are stored in clear. */
 const idb = idbAll;
+/** The staff device's records as its unlocked page reads them (sealed at rest). */
+const staffIdb = idbRevealed;
 
 /** Makes a response code in the customer's page through the core, as a forger with the public code could. */
 function encodeIn(page, codes, token, secret, instrumentJson) {
@@ -118,7 +121,7 @@ test('a customer answers from an invitation, and the branch takes the code once'
   // The code arrives inside a chat message.
   const first = await paste(staff.page, `王女士 10:02\n我的满意度调查答卷码：${customer.code}\n`);
   assert.deepEqual(first.map((r) => r.outcome), ['accepted']);
-  const stored = await idb(staff.page, 'responses');
+  const stored = await staffIdb(staff.page, 'responses');
   assert.equal(stored.length, 1);
   assert.deepEqual(stored[0].codes, CODES);
   assert.equal(stored[0].extras.mode, 'online');
@@ -128,7 +131,7 @@ test('a customer answers from an invitation, and the branch takes the code once'
   const again = await paste(staff.page, customer.code);
   assert.deepEqual(again.map((r) => r.outcome), ['used']);
   assert.match(again[0].text, /已经提交过/);
-  assert.equal((await idb(staff.page, 'responses')).length, 1);
+  assert.equal((await staffIdb(staff.page, 'responses')).length, 1);
 
   // Every single changed character is caught (one shown here; the property test
   // tries them all), and a code typed without its dashes is read all the same.
@@ -159,8 +162,8 @@ test('a customer answers from an invitation, and the branch takes the code once'
   const second = await customerAnswers(staff.links[1]);
   const batch = await paste(staff.page, `${second.code}\n${customer.code}\n${second.code}`);
   assert.deepEqual(batch.map((r) => r.outcome), ['accepted', 'used', 'used']);
-  assert.equal((await idb(staff.page, 'responses')).length, 2);
-  const used = (await idb(staff.page, 'invitations')).filter((inv) => inv.usedBy);
+  assert.equal((await staffIdb(staff.page, 'responses')).length, 2);
+  const used = (await staffIdb(staff.page, 'invitations')).filter((inv) => inv.usedBy);
   assert.equal(used.length, 2);
   assert.deepEqual(await axe(staff.page), []);
 
@@ -203,13 +206,18 @@ test('a relay cannot rewrite the answers of a code it passes on; the honest code
 test('the branch key is made on the staff device, never in the page or its links', async () => {
   const a = await staffDevice(1);
   const b = await staffDevice(1);
-  const keyOf = (page) => page.evaluate(() => new Promise((ok) => {
-    const req = indexedDB.open('manyi');
-    req.onsuccess = () => {
-      const get = req.result.transaction('meta').objectStore('meta').get('branch-key');
-      get.onsuccess = () => ok({ name: get.result.value.name, bytes: Array.from(get.result.value.key) });
-    };
-  }));
+  // As stored, the key itself is sealed: only its name and date are in clear.
+  const rawOf = (page) => idbAll(page, 'meta').then((rows) => rows.find((r) => r.key === 'branch-key').value);
+  for (const d of [a, b]) {
+    const raw = await rawOf(d.page);
+    assert.deepEqual(Object.keys(raw).sort(), ['createdAt', 'name', 'sealed']);
+    assert.ok(raw.sealed instanceof Object && raw.sealed.byteLength > 32, 'the sealed key');
+  }
+  // The unlocked staff page reads the key itself.
+  const keyOf = (page) => page.evaluate(async () => {
+    const k = await (await import('/storage.js')).branchKey();
+    return { name: k.name, bytes: Array.from(k.key) };
+  });
   const [ka, kb] = [await keyOf(a.page), await keyOf(b.page)];
   assert.equal(ka.bytes.length, 32);
   assert.notDeepEqual(ka.bytes, kb.bytes, 'each device makes its own random key');
@@ -232,7 +240,7 @@ test('the branch key is made on the staff device, never in the page or its links
 test('the camera add-on reads a response code from a drawn frame, as from a camera', async () => {
   const context = await env.newContext({ viewport: { width: 800, height: 600 } });
   const page = await context.newPage();
-  await page.goto(`${env.url}invite.html`);
+  await openStaff(page, `${env.url}invite.html`);
   await page.locator('html[data-ready="true"]').waitFor();
   const read = await page.evaluate(async () => {
     const main = await import('/pkg/manyi.js');
