@@ -4,7 +4,7 @@
 // visits ask for it; the unlocked keys go to the page's storage and worker.
 // A device in kiosk mode sends every staff screen back to the survey. The
 // session locks itself after vault.IDLE_MINUTES untouched, or on "Lock".
-import { initialLang, saveLang, t } from './i18n.js';
+import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
 import { kioskMode } from './storage.js';
 import { useWorkerKeys } from './worker-bridge.js';
@@ -15,27 +15,30 @@ function gateForm(kind, attempt) {
   let lang = initialLang();
   const tr = (key, vars) => t(lang, key, vars);
   const main = /** @type {HTMLElement} */ (document.querySelector('main'));
-  const hidden = [...main.children].filter((c) => !c.hidden);
+  // The screen's own controls (its content, and buttons such as Print in the bar) wait behind the lock.
+  const hidden = [...main.children, ...document.querySelectorAll('header.bar button:not(#lang), footer')].filter((c) => !c.hidden);
   for (const c of hidden) c.hidden = true;
   document.documentElement.dataset.lock = kind;
   return new Promise((resolve) => {
     const section = h('section', { class: 'card lock', id: 'lock', 'aria-labelledby': 'lock-h' });
     const render = () => {
-      document.documentElement.lang = lang;
+      translatePage(lang);
       labelLangButton(lang);
       const field = (id, key) => h('p', { class: 'field' }, h('label', { for: id, text: tr(key) }), h('input', { id, type: 'password', autocomplete: kind === 'none' ? 'new-password' : 'current-password', required: true }));
       section.replaceChildren(
-        h('h1', { id: 'lock-h', tabindex: -1, text: tr(kind === 'none' ? 'lock.setTitle' : 'lock.title') }),
-        h('p', { text: tr(kind === 'none' ? 'lock.setLead' : 'lock.lead') }),
-        kind === 'none' ? h('p', { class: 'warning', id: 'lock-warning' }, h('strong', { text: tr('lock.forgetWarning') })) : null,
-        h(
-          'form',
-          { id: 'lock-form', 'aria-labelledby': 'lock-h', onsubmit: submit },
-          field('lock-pass', 'lock.passphrase'),
-          kind === 'none' ? field('lock-again', 'lock.again') : null,
-          h('p', { id: 'lock-error', class: 'error', role: 'alert' }),
-          h('button', { type: 'submit', id: 'lock-go' }, tr(kind === 'none' ? 'lock.set' : 'lock.unlock')),
-        ),
+        ...[
+          h('h1', { id: 'lock-h', tabindex: -1, text: tr(kind === 'none' ? 'lock.setTitle' : 'lock.title') }),
+          h('p', { text: tr(kind === 'none' ? 'lock.setLead' : 'lock.lead') }),
+          kind === 'none' ? h('p', { class: 'warning', id: 'lock-warning' }, h('strong', { text: tr('lock.forgetWarning') })) : null,
+          h(
+            'form',
+            { id: 'lock-form', 'aria-labelledby': 'lock-h', onsubmit: submit },
+            field('lock-pass', 'lock.passphrase'),
+            kind === 'none' ? field('lock-again', 'lock.again') : null,
+            h('p', { id: 'lock-error', class: 'error', role: 'alert' }),
+            h('button', { type: 'submit', id: 'lock-go' }, tr(kind === 'none' ? 'lock.set' : 'lock.unlock')),
+          ),
+        ].filter(Boolean),
       );
     };
     async function submit(e) {
