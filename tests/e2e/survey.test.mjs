@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, launch } from './browser.mjs';
+import { axe, launch, openStaff } from './browser.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
 const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
@@ -51,7 +51,7 @@ async function tapAnswer(page, n, answer, next) {
   await onScreen(page, next);
 }
 
-/** Every response in the device's IndexedDB, codes as plain arrays. */
+/** Every response in the device's IndexedDB, codes as plain arrays (in clear: a customer's device never had a staff passphrase). */
 function storedResponses(page) {
   return page.evaluate(
     () =>
@@ -155,7 +155,7 @@ test('a customer answers all 17 on a phone, reloading and switching language mid
   assert.equal(await storedDraft(page), null);
 
   // The report page counts it, and its report is that one response's.
-  await page.goto(env.url);
+  await openStaff(page, env.url);
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   await page.locator('#show-stored').click();
   await page.locator('#report:not([hidden])').waitFor();
@@ -270,7 +270,7 @@ test('after one visit the survey works with the network off, and is stored', asy
   const [stored] = await storedResponses(page);
   assert.deepEqual(stored.codes, CODES);
   // The report page loads offline too.
-  await page.goto(env.url);
+  await openStaff(page, env.url);
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   await context.setOffline(false);
   await context.close();
@@ -370,7 +370,7 @@ test('call-back consent: the contact is kept only with consent and exported only
   assert.ok(!JSON.stringify(both).includes('139 0000 0000'));
 
   // Exports leave the contact out unless the person exporting asks for it.
-  await page.goto(env.url);
+  await openStaff(page, env.url);
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '2');
   const exportCsv = async () => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').click()]);
