@@ -4,7 +4,7 @@
 // the time until the page shows it.
 //   node bench/dashboard.mjs [N=100000]     (after ./dev build; needs ./dev setup)
 // Not part of the test suite: timings are reported, never asserted.
-import { launch } from '../tests/e2e/browser.mjs';
+import { launch, openStaff } from '../tests/e2e/browser.mjs';
 
 const n = Number(process.argv[2] ?? 100000);
 // Deterministic pseudo-random answers (a linear congruential generator).
@@ -24,7 +24,7 @@ const buffer = Buffer.from(rows.join('\n'));
 const env = await launch();
 try {
   const page = await (await env.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(`${env.url}dashboard.html`);
+  await openStaff(page, `${env.url}dashboard.html`);
   await page.locator('html[data-ready="true"]').waitFor();
   let t = Date.now();
   await page.locator('#src-file').setInputFiles({ name: 'bench.csv', mimeType: 'text/csv', buffer });

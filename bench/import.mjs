@@ -3,7 +3,7 @@
 // measure the time of each step and the longest main-thread task meanwhile.
 //   node bench/import.mjs [N=1000000]     (after ./dev build; needs ./dev setup)
 // Not part of the test suite: timings are reported, never asserted.
-import { launch } from '../tests/e2e/browser.mjs';
+import { launch, openStaff } from '../tests/e2e/browser.mjs';
 
 const n = Number(process.argv[2] ?? 1000000);
 const header = 'id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17';
@@ -14,7 +14,7 @@ const buffer = Buffer.from(rows.join('\n'));
 const env = await launch();
 try {
   const page = await (await env.newContext()).newPage();
-  await page.goto(env.url);
+  await openStaff(page, env.url);
   await page.locator('html[data-ready="true"]').waitFor();
   await page.locator('#import-file').setInputFiles({ name: 'bench.csv', mimeType: 'text/csv', buffer });
   // Long tasks on the page's main thread from here on (the hand-over of the

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { launch } from '../tests/e2e/browser.mjs';
+import { launch, openStaff } from '../tests/e2e/browser.mjs';
 import { measureStore } from './store.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -44,7 +44,8 @@ const browser = [];
 try {
   const page = await (await env.newContext()).newPage();
   page.on('console', (m) => say(`page: ${m.text()}`));
-  await page.goto(env.url);
+  // The main page in its ordinary, unlocked state (the staff passphrase set on this fresh profile).
+  await openStaff(page, env.url);
   for (const n of SIZES) {
     say(`browser: ${n} responses`);
     const r = await page.evaluate(async (count) => {
