@@ -5,21 +5,13 @@
 //! (`shared/data/README.md`); the data set is the repository's demo copy.
 
 mod common;
-use common::{manyi, manyi_stdin, DEMO};
+use common::{manyi, manyi_stdin, stderr, stdout, DEMO};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use manyi::Instrument;
 use serde_json::Value;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Asserts a successful run and returns its stdout.
 fn ok(o: &Output) -> String {

@@ -4,20 +4,12 @@
 //! exit 1 and a sentence on stderr, never an abort or a panic.
 
 mod common;
-use common::{manyi, DEMO};
+use common::{manyi, stderr, stdout, DEMO};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Asserts a successful run and returns its stdout.
 fn ok(o: &Output) -> String {
@@ -313,26 +305,21 @@ fn merge_leaves_only_its_output_behind() {
     let (a, b) = conflicting(&dir);
     let out = dir.path("all.csv");
     let resolve = format!("r=1={a}");
-    ok(&manyi(&[
-        "merge",
-        &a,
-        &b,
-        "-o",
-        &out,
-        "--resolve",
-        &resolve,
-    ]));
+    let merge = || {
+        ok(&manyi(&[
+            "merge",
+            &a,
+            &b,
+            "-o",
+            &out,
+            "--resolve",
+            &resolve,
+        ]))
+    };
+    merge();
     assert_eq!(dir.names(), ["a.csv", "all.csv", "b.csv"]);
     // Writing again replaces the file, still with nothing else left behind.
-    ok(&manyi(&[
-        "merge",
-        &a,
-        &b,
-        "-o",
-        &out,
-        "--resolve",
-        &resolve,
-    ]));
+    merge();
     assert_eq!(dir.names(), ["a.csv", "all.csv", "b.csv"]);
     // generate -o goes the same way.
     let g = dir.path("gen.csv");

@@ -33,3 +33,13 @@ pub fn manyi_stdin(args: &[&str], input: &[u8]) -> Output {
         .expect("write stdin");
     child.wait_with_output().expect("wait for manyi")
 }
+
+/// A run's standard output (it is always UTF-8).
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// A run's standard error, lossily (a panic's message may not be UTF-8).
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
