@@ -7,9 +7,8 @@ import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
-import { core } from './core.js';
 import { setKiosk } from './storage.js';
-import { changePassphrase, decryptBackup, encryptBackup, isEncryptedBackup, lock, Refused } from './vault.js';
+import { changePassphrase, checkPassphrase, decryptBackup, encryptBackup, isEncryptedBackup, lock, Refused } from './vault.js';
 
 // Nothing of this screen shows before the staff passphrase.
 await staffGate();
@@ -473,7 +472,7 @@ for (const button of document.querySelectorAll('[data-export]')) {
         return;
       }
       try {
-        (await core()).checkPassphrase(pass);
+        await checkPassphrase(pass);
       } catch {
         setStatus('lock.weak', {});
         $('#backup-pass').focus();

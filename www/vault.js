@@ -9,9 +9,13 @@
 // sessionStorage "manyi.staff": the data key while this tab's staff session is
 //   unlocked (base64) and when it was last used; gone on Lock, after
 //   IDLE_MINUTES without use, or when the tab closes. Kiosk mode removes it.
-import { aesKey, encryptWith, fromBytes, openWith, publicKey, toBytes } from './seal.js';
+import { aesKey, encryptWith, fromBytes, openWith, publicKey } from './seal.js';
 import { committed, done, openDb, useKeys } from './storage.js';
-import { core } from './core.js';
+// The rules come from the core in the worker: the main page never loads the WebAssembly itself.
+import { ask } from './worker-bridge.js';
+
+const lockRules = () => ask('lock.rules');
+const checkPassphrase = (passphrase) => ask('lock.check', { passphrase });
 
 const SESSION = 'manyi.staff';
 /** A staff session locks itself after this long untouched. */
@@ -93,9 +97,8 @@ function remember(raw) {
  * core's reason for a passphrase too weak.
  */
 export async function createVault(passphrase) {
-  const { checkPassphrase, lockRules } = await core();
-  checkPassphrase(passphrase);
-  const { iterations } = lockRules();
+  await checkPassphrase(passphrase);
+  const { iterations } = await lockRules();
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const raw = crypto.getRandomValues(new Uint8Array(32));
   const dk = await aesKey(raw);
@@ -125,8 +128,7 @@ export async function createVault(passphrase) {
 export async function waitSeconds() {
   const tries = await meta('vault-tries');
   if (!tries?.failures) return 0;
-  const { lockRules } = await core();
-  const { delay } = lockRules();
+  const { delay } = await lockRules();
   const wait = delay[Math.min(tries.failures, delay.length - 1)];
   return Math.max(0, Math.ceil((tries.at + wait * 1000 - Date.now()) / 1000));
 }
@@ -175,8 +177,7 @@ export async function verify(passphrase) {
 
 /** Replaces the passphrase: the data key, and so the data, stay as they are. */
 export async function changePassphrase(old, passphrase) {
-  const { checkPassphrase } = await core();
-  checkPassphrase(passphrase);
+  await checkPassphrase(passphrase);
   const raw = await unwrap(old);
   const vault = await meta('vault');
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -230,9 +231,8 @@ async function sealEverything(keys) {
  * PBKDF2 as for the lock): JSON { format: "manyi-encrypted-backup", v, iterations, salt, data }.
  */
 export async function encryptBackup(bytes, passphrase) {
-  const { checkPassphrase, lockRules } = await core();
-  checkPassphrase(passphrase);
-  const { iterations } = lockRules();
+  await checkPassphrase(passphrase);
+  const { iterations } = await lockRules();
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const data = await encryptWith(await wrappingKey(passphrase, salt, iterations), bytes);
   return new TextEncoder().encode(JSON.stringify({ format: 'manyi-encrypted-backup', v: 1, iterations, salt: b64(salt), data: b64(data) }));
@@ -253,4 +253,4 @@ export async function decryptBackup(bytes, passphrase) {
   return plain;
 }
 
-export { toBytes };
+export { checkPassphrase };

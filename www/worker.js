@@ -3,7 +3,7 @@
 // dashboard's views. The page sends one request at a time and gets progress
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
-import init, { Dataset, DeviceStore, Incoming, seedHashing } from './pkg/manyi.js';
+import init, { Dataset, DeviceStore, Incoming, checkPassphrase, lockRules, seedHashing } from './pkg/manyi.js';
 import { auditTrail, branchKey, deviceId, invitations, pendingEntries, useKeys } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 
@@ -106,6 +106,19 @@ const handlers = {
     useKeys(keys ?? null);
     // What was loaded with other keys (or none) is loaded again.
     forget();
+    return {};
+  },
+
+  /** The staff lock's rules (src/lock.rs): iterations, shortest passphrase, delay after wrong tries. */
+  async 'lock.rules'() {
+    await ready;
+    return lockRules();
+  },
+
+  /** Checks a new passphrase; fails with the core's reason. */
+  async 'lock.check'({ passphrase }) {
+    await ready;
+    checkPassphrase(String(passphrase ?? ''));
     return {};
   },
 

@@ -148,13 +148,18 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   const thief = await context.newPage();
   await thief.goto(env.url);
   await thief.locator('html[data-lock="locked"]').waitFor();
+  const said = [];
   for (let i = 1; i <= 4; i++) {
     await thief.locator('#lock-pass').fill(`guess number ${i}`);
     await thief.locator('#lock-go').click();
     await thief.waitForFunction(() => /不正确|秒后/.test(document.querySelector('#lock-error').textContent));
+    said.push(await thief.locator('#lock-error').textContent());
     await thief.evaluate(() => (document.querySelector('#lock-error').textContent = ''));
   }
-  await thief.locator('#lock-pass').fill('guess number 5');
+  // Three free tries, then each wrong try makes the next one wait (the core's src/lock.rs: 1 s, 2 s, …).
+  assert.deepEqual(said.slice(0, 2), ['口令不正确。', '口令不正确。']);
+  assert.match(said[3], /请 [12] 秒后再试/);
+  await thief.locator('#lock-pass').fill(PASSPHRASE);
   await thief.locator('#lock-go').click();
   await thief.waitForFunction(() => /秒后再试/.test(document.querySelector('#lock-error').textContent));
   assert.equal(await thief.locator('#device').isVisible(), false);
