@@ -86,8 +86,12 @@ function keepSession() {
     }
   };
   for (const ev of ['pointerdown', 'keydown', 'touchstart']) addEventListener(ev, touched, { passive: true });
-  setInterval(async () => {
-    if (!(await vault.sessionKeys())) location.reload();
+  // Idle too long (or locked in another way): the keys go and the lock shows again.
+  setInterval(() => {
+    if (!vault.sessionAlive()) {
+      vault.lock();
+      location.reload();
+    }
   }, 30_000);
   const bar = document.querySelector('header.bar');
   if (bar && !bar.querySelector('#lock-now')) {

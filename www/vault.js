@@ -71,6 +71,16 @@ export async function sessionKeys() {
   return keys;
 }
 
+/** Whether this tab's staff session is still unlocked (without counting this as use). */
+export function sessionAlive() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION) ?? 'null');
+    return Boolean(saved) && Date.now() - saved.at <= IDLE_MINUTES * 60_000;
+  } catch {
+    return false;
+  }
+}
+
 /** Notes that the staff session is in use (postpones the idle lock). */
 export function touch() {
   try {

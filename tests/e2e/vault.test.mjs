@@ -267,3 +267,28 @@ test('kiosk mode is closed: Back, reload and typed addresses stay in the survey;
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a staff session locks itself after 15 idle minutes, and on Lock', async () => {
+  const context = await env.newContext({ ...TABLET, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await page.clock.install();
+  await openStaff(page, env.url);
+  await page.locator('html[data-ready="true"]').waitFor();
+  // Fourteen minutes untouched: still open.
+  await page.clock.fastForward('14:00');
+  await page.waitForTimeout(200);
+  assert.equal(await page.locator('html').getAttribute('data-lock'), null);
+  // A touch, then sixteen minutes untouched: locked, the data key gone from the tab.
+  await page.locator('h1').first().click();
+  await page.clock.fastForward('16:00');
+  await page.locator('html[data-lock="locked"]').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('manyi.staff')), null);
+  assert.equal(await page.locator('#device').isVisible(), false);
+  await unlockStaff(page);
+  await page.locator('html[data-ready="true"]').waitFor();
+  // Lock, at once.
+  await page.locator('#lock-now').click();
+  await page.locator('html[data-lock="locked"]').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('manyi.staff')), null);
+  await context.close();
+});
