@@ -4,8 +4,9 @@
 
 use js_sys::{Array, Reflect};
 use manyi::wasm::{
-    builtin_instrument, encode_response, intake_code, issue_token, parse_instrument, qr_code,
-    Dataset, DeviceStore, Incoming,
+    answer_secret, builtin_instrument, check_invitation, check_passphrase, encode_response,
+    instrument_path, intake_code, issue_token, lock_rules, parse_instrument, qr_code, Dataset,
+    DeviceStore, Incoming,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -377,4 +378,29 @@ fn the_device_store_crosses_the_boundary_as_bytes() {
         num(&Array::from(&get(&summary, "sets")).get(0), "unexported"),
         0.0
     );
+}
+
+#[wasm_bindgen_test]
+fn security_rules_cross_the_boundary() {
+    // Where a page may read a questionnaire from (src/source.rs).
+    assert_eq!(
+        instrument_path("instruments/x.json").expect("allowed"),
+        "instruments/x.json"
+    );
+    let err = instrument_path("http://evil.example/pin.json").expect_err("refused");
+    let problem = get(&err, "problems").dyn_into::<Array>().unwrap().get(0);
+    assert_eq!(get(&problem, "code"), "foreign_source");
+    // The staff lock's rules (src/lock.rs).
+    let rules = lock_rules().expect("rules");
+    assert_eq!(num(&rules, "iterations"), 600_000.0);
+    assert_eq!(num(&rules, "minChars"), 8.0);
+    let delay: Vec<f64> = Array::from(&get(&rules, "delay"))
+        .iter()
+        .map(|v| v.as_f64().expect("number"))
+        .collect();
+    assert_eq!(&delay[..5], &[0.0, 0.0, 0.0, 1.0, 2.0]);
+    assert!(check_passphrase("a long enough one").is_ok());
+    let weak = check_passphrase("short").expect_err("too short");
+    let problem = get(&weak, "problems").dyn_into::<Array>().unwrap().get(0);
+    assert_eq!(get(&problem, "code"), "weak_passphrase");
 }
