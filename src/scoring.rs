@@ -15,7 +15,9 @@
 //!   an extra column). Up to [`MAX_PAIRWISE`] (20) non-empty segments every
 //!   pair is tested; past that (a timestamp column has a segment per response,
 //!   and pairs grow as the square) each segment is tested against the rest,
-//!   and [`NpsBy::compared`] says which was done.
+//!   and [`NpsBy::compared`] says which was done. A segment's `missing` is its
+//!   own rows whose NPS question is unanswered; [`NpsBy::missing`] counts the
+//!   rows that answered the NPS question but not the segmenting one.
 //!
 //! Everything here is a count over a column of small codes; missing answers
 //! are the code [`MISSING`](crate::MISSING).
@@ -338,7 +340,8 @@ pub fn nps(instrument: &Instrument, responses: &Responses) -> Result<Nps> {
 pub struct NpsSegment {
     /// The option letter (or scale value) of the segmenting question.
     pub option: String,
-    /// The segment's NPS, interval and counts.
+    /// The segment's NPS, interval and counts; its `missing` is the segment's
+    /// rows whose NPS question is unanswered.
     #[serde(flatten)]
     pub nps: Nps,
 }
@@ -401,14 +404,23 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
     let q = nps_question(instrument, responses)?;
     let nq = &instrument.questions()[q];
     let nps_codes = responses.column(q);
-    let (by_id, groups): (String, Vec<(String, Vec<u64>)>) = match instrument.position(by) {
+    // Per segment: the counts of each NPS score, and the rows of the segment
+    // whose NPS question is unanswered.
+    type Groups = Vec<(String, Vec<u64>, u64)>;
+    let (by_id, groups): (String, Groups) = match instrument.position(by) {
         Some(b) => {
             let bq = &instrument.questions()[b];
-            let (table, _) = count_pairs(responses.column(b), nps_codes, bq.len(), nq.len());
+            let by_codes = responses.column(b);
+            let (table, _) = count_pairs(by_codes, nps_codes, bq.len(), nq.len());
+            let (rows, _) = count_codes(by_codes, bq.len());
             let groups = table
                 .into_iter()
+                .zip(rows)
                 .enumerate()
-                .map(|(i, t)| (bq.code_text(i as u8), t));
+                .map(|(i, (t, rows))| {
+                    let answered: u64 = t.iter().sum();
+                    (bq.code_text(i as u8), t, rows - answered)
+                });
             (bq.id.clone(), groups.collect())
         }
         None => {
@@ -436,22 +448,30 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
                     .with_value(by),
                 ));
             };
-            let mut groups: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+            let mut groups: std::collections::BTreeMap<&str, (Vec<u64>, u64)> = Default::default();
             for (value, &code) in extra.values.iter().zip(nps_codes) {
                 let value = value.trim();
-                if usize::from(code) < nq.len() && !value.is_empty() {
-                    groups
-                        .entry(value.to_owned())
-                        .or_insert_with(|| vec![0; nq.len()])[usize::from(code)] += 1;
+                if value.is_empty() {
+                    continue;
+                }
+                let (scores, missing) = groups
+                    .entry(value)
+                    .or_insert_with(|| (vec![0; nq.len()], 0));
+                match scores.get_mut(usize::from(code)) {
+                    Some(count) => *count += 1,
+                    None => *missing += 1,
                 }
             }
-            (extra.name.clone(), groups.into_iter().collect())
+            let groups = groups
+                .into_iter()
+                .map(|(value, (scores, missing))| (value.to_owned(), scores, missing));
+            (extra.name.clone(), groups.collect())
         }
     };
     let (scores, _) = count_codes(nps_codes, nq.len());
     let answered: u64 = scores.iter().sum();
     let mut in_scores = vec![0u64; nq.len()];
-    for (_, t) in &groups {
+    for (_, t, _) in &groups {
         for (all, &c) in in_scores.iter_mut().zip(t) {
             *all += c;
         }
@@ -459,16 +479,16 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
     let in_segments: u64 = in_scores.iter().sum();
     let segments: Vec<NpsSegment> = groups
         .iter()
-        .map(|(option, scores)| NpsSegment {
+        .map(|(option, scores, missing)| NpsSegment {
             option: option.clone(),
-            nps: nps_from_scores(&nq.id, scores, 0),
+            nps: nps_from_scores(&nq.id, scores, *missing),
         })
         .collect();
     let live: Vec<(&NpsSegment, &[u64])> = segments
         .iter()
         .zip(&groups)
         .filter(|(s, _)| s.nps.n > 0)
-        .map(|(s, (_, scores))| (s, scores.as_slice()))
+        .map(|(s, (_, scores, _))| (s, scores.as_slice()))
         .collect();
     let (compared, comparisons) = if live.len() <= MAX_PAIRWISE {
         let pairs = live.len() * live.len().saturating_sub(1) / 2;
