@@ -198,15 +198,21 @@ export async function changePassphrase(old, passphrase) {
   await committed(tx);
 }
 
+/** Whether a stored value is still in clear (a chunk starts with the core's "MNYC"; a record has no envelope). */
+const inClear = (store, value) => (store === 'chunks' ? new Uint8Array(value)[0] === 0x4d : store === 'meta' ? Boolean(value?.value?.key) : value && !value.sealed);
+
 /**
  * Encrypts whatever is still in clear (a device from before the lock, or
  * responses a customer's phone wrote before it became a staff device): chunks
  * under the data key, the payload of log records, pending entries and audit
- * entries, and the branch key. One transaction; a store changed meanwhile is
- * simply encrypted on the next unlock.
+ * entries, and the branch key. Each record is replaced only if it is still the
+ * one read (another tab may have written meanwhile; whatever it wrote with the
+ * lock set is already encrypted). Done once: the vault then says so.
  */
 async function sealEverything(keys) {
   if (!keys) return;
+  const vault = await meta('vault');
+  if (vault?.sealedAll) return;
   const { protectRecord, CLEAR } = await import('./storage.js');
   const db = await openDb();
   const names = ['chunks', 'responses', 'entries', 'audit', 'meta'];
@@ -215,24 +221,33 @@ async function sealEverything(keys) {
   const puts = [];
   const [chunks, responses, entries, audit, metaRows] = all;
   chunks[1].forEach((bytes, i) => {
-    if (new Uint8Array(bytes)[0] === 0x4d) puts.push(['chunks', encryptWith(keys.dk, new Uint8Array(bytes)).then((e) => e.buffer), chunks[0][i]]);
+    if (inClear('chunks', bytes)) puts.push(['chunks', encryptWith(keys.dk, new Uint8Array(bytes)).then((e) => e.buffer), chunks[0][i]]);
   });
   for (const [store, [ks, rows]] of [['responses', responses], ['entries', entries], ['audit', audit]]) {
     rows.forEach((r, i) => {
-      if (!r.sealed) puts.push([store, protectRecord(r, CLEAR[store], keys), store === 'audit' ? ks[i] : undefined]);
+      if (inClear(store, r)) puts.push([store, protectRecord(r, CLEAR[store], keys), ks[i], store === 'audit']);
     });
   }
   for (const row of metaRows[1]) {
-    if (row.key === 'branch-key' && row.value?.key) puts.push(['meta', protectRecord(row.value, CLEAR.branchKey, keys).then((value) => ({ key: 'branch-key', value }))]);
+    if (row.key === 'branch-key' && inClear('meta', row)) puts.push(['meta', protectRecord(row.value, CLEAR.branchKey, keys).then((value) => ({ key: 'branch-key', value })), 'branch-key']);
   }
-  if (!puts.length) return;
-  const ready = await Promise.all(puts.map(async ([store, value, key]) => [store, await value, key]));
+  const ready = await Promise.all(puts.map(async ([store, value, key, outOfLine]) => [store, await value, key, outOfLine ?? store === 'chunks']));
   const tx = db.transaction(names, 'readwrite');
   const finished = committed(tx);
-  for (const [store, value, key] of ready) {
-    if (key === undefined) tx.objectStore(store).put(value);
-    else tx.objectStore(store).put(value, key);
+  let skipped = 0;
+  for (const [store, value, key, outOfLine] of ready) {
+    const os = tx.objectStore(store);
+    const now = os.get(key);
+    now.onsuccess = () => {
+      if (!inClear(store, now.result)) return void skipped++;
+      if (outOfLine) os.put(value, key);
+      else os.put(value);
+    };
   }
+  const again = tx.objectStore('meta').get('vault');
+  again.onsuccess = () => {
+    if (again.result && !skipped) tx.objectStore('meta').put({ key: 'vault', value: { ...again.result.value, sealedAll: true } });
+  };
   await finished;
 }
 
