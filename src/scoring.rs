@@ -175,85 +175,128 @@ pub struct Nps {
     pub pct_detractors_ci95: Option<[f64; 2]>,
     /// % promoters − % detractors, in points from −100 to 100; `None` if `n` is 0.
     pub nps: Option<f64>,
-    /// Standard error in points: 100·√((p_P + p_D − (p_P − p_D)²) / n).
-    pub se: Option<f64>,
-    /// 95% margin of error: 1.96·SE.
-    pub moe95: Option<f64>,
-    /// Wald 95% interval, NPS ± MoE (as the formula gives: it can pass ±100 for
-    /// small or extreme groups; clamp only for display).
-    pub ci95: Option<[f64; 2]>,
-    /// The adjusted-Wald estimate and interval, better for small n or extreme scores.
-    pub adjusted: Option<AdjustedNps>,
+    /// The adjusted-Wald estimate and 95% interval (Sauro & Lewis): the interval
+    /// to show, and the basis of every significance verdict; `None` if `n` is 0.
+    pub adjusted: Option<NpsInterval>,
+    /// The plain Wald figures, kept for reference: SE = 100·√((p_P + p_D −
+    /// (p_P − p_D)²)/n), NPS ± z·SE. They break down for small or extreme groups
+    /// (zero width at n = 1 or when everyone is a promoter); `None` if `n` is 0.
+    pub wald: Option<NpsInterval>,
     /// Fewer than 30 answered: read with care.
     pub small: bool,
     /// The mean answer on 0–10.
     pub mean: Option<f64>,
 }
 
-/// The adjusted-Wald NPS (Sauro & Lewis): add ¾ of a promoter and ¾ of a
-/// detractor (n' = n + 3) and use the Wald interval around the adjusted score.
+/// An NPS estimate with its standard error and 95% interval, in points.
+///
+/// - **Wald**: the observed NPS, SE = 100·√(Var/n) with Var = p_P + p_D −
+///   (p_P − p_D)² (the variance of the +1/0/−1 scores, divisor n).
+/// - **Adjusted Wald** (Sauro & Lewis): add ¾ of a promoter, ¾ of a detractor
+///   and 1½ passives, n' = n + 3, p_P' = (P + ¾)/n', p_D' = (D + ¾)/n'; the
+///   same formulas on the adjusted proportions. The interval is centred on NPS'.
+///
+/// Both use z = [`Z95`] = 1.959963984540054 (the normal 97.5% quantile, not 1.96).
+/// Intervals are as the formula gives them (they can pass ±100); clamp only for
+/// display.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AdjustedNps {
-    /// NPS' = 100·((P + ¾) − (D + ¾)) / (n + 3).
+pub struct NpsInterval {
+    /// The estimate: NPS (Wald) or NPS' = 100·(P − D)/(n + 3) (adjusted).
     pub nps: f64,
-    /// 100·√(Var' / n').
+    /// Its standard error in points.
     pub se: f64,
-    /// NPS' ± 1.96·SE'.
+    /// The 95% margin of error, z·SE with z = 1.959963984540054.
+    pub moe95: f64,
+    /// The 95% interval, estimate ± `moe95`.
     pub ci95: [f64; 2],
 }
 
-/// NPS point estimate and standard error (in points) from counts.
-fn nps_and_se(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
-    let (pp, pd) = (promoters / n, detractors / n);
-    let var = pp + pd - (pp - pd) * (pp - pd);
-    (100.0 * (pp - pd), 100.0 * (var.max(0.0) / n).sqrt())
+impl NpsInterval {
+    /// The Wald figures of P promoters and D detractors out of n (n > 0).
+    fn of(promoters: f64, detractors: f64, n: f64) -> NpsInterval {
+        let (pp, pd) = (promoters / n, detractors / n);
+        let var = pp + pd - (pp - pd) * (pp - pd);
+        let (nps, se) = (100.0 * (pp - pd), 100.0 * (var.max(0.0) / n).sqrt());
+        let moe95 = Z95 * se;
+        NpsInterval {
+            nps,
+            se,
+            moe95,
+            ci95: [nps - moe95, nps + moe95],
+        }
+    }
 }
 
-/// The difference NPS(a) − NPS(b) of two independent groups or periods, with a
-/// z test (MeasuringU): SE = √(SE_a² + SE_b²), z = Δ / SE, two-sided p.
+/// A z test of the difference between two independent NPS estimates
+/// (MeasuringU): Δ = NPS_a − NPS_b, SE = √(SE_a² + SE_b²), z = Δ/SE, two-sided
+/// normal p (computed as χ²(1).sf(z²)).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct NpsDifference {
-    /// NPS(a) − NPS(b), in points.
+pub struct DifferenceTest {
+    /// The difference of the two estimates, in points.
     pub delta: f64,
-    /// The standard error of the difference.
+    /// Its standard error.
     pub se: f64,
-    /// Δ ± 1.96·SE.
+    /// Δ ± z·SE, z = 1.959963984540054.
     pub ci95: [f64; 2],
     /// Δ / SE (`None` when SE is 0).
     pub z: Option<f64>,
-    /// The two-sided p-value.
+    /// The two-sided p-value (`None` when SE is 0).
     pub p: Option<f64>,
-    /// The same test on the adjusted-Wald scores.
-    pub adjusted_delta: f64,
-    /// The standard error of the adjusted difference.
-    pub adjusted_se: f64,
-    /// The adjusted z.
-    pub adjusted_z: Option<f64>,
-    /// The adjusted p-value.
-    pub adjusted_p: Option<f64>,
+}
+
+impl DifferenceTest {
+    fn of(a: &NpsInterval, b: &NpsInterval) -> DifferenceTest {
+        let delta = a.nps - b.nps;
+        let se = (a.se * a.se + b.se * b.se).sqrt();
+        let z = (se > 0.0).then(|| delta / se);
+        DifferenceTest {
+            delta,
+            se,
+            ci95: [delta - Z95 * se, delta + Z95 * se],
+            z,
+            p: z.map(normal_two_sided_p),
+        }
+    }
+}
+
+/// The difference NPS(a) − NPS(b) of two independent groups or periods.
+///
+/// The verdict follows the adjusted-Wald test (Sauro & Lewis): each group's
+/// NPS' and SE' (n' = n + 3, ¾ promoter and ¾ detractor added), z = (NPS'_a −
+/// NPS'_b)/√(SE'_a² + SE'_b²), two-sided normal p. The plain Wald test is kept
+/// for reference: it calls a one-person group "significant" (its SE is 0).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NpsDifference {
+    /// The observed NPS(a) − NPS(b), in points.
+    pub delta: f64,
+    /// The adjusted-Wald test: the one every verdict uses.
+    pub adjusted: DifferenceTest,
+    /// The plain Wald test, for reference only.
+    pub wald: DifferenceTest,
+}
+
+impl NpsDifference {
+    /// The adjusted-Wald p-value (`None` only if both groups' SE' were 0,
+    /// which cannot happen: n' ≥ 3 gives every group some variance).
+    pub fn p(&self) -> Option<f64> {
+        self.adjusted.p
+    }
+
+    /// Significant at the 5% level by the adjusted-Wald test (one test, no
+    /// correction for multiple comparisons).
+    pub fn significant(&self) -> bool {
+        self.p().is_some_and(|p| p < 0.05)
+    }
 }
 
 /// Tests NPS(a) − NPS(b); `None` when either group has no answers.
 pub fn nps_difference(a: &Nps, b: &Nps) -> Option<NpsDifference> {
-    let (na, nb) = (a.nps?, b.nps?);
-    let (sa, sb) = (a.se?, b.se?);
     let (aa, ab) = (a.adjusted.as_ref()?, b.adjusted.as_ref()?);
-    let delta = na - nb;
-    let se = (sa * sa + sb * sb).sqrt();
-    let adjusted_delta = aa.nps - ab.nps;
-    let adjusted_se = (aa.se * aa.se + ab.se * ab.se).sqrt();
-    let z = (se > 0.0).then(|| delta / se);
-    let adjusted_z = (adjusted_se > 0.0).then(|| adjusted_delta / adjusted_se);
+    let (wa, wb) = (a.wald.as_ref()?, b.wald.as_ref()?);
     Some(NpsDifference {
-        delta,
-        se,
-        ci95: [delta - Z95 * se, delta + Z95 * se],
-        z,
-        p: z.map(normal_two_sided_p),
-        adjusted_delta,
-        adjusted_se,
-        adjusted_z,
-        adjusted_p: adjusted_z.map(normal_two_sided_p),
+        delta: a.nps? - b.nps?,
+        adjusted: DifferenceTest::of(aa, ab),
+        wald: DifferenceTest::of(wa, wb),
     })
 }
 
@@ -268,15 +311,8 @@ impl Nps {
     ) -> Nps {
         let n = promoters + passives + detractors;
         let (p, d, nf) = (promoters as f64, detractors as f64, n as f64);
-        let wald = (n > 0).then(|| nps_and_se(p, d, nf));
-        let adjusted = (n > 0).then(|| {
-            let (nps, se) = nps_and_se(p + 0.75, d + 0.75, nf + 3.0);
-            AdjustedNps {
-                nps,
-                se,
-                ci95: [nps - Z95 * se, nps + Z95 * se],
-            }
-        });
+        let wald = (n > 0).then(|| NpsInterval::of(p, d, nf));
+        let adjusted = (n > 0).then(|| NpsInterval::of(p + 0.75, d + 0.75, nf + 3.0));
         Nps {
             question: question.to_owned(),
             n,
@@ -290,11 +326,9 @@ impl Nps {
             pct_promoters_ci95: wilson_pct(promoters, n),
             pct_passives_ci95: wilson_pct(passives, n),
             pct_detractors_ci95: wilson_pct(detractors, n),
-            nps: wald.map(|w| w.0),
-            se: wald.map(|w| w.1),
-            moe95: wald.map(|w| Z95 * w.1),
-            ci95: wald.map(|(v, se)| [v - Z95 * se, v + Z95 * se]),
+            nps: wald.as_ref().map(|w| w.nps),
             adjusted,
+            wald,
             small: n < SMALL_GROUP,
             mean: None,
         }
@@ -369,11 +403,27 @@ pub struct SegmentComparison {
     /// The second segment's option; empty (never a segment's name: blanks
     /// are missing) when `a` is compared with the rest ([`Compared::VsRest`]).
     pub b: String,
-    /// NPS(a) − NPS(b) and its test.
+    /// NPS(a) − NPS(b) and its tests (adjusted Wald, and Wald for reference).
     #[serde(flatten)]
     pub difference: NpsDifference,
-    /// The p-value, Bonferroni-adjusted over all the tests made.
-    pub p_adj: Option<f64>,
+    /// The adjusted-Wald p-value times the number of tests made, at most 1
+    /// (Bonferroni).
+    pub p_bonferroni: Option<f64>,
+    /// `p_bonferroni` < 0.05: the verdict.
+    pub significant: bool,
+}
+
+impl SegmentComparison {
+    fn new(a: &str, b: &str, difference: NpsDifference, tests: usize) -> SegmentComparison {
+        let p_bonferroni = difference.p().map(|p| (p * tests as f64).min(1.0));
+        SegmentComparison {
+            a: a.to_owned(),
+            b: b.to_owned(),
+            difference,
+            p_bonferroni,
+            significant: p_bonferroni.is_some_and(|p| p < 0.05),
+        }
+    }
 }
 
 /// NPS by the options of another question.
@@ -496,19 +546,18 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
         for (x, (a, _)) in live.iter().enumerate() {
             for (other, _) in &live[x + 1..] {
                 if let Some(difference) = nps_difference(&a.nps, &other.nps) {
-                    let p_adj = difference.p.map(|p| (p * pairs as f64).min(1.0));
-                    comparisons.push(SegmentComparison {
-                        a: a.option.clone(),
-                        b: other.option.clone(),
+                    comparisons.push(SegmentComparison::new(
+                        &a.option,
+                        &other.option,
                         difference,
-                        p_adj,
-                    });
+                        pairs,
+                    ));
                 }
             }
         }
         (Compared::Pairwise, comparisons)
     } else {
-        let tests = live.len() as f64;
+        let tests = live.len();
         let mut rest = vec![0u64; nq.len()];
         let comparisons = live
             .iter()
@@ -517,13 +566,7 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
                     *r = all - c;
                 }
                 let difference = nps_difference(&a.nps, &nps_from_scores(&nq.id, &rest, 0))?;
-                let p_adj = difference.p.map(|p| (p * tests).min(1.0));
-                Some(SegmentComparison {
-                    a: a.option.clone(),
-                    b: String::new(),
-                    difference,
-                    p_adj,
-                })
+                Some(SegmentComparison::new(&a.option, "", difference, tests))
             })
             .collect();
         (Compared::VsRest, comparisons)
@@ -683,7 +726,8 @@ mod tests {
     #[test]
     fn nps_by_an_extra_column() {
         // statistics.md §1: mode online (41,30,28) vs paper (84,74,109):
-        // Δ 22.4946090, SE 9.76748646, Z 2.30300898, p 0.0212783380.
+        // Wald Δ 22.4946090, SE 9.76748646, Z 2.30300898, p 0.0212783380;
+        // adjusted Δ 22.0043573, Z 2.28749952, p 0.0221666836.
         let inst = Instrument::builtin();
         let csv = include_bytes!("../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, csv).expect("demo");
@@ -704,9 +748,13 @@ mod tests {
         assert_eq!(groups, [("online", 41, 30, 28), ("paper", 84, 74, 109)]);
         let d = &by.comparisons[0].difference;
         assert!((d.delta - 22.494_609_0).abs() < 1e-6);
-        assert!((d.se - 9.767_486_46).abs() < 1e-7);
-        assert!((d.z.expect("z") - 2.303_008_98).abs() < 1e-7);
-        assert!((d.p.expect("p") - 0.021_278_338_0).abs() < 1e-9);
+        assert!((d.wald.se - 9.767_486_46).abs() < 1e-7);
+        assert!((d.wald.z.expect("z") - 2.303_008_98).abs() < 1e-7);
+        assert!((d.wald.p.expect("p") - 0.021_278_338_0).abs() < 1e-9);
+        assert!((d.adjusted.delta - 22.004_357_3).abs() < 1e-6);
+        assert!((d.adjusted.z.expect("z") - 2.287_499_52).abs() < 1e-7);
+        assert!((d.p().expect("p") - 0.022_166_683_6).abs() < 1e-9);
+        assert!(by.comparisons[0].significant, "one test: p < 0.05");
         assert!(nps_by(&inst, &r, "nosuch").is_err());
     }
 
@@ -748,7 +796,10 @@ mod tests {
         let expected =
             nps_difference(&by.segments[3].nps, &nps_from_scores("q17", &rest, 0)).expect("test");
         assert_eq!(c.difference, expected);
-        assert_eq!(c.p_adj, expected.p.map(|p| (p * n as f64).min(1.0)));
+        assert_eq!(
+            c.p_bonferroni,
+            expected.p().map(|p| (p * n as f64).min(1.0))
+        );
         assert!(c.difference.delta > 50.0, "all promoters vs the rest");
         let json = serde_json::to_value(&by).expect("json");
         assert_eq!(json["compared"], "vs_rest");

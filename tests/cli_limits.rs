@@ -183,11 +183,13 @@ fn nps_by_more_than_twenty_segments_compares_each_with_the_rest() {
     let c = json["comparisons"].as_array().expect("comparisons");
     assert_eq!(c.len(), 21);
     assert_eq!(c[0]["a"], "b00");
-    // b00 (NPS 100) against the other 2000 responses, Bonferroni over 21 tests.
+    // b00 (NPS 100) against the other 2000 responses, Bonferroni over 21 tests
+    // of the adjusted-Wald p.
     assert!(c[0]["delta"].as_f64().expect("delta") > 50.0, "{}", c[0]);
-    let p = c[0]["p"].as_f64().expect("p");
-    let p_adj = c[0]["p_adj"].as_f64().expect("p_adj");
-    assert!((p_adj - (p * 21.0).min(1.0)).abs() < 1e-12);
+    let p = c[0]["adjusted"]["p"].as_f64().expect("p");
+    let p_bonferroni = c[0]["p_bonferroni"].as_f64().expect("p_bonferroni");
+    assert!((p_bonferroni - (p * 21.0).min(1.0)).abs() < 1e-12);
+    assert_eq!(c[0]["significant"], true);
     let text = ok(&manyi(&["nps", &file, "--by", "branch", "--lang", "en"]));
     assert!(text.contains("b00–rest"), "{text}");
 }

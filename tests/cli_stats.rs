@@ -153,9 +153,11 @@ fn nps_json_interval() {
         )
     );
     assert_rel("nps", num(&v["nps"], "nps"), -3.278_688_52);
-    assert_rel("se", num(&v["se"], "se"), 4.419_195_63);
-    assert_rel("moe95", num(&v["moe95"], "moe95"), 8.661_464_28);
-    assert_pair("ci95", &v["ci95"], [-11.940_152_8, 5.382_775_75]);
+    // The Wald figures stay in the JSON under `wald`.
+    let wald = &v["wald"];
+    assert_rel("wald.se", num(&wald["se"], "se"), 4.419_195_63);
+    assert_rel("wald.moe95", num(&wald["moe95"], "moe95"), 8.661_464_28);
+    assert_pair("wald.ci95", &wald["ci95"], [-11.940_152_8, 5.382_775_75]);
     assert_pair(
         "adjusted.ci95",
         &v["adjusted"]["ci95"],
@@ -180,7 +182,7 @@ fn nps_by_q2_json_segments() {
         let option = s["option"].as_str().unwrap_or_default();
         assert_eq!(s["n"], n, "segment {option}");
         assert!(s["nps"].is_number(), "segment {option}: {s}");
-        let ci = s["ci95"].as_array().expect("ci95");
+        let ci = s["adjusted"]["ci95"].as_array().expect("adjusted.ci95");
         assert_eq!(ci.len(), 2, "segment {option}");
         assert!(
             num(&ci[0], "lo") < num(&s["nps"], "nps") && num(&s["nps"], "nps") < num(&ci[1], "hi")
@@ -188,14 +190,14 @@ fn nps_by_q2_json_segments() {
     }
     assert_rel("A nps", num(&segments[0]["nps"], "nps"), -8.333_333_33);
     assert_pair(
-        "A ci95",
-        &segments[0]["ci95"],
+        "A wald.ci95",
+        &segments[0]["wald"]["ci95"],
         [-32.025_616_4, 15.358_949_8],
     );
     assert_rel("D nps", num(&segments[3]["nps"], "nps"), 15.322_580_6);
     assert_pair(
-        "D ci95",
-        &segments[3]["ci95"],
+        "D wald.ci95",
+        &segments[3]["wald"]["ci95"],
         [0.828_347_259, 29.816_814_0],
     );
     assert_eq!(v["comparisons"].as_array().map(Vec::len), Some(10));
@@ -206,10 +208,21 @@ fn nps_compare_a_file_with_itself() {
     let v = json(&["nps", DEMO, "--compare", DEMO, "--json"]);
     let d = &v["difference"];
     assert_eq!(num(&d["delta"], "delta"), 0.0);
-    assert_eq!(num(&d["adjusted_delta"], "adjusted_delta"), 0.0);
-    assert_eq!(num(&d["p"], "p"), 1.0);
-    // SE_Δ = √2·SE (statistics.md §1: SE_Δ = √(SE₁² + SE₂²)), SE 4.41919563.
-    assert_rel("se", num(&d["se"], "se"), 4.419_195_63 * 2f64.sqrt());
+    assert_eq!(num(&d["adjusted"]["delta"], "adjusted.delta"), 0.0);
+    assert_eq!(num(&d["adjusted"]["p"], "adjusted.p"), 1.0);
+    assert_eq!(num(&d["wald"]["p"], "wald.p"), 1.0);
+    // SE_Δ = √2·SE (statistics.md §1: SE_Δ = √(SE₁² + SE₂²)), Wald SE 4.41919563,
+    // adjusted SE' 4.39584236.
+    assert_rel(
+        "wald.se",
+        num(&d["wald"]["se"], "se"),
+        4.419_195_63 * 2f64.sqrt(),
+    );
+    assert_rel(
+        "adjusted.se",
+        num(&d["adjusted"]["se"], "se"),
+        4.395_842_36 * 2f64.sqrt(),
+    );
     assert_eq!(v["a"]["n"], 366);
     assert_eq!(v["b"]["n"], 366);
 }

@@ -132,15 +132,28 @@ fn check_nps_vector(v: &NpsVector) {
     // Exact references (90, 30, −100, 0) are compared with the same 5e-9: the
     // arithmetic leaves at most a few ulps there.
     assert_rel(&format!("{tag} nps"), some("nps", n.nps), v.nps);
-    assert_rel(&format!("{tag} se"), some("se", n.se), v.se);
-    let ci = some("ci95", n.ci95);
-    assert_rel(&format!("{tag} ci95 lo"), ci[0], v.ci[0]);
-    assert_rel(&format!("{tag} ci95 hi"), ci[1], v.ci[1]);
+    let wald = some("wald", n.wald.as_ref());
+    assert_rel(&format!("{tag} wald nps"), wald.nps, v.nps);
+    assert_rel(&format!("{tag} wald se"), wald.se, v.se);
+    assert_rel(&format!("{tag} wald ci95 lo"), wald.ci95[0], v.ci[0]);
+    assert_rel(&format!("{tag} wald ci95 hi"), wald.ci95[1], v.ci[1]);
     let adj = some("adjusted", n.adjusted.as_ref());
     assert_rel(&format!("{tag} adjusted nps"), adj.nps, v.adj_nps);
     assert_rel(&format!("{tag} adjusted se"), adj.se, v.adj_se);
     assert_rel(&format!("{tag} adjusted ci95 lo"), adj.ci95[0], v.adj_ci[0]);
     assert_rel(&format!("{tag} adjusted ci95 hi"), adj.ci95[1], v.adj_ci[1]);
+    // MoE = z·SE with z = 1.959963984540054 (statistics.md's z), not 1.96,
+    // and the interval is the estimate ± MoE.
+    let z95 = 1.959_963_984_540_054;
+    for (what, x) in [("wald", wald), ("adjusted", adj)] {
+        assert_within(&format!("{tag} {what} moe95"), x.moe95, z95 * x.se, 1e-15);
+        assert_within(
+            &format!("{tag} {what} lo"),
+            x.ci95[0],
+            x.nps - x.moe95,
+            1e-15,
+        );
+    }
 }
 
 #[test]
@@ -195,9 +208,9 @@ fn nps_wald_intervals_are_not_clamped() {
     // statistics.md §1 "Bounds": Wald CIs leave [−100, 100] and collapse at 0%/100%;
     // clamping is for display only (the table's 108.593851 and −106.342602).
     let n = Nps::from_counts("q17", 9, 1, 0, 0);
-    assert!(some("ci95", n.ci95)[1] > 100.0);
+    assert!(some("wald", n.wald).ci95[1] > 100.0);
     let n = Nps::from_counts("q17", 0, 0, 10, 0);
-    let ci = some("ci95", n.ci95);
+    let ci = some("wald", n.wald).ci95;
     assert_eq!(ci[0], ci[1], "a 100% detractor group collapses to a point");
     assert!(some("adjusted", n.adjusted).ci95[0] < -100.0);
 }
@@ -209,7 +222,7 @@ fn nps_whuber_check() {
     // Counts (3, 2, 1) have those proportions; SE scales as 1/√n.
     let n = Nps::from_counts("q17", 3, 2, 1, 0);
     assert_exact("nps", some("nps", n.nps), 100.0 / 3.0);
-    let se = some("se", n.se) / 100.0;
+    let se = some("wald", n.wald).se / 100.0;
     assert_exact("Var = n·SE²", 6.0 * se * se, 5.0 / 9.0);
     assert_printed("SE at n = 100", se * (6.0f64 / 100.0).sqrt(), "0.0745356");
 }
@@ -226,14 +239,11 @@ fn nps_thesis_extras() {
     );
     let c = Nps::from_counts("q17", 125, 104, 137, 0);
     for (what, x) in [("data", &n), ("from_counts", &c)] {
-        assert_rel(
-            &format!("{what} moe95"),
-            some("moe95", x.moe95),
-            8.661_464_28,
-        );
+        let wald = some("wald", x.wald.as_ref());
+        assert_rel(&format!("{what} wald moe95"), wald.moe95, 8.661_464_28);
         assert_rel(&format!("{what} nps"), some("nps", x.nps), -3.278_688_52);
-        assert_rel(&format!("{what} se"), some("se", x.se), 4.419_195_63);
-        let se = some("se", x.se) / 100.0;
+        assert_rel(&format!("{what} wald se"), wald.se, 4.419_195_63);
+        let se = wald.se / 100.0;
         assert_rel(
             &format!("{what} Var = n·SE²"),
             366.0 * se * se,
@@ -284,7 +294,11 @@ fn nps_segments_q1() {
             "Q1 {option}"
         );
         assert_rel(&format!("Q1 {option} nps"), some("nps", s.nps), nps);
-        assert_rel(&format!("Q1 {option} se"), some("se", s.se), se);
+        assert_rel(
+            &format!("Q1 {option} wald se"),
+            some("wald", s.wald.as_ref()).se,
+            se,
+        );
     }
 }
 
@@ -318,7 +332,7 @@ fn nps_segments_q2() {
             "Q2 {option}"
         );
         assert_rel(&format!("Q2 {option} nps"), some("nps", s.nps), nps);
-        let got = some("ci95", s.ci95);
+        let got = some("wald", s.wald.as_ref()).ci95;
         assert_rel(&format!("Q2 {option} ci95 lo"), got[0], ci[0]);
         assert_rel(&format!("Q2 {option} ci95 hi"), got[1], ci[1]);
     }
@@ -342,34 +356,40 @@ struct Diff {
 fn check_difference(tag: &str, a: &Nps, b: &Nps, want: &Diff) {
     let d = scoring::nps_difference(a, b).unwrap_or_else(|| panic!("{tag}: no difference"));
     assert_rel(&format!("{tag} Δ"), d.delta, want.delta);
-    assert_rel(&format!("{tag} SE"), d.se, want.se);
-    assert_rel(&format!("{tag} Z"), some("z", d.z), want.z);
-    assert_rel(&format!("{tag} p"), some("p", d.p), want.p);
+    assert_rel(&format!("{tag} Wald Δ"), d.wald.delta, want.delta);
+    assert_rel(&format!("{tag} Wald SE"), d.wald.se, want.se);
+    assert_rel(&format!("{tag} Wald Z"), some("z", d.wald.z), want.z);
+    assert_rel(&format!("{tag} Wald p"), some("p", d.wald.p), want.p);
     if let Some(adj) = want.adj_delta {
-        assert_rel(&format!("{tag} adjusted Δ"), d.adjusted_delta, adj);
+        assert_rel(&format!("{tag} adjusted Δ"), d.adjusted.delta, adj);
     }
     assert_rel(
         &format!("{tag} adjusted Z"),
-        some("adjusted z", d.adjusted_z),
+        some("adjusted z", d.adjusted.z),
         want.adj_z,
     );
     assert_rel(
         &format!("{tag} adjusted p"),
-        some("adjusted p", d.adjusted_p),
+        some("adjusted p", d.adjusted.p),
         want.adj_p,
     );
+    // The verdict is the adjusted test's.
+    assert_eq!(d.p(), d.adjusted.p, "{tag}");
+    assert_eq!(d.significant(), want.adj_p < 0.05, "{tag}");
     // statistics.md §1: report the signed Δ and its CI, Δ ± z·SE, lower bound first.
     // (Checked against manyi's own Δ and SE: built from the rounded references,
     // Δ − z·SE cancels to −0.70 for next − thesis and keeps only 7 digits.)
     let z95 = 1.959_963_984_540_054;
-    let tol = 1e-12 * (d.delta.abs() + 2.0 * d.se);
-    let want_ci = [d.delta - z95 * d.se, d.delta + z95 * d.se];
-    for (got, want) in d.ci95.iter().zip(want_ci) {
-        assert!(
-            (got - want).abs() <= tol,
-            "{tag} ci95 {:?} vs {want_ci:?}",
-            d.ci95
-        );
+    for (what, t) in [("Wald", &d.wald), ("adjusted", &d.adjusted)] {
+        let tol = 1e-12 * (t.delta.abs() + 2.0 * t.se);
+        let want_ci = [t.delta - z95 * t.se, t.delta + z95 * t.se];
+        for (got, want) in t.ci95.iter().zip(want_ci) {
+            assert!(
+                (got - want).abs() <= tol,
+                "{tag} {what} ci95 {:?} vs {want_ci:?}",
+                t.ci95
+            );
+        }
     }
 }
 
@@ -390,13 +410,15 @@ fn nps_difference_q1_a_vs_b() {
         adj_p: 0.605_910_728,
     };
     check_difference("Q1 A−B", segment(&by, "A"), segment(&by, "B"), &want);
-    // The same pair in nps_by's comparisons: one pair, Bonferroni m = 1 so p_adj = p.
+    // The same pair in nps_by's comparisons: one pair, Bonferroni m = 1 so
+    // p_bonferroni = the adjusted p.
     assert_eq!(by.comparisons.len(), 1);
     let c = &by.comparisons[0];
     assert_eq!((c.a.as_str(), c.b.as_str()), ("A", "B"));
     assert_rel("Q1 comparison Δ", c.difference.delta, want.delta);
-    assert_rel("Q1 comparison p", some("p", c.difference.p), want.p);
-    assert_eq!(c.p_adj, c.difference.p, "one pair: p_adj = p");
+    assert_rel("Q1 comparison p", some("p", c.p_bonferroni), want.adj_p);
+    assert_eq!(c.p_bonferroni, c.difference.adjusted.p, "one pair");
+    assert!(!c.significant);
 }
 
 #[test]
@@ -475,14 +497,16 @@ fn nps_difference_next_period_vs_thesis() {
 
 #[test]
 fn nps_by_q2_bonferroni_over_ten_pairs() {
-    // statistics.md §2 "Compare column proportions" / §1: Bonferroni p_adj = min(1, p·m);
-    // five non-empty Q2 segments give m = 10 pairs.
+    // statistics.md §2 "Compare column proportions" / §1: Bonferroni p_adj = min(1, p·m),
+    // p the adjusted-Wald test's; five non-empty Q2 segments give m = 10 pairs.
     let (inst, resp) = data();
     let by = scoring::nps_by(&inst, &resp, "q2").expect("nps_by q2");
     assert_eq!(by.comparisons.len(), 10);
     for c in &by.comparisons {
-        let p = some("p", c.difference.p);
-        assert_eq!(c.p_adj, Some((10.0 * p).min(1.0)), "{}–{}", c.a, c.b);
+        let p = some("p", c.difference.adjusted.p);
+        let p_bonferroni = (10.0 * p).min(1.0);
+        assert_eq!(c.p_bonferroni, Some(p_bonferroni), "{}–{}", c.a, c.b);
+        assert_eq!(c.significant, p_bonferroni < 0.05, "{}–{}", c.a, c.b);
     }
     // The D − A comparison agrees with the two segments of §1.
     let da = scoring::nps_difference(segment(&by, "A"), segment(&by, "D")).expect("A−D");

@@ -144,11 +144,15 @@ fn crosstab_and_nps_intervals_cross_the_boundary() {
     let letters: Array = get(&t, "letters").dyn_into().expect("rows");
     let row_a: Array = letters.get(0).dyn_into().expect("cells");
     assert_eq!(row_a.get(0).as_string().as_deref(), Some("CDE"));
-    // statistics.md §1: thesis NPS SE 4.41919563, Wald CI [−11.9401528, 5.38277575].
+    // statistics.md §1: thesis NPS SE 4.41919563, Wald CI [−11.9401528, 5.38277575]
+    // (under `wald`); the adjusted-Wald CI the pages show, [−11.8677252, 5.36366019].
     let nps = ds.nps().expect("nps");
-    assert!((num(&nps, "se") - 4.419_195_63).abs() < 1e-7);
-    let ci: Array = get(&nps, "ci95").dyn_into().expect("pair");
+    assert!((num(&nps, "wald.se") - 4.419_195_63).abs() < 1e-7);
+    let ci: Array = get(&nps, "wald.ci95").dyn_into().expect("pair");
     assert!((ci.get(0).as_f64().expect("lo") + 11.940_152_8).abs() < 1e-6);
+    let ci: Array = get(&nps, "adjusted.ci95").dyn_into().expect("pair");
+    assert!((ci.get(0).as_f64().expect("lo") + 11.867_725_2).abs() < 1e-6);
+    assert!((num(&nps, "adjusted.moe95") - 8.615_692_71).abs() < 1e-7);
     // Q2 D segment: NPS 15.3225806, CI [0.828347259, 29.8168140].
     let by = ds.nps_by("q2").expect("segments");
     let segs: Array = get(&by, "segments").dyn_into().expect("array");
@@ -159,6 +163,7 @@ fn crosstab_and_nps_intervals_cross_the_boundary() {
     assert!((num(&segs.get(3), "nps") - 15.322_580_6).abs() < 1e-6);
     let same = ds.compare_nps(&ds).expect("difference");
     assert_eq!(num(&same, "delta"), 0.0);
+    assert_eq!(num(&same, "adjusted.p"), 1.0);
     // statistics.md §4: Cronbach's alpha of Q12–Q16 = 0.788094737.
     let scale = ds.scale().expect("scale");
     assert!((num(&scale, "reliability.alpha") - 0.788_094_737).abs() < 1e-8);

@@ -38,6 +38,10 @@ struct Words {
     frequencies_title: &'static str,
     ci: &'static str,
     adjusted_ci: &'static str,
+    /// "adjusted" before Δ'.
+    adjusted: &'static str,
+    /// The test behind a segment verdict; `{m}` the number of tests.
+    segment_test: &'static str,
     small: &'static str,
     segment: &'static str,
     difference: &'static str,
@@ -81,13 +85,15 @@ const ZH: Words = Words {
     frequencies_title: "各题频数分布",
     ci: "95% 置信区间",
     adjusted_ci: "调整 Wald 95% 置信区间",
+    adjusted: "调整后",
+    segment_test: "调整 Wald z 检验，Bonferroni 校正，m = {m}",
     small: "样本少于 30，结果仅供参考",
     segment: "分组",
     difference: "差异",
     significant: "差异显著 (p < 0.05)",
     not_significant: "差异不显著",
     column_pct: "列百分比",
-    letters_note: "字母：该列比例显著高于所列字母对应的列（z 检验，Bonferroni 校正，α = 0.05）",
+    letters_note: "字母：该列比例显著高于所列字母对应的列（z 检验，按该行实际比较次数做 Bonferroni 校正，α = 0.05；IBM SPSS 定制表规则）",
     expected_warning:
         "注意：期望频数过小（超过 20% 的单元格小于 5 或有单元格小于 1），卡方近似可能不准确",
     dropped: "空行/空列不参与检验",
@@ -122,13 +128,15 @@ const EN: Words = Words {
     frequencies_title: "Frequencies",
     ci: "95% confidence interval",
     adjusted_ci: "adjusted-Wald 95% interval",
+    adjusted: "adjusted",
+    segment_test: "adjusted-Wald z test, Bonferroni, m = {m}",
     small: "fewer than 30 answers: read with care",
     segment: "Segment",
     difference: "Difference",
     significant: "significant (p < 0.05)",
     not_significant: "not significant",
     column_pct: "Column %",
-    letters_note: "Letters: this column's proportion is significantly higher than the lettered columns' (z test, Bonferroni, α = 0.05)",
+    letters_note: "Letters: this column's proportion is significantly higher than the lettered columns' (z test, Bonferroni over the comparisons made in the row, α = 0.05; IBM SPSS Custom Tables rule)",
     expected_warning: "Warning: small expected counts (over 20% of cells below 5, or a cell below 1); the chi-square approximation may be poor",
     dropped: "empty rows/columns left out of the tests",
     fisher: "Fisher's exact test",
@@ -286,11 +294,14 @@ pub fn nps(inst: &Instrument, n: &Nps, lang: Lang, out: &mut String) {
     t.row(vec![w.missing.into(), n.missing.to_string(), String::new()]);
     t.render(out);
     out.push_str(&format!("  NPS = {}\n", num(n.nps)));
-    if let (Some(ci), Some(moe)) = (n.ci95, n.moe95) {
-        out.push_str(&format!("  {}: {} (±{:.2})\n", w.ci, interval(ci), moe));
-    }
+    // The adjusted-Wald interval only: Wald's is in --json (`wald`).
     if let Some(adj) = &n.adjusted {
-        out.push_str(&format!("  {}: {}\n", w.adjusted_ci, interval(adj.ci95)));
+        out.push_str(&format!(
+            "  {}: {} (±{:.2})\n",
+            w.adjusted_ci,
+            interval(adj.ci95),
+            adj.moe95
+        ));
     }
     if n.small && n.n > 0 {
         out.push_str(&format!("  ⚠ {}\n", w.small));
@@ -343,7 +354,7 @@ pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
         w.segment.into(),
         "n".into(),
         "NPS".into(),
-        w.ci.into(),
+        w.adjusted_ci.into(),
         String::new(),
     ]);
     for s in by.segments.iter().take(SHOWN_SEGMENTS) {
@@ -351,7 +362,7 @@ pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
             code_name(inst, &by.by, &s.option, lang),
             s.nps.n.to_string(),
             num(s.nps.nps),
-            s.nps.ci95.map(interval).unwrap_or_else(|| "—".into()),
+            adjusted_interval(&s.nps),
             if s.nps.small && s.nps.n > 0 {
                 "⚠ n < 30".into()
             } else {
@@ -378,16 +389,13 @@ pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
             .replace("{max}", &MAX_PAIRWISE.to_string());
         out.push_str(&format!("  {note}\n"));
     }
-    let significant = by
-        .comparisons
-        .iter()
-        .filter(|c| c.p_adj.is_some_and(|p| p < 0.05));
+    let significant = by.comparisons.iter().filter(|c| c.significant);
     let count = significant.clone().count();
     let mut sig: Vec<String> = significant
         .take(SHOWN_DIFFERENCES)
         .map(|c| {
             format!(
-                "{}–{} (Δ {:.2}, p_adj {})",
+                "{}–{} (Δ {:.2}, p = {})",
                 c.a,
                 if by.compared == Compared::VsRest {
                     w.rest
@@ -395,7 +403,7 @@ pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
                     &c.b
                 },
                 c.difference.delta,
-                p_value(c.p_adj.unwrap_or(1.0))
+                p_value(c.p_bonferroni.unwrap_or(1.0))
             )
         })
         .collect();
@@ -407,13 +415,15 @@ pub fn nps_by(inst: &Instrument, by: &NpsBy, lang: Lang, out: &mut String) {
         ));
     }
     out.push_str(&format!(
-        "  {}: {}\n",
+        "  {}: {} ({})\n",
         w.difference,
         if sig.is_empty() {
             w.not_significant.to_owned()
         } else {
             format!("{} — {}", w.significant, sig.join("; "))
-        }
+        },
+        w.segment_test
+            .replace("{m}", &by.comparisons.len().to_string())
     ));
 }
 
@@ -427,34 +437,52 @@ pub fn nps_compare(
 ) {
     let w = words(lang);
     out.push_str(&format!("{}\n", w.nps_title));
-    let mut t = Table::new(vec![String::new(), "n".into(), "NPS".into(), w.ci.into()]);
+    let mut t = Table::new(vec![
+        String::new(),
+        "n".into(),
+        "NPS".into(),
+        w.adjusted_ci.into(),
+    ]);
     for (name, n) in groups {
         t.row(vec![
             name.to_owned(),
             n.n.to_string(),
             num(n.nps),
-            n.ci95.map(interval).unwrap_or_else(|| "—".into()),
+            adjusted_interval(n),
         ]);
     }
     t.render(out);
     let _ = inst;
     if let Some(d) = difference {
-        let verdict = match d.p {
-            Some(p) if p < 0.05 => w.significant,
-            _ => w.not_significant,
+        // The verdict is the adjusted-Wald test's; the Wald test is in --json.
+        let t = &d.adjusted;
+        let verdict = if d.significant() {
+            w.significant
+        } else {
+            w.not_significant
         };
         out.push_str(&format!(
-            "  {}: Δ = {:.2}, {} [{:.2}, {:.2}], z = {}, p = {} — {}\n",
+            "  {}: Δ = {:.2} ({} Δ' = {:.2}, {} [{:.2}, {:.2}], z = {}, p = {}) — {}\n",
             w.difference,
             d.delta,
+            w.adjusted,
+            t.delta,
             w.ci,
-            d.ci95[0],
-            d.ci95[1],
-            num(d.z),
-            d.p.map(p_value).unwrap_or_else(|| "—".into()),
+            t.ci95[0],
+            t.ci95[1],
+            num(t.z),
+            t.p.map(p_value).unwrap_or_else(|| "—".into()),
             verdict
         ));
     }
+}
+
+/// A group's adjusted-Wald interval, clamped for display, or "—" without answers.
+fn adjusted_interval(n: &Nps) -> String {
+    n.adjusted
+        .as_ref()
+        .map(|a| interval(a.ci95))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// A cross-tab: counts, column % with significance letters, and the tests.
@@ -490,26 +518,42 @@ pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
     for (i, code) in t.row_codes.iter().enumerate() {
         let mut row = vec![code_name(inst, &t.row, code, lang)];
         row.extend((0..t.col_codes.len()).map(|j| {
+            let mut cell = pct(t.col_pct[i][j]);
             let letters = &t.test.letters[i][j];
-            let p = pct(t.col_pct[i][j]);
-            if letters.is_empty() {
-                p
-            } else {
-                format!("{p} {letters}")
+            if !letters.is_empty() {
+                cell = format!("{cell} {letters}");
             }
+            if let Some(note) = t.test.letter_notes[i][j] {
+                cell = format!("{cell} ({})", note.footnote());
+            }
+            cell
         }));
         pct_table.row(row);
     }
     pct_table.render(out);
-    out.push_str(&format!("  {}\n\n", w.letters_note));
+    out.push_str(&format!("  {}\n", w.letters_note));
+    for note in [
+        manyi::crosstab::LetterNote::ProportionZeroOrOne,
+        manyi::crosstab::LetterNote::BaseBelowTwo,
+    ] {
+        if t.test
+            .letter_notes
+            .iter()
+            .flatten()
+            .any(|&n| n == Some(note))
+        {
+            out.push_str(&format!("  {}\n", letter_footnote(note, lang)));
+        }
+    }
+    out.push('\n');
     if t.missing > 0 {
         out.push_str(&format!("  {}: {}\n", w.missing_pairs, t.missing));
     }
     match (t.test.chi2, t.test.df, t.test.p) {
         (Some(chi2), Some(df), Some(p)) => {
             out.push_str(&format!(
-                "  χ² = {chi2:.4}, df = {df}, p = {}, Cramér's V = {}\n",
-                p_value(p),
+                "  χ² = {chi2:.4}, df = {df}, p {}, Cramér's V = {}\n",
+                p_shown(p, t.test.p_below_floor),
                 t.test
                     .cramers_v
                     .map(|v| format!("{v:.4}"))
@@ -519,7 +563,11 @@ pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
         _ => out.push_str("  χ²: —\n"),
     }
     if let Some(f) = t.test.fisher_p {
-        out.push_str(&format!("  {}: p = {}\n", w.fisher, p_value(f)));
+        out.push_str(&format!(
+            "  {}: p {}\n",
+            w.fisher,
+            p_shown(f, t.test.fisher_p_below_floor)
+        ));
     }
     if let Some(e) = &t.test.expected_check {
         if e.warning {
@@ -546,6 +594,28 @@ pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
             .map(String::as_str)
             .collect();
         out.push_str(&format!("  ⚠ {}: {}\n", w.small, all.join(", ")));
+    }
+}
+
+/// SPSS's footnote to the letters, paraphrased: why a column is not compared.
+fn letter_footnote(note: manyi::crosstab::LetterNote, lang: Lang) -> &'static str {
+    use manyi::crosstab::LetterNote::{BaseBelowTwo, ProportionZeroOrOne};
+    match (note, lang) {
+        (ProportionZeroOrOne, Lang::ZhCn) => "(a) 该列在此行的比例为 0 或 1，不参与比较",
+        (BaseBelowTwo, Lang::ZhCn) => "(b) 该列作答人数少于 2，不参与比较",
+        (ProportionZeroOrOne, Lang::En) => {
+            "(a) not compared: this column's proportion in the row is 0 or 1"
+        }
+        (BaseBelowTwo, Lang::En) => "(b) not compared: the column has fewer than 2 responses",
+    }
+}
+
+/// "= p", or "< 4.9e-324" when p is below every double (flagged by the core).
+fn p_shown(p: f64, below_floor: bool) -> String {
+    if below_floor {
+        format!("< {p:.1e}")
+    } else {
+        format!("= {}", p_value(p))
     }
 }
 
