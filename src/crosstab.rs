@@ -10,16 +10,27 @@
 //! in `dropped_rows` / `dropped_cols`):
 //! - Pearson χ² = Σ (O − E)² / E with E = R·C / n, df = (r − 1)(c − 1), p from
 //!   the χ² upper tail (no continuity correction, as SPSS's main statistic and
-//!   `scipy.stats.chi2_contingency(correction=False)`);
+//!   `scipy.stats.chi2_contingency(correction=False)`). Each term is computed
+//!   as (O·n − R·C)² / (R·C·n) with O·n − R·C exact in integers, so a nearly
+//!   independent table loses no digits to O − E;
 //! - Cramér's V = √(χ² / (n·(min(r, c) − 1))) and Bergsma's bias-corrected V;
 //! - a warning (Cochran's rule) when more than 20% of expected counts are below
 //!   5 or any is below 1, and then Fisher's exact test for 2×2 tables;
-//! - adjusted standardized residuals (O − E) / √(E(1 − R/n)(1 − C/n));
-//! - SPSS-style column-proportion z-tests: in each row, every pair of columns
-//!   with a base of at least 2 is compared with the pooled two-proportion z
-//!   test, p adjusted by Bonferroni over the k(k − 1)/2 pairs of that row; when
-//!   the adjusted p < 0.05, the larger column's cell gets the smaller column's
-//!   letter (columns are lettered A, B, C, … in order).
+//! - adjusted standardized residuals (O − E) / √(E(1 − R/n)(1 − C/n)), computed
+//!   as (O·n − R·C) / √(R·C·(n − R)·(n − C)/n);
+//! - column-proportion letters as SPSS Custom Tables gives them, following IBM's
+//!   CTABLES algorithm (IBM SPSS Statistics Algorithms, chapter "CTABLES
+//!   Algorithms", section "Z-Test for Column Proportions") and its footnotes: in
+//!   each row, a column whose base is below 2 (footnote b) or whose proportion
+//!   in that row is 0 or 1 (footnote a) is not compared; the remaining k columns
+//!   are compared pairwise with the pooled two-proportion z test, each p
+//!   multiplied (Bonferroni) by the k(k − 1)/2 comparisons made in that row;
+//!   when the adjusted p < 0.05 the larger proportion's cell gets the smaller
+//!   one's letter (columns are lettered A, B, C, … in order).
+//!
+//! p-values keep their magnitude down to the subnormal range; one below the
+//! smallest double is reported as [`P_FLOOR`](crate::stats::P_FLOOR) with its `*_below_floor` flag set,
+//! never as 0 (see [`crate::stats`]).
 //!
 //! Rows or columns with fewer than 30 responses are listed in `small_rows` /
 //! `small_cols`, so that a reader weighs them accordingly.
@@ -29,7 +40,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::instrument::Instrument;
 use crate::responses::Responses;
-use crate::stats::{chi2_sf, fisher_2x2, normal_two_sided_p, wilson_pct};
+use crate::stats::{below_floor, chi2_sf, fisher_2x2, normal_two_sided_p, wilson_pct};
 
 /// Groups smaller than this are flagged.
 pub const SMALL_GROUP: u64 = 30;
@@ -64,8 +75,33 @@ pub struct ColumnComparison {
     pub z: f64,
     /// The two-sided p-value.
     pub p: f64,
-    /// The Bonferroni-adjusted p-value, min(1, p·m).
+    /// The Bonferroni-adjusted p-value, min(1, p·m), m the comparisons made
+    /// in that row.
     pub p_adj: f64,
+    /// `p` is [`P_FLOOR`](crate::stats::P_FLOOR): the true p is below every double.
+    pub p_below_floor: bool,
+}
+
+/// Why a cell's column is left out of its row's column-proportion comparisons
+/// (SPSS's footnotes to the letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LetterNote {
+    /// Footnote a: the column's proportion in this row is 0 or 1.
+    #[serde(rename = "proportion_0_or_1")]
+    ProportionZeroOrOne,
+    /// Footnote b: the column's base (its number of responses) is below 2.
+    #[serde(rename = "base_below_2")]
+    BaseBelowTwo,
+}
+
+impl LetterNote {
+    /// SPSS's footnote letter: "a" or "b".
+    pub fn footnote(self) -> &'static str {
+        match self {
+            LetterNote::ProportionZeroOrOne => "a",
+            LetterNote::BaseBelowTwo => "b",
+        }
+    }
 }
 
 /// The tests of one table of counts (rows × columns).
@@ -85,6 +121,8 @@ pub struct TableTest {
     pub df: Option<u32>,
     /// The p-value of χ².
     pub p: Option<f64>,
+    /// `p` is [`P_FLOOR`](crate::stats::P_FLOOR): the true p is below every double.
+    pub p_below_floor: bool,
     /// Cramér's V.
     pub cramers_v: Option<f64>,
     /// Bergsma's bias-corrected Cramér's V.
@@ -93,12 +131,19 @@ pub struct TableTest {
     pub expected_check: Option<ExpectedCheck>,
     /// Fisher's exact two-sided p, for a 2×2 tested table.
     pub fisher_p: Option<f64>,
+    /// `fisher_p` is [`P_FLOOR`](crate::stats::P_FLOOR): the true p is below every double.
+    pub fisher_p_below_floor: bool,
     /// Adjusted standardized residuals (`None` in dropped rows and columns).
     pub adjusted_residuals: Vec<Vec<Option<f64>>>,
     /// Every column-proportion comparison made.
     pub column_tests: Vec<ColumnComparison>,
+    /// Per row, the comparisons made there (k(k − 1)/2 for its k compared
+    /// columns): the Bonferroni factor of that row.
+    pub row_comparisons: Vec<usize>,
     /// Per cell, the letters of the columns significantly smaller in that row.
     pub letters: Vec<Vec<String>>,
+    /// Per cell, why its column is not compared in that row (`None`: compared).
+    pub letter_notes: Vec<Vec<Option<LetterNote>>>,
 }
 
 fn column_letter(j: usize) -> String {
@@ -131,22 +176,30 @@ pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
         chi2: None,
         df: None,
         p: None,
+        p_below_floor: false,
         cramers_v: None,
         cramers_v_corrected: None,
         expected_check: None,
         fisher_p: None,
+        fisher_p_below_floor: false,
         adjusted_residuals: vec![vec![None; c]; r],
         column_tests: Vec::new(),
+        row_comparisons: vec![0; r],
         letters: vec![vec![String::new(); c]; r],
+        letter_notes: vec![vec![None; c]; r],
     };
     let nf = n as f64;
+    // O·n − R·C exactly (i128 holds n² for any u64 count that fits in memory).
+    let excess = |i: usize, j: usize| {
+        i128::from(counts[i][j]) * i128::from(n) - i128::from(row_tot[i]) * i128::from(col_tot[j])
+    };
     for &i in &rows {
         for &j in &cols {
-            let e = row_tot[i] as f64 * col_tot[j] as f64 / nf;
-            t.expected[i][j] = Some(e);
-            let v = e * (1.0 - row_tot[i] as f64 / nf) * (1.0 - col_tot[j] as f64 / nf);
+            let (rf, cf) = (row_tot[i] as f64, col_tot[j] as f64);
+            t.expected[i][j] = Some(rf * cf / nf);
+            let v = rf * cf * (nf - rf) * (nf - cf) / nf;
             if v > 0.0 {
-                t.adjusted_residuals[i][j] = Some((counts[i][j] as f64 - e) / v.sqrt());
+                t.adjusted_residuals[i][j] = Some(excess(i, j) as f64 / v.sqrt());
             }
         }
     }
@@ -158,8 +211,8 @@ pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
         for &i in &rows {
             for &j in &cols {
                 let e = t.expected[i][j].unwrap_or(0.0);
-                let d = counts[i][j] as f64 - e;
-                chi2 += d * d / e;
+                let d = excess(i, j) as f64;
+                chi2 += d * d / (row_tot[i] as f64 * col_tot[j] as f64 * nf);
                 below_5 += usize::from(e < 5.0);
                 min_e = min_e.min(e);
             }
@@ -169,7 +222,9 @@ pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
         let pct_below_5 = 100.0 * below_5 as f64 / cells as f64;
         t.chi2 = Some(chi2);
         t.df = Some(df);
-        t.p = Some(chi2_sf(chi2, f64::from(df)));
+        let p = chi2_sf(chi2, f64::from(df));
+        t.p = Some(p);
+        t.p_below_floor = below_floor(p);
         t.cramers_v = Some((chi2 / (nf * (kr.min(kc) - 1) as f64)).sqrt());
         let (krf, kcf) = (kr as f64, kc as f64);
         let phi2 = (chi2 / nf - (krf - 1.0) * (kcf - 1.0) / (nf - 1.0)).max(0.0);
@@ -185,48 +240,57 @@ pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
         });
         if kr == 2 && kc == 2 {
             let cell = |a: usize, b: usize| counts[rows[a]][cols[b]];
-            t.fisher_p = Some(fisher_2x2(cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1)));
+            let p = fisher_2x2(cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1));
+            t.fisher_p = Some(p);
+            t.fisher_p_below_floor = below_floor(p);
         }
     }
-    // Column proportions, row by row.
-    let tested: Vec<usize> = (0..c).filter(|&j| col_tot[j] >= 2).collect();
-    let k = tested.len();
-    if k >= 2 {
-        let m = (k * (k - 1) / 2) as f64;
-        for &i in &rows {
-            for (x, &a) in tested.iter().enumerate() {
-                for &b in &tested[x + 1..] {
-                    let (ca, cb) = (col_tot[a] as f64, col_tot[b] as f64);
-                    let (pa, pb) = (counts[i][a] as f64 / ca, counts[i][b] as f64 / cb);
-                    let pooled = (counts[i][a] + counts[i][b]) as f64 / (ca + cb);
-                    let var = pooled * (1.0 - pooled) * (1.0 / ca + 1.0 / cb);
-                    if var <= 0.0 {
-                        continue;
-                    }
-                    let z = (pa - pb) / var.sqrt();
-                    let p = normal_two_sided_p(z);
-                    let p_adj = (p * m).min(1.0);
-                    if p_adj < LETTER_ALPHA {
-                        let (big, small) = if pa > pb { (a, b) } else { (b, a) };
-                        t.letters[i][big].push_str(&column_letter(small));
-                    }
-                    t.column_tests.push(ColumnComparison {
-                        row: i,
-                        a,
-                        b,
-                        z,
-                        p,
-                        p_adj,
-                    });
+    // Column proportions, row by row (IBM's CTABLES z-test; see the module doc).
+    for (i, row) in counts.iter().enumerate() {
+        let mut compared = Vec::new();
+        for (j, (&x, &base)) in row.iter().zip(&col_tot).enumerate() {
+            t.letter_notes[i][j] = if base < 2 {
+                Some(LetterNote::BaseBelowTwo)
+            } else if x == 0 || x == base {
+                Some(LetterNote::ProportionZeroOrOne)
+            } else {
+                compared.push(j);
+                None
+            };
+        }
+        let k = compared.len();
+        let m = k * k.saturating_sub(1) / 2;
+        t.row_comparisons[i] = m;
+        for (x, &a) in compared.iter().enumerate() {
+            for &b in &compared[x + 1..] {
+                let (ca, cb) = (col_tot[a] as f64, col_tot[b] as f64);
+                let (pa, pb) = (row[a] as f64 / ca, row[b] as f64 / cb);
+                let pooled = (row[a] + row[b]) as f64 / (ca + cb);
+                // 0 < pooled < 1: both proportions lie strictly between 0 and 1.
+                let z = (pa - pb) / (pooled * (1.0 - pooled) * (1.0 / ca + 1.0 / cb)).sqrt();
+                let p = normal_two_sided_p(z);
+                let p_adj = (p * m as f64).min(1.0);
+                if p_adj < LETTER_ALPHA {
+                    let (big, small) = if pa > pb { (a, b) } else { (b, a) };
+                    t.letters[i][big].push_str(&column_letter(small));
                 }
+                t.column_tests.push(ColumnComparison {
+                    row: i,
+                    a,
+                    b,
+                    z,
+                    p,
+                    p_adj,
+                    p_below_floor: below_floor(p),
+                });
             }
         }
-        for row in &mut t.letters {
-            for cell in row {
-                let mut v: Vec<char> = cell.chars().collect();
-                v.sort_unstable();
-                *cell = v.into_iter().collect();
-            }
+    }
+    for row in &mut t.letters {
+        for cell in row {
+            let mut v: Vec<char> = cell.chars().collect();
+            v.sort_unstable();
+            *cell = v.into_iter().collect();
         }
     }
     t
@@ -265,6 +329,8 @@ pub struct Crosstab {
     pub row_pct_ci95: Vec<Vec<Option<[f64; 2]>>>,
     /// 95% Wilson intervals of the column percentages.
     pub col_pct_ci95: Vec<Vec<Option<[f64; 2]>>>,
+    /// 95% Wilson intervals of the total percentages (of n).
+    pub total_pct_ci95: Vec<Vec<Option<[f64; 2]>>>,
     /// Codes of the empty rows left out of the tests.
     pub dropped_rows: Vec<String>,
     /// Codes of the empty columns left out of the tests.
@@ -326,6 +392,8 @@ pub struct Association {
     pub df: Option<u32>,
     /// The p-value of χ².
     pub p: Option<f64>,
+    /// `p` is [`P_FLOOR`](crate::stats::P_FLOOR): the true p is below every double.
+    pub p_below_floor: bool,
     /// Cramér's V.
     pub cramers_v: Option<f64>,
     /// The small-expected-count warning of the test.
@@ -388,6 +456,7 @@ pub fn association_matrix(
                 chi2: t.chi2,
                 df: t.df,
                 p: t.p,
+                p_below_floor: t.p_below_floor,
                 cramers_v: t.cramers_v,
                 warning: t.expected_check.is_some_and(|e| e.warning),
             }
@@ -439,6 +508,7 @@ pub fn crosstab(
         total_pct: grid(&|i, j| pct(counts[i][j], n)),
         row_pct_ci95: grid_ci(&|i, j| wilson_pct(counts[i][j], row_totals[i])),
         col_pct_ci95: grid_ci(&|i, j| wilson_pct(counts[i][j], col_totals[j])),
+        total_pct_ci95: grid_ci(&|i, j| wilson_pct(counts[i][j], n)),
         dropped_rows: test
             .dropped_rows
             .iter()

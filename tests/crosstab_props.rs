@@ -8,6 +8,9 @@
 //! - statistics.md §2: in a 2×2 table every |adjusted residual| = √χ², and each
 //!   column-proportion z² is the uncorrected χ² of the 2×2 (row i vs rest) ×
 //!   (column a vs b), which for a 2×2 table is its own χ²;
+//! - IBM's CTABLES rule for the letters: per row only the columns with a base
+//!   ≥ 2 and a proportion strictly between 0 and 1 are compared, and Bonferroni
+//!   counts those comparisons;
 //! - `crosstab` on random CSVs: counts are the joint answers, and n + missing is
 //!   the number of responses.
 
@@ -162,14 +165,54 @@ proptest! {
             let r = r.expect("every cell has a residual");
             prop_assert!(close(r.abs(), chi2.sqrt()), "|r| {} vs √χ² {}", r.abs(), chi2.sqrt());
         }
-        // Columns with a base of 1 are not compared (min base 2).
-        let compared = usize::from(a + c >= 2 && b + d >= 2);
+        // IBM's CTABLES rule: a column whose proportion in the row is 0 or 1 is
+        // not compared (nor one with a base below 2, which implies it); in a
+        // 2×2 both rows then compare A with B exactly when no cell is 0.
+        let compared = usize::from(a > 0 && b > 0 && c > 0 && d > 0);
         prop_assert_eq!(t.column_tests.len(), 2 * compared);
         for z in &t.column_tests {
             prop_assert!(close(z.z * z.z, chi2), "z² {} vs χ² {}", z.z * z.z, chi2);
             // m = 1 pair per row: no adjustment.
             prop_assert_eq!(z.p_adj, z.p);
             prop_assert!(close(z.p, t.p.expect("p")), "p {} vs {:?}", z.p, t.p);
+        }
+    }
+
+    #[test]
+    fn letters_compare_only_columns_strictly_between_0_and_1(t in table()) {
+        // IBM's CTABLES z-test for column proportions: per row, the columns with
+        // a base ≥ 2 and a proportion strictly between 0 and 1 are compared,
+        // every pair once, p multiplied by the number of pairs of that row.
+        let (_, cols, _) = totals(&t);
+        let test = test_table(&t);
+        for (i, row) in t.iter().enumerate() {
+            let compared: Vec<usize> = (0..cols.len())
+                .filter(|&j| cols[j] >= 2 && row[j] > 0 && row[j] < cols[j])
+                .collect();
+            let k = compared.len();
+            prop_assert_eq!(test.row_comparisons[i], k * k.saturating_sub(1) / 2);
+            let made: Vec<(usize, usize)> = test
+                .column_tests
+                .iter()
+                .filter(|z| z.row == i)
+                .map(|z| (z.a, z.b))
+                .collect();
+            let pairs: Vec<(usize, usize)> = compared
+                .iter()
+                .enumerate()
+                .flat_map(|(x, &a)| compared[x + 1..].iter().map(move |&b| (a, b)))
+                .collect();
+            prop_assert_eq!(made, pairs);
+            for (j, note) in test.letter_notes[i].iter().enumerate() {
+                prop_assert_eq!(note.is_none(), compared.contains(&j));
+                if note.is_some() {
+                    prop_assert!(test.letters[i][j].is_empty());
+                }
+            }
+        }
+        let m = |row: usize| test.row_comparisons[row] as f64;
+        for z in &test.column_tests {
+            prop_assert_eq!(z.p_adj, (z.p * m(z.row)).min(1.0));
         }
     }
 

@@ -137,3 +137,86 @@ fn thesis_data_tables() {
         agrees(&format!("{name} V"), t.test.cramers_v.expect("testable"), v);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Issue 15 items 5–7: exact references where a double's last digits matter.
+// ---------------------------------------------------------------------------
+
+fn within(what: &str, got: f64, want: f64, tol: f64) {
+    let rel = ((got - want) / want).abs();
+    assert!(
+        rel <= tol,
+        "{what}: manyi {got:e}, reference {want:e}, relative difference {rel:e} > {tol:e}"
+    );
+}
+
+#[test]
+fn fisher_keeps_its_digits_at_large_n() {
+    // Item 5: [[135451, 314638], [165452, 384459]] (n = 1 000 000). Reference:
+    // the exact rational sum of every table with the same margins whose
+    // probability is at most the observed one's × (1 + 1e-7) (R's rule), over
+    // ±2 500 of the observed count (≈ 11 sd; the rest < 1e-25), in Python
+    // `fractions`, divided in 60-digit `decimal`: 0.93886709523562659821611759…
+    // mpmath 1.3.0 with 50-digit log-gamma agrees to 27 digits. (The issue quotes
+    // 0.938867095217149, itself 2e-11 off; SciPy 1.17.1 prints 0.9388670952728465.)
+    let p = manyi::stats::fisher_2x2(135_451, 314_638, 165_452, 384_459);
+    within("Fisher p, n = 1e6", p, 0.938_867_095_235_626_6, 1e-13);
+}
+
+#[test]
+fn chi2_of_a_nearly_independent_table_is_exact() {
+    // Item 6: [[5000, 5001], [4999, 5000]]. Exact χ² = Σ (O·n − R·C)² / (R·C·n) =
+    // 20000/9999999800000001 (Python `fractions`) = 2.0000000400000007e-12;
+    // SciPy 1.17.1 gives 2.000000011711077e-12 (its O − E cancels).
+    // V = √(χ²/n) = 1.0000000100000001e-8 and p = Q(½, χ²/2) =
+    // 0.99999887162082162107 (mpmath 1.3.0, 50 digits).
+    let t = test_table(&[vec![5000, 5001], vec![4999, 5000]]);
+    within(
+        "χ²",
+        t.chi2.expect("testable"),
+        2.000_000_040_000_000_7e-12,
+        1e-14,
+    );
+    within("V", t.cramers_v.expect("testable"), 1.000_000_01e-8, 1e-14);
+    within("p", t.p.expect("testable"), 0.999_998_871_620_821_6, 1e-14);
+}
+
+#[test]
+fn tiny_p_values_are_kept_not_zero() {
+    // Item 7: [[975, 25], [135, 865]]: χ² = 4704000/3293 (exact), p =
+    // Q(½, χ²/2) = 1.3573603260573380538e-312 (mpmath 1.3.0, 50 digits), a
+    // subnormal double (spacing 4.9e-324, i.e. 3.6e-12 of the value).
+    let t = test_table(&[vec![975, 25], vec![135, 865]]);
+    within("χ²", t.chi2.expect("testable"), 4_704_000.0 / 3293.0, 1e-14);
+    within("p", t.p.expect("testable"), 1.357_360_326_06e-312, 1e-11);
+    assert!(!t.p_below_floor);
+    // Its Fisher p is 2.4284734249566593e-375 (mpmath, exact log-gamma sum):
+    // below every double, so the bound is reported and flagged, never 0.
+    assert_eq!(t.fisher_p, Some(manyi::stats::P_FLOOR));
+    assert!(t.fisher_p_below_floor);
+    within(
+        "ln Fisher p",
+        manyi::stats::fisher_2x2_ln(975, 25, 135, 865),
+        -862.582_147_033_010_1,
+        1e-13,
+    );
+    // Two-sided normal p = erfc(|z|/√2) (mpmath 1.3.0, 50 digits).
+    use manyi::stats::{normal_two_sided_ln_p, normal_two_sided_p, P_FLOOR};
+    for (z, p, tol) in [
+        (8.0, 1.244_192_114_854_356_8e-15, 1e-12),
+        (20.0, 5.507_248_237_212_467_5e-89, 1e-12),
+        (37.5, 9.210_706_019_163_91e-308, 1e-12),
+        // 5.7708567201375686167e-316, a subnormal: 1.2e8 steps of 4.9e-324.
+        (-38.0, 5.770_856_7e-316, 2e-8),
+    ] {
+        within(&format!("normal p, z = {z}"), normal_two_sided_p(z), p, tol);
+    }
+    assert_eq!(normal_two_sided_p(40.0), P_FLOOR);
+    within(
+        "ln normal p, z = 40",
+        normal_two_sided_ln_p(40.0),
+        -803.915_294_833_193_8,
+        1e-13,
+    );
+    assert_eq!(normal_two_sided_p(0.0), 1.0);
+}
