@@ -962,6 +962,26 @@ fn wilson_intervals() {
     assert_eq!(stats::wilson(0, 0), None);
 }
 
+#[test]
+fn crosstab_total_percent_has_its_wilson_interval() {
+    // Issue 15 item 2: the total % (of n) gets a Wilson interval beside the row
+    // and column ones. Q14 × Q2, n = 366: cell (A, ≤25) 27, (A, 56+) 5, (C, 46–55)
+    // 26. Reference: SciPy 1.17.1 `100 * binomtest(k, 366).proportion_ci(
+    // method='wilson')` printed with repr.
+    let t = xt("q14", "q2");
+    for ((i, j), lo, hi) in [
+        ((0, 0), 5.119_187_795_631_159, 10.520_340_288_951_894),
+        ((0, 4), 0.584_898_852_723_573_3, 3.157_639_602_762_218),
+        ((2, 3), 4.893_641_327_955_122, 10.205_114_500_759_874),
+    ] {
+        let [l, h] = some("total % interval", t.total_pct_ci95[i][j]);
+        assert_within(&format!("total % ({i}, {j}) lo"), l, lo, 1e-12);
+        assert_within(&format!("total % ({i}, {j}) hi"), h, hi, 1e-12);
+    }
+    assert_eq!(t.total_pct_ci95.len(), 3);
+    assert!(t.total_pct_ci95.iter().all(|row| row.len() == 5));
+}
+
 // ---------------------------------------------------------------------------
 // §4 Satisfaction indices and reliability
 // ---------------------------------------------------------------------------
