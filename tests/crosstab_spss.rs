@@ -16,6 +16,8 @@
 //! √(p̂(1 − p̂)(1/n_a + 1/n_b)) with p̂ the pooled proportion, p = erfc(|z|/√2)
 //! (SciPy 1.17.1 `2*norm.sf(|z|)` agrees to 1e-15).
 
+mod common;
+
 use manyi::crosstab::{self, ColumnComparison, LetterNote, TableTest};
 use manyi::{Instrument, Responses};
 
@@ -105,34 +107,49 @@ fn a_row_with_one_comparable_column_has_none() {
     assert_eq!(t.letters[0], ["", "", ""]);
 }
 
-#[test]
-fn the_notes_and_counts_are_in_the_json() {
-    // The crosstab of q1 (rows) × q10 (columns) with the counts.
+/// A CSV for the built-in instrument: `n` responses answering question `rq`
+/// with `ra` and `cq` with `ca` for each (ra, ca, n); other questions blank.
+fn csv(rq: &str, cq: &str, cells: &[(&str, &str, usize)]) -> Vec<u8> {
     let inst = Instrument::builtin();
     let ids: Vec<&str> = inst.questions().iter().map(|q| q.id.as_str()).collect();
-    let mut csv = format!("id,{}\n", ids.join(","));
+    let mut out = format!("id,{}\n", ids.join(","));
     let mut k = 0;
-    for (q1, q10, n) in [
-        ("A", "B", 10),
-        ("A", "C", 12),
-        ("B", "A", 40),
-        ("B", "B", 30),
-        ("B", "C", 28),
-    ] {
+    for &(ra, ca, n) in cells {
         for _ in 0..n {
-            let cells: Vec<&str> = ids
+            let row: Vec<&str> = ids
                 .iter()
                 .map(|&id| match id {
-                    "q1" => q1,
-                    "q10" => q10,
+                    id if id == rq => ra,
+                    id if id == cq => ca,
                     _ => "",
                 })
                 .collect();
-            csv.push_str(&format!("r{k},{}\n", cells.join(",")));
+            out.push_str(&format!("r{k},{}\n", row.join(",")));
             k += 1;
         }
     }
-    let resp = Responses::from_csv(&inst, csv.as_bytes()).expect("valid CSV");
+    out.into_bytes()
+}
+
+/// The q1 × q10 table [[0,10,12],[40,30,28]] as a CSV.
+fn q1_by_q10() -> Vec<u8> {
+    csv(
+        "q1",
+        "q10",
+        &[
+            ("A", "B", 10),
+            ("A", "C", 12),
+            ("B", "A", 40),
+            ("B", "B", 30),
+            ("B", "C", 28),
+        ],
+    )
+}
+
+#[test]
+fn the_notes_and_counts_are_in_the_json() {
+    let inst = Instrument::builtin();
+    let resp = Responses::from_csv(&inst, &q1_by_q10()).expect("valid CSV");
     let t = crosstab::crosstab(&inst, &resp, "q1", "q10").expect("crosstab");
     assert_eq!(t.counts, [[0, 10, 12], [40, 30, 28]]);
     let v = serde_json::to_value(&t).expect("serialises");
@@ -148,4 +165,47 @@ fn the_notes_and_counts_are_in_the_json() {
         v["letters"],
         serde_json::json!([["", "", ""], ["", "", ""]])
     );
+}
+
+#[test]
+fn the_command_line_prints_the_footnotes_and_the_bound() {
+    // Footnote a under the column %, in both languages.
+    let en = common::manyi_stdin(
+        &["crosstab", "-", "q1", "q10", "--lang", "en"],
+        &q1_by_q10(),
+    );
+    assert!(en.status.success(), "{}", common::stderr(&en));
+    let out = common::stdout(&en);
+    assert!(out.contains("0.00% (a)"), "{out}");
+    assert!(out.contains("(a) not compared: this column's proportion in the row is 0 or 1"));
+    assert!(!out.contains("(b)"), "{out}");
+    let zh = common::manyi_stdin(&["crosstab", "-", "q1", "q10"], &q1_by_q10());
+    assert!(common::stdout(&zh).contains("(a) 该列在此行的比例为 0 或 1，不参与比较"));
+    // q1 × q12 [[975,25,0],[135,865,0]]: the empty column C is footnote b, and
+    // Fisher's p (2.43e-375, mpmath) is printed as below the smallest double.
+    let big = csv(
+        "q1",
+        "q12",
+        &[
+            ("A", "A", 975),
+            ("A", "B", 25),
+            ("B", "A", 135),
+            ("B", "B", 865),
+        ],
+    );
+    let o = common::manyi_stdin(&["crosstab", "-", "q1", "q12", "--lang", "en"], &big);
+    let out = common::stdout(&o);
+    assert!(
+        out.contains("(b) not compared: the column has fewer than 2 responses"),
+        "{out}"
+    );
+    assert!(out.contains("Fisher's exact test: p < 4.9e-324"), "{out}");
+    // χ²'s p, 1.357e-312, is a subnormal double and printed as such.
+    assert!(out.contains("p = 1.36e-312"), "{out}");
+    let json = common::manyi_stdin(&["crosstab", "-", "q1", "q12", "--json"], &big);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(v["fisher_p_below_floor"], true);
+    assert_eq!(v["fisher_p"], 5e-324);
+    assert_eq!(v["p_below_floor"], false);
+    assert_eq!(v["letter_notes"][0][2], "base_below_2");
 }
