@@ -370,8 +370,9 @@ async function saved(id, key) {
   session.keyed += 1;
   session.firstAt ||= Date.now();
   lastId = id;
-  say(key, { id });
+  // The figures and list first (reading them may mean decrypting), then the message: what it announces is on screen.
   await Promise.all([renderFigures(), renderSaved()]);
+  say(key, { id });
 }
 
 async function saveSecond(id, codes, who, at) {
@@ -404,8 +405,8 @@ async function saveEdit(id, codes, who, at, editing) {
   const audit = { at, what: 'edit', who, detail: { id, changes } };
   if (kind === 'entry') await updateEntry({ ...record, codes }, audit);
   else await addKeyed({ ...record, codes, savedAt: at, exported: 0 }, audit, { replace: true });
-  say('entry.edited', { id, n: changes.length });
   await Promise.all([renderFigures(), renderSaved(), showHistory(id)]);
+  say('entry.edited', { id, n: changes.length });
 }
 
 // ---- double entry: resolving disagreements -------------------------------------
@@ -669,9 +670,9 @@ async function confirmDelete(button, id) {
   // A form kept in the core's chunks is removed by a deletion record in the log.
   const tombstone = inChunks ? { id, instrument: record.instrument, deleted: true, codes: new Uint8Array(0), extras: {}, exported: 0, savedAt: new Date().toISOString() } : null;
   await removeId(id, { at: new Date().toISOString(), what: 'delete', who: operator() || null, detail: { id, was: response ? 'response' : 'entry', answers: Array.from(record.codes, (c, i) => shown(q[i], c)) } }, tombstone);
-  say('entry.deleted', { id });
   if (form.editing?.record.id === id) await newForm();
   await Promise.all([renderFigures(), renderSaved(), showHistory(id)]);
+  say('entry.deleted', { id });
 }
 
 async function showHistory(id) {
