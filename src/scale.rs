@@ -8,6 +8,16 @@
 //!   with r̄ the mean inter-item correlation; per item, α if the item is deleted
 //!   and the corrected item–total correlation (item vs the sum of the others).
 //!
+//! - **Bases differ, on purpose**: the index takes each item over the
+//!   respondents who answered *that item* (as every percentage does), while α
+//!   and its companions take only those who answered *every* item (listwise);
+//!   [`Reliability::n`] is α's base, each item's `n` the index's.
+//! - When α or standardized α has no value, [`Reliability`] says why
+//!   ([`Undefined`]): fewer than 2 items or respondents, every total the same
+//!   (α's denominator is 0), an item without variance (no correlation), or
+//!   r̄ = −1/(k − 1), the least a mean correlation can be, where
+//!   1 + (k − 1)·r̄ = 0.
+//!
 //! Items are scored k … 1 from their best option down, as in [`crate::scoring`].
 
 use serde::Serialize;
@@ -16,6 +26,25 @@ use crate::error::Result;
 use crate::instrument::Instrument;
 use crate::responses::Responses;
 use crate::scoring::satisfaction;
+
+/// Why α or standardized α has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undefined {
+    /// Fewer than 2 items.
+    TooFewItems,
+    /// Fewer than 2 respondents answered every item.
+    TooFewRespondents,
+    /// Every respondent's total is the same: the total's variance, α's
+    /// denominator, is 0.
+    ConstantTotal,
+    /// An item has the same answer from everyone: its correlations, and so r̄,
+    /// are undefined.
+    ConstantItem,
+    /// r̄ = −1/(k − 1), the least a mean inter-item correlation can be:
+    /// standardized α's denominator 1 + (k − 1)·r̄ is 0.
+    MeanRAtLowerBound,
+}
 
 /// Reliability of a set of items.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,8 +57,12 @@ pub struct Reliability {
     pub excluded: u64,
     /// Cronbach's α (`None` with fewer than 2 items or 2 respondents, or no variance).
     pub alpha: Option<f64>,
+    /// Why `alpha` is `None`.
+    pub alpha_undefined: Option<Undefined>,
     /// Standardized α from the mean inter-item correlation.
     pub standardized_alpha: Option<f64>,
+    /// Why `standardized_alpha` is `None`.
+    pub standardized_alpha_undefined: Option<Undefined>,
     /// The mean inter-item correlation r̄.
     pub mean_inter_item_r: Option<f64>,
     /// Per item: α of the other items.
@@ -151,10 +184,13 @@ pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usiz
         .collect();
     let c = |a: usize, b: usize| cov[a * k + b];
     // α of a subset of the items.
-    let alpha = |set: &[usize]| -> Option<f64> {
+    let alpha = |set: &[usize]| -> Result<f64, Undefined> {
         let m = set.len();
-        if m < 2 || n < 2 {
-            return None;
+        if m < 2 {
+            return Err(Undefined::TooFewItems);
+        }
+        if n < 2 {
+            return Err(Undefined::TooFewRespondents);
         }
         let total: f64 = set
             .iter()
@@ -162,11 +198,11 @@ pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usiz
             .map(|(a, b)| c(a, b))
             .sum();
         if total <= 0.0 {
-            return None;
+            return Err(Undefined::ConstantTotal);
         }
         let items: f64 = set.iter().map(|&a| c(a, a)).sum();
         let m = m as f64;
-        Some(m / (m - 1.0) * (1.0 - items / total))
+        Ok(m / (m - 1.0) * (1.0 - items / total))
     };
     let correlation = |a: usize, b: usize| -> Option<f64> {
         (n >= 2 && c(a, a) > 0.0 && c(b, b) > 0.0).then(|| c(a, b) / (c(a, a) * c(b, b)).sqrt())
@@ -180,16 +216,28 @@ pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usiz
     let r_bar = (pairs > 0 && rs.len() == pairs && n >= 2)
         .then(|| rs.iter().sum::<f64>() / rs.len() as f64);
     let kf = k as f64;
+    let standardized = match r_bar {
+        _ if k < 2 => Err(Undefined::TooFewItems),
+        _ if n < 2 => Err(Undefined::TooFewRespondents),
+        None => Err(Undefined::ConstantItem),
+        // r̄ ≥ −1/(k − 1) for any correlation matrix; at the bound (up to
+        // rounding) the denominator vanishes.
+        Some(r) if (1.0 + (kf - 1.0) * r).abs() <= 1e-12 => Err(Undefined::MeanRAtLowerBound),
+        Some(r) => Ok(kf * r / (1.0 + (kf - 1.0) * r)),
+    };
+    let all_alpha = alpha(&all);
     let others = |i: usize| -> Vec<usize> { (0..k).filter(|&j| j != i).collect() };
     Reliability {
         items: items.iter().map(|&q| qs[q].id.clone()).collect(),
         n,
         excluded: responses.len() as u64 - n,
-        alpha: alpha(&all),
-        standardized_alpha: r_bar.map(|r| kf * r / (1.0 + (kf - 1.0) * r)),
+        alpha: all_alpha.ok(),
+        alpha_undefined: all_alpha.err(),
+        standardized_alpha: standardized.ok(),
+        standardized_alpha_undefined: standardized.err(),
         mean_inter_item_r: r_bar,
         alpha_if_deleted: (0..k)
-            .map(|i| if k > 2 { alpha(&others(i)) } else { None })
+            .map(|i| if k > 2 { alpha(&others(i)).ok() } else { None })
             .collect(),
         item_total_r: (0..k)
             .map(|i| {
@@ -210,9 +258,10 @@ pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usiz
 /// The satisfaction scale: overall index and reliability.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scale {
-    /// The mean of the items' 0–100 indices (`None` if an item has no answers).
+    /// The mean of the items' 0–100 indices, each item over the respondents who
+    /// answered it (`None` if an item has no answers).
     pub overall_index: Option<f64>,
-    /// Cronbach's α and friends.
+    /// Cronbach's α and friends, over the respondents who answered every item.
     pub reliability: Reliability,
 }
 
@@ -248,6 +297,64 @@ mod tests {
             .map(|j| rows.iter().map(|r| r[j]).collect())
             .collect();
         assert!((cronbach_alpha(&items).expect("alpha") - 0.75).abs() < 1e-12);
+    }
+
+    /// Responses answering only `rows`' items (one string of letters per
+    /// respondent) of the built-in instrument's satisfaction items Q12, Q13, …
+    fn answers(rows: &[&str]) -> (Instrument, Responses, Vec<usize>) {
+        let inst = Instrument::builtin();
+        let mut csv =
+            String::from("id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n");
+        for (i, r) in rows.iter().enumerate() {
+            let mut cells: Vec<String> = r.chars().map(String::from).collect();
+            cells.resize(5, String::new());
+            csv.push_str(&format!("r{i}{},{},\n", ",".repeat(11), cells.join(",")));
+        }
+        let resp = Responses::from_csv(&inst, csv.as_bytes()).expect("valid");
+        let k = rows[0].len();
+        let items = inst.satisfaction()[..k].to_vec();
+        (inst, resp, items)
+    }
+
+    #[test]
+    fn standardized_alpha_at_the_least_mean_correlation_says_why() {
+        // Issue 15 item 8. Three items whose rows are the cyclic permutations
+        // of (3, 2, 1) (ABC, CAB, BCA): every pair correlates −1/2 exactly
+        // (deviations (1, −1, 0), (−1, 0, 1): covariance −1/2, variances 1),
+        // so r̄ = −1/2 = −1/(k − 1) and 1 + (k − 1)·r̄ = 0; every total is 6.
+        let (inst, resp, items) = answers(&["ABC", "CAB", "BCA"]);
+        let rel = reliability(&inst, &resp, &items);
+        assert_eq!(rel.mean_inter_item_r, Some(-0.5));
+        assert_eq!(rel.standardized_alpha, None);
+        assert_eq!(
+            rel.standardized_alpha_undefined,
+            Some(Undefined::MeanRAtLowerBound)
+        );
+        assert_eq!(
+            (rel.alpha, rel.alpha_undefined),
+            (None, Some(Undefined::ConstantTotal))
+        );
+        // A constant item: no correlation, so no r̄.
+        let (inst, resp, items) = answers(&["AA", "AB", "AC"]);
+        let rel = reliability(&inst, &resp, &items);
+        assert_eq!(
+            (rel.mean_inter_item_r, rel.standardized_alpha_undefined),
+            (None, Some(Undefined::ConstantItem))
+        );
+        // One respondent; one item.
+        let (inst, resp, items) = answers(&["AB"]);
+        let rel = reliability(&inst, &resp, &items);
+        assert_eq!(rel.alpha_undefined, Some(Undefined::TooFewRespondents));
+        let rel = reliability(&inst, &resp, &items[..1]);
+        assert_eq!(
+            rel.standardized_alpha_undefined,
+            Some(Undefined::TooFewItems)
+        );
+        // A defined α has no reason.
+        let (inst, resp, items) = answers(&["AA", "BB", "CB"]);
+        let rel = reliability(&inst, &resp, &items);
+        assert!(rel.alpha.is_some() && rel.alpha_undefined.is_none());
+        assert!(rel.standardized_alpha.is_some() && rel.standardized_alpha_undefined.is_none());
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //!   for display (the thesis's −3.28 is 100·(125 − 137)/366 = −3.2787).
 //! - **Satisfaction items** (options ordered best first, scored k … 1): % top
 //!   box (best option), % bottom box (worst option), the mean on 1 … k, and a
-//!   0–100 index = 100·(mean − 1)/(k − 1), all over answered responses.
+//!   0–100 index = 100·(mean − 1)/(k − 1), each item over *its own* answered
+//!   responses (α, in [`crate::scale`], is over those who answered every item).
 //!
 //! - **NPS by segment**: one NPS per option of another question (or value of
 //!   an extra column). Up to [`MAX_PAIRWISE`] (20) non-empty segments every
@@ -604,6 +605,8 @@ pub struct SatisfactionItem {
     pub pct_bottom_ci95: Option<[f64; 2]>,
     /// Fewer than 30 answered.
     pub small: bool,
+    /// k, the number of options: the mean runs from 1 (worst) to k (best).
+    pub points: u64,
     /// The mean on 1 … k, best = k (satisfied = 3 on a 3-point item).
     pub mean: Option<f64>,
     /// The mean rescaled to 0–100: all best = 100, all worst = 0.
@@ -640,6 +643,7 @@ pub fn satisfaction(
                 pct_top_ci95: wilson_pct(f.counts[0], f.valid),
                 pct_bottom_ci95: wilson_pct(f.counts[f.counts.len() - 1], f.valid),
                 small: f.valid < SMALL_GROUP,
+                points: k,
                 mean,
                 index: mean.map(|m| 100.0 * (m - 1.0) / (k - 1) as f64),
             }

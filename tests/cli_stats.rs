@@ -9,6 +9,7 @@
 
 mod common;
 use common::manyi;
+use std::path::PathBuf;
 use std::process::Output;
 
 use serde_json::Value;
@@ -267,4 +268,98 @@ fn bad_usage_exits_non_zero_without_panicking() {
     refused(&["crosstab", DEMO, "q1", "q99"], &[1, 2], "q99");
     refused(&["crosstab", DEMO, "q99", "q1"], &[1, 2], "q99");
     refused(&["nps", DEMO, "--by", "q99"], &[1, 2], "q99");
+}
+
+/// An instrument of two 5-point satisfaction items (A best … E worst) and the
+/// file `rows` of their answers, in a fresh directory.
+fn five_point(tag: &str, rows: &[(&str, &str)]) -> (PathBuf, String, String) {
+    let dir = std::env::temp_dir().join(format!("manyi-cli-stats-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let options: Vec<Value> = ["A", "B", "C", "D", "E"]
+        .iter()
+        .map(|c| serde_json::json!({"code": c, "label": {"zh-CN": c}}))
+        .collect();
+    let item = |id: &str| serde_json::json!({"id": id, "kind": "single", "text": {"zh-CN": id}, "options": options});
+    let inst = serde_json::json!({
+        "id": "five", "version": "1", "title": {"zh-CN": "五级"},
+        "questions": [item("s1"), item("s2")], "satisfaction": ["s1", "s2"],
+    });
+    let inst_path = dir.join("five.json");
+    std::fs::write(&inst_path, inst.to_string()).expect("write instrument");
+    let mut csv = String::from("id,s1,s2\n");
+    for (i, (a, b)) in rows.iter().enumerate() {
+        csv.push_str(&format!("r{i},{a},{b}\n"));
+    }
+    let data = dir.join("five.csv");
+    std::fs::write(&data, csv).expect("write data");
+    let path = |p: PathBuf| p.to_str().expect("UTF-8").to_owned();
+    (dir, path(inst_path), path(data))
+}
+
+#[test]
+fn a_five_point_mean_is_labelled_one_to_five() {
+    // Issue 15 item 8: "Mean (1–3)" was printed whatever the instrument. s1:
+    // A, B, E → scores 5, 4, 1, mean 10/3 = 3.33; index 100·(10/3 − 1)/4 = 58.33.
+    let (dir, inst, data) = five_point("mean", &[("A", "A"), ("B", "C"), ("E", "E")]);
+    let out = ok(&manyi(&[
+        "report",
+        &data,
+        "--instrument",
+        &inst,
+        "--lang",
+        "en",
+    ]));
+    assert!(out.contains("Mean (1–5)"), "{out}");
+    assert!(!out.contains("(1–3)"), "{out}");
+    assert!(out.contains("3.33") && out.contains("58.33"), "{out}");
+    let zh = ok(&manyi(&["report", &data, "--instrument", &inst]));
+    assert!(zh.contains("均值 (1–5)"), "{zh}");
+    let v = json(&["report", &data, "--instrument", &inst, "--json"]);
+    assert_eq!(v["satisfaction"][0]["points"], 5);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn standardized_alpha_says_why_it_is_undefined() {
+    // Issue 15 item 8. s2 is s1 reversed (A↔E, B↔D), so r = −1 = −1/(k − 1)
+    // with k = 2: standardized α = k·r̄/(1 + (k − 1)·r̄) divides by zero, and
+    // every total is 6, so α's total variance is 0 too.
+    let rows = [("A", "E"), ("B", "D"), ("C", "C"), ("D", "B"), ("E", "A")];
+    let (dir, inst, data) = five_point("alpha", &rows);
+    let v = json(&["report", &data, "--instrument", &inst, "--json"]);
+    let rel = &v["scale"]["reliability"];
+    assert_eq!(rel["mean_inter_item_r"], -1.0);
+    assert_eq!(rel["standardized_alpha"], Value::Null);
+    assert_eq!(rel["standardized_alpha_undefined"], "mean_r_at_lower_bound");
+    assert_eq!(rel["alpha"], Value::Null);
+    assert_eq!(rel["alpha_undefined"], "constant_total");
+    // The report says so in words, and names α's base.
+    let out = ok(&manyi(&[
+        "report",
+        &data,
+        "--instrument",
+        &inst,
+        "--lang",
+        "en",
+    ]));
+    assert!(
+        out.contains("every respondent's total is the same"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_index_and_alpha_say_their_bases() {
+    // Issue 15 item 8: the index is per item over its answers, α listwise.
+    // Demo: index 43.9344262 (statistics.md §4), α 0.788094737 over all 366.
+    let out = ok(&manyi(&["report", DEMO, "--lang", "en"]));
+    assert!(
+        out.contains("Overall satisfaction index (0–100, each item over its own answers): 43.93"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Cronbach's alpha (listwise: those who answered every item): 0.788 (n = 366)"),
+        "{out}"
+    );
 }

@@ -5,6 +5,7 @@
 //! there are (`--json` has them all).
 
 use manyi::crosstab::Crosstab;
+use manyi::scale::Undefined;
 use manyi::scoring::{
     Compared, Frequency, Nps, NpsBy, NpsDifference, Report, SatisfactionItem, MAX_PAIRWISE,
 };
@@ -79,7 +80,7 @@ const ZH: Words = Words {
     valid: "有效",
     top: "满意",
     bottom: "不满意",
-    mean: "均值 (1–3)",
+    mean: "均值 (1–{k})",
     index: "指数 (0–100)",
     responses: "有效问卷",
     frequencies_title: "各题频数分布",
@@ -98,8 +99,8 @@ const ZH: Words = Words {
         "注意：期望频数过小（超过 20% 的单元格小于 5 或有单元格小于 1），卡方近似可能不准确",
     dropped: "空行/空列不参与检验",
     fisher: "Fisher 精确检验",
-    overall_index: "总体满意度指数 (0–100)",
-    alpha: "Cronbach α",
+    overall_index: "总体满意度指数 (0–100，各题按其作答者计)",
+    alpha: "Cronbach α (仅计各题全部作答者)",
     missing_pairs: "至少一题未作答（不计入）",
     rest: "其余",
     more_segments: "个分组未列出（--json 列出全部）",
@@ -122,7 +123,7 @@ const EN: Words = Words {
     valid: "Valid",
     top: "Satisfied",
     bottom: "Dissatisfied",
-    mean: "Mean (1–3)",
+    mean: "Mean (1–{k})",
     index: "Index (0–100)",
     responses: "Responses",
     frequencies_title: "Frequencies",
@@ -140,8 +141,8 @@ const EN: Words = Words {
     expected_warning: "Warning: small expected counts (over 20% of cells below 5, or a cell below 1); the chi-square approximation may be poor",
     dropped: "empty rows/columns left out of the tests",
     fisher: "Fisher's exact test",
-    overall_index: "Overall satisfaction index (0–100)",
-    alpha: "Cronbach's alpha",
+    overall_index: "Overall satisfaction index (0–100, each item over its own answers)",
+    alpha: "Cronbach's alpha (listwise: those who answered every item)",
     missing_pairs: "missing either question (left out)",
     rest: "rest",
     more_segments: "more segments not shown (--json lists every one)",
@@ -627,12 +628,17 @@ pub fn satisfaction(inst: &Instrument, items: &[SatisfactionItem], lang: Lang, o
     let w = words(lang);
     out.push_str(w.satisfaction_title);
     out.push('\n');
+    // "Mean (1–5)" when every item has 5 options; "Mean (1–k)" when they differ.
+    let k = match items.iter().map(|s| s.points).min() {
+        Some(k) if items.iter().all(|s| s.points == k) => k.to_string(),
+        _ => "k".into(),
+    };
     let mut t = Table::new(vec![
         w.item.into(),
         w.valid.into(),
         w.top.into(),
         w.bottom.into(),
-        w.mean.into(),
+        w.mean.replace("{k}", &k),
         w.index.into(),
     ]);
     for s in items {
@@ -646,6 +652,23 @@ pub fn satisfaction(inst: &Instrument, items: &[SatisfactionItem], lang: Lang, o
         ]);
     }
     t.render(out);
+}
+
+/// Why α (or standardized α) has no value, in words.
+fn undefined(why: Undefined, lang: Lang) -> &'static str {
+    use Undefined::*;
+    match (why, lang) {
+        (TooFewItems, Lang::ZhCn) => "题目少于 2 个",
+        (TooFewRespondents, Lang::ZhCn) => "全部作答者少于 2 人",
+        (ConstantTotal, Lang::ZhCn) => "所有人的总分相同",
+        (ConstantItem, Lang::ZhCn) => "有题目所有人答案相同",
+        (MeanRAtLowerBound, Lang::ZhCn) => "平均题间相关为 −1/(k − 1)",
+        (TooFewItems, Lang::En) => "fewer than 2 items",
+        (TooFewRespondents, Lang::En) => "fewer than 2 answered every item",
+        (ConstantTotal, Lang::En) => "every respondent's total is the same",
+        (ConstantItem, Lang::En) => "an item has the same answer from everyone",
+        (MeanRAtLowerBound, Lang::En) => "the mean inter-item r is −1/(k − 1)",
+    }
 }
 
 /// The whole report.
@@ -671,11 +694,11 @@ pub fn report(inst: &Instrument, r: &Report, lang: Lang, out: &mut String) {
                 w.overall_index,
                 num(scale.overall_index),
                 w.alpha,
-                scale
-                    .reliability
-                    .alpha
-                    .map(|a| format!("{a:.3}"))
-                    .unwrap_or_else(|| "—".into()),
+                match (scale.reliability.alpha, scale.reliability.alpha_undefined) {
+                    (Some(a), _) => format!("{a:.3}"),
+                    (None, Some(why)) => format!("— ({})", undefined(why, lang)),
+                    (None, None) => "—".into(),
+                },
                 scale.reliability.n
             ));
         }
