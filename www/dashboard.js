@@ -280,6 +280,9 @@ function frequencies(report) {
   return section;
 }
 
+/** The core's reasons a column is not compared in a row, as SPSS's footnote marks. */
+const NOTE_MARK = { proportion_0_or_1: 'a', base_below_2: 'b' };
+
 function crosstabSection() {
   const x = state.view.crosstab;
   const questions = instrument().questions;
@@ -330,8 +333,11 @@ function crosstabSection() {
     const n = x.counts[i][j];
     const value = state.show === 'count' ? String(n) : fmtPct(state.show === 'row' ? x.row_pct[i][j] : x.col_pct[i][j]);
     const letters = x.letters?.[i]?.[j] ?? '';
-    return h('td', { class: 'num', style: heat(x.adjusted_residuals?.[i]?.[j]) ? `background:${heat(x.adjusted_residuals[i][j])}` : null, 'data-count': n }, value, letters ? h('sup', { class: 'letters', text: letters }) : null);
+    const note = NOTE_MARK[x.letter_notes?.[i]?.[j]];
+    return h('td', { class: 'num', style: heat(x.adjusted_residuals?.[i]?.[j]) ? `background:${heat(x.adjusted_residuals[i][j])}` : null, 'data-count': n }, value, letters ? h('sup', { class: 'letters', text: letters }) : null, note ? h('sup', { class: 'note', 'data-note': note, text: note }) : null);
   };
+  // SPSS's footnotes to the letters, for the columns left out of a row's comparisons.
+  const notes = ['a', 'b'].filter((m) => x.letter_notes?.some((row) => row.some((k) => NOTE_MARK[k] === m)));
   const rows = x.row_codes.map((code, i) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(rq, code) }), x.col_codes.map((_, j) => cell(i, j)), h('td', { class: 'num total', text: x.row_totals[i] })));
   rows.push(h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), x.col_totals.map((n) => h('td', { class: 'num', text: n })), h('td', { class: 'num', text: x.n })));
   const warn = [];
@@ -353,6 +359,7 @@ function crosstabSection() {
       `; n = ${x.n}, ${tr('freq.missing')} ${x.missing}`,
     ),
     h('p', { class: 'hint', text: tr('dash.xtHint') }),
+    notes.length ? h('ul', { class: 'hint notes', id: 'xt-notes' }, notes.map((m) => h('li', { 'data-note': m, text: tr(m === 'a' ? 'dash.noteA' : 'dash.noteB') }))) : null,
     warn.length ? h('ul', { class: 'warnings', id: 'xt-warnings' }, warn.map((w) => h('li', { text: w }))) : null,
     h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'nps-by', onclick: () => { state.by = state.row; refresh(); } }, tr('dash.npsBy', { q: qTitle(state.row) }))),
   );

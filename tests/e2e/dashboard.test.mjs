@@ -84,6 +84,9 @@ test('the Q2 × Q14 cross-tab shows the counts and chi-square the CLI gives', as
   // Significance letters per cell, as the core gives them.
   const letters = await page.locator('#xt-table tbody tr:not(.total)').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.total)')].map((td) => td.querySelector('.letters')?.textContent ?? '')));
   assert.deepEqual(letters, want.letters);
+  // SPSS's footnote marks for columns left out of a row's comparisons (a: proportion 0 or 1, b: base below 2), as the core gives them.
+  const marks = await page.locator('#xt-table tbody tr:not(.total)').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.total)')].map((td) => td.querySelector('.note')?.textContent ?? '')));
+  assert.deepEqual(marks, want.letter_notes.map((row) => row.map((k) => ({ proportion_0_or_1: 'a', base_below_2: 'b' })[k] ?? '')));
   // Row percentages on request.
   await page.locator('#show-row').check();
   const first = await page.locator('#xt-table tbody tr').first().locator('td').first().textContent();
@@ -94,6 +97,14 @@ test('the Q2 × Q14 cross-tab shows the counts and chi-square the CLI gives', as
   assert.equal(await page.locator('#npsby-table tbody tr').count(), 5);
   const under25 = count((r) => r[COL.q2] === 'A');
   assert.equal(await page.locator('#npsby-table tr[data-option="A"] td').first().textContent(), String(under25));
+  // Q2 × Q3 has a column at 0% in a row: its cell carries footnote a, explained under the table (IBM's CTABLES rule).
+  const q3 = JSON.parse(spawnSync('cargo', ['run', '-q', '--', 'crosstab', DEMO_PATH, 'q2', 'q3', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout);
+  await page.locator('#xt-col').selectOption('q3');
+  await page.waitForFunction(() => document.querySelectorAll('#xt-table thead th').length === 7);
+  const q3marks = await page.locator('#xt-table tbody tr:not(.total)').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.total)')].map((td) => td.querySelector('.note')?.textContent ?? '')));
+  assert.deepEqual(q3marks, q3.letter_notes.map((row) => row.map((k) => ({ proportion_0_or_1: 'a', base_below_2: 'b' })[k] ?? '')));
+  assert.ok(q3marks.flat().includes('a'));
+  assert.deepEqual(await page.locator('#xt-notes li').evaluateAll((lis) => lis.map((li) => li.dataset.note)), ['a']);
   assert.deepEqual(await axe(page), []);
   assert.deepEqual(errors, []);
   await ctx.close();
