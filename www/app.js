@@ -73,7 +73,8 @@ function npsSection(report, instrument) {
   section.append(
     h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: fmtNum(n.nps) })),
     h('p', { class: 'sub', text: n.nps == null ? tr('nps.none') : tr('nps.of', { q: questionTitle(instrument, n.question), n: n.n, missing: n.missing }) }),
-    n.ci95 ? h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmtNum(clampNps(n.ci95[0])), hi: fmtNum(clampNps(n.ci95[1])), moe: n.moe95.toFixed(2) }) }) : null,
+    // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
+    n.adjusted ? h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmtNum(clampNps(n.adjusted.ci95[0])), hi: fmtNum(clampNps(n.adjusted.ci95[1])), moe: n.adjusted.moe95.toFixed(2) }) }) : null,
     n.small && n.n > 0 ? h('p', { class: 'warn', text: tr('nps.small') }) : null,
   );
   const groups = [
@@ -99,6 +100,9 @@ function npsSection(report, instrument) {
   return section;
 }
 
+/** The items' number of options (the mean runs 1 … k), or 'k' when they differ. */
+const points = (items) => (new Set(items.map((s) => s.points)).size === 1 ? items[0].points : 'k');
+
 function satisfactionSection(report, instrument) {
   const rows = report.satisfaction.map((s) =>
     h(
@@ -116,7 +120,7 @@ function satisfactionSection(report, instrument) {
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h' },
     h('h3', { id: 'sat-h', text: tr('sat.title') }),
-    table(tr('sat.caption'), [tr('sat.item'), tr('sat.valid'), tr('sat.top'), tr('sat.bottom'), tr('sat.mean'), tr('sat.index')], rows, { id: 'satisfaction' }),
+    table(tr('sat.caption', { k: points(report.satisfaction) }), [tr('sat.item'), tr('sat.valid'), tr('sat.top'), tr('sat.bottom'), tr('sat.mean', { k: points(report.satisfaction) }), tr('sat.index')], rows, { id: 'satisfaction' }),
   );
 }
 

@@ -200,11 +200,12 @@ function headline(report) {
     card.append(h('p', { text: tr('nps.none') }));
     return card;
   }
-  const [lo, hi] = nps.ci95.map((x) => Math.max(-100, Math.min(100, x)));
+  // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
+  const [lo, hi] = nps.adjusted.ci95.map((x) => Math.max(-100, Math.min(100, x)));
   add(
     card,
     h('p', { class: 'headline' }, h('span', { class: 'big', id: 'nps-value', text: fmt(nps.nps) })),
-    h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.moe95) }) }),
+    h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.adjusted.moe95) }) }),
     nps.small ? h('p', { class: 'hint', text: tr('nps.small') }) : null,
     splitBar(
       [
@@ -236,7 +237,7 @@ function satisfaction(report) {
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h', id: 'satisfaction' },
     h('h2', { id: 'sat-h', text: tr('sat.title') }),
-    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: fmt(report.scale?.overall_index, 1), alpha: fmt(rel?.alpha, 3), n: rel?.n ?? 0 }) }),
+    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: fmt(report.scale?.overall_index, 1), alpha: fmt(rel?.alpha, 3), n: rel?.n ?? 0, k: rel?.items.length ?? 0 }) }),
     diverging(
       items.map((it) => ({ label: qTitle(it.question), bad: it.pct_bottom ?? 0, good: it.pct_top ?? 0, middle: Math.max(0, 100 - (it.pct_top ?? 0) - (it.pct_bottom ?? 0)) })),
       tr('dash.divergingLabel'),
@@ -244,7 +245,8 @@ function satisfaction(report) {
     h('p', { class: 'legend' }, legendKey(COLORS.bad, tr('sat.bottom')), legendKey(COLORS.middle, tr('dash.neutral')), legendKey(COLORS.good, tr('sat.top'))),
     table(
       tr('dash.satCaption'),
-      [tr('sat.item'), tr('sat.valid'), tr('sat.bottom'), tr('sat.top'), tr('sat.mean'), tr('sat.index')],
+      // The mean runs 1 … k, k the items' number of options ('k' if they differ).
+      [tr('sat.item'), tr('sat.valid'), tr('sat.bottom'), tr('sat.top'), tr('sat.mean', { k: new Set(items.map((it) => it.points)).size === 1 ? items[0].points : 'k' }), tr('sat.index')],
       items.map((it) =>
         h('tr', { 'data-question': it.question }, h('th', { scope: 'row', text: qTitle(it.question) }), h('td', { class: 'num', text: it.n }), h('td', { class: 'num', text: fmtPct(it.pct_bottom) }), h('td', { class: 'num', text: fmtPct(it.pct_top) }), h('td', { class: 'num', text: fmt(it.mean) }), h('td', { class: 'num', text: fmt(it.index, 1) })),
       ),
@@ -376,14 +378,14 @@ function npsBySection(by) {
     { id: 'nps-by-view' },
     h('h3', { id: 'npsby-h', text: tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }) }),
     intervals(
-      segs.map((s) => ({ label: label(s.option), value: s.nps, lo: s.ci95?.[0], hi: s.ci95?.[1] })),
+      segs.map((s) => ({ label: label(s.option), value: s.nps, lo: s.adjusted?.ci95[0], hi: s.adjusted?.ci95[1] })),
       tr('dash.intervalsLabel', { q: q ? qTitle(by.by) : by.by }),
     ),
     table(
       tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }),
       [tr('dash.segment'), 'n', 'NPS', tr('dash.ci')],
       segs.map((s) =>
-        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: fmt(s.nps) }), h('td', { class: 'num', text: s.ci95 ? `${fmt(Math.max(-100, s.ci95[0]))} – ${fmt(Math.min(100, s.ci95[1]))}` : '—' })),
+        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: fmt(s.nps) }), h('td', { class: 'num', text: s.adjusted ? `${fmt(Math.max(-100, s.adjusted.ci95[0]))} – ${fmt(Math.min(100, s.adjusted.ci95[1]))}` : '—' })),
       ),
       { class: 'compact', id: 'npsby-table' },
     ),

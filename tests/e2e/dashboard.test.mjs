@@ -49,9 +49,10 @@ async function waitForN(page, n) {
 
 test('the dashboard opens from the main page with the thesis headline', async () => {
   const { context: ctx, page, errors } = await openDemo();
-  // Thesis figure 3.8: NPS −3.28; statistics.md: Wald 95% interval −11.94 to 5.38.
+  // Thesis figure 3.8: NPS −3.28; statistics.md §1: adjusted-Wald 95% interval
+  // [−11.8677252, 5.36366019], MoE z·SE' = 8.6156927 (issue 15: not Wald's −11.94 to 5.38).
   assert.equal(await page.locator('#nps-value').textContent(), '\u22123.28');
-  assert.equal(await page.locator('#nps-ci').textContent(), '95% 置信区间：\u221211.94 至 5.38（误差范围 ±8.66）');
+  assert.equal(await page.locator('#nps-ci').textContent(), '调整 Wald 95% 置信区间：\u221211.87 至 5.36（误差范围 ±8.62）');
   assert.match(await context(page), /^n = 366（共 366 份）· 筛选：无筛选/);
   const group = (g) => page.locator(`#nps-groups tr[data-group="${g}"] td`).allTextContents();
   assert.deepEqual(await group('promoters'), ['125', '34.15%']);
@@ -61,7 +62,7 @@ test('the dashboard opens from the main page with the thesis headline', async ()
   const dissatisfied = (q) => count((r) => r[COL[q]] === 'C');
   const expected = ['q12', 'q13', 'q14', 'q15', 'q16'].sort((a, b) => dissatisfied(b) - dissatisfied(a));
   assert.deepEqual(order, expected);
-  assert.match(await page.locator('#scale-summary').textContent(), /Cronbach α = 0\.\d{3}/);
+  assert.match(await page.locator('#scale-summary').textContent(), /Cronbach α = 0\.\d{3}（仅计 5 项全答的 366 人）/);
   // Every question's table and chart; the charts are images with a text alternative.
   assert.equal(await page.locator('#frequencies table.freq').count(), 17);
   assert.equal(await page.locator('#frequencies svg[role="img"][aria-label]').count(), 17);
@@ -97,6 +98,10 @@ test('the Q2 × Q14 cross-tab shows the counts and chi-square the CLI gives', as
   assert.equal(await page.locator('#npsby-table tbody tr').count(), 5);
   const under25 = count((r) => r[COL.q2] === 'A');
   assert.equal(await page.locator('#npsby-table tr[data-option="A"] td').first().textContent(), String(under25));
+  // Issue 15: the segment's adjusted-Wald interval. Q2 A (15, 14, 19): NPS' −7.8431373,
+  // SE' 11.6309842, CI [−30.6394475, 14.9531730] (Python, exact fractions and mpmath,
+  // as in tests/nps_verdicts.rs; Wald's would be [−32.03, 15.36], statistics.md §1).
+  assert.equal(await page.locator('#npsby-table tr[data-option="A"] td').last().textContent(), '\u221230.64 – 14.95');
   // Q2 × Q3 has a column at 0% in a row: its cell carries footnote a, explained under the table (IBM's CTABLES rule).
   const q3 = JSON.parse(spawnSync('cargo', ['run', '-q', '--', 'crosstab', DEMO_PATH, 'q2', 'q3', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout);
   await page.locator('#xt-col').selectOption('q3');
@@ -157,7 +162,7 @@ test('axe-core finds no violations, in Chinese and English, on a phone', async (
   assert.deepEqual(await axe(page), []);
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'en');
-  assert.match(await page.locator('#nps-ci').textContent(), /^95% confidence interval/);
+  assert.match(await page.locator('#nps-ci').textContent(), /^Adjusted-Wald 95% interval/);
   assert.deepEqual(await axe(page), []);
   assert.deepEqual(errors, []);
   await ctx.close();

@@ -41,8 +41,10 @@ test('the demo data shows the thesis numbers', async () => {
   // Thesis figure 3.8: NPS −3.28 from 125 promoters, 104 passives, 137 detractors of 366.
   assert.equal(await page.locator('#nps-value').textContent(), '\u22123.28');
   assert.match(await page.locator('#report-n').textContent(), /366/);
-  // statistics.md §1: Wald 95% CI [−11.9401528, 5.38277575], MoE 8.66146428.
-  assert.equal(await page.locator('#nps-ci').textContent(), '95% 置信区间：\u221211.94 至 5.38（误差范围 ±8.66）');
+  // Issue 15: the adjusted-Wald interval, not Wald's [−11.94, 5.38]. statistics.md §1:
+  // adjusted CI [−11.8677252, 5.36366019]; MoE = z·SE' = 1.959963984540054 × 4.39584236
+  // = 8.6156927 (Python, exact fractions and mpmath; tests/nps_verdicts.rs).
+  assert.equal(await page.locator('#nps-ci').textContent(), '调整 Wald 95% 置信区间：\u221211.87 至 5.36（误差范围 ±8.62）');
   const group = (g) => page.locator(`#nps-groups tr[data-group="${g}"] td`).allTextContents();
   assert.deepEqual(await group('promoters'), ['125', '34.15%']);
   assert.deepEqual(await group('passives'), ['104', '28.42%']);
@@ -57,6 +59,8 @@ test('the demo data shows the thesis numbers', async () => {
   // statistics.md §4: Q15's satisfaction index 28.8251366.
   const q15 = await page.locator('#satisfaction tr[data-question="q15"] td').allTextContents();
   assert.deepEqual(q15, ['366', '14.21%', '56.56%', '1.58', '28.83']);
+  // Issue 15 item 8: the mean's range comes from the items (3 options here).
+  assert.match(await page.locator('#satisfaction thead').textContent(), /均值（1–3）/);
   assert.match(await page.locator('table[data-question="q1"] caption').textContent(), /您的性别/);
   assert.deepEqual(errors, []);
   await page.close();
