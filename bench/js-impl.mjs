@@ -62,7 +62,7 @@ function nps(rows, q) {
   const pd = d / n;
   const score = 100 * (pp - pd);
   const se = 100 * Math.sqrt((pp + pd - (pp - pd) ** 2) / n);
-  return { n, promoters: p, detractors: d, nps: score, se, ci95: [score - 1.96 * se, score + 1.96 * se], promotersCi: wilson(p, n), detractorsCi: wilson(d, n) };
+  return { n, promoters: p, detractors: d, nps: score, se, ci95: [score - 1.959963984540054 * se, score + 1.959963984540054 * se], promotersCi: wilson(p, n), detractorsCi: wilson(d, n) };
 }
 
 function variance(xs) {
@@ -197,17 +197,20 @@ export function crosstab(rows, instrument, rowId, colId) {
   const df = (ri.length - 1) * (cj.length - 1);
   const p = df > 0 ? gammaQ(df / 2, chi2 / 2) : null;
   const v = Math.sqrt(chi2 / (n * Math.min(ri.length - 1, cj.length - 1)));
-  const pairs = (cj.length * (cj.length - 1)) / 2;
+  // Column letters by IBM's CTABLES rule, as the core: per row, only columns with a base of 2 or more
+  // and a proportion strictly between 0 and 1 are compared, Bonferroni over that row's comparisons.
   const letters = counts.map(() => cc.map(() => ''));
   for (const i of ri) {
-    for (const a of cj) {
-      for (const b of cj) {
-        if (a === b || colT[a] < 2 || colT[b] < 2) continue;
+    const compared = cj.filter((j) => colT[j] >= 2 && counts[i][j] > 0 && counts[i][j] < colT[j]);
+    const pairs = (compared.length * (compared.length - 1)) / 2;
+    for (const a of compared) {
+      for (const b of compared) {
+        if (a === b) continue;
         const pa = counts[i][a] / colT[a];
         const pb = counts[i][b] / colT[b];
         const pool = (counts[i][a] + counts[i][b]) / (colT[a] + colT[b]);
         const se = Math.sqrt(pool * (1 - pool) * (1 / colT[a] + 1 / colT[b]));
-        if (se > 0 && pa > pb && normalSf2((pa - pb) / se) * pairs < 0.05) letters[i][a] += String.fromCharCode(65 + b);
+        if (pa > pb && normalSf2((pa - pb) / se) * pairs < 0.05) letters[i][a] += String.fromCharCode(65 + b);
       }
     }
   }
