@@ -264,6 +264,19 @@ impl Responses {
         out
     }
 
+    /// Imports a file of responses by what it is, not what it is called: an
+    /// .xlsx workbook (a zip archive, which starts with `PK\x03\x04`) or else
+    /// the interchange CSV. A CSV file never starts with those bytes, so a
+    /// workbook piped on standard input is read as one, not reported as a
+    /// CSV file full of binary.
+    pub fn from_bytes(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
+        if bytes.starts_with(b"PK\x03\x04") {
+            Responses::from_xlsx(instrument, bytes)
+        } else {
+            Responses::from_csv(instrument, bytes)
+        }
+    }
+
     /// Imports a CSV file in the interchange format, all or nothing.
     pub fn from_csv(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
         let mut reader = Reader::new(bytes);

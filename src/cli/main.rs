@@ -237,9 +237,9 @@ fn run(args: Args) -> Result<String, Failure> {
     }
     if args.positional.len() != wanted {
         let what = if wanted == 1 {
-            "a CSV file"
+            "a CSV or .xlsx file"
         } else {
-            "a CSV file and two question ids"
+            "a CSV or .xlsx file and two question ids"
         };
         return Err(Failure::Usage(format!("{} needs {what}", args.command)));
     }
@@ -248,7 +248,9 @@ fn run(args: Args) -> Result<String, Failure> {
     }
     let load = |path: &str| -> Result<Responses, Failure> {
         let bytes = read_input(path)?;
-        Responses::from_csv(&instrument, &bytes).map_err(|e| Failure::Input(format!("{path}: {e}")))
+        // CSV or .xlsx, told apart by content (standard input has no name).
+        Responses::from_bytes(&instrument, &bytes)
+            .map_err(|e| Failure::Input(format!("{path}: {e}")))
     };
     let responses = load(&args.positional[0])?;
     let fail = |e: manyi::Error| Failure::Input(e.to_string());

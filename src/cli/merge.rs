@@ -156,7 +156,7 @@ pub(crate) fn run(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or(f.clone());
         match read_input(f).and_then(|b| {
-            Responses::from_csv(inst, &b).map_err(|e| Failure::Input(format!("{f}: {e}")))
+            Responses::from_bytes(inst, &b).map_err(|e| Failure::Input(format!("{f}: {e}")))
         }) {
             Ok(r) => sets.push((f.clone(), with_source(inst, r, &name)?)),
             Err(Failure::Input(m)) => problems.push(m),
