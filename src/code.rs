@@ -528,6 +528,99 @@ pub fn intake(instrument: &Instrument, key: &[u8], code: &str) -> Result<Decoded
     Ok(Decoded { token, ..decoded })
 }
 
+// ---- finding codes in pasted text ---------------------------------------------------------
+
+/// Characters in a response code for `instrument` (45 for the built-in questionnaire).
+pub fn code_chars(instrument: &Instrument) -> usize {
+    3 + answer_width(&radices(instrument)) + TOKEN_CHARS + SEAL_CHARS + 1
+}
+
+/// What a pasted text (a chat thread, an e-mail) holds: the strings shaped
+/// like response codes, and apart from them other long runs of letters and
+/// digits (an order number, an invitation link's token) that are not codes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CodeScan {
+    /// Code-shaped strings, as written (to be checked by [`intake`]).
+    pub codes: Vec<String>,
+    /// Runs of 20 or more letters and digits that are not shaped like a code.
+    pub others: Vec<String>,
+}
+
+/// Where a code-shaped string starting at `start` ends: a layout digit, then
+/// base-32 characters up to `len` (I, L, O and either case allowed, as
+/// [`decode_response`] reads them) in groups of five, each group optionally
+/// after one `-` or one blank; not followed by a letter or digit.
+fn shaped_at(bytes: &[u8], start: usize, len: usize) -> Option<usize> {
+    if !bytes.get(start)?.is_ascii_digit() {
+        return None;
+    }
+    let mut i = start;
+    for n in 0..len {
+        if n > 0 && n % 5 == 0 {
+            let sep = bytes
+                .get(i)
+                .is_some_and(|&c| c == b'-' || c.is_ascii_whitespace());
+            if sep && bytes.get(i + 1).and_then(|&c| digit(c)).is_some() {
+                i += 1;
+            }
+        }
+        digit(*bytes.get(i)?)?;
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(c) if c.is_ascii_alphanumeric() => None,
+        _ => Some(i),
+    }
+}
+
+/// Finds the strings shaped like `instrument`'s response codes in `text`
+/// (the shape only: [`intake`] checks them), and lists apart other runs of 20
+/// or more letters and digits (joined by single dashes), which are not codes.
+pub fn find_codes(instrument: &Instrument, text: &str) -> CodeScan {
+    let len = code_chars(instrument);
+    let bytes = text.as_bytes();
+    let mut scan = CodeScan::default();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if starts_word {
+            if let Some(end) = shaped_at(bytes, i, len) {
+                scan.codes.push(text[i..end].to_owned());
+                spans.push(i..end);
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // Other long runs: letters and digits, single dashes between them.
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut chars = 0;
+        while i < bytes.len() {
+            if bytes[i].is_ascii_alphanumeric() {
+                chars += 1;
+                i += 1;
+            } else if bytes[i] == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let inside = spans.iter().any(|s| s.start < i && start < s.end);
+        if chars >= 20 && !inside {
+            scan.others.push(text[start..i].to_owned());
+        }
+    }
+    scan
+}
+
 // ---- QR codes ------------------------------------------------------------------------
 
 /// A QR code as a square of modules, row after row (1 = dark).
@@ -684,6 +777,27 @@ mod tests {
         let err = decode_response(&inst, std::str::from_utf8(&old).unwrap()).unwrap_err();
         assert_eq!(err.problems()[0].code, ProblemCode::UnknownVersion);
         assert!(err.problems()[0].message.contains("no seal"));
+    }
+
+    #[test]
+    fn only_code_shaped_strings_are_found() {
+        let inst = Instrument::builtin();
+        let token = issue_token(&KEY, &[3; 5]).unwrap();
+        let secret = answer_secret(&KEY, &token).unwrap();
+        let code = encode_response(&inst, &[0; 17], &token, &secret).unwrap();
+        let plain = code.replace('-', "");
+        let spaced = code.replace('-', " ").to_lowercase();
+        let order = "20261203123456789012";
+        let text = format!(
+            "王女士 10:02 https://x.cn/survey.html?inv={token}#k={secret}\n订单号{order}\n答卷码：{code}\n{plain}，{spaced}\nX{plain}"
+        );
+        let scan = find_codes(&inst, &text);
+        assert_eq!(scan.codes, [code.clone(), plain.clone(), spaced]);
+        assert_eq!(scan.others, [token, order.to_owned(), format!("X{plain}")]);
+        // One character short or long is not a code's shape.
+        assert!(find_codes(&inst, &plain[1..]).codes.is_empty());
+        assert!(find_codes(&inst, &format!("{plain}7")).codes.is_empty());
+        assert_eq!(code_chars(&inst), 45);
     }
 
     #[test]

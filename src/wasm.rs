@@ -162,6 +162,14 @@ pub fn intake_code(
     to_js(&code::intake(&instrument, key, text).map_err(js_error)?)
 }
 
+/// The strings shaped like response codes in a pasted text, and apart the
+/// other long runs of letters and digits that are not codes: `{codes, others}`.
+#[wasm_bindgen(js_name = findCodes)]
+pub fn find_codes(text: &str, instrument_json: Option<String>) -> Result<JsValue, JsValue> {
+    let instrument = instrument_or_builtin(instrument_json)?;
+    to_js(&code::find_codes(&instrument, text))
+}
+
 /// A QR code for `text`: `{size, modules}` (row after row, 1 = dark).
 #[wasm_bindgen(js_name = qrCode)]
 pub fn qr_code(text: &str) -> Result<JsValue, JsValue> {

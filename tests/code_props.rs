@@ -100,6 +100,35 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A code in any chat text, with dashes, blanks or neither, is found as
+    /// written; the text around it (other long runs of digits and letters) is never a code.
+    #[test]
+    fn codes_are_found_in_any_text_and_nothing_else_is(
+        codes in answers(),
+        key in vec(any::<u8>(), KEY_LEN),
+        nonce in vec(any::<u8>(), NONCE_LEN),
+        before in "[ 0-9a-zA-Z:，。\n-]{0,40}",
+        after in "[ 0-9a-zA-Z:，。\n-]{0,40}",
+        style in 0usize..3,
+    ) {
+        let inst = Instrument::builtin();
+        let token = code::issue_token(&key, &nonce).unwrap();
+        let secret = code::answer_secret(&key, &token).unwrap();
+        let text = code::encode_response(&inst, &codes, &token, &secret).unwrap();
+        let written = match style { 0 => text.clone(), 1 => text.replace('-', ""), _ => text.replace('-', " ").to_lowercase() };
+        let noise = |s: &str| code::find_codes(&inst, s).codes.is_empty();
+        // Noise alone (under 45 characters) is never code-shaped.
+        prop_assert!(noise(&before) && noise(&after));
+        let pasted = format!("{before}\n{written}\n{after} {token} 12345678901234567890");
+        let scan = code::find_codes(&inst, &pasted);
+        prop_assert_eq!(scan.codes, vec![written]);
+        prop_assert!(scan.others.contains(&token));
+    }
+}
+
 /// Luhn mod 32 over base-32 characters, as a relay with the published layout would compute it.
 fn luhn(chars: &[u8]) -> u8 {
     let mut sum = 0u32;
