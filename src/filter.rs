@@ -16,12 +16,12 @@
 //! for each, the instrument's follow-up rules they meet (for the built-in one:
 //! no relationship manager, Q10 B or C; almost no contact, Q11 D).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
-use crate::instrument::{Instrument, MISSING};
+use crate::instrument::{Instrument, Lang, MISSING};
 use crate::responses::Responses;
 
 /// The columns a response's date is read from, in order of preference.
@@ -237,6 +237,50 @@ pub fn follow_up(instrument: &Instrument, responses: &Responses) -> Result<Vec<F
     Ok(out)
 }
 
+/// The follow-up list as a labelled CSV for the branch to call back: every
+/// detractor's row, with a last column `follow_up_reason` saying why the
+/// person is on the list — the labels of the follow-up rules they meet, in
+/// `lang`, joined with "；" (Chinese) or "; " (English), or, when they meet
+/// none, that they are a detractor with their score.
+pub fn follow_up_csv(
+    instrument: &Instrument,
+    responses: &Responses,
+    lang: Lang,
+    bom: bool,
+) -> Result<Vec<u8>> {
+    let list = follow_up(instrument, responses)?;
+    let rows: Vec<u32> = list.iter().map(|f| f.row).collect();
+    let labels: HashMap<&str, &str> = instrument
+        .follow_up()
+        .iter()
+        .map(|r| (r.id.as_str(), r.label.get(lang)))
+        .collect();
+    let join = if lang == Lang::En { "; " } else { "；" };
+    let reasons: Vec<String> = list
+        .iter()
+        .map(|f| {
+            let mut why: Vec<&str> = f
+                .flags
+                .iter()
+                .map(|id| labels.get(id.as_str()).copied().unwrap_or(id.as_str()))
+                .collect();
+            let detractor = match lang {
+                Lang::En => format!("detractor (scored {})", f.score),
+                Lang::ZhCn => format!("贬损者（打分 {}）", f.score),
+            };
+            why.push(&detractor);
+            why.join(join)
+        })
+        .collect();
+    responses.select(&rows)?.to_labelled_csv_with(
+        instrument,
+        lang,
+        bom,
+        "follow_up_reason",
+        &reasons,
+    )
+}
+
 /// The follow-up list for display: how many detractors, how many meet each
 /// rule, and the first `limit` of them (the whole list goes to exports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -387,6 +431,37 @@ mod tests {
             (p.code, p.value.as_deref()),
             (ProblemCode::Invalid, Some("2023-13-01"))
         );
+    }
+
+    #[test]
+    fn the_follow_up_csv_says_why_each_person_is_on_it() {
+        let inst = Instrument::builtin();
+        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let r = Responses::from_csv(&inst, demo).unwrap();
+        let list = follow_up(&inst, &r).unwrap();
+        for lang in [Lang::ZhCn, Lang::En] {
+            let csv = String::from_utf8(follow_up_csv(&inst, &r, lang, false).unwrap()).unwrap();
+            let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+            // The thesis's 137 detractors (figure 3.8), each with a reason in the last column.
+            assert_eq!(lines.len(), 1 + 137);
+            assert!(lines[0].ends_with(",follow_up_reason"), "{}", lines[0]);
+            for (line, f) in lines[1..].iter().zip(&list) {
+                assert!(line.starts_with(&format!("{},", f.id)), "{line}");
+                let detractor = match lang {
+                    Lang::En => format!("detractor (scored {})", f.score),
+                    Lang::ZhCn => format!("贬损者（打分 {}）", f.score),
+                };
+                assert!(line.trim_end_matches('"').ends_with(&detractor), "{line}");
+                for flag in &f.flags {
+                    let rule = inst.follow_up().iter().find(|x| &x.id == flag).unwrap();
+                    assert!(line.contains(rule.label.get(lang)), "{line} lacks {flag}");
+                }
+            }
+            assert!(
+                list.iter().any(|f| f.flags.len() == 2),
+                "some meet both rules"
+            );
+        }
     }
 
     #[test]

@@ -309,7 +309,7 @@ impl Responses {
     /// the order they were imported, option letters and scale values as text,
     /// text cells neutralised against formula injection (module docs).
     pub fn to_csv(&self, instrument: &Instrument, bom: bool) -> Result<Vec<u8>> {
-        self.csv_with(instrument, None, bom)
+        self.csv_with(instrument, None, bom, None)
     }
 
     /// Exports for people: as [`to_csv`](Self::to_csv), but each option as its
@@ -320,7 +320,20 @@ impl Responses {
         lang: Lang,
         bom: bool,
     ) -> Result<Vec<u8>> {
-        self.csv_with(instrument, Some(lang), bom)
+        self.csv_with(instrument, Some(lang), bom, None)
+    }
+
+    /// The labelled CSV with one more text column at the end: `name` in the
+    /// header and `values[r]` in row r (e.g. why a detractor is on the follow-up list).
+    pub fn to_labelled_csv_with(
+        &self,
+        instrument: &Instrument,
+        lang: Lang,
+        bom: bool,
+        name: &str,
+        values: &[String],
+    ) -> Result<Vec<u8>> {
+        self.csv_with(instrument, Some(lang), bom, Some((name, values)))
     }
 
     fn csv_with(
@@ -328,6 +341,7 @@ impl Responses {
         instrument: &Instrument,
         labels: Option<Lang>,
         bom: bool,
+        appended: Option<(&str, &[String])>,
     ) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(64 + self.len() * (self.answers.len() * 2 + 16));
         if bom {
@@ -341,17 +355,31 @@ impl Responses {
             .map(|s| matches!(*s, Slot::Question(q) if qs[q].kind == QuestionKind::Scale))
             .collect();
         let mut header = true;
+        let mut r = 0;
         self.each_row(instrument, labels, |row| {
+            let more = appended.map(|(name, values)| {
+                if header {
+                    name
+                } else {
+                    values.get(r).map_or("", String::as_str)
+                }
+            });
             write_cells(
                 &mut out,
-                row.iter().zip(&number).map(|(cell, &number)| {
-                    if number && !header {
-                        Cell::Number(cell)
-                    } else {
-                        Cell::Text(cell)
-                    }
-                }),
+                row.iter()
+                    .zip(&number)
+                    .map(|(cell, &number)| {
+                        if number && !header {
+                            Cell::Number(cell)
+                        } else {
+                            Cell::Text(cell)
+                        }
+                    })
+                    .chain(more.map(Cell::Text)),
             );
+            if !header {
+                r += 1;
+            }
             header = false;
         })?;
         Ok(out)

@@ -421,6 +421,14 @@ impl Dataset {
             .map_err(js_error)
     }
 
+    /// The follow-up list as a labelled CSV in `lang`, each detractor with a
+    /// last column `follow_up_reason` (why they are on the list).
+    #[wasm_bindgen(js_name = followUpCsv)]
+    pub fn follow_up_csv(&self, lang: &str, bom: bool) -> Result<Vec<u8>, JsValue> {
+        let lang = Lang::parse(lang).unwrap_or_default();
+        filter::follow_up_csv(&self.instrument, &self.responses, lang, bom).map_err(js_error)
+    }
+
     /// The responses a filter keeps (`{answers, columns, from, to}`; see the
     /// core's `filter` module), as a dataset of their own.
     pub fn filtered(&self, filter: JsValue) -> Result<Dataset, JsValue> {

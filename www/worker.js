@@ -249,14 +249,13 @@ const handlers = {
     }
   },
 
-  /** Every detractor under the filter, as a labelled CSV for the branch to call back. */
+  /** Every detractor under the filter, as a labelled CSV for the branch to call back, with the reason for each. */
   async 'dash.exportFollowUp'({ filter, lang }) {
     if (!board) throw new Error('no data loaded');
     const ds = board.filtered(filter);
     try {
-      const list = ds.rows(ds.followUpRows());
-      const bytes = list.toLabelledCsv(lang, true);
-      list.free();
+      // Each detractor with why they are on the list (the core's follow_up_reason column).
+      const bytes = ds.followUpCsv(lang, true);
       const stamp = new Date().toISOString().slice(0, 10);
       return { name: `manyi-follow-up-${stamp}-${lang}.csv`, mime: 'text/csv', bytes };
     } finally {
