@@ -21,12 +21,20 @@ const MISSING = 255;
 let lang = initialLang();
 /** @type {{ key: Uint8Array, name: string, createdAt: string } | null} */
 let key = null;
-/** The invitations issued in this page session: { token, url }. */
+/** The slips shown (the last batch issued on this device, still unanswered): { token, url }. */
 let issued = [];
 let lastResults = [];
 
 const $ = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel));
 const tr = (k, vars) => t(lang, k, vars);
+/** The status lines, as functions of the language: shown again in the other language after a switch. */
+const statuses = {};
+/** The note on strings that are not codes, after the outcome (a space between English sentences only). */
+const ignoredNote = (others) => (others.length ? `${lang === 'en' ? ' ' : ''}${tr('inv.ignored', { n: others.length })}` : '');
+function say(id, text) {
+  statuses[id] = text;
+  $(`#${id}`).textContent = text();
+}
 
 
 // ---- the branch key ---------------------------------------------------------------
@@ -65,7 +73,7 @@ async function issue() {
   try {
     url = new URL(base);
   } catch {
-    $('#issue-status').textContent = tr('inv.badBase', { base });
+    say('issue-status', () => tr('inv.badBase', { base }));
     return;
   }
   const { issueToken, answerSecret } = await core();
@@ -79,14 +87,46 @@ async function issue() {
     // The answer secret rides in the fragment, which browsers never send to a server.
     link.hash = `k=${answerSecret(key.key, token)}`;
     issued.push({ token, url: link.href });
-    rows.push({ token, issuedAt: now });
+    // The base is kept so that the slip can be printed again after a reload; the secret is derived again from the key.
+    rows.push({ token, issuedAt: now, base: url.href });
   }
   await addInvitations(rows, { at: now, what: 'invite', detail: { count: n, key: key.name } });
-  $('#issue-status').textContent = tr('inv.issued', { n });
+  say('issue-status', () => tr('inv.issued', { n }));
   await renderSlips();
   $('#print-slips').disabled = false;
   $('#print-posters').disabled = false;
   await renderKey();
+}
+
+/** The invitation link of a stored invitation: its base, the token, the secret derived again from the key. */
+function linkOf(inv, answerSecret) {
+  const link = new URL(inv.base ?? surveyUrl());
+  link.searchParams.set('inv', inv.token);
+  link.hash = `k=${answerSecret(key.key, inv.token)}`;
+  return link.href;
+}
+
+/** After a reload: the last batch issued on this device, less the invitations already answered, ready to print again. */
+async function restoreSlips() {
+  if (!key) return;
+  const all = (await invitations()).filter((i) => i.issuedAt);
+  const last = all.reduce((m, i) => (i.issuedAt > m ? i.issuedAt : m), '');
+  const open = all.filter((i) => i.issuedAt === last && !i.usedBy);
+  if (!open.length) return;
+  const { answerSecret } = await core();
+  issued = [];
+  for (const inv of open) {
+    try {
+      issued.push({ token: inv.token, url: linkOf(inv, answerSecret) });
+    } catch {
+      // An invitation of another key (restored from another device) is not this key's to print.
+    }
+  }
+  if (!issued.length) return;
+  say('issue-status', () => tr('inv.restored', { n: issued.length, at: new Date(last).toLocaleString(lang) }));
+  await renderSlips();
+  $('#print-slips').disabled = false;
+  $('#print-posters').disabled = false;
 }
 
 async function renderSlips() {
@@ -109,9 +149,9 @@ async function renderSlips() {
 async function copyLink(url) {
   try {
     await navigator.clipboard.writeText(tr('inv.message', { url }));
-    $('#issue-status').textContent = tr('inv.copied');
+    say('issue-status', () => tr('inv.copied'));
   } catch {
-    $('#issue-status').textContent = url;
+    say('issue-status', () => url);
   }
 }
 
@@ -123,24 +163,29 @@ function printAs(kind) {
 // ---- intake ------------------------------------------------------------------------------
 
 /**
- * Finds the codes in pasted text (a chat message may hold several, among other
- * words): runs of 20 or more letters and digits, with or without the dashes.
+ * The codes in pasted text (a chat thread may hold several, among other words
+ * and numbers): the core finds the strings shaped like response codes, and
+ * lists apart the other long runs of letters and digits, which are not codes.
  */
-export function findCodes(text) {
-  return [...text.matchAll(/[0-9A-Za-z](?:[0-9A-Za-z]|-(?=[0-9A-Za-z])){19,}/g)].map((m) => m[0]);
+async function findCodes(text) {
+  const { findCodes: find } = await core();
+  return find(text);
 }
 
 async function check() {
-  const codes = findCodes($('#codes').value);
+  const { codes, others } = await findCodes($('#codes').value);
   if (!codes.length) {
-    $('#intake-status').textContent = tr('inv.noCodes');
+    lastResults = others.map((text) => ({ text, reason: 'not_code' }));
+    if (lastResults.length) renderResults();
+    else $('#results').replaceChildren();
+    say('intake-status', () => tr('inv.noCodes') + ignoredNote(others));
     return;
   }
-  await take(codes);
+  await take(codes, others);
 }
 
-/** Checks codes in the core, stores the accepted ones in one transaction, and shows every outcome. */
-async function take(codes) {
+/** Checks codes in the core, stores the accepted ones in one transaction, and shows every outcome (strings that are not codes apart, last). */
+async function take(codes, others = []) {
   const { intakeCode } = await core();
   const now = new Date().toISOString();
   const device = await deviceId();
@@ -172,12 +217,18 @@ async function take(codes) {
       }
     });
   }
-  lastResults = results;
+  lastResults = [...results, ...others.map((text) => ({ text, reason: 'not_code' }))];
   renderResults();
   const accepted = results.filter((r) => r.record).length;
-  $('#intake-status').textContent = tr('inv.taken', { accepted, refused: results.length - accepted });
+  say('intake-status', () => tr('inv.taken', { accepted, refused: results.length - accepted }) + ignoredNote(others));
   if (accepted) $('#codes').value = '';
   await renderKey();
+}
+
+/** A code as written, in unbreakable groups of five that wrap only between groups. */
+function groups(text) {
+  const parts = text.trim().split(/[\s-]+/).flatMap((p) => p.match(/.{1,5}/g) ?? []);
+  return parts.flatMap((p, i) => [i ? h('wbr') : null, h('span', { class: 'group', text: i < parts.length - 1 ? `${p}-` : p })]).filter(Boolean);
 }
 
 function renderResults() {
@@ -195,8 +246,8 @@ function renderResults() {
           h(
             'tr',
             { 'data-outcome': r.record ? 'accepted' : r.reason },
-            h('td', { class: 'code', text: r.text }),
-            h('td', { class: r.record ? 'ok' : 'error', text: r.record ? tr('inv.accepted', { id: r.record.id }) : tr(`inv.reason.${r.reason}`) }),
+            h('td', { class: 'code' }, h('span', { class: 'code-text' }, groups(r.text))),
+            h('td', { class: r.record ? 'ok' : r.reason === 'not_code' ? 'other' : 'error', text: r.record ? tr('inv.accepted', { id: r.record.id }) : tr(`inv.reason.${r.reason}`) }),
           ),
         ),
       ),
@@ -215,7 +266,7 @@ async function scan() {
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
   } catch (e) {
-    $('#intake-status').textContent = tr('inv.noCamera', { what: String(e?.message ?? e) });
+    say('intake-status', () => tr('inv.noCamera', { what: String(e?.message ?? e) }));
     return;
   }
   video.srcObject = stream;
@@ -247,7 +298,8 @@ async function scan() {
       for (let i = 0; i < grey.length; i++) grey[i] = (rgba[4 * i] * 77 + rgba[4 * i + 1] * 150 + rgba[4 * i + 2] * 29) >> 8;
       texts = decodeQr(w, hgt, grey);
     }
-    const fresh = texts.flatMap(findCodes).filter((c) => !seen.has(c));
+    const found = await Promise.all(texts.map(findCodes));
+    const fresh = found.flatMap((f) => f.codes).filter((c) => !seen.has(c));
     for (const c of fresh) seen.add(c);
     if (fresh.length) await take(fresh);
   }, 400) };
@@ -275,6 +327,8 @@ $('#lang').addEventListener('click', async () => {
   renderTexts();
   await renderKey();
   if (issued.length) await renderSlips();
+  // Status lines still showing (a test may have cleared one) follow the language.
+  for (const [id, text] of Object.entries(statuses)) if ($(`#${id}`).textContent) $(`#${id}`).textContent = text();
   renderResults();
 });
 $('#make-key').addEventListener('click', makeKey);
@@ -287,4 +341,5 @@ $('#scan').addEventListener('click', scan);
 renderTexts();
 $('#base').value = surveyUrl();
 await renderKey();
+await restoreSlips();
 document.documentElement.dataset.ready = 'true';

@@ -173,6 +173,78 @@ test('a customer answers from an invitation, and the branch takes the code once'
   }
 });
 
+test('a pasted chat thread: only code-shaped strings are checked; a link\'s token and an order number are listed apart as not codes', async () => {
+  const staff = await staffDevice(1);
+  const customer = await customerAnswers(staff.links[0]);
+  const order = '20261203000012345678';
+  const thread = `网点 09:58\n您好，请点击 ${staff.links[0]} 作答。\n王女士 10:01\n好的，订单号 ${order}\n王女士 10:02\n我的答卷码：${customer.code}\n谢谢`;
+  const rows = await paste(staff.page, thread);
+  assert.deepEqual(rows.map((r) => r.outcome), ['accepted', 'not_code', 'not_code']);
+  assert.match(await staff.page.locator('#intake-status').textContent(), /^收下 1 份，拒收 0 份。另有 2 段/);
+  const shown = await staff.page.locator('#intake-results tbody tr .code').allTextContents();
+  assert.deepEqual(shown.slice(1), [parts(staff.links[0]).token.match(/.{1,5}/g).join('-'), order.match(/.{1,5}/g).join('-')]);
+  assert.match(rows[1].text, /不是答卷码/);
+  // Only the link and the order number: nothing is a code, nothing is refused.
+  const none = await paste(staff.page, `${staff.links[0]} ${order}`);
+  assert.deepEqual(none.map((r) => r.outcome), ['not_code', 'not_code']);
+  assert.match(await staff.page.locator('#intake-status').textContent(), /没有找到答卷码/);
+
+  // On a phone, in both languages: codes wrap between groups of five, never one character a line or mid-group.
+  await paste(staff.page, `${customer.code}\n${order}`);
+  for (const width of [360, 390]) {
+    await staff.page.setViewportSize({ width, height: 800 });
+    for (const lang of ['zh-CN', 'en']) {
+      if ((await staff.page.locator('html').getAttribute('lang')) !== lang) await staff.page.locator('#lang').click();
+      const where = `${width} px, ${lang}`;
+      assert.ok(await staff.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `no horizontal overflow at ${where}`);
+      const groups = await staff.page.locator('#intake-results tbody tr').first().locator('.group').evaluateAll((els) =>
+        els.map((e) => { const r = e.getClientRects(); return { lines: r.length, width: e.getBoundingClientRect().width, text: e.textContent }; }),
+      );
+      assert.equal(groups.length, 9, where);
+      for (const g of groups) assert.equal(g.lines, 1, `${g.text} on one line at ${where}`);
+      // Three groups a line: nine groups on three lines.
+      const tops = await staff.page.locator('#intake-results tbody tr').first().locator('.group').evaluateAll((els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().top))).size);
+      assert.ok(tops <= 3, `the code takes ${tops} lines at ${where}`);
+      const small = await staff.page.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.checkVisibility() && e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) && parseFloat(getComputedStyle(e).fontSize) < 11).map((e) => e.className || e.tagName));
+      assert.deepEqual(small, [], `text under 11 px at ${where}`);
+      assert.ok(!(await staff.page.locator('body').innerText()).includes('null'), `no "null" at ${where}`);
+      // The outcome follows the language too.
+      assert.match(await staff.page.locator('#intake-status').textContent(), lang === 'en' ? /^0 taken, 1 refused\. 1 other/ : /^收下 0 份，拒收 1 份。另有 1 段/);
+      await staff.page.screenshot({ path: `/tmp/survey-invite-${width}-${lang}.png`, fullPage: true });
+    }
+  }
+  assert.deepEqual(await axe(staff.page), []);
+  for (const d of [staff, customer]) {
+    assert.deepEqual(d.errors, []);
+    await d.context.close();
+  }
+});
+
+test('issued slips survive a reload and can be printed again, less the invitations already answered', async () => {
+  const staff = await staffDevice(3);
+  const before = staff.links;
+  const customer = await customerAnswers(before[1]);
+  await paste(staff.page, customer.code);
+  await staff.page.reload();
+  await staff.page.locator('html[data-ready="true"]').waitFor();
+  await staff.page.locator('.slip').nth(1).waitFor();
+  const after = await staff.page.locator('.slip-link a').evaluateAll((as) => as.map((a) => a.href));
+  assert.deepEqual(after.sort(), [before[0], before[2]].sort(), 'the same links, secrets derived again from the key');
+  assert.match(await staff.page.locator('#issue-status').textContent(), /还有 2 个未回收/);
+  assert.equal(await staff.page.locator('#print-slips').isDisabled(), false);
+  // The store keeps the token, when it was issued and the link's base, never the secret.
+  const stored = await staffIdb(staff.page, 'invitations');
+  for (const inv of stored) assert.ok(!JSON.stringify(inv).includes(parts(before[0]).secret));
+  await staff.page.locator('#lang').click();
+  assert.match(await staff.page.locator('#issue-status').textContent(), /2 invitations of the last batch/);
+  assert.equal(await staff.page.locator('.slip svg.qr').count(), 2);
+  assert.deepEqual(await axe(staff.page), []);
+  for (const d of [staff, customer]) {
+    assert.deepEqual(d.errors, []);
+    await d.context.close();
+  }
+});
+
 test('a relay cannot rewrite the answers of a code it passes on; the honest code is still taken', async () => {
   const staff = await staffDevice(1);
   const customer = await customerAnswers(staff.links[0]);
