@@ -27,7 +27,9 @@ import {
   instrumentKey,
   paperResponses,
   pendingEntries,
+  protectRecord,
   removeId,
+  revealRecord,
   saveSetting,
   setting,
   updateEntry,
@@ -86,11 +88,42 @@ function allowed(q) {
   return `${codes[0]}–${codes[codes.length - 1]}`;
 }
 
+/** What the status line says, kept to say it again in the other language. */
+let said = null;
 function say(key, vars, kind = 'info') {
+  said = { key, vars, kind };
   const box = $('#entry-msg');
   box.textContent = tr(key, vars);
   box.dataset.kind = kind;
   box.dataset.key = key;
+}
+
+// ---- the half-keyed form, kept across a reload (sealed like the records) ----------
+
+let draftWrites = Promise.resolve();
+/** Keeps the form being keyed (not an edit) so that a reload does not lose it. */
+function keepDraft() {
+  const id = $('#form-id').value;
+  const keep = form.mode !== 'edit' && form.values.some((v) => v != null);
+  const draft = keep ? { id, mode: form.mode, values: [...form.values], questions: questions().map((q) => q.id) } : null;
+  document.documentElement.dataset.draft = 'saving';
+  draftWrites = draftWrites
+    .then(async () => saveSetting('entryDraft', draft && (await protectRecord(draft, []))))
+    .then(() => {
+      document.documentElement.dataset.draft = 'saved';
+    })
+    .catch(() => {});
+}
+
+/** The kept form, if it belongs to this questionnaire. */
+async function keptDraft() {
+  try {
+    const draft = await revealRecord(await setting('entryDraft', null));
+    if (!draft || draft.questions.join() !== questions().map((q) => q.id).join()) return null;
+    return draft;
+  } catch {
+    return null;
+  }
 }
 
 // ---- the grid of answer fields ----------------------------------------------
@@ -156,6 +189,7 @@ function setAnswer(i, code) {
   form.values[i] = code;
   form.digits = '';
   showValue(i);
+  keepDraft();
   if (i + 1 < questions().length) focusField(i + 1);
   else say('entry.ready', {});
 }
@@ -179,6 +213,7 @@ function answerKey(e, i) {
     form.values[i] = null;
     form.digits = '';
     showValue(i);
+    keepDraft();
     return;
   }
   if (key === ' ' || key === '.') return setAnswer(i, MISSING);
@@ -194,6 +229,7 @@ function answerKey(e, i) {
       form.values[i] = v - q.min;
       form.digits = typed;
       showValue(i);
+      keepDraft();
       say('entry.moreDigits', { n: i + 1, v: typed });
       return;
     }
@@ -226,6 +262,14 @@ function fullId(typed) {
   const m = /^(.*?)(\d+)$/.exec(lastId);
   if (/^\d+$/.test(raw) && m && m[1]) return m[1] + raw.padStart(m[2].length, '0');
   return raw;
+}
+
+/** Shows, as the id is typed, the id it will be saved as when that differs. */
+function showFullId() {
+  const input = $('#form-id');
+  const typed = input.value.trim();
+  const full = fullId(typed);
+  $('#id-full').textContent = full && full !== typed ? tr('entry.idFull', { id: full }) : '';
 }
 
 /** The id after `id`: its trailing number plus one, keeping the width. */
@@ -263,6 +307,7 @@ async function acceptId() {
   const input = $('#form-id');
   const id = fullId(input.value);
   input.value = id;
+  showFullId();
   focusField(0);
   const problem = await checkId(id);
   if (input.value !== id) return; // changed meanwhile: checked again on save
@@ -339,8 +384,10 @@ async function save() {
     input.value = id;
     input.readOnly = snapshot.mode === 'edit';
     input.setAttribute('aria-invalid', 'true');
+    showFullId();
     refreshGrid();
     renderMode();
+    keepDraft();
     if (error instanceof DuplicateId) say('entry.duplicate', { id }, 'error');
     else if (error.key) say(error.key, { id }, 'error');
     else say('entry.failed', { what: String(error?.message ?? error) }, 'error');
@@ -359,8 +406,10 @@ function blankForm(suggested) {
   input.readOnly = false;
   input.value = suggested;
   input.removeAttribute('aria-invalid');
+  showFullId();
   refreshGrid();
   renderMode();
+  keepDraft();
   input.focus();
   input.select();
 }
@@ -370,6 +419,7 @@ async function saved(id, key) {
   session.keyed += 1;
   session.firstAt ||= Date.now();
   lastId = id;
+  saveSetting('entryLastId', id).catch(() => {});
   // The figures and list first (reading them may mean decrypting), then the message: what it announces is on screen.
   await Promise.all([renderFigures(), renderSaved()]);
   say(key, { id });
@@ -456,7 +506,9 @@ function showResolve(entry, second, differ, who) {
       h('td', {}, input),
     );
   });
+  let finishing = false;
   async function finish() {
+    if (finishing) return;
     const open = differ.find((i) => !resolved.has(i));
     if (open != null) {
       say('entry.resolveOpen', { n: open + 1 }, 'error');
@@ -467,11 +519,24 @@ function showResolve(entry, second, differ, who) {
     for (const [i, c] of resolved) codes[i] = c;
     const disagreements = differ.map((i) => ({ question: questions()[i].id, first: entry.codes[i], second: second[i], resolved: codes[i] }));
     const at = new Date().toISOString();
-    const record = await paperRecord(entry.id, codes, entry.operator, who);
-    await addKeyed(record, { at, what: 'verify', who, detail: { id: entry.id, first: entry.operator, second: who, disagreements } });
+    // Back to the form before writing, so that keys typed ahead go to the next form.
+    finishing = true;
     box.hidden = true;
-    box.replaceChildren();
     $('#form').inert = false;
+    backToForm();
+    try {
+      const record = await paperRecord(entry.id, codes, entry.operator, who);
+      await addKeyed(record, { at, what: 'verify', who, detail: { id: entry.id, first: entry.operator, second: who, disagreements } });
+    } catch (error) {
+      finishing = false;
+      box.hidden = false;
+      $('#form').inert = true;
+      say('entry.failed', { what: String(error?.message ?? error) }, 'error');
+      document.getElementById(`r-${questions()[differ[0]].id}`).focus();
+      return;
+    }
+    if (box.contains(document.activeElement)) backToForm();
+    box.replaceChildren();
     await saved(entry.id, 'entry.resolved');
   }
   box.replaceChildren(
@@ -496,7 +561,16 @@ function cancelResolve() {
   box.hidden = true;
   box.replaceChildren();
   $('#form').inert = false;
-  focusField(0);
+  backToForm();
+}
+
+/** The focus back on the form: the next form's first blank answer if it was begun, else its id. */
+function backToForm() {
+  const gap = form.values.findIndex((v) => v == null);
+  if (form.values.some((v) => v != null)) return focusField(gap < 0 ? questions().length - 1 : gap);
+  const input = $('#form-id');
+  input.focus();
+  input.select();
 }
 
 // ---- a new blank form, the figures, the saved forms ------------------------------
@@ -637,6 +711,18 @@ async function openForEdit(id) {
     say('entry.notFound', { id }, 'error');
     return;
   }
+  if (!response) {
+    // Blind until both keyings exist: a waiting form is keyed again, never shown.
+    const second = $('input[name="pass"][value="second"]');
+    if (!second.disabled) {
+      second.checked = true;
+      form.mode = 'second';
+    }
+    blankForm(id);
+    say('entry.blind', { id });
+    await showHistory(id);
+    return;
+  }
   form.mode = 'edit';
   form.editing = { kind: response ? 'response' : 'entry', record };
   form.values = Array.from(record.codes, (c) => c);
@@ -675,13 +761,31 @@ async function confirmDelete(button, id) {
   say('entry.deleted', { id });
 }
 
+/** The form whose audit trail is shown, to show it again in the other language. */
+let historyId = '';
+
+/** A second keying's disagreements: each field, both keyings and what the paper said. */
+function disagreementText(list) {
+  return list
+    .map((d) => {
+      const q = questions().find((x) => x.id === d.question);
+      const code = (c) => (q ? shown(q, c) : String(c)) || '·';
+      return tr('entry.histField', { q: d.question.toUpperCase(), first: code(d.first), second: code(d.second), paper: code(d.resolved) });
+    })
+    .join(tr('entry.histSep'));
+}
+
 async function showHistory(id) {
+  historyId = id;
   const trail = (await auditTrail()).filter((a) => a.detail?.id === id);
   const line = (a) => {
     const when = new Date(a.at).toLocaleString(lang);
     const who = a.who ?? '—';
     if (a.what === 'edit') return tr('entry.histEdit', { when, who, changes: a.detail.changes.map((c) => `${c.question.toUpperCase()} ${c.from}→${c.to}`).join(', ') });
-    if (a.what === 'verify') return tr('entry.histVerify', { when, who, n: a.detail.disagreements.length });
+    if (a.what === 'verify') {
+      const list = a.detail.disagreements;
+      return list.length ? tr('entry.histVerifyDiff', { when, who, n: list.length, fields: disagreementText(list) }) : tr('entry.histVerify', { when, who, n: 0 });
+    }
     if (a.what === 'delete') return tr('entry.histDelete', { when, who });
     if (a.what === 'enter') return tr('entry.histEnter', { when, who });
     return `${when} ${a.what} ${who}`;
@@ -714,6 +818,13 @@ async function start() {
   $('#double').checked = await setting('doubleEntry', true);
   buildGrid();
   $('#form-id').addEventListener('keydown', idKey);
+  $('#form-id').addEventListener('input', showFullId);
+  // Leaving the id field completes it there, so the id saved is the id shown.
+  $('#form-id').addEventListener('change', () => {
+    const input = $('#form-id');
+    if (!input.readOnly) input.value = fullId(input.value);
+    showFullId();
+  });
   $('#operator').addEventListener('change', () => localStorage.setItem('manyi.operator', operator()));
   $('#operator').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
@@ -747,13 +858,41 @@ async function start() {
     renderTexts();
     buildGrid();
     renderMode();
-    await Promise.all([renderFigures(), renderSaved()]);
+    showFullId();
+    if (said) say(said.key, said.vars, said.kind);
+    await Promise.all([renderFigures(), renderSaved(), historyId ? showHistory(historyId) : null]);
   });
   syncPasses();
+  lastId = (await setting('entryLastId', '')) || (await latestId());
+  const draft = await keptDraft();
+  if (draft?.mode === 'second' && !$('#double').checked) draft.mode = 'first';
+  if (draft) $(`input[name="pass"][value="${draft.mode}"]`).checked = true;
   form.mode = passChosen();
   await newForm();
+  if (draft) {
+    // The half-keyed form as it was before the reload.
+    form.values = draft.values;
+    $('#form-id').value = draft.id;
+    showFullId();
+    refreshGrid();
+    keepDraft();
+    say('entry.draftBack', { id: draft.id });
+    backToForm();
+  }
   if (!operator()) $('#operator').focus();
   document.documentElement.dataset.ready = 'true';
+}
+
+/** The id of the form keyed last on this device (for digit-only ids), or ''. */
+async function latestId() {
+  try {
+    const [pending, paper] = await Promise.all([pendingEntries(), paperForms()]);
+    const all = [...pending.map((e) => ({ id: e.id, at: e.at })), ...paper.map((r) => ({ id: r.id, at: r.savedAt ?? r.extras?.keyed_at ?? '' }))];
+    all.sort((a, b) => (a.at < b.at ? 1 : -1));
+    return all[0]?.id ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /** The second pass exists only with double entry on. */
