@@ -8,6 +8,7 @@ import { h, labelLangButton, saveFile } from './dom.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
 import { setKiosk } from './storage.js';
+import { loadInstrument } from './instrument.js';
 import { changePassphrase, checkPassphrase, decryptBackup, encryptBackup, isEncryptedBackup, lock, Refused } from './vault.js';
 
 // Nothing of this screen shows before the staff passphrase.
@@ -46,6 +47,15 @@ function questionTitle(instrument, id) {
   return `${id.toUpperCase()} ${q ? textOf(q.text) : ''}`;
 }
 
+/** A title run into a sentence ("…亲友？：" would double the marks): without its closing punctuation. */
+const bare = (title) => title.replace(/[？?！!。.：:；;，,、\s]+$/u, '');
+
+/** A status line: in English, a sentence starts with a capital ("this device’s data…" does not). */
+const sentence = (text) => (state.lang === 'en' && text ? text[0].toUpperCase() + text.slice(1) : text);
+
+/** A status's variables, names given by key (the demo's, the device's) in the current language. */
+const varsOf = (vars = {}) => (vars.nameKey ? { ...vars, name: tr(vars.nameKey) } : vars);
+
 function optionLabel(question, code) {
   if (question.kind !== 'single') return code;
   const o = question.options.find((o) => o.code === code);
@@ -70,13 +80,13 @@ function table(caption, head, rows, attrs = {}) {
 function npsSection(report, instrument) {
   const n = report.nps;
   const section = h('section', { class: 'card', 'aria-labelledby': 'nps-h' }, h('h3', { id: 'nps-h', text: tr('nps.title') }));
-  section.append(
+  section.append(...[
     h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: fmtNum(n.nps) })),
-    h('p', { class: 'sub', text: n.nps == null ? tr('nps.none') : tr('nps.of', { q: questionTitle(instrument, n.question), n: n.n, missing: n.missing }) }),
+    h('p', { class: 'sub', text: n.nps == null ? tr('nps.none') : tr('nps.of', { q: bare(questionTitle(instrument, n.question)), n: n.n, missing: n.missing }) }),
     // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
     n.adjusted ? h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmtNum(clampNps(n.adjusted.ci95[0])), hi: fmtNum(clampNps(n.adjusted.ci95[1])), moe: n.adjusted.moe95.toFixed(2) }) }) : null,
     n.small && n.n > 0 ? h('p', { class: 'warn', text: tr('nps.small') }) : null,
-  );
+  ].filter(Boolean)); // Element.append writes null as the text "null".
   const groups = [
     ['promoters', n.promoters, n.pct_promoters],
     ['passives', n.passives, n.pct_passives],
@@ -150,7 +160,8 @@ function renderReport() {
     root.replaceChildren();
     return;
   }
-  const { name, report, instrument } = state.view;
+  const { report, instrument } = state.view;
+  const { name } = varsOf(state.view);
   root.replaceChildren(
     h('h2', { id: 'report-h', text: tr('report.title', { name }) }),
     h('p', { class: 'sub', id: 'report-n', text: tr('report.n', { n: report.n }) }),
@@ -167,16 +178,17 @@ function renderErrors() {
     root.replaceChildren();
     return;
   }
-  const { name, error } = state.failure;
+  const { error } = state.failure;
+  const { name } = varsOf(state.failure);
   const problems = Array.isArray(error?.problems) ? error.problems : [];
   if (!problems.length) {
-    root.replaceChildren(h('p', { class: 'error', text: tr('fetchFailed', { name, message: String(error?.message ?? error) }) }));
+    root.replaceChildren(h('p', { class: 'error', text: sentence(tr('fetchFailed', { name, message: String(error?.message ?? error) })) }));
     return;
   }
   const total = error.total ?? problems.length;
   const describe = (p) => (state.lang !== 'en' && has(state.lang, `problem.${p.code}`) ? tr(`problem.${p.code}`) : p.message);
   root.replaceChildren(
-    h('p', { class: 'error', text: tr('failed', { name, total }) + (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : '') }),
+    h('p', { class: 'error', text: sentence(tr('failed', { name, total })) + (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : '') }),
     table(
       tr('col.problem'),
       [tr('col.line'), tr('col.column'), tr('col.value'), tr('col.problem')],
@@ -196,7 +208,7 @@ function renderErrors() {
 }
 
 function renderStatus() {
-  $('#status').textContent = state.status ? tr(state.status.key, state.status.vars) : '';
+  $('#status').textContent = state.status ? sentence(tr(state.status.key, varsOf(state.status.vars))) : '';
 }
 
 function renderAll() {
@@ -211,20 +223,20 @@ function renderAll() {
 }
 
 /** Imports bytes as a data set; shows its report, or every problem found. */
-async function load(name, getBytes) {
-  state.status = { key: 'loading', vars: { name } };
+async function load(name, getBytes, nameKey = undefined) {
+  state.status = { key: 'loading', vars: { name, nameKey } };
   state.failure = null;
   renderStatus();
   renderErrors();
   try {
     const bytes = await getBytes();
     const r = await ask('file.report', { name: name.toLowerCase().endsWith('.csv') ? name : `${name}.csv`, bytes }, null, [bytes.buffer]);
-    state.view = { name, report: r.report, instrument: r.instrument };
-    state.status = { key: 'loaded', vars: { name, n: state.view.report.n } };
+    state.view = { name, nameKey, report: r.report, instrument: r.instrument };
+    state.status = { key: 'loaded', vars: { name, nameKey, n: state.view.report.n } };
   } catch (error) {
     state.view = null;
     state.status = null;
-    state.failure = { name, error };
+    state.failure = { name, nameKey, error };
   }
   renderAll();
   if (state.failure) $('#errors').focus();
@@ -287,10 +299,22 @@ function renderQuarantine() {
   );
 }
 
+/** The device line while its figures are being counted again: busy, never the old "nothing saved". */
+function countingStatus() {
+  const el = $('#store-status');
+  el.setAttribute('aria-busy', 'true');
+  el.textContent = tr('device.counting');
+  delete el.dataset.total;
+  delete el.dataset.unexported;
+}
+
+let statusRound = 0;
 async function refreshStatus() {
   const el = $('#store-status');
+  const round = ++statusRound;
   try {
     state.summary = await ask('store.summary');
+    if (round !== statusRound) return; // a later count is under way
     const total = state.summary.sets.reduce((n, s) => n + s.n, 0);
     const unexported = state.summary.sets.reduce((n, s) => n + s.unexported, 0);
     renderSets();
@@ -301,16 +325,21 @@ async function refreshStatus() {
       const { usage = 0, quota = 0 } = await navigator.storage.estimate();
       parts.push(tr('device.usage', { used: fmtBytes(usage), quota: fmtBytes(quota) }));
     }
-    el.textContent = parts.join(' ');
+    if (round !== statusRound) return;
+    el.textContent = sentence(parts.join(' '));
     el.dataset.total = String(total);
     el.dataset.unexported = String(unexported);
   } catch (e) {
-    el.textContent = String(e?.message ?? e);
+    if (round === statusRound) el.textContent = String(e?.message ?? e);
+  } finally {
+    if (round === statusRound) el.removeAttribute('aria-busy');
   }
 }
 
 /** The preview of an import waiting for the person's decision. */
 let preview = null;
+/** The questionnaire whose option texts a conflict shows (loaded with the first conflict), or null. */
+let conflictInstrument = null;
 
 function renderPreview() {
   const box = $('#preview');
@@ -323,7 +352,10 @@ function renderPreview() {
   const list = preview.conflicts.map((c) => {
     const rows = c.questions.map((q) => {
       const i = preview.questions.indexOf(q);
-      return h('tr', {}, h('th', { scope: 'row', text: q.toUpperCase() }), h('td', { text: c.existing[i] || '—' }), h('td', { text: c.incoming[i] || '—' }));
+      // The option's text beside its letter, from the page's questionnaire when it has the question.
+      const question = conflictInstrument?.questions.find((x) => x.id === q);
+      const label = (code) => (code ? (question ? optionLabel(question, code) : code) : '—');
+      return h('tr', {}, h('th', { scope: 'row', text: q.toUpperCase() }), h('td', { text: label(c.existing[i]) }), h('td', { text: label(c.incoming[i]) }));
     });
     const choice = (value, key) =>
       h('label', { class: 'choice' }, h('input', { type: 'radio', name: `conflict-${c.id}`, value, 'data-id': c.id, checked: preview.choices[c.id] === value }), ' ', tr(key));
@@ -367,6 +399,7 @@ $('#import-file').addEventListener('change', async (e) => {
     // An encrypted backup is opened with its own passphrase first; nothing is read without it.
     if (isEncryptedBackup(bytes)) bytes = await openEncrypted(file.name, bytes);
     const p = await ask('preview', { name: file.name, bytes }, null, [bytes.buffer]);
+    if (p.conflicts.length && !conflictInstrument) conflictInstrument = await loadInstrument().catch(() => null);
     preview = { ...p, choices: {} };
     state.status = null;
     renderStatus();
@@ -432,6 +465,8 @@ $('#commit').addEventListener('click', async () => {
     }
     preview = null;
     renderPreview();
+    // The figures are counted again below: until then the line says so, not the old count.
+    countingStatus();
     setStatus('import.done', r);
     // Ask once for storage the browser will not clear under pressure.
     await navigator.storage?.persist?.().catch(() => false);
@@ -451,15 +486,25 @@ $('#cancel').addEventListener('click', async () => {
 });
 
 $('#show-stored').addEventListener('click', async () => {
+  const button = $('#show-stored');
+  if (button.hasAttribute('aria-busy')) return;
+  button.setAttribute('aria-busy', 'true');
+  setStatus('device.reportBusy', {});
   try {
     const r = await ask('report', { fingerprint: state.fingerprint });
     state.failure = null;
     state.fingerprint = r.fingerprint;
-    state.view = r.report ? { name: tr('device.name'), report: r.report, instrument: r.instrument } : null;
-    state.status = r.report ? { key: 'loaded', vars: { name: tr('device.name'), n: r.n } } : { key: 'device.empty', vars: {} };
+    state.view = r.report ? { name: tr('device.name'), nameKey: 'device.name', report: r.report, instrument: r.instrument } : null;
+    state.status = r.report ? { key: 'loaded', vars: { nameKey: 'device.name', n: r.n } } : { key: 'device.empty', vars: {} };
     renderAll();
   } catch (error) {
-    plainFailure(tr('device.name'), error);
+    state.status = null;
+    renderStatus();
+    state.failure = { nameKey: 'device.name', error };
+    renderErrors();
+    $('#errors').focus();
+  } finally {
+    button.removeAttribute('aria-busy');
   }
 });
 
@@ -537,7 +582,7 @@ $('#change-pass').addEventListener('submit', async (e) => {
 
 $('#set-choice').addEventListener('change', (e) => {
   state.fingerprint = /** @type {HTMLSelectElement} */ (e.target).value;
-  if (state.view && state.status?.vars?.name === tr('device.name')) $('#show-stored').click();
+  if (state.view?.nameKey === 'device.name') $('#show-stored').click();
 });
 
 $('#file').addEventListener('change', (e) => {
@@ -545,7 +590,7 @@ $('#file').addEventListener('change', (e) => {
   if (file) load(file.name, async () => new Uint8Array(await file.arrayBuffer()));
   /** @type {HTMLInputElement} */ (e.target).value = '';
 });
-$('#demo').addEventListener('click', () => load(tr('demoName'), () => fetchBytes(DEMO_URL)));
+$('#demo').addEventListener('click', () => load(tr('demoName'), () => fetchBytes(DEMO_URL), 'demoName'));
 $('#lang').addEventListener('click', () => {
   state.lang = state.lang === 'en' ? 'zh-CN' : 'en';
   saveLang(state.lang);
