@@ -3,8 +3,15 @@
 // deficiencies) and each mark has at least 3:1 contrast on white; every chart
 // is an image with a text alternative, and the page shows the same numbers in
 // a table beside it.
+//
+// Each chart is drawn at the pixel width it is shown at (`width`, from the
+// page's layout), so its text keeps its size: 13 px, never below 12 px, on a
+// phone as on a laptop. Below NARROW pixels a row's label goes above its bar.
 
 const NS = 'http://www.w3.org/2000/svg';
+const FONT = 13;
+const SMALL = 12;
+const NARROW = 480;
 
 export const COLORS = {
   good: '#0072B2', // blue: promoters, satisfied
@@ -22,41 +29,68 @@ function s(tag, attrs = {}, ...children) {
 }
 
 function svg(width, height, label, ...children) {
-  return s('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', 'aria-label': label, preserveAspectRatio: 'xMinYMin meet', class: 'chart' }, s('title', {}, label), ...children);
+  return s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label, preserveAspectRatio: 'xMinYMin meet', class: 'chart' }, s('title', {}, label), ...children);
 }
 
 const pct = (x) => `${(x ?? 0).toFixed(1)}%`;
+/** The chart's width in pixels: what the page gives, within reason. */
+const widthOf = (width) => Math.round(Math.max(240, Math.min(640, width ?? 600)));
 
-/** One bar split into parts [{label, value (0–100), color}], labelled above. */
-export function splitBar(parts, label) {
-  const W = 600;
+/** About how wide `text` is at `size` px: CJK characters a full em, the rest about 0.6 em. */
+export function textWidth(text, size = FONT) {
+  let w = 0;
+  for (const ch of text) w += ch.codePointAt(0) >= 0x2e80 ? size : size * 0.6;
+  return w;
+}
+
+/** `text`, shortened with an ellipsis to fit `px` pixels (the full text is in the table beside). */
+export function fit(text, px, size = FONT) {
+  if (textWidth(text, size) <= px) return text;
+  let out = '';
+  for (const ch of text) {
+    if (textWidth(`${out}${ch}…`, size) > px) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+const label = (x, y, text, anchor = 'start', size = FONT, fill = COLORS.ink) => s('text', { x, y, 'text-anchor': anchor, 'font-size': size, fill }, text);
+
+/** One bar split into parts [{label, value (0–100), color}], labelled above where the label fits. */
+export function splitBar(parts, alt, width) {
+  const W = widthOf(width);
   let x = 0;
   const marks = [];
   for (const p of parts) {
     const w = (W * (p.value ?? 0)) / 100;
     marks.push(s('rect', { x, y: 22, width: Math.max(0, w), height: 28, fill: p.color }));
-    if (w > 40) marks.push(s('text', { x: x + w / 2, y: 16, 'text-anchor': 'middle', 'font-size': 13, fill: COLORS.ink }, `${p.label} ${pct(p.value)}`));
+    const long = `${p.label} ${pct(p.value)}`;
+    const text = textWidth(long) <= w - 4 ? long : textWidth(pct(p.value)) <= w - 4 ? pct(p.value) : null;
+    if (text) marks.push(label(x + w / 2, 16, text, 'middle'));
     x += w;
   }
-  return svg(W, 56, label, marks);
+  return svg(W, 56, alt, marks);
 }
 
 /** Horizontal bars [{label, value (0–100), count}], one row each. */
-export function hbars(rows, label) {
-  const W = 600;
-  const LABEL = 220;
-  const ROW = 24;
+export function hbars(rows, alt, width) {
+  const W = widthOf(width);
+  const narrow = W < NARROW;
+  const LABEL = narrow ? 0 : Math.round(W * 0.36);
+  const ROW = narrow ? 40 : 26;
+  const TOP = narrow ? 18 : 4;
   const max = Math.max(1, ...rows.map((r) => r.value ?? 0));
   const marks = rows.flatMap((r, i) => {
     const y = i * ROW;
-    const w = ((W - LABEL - 90) * (r.value ?? 0)) / max;
+    const end = `${r.count} · ${pct(r.value)}`;
+    const w = ((W - LABEL - textWidth(end) - 10) * (r.value ?? 0)) / max;
     return [
-      s('text', { x: LABEL - 8, y: y + 16, 'text-anchor': 'end', 'font-size': 13, fill: COLORS.ink }, r.label.length > 18 ? `${r.label.slice(0, 17)}…` : r.label),
-      s('rect', { x: LABEL, y: y + 4, width: Math.max(0, w), height: ROW - 8, fill: COLORS.good }),
-      s('text', { x: LABEL + w + 6, y: y + 16, 'font-size': 13, fill: COLORS.ink }, `${r.count} · ${pct(r.value)}`),
+      narrow ? label(0, y + 13, fit(r.label, W)) : label(LABEL - 8, y + 17, fit(r.label, LABEL - 12), 'end'),
+      s('rect', { x: LABEL, y: y + TOP, width: Math.max(0, w), height: narrow ? 16 : ROW - 8, fill: COLORS.good }),
+      label(LABEL + w + 6, y + TOP + (narrow ? 13 : 13), end),
     ];
   });
-  return svg(W, rows.length * ROW + 4, label, marks);
+  return svg(W, rows.length * ROW + 4, alt, marks);
 }
 
 /**
@@ -64,50 +98,59 @@ export function hbars(rows, label) {
  * share left of the centre line, the good share right, the middle share
  * straddling it.
  */
-export function diverging(items, label) {
-  const W = 600;
-  const LABEL = 200;
-  const ROW = 30;
-  const mid = LABEL + (W - LABEL) / 2;
-  const unit = (W - LABEL - 20) / 200;
+export function diverging(items, alt, width) {
+  const W = widthOf(width);
+  const narrow = W < NARROW;
+  const LABEL = narrow ? 0 : Math.round(W * 0.33);
+  const ROW = narrow ? 44 : 30;
+  const PAD = 44; // room for the percentages at either end
+  const mid = LABEL + PAD + (W - LABEL - 2 * PAD) / 2;
+  const unit = (W - LABEL - 2 * PAD) / 200;
   const marks = items.flatMap((it, i) => {
-    const y = i * ROW + 20;
+    const y = i * ROW + (narrow ? 34 : 20);
     const half = (it.middle * unit) / 2;
     const badW = it.bad * unit;
     const goodW = it.good * unit;
     return [
-      s('text', { x: LABEL - 8, y: y + 15, 'text-anchor': 'end', 'font-size': 13, fill: COLORS.ink }, it.label.length > 16 ? `${it.label.slice(0, 15)}…` : it.label),
-      s('rect', { x: mid - half - badW, y: y + 2, width: badW, height: ROW - 8, fill: COLORS.bad }),
-      s('rect', { x: mid - half, y: y + 2, width: half * 2, height: ROW - 8, fill: COLORS.middle }),
-      s('rect', { x: mid + half, y: y + 2, width: goodW, height: ROW - 8, fill: COLORS.good }),
-      s('text', { x: mid - half - badW - 4, y: y + 15, 'text-anchor': 'end', 'font-size': 12, fill: COLORS.ink }, pct(it.bad)),
-      s('text', { x: mid + half + goodW + 4, y: y + 15, 'font-size': 12, fill: COLORS.ink }, pct(it.good)),
+      narrow ? label(0, y - 6, fit(it.label, W)) : label(LABEL - 8, y + 15, fit(it.label, LABEL - 12), 'end'),
+      s('rect', { x: mid - half - badW, y: y + 2, width: badW, height: narrow ? 18 : ROW - 8, fill: COLORS.bad }),
+      s('rect', { x: mid - half, y: y + 2, width: half * 2, height: narrow ? 18 : ROW - 8, fill: COLORS.middle }),
+      s('rect', { x: mid + half, y: y + 2, width: goodW, height: narrow ? 18 : ROW - 8, fill: COLORS.good }),
+      label(mid - half - badW - 4, y + 15, pct(it.bad), 'end', SMALL),
+      label(mid + half + goodW + 4, y + 15, pct(it.good), 'start', SMALL),
     ];
   });
-  const axis = s('line', { x1: mid, x2: mid, y1: 14, y2: items.length * ROW + 22, stroke: COLORS.axis, 'stroke-width': 1 });
-  return svg(W, items.length * ROW + 26, label, marks, axis);
+  const bottom = items.length * ROW + (narrow ? 18 : 22);
+  // The centre line: through the bars only when the labels sit above them.
+  const axis = narrow
+    ? items.map((_, i) => s('line', { x1: mid, x2: mid, y1: i * ROW + 34, y2: i * ROW + 56, stroke: COLORS.axis, 'stroke-width': 1 }))
+    : s('line', { x1: mid, x2: mid, y1: 14, y2: bottom, stroke: COLORS.axis, 'stroke-width': 1 });
+  return svg(W, bottom + 4, alt, marks, axis);
 }
 
 /** Point estimates with intervals on −100…100 [{label, value, lo, hi}]. */
-export function intervals(rows, label) {
-  const W = 600;
-  const LABEL = 200;
-  const ROW = 26;
-  const x = (v) => LABEL + ((Math.max(-100, Math.min(100, v)) + 100) / 200) * (W - LABEL - 20);
+export function intervals(rows, alt, width) {
+  const W = widthOf(width);
+  const narrow = W < NARROW;
+  const LABEL = narrow ? 0 : Math.round(W * 0.33);
+  const ROW = narrow ? 40 : 26;
+  const x = (v) => LABEL + 14 + ((Math.max(-100, Math.min(100, v)) + 100) / 200) * (W - LABEL - 30);
   const marks = rows.flatMap((r, i) => {
-    const y = i * ROW + 24;
-    if (r.value == null) return [s('text', { x: LABEL - 8, y: y + 4, 'text-anchor': 'end', 'font-size': 13, fill: COLORS.ink }, r.label)];
+    const y = i * ROW + (narrow ? 44 : 30);
+    const name = narrow ? label(0, y - 10, fit(r.label, W)) : label(LABEL - 8, y + 4, fit(r.label, LABEL - 12), 'end');
+    if (r.value == null) return [name];
     return [
-      s('text', { x: LABEL - 8, y: y + 4, 'text-anchor': 'end', 'font-size': 13, fill: COLORS.ink }, r.label.length > 16 ? `${r.label.slice(0, 15)}…` : r.label),
+      name,
       s('line', { x1: x(r.lo), x2: x(r.hi), y1: y, y2: y, stroke: COLORS.good, 'stroke-width': 3 }),
       s('circle', { cx: x(r.value), cy: y, r: 5, fill: r.value < 0 ? COLORS.bad : COLORS.good }),
     ];
   });
+  const bottom = rows.length * ROW + (narrow ? 24 : 20);
   const ticks = [-100, -50, 0, 50, 100].flatMap((t) => [
-    s('line', { x1: x(t), x2: x(t), y1: 8, y2: rows.length * ROW + 14, stroke: t === 0 ? COLORS.axis : '#d5d5de', 'stroke-width': 1 }),
-    s('text', { x: x(t), y: 8, 'text-anchor': 'middle', 'font-size': 11, fill: COLORS.axis }, String(t)),
+    s('line', { x1: x(t), x2: x(t), y1: 16, y2: bottom, stroke: t === 0 ? COLORS.axis : '#d5d5de', 'stroke-width': 1 }),
+    label(x(t), 12, String(t).replace('-', '\u2212'), 'middle', SMALL, COLORS.axis),
   ]);
-  return svg(W, rows.length * ROW + 20, label, ticks, marks);
+  return svg(W, bottom + 4, alt, ticks, marks);
 }
 
 /** The background of a cross-tab cell from its adjusted residual: blue above expectation, vermillion below. */

@@ -4,7 +4,7 @@
 // only lays the numbers out as tables and SVG charts. Every view and export
 // respects the filters in force.
 import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js';
-import { initialLang, saveLang, t, translatePage } from './i18n.js';
+import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
@@ -16,6 +16,8 @@ await staffGate();
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 const FOLLOW_LIMIT = 200;
+/** Rows of the follow-up list on one screen page (the print shows them all). */
+const FOLLOW_PAGE = 10;
 const MISSING = 255;
 
 const state = {
@@ -33,6 +35,10 @@ const state = {
   by: null,
   /** The last view from the worker. */
   view: null,
+  /** The follow-up list's page on screen (0-based). */
+  fuPage: 0,
+  /** Whether every question's frequencies are shown on screen (always in print). */
+  freqOpen: false,
 };
 
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
@@ -41,7 +47,8 @@ const textOf = (text) => text?.[state.lang] ?? text?.['zh-CN'] ?? '';
 const minus = (s) => s.replace('-', '\u2212');
 const fmt = (x, d = 2) => (x == null ? '—' : minus(x.toFixed(d)));
 const fmtPct = (x) => (x == null ? '—' : `${x.toFixed(2)}%`);
-const fmtP = (p) => (p == null ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3));
+/** "p < 0.001" or "p = 0.042": the relation belongs to the number. */
+const pText = (p, name = 'p') => (p == null ? `${name} = —` : p < 0.001 ? `${name} < 0.001` : `${name} = ${p.toFixed(3)}`);
 
 
 const instrument = () => state.source.instrument;
@@ -59,14 +66,28 @@ function optionText(q, code) {
 /** Appends the children that are not null. */
 const add = (parent, ...children) => parent.append(...children.filter((c) => c != null && c !== false));
 
-/** A table with a caption, in a keyboard-scrollable region for phones. */
+/**
+ * A table with a caption, in a keyboard-scrollable region (a wide table
+ * scrolls inside it, never the page). Each data cell carries its column's
+ * name (data-label): a table of class "stack" becomes one card per row on a
+ * narrow screen (dashboard.css), each value named.
+ */
 function table(caption, head, rows, attrs = {}) {
+  const names = head.map((c) => (c instanceof Node ? c.textContent : c));
+  for (const row of rows) [...row.children].forEach((cell, k) => cell.tagName === 'TD' && names[k] && cell.setAttribute('data-label', names[k]));
   return h(
     'div',
     { class: 'scroll', role: 'region', tabindex: 0, 'aria-label': caption },
     h('table', attrs, h('caption', { text: caption }), h('thead', {}, h('tr', {}, head.map((c) => (c instanceof Node ? c : h('th', { scope: 'col', text: c }))))), h('tbody', {}, rows)),
   );
 }
+
+/** The pixel width a chart gets in a card of the board (charts.js draws at that width, so its text stays 13 px). */
+function chartWidth(share = 1) {
+  const inner = ($('#board').clientWidth || 600) - 34; // the card's padding and border
+  return Math.floor(Math.min(640, inner * share));
+}
+const wideFreq = () => matchMedia('(min-width: 48rem)').matches;
 
 // ---- loading ------------------------------------------------------------------
 
@@ -75,7 +96,9 @@ async function open(name, request) {
   try {
     const payload = await request();
     const info = await ask('dash.open', payload, undefined, payload.bytes ? [payload.bytes.buffer] : []);
-    state.source = { name, ...info };
+    state.failure = null;
+    state.fuPage = 0;
+    state.source = { name, file: payload.name ?? null, ...info };
     renderSets(info);
     state.filter = { answers: {}, columns: {}, from: null, to: null };
     state.by = null;
@@ -84,10 +107,34 @@ async function open(name, request) {
   } catch (error) {
     state.source = null;
     state.view = null;
-    $('#board').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('dash.failed', { name, what: String(error?.message ?? error) }) }));
+    state.failure = { name, error };
+    renderFailure();
     $('#dash-status').textContent = '';
     document.documentElement.dataset.ready = 'true';
   }
+}
+
+/**
+ * Why a file could not be loaded, in the page's language: the core's problems
+ * by their codes (texts.js problem.*), at most five; any other error is named
+ * as such, its own (English) words kept apart as the technical detail.
+ */
+function renderFailure() {
+  const { name, error } = state.failure;
+  const problems = Array.isArray(error?.problems) ? error.problems : [];
+  const describe = (p) => (has(state.lang, `problem.${p.code}`) ? tr(`problem.${p.code}`) : p.message);
+  const where = (p) => [p.line != null ? tr('dash.line', { line: p.line }) : '', p.column ?? p.field ?? ''].filter(Boolean).join(' ');
+  const raw = String(error?.message ?? error);
+  $('#top').replaceChildren();
+  $('#board').replaceChildren(
+    h(
+      'section',
+      { class: 'card', role: 'alert', id: 'dash-failure' },
+      h('p', { class: 'error', text: problems.length ? tr('dash.failedProblems', { name, total: error.total ?? problems.length }) : tr('dash.failedPlain', { name }) }),
+      problems.length ? h('ul', {}, problems.slice(0, 5).map((p) => h('li', { 'data-code': p.code, text: [where(p), describe(p)].filter(Boolean).join('：') }))) : null,
+      problems.length ? null : h('p', { class: 'hint' }, `${tr('dash.technical')}：`, h('code', { lang: 'en', text: raw })),
+    ),
+  );
 }
 
 /** The device's questionnaires, when it holds more than one: the dashboard shows one at a time. */
@@ -191,22 +238,43 @@ function scheduleRefresh() {
 
 // ---- the views ------------------------------------------------------------------
 
-function headline(report) {
-  const nps = report.nps;
-  const card = h('section', { class: 'card headline-card', 'aria-labelledby': 'head-h' }, h('h2', { id: 'head-h', text: tr('nps.title') }));
-  card.append(h('p', { class: 'context', id: 'dash-context', text: tr('dash.context', { n: state.view.n, total: state.view.total, filters: filterSummary() }) }));
-  if (state.view.undated) card.append(h('p', { class: 'hint', text: tr('dash.undated', { n: state.view.undated }) }));
-  if (!nps || nps.nps == null) {
-    card.append(h('p', { text: tr('nps.none') }));
-    return card;
-  }
+/**
+ * The few numbers that matter, first: NPS with its interval, n, the
+ * satisfaction index, the detractors to call back; then what they are of.
+ */
+function keyFigures(report) {
+  const v = state.view;
+  const nps = report?.nps;
+  const tile = (id, name, value, ...sub) => h('div', { class: `kpi kpi-${id}` }, h('dt', { text: name }), h('dd', { class: 'kpi-value', id: `kpi-${id}` }, value), ...sub.filter(Boolean).map((x) => h('dd', { class: 'kpi-sub' }, x)));
+  const card = h('section', { class: 'card kpis', 'aria-labelledby': 'head-h' }, h('h2', { id: 'head-h', text: tr('nps.title') }));
+  const hasNps = nps && nps.nps != null;
   // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
-  const [lo, hi] = nps.adjusted.ci95.map((x) => Math.max(-100, Math.min(100, x)));
+  const [lo, hi] = hasNps ? nps.adjusted.ci95.map((x) => Math.max(-100, Math.min(100, x))) : [null, null];
+  const figures = h(
+    'dl',
+    { class: 'kpi-row' },
+    tile('nps', 'NPS', hasNps ? h('span', { class: 'big', id: 'nps-value', text: fmt(nps.nps) }) : tr('nps.none'), hasNps ? h('span', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.adjusted.moe95) }) }) : null, hasNps && nps.small ? h('span', { class: 'hint', text: tr('nps.small') }) : null),
+    tile('n', tr('dash.kpiN'), String(v.n), tr('dash.kpiOf', { total: v.total })),
+    report ? tile('index', tr('dash.kpiIndex'), fmt(report.scale?.overall_index, 1), tr('dash.kpiIndexSub')) : null,
+    tile('follow', tr('dash.kpiFollow'), String(v.followUp?.count ?? 0), v.followUp?.count ? h('a', { href: '#follow-up', class: 'kpi-link', text: tr('dash.kpiFollowLink') }) : null),
+  );
   add(
     card,
-    h('p', { class: 'headline' }, h('span', { class: 'big', id: 'nps-value', text: fmt(nps.nps) })),
-    h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.adjusted.moe95) }) }),
-    nps.small ? h('p', { class: 'hint', text: tr('nps.small') }) : null,
+    figures,
+    h('p', { class: 'context', id: 'dash-context', text: tr('dash.context', { n: v.n, total: v.total, filters: filterSummary() }) }),
+    v.undated ? h('p', { class: 'hint', text: tr('dash.undated', { n: v.undated }) }) : null,
+  );
+  return card;
+}
+
+/** What the NPS is made of: the split bar and the three groups. */
+function npsDetail(report) {
+  const nps = report.nps;
+  if (!nps || nps.nps == null) return null;
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'npsd-h', id: 'nps-detail' },
+    h('h2', { id: 'npsd-h', text: tr('dash.npsDetail') }),
     splitBar(
       [
         { label: tr('dash.promoters'), value: nps.pct_promoters, color: COLORS.good },
@@ -214,6 +282,7 @@ function headline(report) {
         { label: tr('dash.detractors'), value: nps.pct_detractors, color: COLORS.bad },
       ],
       tr('dash.splitLabel', { p: fmtPct(nps.pct_promoters), m: fmtPct(nps.pct_passives), d: fmtPct(nps.pct_detractors) }),
+      chartWidth(),
     ),
     table(
       tr('nps.groups'),
@@ -226,7 +295,6 @@ function headline(report) {
       { class: 'compact', id: 'nps-groups' },
     ),
   );
-  return card;
 }
 
 function satisfaction(report) {
@@ -241,6 +309,7 @@ function satisfaction(report) {
     diverging(
       items.map((it) => ({ label: qTitle(it.question), bad: it.pct_bottom ?? 0, good: it.pct_top ?? 0, middle: Math.max(0, 100 - (it.pct_top ?? 0) - (it.pct_bottom ?? 0)) })),
       tr('dash.divergingLabel'),
+      chartWidth(),
     ),
     h('p', { class: 'legend' }, legendKey(COLORS.bad, tr('sat.bottom')), legendKey(COLORS.middle, tr('dash.neutral')), legendKey(COLORS.good, tr('sat.top'))),
     table(
@@ -250,15 +319,25 @@ function satisfaction(report) {
       items.map((it) =>
         h('tr', { 'data-question': it.question }, h('th', { scope: 'row', text: qTitle(it.question) }), h('td', { class: 'num', text: it.n }), h('td', { class: 'num', text: fmtPct(it.pct_bottom) }), h('td', { class: 'num', text: fmtPct(it.pct_top) }), h('td', { class: 'num', text: fmt(it.mean) }), h('td', { class: 'num', text: fmt(it.index, 1) })),
       ),
-      { class: 'compact' },
+      { class: 'compact stack', id: 'sat-table' },
     ),
   );
 }
 
 const legendKey = (color, label) => h('span', { class: 'key' }, h('span', { class: 'swatch', style: `background:${color}`, 'aria-hidden': 'true' }), label);
 
+/** Every question's frequencies: folded on screen behind one button (the page opens short), all in print. */
 function frequencies(report) {
-  const section = h('section', { 'aria-labelledby': 'freq-h', id: 'frequencies' }, h('h2', { id: 'freq-h', text: tr('freq.title') }));
+  const n = instrument().questions.length;
+  const toggle = h('button', { type: 'button', class: 'secondary freq-toggle', id: 'freq-toggle', 'aria-expanded': String(state.freqOpen), 'aria-controls': 'freq-list', onclick: () => {
+    state.freqOpen = !state.freqOpen;
+    toggle.setAttribute('aria-expanded', String(state.freqOpen));
+    toggle.textContent = tr(state.freqOpen ? 'dash.freqHide' : 'dash.freqShow', { n });
+    list.classList.toggle('folded', !state.freqOpen);
+  } }, tr(state.freqOpen ? 'dash.freqHide' : 'dash.freqShow', { n }));
+  const list = h('div', { id: 'freq-list', class: state.freqOpen ? 'freq-list' : 'freq-list folded' });
+  const section = h('section', { 'aria-labelledby': 'freq-h', id: 'frequencies' }, h('h2', { id: 'freq-h', text: tr('freq.title') }), h('p', { class: 'controls' }, toggle), list);
+  const barsWidth = chartWidth(wideFreq() ? 1.4 / 2.4 : 1) - (wideFreq() ? 10 : 0);
   for (const q of instrument().questions) {
     const f = report.frequencies.questions[q.id];
     const codes = Object.keys(f.counts);
@@ -267,7 +346,7 @@ function frequencies(report) {
       h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), h('td', { class: 'num count', text: f.valid }), h('td', { class: 'num pct', text: fmtPct(f.valid ? 100 : null) })),
       h('tr', { class: 'missing' }, h('th', { scope: 'row', text: tr('freq.missing') }), h('td', { class: 'num count', text: f.missing }), h('td', {})),
     );
-    section.append(
+    list.append(
       h(
         'div',
         { class: 'card freq-card' },
@@ -275,6 +354,7 @@ function frequencies(report) {
         hbars(
           codes.map((code) => ({ label: optionText(q, code), value: f.percent[code], count: f.counts[code] })),
           tr('dash.barsLabel', { q: qTitle(q.id) }),
+          barsWidth,
         ),
       ),
     );
@@ -354,10 +434,10 @@ function crosstabSection() {
       { id: 'xt-tests' },
       h('span', { id: 'xt-chi2', text: `χ² = ${fmt(x.chi2, 3)}` }),
       `, df = ${x.df ?? '—'}, `,
-      h('span', { id: 'xt-p', text: `p = ${fmtP(x.p)}` }),
+      h('span', { id: 'xt-p', text: pText(x.p) }),
       `, Cramér's V = `,
       h('span', { id: 'xt-v', text: fmt(x.cramers_v, 3) }),
-      x.fisher_p != null ? `, Fisher p = ${fmtP(x.fisher_p)}` : '',
+      x.fisher_p != null ? `, Fisher ${pText(x.fisher_p)}` : '',
       `; n = ${x.n}, ${tr('freq.missing')} ${x.missing}`,
     ),
     h('p', { class: 'hint', text: tr('dash.xtHint') }),
@@ -380,6 +460,7 @@ function npsBySection(by) {
     intervals(
       segs.map((s) => ({ label: label(s.option), value: s.nps, lo: s.adjusted?.ci95[0], hi: s.adjusted?.ci95[1] })),
       tr('dash.intervalsLabel', { q: q ? qTitle(by.by) : by.by }),
+      chartWidth(),
     ),
     table(
       tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }),
@@ -387,7 +468,7 @@ function npsBySection(by) {
       segs.map((s) =>
         h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: fmt(s.nps) }), h('td', { class: 'num', text: s.adjusted ? `${fmt(Math.max(-100, s.adjusted.ci95[0]))} – ${fmt(Math.min(100, s.adjusted.ci95[1]))}` : '—' })),
       ),
-      { class: 'compact', id: 'npsby-table' },
+      { class: 'compact stack', id: 'npsby-table' },
     ),
   );
 }
@@ -406,6 +487,27 @@ function followUpSection() {
         return q.kind === 'single' ? q.options[c].code : String(q.min + c);
       })
       .join(' ');
+  const pages = Math.max(1, Math.ceil(f.items.length / FOLLOW_PAGE));
+  state.fuPage = Math.min(state.fuPage, pages - 1);
+  const rows = f.items.map((it, k) =>
+    h('tr', { 'data-id': it.id, 'data-flags': it.flags.join(' '), class: Math.floor(k / FOLLOW_PAGE) === state.fuPage ? null : 'off-page' }, h('th', { scope: 'row', text: it.id }), h('td', { class: 'num', text: it.score }), h('td', { text: it.flags.map(ruleLabel).join('；') || '—' }), h('td', { class: 'answers', text: answers(k) })),
+  );
+  // The list on screen, a page at a time; the print has every row.
+  const turn = (step) => {
+    state.fuPage = Math.max(0, Math.min(pages - 1, state.fuPage + step));
+    rows.forEach((row, k) => row.classList.toggle('off-page', Math.floor(k / FOLLOW_PAGE) !== state.fuPage));
+    showPage();
+  };
+  const where = h('span', { id: 'fu-page', 'aria-live': 'polite' });
+  const prev = h('button', { type: 'button', class: 'secondary', id: 'fu-prev', onclick: () => turn(-1) }, tr('dash.fuPrev'));
+  const next = h('button', { type: 'button', class: 'secondary', id: 'fu-next', onclick: () => turn(1) }, tr('dash.fuNext'));
+  const showPage = () => {
+    const from = state.fuPage * FOLLOW_PAGE;
+    where.textContent = tr('dash.fuPage', { from: from + 1, to: Math.min(f.items.length, from + FOLLOW_PAGE), n: f.items.length });
+    prev.disabled = state.fuPage === 0;
+    next.disabled = state.fuPage >= pages - 1;
+  };
+  showPage();
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'fu-h', id: 'follow-up' },
@@ -414,16 +516,8 @@ function followUpSection() {
     h('ul', { class: 'flags' }, rules.map((r) => h('li', { 'data-flag': r.id }, `${textOf(r.label)}: `, h('strong', { text: String(f.by_flag[r.id] ?? 0) })))),
     f.count > f.items.length ? h('p', { class: 'hint', text: tr('dash.fuShown', { shown: f.items.length, n: f.count }) }) : null,
     h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'fu-export', onclick: exportFollowUp }, tr('dash.fuExport'))),
-    f.items.length
-      ? table(
-          tr('dash.fuCaption', { shown: f.items.length }),
-          ['ID', 'Q17', tr('dash.flags'), tr('dash.answers')],
-          f.items.map((it, k) =>
-            h('tr', { 'data-id': it.id, 'data-flags': it.flags.join(' ') }, h('th', { scope: 'row', text: it.id }), h('td', { class: 'num', text: it.score }), h('td', { text: it.flags.map(ruleLabel).join('；') }), h('td', { class: 'answers', text: answers(k) })),
-          ),
-          { class: 'compact', id: 'fu-table' },
-        )
-      : null,
+    f.items.length ? table(tr('dash.fuCaption', { shown: f.items.length }), ['ID', 'Q17', tr('dash.flags'), tr('dash.answers')], rows, { class: 'compact stack', id: 'fu-table' }) : null,
+    pages > 1 ? h('nav', { class: 'pager', 'aria-label': tr('dash.fuPager') }, prev, where, next) : null,
   );
 }
 
@@ -437,16 +531,42 @@ async function exportFollowUp() {
   }
 }
 
+/** The printed report's head: what data, under which filters, printed when. */
+function printHead() {
+  const src = state.source;
+  const name = src.file && src.file !== src.name ? `${src.name}（${src.file}）` : src.name;
+  const date = new Date().toLocaleDateString(state.lang === 'en' ? 'en-CA' : 'zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit' });
+  return h('p', { class: 'print-only', id: 'print-head', text: tr('dash.printHead', { name, filters: filterSummary(), date, n: state.view.n, total: state.view.total }) });
+}
+
+const filtered = () => {
+  const f = state.filter;
+  return Object.keys(f.answers).length > 0 || Object.keys(f.columns).length > 0 || !!f.from || !!f.to;
+};
+
+let drawnAt = 0;
 function render() {
   const v = state.view;
   if (!v) return;
+  drawnAt = $('#board').clientWidth;
+  $('#top').replaceChildren(printHead(), keyFigures(v.report));
   const board = $('#board');
   if (!v.report) {
-    board.replaceChildren(h('section', { class: 'card' }, h('h2', { text: tr('nps.title') }), h('p', { id: 'dash-context', text: tr('dash.context', { n: 0, total: v.total, filters: filterSummary() }) }), h('p', { text: tr('dash.noData') })));
+    // No responses at all, or none under the filters: two different things to say.
+    board.replaceChildren(h('section', { class: 'card' }, h('p', { id: 'dash-empty', text: tr(v.total === 0 ? 'dash.empty' : filtered() ? 'dash.noData' : 'dash.empty') })));
     return;
   }
-  board.replaceChildren(headline(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report));
+  board.replaceChildren(npsDetail(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report));
 }
+
+// The charts are drawn at the width they are shown at: again when that width changes.
+let resizing;
+addEventListener('resize', () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => {
+    if (state.view && $('#board').clientWidth !== drawnAt) render();
+  }, 150);
+});
 
 function renderTexts() {
   translatePage(state.lang);
@@ -459,7 +579,9 @@ $('#lang').addEventListener('click', () => {
   saveLang(state.lang);
   renderTexts();
   if (state.source) renderFilters();
-  render();
+  if (state.failure) renderFailure();
+  else render();
+  if (state.view && state.source) $('#dash-status').textContent = tr('dash.updated', { n: state.view.n, total: state.view.total, name: state.source.name });
 });
 $('#print').addEventListener('click', () => print());
 $('#src-store').addEventListener('click', () => fromStore());
