@@ -52,6 +52,8 @@ let phase = 'question'; // 'question' | 'contact' | 'review' | 'thanks'
 let contact = { name: '', phone: '', consent: false };
 /** The response code shown after submitting an invited survey: { text, qr } or an error. */
 let sent = null;
+/** A question opened from the review ("Change"): answering it, or Next, returns to the review. */
+let fromReview = false;
 
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(lang, key, vars);
@@ -64,6 +66,7 @@ function newDraft() {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
   const rand = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('');
   contact = { name: '', phone: '', consent: false };
+  fromReview = false;
   return { id: `W${day}-${rand}`, instrument: instrumentKey(), startedAt: new Date().toISOString(), answers: {}, pos: 0, contact: null };
 }
 
@@ -93,12 +96,14 @@ async function answer(q, code) {
     tapTrapped = true;
     trapHistory();
   }
+  clearTimeout(pending.timer);
+  pending = { digits: '', timer: 0 };
   draft.answers[q.id] = code;
   const i = questions().indexOf(q);
-  draft.pos = i + 1;
+  draft.pos = fromReview ? steps() : i + 1;
   await persist();
   // Let the person see the choice register before moving on.
-  render(true);
+  render(i);
   setTimeout(() => {
     phase = phaseAt(draft.pos);
     render();
@@ -167,9 +172,22 @@ function contactScreen() {
   ];
 }
 
+/** Arrow keys, Home and End move the focus within a question's options (one Tab stop for the group). */
+function arrows(e) {
+  const keys = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, Home: -Infinity, End: Infinity };
+  if (!(e.key in keys) || !(e.target instanceof HTMLElement) || !e.target.matches('.option')) return;
+  const all = [...e.currentTarget.querySelectorAll('.option')];
+  const at = all.indexOf(e.target);
+  const step = keys[e.key];
+  const to = all[Math.max(0, Math.min(all.length - 1, Number.isFinite(step) ? at + step : step < 0 ? 0 : all.length - 1))];
+  e.preventDefault();
+  for (const b of all) b.tabIndex = b === to ? 0 : -1;
+  to.focus();
+}
+
 function questionScreen(stay) {
   const qs = questions();
-  const i = stay ? draft.pos - 1 : draft.pos;
+  const i = stay ?? draft.pos;
   const q = qs[i];
   const chosen = draft.answers[q.id];
   const label = tr('survey.progress', { n: i + 1, total: qs.length });
@@ -180,9 +198,9 @@ function questionScreen(stay) {
           {},
           h(
             'div',
-            { class: 'options scale', role: 'group', 'aria-labelledby': 'q-title' },
+            { class: 'options scale', role: 'group', 'aria-labelledby': 'q-title', 'aria-describedby': 'key-hint', onkeydown: arrows },
             Array.from({ length: q.max - q.min + 1 }, (_, k) =>
-              h('button', { type: 'button', class: 'option', 'aria-pressed': String(chosen === k), 'data-code': String(q.min + k), onclick: () => answer(q, k) }, String(q.min + k)),
+              h('button', { type: 'button', class: 'option', tabindex: k === (chosen ?? 0) ? 0 : -1, 'aria-pressed': String(chosen === k), 'data-code': String(q.min + k), onclick: () => answer(q, k) }, String(q.min + k)),
             ),
           ),
           h('div', { class: 'anchors', 'aria-hidden': 'true' }, h('span', { text: `${q.min} ${textOf(q.min_label)}` }), h('span', { text: `${q.max} ${textOf(q.max_label)}` })),
@@ -190,22 +208,30 @@ function questionScreen(stay) {
         )
       : h(
           'div',
-          { class: 'options', role: 'group', 'aria-labelledby': 'q-title' },
+          { class: 'options', role: 'group', 'aria-labelledby': 'q-title', 'aria-describedby': 'key-hint', onkeydown: arrows },
           q.options.map((o, k) =>
-            h('button', { type: 'button', class: 'option', 'aria-pressed': String(chosen === k), 'data-code': o.code, onclick: () => answer(q, k) }, h('span', { class: 'letter', 'aria-hidden': 'true', text: o.code }), h('span', { text: textOf(o.label) })),
+            h('button', { type: 'button', class: 'option', tabindex: k === (chosen ?? 0) ? 0 : -1, 'aria-pressed': String(chosen === k), 'data-code': o.code, onclick: () => answer(q, k) }, h('span', { class: 'letter', 'aria-hidden': 'true', text: o.code }), h('span', { text: textOf(o.label) })),
           ),
         );
   return [
     h('div', { class: 'progress' }, h('span', { text: label }), h('progress', { max: qs.length, value: i + 1, 'aria-hidden': 'true' })),
     h('h1', { id: 'q-title', tabindex: -1, 'data-question': q.id }, textOf(q.text), q.required ? h('span', { class: 'visually-hidden', text: ` (${tr('survey.required')})` }) : null),
     choices,
+    // What the keyboard does here, said when a key does nothing.
+    h('p', { id: 'key-hint', class: 'key-hint', role: 'status' }),
     h(
       'nav',
       { class: 'nav', 'aria-label': tr('survey.navigation') },
       h('button', { type: 'button', class: 'secondary', id: 'back', disabled: i === 0, onclick: () => go(i - 1) }, tr('survey.back')),
-      h('button', { type: 'button', id: 'next', onclick: () => go(i + 1) }, i + 1 === qs.length ? tr('survey.toReview') : tr('survey.next')),
+      h('button', { type: 'button', id: 'next', onclick: () => go(fromReview ? steps() : i + 1) }, i + 1 === qs.length || fromReview ? tr('survey.toReview') : tr('survey.next')),
     ),
   ];
+}
+
+/** Opens a question from the review: answering it comes back to the review. */
+function change(i) {
+  fromReview = true;
+  return go(i);
 }
 
 function reviewScreen() {
@@ -218,7 +244,7 @@ function reviewScreen() {
         'dd',
         {},
         h('span', { class: text ? '' : 'missing', text: text ?? tr('survey.unanswered') }),
-        h('button', { type: 'button', class: 'ghost', 'aria-describedby': `review-${q.id}`, onclick: () => go(i) }, tr('survey.change')),
+        h('button', { type: 'button', class: 'ghost', 'aria-describedby': `review-${q.id}`, onclick: () => change(i) }, tr('survey.change')),
       ),
     ];
   });
@@ -303,7 +329,7 @@ async function submit() {
   if (missing) {
     const i = questions().indexOf(missing);
     const box = $('#missing');
-    box.replaceChildren(tr('survey.missing', { n: i + 1 }), ' ', h('button', { type: 'button', class: 'ghost', id: 'goto-missing', onclick: () => go(i) }, tr('survey.gotoMissing', { n: i + 1 })));
+    box.replaceChildren(tr('survey.missing', { n: i + 1 }), ' ', h('button', { type: 'button', class: 'ghost', id: 'goto-missing', onclick: () => change(i) }, tr('survey.gotoMissing', { n: i + 1 })));
     $('#goto-missing').focus();
     return;
   }
@@ -349,7 +375,8 @@ async function restart() {
   render();
 }
 
-function render(stay = false) {
+/** Renders the current screen; `stay` (a question's index) shows that question again, as just answered. */
+function render(stay) {
   document.documentElement.lang = lang;
   translatePage(lang);
   labelLangButton(lang);
@@ -358,10 +385,11 @@ function render(stay = false) {
   if (!instrument) return;
   $('#survey-title').textContent = textOf(instrument.title);
   document.title = textOf(instrument.title);
-  const screen = { thanks: thanksScreen, review: reviewScreen, contact: contactScreen }[phase]?.() ?? questionScreen(stay);
+  if (stay === undefined && phase !== 'question') fromReview = false;
+  const screen = stay !== undefined ? questionScreen(stay) : ({ thanks: thanksScreen, review: reviewScreen, contact: contactScreen }[phase]?.() ?? questionScreen());
   $('#screen').replaceChildren(...screen);
-  document.documentElement.dataset.screen = phase === 'question' ? `q${stay ? draft.pos : draft.pos + 1}` : phase;
-  if (stay) return;
+  document.documentElement.dataset.screen = stay !== undefined ? `q${stay + 1}` : phase === 'question' ? `q${draft.pos + 1}` : phase;
+  if (stay !== undefined) return;
   $('#announce').textContent = phase === 'question' ? tr('survey.progress', { n: draft.pos + 1, total: questions().length }) : '';
   $('#q-title').focus();
 }
@@ -424,15 +452,48 @@ function touched() {
 }
 for (const ev of ['pointerdown', 'keydown', 'touchstart', 'input']) addEventListener(ev, touched, { passive: true });
 
-// Keyboard: on a question, the option's letter (as printed on the paper form) answers it.
+// Keyboard: on a question, the option's letter (as printed on the paper form)
+// answers it, and on a scale its number: a digit that could begin a longer
+// number ("1" of "10") waits a moment for the next digit, or for Enter. Any
+// other character says which keys work.
+let pending = { digits: '', timer: 0 };
+const WAIT_MS = 700;
 addEventListener('keydown', (e) => {
   if (phase !== 'question' || e.ctrlKey || e.metaKey || e.altKey || e.target instanceof HTMLInputElement) return;
   const q = questions()[draft.pos];
-  if (q?.kind !== 'single' || e.key.length !== 1) return;
-  const k = q.options.findIndex((o) => o.code.toLowerCase() === e.key.toLowerCase());
-  if (k < 0) return;
+  if (!q || e.key.length !== 1 || e.key === ' ') return;
+  const hint = $('#key-hint');
+  if (q.kind === 'single') {
+    const k = q.options.findIndex((o) => o.code.toLowerCase() === e.key.toLowerCase());
+    if (k < 0) {
+      const codes = q.options.map((o) => o.code);
+      hint.textContent = tr('survey.keys.letters', { keys: codes.length === 2 ? tr('survey.keys.or', { a: codes[0], b: codes[1] }) : `${codes[0]}–${codes.at(-1)}` });
+      return;
+    }
+    e.preventDefault();
+    answer(q, k);
+    return;
+  }
   e.preventDefault();
-  answer(q, k);
+  clearTimeout(pending.timer);
+  const typed = /^[0-9]$/.test(e.key) ? pending.digits + e.key : '';
+  const values = Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k));
+  const exact = values.indexOf(typed);
+  const longer = typed && values.some((v) => v !== typed && v.startsWith(typed));
+  if (!typed || (exact < 0 && !longer)) {
+    pending = { digits: '', timer: 0 };
+    hint.textContent = tr('survey.keys.numbers', { min: q.min, max: q.max });
+    return;
+  }
+  if (exact >= 0 && !longer) {
+    answer(q, exact);
+    return;
+  }
+  // "1": 1 itself, or the start of 10. Shown focused; Enter takes it, a pause too.
+  hint.textContent = tr('survey.keys.wait', { n: typed });
+  const button = /** @type {HTMLElement | null} */ (document.querySelector(`.scale .option[data-code="${typed}"]`));
+  button?.focus();
+  pending = { digits: typed, timer: exact >= 0 ? setTimeout(() => answer(q, exact), WAIT_MS) : 0 };
 });
 
 

@@ -135,11 +135,11 @@ test('a customer answers all 17 on a phone, reloading and switching language mid
   assert.equal(review.length, 17);
   assert.equal(review[0], 'A Male');
   assert.equal(review[16], '10');
-  // Changing an answer from the review goes to that question and back.
+  // Changing an answer from the review goes to that question and back, in one tap.
   await page.locator('.review dd button').nth(1).tap();
   await onScreen(page, 'q2');
   await page.locator('#next').tap();
-  for (let n = 3; n <= 17; n++) await page.locator('#next').tap().then(() => onScreen(page, n === 17 ? 'review' : `q${n + 1}`));
+  await onScreen(page, 'review');
   await page.locator('#submit').tap();
   await onScreen(page, 'thanks');
   await noViolations(page, 'the thank-you screen');
@@ -172,8 +172,10 @@ test('the keyboard alone completes the survey: letters answer, Tab and Enter rea
     await page.keyboard.press(ROW[n - 1].toLowerCase());
     await onScreen(page, `q${n + 1}`);
   }
-  // Q17 by Tab: the heading has focus; the 0…10 buttons come next, in order.
-  for (let k = 0; k <= 10; k++) await page.keyboard.press('Tab');
+  // Q17 by Tab and arrows: the heading has focus; one Tab reaches the 0…10 group, End its last button.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-code')), '0');
+  await page.keyboard.press('End');
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-code')), '10');
   // The focused control is visibly outlined.
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
@@ -394,5 +396,217 @@ test('an instrument that fails its checks is refused with the core\'s reason', a
   const { page } = await openSurvey(context, '?instrument=instruments/bad-instrument.json');
   assert.equal(await page.locator('html').getAttribute('data-ready'), 'error');
   assert.match(await page.locator('#screen [role="alert"]').textContent(), /问卷无法载入.*line 1, column 27: missing field `title`/s);
+  await context.close();
+});
+
+/** Characters on the last rendered line of an element's text (0 if it has none). */
+function lastLine(locator) {
+  return locator.evaluate((el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const tops = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.parentElement.checkVisibility() || n.parentElement.closest('.visually-hidden')) continue;
+      for (let i = 0; i < n.length; i++) {
+        if (!n.data[i].trim()) continue;
+        const r = document.createRange();
+        r.setStart(n, i);
+        r.setEnd(n, i + 1);
+        const rect = r.getClientRects()[0];
+        if (rect) tops.push(Math.round(rect.top));
+      }
+    }
+    const last = Math.max(...tops);
+    return { lines: new Set(tops).size, last: tops.filter((t) => Math.abs(t - last) < 4).length };
+  });
+}
+
+/** The visual checks of a screen at a phone width: no horizontal overflow, targets ≥ 44 px, text ≥ 11 px, no "null". */
+async function visualChecks(page, where) {
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `no horizontal overflow on ${where}`);
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('button, a, input, [role="button"]')]
+      .filter((e) => e.checkVisibility())
+      .map((e) => ({ e, r: e.getBoundingClientRect() }))
+      .filter(({ r }) => r.width < 44 || r.height < 44)
+      .map(({ e, r }) => `${e.id || e.dataset.code || e.textContent} ${Math.round(r.width)}×${Math.round(r.height)}`),
+  );
+  assert.deepEqual(small, [], `touch targets under 44 px on ${where}`);
+  const tiny = await page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((e) => e.checkVisibility() && !e.closest('.visually-hidden') && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) && parseFloat(getComputedStyle(e).fontSize) < 11)
+      .map((e) => e.textContent),
+  );
+  assert.deepEqual(tiny, [], `text under 11 px on ${where}`);
+  assert.ok(!(await page.locator('body').innerText()).includes('null'), `no "null" on ${where}`);
+}
+
+const VIEWPORTS = [
+  { ...PHONE, viewport: { width: 360, height: 740 } },
+  PHONE,
+  { viewport: { width: 1366, height: 768 } },
+];
+
+test('phone and desktop: Q17 has 44 px targets with clear end labels, Back on Q1 looks disabled, no title leaves one character alone, in both languages', async () => {
+  for (const options of VIEWPORTS) {
+    const width = options.viewport.width;
+    const context = await env.newContext({ ...options, serviceWorkers: 'block' });
+    const { page, errors } = await openSurvey(context);
+    await onScreen(page, 'q1');
+    for (const lang of ['zh-CN', 'en']) {
+      if ((await page.locator('html').getAttribute('lang')) !== lang) {
+        await page.locator('#lang').click();
+        await onScreen(page, 'q1');
+      }
+      const where = `${width} px, ${lang}`;
+      // Q1: the disabled Back button looks and acts disabled.
+      const back = page.locator('#back');
+      assert.ok(await back.isDisabled());
+      const style = (l) => l.evaluate((e) => { const s = getComputedStyle(e); return { cursor: s.cursor, color: s.color, background: s.backgroundColor, border: s.borderColor }; });
+      const off = await style(back);
+      assert.notEqual(off.cursor, 'pointer', `disabled Back's cursor at ${where}`);
+      for (const t of ['#q-title', '#survey-title']) {
+        const { lines, last } = await lastLine(page.locator(t));
+        assert.ok(lines === 1 || last >= 2, `${t} leaves ${last} character(s) on its last line at ${where}`);
+      }
+      await visualChecks(page, `Q1 at ${where}`);
+      await page.screenshot({ path: `/tmp/survey-q1-${width}-${lang}.png` });
+      // Q2's Back is enabled: the disabled one differs from it in colour.
+      await page.locator('#next').click();
+      await onScreen(page, 'q2');
+      const on = await style(page.locator('#back'));
+      assert.equal(on.cursor, 'pointer');
+      assert.ok(off.color !== on.color || off.background !== on.background, `disabled Back looks like the enabled one at ${where}`);
+      await page.evaluate(async () => {});
+      // Q17: eleven buttons, each at least 44 × 44 px, none overlapping, labels clear of each other.
+      for (let n = 2; n <= 16; n++) {
+        await page.locator('#next').click();
+        await onScreen(page, `q${n + 1}`);
+      }
+      const boxes = await Promise.all((await page.locator('.scale .option').all()).map((b) => b.boundingBox()));
+      assert.equal(boxes.length, 11);
+      for (const [k, b] of boxes.entries()) assert.ok(b.width >= 44 && b.height >= 44, `Q17 button ${k} is ${b.width}×${b.height} at ${where}`);
+      // "10" fits inside its button, clear of the border.
+      const ten = await page.locator('.scale .option[data-code="10"]').evaluate((e) => {
+        const r = document.createRange();
+        r.selectNodeContents(e);
+        const t = r.getBoundingClientRect();
+        const b = e.getBoundingClientRect();
+        return { left: t.left - b.left, right: b.right - t.right };
+      });
+      assert.ok(ten.left >= 8 && ten.right >= 8, `"10" is ${JSON.stringify(ten)} from its border at ${where}`);
+      const [lo, hi] = await Promise.all([page.locator('.anchors span').first().boundingBox(), page.locator('.anchors span').last().boundingBox()]);
+      assert.ok(lo.x + lo.width <= hi.x || lo.y + lo.height <= hi.y, `end labels overlap at ${where}`);
+      const lastButton = boxes.at(-1);
+      assert.ok(lo.y >= lastButton.y + lastButton.height, `end labels below the buttons at ${where}`);
+      if (width < 600) assert.equal(new Set(boxes.map((b) => Math.round(b.y))).size, 2, `two rows at ${where}`);
+      else assert.equal(new Set(boxes.map((b) => Math.round(b.y))).size, 1, `one row at ${where}`);
+      await visualChecks(page, `Q17 at ${where}`);
+      await noViolations(page, `Q17 at ${where}`);
+      await page.screenshot({ path: `/tmp/survey-q17-${width}-${lang}.png` });
+      await page.locator('#q-title').evaluate(() => {});
+      // Back to Q1 for the other language.
+      await page.evaluate(async () => {
+        const s = await import('/storage.js');
+        await s.clearDraft();
+      });
+      await page.reload();
+      await onScreen(page, 'q1');
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('from the review, answering a changed question returns to the review', async () => {
+  const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
+  const { page } = await openSurvey(context);
+  for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  await tapAnswer(page, 17, ROW[16], 'review');
+  await page.locator('.review dd button').nth(1).tap();
+  await onScreen(page, 'q2');
+  assert.equal(await page.locator('#next').textContent(), '检查答案');
+  // One tap: the new answer, and the review again.
+  await tapAnswer(page, 2, 'B', 'review');
+  assert.match((await page.locator('.review dd span').allTextContents())[1], /^B 26/);
+  // Next from a question opened from the review also returns there.
+  await page.locator('.review dd button').nth(4).tap();
+  await onScreen(page, 'q5');
+  await page.locator('#next').tap();
+  await onScreen(page, 'review');
+  // Forward as usual once the review is left by its Back button.
+  await page.locator('#back').tap();
+  await onScreen(page, 'q17');
+  await page.locator('#back').tap();
+  await tapAnswer(page, 16, 'A', 'q17');
+  await context.close();
+});
+
+test('keyboard: digits choose on Q17 (a pause or Enter for 1 against 10), wrong keys say so, arrows move within a question', async () => {
+  const context = await env.newContext({ viewport: { width: 1366, height: 768 }, serviceWorkers: 'block' });
+  const { page } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  // A letter that is not an option: a short message, and nothing chosen.
+  await page.keyboard.press('z');
+  assert.match(await page.locator('#key-hint').textContent(), /A.*B/);
+  assert.equal(await screen(page), 'q1');
+  // Arrows move between the options; Tab leaves the group in one step.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.code), 'A');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.code), 'B');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.code), 'A');
+  await page.keyboard.press('Tab');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.dataset.code ?? null), 'B');
+  for (let n = 1; n <= 16; n++) {
+    await page.keyboard.press(ROW[n - 1].toLowerCase());
+    await onScreen(page, `q${n + 1}`);
+  }
+  // Q17: "9" chooses 9 at once.
+  await page.keyboard.press('9');
+  await onScreen(page, 'review');
+  let review = await page.locator('.review dd span').allTextContents();
+  assert.equal(review[16], '9');
+  // "1" then "0" chooses 10.
+  await page.locator('.review dd button').nth(16).click();
+  await onScreen(page, 'q17');
+  await page.keyboard.press('1');
+  await page.keyboard.press('0');
+  await onScreen(page, 'review');
+  assert.equal((await page.locator('.review dd span').allTextContents())[16], '10');
+  // "1" then Enter chooses 1; "1" then a pause too.
+  await page.locator('.review dd button').nth(16).click();
+  await onScreen(page, 'q17');
+  await page.keyboard.press('1');
+  await page.keyboard.press('Enter');
+  await onScreen(page, 'review');
+  assert.equal((await page.locator('.review dd span').allTextContents())[16], '1');
+  await page.locator('.review dd button').nth(16).click();
+  await onScreen(page, 'q17');
+  await page.keyboard.press('1');
+  await onScreen(page, 'review');
+  assert.equal((await page.locator('.review dd span').allTextContents())[16], '1');
+  // A letter on Q17 says to type a number; arrows reach 9 from 0 in a few steps, Home and End the ends.
+  await page.locator('.review dd button').nth(16).click();
+  await onScreen(page, 'q17');
+  await page.keyboard.press('x');
+  assert.match(await page.locator('#key-hint').textContent(), /0.*10/);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.code), '1', 'Tab lands on the chosen value');
+  await page.keyboard.press('End');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.code), '10');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.code), '9');
+  await page.keyboard.press('Enter');
+  await onScreen(page, 'review');
+  review = await page.locator('.review dd span').allTextContents();
+  assert.equal(review[16], '9');
+  // The English message names the keys too.
+  await page.locator('#lang').click();
+  await page.locator('.review dd button').nth(0).click();
+  await onScreen(page, 'q1');
+  await page.keyboard.press('q');
+  assert.match(await page.locator('#key-hint').textContent(), /Press A or B/);
+  await noViolations(page, 'Q1 with the key hint');
   await context.close();
 });
