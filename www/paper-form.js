@@ -1,7 +1,7 @@
 // The printable paper questionnaire, made from the instrument: a box for the
 // form number, and every option with the letter the entry screen expects
-// (entry.html keys exactly these letters, and 0–10 for a scale). A4, two pages
-// for the built-in 17 questions; Chinese by default, English switchable.
+// (entry.html keys exactly these letters, and 0–10 for a scale). One A4
+// sheet for the built-in 17 questions; Chinese by default, English switchable.
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton } from './dom.js';
