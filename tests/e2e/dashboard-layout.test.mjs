@@ -9,7 +9,7 @@
 // a file that fails say so in the page's language.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openStaff } from './browser.mjs';
+import { axe, launch, openStaff } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -135,6 +135,8 @@ for (const width of [360, 390]) {
       // A cross-tab row label keeps a readable width (the table scrolls inside its region instead).
       const label = await page.locator('#xt-table tbody th').first().boundingBox();
       assert.ok(label.width >= 90, `cross-tab row label ${label.width} px`);
+      // The stacked tables, the pager and the open frequencies stay accessible.
+      assert.deepEqual(await axe(page), []);
       assert.deepEqual(errors, []);
       await context.close();
     });
