@@ -490,7 +490,7 @@ function followUpSection() {
   const pages = Math.max(1, Math.ceil(f.items.length / FOLLOW_PAGE));
   state.fuPage = Math.min(state.fuPage, pages - 1);
   const rows = f.items.map((it, k) =>
-    h('tr', { 'data-id': it.id, 'data-flags': it.flags.join(' '), class: Math.floor(k / FOLLOW_PAGE) === state.fuPage ? null : 'off-page' }, h('th', { scope: 'row', text: it.id }), h('td', { class: 'num', text: it.score }), h('td', { text: it.flags.map(ruleLabel).join('；') || '—' }), h('td', { class: 'answers', text: answers(k) })),
+    h('tr', { 'data-id': it.id, 'data-flags': it.flags.join(' '), class: Math.floor(k / FOLLOW_PAGE) === state.fuPage ? null : 'off-page' }, h('th', { scope: 'row', text: it.id }), h('td', { class: 'num', text: it.score }), h('td', { text: it.flags.map(ruleLabel).join(state.lang === 'en' ? '; ' : '；') || '—' }), h('td', { class: 'answers', text: answers(k) })),
   );
   // The list on screen, a page at a time; the print has every row.
   const turn = (step) => {

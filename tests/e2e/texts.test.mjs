@@ -49,3 +49,13 @@ test('every problem the core reports has a Chinese sentence (English shows the c
   const without = variants.map(snake).filter((code) => !has('zh-CN', `problem.${code}`) && !has('zh-CN', `inv.reason.${code}`));
   assert.deepEqual(without, [], 'problem codes without a sentence');
 });
+
+test('every page has a description for search engines and link previews', async () => {
+  const { readdirSync } = await import('node:fs');
+  const www = new URL('../../www/', import.meta.url);
+  for (const file of readdirSync(www).filter((f) => f.endsWith('.html'))) {
+    const html = readFileSync(new URL(file, www), 'utf8');
+    const d = html.match(/<meta name="description" content="([^"]+)">/)?.[1] ?? '';
+    assert.ok(d.length >= 20, `${file} describes itself`);
+  }
+});
