@@ -548,27 +548,40 @@ pub struct CodeScan {
 
 /// Where a code-shaped string starting at `start` ends: a layout digit, then
 /// base-32 characters up to `len` (I, L, O and either case allowed, as
-/// [`decode_response`] reads them) in groups of five, each group optionally
-/// after one `-` or one blank; not followed by a letter or digit.
+/// [`decode_response`] reads them) in groups of five, written the same way
+/// throughout: no separators, or one `-` (or one space or tab) between every
+/// two groups — never a line break, so the end of one line and a code on the
+/// next are not read as one; not followed by a letter or digit, nor (when
+/// written with dashes) by a dash and more.
 fn shaped_at(bytes: &[u8], start: usize, len: usize) -> Option<usize> {
     if !bytes.get(start)?.is_ascii_digit() {
         return None;
     }
     let mut i = start;
+    // The separator the first group boundary uses; every other must match.
+    let mut style: Option<Option<u8>> = None;
     for n in 0..len {
         if n > 0 && n % 5 == 0 {
-            let sep = bytes
+            let here = bytes
                 .get(i)
-                .is_some_and(|&c| c == b'-' || c.is_ascii_whitespace());
-            if sep && bytes.get(i + 1).and_then(|&c| digit(c)).is_some() {
+                .copied()
+                .filter(|&c| c == b'-' || c == b' ' || c == b'\t');
+            let sep = here.map(|c| if c == b'\t' { b' ' } else { c });
+            match style {
+                None => style = Some(sep),
+                Some(s) if s != sep => return None,
+                Some(_) => {}
+            }
+            if sep.is_some() {
                 i += 1;
             }
         }
         digit(*bytes.get(i)?)?;
         i += 1;
     }
-    match bytes.get(i) {
-        Some(c) if c.is_ascii_alphanumeric() => None,
+    match (bytes.get(i), bytes.get(i + 1)) {
+        (Some(c), _) if c.is_ascii_alphanumeric() => None,
+        (Some(b'-'), Some(c)) if style == Some(Some(b'-')) && c.is_ascii_alphanumeric() => None,
         _ => Some(i),
     }
 }
