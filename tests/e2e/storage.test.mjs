@@ -81,7 +81,8 @@ test('a conflict is shown side by side and stored only as the person decides', a
   assert.match(await preview(page, csvFile('tablet-2.csv', text)), /新增 1 行，已存在且相同 0 行（将跳过），冲突 1 行/);
   const rows = await page.locator('fieldset.conflict[data-id="X2023-0001"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   assert.deepEqual(rows, [
-    ['Q1', 'A', 'B'],
+    // The options' texts beside their letters (issue 16: letters alone meant nothing to a clerk).
+    ['Q1', 'A 男', 'B 女'],
     ['Q17', '3', '10'],
   ]);
   assert.deepEqual(await axe(page), [], 'the preview with a conflict');
