@@ -4,7 +4,7 @@
 //! exit 1 and a sentence on stderr, never an abort or a panic.
 
 mod common;
-use common::{manyi, stderr, stdout, DEMO};
+use common::{header, manyi, stderr, stdout, DEMO};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,19 +74,6 @@ impl Drop for TempDir {
         }
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// The interchange header of the built-in instrument, and `extra` if not empty.
-fn header(extra: &str) -> String {
-    let mut h = String::from("id");
-    for q in 1..=17 {
-        h.push_str(&format!(",q{q}"));
-    }
-    if !extra.is_empty() {
-        h.push(',');
-        h.push_str(extra);
-    }
-    h + "\n"
 }
 
 /// A row answering only Q1 (blank if empty) and Q17, then `extra` if not empty.

@@ -20,7 +20,7 @@
 //! z = 1.959963984540054 for every 95% interval.
 
 mod common;
-use common::{manyi, stderr, stdout};
+use common::{header, manyi, stderr, stdout};
 use std::path::PathBuf;
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -84,19 +84,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// The header of the built-in instrument's CSV, then `extra` if not empty.
-fn header(extra: &str) -> String {
-    let mut h = String::from("id");
-    for q in 1..=17 {
-        h.push_str(&format!(",q{q}"));
-    }
-    if !extra.is_empty() {
-        h.push(',');
-        h.push_str(extra);
-    }
-    h + "\n"
 }
 
 /// A row answering only Q1 (blank if empty) and Q17 (blank if `None`), then

@@ -43,3 +43,17 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The interchange CSV header of the built-in instrument (`id`, `q1` … `q17`),
+/// then `extra` columns if not empty, with its line end.
+pub fn header(extra: &str) -> String {
+    let mut h = String::from("id");
+    for q in 1..=17 {
+        h.push_str(&format!(",q{q}"));
+    }
+    if !extra.is_empty() {
+        h.push(',');
+        h.push_str(extra);
+    }
+    h + "\n"
+}
