@@ -113,6 +113,13 @@ pub struct Problem {
     /// The offending value, as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// What was expected instead, language-neutral (the option letters
+    /// "A B C", a range "0–10"), so that a translation can say it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// For a repeated id: the line where it first stands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_line: Option<usize>,
     /// A sentence that says what is wrong and, where possible, what was expected.
     pub message: String,
 }
@@ -126,6 +133,8 @@ impl Problem {
             column: None,
             field: None,
             value: None,
+            expected: None,
+            first_line: None,
             message: message.into(),
         }
     }
@@ -146,6 +155,18 @@ impl Problem {
     /// Sets the field name (a header cell or a JSON path) without a column number.
     pub fn in_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
+        self
+    }
+
+    /// Sets what was expected instead (language-neutral).
+    pub fn expecting(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    /// Sets the line where a repeated value first stands.
+    pub fn first_at(mut self, line: usize) -> Self {
+        self.first_line = Some(line);
         self
     }
 

@@ -207,6 +207,20 @@ impl Question {
         }
     }
 
+    /// What an answer to this question may be, language-neutral: the option
+    /// letters ("A B C D E") or the scale's range ("0–10").
+    pub fn expected(&self) -> String {
+        match self.kind {
+            QuestionKind::Single => self
+                .options
+                .iter()
+                .map(|o| o.code.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            QuestionKind::Scale => format!("{}–{}", self.min_value(), self.max_value()),
+        }
+    }
+
     /// Reads one answer as written in a CSV file or typed by staff: an option
     /// letter (any case) or a whole number on the scale; surrounding spaces are
     /// ignored and an empty answer is [`MISSING`]. On failure, the problem code

@@ -770,6 +770,7 @@ impl<'i> Importer<'i> {
                                     ProblemCode::DuplicateId,
                                     format!("the same response id as line {first}"),
                                 )
+                                .first_at(first)
                                 .at_line(line)
                                 .at_column(c + 1, &names[c])
                                 .with_value(text),
@@ -786,7 +787,8 @@ impl<'i> Importer<'i> {
                             Problem::new(code, message)
                                 .at_line(line)
                                 .at_column(c + 1, &names[c])
-                                .with_value(text),
+                                .with_value(text)
+                                .expecting(qs[q].expected()),
                         ),
                     },
                     Slot::Extra(e) => self.restored(text).clone_into(&mut extras[e]),
@@ -918,6 +920,30 @@ impl<'i> Importer<'i> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_carry_what_was_expected_for_every_language() {
+        let inst = Instrument::builtin();
+        let head = "id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17";
+        let csv = format!(
+            "{head}\na,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9\nb,Z,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,11\na,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,x\n"
+        );
+        let e = Responses::from_csv(&inst, csv.as_bytes()).unwrap_err();
+        let got: Vec<_> = e
+            .problems()
+            .iter()
+            .map(|p| (p.code, p.expected.as_deref(), p.first_line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (ProblemCode::UnknownOption, Some("A B"), None),
+                (ProblemCode::OutOfRange, Some("0–10"), None),
+                (ProblemCode::DuplicateId, None, Some(2)),
+                (ProblemCode::NotAnInteger, Some("0–10"), None),
+            ]
+        );
+    }
 
     #[test]
     fn ids_with_the_same_hash_are_still_told_apart() {

@@ -2,7 +2,7 @@
 // show it. Every number comes from the core, in the worker (files are read off
 // the main thread); this file only lays them out.
 import { ask } from './worker-bridge.js';
-import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, problemText, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { setOptions } from './sets.js';
@@ -186,7 +186,7 @@ function renderErrors() {
     return;
   }
   const total = error.total ?? problems.length;
-  const describe = (p) => (state.lang !== 'en' && has(state.lang, `problem.${p.code}`) ? tr(`problem.${p.code}`) : p.message);
+  const describe = (p) => (state.lang === 'en' ? p.message : problemText(state.lang, p));
   root.replaceChildren(
     h('p', { class: 'error', text: sentence(tr('failed', { name, total })) + (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : '') }),
     table(

@@ -4,7 +4,7 @@
 // only lays the numbers out as tables and SVG charts. Every view and export
 // respects the filters in force.
 import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js';
-import { has, initialLang, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, problemText, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
@@ -122,7 +122,7 @@ async function open(name, request) {
 function renderFailure() {
   const { name, error } = state.failure;
   const problems = Array.isArray(error?.problems) ? error.problems : [];
-  const describe = (p) => (has(state.lang, `problem.${p.code}`) ? tr(`problem.${p.code}`) : p.message);
+  const describe = (p) => problemText(state.lang, p);
   const where = (p) => [p.line != null ? tr('dash.line', { line: p.line }) : '', p.column ?? p.field ?? ''].filter(Boolean).join(' ');
   const raw = String(error?.message ?? error);
   $('#top').replaceChildren();

@@ -133,6 +133,18 @@ export function instrumentProblem(/** @type {Lang} */ lang, e) {
   return e?.problems?.[0]?.code === 'foreign_source' ? t(lang, 'survey.foreignSource') : String(e?.message ?? e);
 }
 
+/**
+ * A problem the core reported ({ code, message, expected?, first_line? }), in
+ * `lang`: the translated sentence for its code with the same details the core's
+ * English sentence gives (the options or range expected, the line an id first
+ * stands on), or the core's own sentence where there is no translation.
+ */
+export function problemText(/** @type {Lang} */ lang, p) {
+  const detailed = `problem.${p.code}.detail`;
+  if ((p.expected != null || p.first_line != null) && has(lang, detailed)) return t(lang, detailed, { expected: p.expected ?? '', line: p.first_line ?? '' });
+  return has(lang, `problem.${p.code}`) ? t(lang, `problem.${p.code}`) : p.message;
+}
+
 /** Adds a page's own texts ({ 'zh-CN': {…}, en: {…} }) to the shared ones. */
 export function addStrings(more) {
   Object.assign(strings['zh-CN'], more['zh-CN']);

@@ -88,9 +88,10 @@ test('a bad file is refused with every problem located, and nothing is shown as 
     trs.map((tr) => [tr.getAttribute('data-code'), ...[...tr.cells].map((c) => c.textContent)]),
   );
   assert.deepEqual(rows, [
-    ['unknown_option', '3', '2 (q1)', 'Z', '不是该题的选项'],
-    ['out_of_range', '3', '18 (q17)', '11', '超出该题的取值范围'],
-    ['duplicate_id', '4', '1 (id)', 'a', '问卷编号（id）重复'],
+    // The same details as the core's English sentences (issue 16): what was expected, where the id first stands.
+    ['unknown_option', '3', '2 (q1)', 'Z', '不是该题的选项，应为 A B 之一'],
+    ['out_of_range', '3', '18 (q17)', '11', '超出该题的取值范围，应为 0–10 的整数'],
+    ['duplicate_id', '4', '1 (id)', 'a', '问卷编号（id）重复，与第 2 行相同'],
   ]);
   // In English the core's own sentences are shown.
   await page.getByRole('button', { name: 'Switch to English' }).click();
