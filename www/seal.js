@@ -19,6 +19,19 @@ const SEALED_ENVELOPE = 2;
 const subtle = globalThis.crypto.subtle;
 const HKDF_INFO = new TextEncoder().encode('manyi-seal-1');
 
+/** Base64 of `bytes`, a slice at a time (spreading megabytes into one call overflows the stack). */
+export function toBase64(bytes) {
+  const all = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let text = '';
+  for (let i = 0; i < all.length; i += 0x8000) text += String.fromCharCode(...all.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** The bytes of base64 `text`. */
+export function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
 /** JSON bytes of `value`, Uint8Arrays tagged so that they come back as Uint8Arrays. */
 export function toBytes(value) {
   return new TextEncoder().encode(JSON.stringify(value, (_, v) => (v instanceof Uint8Array ? { $u8: Array.from(v) } : v)));

@@ -40,7 +40,7 @@
 // and kiosk). Chunks are envelopes under the data key. The survey's draft and
 // shown code are encrypted with a key kept only in the tab's session. A device
 // that never had a passphrase (a customer's own phone) keeps records as before.
-import { aesKey, encryptWith, fromBytes, openWith, publicKey, sealTo, toBytes } from './seal.js';
+import { aesKey, encryptWith, fromBase64, fromBytes, openWith, publicKey, sealTo, toBase64, toBytes } from './seal.js';
 
 const DB_NAME = 'manyi';
 const DB_VERSION = 4;
@@ -146,10 +146,10 @@ const TAB_KEY = 'manyi.tab';
 async function tabKey() {
   let raw = sessionStorage.getItem(TAB_KEY);
   if (!raw) {
-    raw = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    raw = toBase64(crypto.getRandomValues(new Uint8Array(32)));
     sessionStorage.setItem(TAB_KEY, raw);
   }
-  return aesKey(Uint8Array.from(atob(raw), (c) => c.charCodeAt(0)));
+  return aesKey(fromBase64(raw));
 }
 
 /** A value only this tab can read back, on a device with a passphrase (else as is). */

@@ -9,7 +9,7 @@
 // sessionStorage "manyi.staff": the data key while this tab's staff session is
 //   unlocked (base64) and when it was last used; gone on Lock, after
 //   IDLE_MINUTES without use, or when the tab closes. Kiosk mode removes it.
-import { aesKey, encryptWith, fromBytes, openWith, publicKey } from './seal.js';
+import { aesKey, encryptWith, fromBase64 as unb64, fromBytes, isEnvelope, openWith, publicKey, toBase64 as b64 } from './seal.js';
 import { committed, done, openDb, useKeys } from './storage.js';
 // The rules come from the core in the worker: the main page never loads the WebAssembly itself.
 import { ask } from './worker-bridge.js';
@@ -22,8 +22,6 @@ const SESSION = 'manyi.staff';
 export const IDLE_MINUTES = 15;
 const subtle = crypto.subtle;
 
-const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
-const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 async function meta(key) {
   const db = await openDb();
@@ -198,8 +196,8 @@ export async function changePassphrase(old, passphrase) {
   await committed(tx);
 }
 
-/** Whether a stored value is still in clear (a chunk starts with the core's "MNYC"; a record has no envelope). */
-const inClear = (store, value) => (store === 'chunks' ? new Uint8Array(value)[0] === 0x4d : store === 'meta' ? Boolean(value?.value?.key) : value && !value.sealed);
+/** Whether a stored value is still in clear (a chunk that is not an envelope, as chunks.js reads it; a record without one). */
+const inClear = (store, value) => (store === 'chunks' ? value != null && !isEnvelope(new Uint8Array(value)) : store === 'meta' ? Boolean(value?.value?.key) : value && !value.sealed);
 
 /**
  * Encrypts whatever is still in clear (a device from before the lock, or

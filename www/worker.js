@@ -6,6 +6,7 @@
 import init, { Dataset, DeviceStore, Incoming, checkPassphrase, lockRules, seedHashing } from './pkg/manyi.js';
 import { auditTrail, branchKey, deviceId, invitations, pendingEntries, useKeys } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
+import { toBase64 } from './seal.js';
 
 /** The wasm instance's exports (its memory is measured by the benchmark). */
 let wasm = null;
@@ -158,17 +159,12 @@ const handlers = {
     const bad = dev.summary.quarantine;
     const keys = (what) => new Set(bad.filter((q) => q.what === what).map((q) => q.key));
     const [logKeys, chunkKeys, instrumentKeys] = [keys('log'), keys('chunk'), keys('instrument')];
-    const base64 = (bytes) => {
-      let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return btoa(text);
-    };
     const file = {
       format: 'manyi-quarantine',
       created: new Date().toISOString(),
       reasons: bad,
       log: snap.log.filter((r) => logKeys.has(String(r.id))).map((r) => ({ ...r, codes: Array.from(r.codes ?? []) })),
-      chunks: snap.chunks.filter((c) => chunkKeys.has(c.key)).map((c) => ({ key: c.key, base64: base64(c.bytes) })),
+      chunks: snap.chunks.filter((c) => chunkKeys.has(c.key)).map((c) => ({ key: c.key, base64: toBase64(c.bytes) })),
       instruments: snap.instruments.filter((i) => instrumentKeys.has(String(i.key))),
     };
     const stamp = new Date().toISOString().slice(0, 10);

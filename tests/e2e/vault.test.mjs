@@ -324,3 +324,25 @@ test('what a device kept before its passphrase was set is encrypted when it is s
   assert.deepEqual(Object.keys((await idbAll(page, 'responses'))[0]).sort(), ['exported', 'id', 'instrument', 'sealed']);
   await context.close();
 });
+
+test('an encrypted backup of a large device is made and opened (megabytes, not a few rows)', async () => {
+  const context = await env.newContext({ ...TABLET, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await openStaff(page, env.url);
+  await page.locator('html[data-ready="true"]').waitFor();
+  const result = await page.evaluate(async () => {
+    const v = await import('/vault.js');
+    // 8 MB: a backup of some 100,000 responses.
+    const bytes = new Uint8Array(8 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+    try {
+      const sealed = await v.encryptBackup(bytes, 'backup passphrase 9');
+      const back = await v.decryptBackup(sealed, 'backup passphrase 9');
+      return back.length === bytes.length && back.every((b, i) => b === bytes[i]) ? 'same' : 'differs';
+    } catch (e) {
+      return String(e?.message ?? e);
+    }
+  });
+  assert.equal(result, 'same');
+  await context.close();
+});
