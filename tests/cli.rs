@@ -5,10 +5,9 @@
 //! (`shared/data/README.md`); the data set is the repository's demo copy.
 
 mod common;
-use common::{manyi, manyi_stdin, stderr, stdout, DEMO};
-use std::path::{Path, PathBuf};
+use common::{manyi, manyi_stdin, stderr, stdout, TempDir, DEMO};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use manyi::Instrument;
 use serde_json::Value;
@@ -30,38 +29,6 @@ fn no_crash(o: &Output) {
         !e.contains("panicked") && !e.contains("backtrace") && !e.contains("internal error"),
         "{e}"
     );
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "manyi-cli-test-{tag}-{}-{n}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, contents: &[u8]) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).expect("write temp file");
-        path.to_str().expect("UTF-8 temp path").to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Counts in option order: thesis tables 3.5–3.11 and text, the rest from the data README.

@@ -4,10 +4,9 @@
 //! exit 1 and a sentence on stderr, never an abort or a panic.
 
 mod common;
-use common::{header, manyi, stderr, stdout, DEMO};
-use std::path::{Path, PathBuf};
+use common::{header, manyi, stderr, stdout, TempDir, DEMO};
+use std::path::Path;
 use std::process::Output;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -28,52 +27,6 @@ fn refused(o: &Output) -> String {
     );
     assert!(e.starts_with("manyi: "), "{e}");
     e
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("manyi-limits-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().expect("UTF-8 path").to_owned()
-    }
-
-    fn write(&self, name: &str, contents: &[u8]) -> String {
-        let path = self.path(name);
-        std::fs::write(&path, contents).expect("write temp file");
-        path
-    }
-
-    /// The names in the directory, sorted.
-    fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .expect("read dir")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
-        }
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A row answering only Q1 (blank if empty) and Q17, then `extra` if not empty.

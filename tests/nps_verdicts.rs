@@ -20,10 +20,8 @@
 //! z = 1.959963984540054 for every 95% interval.
 
 mod common;
-use common::{header, manyi, stderr, stdout};
-use std::path::PathBuf;
+use common::{header, manyi, stderr, stdout, TempDir};
 use std::process::Output;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -57,33 +55,6 @@ fn assert_rel(what: &str, actual: f64, expected: f64) {
         err <= REL,
         "{what}: manyi {actual:.12e}, reference {expected:.12e}, relative error {err:.2e}"
     );
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("manyi-verdicts-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).expect("write temp file");
-        path.to_str().expect("UTF-8 path").to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A row answering only Q1 (blank if empty) and Q17 (blank if `None`), then

@@ -2,7 +2,9 @@
 #![allow(dead_code)] // each test crate uses its own subset
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The reference data set (366 responses), as committed under www/demo/.
 pub const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/demo/zg-x-branch-2023.csv");
@@ -56,4 +58,53 @@ pub fn header(extra: &str) -> String {
         h.push_str(extra);
     }
     h + "\n"
+}
+
+/// A fresh directory under the system temp dir, removed on drop (its
+/// permissions restored first, for tests that make it read-only).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A new empty directory named after `tag`, this process and a counter.
+    pub fn new(tag: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("manyi-test-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    /// The path of `name` inside the directory.
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).to_str().expect("UTF-8 path").to_owned()
+    }
+
+    /// Writes `contents` to `name` inside the directory; returns its path.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path
+    }
+
+    /// The names in the directory, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
