@@ -4,8 +4,10 @@
 //! English), JSON with `--json`. Exit 0 on success, 1 when the input is bad
 //! (every problem on stderr), 2 when the command line is wrong.
 
+mod drivers;
 mod merge;
 mod render;
+mod trend;
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -23,6 +25,12 @@ Usage:
   manyi nps FILE.csv --compare B.csv   NPS of two files and the test of the difference
   manyi crosstab FILE.csv ROW COL      cross-tab of two questions with tests (e.g. q14 q2)
   manyi report FILE.csv    everything: NPS, satisfaction, frequencies
+  manyi drivers FILE.csv [--target q17] [--items q12,q13,…] [--seed S]
+                           key drivers: each item's share of the NPS question's
+                           explained variance (Shapley), with bootstrap intervals
+  manyi trend FILE.csv --date-column COL --period month|quarter|week
+                           NPS per period with its interval and the test of
+                           each change
   manyi merge A.csv B.csv … -o ALL.csv [--resolve ID=B.csv …]
                            combine devices' or branches' exports: the same response
                            twice counts once; a conflict is listed, never overwritten
@@ -61,6 +69,14 @@ struct Args {
     resolve: Vec<(String, String)>,
     n: Option<usize>,
     seed: u64,
+    /// `drivers`: the target question (default: the instrument's NPS question).
+    target: Option<String>,
+    /// `drivers`: the items, comma-separated (default: the satisfaction scale).
+    items: Option<String>,
+    /// `trend`: the column holding each response's date.
+    date_column: Option<String>,
+    /// `trend`: month, quarter or week.
+    period: Option<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Failure> {
@@ -75,6 +91,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
     let mut instrument = None;
     let mut n = None;
     let mut seed = 1;
+    let mut target = None;
+    let mut items = None;
+    let mut date_column = None;
+    let mut period = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-h" | "--help" | "help" => return Ok(None),
@@ -144,6 +164,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
                 let v = args.next();
                 compare = Some(v.ok_or_else(|| Failure::Usage("--compare needs a file".into()))?);
             }
+            "--target" | "--items" | "--date-column" | "--period" => {
+                let v = args
+                    .next()
+                    .ok_or_else(|| Failure::Usage(format!("{a} needs a value")))?;
+                *match a.as_str() {
+                    "--target" => &mut target,
+                    "--items" => &mut items,
+                    "--date-column" => &mut date_column,
+                    _ => &mut period,
+                } = Some(v);
+            }
             s if s.starts_with("--") => return Err(Failure::Usage(format!("unknown option {s}"))),
             _ if command.is_none() => command = Some(a),
             _ => positional.push(a),
@@ -164,6 +195,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
         resolve,
         n,
         seed,
+        target,
+        items,
+        date_column,
+        period,
     }))
 }
 
@@ -228,7 +263,7 @@ fn run(args: Args) -> Result<String, Failure> {
         return Err(Failure::Usage("-o and --resolve go with merge".into()));
     }
     let wanted = match args.command.as_str() {
-        "freq" | "nps" | "report" => 1,
+        "freq" | "nps" | "report" | "drivers" | "trend" => 1,
         "crosstab" => 3,
         other => return Err(Failure::Usage(format!("unknown command {other:?}"))),
     };
@@ -245,6 +280,16 @@ fn run(args: Args) -> Result<String, Failure> {
     }
     if (args.by.is_some() || args.compare.is_some()) && args.command != "nps" {
         return Err(Failure::Usage("--by and --compare go with nps".into()));
+    }
+    if (args.target.is_some() || args.items.is_some()) && args.command != "drivers" {
+        return Err(Failure::Usage(
+            "--target and --items go with drivers".into(),
+        ));
+    }
+    if (args.date_column.is_some() || args.period.is_some()) && args.command != "trend" {
+        return Err(Failure::Usage(
+            "--date-column and --period go with trend".into(),
+        ));
     }
     let load = |path: &str| -> Result<Responses, Failure> {
         let bytes = read_input(path)?;
@@ -296,6 +341,27 @@ fn run(args: Args) -> Result<String, Failure> {
                 difference.as_ref(),
                 args.lang,
                 &mut out,
+            );
+        }
+        "drivers" => {
+            return drivers::run(
+                &instrument,
+                &responses,
+                args.target.as_deref(),
+                args.items.as_deref(),
+                args.seed,
+                args.json,
+                args.lang,
+            );
+        }
+        "trend" => {
+            return trend::run(
+                &instrument,
+                &responses,
+                args.date_column.as_deref(),
+                args.period.as_deref(),
+                args.json,
+                args.lang,
             );
         }
         "crosstab" => {
