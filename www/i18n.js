@@ -167,10 +167,16 @@ export function saveLang(/** @type {Lang} */ lang) {
   }
 }
 
-/** The string `key` in `lang` with `{name}` placeholders filled in. */
+/**
+ * The string `key` in `lang` with `{name}` placeholders filled in. English
+ * counts agree with their number through `{name?one:other}`: "response{n?:s}"
+ * is "1 response" but "2 responses", "{n?is:are}" the verb.
+ */
 export function t(/** @type {Lang} */ lang, key, vars = {}) {
   const s = strings[lang][key] ?? strings['zh-CN'][key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+  return s
+    .replace(/\{(\w+)\?([^:{}]*):([^{}]*)\}/g, (_, k, one, other) => (Number(vars[k]) === 1 ? one : other))
+    .replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
 }
 
 /** Whether `lang` has its own text for `key`. */

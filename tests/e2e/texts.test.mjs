@@ -59,3 +59,16 @@ test('every page has a description for search engines and link previews', async 
     assert.ok(d.length >= 20, `${file} describes itself`);
   }
 });
+
+test('English counts agree with their number: "1 response", "2 responses" (issue 16)', () => {
+  const wrong = [];
+  for (const key of keys().filter((k) => has('en', k))) {
+    const one = t('en', key, new Proxy({}, { get: () => 1 }));
+    const m = one.match(/\b1 (?:valid |new |open )?(responses|invitations|detractors|questions|forms|rows|cases|entries|items|periods|days|codes|answers)\b/);
+    if (m) wrong.push(`${key}: ${one}`);
+  }
+  assert.deepEqual(wrong, [], 'English texts that say "1 …s"');
+  assert.equal(t('en', 'report.n', { n: 1 }), '1 valid response');
+  assert.equal(t('en', 'report.n', { n: 2 }), '2 valid responses');
+  assert.equal(t('en', 'report.n', { n: 0 }), '0 valid responses');
+});
