@@ -34,6 +34,7 @@ pub mod scoring;
 pub mod source;
 pub mod stats;
 pub mod store;
+pub mod trend;
 pub mod xlsx;
 
 #[cfg(target_arch = "wasm32")]

@@ -336,7 +336,7 @@ impl Nps {
     }
 }
 
-fn nps_question(instrument: &Instrument, responses: &Responses) -> Result<usize> {
+pub(crate) fn nps_question(instrument: &Instrument, responses: &Responses) -> Result<usize> {
     responses.check_instrument(instrument)?;
     instrument.nps().ok_or_else(|| {
         Error::single(
@@ -351,7 +351,7 @@ fn nps_question(instrument: &Instrument, responses: &Responses) -> Result<usize>
 }
 
 /// NPS from the counts of each score 0–10 (the NPS question's codes are its scores).
-fn nps_from_scores(question: &str, scores: &[u64], missing: u64) -> Nps {
+pub(crate) fn nps_from_scores(question: &str, scores: &[u64], missing: u64) -> Nps {
     let sum = |range: std::ops::RangeInclusive<usize>| -> u64 { scores[range].iter().sum() };
     let mut out = Nps::from_counts(question, sum(9..=10), sum(7..=8), sum(0..=6), missing);
     let total: u64 = scores

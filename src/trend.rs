@@ -1,0 +1,471 @@
+//! NPS trends: the Net Promoter Score of each month, quarter or ISO week, with
+//! its interval and the test of each change.
+//!
+//! - **A response's date** is read from one column: the one named, or else the
+//!   first non-empty of [`DATE_COLUMNS`] (`date`, `submitted_at`, `keyed_at`)
+//!   in that row, as the date filter does. The value, trimmed, must be
+//!   `YYYY-MM-DD` (a real day of the Gregorian calendar, year 0001–9999),
+//!   optionally followed by `T…`; the date is its first ten characters, with
+//!   no time-zone conversion (`2024-03-01T02:00:00+08:00` is 2024-03-01).
+//!   Anything else (`2023-02-30`, `2023/05/01`, `yesterday`, empty) is
+//!   *undated*: such rows are counted in [`Trend::undated`], answered or not,
+//!   and belong to no period. (The date filter in [`crate::filter`] takes the
+//!   first ten characters without this check.)
+//! - **Periods**: `2023-01` (month), `2023-Q1` (quarter, months 1–3 …),
+//!   `2023-W01` (ISO 8601 week, Monday to Sunday, numbered in its ISO
+//!   week-numbering year: 2023-01-01 is 2022-W52, 2024-12-30 is 2025-W01).
+//!   Listed in time order; a period in which no dated response answered the
+//!   NPS question is left out.
+//! - **Each period's NPS** is [`scoring::nps`]'s over that period's rows: the
+//!   plain NPS, and the adjusted-Wald 95% interval (n' = n + 3, ¾ promoter and
+//!   ¾ detractor added; see [`NpsInterval`](crate::scoring::NpsInterval)).
+//! - **Each change** is against the previous period *listed* (after a month
+//!   with no answered NPS question, the next is compared with the one before
+//!   it): `change` = NPS − previous NPS (plain), `p` the two-sided p of the
+//!   adjusted-Wald z test ([`scoring::nps_difference`], the same test as
+//!   `manyi nps A --compare B`), significant when p < 0.05. One test per
+//!   change, no correction for multiple comparisons. The first period has no
+//!   change (`null`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::column::TextColumn;
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+pub use crate::filter::DATE_COLUMNS;
+use crate::instrument::Instrument;
+use crate::responses::Responses;
+use crate::scoring::{self, Nps};
+
+/// A day of the (proleptic) Gregorian calendar, year 1–9999.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day {
+    /// The year, 1–9999.
+    pub year: i32,
+    /// The month, 1–12.
+    pub month: u8,
+    /// The day of the month, 1–31.
+    pub day: u8,
+}
+
+fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 (negative before), by Howard Hinnant's
+/// `days_from_civil`.
+fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(month) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Reads a date strictly: `YYYY-MM-DD` (a real day, year 0001–9999), alone or
+/// followed by `T` and anything (a time, an offset), after trimming spaces.
+///
+/// ```
+/// use manyi::trend::{parse_date, Day};
+/// assert_eq!(
+///     parse_date("2024-03-01T02:00:00+08:00"),
+///     Some(Day { year: 2024, month: 3, day: 1 })
+/// );
+/// assert_eq!(parse_date("2023-02-30"), None);
+/// assert_eq!(parse_date("2023/05/01"), None);
+/// ```
+pub fn parse_date(value: &str) -> Option<Day> {
+    let b = value.trim().as_bytes();
+    if b.len() < 10 || (b.len() > 10 && b[10] != b'T') {
+        return None;
+    }
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(number(0..4)?).ok()?;
+    let month = u8::try_from(number(5..7)?).ok()?;
+    let day = u8::try_from(number(8..10)?).ok()?;
+    let valid =
+        year >= 1 && (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day);
+    valid.then_some(Day { year, month, day })
+}
+
+impl Day {
+    /// The ISO 8601 week: (week-numbering year, week 1–53). Week 1 is the week
+    /// (Monday to Sunday) holding the year's first Thursday, so a week belongs
+    /// to the year of its Thursday.
+    ///
+    /// ```
+    /// use manyi::trend::parse_date;
+    /// let week = |s| parse_date(s).map(|d| d.iso_week());
+    /// assert_eq!(week("2023-01-01"), Some((2022, 52)));
+    /// assert_eq!(week("2024-12-30"), Some((2025, 1)));
+    /// ```
+    pub fn iso_week(self) -> (i32, u8) {
+        let days = days_from_civil(self.year, self.month, self.day);
+        // 1970-01-01 was a Thursday; Monday is 0.
+        let from_monday = (days + 3).rem_euclid(7);
+        let thursday = days - from_monday + 3;
+        let year = if thursday < days_from_civil(self.year, 1, 1) {
+            self.year - 1
+        } else if thursday >= days_from_civil(self.year + 1, 1, 1) {
+            self.year + 1
+        } else {
+            self.year
+        };
+        let week = (thursday - days_from_civil(year, 1, 1)) / 7 + 1;
+        (year, week as u8)
+    }
+}
+
+/// How responses are grouped in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Calendar months: `2023-01`.
+    Month,
+    /// Calendar quarters (January–March is Q1): `2023-Q1`.
+    Quarter,
+    /// ISO 8601 weeks, Monday to Sunday: `2023-W01`.
+    Week,
+}
+
+impl Period {
+    /// The names [`Period::parse`] accepts, in the order they are offered.
+    pub const NAMES: [&'static str; 3] = ["month", "quarter", "week"];
+
+    /// `month`, `quarter` or `week` (any case, spaces trimmed); anything else
+    /// is refused, naming the three.
+    pub fn parse(text: &str) -> Result<Period> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "month" => Ok(Period::Month),
+            "quarter" => Ok(Period::Quarter),
+            "week" => Ok(Period::Week),
+            _ => Err(Error::single(
+                ErrorKind::Request,
+                Problem::new(
+                    ProblemCode::Invalid,
+                    "unknown period: use month, quarter or week",
+                )
+                .with_value(text)
+                .expecting(Period::NAMES.join(" ")),
+            )),
+        }
+    }
+
+    /// A sortable key: (year, month / quarter / week).
+    fn key(self, day: Day) -> (i32, u8) {
+        match self {
+            Period::Month => (day.year, day.month),
+            Period::Quarter => (day.year, (day.month - 1) / 3 + 1),
+            Period::Week => day.iso_week(),
+        }
+    }
+
+    fn label(self, (year, index): (i32, u8)) -> String {
+        match self {
+            Period::Month => format!("{year:04}-{index:02}"),
+            Period::Quarter => format!("{year:04}-Q{index}"),
+            Period::Week => format!("{year:04}-W{index:02}"),
+        }
+    }
+
+    /// The period `day` falls in: `2023-01`, `2023-Q1` or `2023-W01`.
+    pub fn of(self, day: Day) -> String {
+        self.label(self.key(day))
+    }
+}
+
+/// One period's NPS and the test of its change from the previous period listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPeriod {
+    /// `2023-01`, `2023-Q1` or `2023-W01`.
+    pub period: String,
+    /// How many of the period's responses answered the NPS question (≥ 1).
+    pub n: u64,
+    /// The plain NPS, % promoters − % detractors, in points.
+    pub nps: f64,
+    /// The adjusted-Wald 95% interval, in points, as the formula gives it
+    /// (centred on NPS', it can pass ±100; clamp only for display).
+    pub ci95: [f64; 2],
+    /// NPS − the previous listed period's NPS (plain); `None` for the first.
+    pub change: Option<f64>,
+    /// The adjusted-Wald two-sided p of the change; `None` for the first.
+    pub p: Option<f64>,
+    /// p < 0.05; `None` for the first.
+    pub significant: Option<bool>,
+}
+
+/// NPS per period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    /// The periods with at least one answered NPS question, in time order.
+    pub periods: Vec<TrendPeriod>,
+    /// Rows whose date is empty or unparseable, answered or not.
+    pub undated: u64,
+}
+
+/// Where each row's date is read: the first non-empty of these columns.
+struct RowDates<'a> {
+    columns: Vec<&'a TextColumn>,
+}
+
+impl RowDates<'_> {
+    fn day(&self, r: usize) -> Option<Day> {
+        self.columns
+            .iter()
+            .map(|c| c.get(r).trim())
+            .find(|v| !v.is_empty())
+            .and_then(parse_date)
+    }
+}
+
+/// The extra columns' names, for error messages.
+fn column_list(responses: &Responses) -> String {
+    let names: Vec<&str> = responses.extras().iter().map(|e| e.name.as_str()).collect();
+    names.join(" ")
+}
+
+fn row_dates<'a>(responses: &'a Responses, date_column: Option<&str>) -> Result<RowDates<'a>> {
+    let find = |want: &str| {
+        responses
+            .extras()
+            .iter()
+            .find(|e| e.name.trim().eq_ignore_ascii_case(want.trim()))
+            .map(|e| &e.values)
+    };
+    let columns: Vec<&TextColumn> = match date_column {
+        Some(name) => {
+            let column = find(name).ok_or_else(|| {
+                let there = column_list(responses);
+                let message = if there.is_empty() {
+                    "no column by that name: the responses have no columns besides id and the questions".to_owned()
+                } else {
+                    format!("no column by that name to read dates from; the columns besides id and the questions are {there}")
+                };
+                Error::single(
+                    ErrorKind::Request,
+                    Problem::new(ProblemCode::UnknownName, message)
+                        .with_value(name)
+                        .expecting(there),
+                )
+            })?;
+            vec![column]
+        }
+        None => DATE_COLUMNS.iter().filter_map(|c| find(c)).collect(),
+    };
+    if columns.is_empty() {
+        let there = column_list(responses);
+        let mut message = format!(
+            "the responses have no date column ({}); name the column that holds the dates",
+            DATE_COLUMNS.join(", ")
+        );
+        if !there.is_empty() {
+            message.push_str(&format!(
+                " (their columns besides id and the questions are {there})"
+            ));
+        }
+        return Err(Error::single(
+            ErrorKind::Request,
+            Problem::new(ProblemCode::MissingColumn, message).expecting(DATE_COLUMNS.join(" ")),
+        ));
+    }
+    Ok(RowDates { columns })
+}
+
+/// NPS per `period`, reading dates from `date_column` (matched ignoring case)
+/// or, when `None`, from the first non-empty of [`DATE_COLUMNS`] in each row.
+///
+/// Refused, naming what is wrong: an instrument without an NPS question, an
+/// unknown column (the error lists the columns there are), or, with no column
+/// named, responses with none of [`DATE_COLUMNS`].
+pub fn trend(
+    instrument: &Instrument,
+    responses: &Responses,
+    date_column: Option<&str>,
+    period: Period,
+) -> Result<Trend> {
+    let q = scoring::nps_question(instrument, responses)?;
+    let nq = &instrument.questions()[q];
+    let dates = row_dates(responses, date_column)?;
+    let codes = responses.column(q);
+    let mut undated = 0;
+    // Per period key: the count of each NPS score, and the rows not answering it.
+    let mut groups: BTreeMap<(i32, u8), (Vec<u64>, u64)> = BTreeMap::new();
+    for (r, &code) in codes.iter().enumerate() {
+        let Some(day) = dates.day(r) else {
+            undated += 1;
+            continue;
+        };
+        let (scores, missing) = groups
+            .entry(period.key(day))
+            .or_insert_with(|| (vec![0; nq.len()], 0));
+        match scores.get_mut(usize::from(code)) {
+            Some(count) => *count += 1,
+            None => *missing += 1,
+        }
+    }
+    let mut periods = Vec::new();
+    let mut previous: Option<Nps> = None;
+    for (key, (scores, missing)) in groups {
+        let nps = scoring::nps_from_scores(&nq.id, &scores, missing);
+        let (Some(plain), Some(adjusted)) = (nps.nps, nps.adjusted.as_ref()) else {
+            continue; // no answered NPS question this period
+        };
+        let difference = previous
+            .as_ref()
+            .and_then(|before| scoring::nps_difference(&nps, before));
+        periods.push(TrendPeriod {
+            period: period.label(key),
+            n: nps.n,
+            nps: plain,
+            ci95: adjusted.ci95,
+            change: difference.as_ref().map(|d| d.delta),
+            p: difference.as_ref().and_then(|d| d.p()),
+            significant: difference.as_ref().map(|d| d.significant()),
+        });
+        previous = Some(nps);
+    }
+    Ok(Trend { periods, undated })
+}
+
+/// The extra columns that hold dates: those with at least one non-empty value
+/// and more than half of their non-empty values readable by [`parse_date`];
+/// [`DATE_COLUMNS`] first in that order, then the others as in the file.
+pub fn date_columns(responses: &Responses) -> Vec<String> {
+    let holds_dates = |column: &TextColumn| {
+        let (mut filled, mut dated) = (0u64, 0u64);
+        for v in column.iter().map(str::trim).filter(|v| !v.is_empty()) {
+            filled += 1;
+            dated += u64::from(parse_date(v).is_some());
+        }
+        filled > 0 && 2 * dated > filled
+    };
+    let rank = |name: &str| {
+        DATE_COLUMNS
+            .iter()
+            .position(|d| name.trim().eq_ignore_ascii_case(d))
+            .unwrap_or(DATE_COLUMNS.len())
+    };
+    let mut found: Vec<(usize, usize, &str)> = responses
+        .extras()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| holds_dates(&e.values))
+        .map(|(i, e)| (rank(&e.name), i, e.name.as_str()))
+        .collect();
+    found.sort_unstable();
+    found.into_iter().map(|(_, _, n)| n.to_owned()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        parse_date(s).expect(s)
+    }
+
+    #[test]
+    fn dates_are_read_strictly() {
+        assert_eq!(
+            parse_date(" 2024-02-29 "),
+            Some(Day {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
+        assert_eq!(day("2024-03-01T02:00:00+08:00"), day("2024-03-01"));
+        assert_eq!(day("2023-12-31T23:59:59Z").month, 12);
+        for bad in [
+            "",
+            "2023-02-29",
+            "1900-02-29",
+            "2023-02-30",
+            "2023-04-31",
+            "2023-13-01",
+            "2023-00-10",
+            "2023-01-00",
+            "0000-01-01",
+            "2023/05/01",
+            "2023-5-1",
+            "2023-05-01 10:00",
+            "yesterday",
+            "２０２３-01-01",
+            "2023-01-0１",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+        assert!(parse_date("2000-02-29").is_some());
+    }
+
+    #[test]
+    fn days_count_from_the_epoch() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+    }
+
+    #[test]
+    fn iso_weeks_at_year_ends() {
+        // From ISO 8601's rule (the week of the year's first Thursday is W01),
+        // checked against Python's date.isocalendar().
+        for (date, week) in [
+            ("2023-01-01", (2022, 52)),
+            ("2023-01-02", (2023, 1)),
+            ("2024-12-29", (2024, 52)),
+            ("2024-12-30", (2025, 1)),
+            ("2020-12-31", (2020, 53)),
+            ("2021-01-03", (2020, 53)),
+            ("2021-01-04", (2021, 1)),
+            ("2026-01-01", (2026, 1)),
+            ("0001-01-01", (1, 1)),
+            ("9999-12-31", (9999, 52)),
+        ] {
+            assert_eq!(day(date).iso_week(), week, "{date}");
+        }
+    }
+
+    #[test]
+    fn period_labels() {
+        assert_eq!(Period::Month.of(day("2023-01-31")), "2023-01");
+        assert_eq!(Period::Quarter.of(day("2023-03-31")), "2023-Q1");
+        assert_eq!(Period::Quarter.of(day("2023-04-01")), "2023-Q2");
+        assert_eq!(Period::Quarter.of(day("2023-12-31")), "2023-Q4");
+        assert_eq!(Period::Week.of(day("2023-01-09")), "2023-W02");
+        assert_eq!(Period::Week.of(day("2023-01-01")), "2022-W52");
+    }
+
+    #[test]
+    fn periods_parse_or_name_the_choices() {
+        assert_eq!(Period::parse(" Quarter").ok(), Some(Period::Quarter));
+        let e = Period::parse("year").expect_err("unknown period");
+        let text = e.to_string();
+        assert!(
+            text.contains("month, quarter or week") && text.contains("year"),
+            "{text}"
+        );
+        assert_eq!(
+            e.problems()[0].expected.as_deref(),
+            Some("month quarter week")
+        );
+    }
+}
