@@ -24,6 +24,7 @@ pub mod csv;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod form_id;
 pub mod generate;
 pub mod instrument;
 pub mod lock;

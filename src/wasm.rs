@@ -184,6 +184,19 @@ pub fn decode_qr(width: usize, height: usize, grey: &[u8]) -> Vec<String> {
     code::decode_qr(width, height, grey)
 }
 
+/// A paper-form id as typed, completed against the last id keyed on the
+/// device (see form_id.rs): `{id, completed, bare_number}`.
+#[wasm_bindgen(js_name = completeId)]
+pub fn complete_id(typed: &str, last: &str) -> Result<JsValue, JsValue> {
+    to_js(&crate::form_id::complete(typed, last))
+}
+
+/// The id suggested after `id` ("" when it does not end in digits).
+#[wasm_bindgen(js_name = nextId)]
+pub fn next_id(id: &str) -> String {
+    crate::form_id::next(id).unwrap_or_default()
+}
+
 /// Responses loaded once, then queried.
 #[wasm_bindgen]
 pub struct Dataset {
