@@ -5,6 +5,7 @@ import { ask } from './worker-bridge.js';
 import { initialLang, problemText, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
+import { clampNps, num, pct, SAT_COLUMNS, satisfactionCells } from './present.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
 import { setKiosk } from './storage.js';
@@ -35,11 +36,8 @@ const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 
 
 const tr = (key, vars) => t(state.lang, key, vars);
-const minus = (s) => s.replace('-', '\u2212');
-const fmtNum = (x) => (x == null ? '—' : minus(x.toFixed(2)));
-const fmtPct = (x) => (x == null ? '—' : `${x.toFixed(2)}%`);
-// The formula's interval can pass ±100 for small or extreme groups; show it within the scale.
-const clampNps = (x) => Math.max(-100, Math.min(100, x));
+const fmtNum = (x) => num(x);
+const fmtPct = pct;
 const textOf = (text) => text[state.lang] ?? text['zh-CN'];
 
 function questionTitle(instrument, id) {
@@ -119,18 +117,14 @@ function satisfactionSection(report, instrument) {
       'tr',
       { 'data-question': s.question },
       h('th', { scope: 'row', text: questionTitle(instrument, s.question) }),
-      h('td', { class: 'num', text: s.n }),
-      h('td', { class: 'num', text: fmtPct(s.pct_top) }),
-      h('td', { class: 'num', text: fmtPct(s.pct_bottom) }),
-      h('td', { class: 'num', text: fmtNum(s.mean) }),
-      h('td', { class: 'num', text: fmtNum(s.index) }),
+      satisfactionCells(s).map((text) => h('td', { class: 'num', text })),
     ),
   );
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h' },
     h('h3', { id: 'sat-h', text: tr('sat.title') }),
-    table(tr('sat.caption', { k: points(report.satisfaction) }), [tr('sat.item'), tr('sat.valid'), tr('sat.top'), tr('sat.bottom'), tr('sat.mean', { k: points(report.satisfaction) }), tr('sat.index')], rows, { id: 'satisfaction' }),
+    table(tr('sat.caption', { k: points(report.satisfaction) }), [tr('sat.item'), ...SAT_COLUMNS.map((key) => tr(key, { k: points(report.satisfaction) }))], rows, { id: 'satisfaction' }),
   );
 }
 

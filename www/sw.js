@@ -4,7 +4,7 @@
 // fall back to the cache when offline.
 const CACHE = 'manyi-shell';
 const SHELL = [
-  './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js',
+  './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js', 'present.js',
   'survey.js', 'entry.js', 'dashboard.html', 'dashboard.css', 'dashboard.js', 'charts.js', 'invite.html', 'invite.css',
   'invite.js', 'qr.js', 'paper-form.html', 'paper-form.css', 'paper-form.js', 'core.js',
   'i18n.js', 'texts.js', 'seal.js', 'vault.js', 'lock.js', 'dom.js', 'instrument.js', 'storage.js', 'chunks.js', 'sets.js', 'worker.js', 'worker-bridge.js', 'pkg/manyi.js', 'pkg/manyi_bg.wasm',
