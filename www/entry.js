@@ -256,27 +256,27 @@ function refuse(i, value) {
 
 // ---- the form id --------------------------------------------------------------
 
-/** The id as typed, with the previous id's prefix and width if only digits were typed. */
-function fullId(typed) {
-  const raw = typed.trim();
-  const m = /^(.*?)(\d+)$/.exec(lastId);
-  if (/^\d+$/.test(raw) && m && m[1]) return m[1] + raw.padStart(m[2].length, '0');
-  return raw;
+/** The core, once loaded (the id rules are its: form_id.rs). */
+let manyi;
+
+/** The id as typed, completed by the core against the last id keyed here. */
+function completion(typed) {
+  return manyi ? manyi.completeId(typed, lastId) : { id: typed.trim(), completed: false, bare_number: false };
 }
 
-/** Shows, as the id is typed, the id it will be saved as when that differs. */
+function fullId(typed) {
+  return completion(typed).id;
+}
+
+/** Shows, as the id is typed, the id it will be saved as when that differs, or that a bare number has no id to complete it from. */
 function showFullId() {
-  const input = $('#form-id');
-  const typed = input.value.trim();
-  const full = fullId(typed);
-  $('#id-full').textContent = full && full !== typed ? tr('entry.idFull', { id: full }) : '';
+  const c = completion($('#form-id').value);
+  $('#id-full').textContent = c.completed ? tr('entry.idFull', { id: c.id }) : c.bare_number ? tr('entry.idBare', { id: c.id }) : '';
 }
 
 /** The id after `id`: its trailing number plus one, keeping the width. */
 function nextId(id) {
-  const m = /^(.*?)(\d+)$/.exec(id);
-  if (!m) return '';
-  return m[1] + String(Number(m[2]) + 1).padStart(m[2].length, '0');
+  return manyi ? manyi.nextId(id) : '';
 }
 
 /** Checks the id for the current pass; returns an error key or null. */
@@ -809,6 +809,7 @@ async function start() {
   renderTexts();
   try {
     instrument = await loadInstrument();
+    manyi = await (await import('./core.js')).core();
   } catch (e) {
     say('entry.badInstrument', { what: instrumentProblem(lang, e) }, 'error');
     document.documentElement.dataset.ready = 'error';

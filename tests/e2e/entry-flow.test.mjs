@@ -111,6 +111,25 @@ test('after a reload a digit-only id is completed as before, and the completed i
   await context.close();
 });
 
+test('on a device with no earlier id, a digit-only id is flagged as a bare number before saving, in both languages', async () => {
+  const context = await env.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await openEntry(page);
+  await setOperator(page, '王五');
+  await page.locator('#form-id').fill('');
+  await page.locator('#form-id').pressSequentially('7');
+  assert.match(await page.locator('#id-full').textContent(), /只有数字.*7/, 'the bare number is pointed out as it is typed');
+  await page.locator('#lang').click();
+  await page.locator('#form-id').fill('');
+  await page.locator('#form-id').pressSequentially('7');
+  assert.match(await page.locator('#id-full').textContent(), /only digits.*7/i);
+  // A whole id is not flagged.
+  await page.locator('#form-id').fill('X2023-0007');
+  await page.locator('#form-id').press('Tab');
+  assert.equal((await page.locator('#id-full').textContent()).trim(), '');
+  await context.close();
+});
+
 test('a half-keyed form survives a reload', async () => {
   const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
