@@ -238,9 +238,8 @@ impl RowDates<'_> {
 }
 
 /// The extra columns' names, for error messages.
-fn column_list(responses: &Responses) -> String {
-    let names: Vec<&str> = responses.extras().iter().map(|e| e.name.as_str()).collect();
-    names.join(" ")
+fn column_names(responses: &Responses) -> Vec<&str> {
+    responses.extras().iter().map(|e| e.name.as_str()).collect()
 }
 
 fn row_dates<'a>(responses: &'a Responses, date_column: Option<&str>) -> Result<RowDates<'a>> {
@@ -254,17 +253,17 @@ fn row_dates<'a>(responses: &'a Responses, date_column: Option<&str>) -> Result<
     let columns: Vec<&TextColumn> = match date_column {
         Some(name) => {
             let column = find(name).ok_or_else(|| {
-                let there = column_list(responses);
+                let there = column_names(responses);
                 let message = if there.is_empty() {
                     "no column by that name: the responses have no columns besides id and the questions".to_owned()
                 } else {
-                    format!("no column by that name to read dates from; the columns besides id and the questions are {there}")
+                    format!("no column by that name to read dates from; the columns besides id and the questions are {}", there.join(", "))
                 };
                 Error::single(
                     ErrorKind::Request,
                     Problem::new(ProblemCode::UnknownName, message)
                         .with_value(name)
-                        .expecting(there),
+                        .expecting(there.join(" ")),
                 )
             })?;
             vec![column]
@@ -272,14 +271,15 @@ fn row_dates<'a>(responses: &'a Responses, date_column: Option<&str>) -> Result<
         None => DATE_COLUMNS.iter().filter_map(|c| find(c)).collect(),
     };
     if columns.is_empty() {
-        let there = column_list(responses);
+        let there = column_names(responses);
         let mut message = format!(
             "the responses have no date column ({}); name the column that holds the dates",
             DATE_COLUMNS.join(", ")
         );
         if !there.is_empty() {
             message.push_str(&format!(
-                " (their columns besides id and the questions are {there})"
+                " (their columns besides id and the questions are {})",
+                there.join(", ")
             ));
         }
         return Err(Error::single(
