@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::merge::{self, Resolution};
 use crate::store::{self, Contact, LogRecord, Provenance};
 use crate::{
-    backup, code, crosstab, export, filter, scale, scoring, Error, Filter, Instrument, Lang,
+    backup, code, crosstab, export, filter, scale, scoring, trend, Error, Filter, Instrument, Lang,
     Responses,
 };
 
@@ -407,6 +407,24 @@ impl Dataset {
         let a = scoring::nps(&self.instrument, &self.responses).map_err(js_error)?;
         let b = scoring::nps(&other.instrument, &other.responses).map_err(js_error)?;
         to_js(&scoring::nps_difference(&a, &b))
+    }
+
+    /// NPS per period (see trend.rs); `date_column` null uses the default date columns.
+    pub fn trend(&self, date_column: Option<String>, period: &str) -> Result<JsValue, JsValue> {
+        let period = trend::Period::parse(period).map_err(js_error)?;
+        let t = trend::trend(
+            &self.instrument,
+            &self.responses,
+            date_column.as_deref(),
+            period,
+        );
+        to_js(&t.map_err(js_error)?)
+    }
+
+    /// The extra columns that mostly hold dates, the default date columns first.
+    #[wasm_bindgen(js_name = dateColumns)]
+    pub fn date_columns(&self) -> Vec<String> {
+        trend::date_columns(&self.responses)
     }
 
     /// The satisfaction scale: overall 0–100 index and Cronbach's α (`null` without items).
