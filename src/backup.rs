@@ -9,14 +9,18 @@
 //! (every column, in order, which the CSV round trip keeps exactly), a flag per
 //! row for "already exported", the call-back contacts by row, the paper forms
 //! keyed once and awaiting their second keying, the audit trail as the page
-//! wrote it, and the branch key only when the person making the backup asked
-//! for it. Version 1 (one instrument, `instrument` and `responses_csv` at the
+//! wrote it, the branch key only when the person making the backup asked
+//! for it, and the follow-up case events as `"cases": [{"id", "case",
+//! "parent", …}]` (left out when there are none; a file without it has none,
+//! so backups written before cases existed still read; they are checked as a
+//! whole log, see [`crate::cases::check_log`]). Version 1 (one instrument, `instrument` and `responses_csv` at the
 //! top) is still read. Reading checks all of it; a damaged or foreign file
 //! restores nothing.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::cases::{self, Event};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::Instrument;
 use crate::responses::Responses;
@@ -162,6 +166,9 @@ pub struct DeviceBackup {
     pub audit: Value,
     /// The branch key as the page keeps it, or null.
     pub branch_key: Value,
+    /// The follow-up case events (see [`crate::cases`]); empty in a backup
+    /// written before cases existed.
+    pub cases: Vec<Event>,
     /// Whether this is a backup (restored exactly) rather than a data file
     /// (whose rows get the importing device's provenance).
     pub is_backup: bool,
@@ -183,6 +190,8 @@ struct DeviceFile {
     audit: Value,
     #[serde(default, skip_serializing_if = "Value::is_null")]
     branch_key: Value,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cases: Vec<Event>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -218,12 +227,27 @@ pub fn write_device(
 
 /// Writes a whole-device backup (version 2): every questionnaire's
 /// responses, the pending keyed forms, the invitations, the audit trail and
-/// the branch key (null unless asked for).
+/// the branch key (null unless asked for); no case events.
 pub fn write_device_with(
     sets: &[SetBackup],
     entries: &Value,
     invitations: &Value,
     audit: &Value,
+    branch_key: &Value,
+    created: &str,
+) -> Result<String> {
+    write_device_full(sets, entries, invitations, audit, &[], branch_key, created)
+}
+
+/// Writes a whole-device backup (version 2) with everything
+/// [`write_device_with`] writes and the follow-up case events (`cases`,
+/// left out when there are none, so that older readers still read it).
+pub fn write_device_full(
+    sets: &[SetBackup],
+    entries: &Value,
+    invitations: &Value,
+    audit: &Value,
+    cases: &[Event],
     branch_key: &Value,
     created: &str,
 ) -> Result<String> {
@@ -269,6 +293,7 @@ pub fn write_device_with(
         invitations: array(invitations),
         audit: array(audit),
         branch_key: branch_key.clone(),
+        cases: cases.to_vec(),
     };
     Ok(serde_json::to_string(&file).unwrap_or_default())
 }
@@ -304,6 +329,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
             invitations: Value::Array(Vec::new()),
             audit: b.audit,
             branch_key: Value::Null,
+            cases: Vec::new(),
             is_backup: true,
         });
     }
@@ -319,6 +345,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
         }
     }
     branch_key(&file.branch_key)?;
+    cases::check_log(&file.cases, "cases").map_err(|e| e.with_kind(ErrorKind::Backup))?;
     let mut sets = Vec::with_capacity(file.sets.len());
     for (i, s) in file.sets.into_iter().enumerate() {
         let at = |e: Error| {
@@ -371,6 +398,7 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
         invitations: list(file.invitations),
         audit: list(file.audit),
         branch_key: file.branch_key,
+        cases: file.cases,
         is_backup: true,
     })
 }

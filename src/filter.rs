@@ -14,9 +14,12 @@
 //!
 //! The follow-up list holds the detractors (0–6 on the NPS question) and marks,
 //! for each, the instrument's follow-up rules they meet (for the built-in one:
-//! no relationship manager, Q10 B or C; almost no contact, Q11 D).
+//! no relationship manager, Q10 B or C; almost no contact, Q11 D). A rule
+//! written with `when` (a condition tree: see
+//! [`Condition`](crate::instrument::Condition)) lists every response meeting
+//! it, detractor or not; a rule of the first form only marks detractors.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -169,7 +172,9 @@ impl Filter {
 
 /// A function giving row r's date (`YYYY-MM-DD`), or `None` when the
 /// responses have no date column at all.
-fn dates<'a>(responses: &'a Responses) -> Option<impl Fn(usize) -> Option<&'a str> + 'a> {
+pub(crate) fn dates<'a>(
+    responses: &'a Responses,
+) -> Option<impl Fn(usize) -> Option<&'a str> + 'a> {
     let columns: Vec<&crate::column::TextColumn> = DATE_COLUMNS
         .iter()
         .filter_map(|want| {
@@ -192,56 +197,84 @@ fn dates<'a>(responses: &'a Responses) -> Option<impl Fn(usize) -> Option<&'a st
     })
 }
 
-/// One detractor on the follow-up list.
+/// One response on the follow-up list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FollowUp {
     /// The response's row.
     pub row: u32,
     /// The response id.
     pub id: String,
-    /// The NPS answer (0–6).
-    pub score: u8,
+    /// The NPS answer (0–10), if the response gave one.
+    pub score: Option<u8>,
+    /// Whether the response is a detractor (0–6).
+    pub detractor: bool,
     /// The ids of the instrument's follow-up rules this response meets.
     pub flags: Vec<String>,
 }
 
-/// The follow-up list: every detractor, with the follow-up rules each meets,
-/// in row order. Empty when the instrument has no NPS question.
+/// The follow-up list, in row order: every detractor (0–6 on the NPS
+/// question), with the rules of the first form (`question`, `options`) each
+/// meets, and every response meeting a rule of the second form (`when`),
+/// detractor or not, with those rules too.
 pub fn follow_up(instrument: &Instrument, responses: &Responses) -> Result<Vec<FollowUp>> {
-    let Some(q) = instrument.nps() else {
-        return Ok(Vec::new());
-    };
-    let min = instrument.questions()[q].min.unwrap_or(0);
-    let rules: Vec<(&str, &[u8], usize)> = instrument
-        .follow_up()
-        .iter()
-        .map(|r| (r.id.as_str(), r.codes.as_slice(), r.question))
-        .collect();
+    let nps = instrument.nps();
+    let rules = instrument.follow_up();
     let mut out = Vec::new();
-    for (r, &code) in responses.column(q).iter().enumerate() {
-        if code == MISSING || min + code > 6 {
-            continue;
-        }
-        let flags = rules
+    for r in 0..responses.len() {
+        let score = nps
+            .map(|q| responses.column(q)[r])
+            .filter(|&c| c != MISSING);
+        let detractor = score.is_some_and(|c| c <= 6);
+        let flags: Vec<String> = rules
             .iter()
-            .filter(|(_, codes, question)| codes.contains(&responses.column(*question)[r]))
-            .map(|(id, _, _)| (*id).to_owned())
+            .filter(|rule| (detractor || !rule.detractors_only) && rule.when.holds(responses, r))
+            .map(|rule| rule.id.clone())
             .collect();
-        out.push(FollowUp {
-            row: r as u32,
-            id: responses.ids()[r].clone(),
-            score: min + code,
-            flags,
-        });
+        let flagged = detractor
+            || rules
+                .iter()
+                .any(|rule| !rule.detractors_only && flags.contains(&rule.id));
+        if flagged {
+            out.push(FollowUp {
+                row: r as u32,
+                id: responses.ids()[r].clone(),
+                score,
+                detractor,
+                flags,
+            });
+        }
     }
     Ok(out)
 }
 
+/// Why a response is on the follow-up list, in `lang`: the labels of the
+/// rules it meets, in the instrument's order, then "detractor (scored N)"
+/// if it is one.
+pub fn reasons(instrument: &Instrument, f: &FollowUp, lang: Lang) -> Vec<String> {
+    let mut why: Vec<String> = instrument
+        .follow_up()
+        .iter()
+        .filter(|r| f.flags.contains(&r.id))
+        .map(|r| r.label.get(lang).to_owned())
+        .collect();
+    if let (true, Some(score)) = (f.detractor, f.score) {
+        why.push(match lang {
+            Lang::En => format!("detractor (scored {score})"),
+            Lang::ZhCn => format!("贬损者（打分 {score}）"),
+        });
+    }
+    why
+}
+
+/// How reasons are joined in one cell: "；" in Chinese, "; " in English.
+pub fn join_reasons(reasons: &[String], lang: Lang) -> String {
+    reasons.join(if lang == Lang::En { "; " } else { "；" })
+}
+
 /// The follow-up list as a labelled CSV for the branch to call back: every
-/// detractor's row, with a last column `follow_up_reason` saying why the
-/// person is on the list — the labels of the follow-up rules they meet, in
-/// `lang`, joined with "；" (Chinese) or "; " (English), or, when they meet
-/// none, that they are a detractor with their score.
+/// listed response's row, with a last column `follow_up_reason` saying why
+/// the person is on the list ([`reasons`], joined with "；" in Chinese or
+/// "; " in English).
 pub fn follow_up_csv(
     instrument: &Instrument,
     responses: &Responses,
@@ -250,27 +283,9 @@ pub fn follow_up_csv(
 ) -> Result<Vec<u8>> {
     let list = follow_up(instrument, responses)?;
     let rows: Vec<u32> = list.iter().map(|f| f.row).collect();
-    let labels: HashMap<&str, &str> = instrument
-        .follow_up()
-        .iter()
-        .map(|r| (r.id.as_str(), r.label.get(lang)))
-        .collect();
-    let join = if lang == Lang::En { "; " } else { "；" };
     let reasons: Vec<String> = list
         .iter()
-        .map(|f| {
-            let mut why: Vec<&str> = f
-                .flags
-                .iter()
-                .map(|id| labels.get(id.as_str()).copied().unwrap_or(id.as_str()))
-                .collect();
-            let detractor = match lang {
-                Lang::En => format!("detractor (scored {})", f.score),
-                Lang::ZhCn => format!("贬损者（打分 {}）", f.score),
-            };
-            why.push(&detractor);
-            why.join(join)
-        })
+        .map(|f| join_reasons(&reasons(instrument, f, lang), lang))
         .collect();
     responses.select(&rows)?.to_labelled_csv_with(
         instrument,
@@ -448,8 +463,8 @@ mod tests {
             for (line, f) in lines[1..].iter().zip(&list) {
                 assert!(line.starts_with(&format!("{},", f.id)), "{line}");
                 let detractor = match lang {
-                    Lang::En => format!("detractor (scored {})", f.score),
-                    Lang::ZhCn => format!("贬损者（打分 {}）", f.score),
+                    Lang::En => format!("detractor (scored {})", f.score.unwrap()),
+                    Lang::ZhCn => format!("贬损者（打分 {}）", f.score.unwrap()),
                 };
                 assert!(line.trim_end_matches('"').ends_with(&detractor), "{line}");
                 for flag in &f.flags {
@@ -480,7 +495,7 @@ mod tests {
             .map(|f| {
                 (
                     f.id.as_str(),
-                    f.score,
+                    f.score.unwrap(),
                     f.flags.iter().map(String::as_str).collect(),
                 )
             })

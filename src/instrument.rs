@@ -36,6 +36,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+use crate::responses::Responses;
 
 /// The code of an unanswered question.
 pub const MISSING: u8 = u8::MAX;
@@ -312,30 +313,93 @@ struct InstrumentFile {
     callback: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     follow_up: Vec<FollowUpRuleFile>,
+    // Last, and left out when absent: instruments written before it keep
+    // their canonical JSON, hence their fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    follow_up_due_days: Option<u8>,
 }
 
-/// A follow-up rule as written: detractors who gave one of `options` to `question`.
+/// A follow-up rule as written. The first form, `question` and `options`,
+/// means "a detractor who gave one of `options` to `question`"; the second,
+/// `when`, is a condition tree (see [`Condition`]) that flags any response
+/// meeting it, detractor or not. Fields absent are left out when written, so
+/// an instrument of the first form keeps its canonical JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FollowUpRuleFile {
     id: String,
-    question: String,
-    options: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    question: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    options: Option<Vec<String>>,
     label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    when: Option<serde_json::Value>,
 }
 
-/// A follow-up rule: a detractor who gave one of `codes` to `question` is
-/// flagged `id` on the follow-up list (e.g. "no-manager": Q10 B or C).
+/// The deepest a follow-up rule's condition tree may nest (`all` in `any` in `all`).
+pub const MAX_CONDITION_DEPTH: usize = 3;
+
+/// The most conditions one `all` or `any` list may hold.
+pub const MAX_CONDITIONS: usize = 50;
+
+/// The working days a follow-up case is due in when the instrument does not
+/// say (`follow_up_due_days`).
+pub const DEFAULT_DUE_DAYS: u8 = 2;
+
+/// The most working days an instrument may give for a follow-up case.
+pub const MAX_DUE_DAYS: u8 = 60;
+
+/// A follow-up rule's condition, compiled: every leaf is "the answer to
+/// question q is one of these codes", whatever it was written as —
+/// `{"question", "options"}` (those options), `{"nps_group": "detractor"}`
+/// (0–6 on the NPS question; passive 7–8, promoter 9–10) or `{"question",
+/// "min", "max"}` (a score range: the value of a scale question, the score
+/// k … 1 of a satisfaction item with k options). An unanswered question meets
+/// no leaf. `all` holds when every condition in it does, `any` when one does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// Every condition holds.
+    All(Vec<Condition>),
+    /// At least one condition holds.
+    Any(Vec<Condition>),
+    /// The answer to `question` is a code `c` with `allowed[c]`.
+    Answer {
+        /// The question's index.
+        question: usize,
+        /// Per answer code: whether it meets the condition.
+        allowed: Vec<bool>,
+    },
+}
+
+impl Condition {
+    /// Whether row `r` of `responses` meets the condition.
+    pub fn holds(&self, responses: &Responses, r: usize) -> bool {
+        match self {
+            Condition::All(all) => all.iter().all(|c| c.holds(responses, r)),
+            Condition::Any(any) => any.iter().any(|c| c.holds(responses, r)),
+            Condition::Answer { question, allowed } => {
+                let code = responses.column(*question)[r];
+                code != MISSING && allowed.get(usize::from(code)).copied().unwrap_or(false)
+            }
+        }
+    }
+}
+
+/// A follow-up rule: a response meeting `when` is flagged `id` (e.g.
+/// "no-manager": Q10 B or C). A rule of the first form (`question` and
+/// `options`) flags detractors only, as it always has: `detractors_only`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FollowUpRule {
     /// The rule's id, a short name.
     pub id: String,
-    /// The question's index.
-    pub question: usize,
-    /// The answer codes that meet the rule.
-    pub codes: Vec<u8>,
     /// What the rule means, for people.
     pub label: Text,
+    /// The condition a response meets.
+    pub when: Condition,
+    /// Whether only detractors are flagged by it (the first form).
+    pub detractors_only: bool,
 }
 
 /// A validated instrument. Build it with [`Instrument::from_json`] or
@@ -408,9 +472,15 @@ impl Instrument {
         self.file.callback
     }
 
-    /// The follow-up rules that flag detractors on the follow-up list.
+    /// The follow-up rules that flag responses on the follow-up list.
     pub fn follow_up(&self) -> &[FollowUpRule] {
         &self.follow_up
+    }
+
+    /// The working days a follow-up case is due in (`follow_up_due_days`,
+    /// [`DEFAULT_DUE_DAYS`] when the instrument does not say).
+    pub fn follow_up_due_days(&self) -> u8 {
+        self.file.follow_up_due_days.unwrap_or(DEFAULT_DUE_DAYS)
     }
 
     /// The questions in order.
@@ -548,30 +618,284 @@ fn sizes(file: &InstrumentFile) -> Vec<Problem> {
     for (k, rule) in file.follow_up.iter().enumerate() {
         let at = format!("follow_up[{k}]");
         problems.extend(too_long(&format!("{at}.id"), &rule.id, MAX_NAME));
-        problems.extend(too_long(
-            &format!("{at}.question"),
-            &rule.question,
-            MAX_NAME,
-        ));
+        if let Some(q) = &rule.question {
+            problems.extend(too_long(&format!("{at}.question"), q, MAX_NAME));
+        }
         problems.extend(text_too_long(&format!("{at}.label"), &rule.label));
-        if rule.options.len() > MAX_ANSWERS {
+        let options = rule.options.as_deref().unwrap_or_default();
+        if options.len() > MAX_ANSWERS {
             problems.push(
                 Problem::new(
                     ProblemCode::Invalid,
                     format!(
                         "a follow-up rule lists at most {MAX_ANSWERS} answers, not {}",
-                        rule.options.len()
+                        options.len()
                     ),
                 )
                 .in_field(format!("{at}.options")),
             );
         } else {
-            for (j, o) in rule.options.iter().enumerate() {
+            for (j, o) in options.iter().enumerate() {
                 problems.extend(too_long(&format!("{at}.options[{j}]"), o, MAX_NAME));
             }
         }
     }
     problems
+}
+
+/// What a follow-up rule's conditions are checked against.
+struct Rules<'a> {
+    questions: &'a [Question],
+    index: &'a HashMap<String, usize>,
+    satisfaction: &'a [usize],
+    nps: Option<usize>,
+}
+
+/// A problem found in a follow-up rule: JSON path, value, message.
+type Found = Vec<(String, Option<String>, String)>;
+
+impl Rules<'_> {
+    /// The question named `id` (at `path`), or a problem.
+    fn question(&self, id: &str, path: &str, found: &mut Found) -> Option<usize> {
+        let q = self.index.get(&id.trim().to_ascii_lowercase()).copied();
+        if q.is_none() {
+            found.push((
+                path.into(),
+                Some(id.into()),
+                "no question has this id".into(),
+            ));
+        }
+        q
+    }
+
+    /// `{"question", "options"}`: the answer is one of `options`.
+    fn answers(
+        &self,
+        question: &str,
+        options: &[String],
+        at: &str,
+        found: &mut Found,
+    ) -> Option<Condition> {
+        let q = self.question(question, &format!("{at}.question"), found)?;
+        let question = &self.questions[q];
+        let mut allowed = vec![false; question.len()];
+        let before = found.len();
+        if options.is_empty() {
+            found.push((
+                format!("{at}.options"),
+                None,
+                "list at least one answer".into(),
+            ));
+        }
+        for (j, o) in options.iter().enumerate() {
+            match question.parse_answer(o) {
+                Ok(code) if code != MISSING => allowed[usize::from(code)] = true,
+                _ => found.push((
+                    format!("{at}.options[{j}]"),
+                    Some(o.clone()),
+                    format!("{} has no such answer", question.id),
+                )),
+            }
+        }
+        (found.len() == before).then_some(Condition::Answer {
+            question: q,
+            allowed,
+        })
+    }
+
+    /// One condition of a `when` tree at `path`, `depth` lists deep.
+    fn condition(
+        &self,
+        v: &serde_json::Value,
+        path: &str,
+        depth: usize,
+        found: &mut Found,
+    ) -> Option<Condition> {
+        use serde_json::Value;
+        let shape = "a condition is {\"all\": […]}, {\"any\": […]}, {\"nps_group\": …}, \
+                     {\"question\", \"options\"} or {\"question\", \"min\", \"max\"}";
+        fn fail(
+            found: &mut Found,
+            path: String,
+            value: Option<String>,
+            message: String,
+        ) -> Option<Condition> {
+            found.push((path, value, message));
+            None
+        }
+        let Some(obj) = v.as_object() else {
+            return fail(found, path.into(), Some(v.to_string()), shape.into());
+        };
+        let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        let text = |k: &str| obj.get(k).and_then(Value::as_str);
+        match keys.as_slice() {
+            ["all"] | ["any"] => {
+                let key = keys[0];
+                let at = format!("{path}.{key}");
+                if depth > MAX_CONDITION_DEPTH {
+                    return fail(
+                        found,
+                        at,
+                        None,
+                        format!("conditions nest at most {MAX_CONDITION_DEPTH} lists deep"),
+                    );
+                }
+                let Some(list) = obj[key].as_array() else {
+                    return fail(found, at, None, "a list of conditions".into());
+                };
+                if list.is_empty() || list.len() > MAX_CONDITIONS {
+                    return fail(
+                        found,
+                        at,
+                        None,
+                        format!("list 1 to {MAX_CONDITIONS} conditions, not {}", list.len()),
+                    );
+                }
+                let before = found.len();
+                let parts: Vec<Option<Condition>> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.condition(c, &format!("{at}[{i}]"), depth + 1, found))
+                    .collect();
+                if found.len() > before {
+                    return None;
+                }
+                let parts = parts.into_iter().flatten().collect();
+                Some(if key == "all" {
+                    Condition::All(parts)
+                } else {
+                    Condition::Any(parts)
+                })
+            }
+            _ if depth == 1 => fail(
+                found,
+                path.into(),
+                None,
+                "`when` is {\"all\": […]} or {\"any\": […]}".into(),
+            ),
+            ["nps_group"] => {
+                let at = format!("{path}.nps_group");
+                let group = text("nps_group").unwrap_or_default();
+                let range = match group {
+                    "detractor" => 0..=6,
+                    "passive" => 7..=8,
+                    "promoter" => 9..=10,
+                    _ => {
+                        return fail(
+                            found,
+                            at,
+                            Some(obj["nps_group"].to_string()),
+                            "an NPS group is \"detractor\", \"passive\" or \"promoter\"".into(),
+                        )
+                    }
+                };
+                let Some(q) = self.nps else {
+                    return fail(
+                        found,
+                        at,
+                        Some(group.into()),
+                        "the instrument has no NPS question".into(),
+                    );
+                };
+                let allowed = (0..=10u8).map(|v| range.contains(&v)).collect();
+                Some(Condition::Answer {
+                    question: q,
+                    allowed,
+                })
+            }
+            _ if obj.contains_key("options") => {
+                if keys.len() != 2 || text("question").is_none() {
+                    return fail(
+                        found,
+                        path.into(),
+                        None,
+                        "an answer condition is {\"question\": id, \"options\": [answers]}".into(),
+                    );
+                }
+                let options: Option<Vec<String>> = obj["options"].as_array().and_then(|a| {
+                    a.iter()
+                        .map(|o| o.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<String>>>()
+                });
+                let Some(options) = options.filter(|o| o.len() <= MAX_ANSWERS) else {
+                    return fail(
+                        found,
+                        format!("{path}.options"),
+                        None,
+                        format!("a list of at most {MAX_ANSWERS} answers, as text"),
+                    );
+                };
+                self.answers(text("question").unwrap_or_default(), &options, path, found)
+            }
+            _ if obj.contains_key("min") || obj.contains_key("max") => {
+                let known = ["question", "min", "max"];
+                if keys.iter().any(|k| !known.contains(k)) || text("question").is_none() {
+                    return fail(
+                        found,
+                        path.into(),
+                        None,
+                        "a score range is {\"question\": id, \"min\": n, \"max\": n}".into(),
+                    );
+                }
+                let id = text("question").unwrap_or_default();
+                let q = self.question(id, &format!("{path}.question"), found)?;
+                let question = &self.questions[q];
+                // The score of each answer code, and the lowest and highest.
+                let scores: Vec<i64> = match question.kind {
+                    QuestionKind::Scale => (0..question.len() as i64)
+                        .map(|c| i64::from(question.min_value()) + c)
+                        .collect(),
+                    QuestionKind::Single if self.satisfaction.contains(&q) => {
+                        let k = question.len() as i64;
+                        (0..k).map(|c| k - c).collect()
+                    }
+                    QuestionKind::Single => {
+                        return fail(
+                            found,
+                            format!("{path}.question"),
+                            Some(id.into()),
+                            "a score range needs a scale question or a satisfaction item".into(),
+                        )
+                    }
+                };
+                let (lo, hi) = (
+                    scores.iter().copied().min().unwrap_or(0),
+                    scores.iter().copied().max().unwrap_or(0),
+                );
+                let mut bound = |k: &str, default: i64| -> Option<i64> {
+                    match obj.get(k) {
+                        None => Some(default),
+                        Some(v) => match v.as_i64().filter(|n| (lo..=hi).contains(n)) {
+                            Some(n) => Some(n),
+                            None => {
+                                found.push((
+                                    format!("{path}.{k}"),
+                                    Some(v.to_string()),
+                                    format!("a whole number from {lo} to {hi}"),
+                                ));
+                                None
+                            }
+                        },
+                    }
+                };
+                let (min, max) = (bound("min", lo)?, bound("max", hi)?);
+                if min > max {
+                    found.push((
+                        path.into(),
+                        Some(format!("{min}–{max}")),
+                        "min is greater than max".into(),
+                    ));
+                    return None;
+                }
+                let allowed = scores.iter().map(|s| (min..=max).contains(s)).collect();
+                Some(Condition::Answer {
+                    question: q,
+                    allowed,
+                })
+            }
+            _ => fail(found, path.into(), None, shape.into()),
+        }
+    }
 }
 
 fn validate(file: InstrumentFile) -> Result<Instrument> {
@@ -755,26 +1079,6 @@ fn validate(file: InstrumentFile) -> Result<Instrument> {
     let mut follow_up = Vec::new();
     for (k, rule) in file.follow_up.iter().enumerate() {
         let at = |field: &str| format!("follow_up[{k}]{field}");
-        let Some(&q) = index.get(&rule.question.to_ascii_lowercase()) else {
-            bad(
-                at(".question"),
-                Some(&rule.question),
-                "no question has this id".into(),
-            );
-            continue;
-        };
-        let question = &file.questions[q];
-        let mut codes = Vec::new();
-        for (j, o) in rule.options.iter().enumerate() {
-            match question.parse_answer(o) {
-                Ok(code) if code != MISSING => codes.push(code),
-                _ => bad(
-                    at(&format!(".options[{j}]")),
-                    Some(o),
-                    format!("{} has no such answer", question.id),
-                ),
-            }
-        }
         if rule.id.trim().is_empty() || follow_up.iter().any(|r: &FollowUpRule| r.id == rule.id) {
             bad(
                 at(".id"),
@@ -782,12 +1086,55 @@ fn validate(file: InstrumentFile) -> Result<Instrument> {
                 "a follow-up rule needs its own non-empty id".into(),
             );
         }
-        follow_up.push(FollowUpRule {
-            id: rule.id.clone(),
-            question: q,
-            codes,
-            label: rule.label.clone(),
-        });
+        let rules = Rules {
+            questions: &file.questions,
+            index: &index,
+            satisfaction: &satisfaction,
+            nps,
+        };
+        let (when, detractors_only) = match (&rule.question, &rule.options, &rule.when) {
+            (Some(question), Some(options), None) => {
+                let mut found = Vec::new();
+                let when = rules.answers(question, options, &at(""), &mut found);
+                for (path, value, message) in found {
+                    bad(path, value.as_deref(), message);
+                }
+                (when, true)
+            }
+            (None, None, Some(when)) => {
+                let mut found = Vec::new();
+                let when = rules.condition(when, &at(".when"), 1, &mut found);
+                for (path, value, message) in found {
+                    bad(path, value.as_deref(), message);
+                }
+                (when, false)
+            }
+            _ => {
+                bad(
+                    at(""),
+                    Some(&rule.id),
+                    "a follow-up rule has either `question` and `options`, or `when`".into(),
+                );
+                (None, false)
+            }
+        };
+        if let Some(when) = when {
+            follow_up.push(FollowUpRule {
+                id: rule.id.clone(),
+                label: rule.label.clone(),
+                when,
+                detractors_only,
+            });
+        }
+    }
+    if let Some(days) = file.follow_up_due_days {
+        if days > MAX_DUE_DAYS {
+            bad(
+                "follow_up_due_days".into(),
+                Some(&days.to_string()),
+                format!("a follow-up case is due in 0 to {MAX_DUE_DAYS} working days"),
+            );
+        }
     }
     if !problems.is_empty() {
         let total = problems.len();

@@ -766,6 +766,7 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
         invitations: serde_json::Value::Array(Vec::new()),
         audit: serde_json::Value::Array(Vec::new()),
         branch_key: serde_json::Value::Null,
+        cases: Vec::new(),
         is_backup: false,
     })
 }

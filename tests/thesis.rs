@@ -413,7 +413,7 @@ fn follow_up_list_holds_the_detractors() {
     let d = data();
     let list = manyi::filter::follow_up(&d.inst, &d.responses).expect("follow-up");
     assert_eq!(list.len(), 137);
-    assert!(list.iter().all(|f| f.score <= 6));
+    assert!(list.iter().all(|f| f.detractor && f.score <= Some(6)));
     let text = std::fs::read_to_string(DEMO).expect("demo");
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();

@@ -1,0 +1,1101 @@
+//! Follow-up cases: closing the loop with each flagged customer.
+//!
+//! Every response on the follow-up list ([`crate::filter::follow_up`]: a
+//! detractor, or one meeting a `when` rule) is a **case**. What staff do about
+//! it is an append-only log of [`Event`]s, one per change, like commits:
+//! each names its `parent` (the state it changes; `null` only for a case's
+//! first event) and carries the whole state after it — `status`, `holder` and
+//! a `due` date override — with the `note` it adds, `who` made it and `at`
+//! what time. Events are never edited or removed, so the log is the audit
+//! trail of the case.
+//!
+//! - **Status.** A case with no events is `open`, held by nobody. Allowed
+//!   changes: open → contacted, unreachable, declined or resolved; contacted →
+//!   resolved, unreachable, declined or contacted again (another call); a
+//!   closed case (resolved, unreachable, declined) → open (reopened) only.
+//!   Keeping the status while changing the holder, the due date or adding a
+//!   note is always allowed. [`next_event`] refuses anything else, naming it.
+//! - **Dates.** A case is opened on its response's date (the first of the
+//!   [`DATE_COLUMNS`](crate::filter::DATE_COLUMNS) that is filled in) and due
+//!   that date plus the instrument's `follow_up_due_days` working days
+//!   (Monday to Friday; public holidays are not known and count as working
+//!   days), unless an event set another due date. A response without a date
+//!   has an unknown opening date: no due date, never overdue. A case is
+//!   overdue when it is not closed and today is after its due date. It was
+//!   closed at the `at` of the event that closed it (later notes on a closed
+//!   case do not move it), and closed within its due time when that date is
+//!   on or before the due date.
+//! - **Heads and conflicts.** A case's state is its head: the event no other
+//!   event names as `parent` or in `merged`. Two devices that changed the
+//!   same case apart give it two heads — a conflict, which a person settles
+//!   by choosing one: the resolution is a new event whose parent is the chosen
+//!   head and whose `merged` lists the others. Until then the case shows the
+//!   latest head (by time, then id) and lists all of them.
+//! - **Merging** two devices' events is the union by event id ([`merge_events`]):
+//!   a change made after another on one device has it as an ancestor, so the
+//!   later one simply wins; two changes made apart are a conflict. The same id
+//!   with different content is refused.
+//! - **Figures.** Cases opened, open, overdue and closed; the % of closed cases
+//!   with a due date closed within it and the median of (closed date − opened
+//!   date) in days over closed cases with an opened date — both `null`, never
+//!   NaN, when there is no such case — in all and per holder.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::csv::{write_cells, Cell};
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+use crate::filter::{self, FollowUp};
+use crate::instrument::{Instrument, Lang, MAX_NAME, MAX_TEXT};
+use crate::responses::Responses;
+
+/// The most characters of an event's `case` (a response id) and `at`.
+const MAX_ID: usize = 200;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Nobody has reached the customer yet.
+    Open,
+    /// Staff spoke with the customer; more to do.
+    Contacted,
+    /// The customer's matter is settled.
+    Resolved,
+    /// The customer could not be reached.
+    Unreachable,
+    /// The customer did not want to be called.
+    Declined,
+}
+
+impl Status {
+    /// Whether the case is closed (resolved, unreachable or declined).
+    pub fn closed(self) -> bool {
+        matches!(
+            self,
+            Status::Resolved | Status::Unreachable | Status::Declined
+        )
+    }
+
+    /// Whether a case may go from `self` to `to` (see the module docs).
+    pub fn may_become(self, to: Status) -> bool {
+        use Status::*;
+        self == to
+            || match self {
+                Open => matches!(to, Contacted | Unreachable | Declined | Resolved),
+                Contacted => matches!(to, Resolved | Unreachable | Declined),
+                Resolved | Unreachable | Declined => to == Open,
+            }
+    }
+
+    /// The status as people read it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Status::Open, Lang::ZhCn) => "待联系",
+            (Status::Contacted, Lang::ZhCn) => "已联系",
+            (Status::Resolved, Lang::ZhCn) => "已解决",
+            (Status::Unreachable, Lang::ZhCn) => "联系不上",
+            (Status::Declined, Lang::ZhCn) => "客户谢绝",
+            (Status::Open, Lang::En) => "open",
+            (Status::Contacted, Lang::En) => "contacted",
+            (Status::Resolved, Lang::En) => "resolved",
+            (Status::Unreachable, Lang::En) => "unreachable",
+            (Status::Declined, Lang::En) => "declined",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        self.label(Lang::En)
+    }
+}
+
+/// One change to a case, as stored (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// 16 lowercase hex digits, random, chosen by the page.
+    pub id: String,
+    /// The response id the case is about.
+    pub case: String,
+    /// The event this one changes; `None` only for a case's first event.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// On a conflict's resolution: the heads not chosen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<String>,
+    /// When, as an ISO 8601 time (`2026-12-03T09:30:00.000Z`).
+    pub at: String,
+    /// The staff member who made the change.
+    pub who: String,
+    /// The status after it.
+    pub status: Status,
+    /// Who holds the case after it.
+    #[serde(default)]
+    pub holder: Option<String>,
+    /// The note it adds.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The due date after it, when set by hand (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub due: Option<String>,
+}
+
+/// A change a person asks for; [`next_event`] makes it an [`Event`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The new event's id (16 lowercase hex digits, random).
+    pub id: String,
+    /// The response id.
+    pub case: String,
+    /// The head the person saw (on a conflict: the one they chose); `None`
+    /// for a case without events.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// When.
+    pub at: String,
+    /// Who.
+    pub who: String,
+    /// The new status; `None` keeps it.
+    #[serde(default)]
+    pub status: Option<Status>,
+    /// The new holder; `None` keeps it, `""` leaves the case unheld.
+    #[serde(default)]
+    pub holder: Option<String>,
+    /// A note to add.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// A due date (`YYYY-MM-DD`); `None` keeps it, `""` goes back to the default.
+    #[serde(default)]
+    pub due: Option<String>,
+}
+
+/// A call-back contact the customer gave, by response id (kept only with
+/// their consent: one without `consent_at` is never shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallBack {
+    /// The response id.
+    pub id: String,
+    /// The name given.
+    pub name: String,
+    /// The phone number given.
+    pub phone: String,
+    /// When the customer consented.
+    #[serde(default)]
+    pub consent_at: String,
+}
+
+/// A note on a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// When it was written.
+    pub at: String,
+    /// Who wrote it.
+    pub who: String,
+    /// What it says.
+    pub text: String,
+}
+
+/// One case as the follow-up view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Case {
+    /// The response id.
+    pub id: String,
+    /// The response's row.
+    pub row: u32,
+    /// The NPS answer, if given.
+    pub score: Option<u8>,
+    /// Why the response is flagged, in the language asked for (empty for a
+    /// case with events whose response no longer meets any rule).
+    pub reasons: Vec<String>,
+    /// Where it stands.
+    pub status: Status,
+    /// Who holds it.
+    pub holder: Option<String>,
+    /// The response's date, if known.
+    pub opened: Option<String>,
+    /// When it is due, if known.
+    pub due: Option<String>,
+    /// Not closed and past its due date.
+    pub overdue: bool,
+    /// When it was closed (the closing event's time), if closed.
+    pub closed_at: Option<String>,
+    /// Every note, in time order.
+    pub notes: Vec<Note>,
+    /// The event its state comes from (`None` before any change).
+    pub head: Option<String>,
+    /// Every head when there are several (a conflict), oldest first; else empty.
+    pub conflict: Vec<String>,
+    /// Every event of the case, in time order.
+    pub history: Vec<Event>,
+    /// The call-back contact, only where the customer consented.
+    pub contact: Option<CallBack>,
+}
+
+impl Case {
+    /// The latest event, if any.
+    pub fn last_change(&self) -> Option<&Event> {
+        self.history.last()
+    }
+}
+
+/// Case figures, in all or for one holder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    /// The holder (`None`: nobody, or the totals).
+    pub holder: Option<String>,
+    /// Cases.
+    pub opened: u64,
+    /// Cases not closed (overdue ones too).
+    pub open: u64,
+    /// Cases not closed and past their due date.
+    pub overdue: u64,
+    /// Cases closed.
+    pub closed: u64,
+    /// % of closed cases with a due date that were closed on or before it.
+    pub closed_within_due_pct: Option<f64>,
+    /// Median days from opening to closing, over closed cases with an opened date.
+    pub median_days_to_close: Option<f64>,
+}
+
+/// The follow-up view: the cases, most urgent first, and the figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseList {
+    /// How many cases in all.
+    pub count: u64,
+    /// The first `limit` cases: overdue (earliest due first), then open or
+    /// contacted (by due date, unknown last), then closed (latest first).
+    pub cases: Vec<Case>,
+    /// Figures over every case.
+    pub figures: Figures,
+    /// Per holder, by name (unheld cases last, `holder` null).
+    pub by_holder: Vec<Figures>,
+    /// Response ids of cases in conflict.
+    pub conflicts: Vec<String>,
+}
+
+/// The result of merging two devices' events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Merged {
+    /// Every event of both (this device's first, in their order).
+    pub events: Vec<Event>,
+    /// How many of theirs were new here.
+    pub added: u64,
+    /// Response ids of cases with several heads after the merge.
+    pub conflicts: Vec<String>,
+}
+
+fn request(code: ProblemCode, field: &str, value: &str, message: impl Into<String>) -> Error {
+    Error::single(
+        ErrorKind::Request,
+        Problem::new(code, message)
+            .in_field(field)
+            .with_value(value),
+    )
+}
+
+// ---- dates ---------------------------------------------------------------
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (the first ten characters
+/// of `text`), or `None` if it is not a real date.
+pub fn day_number(text: &str) -> Option<i64> {
+    let t = text.get(..10)?;
+    let b = t.as_bytes();
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = &t[r];
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d < 1 || d > days_in[(m - 1) as usize] {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The `YYYY-MM-DD` date of a day number.
+pub fn date_text(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The date `n` working days (Monday to Friday) after `date`.
+///
+/// ```
+/// // Friday 2026-12-04 + 2 working days = Tuesday 2026-12-08.
+/// assert_eq!(manyi::cases::add_working_days("2026-12-04", 2).as_deref(), Some("2026-12-08"));
+/// ```
+pub fn add_working_days(date: &str, n: u8) -> Option<String> {
+    let mut day = day_number(date)?;
+    let mut left = n;
+    while left > 0 {
+        day += 1;
+        // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
+        if (day + 3).rem_euclid(7) < 5 {
+            left -= 1;
+        }
+    }
+    Some(date_text(day))
+}
+
+// ---- checking events -------------------------------------------------------
+
+fn hex16(s: &str) -> bool {
+    s.len() == 16
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The problems of one event taken alone, with `at` before each field.
+fn event_problems(e: &Event, at: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut bad = |field: &str, value: &str, message: String| {
+        out.push(
+            Problem::new(ProblemCode::Invalid, message)
+                .in_field(format!("{at}{field}"))
+                .with_value(value.chars().take(80).collect::<String>()),
+        );
+    };
+    if !hex16(&e.id) {
+        bad("id", &e.id, "an event id is 16 lowercase hex digits".into());
+    }
+    if e.case.trim().is_empty() || e.case.chars().count() > MAX_ID {
+        bad(
+            "case",
+            &e.case,
+            format!("a case is a response id of 1 to {MAX_ID} characters"),
+        );
+    }
+    if let Some(p) = &e.parent {
+        if !hex16(p) || *p == e.id {
+            bad("parent", p, "a parent is another event's id".into());
+        }
+    }
+    if !e.merged.is_empty() && e.parent.is_none() {
+        bad(
+            "merged",
+            &e.merged.join(" "),
+            "only a change with a parent settles a conflict".into(),
+        );
+    }
+    for m in &e.merged {
+        if !hex16(m) || Some(m) == e.parent.as_ref() || *m == e.id {
+            bad("merged", m, "merged lists other events' ids".into());
+        }
+    }
+    if day_number(&e.at).is_none() || e.at.chars().count() > MAX_ID {
+        bad(
+            "at",
+            &e.at,
+            "a time is ISO 8601, YYYY-MM-DDThh:mm:ssZ".into(),
+        );
+    }
+    if e.who.trim().is_empty() || e.who.chars().count() > MAX_NAME {
+        bad(
+            "who",
+            &e.who,
+            format!("who made a change is a name of 1 to {MAX_NAME} characters"),
+        );
+    }
+    if let Some(h) = &e.holder {
+        if h.trim().is_empty() || h.chars().count() > MAX_NAME {
+            bad(
+                "holder",
+                h,
+                format!("a holder is a name of 1 to {MAX_NAME} characters"),
+            );
+        }
+    }
+    if let Some(n) = &e.note {
+        if n.trim().is_empty() || n.chars().count() > MAX_TEXT {
+            bad("note", n, format!("a note has 1 to {MAX_TEXT} characters"));
+        }
+    }
+    if let Some(d) = &e.due {
+        if d.len() != 10 || day_number(d).is_none() {
+            bad("due", d, "a due date is written YYYY-MM-DD".into());
+        }
+    }
+    out
+}
+
+/// The implicit state of a case before its first event.
+const START: Status = Status::Open;
+
+/// Checks a whole log: each event alone, ids used once, parents and merged
+/// events present and of the same case, no loops, and each change allowed
+/// from its parent's status. `field` names the list in problems.
+pub fn check_log(events: &[Event], field: &str) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        problems.extend(event_problems(e, &format!("{field}[{i}].")));
+        if by_id.insert(e.id.as_str(), i).is_some() {
+            problems.push(
+                Problem::new(ProblemCode::DuplicateId, "the same event id twice")
+                    .in_field(format!("{field}[{i}].id"))
+                    .with_value(e.id.as_str()),
+            );
+        }
+    }
+    if problems.is_empty() {
+        for (i, e) in events.iter().enumerate() {
+            let at = |f: &str| format!("{field}[{i}].{f}");
+            for (name, other) in e
+                .parent
+                .iter()
+                .map(|p| ("parent", p))
+                .chain(e.merged.iter().map(|m| ("merged", m)))
+            {
+                match by_id.get(other.as_str()).map(|&j| &events[j]) {
+                    None => problems.push(
+                        Problem::new(
+                            ProblemCode::UnknownName,
+                            "names an event that is not in the list",
+                        )
+                        .in_field(at(name))
+                        .with_value(other.as_str()),
+                    ),
+                    Some(o) if o.case != e.case => problems.push(
+                        Problem::new(ProblemCode::Invalid, "names an event of another case")
+                            .in_field(at(name))
+                            .with_value(other.as_str()),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            let from = e
+                .parent
+                .as_deref()
+                .and_then(|p| by_id.get(p))
+                .map_or(START, |&j| events[j].status);
+            if !from.may_become(e.status) {
+                problems.push(
+                    Problem::new(
+                        ProblemCode::Invalid,
+                        format!(
+                            "a case cannot go from {} to {}",
+                            from.name(),
+                            e.status.name()
+                        ),
+                    )
+                    .in_field(at("status"))
+                    .with_value(e.status.name()),
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        // Following parents from any event must end: no loops.
+        for (i, e) in events.iter().enumerate() {
+            let mut steps = 0;
+            let mut cur = e.parent.as_deref();
+            while let Some(p) = cur {
+                steps += 1;
+                if steps > events.len() {
+                    problems.push(
+                        Problem::new(ProblemCode::Invalid, "its parents go round in a loop")
+                            .in_field(format!("{field}[{i}].parent"))
+                            .with_value(e.id.as_str()),
+                    );
+                    break;
+                }
+                cur = by_id.get(p).and_then(|&j| events[j].parent.as_deref());
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        let total = problems.len();
+        Err(Error::new(ErrorKind::Request, problems, total))
+    }
+}
+
+// ---- state -----------------------------------------------------------------
+
+/// A case's events, grouped.
+struct Log<'a> {
+    by_case: HashMap<&'a str, Vec<&'a Event>>,
+    by_id: HashMap<&'a str, &'a Event>,
+}
+
+impl<'a> Log<'a> {
+    fn new(events: &'a [Event]) -> Self {
+        let mut by_case: HashMap<&str, Vec<&Event>> = HashMap::new();
+        let mut by_id = HashMap::with_capacity(events.len());
+        for e in events {
+            by_case.entry(e.case.as_str()).or_default().push(e);
+            by_id.insert(e.id.as_str(), e);
+        }
+        for list in by_case.values_mut() {
+            list.sort_by(|a, b| (&a.at, &a.id).cmp(&(&b.at, &b.id)));
+        }
+        Log { by_case, by_id }
+    }
+
+    /// The heads of a case, oldest first.
+    fn heads(&self, case: &str) -> Vec<&'a Event> {
+        let Some(list) = self.by_case.get(case) else {
+            return Vec::new();
+        };
+        let named: BTreeSet<&str> = list
+            .iter()
+            .flat_map(|e| e.parent.iter().chain(&e.merged))
+            .map(String::as_str)
+            .collect();
+        list.iter()
+            .copied()
+            .filter(|e| !named.contains(e.id.as_str()))
+            .collect()
+    }
+
+    /// When the case whose head is `head` was closed: the time of the
+    /// earliest event of the unbroken run of closed states ending at it.
+    fn closed_at(&self, head: &'a Event) -> Option<&'a str> {
+        if !head.status.closed() {
+            return None;
+        }
+        let mut first = head;
+        let mut steps = 0;
+        while let Some(parent) = first.parent.as_deref().and_then(|p| self.by_id.get(p)) {
+            steps += 1;
+            if !parent.status.closed() || steps > self.by_id.len() {
+                break;
+            }
+            first = parent;
+        }
+        Some(first.at.as_str())
+    }
+}
+
+/// The cases of `responses` (see the module docs), the first `limit` of
+/// them listed, with the figures over all. `events` are this device's case
+/// events (of any questionnaire: those naming other responses are left
+/// aside), `contacts` the call-back contacts given, `today` the date
+/// (`YYYY-MM-DD`) overdue is judged on.
+pub fn cases(
+    instrument: &Instrument,
+    responses: &Responses,
+    events: &[Event],
+    contacts: &[CallBack],
+    today: &str,
+    lang: Lang,
+    limit: usize,
+) -> Result<CaseList> {
+    let all = all_cases(instrument, responses, events, contacts, today, lang)?;
+    let totals = figures(None, all.iter());
+    let mut holders: BTreeMap<Option<&str>, Vec<&Case>> = BTreeMap::new();
+    for c in &all {
+        holders.entry(c.holder.as_deref()).or_default().push(c);
+    }
+    let mut by_holder: Vec<Figures> = holders
+        .iter()
+        .filter(|(h, _)| h.is_some())
+        .map(|(h, list)| figures(h.map(str::to_owned), list.iter().copied()))
+        .collect();
+    if let Some(list) = holders.get(&None) {
+        by_holder.push(figures(None, list.iter().copied()));
+    }
+    let conflicts = all
+        .iter()
+        .filter(|c| !c.conflict.is_empty())
+        .map(|c| c.id.clone())
+        .collect();
+    let count = all.len() as u64;
+    let mut all = all;
+    all.truncate(limit);
+    Ok(CaseList {
+        count,
+        cases: all,
+        figures: totals,
+        by_holder,
+        conflicts,
+    })
+}
+
+/// Every case, most urgent first.
+fn all_cases(
+    instrument: &Instrument,
+    responses: &Responses,
+    events: &[Event],
+    contacts: &[CallBack],
+    today: &str,
+    lang: Lang,
+) -> Result<Vec<Case>> {
+    let today_n = day_number(today)
+        .filter(|_| today.len() == 10)
+        .ok_or_else(|| {
+            request(
+                ProblemCode::Invalid,
+                "today",
+                today,
+                "today's date is written YYYY-MM-DD",
+            )
+        })?;
+    let log = Log::new(events);
+    let mut listed: Vec<FollowUp> = filter::follow_up(instrument, responses)?;
+    // Responses with events that no rule flags (any more) keep their case.
+    let flagged: BTreeSet<u32> = listed.iter().map(|f| f.row).collect();
+    let nps = instrument.nps();
+    for (r, id) in responses.ids().iter().enumerate() {
+        if log.by_case.contains_key(id.as_str()) && !flagged.contains(&(r as u32)) {
+            let score = nps
+                .map(|q| responses.column(q)[r])
+                .filter(|&c| c != crate::MISSING);
+            listed.push(FollowUp {
+                row: r as u32,
+                id: id.clone(),
+                score,
+                detractor: false,
+                flags: Vec::new(),
+            });
+        }
+    }
+    let contacts: HashMap<&str, &CallBack> = contacts
+        .iter()
+        .filter(|c| !c.consent_at.trim().is_empty())
+        .map(|c| (c.id.as_str(), c))
+        .collect();
+    let dates = filter::dates(responses);
+    let days = instrument.follow_up_due_days();
+    let mut out = Vec::with_capacity(listed.len());
+    for f in listed {
+        let r = f.row as usize;
+        let heads = log.heads(&f.id);
+        let head = heads.last().copied();
+        let opened = dates
+            .as_ref()
+            .and_then(|d| d(r))
+            .filter(|d| day_number(d).is_some())
+            .map(str::to_owned);
+        let due = match head.and_then(|h| h.due.clone()) {
+            Some(d) => Some(d),
+            None => opened.as_deref().and_then(|o| add_working_days(o, days)),
+        };
+        let status = head.map_or(START, |h| h.status);
+        let closed_at = head.and_then(|h| log.closed_at(h)).map(str::to_owned);
+        let overdue = !status.closed()
+            && due
+                .as_deref()
+                .and_then(day_number)
+                .is_some_and(|d| today_n > d);
+        let history: Vec<Event> = log
+            .by_case
+            .get(f.id.as_str())
+            .map(|l| l.iter().map(|e| (*e).clone()).collect())
+            .unwrap_or_default();
+        let notes = history
+            .iter()
+            .filter_map(|e| {
+                e.note.as_ref().map(|n| Note {
+                    at: e.at.clone(),
+                    who: e.who.clone(),
+                    text: n.clone(),
+                })
+            })
+            .collect();
+        out.push(Case {
+            reasons: filter::reasons(instrument, &f, lang),
+            id: f.id,
+            row: f.row,
+            score: f.score,
+            status,
+            holder: head.and_then(|h| h.holder.clone()),
+            opened,
+            due,
+            overdue,
+            closed_at,
+            notes,
+            head: head.map(|h| h.id.clone()),
+            conflict: if heads.len() > 1 {
+                heads.iter().map(|h| h.id.clone()).collect()
+            } else {
+                Vec::new()
+            },
+            history,
+            contact: None,
+        });
+        let case = out.last_mut().expect("just pushed");
+        case.contact = contacts.get(case.id.as_str()).map(|c| (*c).clone());
+    }
+    out.sort_by(|a, b| {
+        let group = |c: &Case| match (c.overdue, c.status.closed()) {
+            (true, _) => 0,
+            (false, false) => 1,
+            (false, true) => 2,
+        };
+        group(a)
+            .cmp(&group(b))
+            .then_with(|| {
+                if group(a) == 2 {
+                    b.closed_at.cmp(&a.closed_at)
+                } else {
+                    // Known due dates first, earliest first.
+                    (a.due.is_none(), &a.due).cmp(&(b.due.is_none(), &b.due))
+                }
+            })
+            .then(a.row.cmp(&b.row))
+    });
+    Ok(out)
+}
+
+/// The figures over `cases`.
+fn figures<'c>(holder: Option<String>, cases: impl Iterator<Item = &'c Case>) -> Figures {
+    let mut f = Figures {
+        holder,
+        opened: 0,
+        open: 0,
+        overdue: 0,
+        closed: 0,
+        closed_within_due_pct: None,
+        median_days_to_close: None,
+    };
+    let (mut with_due, mut within) = (0u64, 0u64);
+    let mut days: Vec<i64> = Vec::new();
+    for c in cases {
+        f.opened += 1;
+        f.overdue += u64::from(c.overdue);
+        let Some(closed) = c.closed_at.as_deref().and_then(day_number) else {
+            f.open += 1;
+            continue;
+        };
+        f.closed += 1;
+        if let Some(due) = c.due.as_deref().and_then(day_number) {
+            with_due += 1;
+            within += u64::from(closed <= due);
+        }
+        if let Some(opened) = c.opened.as_deref().and_then(day_number) {
+            days.push(closed - opened);
+        }
+    }
+    if with_due > 0 {
+        f.closed_within_due_pct = Some(within as f64 * 100.0 / with_due as f64);
+    }
+    if !days.is_empty() {
+        days.sort_unstable();
+        let n = days.len();
+        f.median_days_to_close = Some(if n % 2 == 1 {
+            days[n / 2] as f64
+        } else {
+            (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0
+        });
+    }
+    f
+}
+
+// ---- changes -----------------------------------------------------------------
+
+/// Makes `change` an event, checked against `events` (this device's log):
+/// the case must be a response of `responses`; the parent the person saw must
+/// still be a head of the case (a case changed meanwhile is refused, to be
+/// shown again); on a conflict the other heads are recorded as `merged`; the
+/// status change must be allowed; and something must change.
+pub fn next_event(responses: &Responses, events: &[Event], change: &Change) -> Result<Event> {
+    if !responses.ids().contains(&change.case) {
+        return Err(request(
+            ProblemCode::UnknownName,
+            "case",
+            &change.case,
+            "no response has this id",
+        ));
+    }
+    if events.iter().any(|e| e.id == change.id) {
+        return Err(request(
+            ProblemCode::DuplicateId,
+            "id",
+            &change.id,
+            "an event with this id is already stored",
+        ));
+    }
+    let log = Log::new(events);
+    let heads = log.heads(&change.case);
+    let parent =
+        match (&change.parent, heads.is_empty()) {
+            (None, true) => None,
+            (Some(p), false) if heads.iter().any(|h| h.id == *p) => {
+                heads.iter().copied().find(|h| h.id == *p)
+            }
+            _ => {
+                let now: Vec<&str> = heads.iter().map(|h| h.id.as_str()).collect();
+                return Err(request(
+                    ProblemCode::Conflict,
+                    "parent",
+                    change.parent.as_deref().unwrap_or("null"),
+                    format!(
+                    "the case changed since it was shown (its latest change is now {}); look again",
+                    if now.is_empty() { "none".to_owned() } else { now.join(" or ") }
+                ),
+                ));
+            }
+        };
+    let merged: Vec<String> = heads
+        .iter()
+        .filter(|h| Some(h.id.as_str()) != change.parent.as_deref())
+        .map(|h| h.id.clone())
+        .collect();
+    let before = parent.map_or(START, |p| p.status);
+    let status = change.status.unwrap_or(before);
+    if !before.may_become(status) {
+        return Err(request(
+            ProblemCode::Invalid,
+            "status",
+            status.name(),
+            format!("a {} case cannot become {}", before.name(), status.name()),
+        ));
+    }
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_owned);
+    let holder = match text(&change.holder) {
+        None => parent.and_then(|p| p.holder.clone()),
+        Some(h) if h.is_empty() => None,
+        Some(h) => Some(h),
+    };
+    let due = match text(&change.due) {
+        None => parent.and_then(|p| p.due.clone()),
+        Some(d) if d.is_empty() => None,
+        Some(d) => Some(d),
+    };
+    let note = text(&change.note).filter(|n| !n.is_empty());
+    let another_call = status == Status::Contacted && change.status.is_some();
+    let changes = status != before
+        || another_call
+        || holder != parent.and_then(|p| p.holder.clone())
+        || due != parent.and_then(|p| p.due.clone())
+        || note.is_some()
+        || !merged.is_empty();
+    if !changes {
+        return Err(request(
+            ProblemCode::Invalid,
+            "change",
+            &change.case,
+            "nothing changes: give a status, holder, due date or note",
+        ));
+    }
+    let event = Event {
+        id: change.id.clone(),
+        case: change.case.clone(),
+        parent: parent.map(|p| p.id.clone()),
+        merged,
+        at: change.at.clone(),
+        who: change.who.trim().to_owned(),
+        status,
+        holder,
+        note,
+        due,
+    };
+    let problems = event_problems(&event, "");
+    if !problems.is_empty() {
+        let total = problems.len();
+        return Err(Error::new(ErrorKind::Request, problems, total));
+    }
+    Ok(event)
+}
+
+/// Merges `theirs` into `mine`: the union by event id, checked as a whole
+/// ([`check_log`]). An id in both with different content is refused, as is
+/// any event that is not well-formed; nothing is merged then.
+pub fn merge_events(mine: &[Event], theirs: &[Event]) -> Result<Merged> {
+    let known: HashMap<&str, &Event> = mine.iter().map(|e| (e.id.as_str(), e)).collect();
+    let mut events = mine.to_vec();
+    let mut added = 0;
+    let mut problems = Vec::new();
+    for (i, e) in theirs.iter().enumerate() {
+        match known.get(e.id.as_str()) {
+            Some(m) if *m == e => {}
+            Some(_) => problems.push(
+                Problem::new(
+                    ProblemCode::Conflict,
+                    format!(
+                        "event {} of case {} differs between the two devices",
+                        e.id, e.case
+                    ),
+                )
+                .in_field(format!("cases[{i}]"))
+                .with_value(e.id.as_str()),
+            ),
+            None => {
+                events.push(e.clone());
+                added += 1;
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let total = problems.len();
+        return Err(Error::new(ErrorKind::Request, problems, total));
+    }
+    check_log(&events, "cases")?;
+    let log = Log::new(&events);
+    let mut conflicts: Vec<String> = log
+        .by_case
+        .keys()
+        .filter(|c| log.heads(c).len() > 1)
+        .map(|c| (*c).to_owned())
+        .collect();
+    conflicts.sort();
+    Ok(Merged {
+        events,
+        added,
+        conflicts,
+    })
+}
+
+/// The cases as a CSV for people: `id, score, reasons, status, holder,
+/// opened, due, overdue, closed_at, last_change_at, last_change_by, notes`
+/// (statuses, reasons and yes/no in `lang`; notes as "time who: text" joined
+/// with " | "), then `contact_name, contact_phone, contact_consent_at` only
+/// when `with_contacts` (a person's choice, as for the other exports). Every
+/// case, most urgent first; text cells neutralised against formulas.
+#[allow(clippy::too_many_arguments)]
+pub fn cases_csv(
+    instrument: &Instrument,
+    responses: &Responses,
+    events: &[Event],
+    contacts: &[CallBack],
+    today: &str,
+    lang: Lang,
+    bom: bool,
+    with_contacts: bool,
+) -> Result<Vec<u8>> {
+    let all = all_cases(instrument, responses, events, contacts, today, lang)?;
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let mut header = vec![
+        "id",
+        "score",
+        "reasons",
+        "status",
+        "holder",
+        "opened",
+        "due",
+        "overdue",
+        "closed_at",
+        "last_change_at",
+        "last_change_by",
+        "notes",
+    ];
+    if with_contacts {
+        header.extend(crate::store::CONTACT_COLUMNS);
+    }
+    write_cells(&mut out, header.into_iter().map(Cell::Text));
+    let (yes, no) = match lang {
+        Lang::En => ("yes", "no"),
+        Lang::ZhCn => ("是", "否"),
+    };
+    for c in &all {
+        let score = c.score.map(|s| s.to_string()).unwrap_or_default();
+        let reasons = filter::join_reasons(&c.reasons, lang);
+        let notes = c
+            .notes
+            .iter()
+            .map(|n| format!("{} {}: {}", n.at, n.who, n.text))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let last = c.last_change();
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut cells = vec![
+            c.id.clone(),
+            score,
+            reasons,
+            c.status.label(lang).to_owned(),
+            opt(&c.holder),
+            opt(&c.opened),
+            opt(&c.due),
+            (if c.overdue { yes } else { no }).to_owned(),
+            opt(&c.closed_at),
+            last.map(|e| e.at.clone()).unwrap_or_default(),
+            last.map(|e| e.who.clone()).unwrap_or_default(),
+            notes,
+        ];
+        if with_contacts {
+            let contact = c.contact.as_ref();
+            cells.push(contact.map(|k| k.name.clone()).unwrap_or_default());
+            cells.push(contact.map(|k| k.phone.clone()).unwrap_or_default());
+            cells.push(contact.map(|k| k.consent_at.clone()).unwrap_or_default());
+        }
+        write_cells(
+            &mut out,
+            cells.iter().enumerate().map(|(i, v)| {
+                if i == 1 {
+                    Cell::Number(v)
+                } else {
+                    Cell::Text(v)
+                }
+            }),
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_skip_weekends() {
+        for d in ["1970-01-01", "2000-02-29", "2026-12-31", "2024-03-01"] {
+            assert_eq!(date_text(day_number(d).unwrap()), d);
+        }
+        assert_eq!(day_number("1970-01-02"), Some(1));
+        assert_eq!(day_number("2023-02-29"), None);
+        assert_eq!(day_number("2023-13-01"), None);
+        // Thursday + 2 = Monday; Saturday + 1 = Monday.
+        assert_eq!(
+            add_working_days("2026-12-03", 2).as_deref(),
+            Some("2026-12-07")
+        );
+        assert_eq!(
+            add_working_days("2026-12-05", 1).as_deref(),
+            Some("2026-12-07")
+        );
+        assert_eq!(
+            add_working_days("2026-12-07", 0).as_deref(),
+            Some("2026-12-07")
+        );
+    }
+
+    #[test]
+    fn transitions() {
+        use Status::*;
+        assert!(Open.may_become(Resolved));
+        assert!(Contacted.may_become(Contacted));
+        assert!(!Contacted.may_become(Open));
+        assert!(Resolved.may_become(Open));
+        assert!(!Resolved.may_become(Contacted));
+        assert!(!Declined.may_become(Unreachable));
+    }
+}
