@@ -21,6 +21,7 @@ pub mod code;
 pub mod column;
 pub mod crosstab;
 pub mod csv;
+pub mod drivers;
 pub mod error;
 pub mod export;
 pub mod filter;

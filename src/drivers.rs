@@ -1,0 +1,685 @@
+//! Key drivers: how much of the NPS answer each satisfaction item explains.
+//!
+//! The rule (issue 17):
+//!
+//! - **Rows**: listwise. A row counts only if it answered the target and every
+//!   item asked for; `n` is their number, and `r`, `r2` and every sub-model use
+//!   exactly these rows (with `--items q14,q12,q16` only those three and the
+//!   target decide). Only `index` is over every row that answered *that* item,
+//!   as `manyi report` computes it ([`crate::scoring::satisfaction`], reused).
+//! - **Scores**: an item with k options scores k … 1, best option first
+//!   (satisfied = 3 … dissatisfied = 1); the target is the NPS question's value
+//!   0–10 (`min + code` for any numeric scale question).
+//! - **r2**: R² of the least-squares fit of the target on all the items with an
+//!   intercept. **r**: each item's Pearson correlation with the target.
+//! - **importance** (Shapley value, also called LMG): with p items,
+//!   importance_j = Σ over subsets S of the other items of
+//!   |S|!·(p − |S| − 1)!/p! · (R²(S ∪ {j}) − R²(S)), R²(∅) = 0. Every one of the
+//!   2^p subsets is fitted exactly, so at most [`MAX_ITEMS`] (12) items are
+//!   taken. Importances are ≥ 0 and sum to `r2`. **share** = importance / r2.
+//! - **share_ci95**: the bootstrap percentile interval: the n rows are
+//!   resampled with replacement [`RESAMPLES`] (1,000) times (SplitMix64 seeded
+//!   with the seed: the same seed gives the same interval), each resample's
+//!   shares are recomputed (a resample with R² = 0 has every share 0), and the
+//!   2.5% and 97.5% points are taken with linear interpolation between order
+//!   statistics (numpy's default percentile).
+//! - **fix_first**: among the items whose index is below the mean index of the
+//!   items, the one with the highest share (the first in item order on a tie);
+//!   `None` when no item is below the mean or none of those has a share above 0
+//!   ([`fix_first`]).
+//!
+//! Degenerate data get defined values, never NaN:
+//!
+//! - An item with the same answer in every row (constant) has no correlation:
+//!   `r` is `None`, and it explains nothing: importance 0, share 0.
+//! - An item that is an exact linear function of other items (say, answers
+//!   identical to another item's) adds nothing to a model already holding them:
+//!   R² is computed by a Cholesky (Gram–Schmidt) factorization of the
+//!   covariance matrix that skips a column whose residual variance is at most
+//!   [`COLLINEAR`] of its variance. Identical items then share importance
+//!   equally, as Shapley values do.
+//! - When `r2` is 0 (no item varies with the target) `share` and `share_ci95`
+//!   are `None`: a share of nothing is undefined.
+//! - Refused with a located error: an item that is not one of the instrument's
+//!   satisfaction items (only those have options ordered best first), an item
+//!   named twice, more than 12 items, a target that is not a scale question
+//!   (numeric, like the NPS question) or a satisfaction item, a target among the
+//!   items, fewer than p + 2 listwise rows, and a target with the same answer in
+//!   every listwise row (nothing to explain).
+//!
+//! Covariances come from exact integer sums (scores are small integers), so a
+//! constant item's variance is exactly 0 and identical items have identical
+//! covariances. Rows with the same scores are pooled into patterns, so a
+//! resample costs O(n) draws plus O(patterns · p²), and the subset fits
+//! O(2^p · p²).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
+use crate::generate::Rng;
+use crate::instrument::{Instrument, QuestionKind, MISSING};
+use crate::responses::Responses;
+use crate::scoring::satisfaction;
+
+/// The most items a key-driver analysis takes: 2^12 = 4,096 subset fits.
+pub const MAX_ITEMS: usize = 12;
+
+/// Bootstrap resamples behind `share_ci95` unless [`Options::resamples`] says otherwise.
+pub const RESAMPLES: usize = 1000;
+
+/// A column whose residual variance, given the columns before it, is at most
+/// this fraction of its own variance is treated as collinear and adds nothing.
+pub const COLLINEAR: f64 = 1e-9;
+
+/// What to analyse. `Default` gives the instrument's NPS question on its
+/// satisfaction items, seed 1, [`RESAMPLES`] resamples.
+#[derive(Debug, Clone)]
+pub struct Options<'a> {
+    /// The target question's id; `None` for the instrument's NPS question.
+    pub target: Option<&'a str>,
+    /// The items' ids, in the order to report; `None` for the satisfaction items.
+    pub items: Option<&'a [String]>,
+    /// The bootstrap's seed.
+    pub seed: u64,
+    /// How many bootstrap resamples (at least 1).
+    pub resamples: usize,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            target: None,
+            items: None,
+            seed: 1,
+            resamples: RESAMPLES,
+        }
+    }
+}
+
+/// One item's part in the target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Driver {
+    /// The item's question id.
+    pub question: String,
+    /// Pearson r of the item with the target over the listwise rows; `None`
+    /// when the item is constant there.
+    pub r: Option<f64>,
+    /// The item's Shapley (LMG) share of R², in R² units (≥ 0).
+    pub importance: f64,
+    /// importance / r2 (0 … 1); `None` when r2 is 0.
+    pub share: Option<f64>,
+    /// The bootstrap 95% percentile interval of `share`; `None` when r2 is 0.
+    pub share_ci95: Option<[f64; 2]>,
+    /// The item's 0–100 satisfaction index over every row that answered it.
+    pub index: f64,
+}
+
+/// The key-driver analysis of a target on items.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drivers {
+    /// The target question's id.
+    pub target: String,
+    /// The listwise rows used (target and every item answered).
+    pub n: u64,
+    /// R² of the target on all the items, with an intercept.
+    pub r2: f64,
+    /// The items, in the order asked for.
+    pub items: Vec<Driver>,
+    /// The item to fix first ([`fix_first`]), if any.
+    pub fix_first: Option<String>,
+}
+
+fn refuse(code: ProblemCode, field: &str, value: &str, message: String) -> Error {
+    Error::single(
+        ErrorKind::Request,
+        Problem::new(code, message)
+            .in_field(field)
+            .with_value(value),
+    )
+}
+
+/// The item to improve first: among the items whose index is below the mean
+/// index of `items`, the one with the highest share (the first on a tie);
+/// `None` if no item is below the mean or none of those has a share above 0.
+pub fn fix_first(items: &[Driver]) -> Option<String> {
+    if items.is_empty() {
+        return None;
+    }
+    let mean = items.iter().map(|d| d.index).sum::<f64>() / items.len() as f64;
+    let mut best: Option<&Driver> = None;
+    for d in items.iter().filter(|d| d.index < mean) {
+        let share = d.share.unwrap_or(0.0);
+        if share > 0.0 && best.is_none_or(|b| share > b.share.unwrap_or(0.0)) {
+            best = Some(d);
+        }
+    }
+    best.map(|d| d.question.clone())
+}
+
+/// R² of every subset of the p items (bit j of the index: item j), from the
+/// (p + 1) × (p + 1) covariance matrix `c` (row-major, any common scale) whose
+/// last row and column are the target's. R²(∅) = 0; all 0 if the target has
+/// no variance.
+///
+/// Subsets are visited depth first, each extending its parent (the subset
+/// without its highest item) by one row of the Cholesky factor of the items'
+/// covariance, so each costs O(p²). A column whose residual variance is at most
+/// [`COLLINEAR`] of its own is skipped: it adds nothing to R².
+pub fn subset_r2(c: &[f64], p: usize) -> Vec<f64> {
+    let q = p + 1;
+    let yy = c[p * q + p];
+    let mut out = vec![0.0; 1 << p];
+    if yy > 0.0 {
+        let mut fit = Fit {
+            c,
+            q,
+            yy,
+            kept: Vec::with_capacity(p),
+            l: vec![0.0; p * p],
+            z: Vec::with_capacity(p),
+            scratch: vec![0.0; p * p],
+        };
+        fit.visit(0, 0, 0.0, &mut out);
+    }
+    out
+}
+
+/// The state of the depth-first walk over subsets in [`subset_r2`].
+struct Fit<'a> {
+    c: &'a [f64],
+    q: usize,
+    yy: f64,
+    /// The items in the factor, in the order added.
+    kept: Vec<usize>,
+    /// Row i of the lower-triangular factor at `l[i·p ..]`.
+    l: Vec<f64>,
+    /// L⁻¹ times the items' covariances with the target.
+    z: Vec<f64>,
+    /// Per depth, the candidate row being computed.
+    scratch: Vec<f64>,
+}
+
+impl Fit<'_> {
+    fn visit(&mut self, mask: usize, from: usize, r2: f64, out: &mut [f64]) {
+        out[mask] = r2.min(1.0);
+        let p = self.q - 1;
+        for j in from..p {
+            let m = self.kept.len();
+            let (c, q) = (self.c, self.q);
+            let row = &mut self.scratch[m * p..m * p + m];
+            // Forward substitution: row = L⁻¹ · cov(kept, j).
+            for i in 0..m {
+                let li = &self.l[i * p..i * p + i];
+                let dot: f64 = li.iter().zip(&row[..i]).map(|(a, b)| a * b).sum();
+                row[i] = (c[self.kept[i] * q + j] - dot) / self.l[i * p + i];
+            }
+            let jj = c[j * q + j];
+            let d = jj - row.iter().map(|x| x * x).sum::<f64>();
+            if jj <= 0.0 || d <= COLLINEAR * jj {
+                self.visit(mask | 1 << j, j + 1, r2, out);
+                continue;
+            }
+            let diag = d.sqrt();
+            let zj =
+                (c[j * q + p] - row.iter().zip(&self.z).map(|(a, b)| a * b).sum::<f64>()) / diag;
+            let (lo, hi) = (m * p, m * p + m);
+            self.l[lo..hi].copy_from_slice(&self.scratch[lo..hi]);
+            self.l[lo + m] = diag;
+            self.kept.push(j);
+            self.z.push(zj);
+            self.visit(mask | 1 << j, j + 1, r2 + zj * zj / self.yy, out);
+            self.kept.pop();
+            self.z.pop();
+        }
+    }
+}
+
+/// Each item's Shapley value from the R² of every subset (as [`subset_r2`]
+/// gives them): Σ over subsets S without j of |S|!·(p − |S| − 1)!/p! ·
+/// (R²(S ∪ {j}) − R²(S)). They sum to R² of all items; a rounding below 0 is 0.
+pub fn shapley(r2: &[f64], p: usize) -> Vec<f64> {
+    // weight[s] = s!(p − s − 1)!/p! = 1 / (p · C(p − 1, s)).
+    let mut weight = vec![0.0; p.max(1)];
+    let mut binom = 1.0;
+    for (s, w) in weight.iter_mut().enumerate().take(p) {
+        *w = 1.0 / (p as f64 * binom);
+        binom = binom * (p - 1 - s) as f64 / (s + 1) as f64;
+    }
+    (0..p)
+        .map(|j| {
+            let bit = 1 << j;
+            let phi: f64 = (0..r2.len())
+                .filter(|mask| mask & bit == 0)
+                .map(|mask| {
+                    weight[(mask as u32).count_ones() as usize] * (r2[mask | bit] - r2[mask])
+                })
+                .sum();
+            phi.max(0.0)
+        })
+        .collect()
+}
+
+/// The rows' scores pooled by pattern: each distinct score vector once
+/// (items then target), with how many rows have it and which pattern each row is.
+struct Patterns {
+    /// Pattern-major scores, `q` per pattern.
+    scores: Vec<u32>,
+    counts: Vec<u64>,
+    of_row: Vec<u32>,
+}
+
+impl Patterns {
+    /// Covariance numerators n·Σxy − Σx·Σy (exact), as f64, of weights per pattern.
+    fn covariance(&self, q: usize, weights: &[u64]) -> Vec<f64> {
+        let mut n = 0u64;
+        let mut s = vec![0u64; q];
+        let mut ss = vec![0u64; q * q];
+        for (pattern, &w) in weights.iter().enumerate() {
+            if w == 0 {
+                continue;
+            }
+            n += w;
+            let x = &self.scores[pattern * q..pattern * q + q];
+            for a in 0..q {
+                let wa = w * u64::from(x[a]);
+                s[a] += wa;
+                for b in a..q {
+                    ss[a * q + b] += wa * u64::from(x[b]);
+                }
+            }
+        }
+        let mut c = vec![0.0; q * q];
+        for a in 0..q {
+            for b in a..q {
+                let num =
+                    i128::from(n) * i128::from(ss[a * q + b]) - i128::from(s[a]) * i128::from(s[b]);
+                c[a * q + b] = num as f64;
+                c[b * q + a] = num as f64;
+            }
+        }
+        c
+    }
+}
+
+/// Linear-interpolation percentile (numpy's default) of sorted values, `at` in 0 … 1.
+fn percentile(sorted: &[f64], at: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * at;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Shares (importance / R², all 0 when R² is 0) from a covariance matrix.
+fn shares(c: &[f64], p: usize) -> (f64, Vec<f64>, Vec<f64>) {
+    let r2 = subset_r2(c, p);
+    let full = r2[r2.len() - 1];
+    let importance = shapley(&r2, p);
+    let share = importance
+        .iter()
+        .map(|&i| if full > 0.0 { i / full } else { 0.0 })
+        .collect();
+    (full, importance, share)
+}
+
+/// The key-driver analysis described in the module documentation.
+pub fn drivers(
+    instrument: &Instrument,
+    responses: &Responses,
+    options: &Options,
+) -> Result<Drivers> {
+    responses.check_instrument(instrument)?;
+    let qs = instrument.questions();
+    let sat = instrument.satisfaction();
+    let satisfaction_ids = || {
+        sat.iter()
+            .map(|&q| qs[q].id.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // Items.
+    let items: Vec<usize> = match options.items {
+        None => sat.to_vec(),
+        Some(ids) => {
+            let mut items = Vec::with_capacity(ids.len());
+            for id in ids {
+                let (q, question) = instrument.question(id).map_err(|mut e| {
+                    e.prefix_fields("items");
+                    e
+                })?;
+                if !sat.contains(&q) {
+                    return Err(refuse(
+                        ProblemCode::Invalid,
+                        "items",
+                        &question.id,
+                        format!(
+                            "{} is not a satisfaction scale item (options ordered best first); \
+                             the items of this instrument are: {}",
+                            question.id,
+                            satisfaction_ids()
+                        ),
+                    ));
+                }
+                if items.contains(&q) {
+                    return Err(refuse(
+                        ProblemCode::Invalid,
+                        "items",
+                        &question.id,
+                        format!("{} is named twice among the items", question.id),
+                    ));
+                }
+                items.push(q);
+            }
+            items
+        }
+    };
+    let p = items.len();
+    if p == 0 {
+        return Err(refuse(
+            ProblemCode::Invalid,
+            "items",
+            "",
+            "no items: name at least one satisfaction item (this instrument has none)".into(),
+        ));
+    }
+    if p > MAX_ITEMS {
+        return Err(refuse(
+            ProblemCode::OutOfRange,
+            "items",
+            &p.to_string(),
+            format!(
+                "{p} items: at most {MAX_ITEMS} can be analysed \
+                 (every one of the 2^p subsets is fitted)"
+            ),
+        ));
+    }
+    if options.resamples == 0 {
+        return Err(refuse(
+            ProblemCode::OutOfRange,
+            "resamples",
+            "0",
+            "the bootstrap needs at least 1 resample".into(),
+        ));
+    }
+    // Target.
+    let (t, target) = match options.target {
+        Some(id) => instrument.question(id).map_err(|mut e| {
+            e.prefix_fields("target");
+            e
+        })?,
+        None => {
+            let t = instrument.nps().ok_or_else(|| {
+                refuse(
+                    ProblemCode::UnknownName,
+                    "target",
+                    instrument.id(),
+                    "this instrument names no NPS question: name a target".into(),
+                )
+            })?;
+            (t, &qs[t])
+        }
+    };
+    let target_is_item = sat.contains(&t);
+    if target.kind != QuestionKind::Scale && !target_is_item {
+        return Err(refuse(
+            ProblemCode::Invalid,
+            "target",
+            &target.id,
+            format!(
+                "{} is neither a numeric scale question (like the NPS question) nor a \
+                 satisfaction item: it has no score to explain",
+                target.id
+            ),
+        ));
+    }
+    if items.contains(&t) {
+        return Err(refuse(
+            ProblemCode::Invalid,
+            "items",
+            &target.id,
+            format!("{} is the target: it cannot be an item too", target.id),
+        ));
+    }
+    // Scores of a code: items (and a satisfaction-item target) k … 1; a scale
+    // question min + code.
+    let score = |q: usize, code: u8| -> u32 {
+        let question = &qs[q];
+        match question.kind {
+            QuestionKind::Scale => u32::from(question.min.unwrap_or(0)) + u32::from(code),
+            QuestionKind::Single => (question.len() - usize::from(code)) as u32,
+        }
+    };
+    // Listwise rows, pooled by pattern.
+    let q = p + 1;
+    let columns: Vec<&[u8]> = items
+        .iter()
+        .chain(std::iter::once(&t))
+        .map(|&c| responses.column(c))
+        .collect();
+    let mut patterns = Patterns {
+        scores: Vec::new(),
+        counts: Vec::new(),
+        of_row: Vec::new(),
+    };
+    let mut seen: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut key = vec![0u8; q];
+    'rows: for r in 0..responses.len() {
+        for (a, col) in columns.iter().enumerate() {
+            if col[r] == MISSING {
+                continue 'rows;
+            }
+            key[a] = col[r];
+        }
+        let next = patterns.counts.len() as u32;
+        let id = *seen.entry(key.clone()).or_insert_with(|| {
+            let owners = items.iter().chain(std::iter::once(&t));
+            for (&code, &owner) in key.iter().zip(owners) {
+                patterns.scores.push(score(owner, code));
+            }
+            patterns.counts.push(0);
+            next
+        });
+        patterns.counts[id as usize] += 1;
+        patterns.of_row.push(id);
+    }
+    let n = patterns.of_row.len();
+    if n < p + 2 {
+        return Err(refuse(
+            ProblemCode::OutOfRange,
+            "n",
+            &n.to_string(),
+            format!(
+                "{n} rows answered {} and every item: {p} items need at least {}",
+                target.id,
+                p + 2
+            ),
+        ));
+    }
+    let c = patterns.covariance(q, &patterns.counts);
+    if c[p * q + p] <= 0.0 {
+        return Err(refuse(
+            ProblemCode::Invalid,
+            "target",
+            &target.id,
+            format!(
+                "{} has the same answer in all {n} rows used: there is nothing to explain",
+                target.id
+            ),
+        ));
+    }
+    let (r2, importance, share) = shares(&c, p);
+    let r: Vec<Option<f64>> = (0..p)
+        .map(|j| {
+            let jj = c[j * q + j];
+            (jj > 0.0).then(|| c[j * q + p] / (jj * c[p * q + p]).sqrt())
+        })
+        .collect();
+    // Bootstrap.
+    let mut rng = Rng(options.seed);
+    let mut weights = vec![0u64; patterns.counts.len()];
+    let mut boot: Vec<Vec<f64>> = vec![Vec::with_capacity(options.resamples); p];
+    for _ in 0..options.resamples {
+        weights.fill(0);
+        for _ in 0..n {
+            let row = ((u128::from(rng.next()) * n as u128) >> 64) as usize;
+            weights[patterns.of_row[row] as usize] += 1;
+        }
+        let (_, _, s) = shares(&patterns.covariance(q, &weights), p);
+        for (b, s) in boot.iter_mut().zip(s) {
+            b.push(s);
+        }
+    }
+    // Indices, as `manyi report` computes them.
+    let indices = satisfaction(instrument, responses)?;
+    let mut out = Vec::with_capacity(p);
+    for (j, &item) in items.iter().enumerate() {
+        let id = &qs[item].id;
+        let index = indices
+            .iter()
+            .find(|s| &s.question == id)
+            .and_then(|s| s.index)
+            .ok_or_else(|| {
+                refuse(
+                    ProblemCode::Invalid,
+                    "items",
+                    id,
+                    format!("{id} has no answers"),
+                )
+            })?;
+        let ci = (r2 > 0.0).then(|| {
+            let b = &mut boot[j];
+            b.sort_by(f64::total_cmp);
+            [percentile(b, 0.025), percentile(b, 0.975)]
+        });
+        out.push(Driver {
+            question: id.clone(),
+            r: r[j],
+            importance: importance[j],
+            share: (r2 > 0.0).then_some(share[j]),
+            share_ci95: ci,
+            index,
+        });
+    }
+    let fix_first = fix_first(&out);
+    Ok(Drivers {
+        target: target.id.clone(),
+        n: n as u64,
+        r2,
+        items: out,
+        fix_first,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The covariance matrix (divisor irrelevant) of columns, last = target.
+    fn cov(cols: &[&[f64]]) -> Vec<f64> {
+        let q = cols.len();
+        let n = cols[0].len() as f64;
+        let mean: Vec<f64> = cols.iter().map(|c| c.iter().sum::<f64>() / n).collect();
+        let mut c = vec![0.0; q * q];
+        for a in 0..q {
+            for b in 0..q {
+                c[a * q + b] = (0..cols[0].len())
+                    .map(|r| (cols[a][r] - mean[a]) * (cols[b][r] - mean[b]))
+                    .sum();
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn one_item_r2_is_r_squared_and_its_whole_share() {
+        // y = 2x exactly: R² = 1, the item takes all of it.
+        let x = [1.0, 2.0, 3.0, 2.0];
+        let y = [2.0, 4.0, 6.0, 4.0];
+        let r2 = subset_r2(&cov(&[&x, &y]), 1);
+        assert_eq!(r2[0], 0.0);
+        assert!((r2[1] - 1.0).abs() < 1e-12);
+        assert!((shapley(&r2, 1)[0] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn two_uncorrelated_items_split_by_their_own_r_squared() {
+        // x1 ⟂ x2 (centred, orthogonal): R²({1,2}) = r1² + r2², each item's
+        // Shapley value is its own r² (a hand computation).
+        let x1 = [1.0, -1.0, 1.0, -1.0];
+        let x2 = [1.0, 1.0, -1.0, -1.0];
+        let y = [3.0, -1.0, 1.0, -3.0]; // = 2·x1 + 1·x2
+        let c = cov(&[&x1, &x2, &y]);
+        let r2 = subset_r2(&c, 2);
+        // Σy² = 20; cov(x1, y) = 8, cov(x2, y) = 4, Σx² = 4: r1² = 64/80, r2² = 16/80.
+        assert!((r2[0b01] - 0.8).abs() < 1e-12);
+        assert!((r2[0b10] - 0.2).abs() < 1e-12);
+        assert!((r2[0b11] - 1.0).abs() < 1e-12);
+        let phi = shapley(&r2, 2);
+        assert!((phi[0] - 0.8).abs() < 1e-12 && (phi[1] - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_duplicate_item_adds_nothing_and_splits_evenly() {
+        let x = [1.0, 2.0, 3.0, 1.0, 2.0];
+        let y = [0.0, 5.0, 9.0, 2.0, 4.0];
+        let c = cov(&[&x, &x, &y]);
+        let r2 = subset_r2(&c, 2);
+        assert!((r2[0b11] - r2[0b01]).abs() < 1e-12);
+        assert!((r2[0b10] - r2[0b01]).abs() < 1e-12);
+        let phi = shapley(&r2, 2);
+        assert!((phi[0] - phi[1]).abs() < 1e-12);
+        assert!((phi[0] + phi[1] - r2[0b11]).abs() < 1e-12);
+        assert!(r2.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn a_constant_item_has_no_part() {
+        let k = [2.0; 5];
+        let x = [1.0, 2.0, 3.0, 1.0, 2.0];
+        let y = [0.0, 5.0, 9.0, 2.0, 4.0];
+        let r2 = subset_r2(&cov(&[&k, &x, &y]), 2);
+        let phi = shapley(&r2, 2);
+        assert_eq!(phi[0], 0.0);
+        assert_eq!(r2[0b01], 0.0);
+        assert_eq!(r2[0b11], r2[0b10]);
+    }
+
+    #[test]
+    fn percentile_interpolates_like_numpy() {
+        // numpy.percentile([1, 2, 3, 4], [2.5, 97.5]) = [1.075, 3.925].
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert!((percentile(&v, 0.025) - 1.075).abs() < 1e-12);
+        assert!((percentile(&v, 0.975) - 3.925).abs() < 1e-12);
+    }
+
+    fn driver(q: &str, index: f64, share: Option<f64>) -> Driver {
+        Driver {
+            question: q.into(),
+            r: None,
+            importance: share.unwrap_or(0.0),
+            share,
+            share_ci95: None,
+            index,
+        }
+    }
+
+    #[test]
+    fn fix_first_is_the_biggest_share_below_the_mean_index() {
+        // Mean index 50: q2 (40) and q3 (30) are below; q2's share is larger.
+        // q1 has the largest share but is above the mean.
+        let items = [
+            driver("q1", 80.0, Some(0.5)),
+            driver("q2", 40.0, Some(0.3)),
+            driver("q3", 30.0, Some(0.2)),
+        ];
+        assert_eq!(fix_first(&items).as_deref(), Some("q2"));
+        // Equal indices: none below the mean.
+        let flat = [driver("q1", 50.0, Some(0.5)), driver("q2", 50.0, Some(0.5))];
+        assert_eq!(fix_first(&flat), None);
+        // Below the mean but explaining nothing.
+        let none = [driver("q1", 80.0, Some(1.0)), driver("q2", 20.0, Some(0.0))];
+        assert_eq!(fix_first(&none), None);
+        assert_eq!(fix_first(&[driver("q1", 20.0, None)]), None);
+    }
+}
