@@ -17,6 +17,7 @@
 //! ```
 
 pub mod backup;
+pub mod cases;
 pub mod code;
 pub mod column;
 pub mod crosstab;

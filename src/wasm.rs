@@ -432,6 +432,25 @@ impl Dataset {
         to_js(&scale::scale(&self.instrument, &self.responses).map_err(js_error)?)
     }
 
+    /// Key drivers (see drivers.rs): target/items default to the instrument's.
+    pub fn drivers(
+        &self,
+        target: Option<String>,
+        items: Option<Vec<String>>,
+        seed: u32,
+    ) -> Result<JsValue, JsValue> {
+        let options = crate::drivers::Options {
+            target: target.as_deref(),
+            items: items.as_deref(),
+            seed: u64::from(seed),
+            ..crate::drivers::Options::default()
+        };
+        to_js(
+            &crate::drivers::drivers(&self.instrument, &self.responses, &options)
+                .map_err(js_error)?,
+        )
+    }
+
     /// One question's answer codes as a `Uint8Array` (255 = not answered).
     pub fn column(&self, question: &str) -> Result<Vec<u8>, JsValue> {
         let (q, _) = self.instrument.question(question).map_err(js_error)?;
