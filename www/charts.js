@@ -159,3 +159,146 @@ export function heat(residual) {
   const a = Math.min(Math.abs(residual) / 4, 1) * 0.45;
   return residual >= 0 ? `rgba(0, 114, 178, ${a.toFixed(3)})` : `rgba(213, 94, 0, ${a.toFixed(3)})`;
 }
+
+/** A step of 1, 2, 2.5 or 5 times a power of ten, about `rough` long. */
+function niceStep(rough) {
+  const p = 10 ** Math.floor(Math.log10(Math.max(rough, 1e-9)));
+  const m = rough / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
+}
+
+/** Ticks from `lo` to `hi` (both widened to a step), about `count` of them. */
+function ticks(lo, hi, count) {
+  const step = niceStep((hi - lo) / count || 1);
+  const from = Math.floor(lo / step) * step;
+  const to = Math.ceil(hi / step) * step;
+  const out = [];
+  for (let v = from; v <= to + step / 1e6; v += step) out.push(Math.round(v * 1e6) / 1e6);
+  return out;
+}
+
+const num = (v) => String(v).replace('-', '\u2212');
+
+/**
+ * Importance × performance: each item a point [{label, x, y, mark}] (x the
+ * share of R² in %, y the 0–100 index), dashed lines at `means` {x, y}, the
+ * quadrant right of the mean share and below the mean index shaded and named
+ * `quadrant`; the point with `mark` is the core's pick, drawn larger in
+ * vermillion. `names` {x, y, quadrant} name the axes and the quadrant.
+ */
+export function quadrant(points, means, names, alt, width) {
+  const W = widthOf(width);
+  const narrow = W < NARROW;
+  const H = narrow ? 280 : 320;
+  const L = 40;
+  const R = 14;
+  const T = 34;
+  const B = 44;
+  const xs = ticks(0, Math.max(means.x, ...points.map((p) => p.x)) * 1.1, narrow ? 3 : 5);
+  const ys = points.map((p) => p.y);
+  const yt = ticks(Math.max(0, Math.min(means.y, ...ys) - 4), Math.min(100, Math.max(means.y, ...ys) + 4), 4);
+  const [x0, x1] = [xs[0], xs[xs.length - 1]];
+  const [y0, y1] = [yt[0], yt[yt.length - 1]];
+  const X = (v) => L + ((v - x0) / (x1 - x0 || 1)) * (W - L - R);
+  const Y = (v) => T + (1 - (v - y0) / (y1 - y0 || 1)) * (H - T - B);
+  const marks = [
+    // The quadrant to fix first: important (right of the mean share) and below the mean index.
+    s('rect', { x: X(means.x), y: Y(means.y), width: Math.max(0, W - R - X(means.x)), height: Math.max(0, H - B - Y(means.y)), fill: 'rgba(213, 94, 0, 0.10)' }),
+    label(W - R - 4, H - B - 8, names.quadrant, 'end', SMALL, COLORS.ink),
+    ...xs.flatMap((v) => [s('line', { x1: X(v), x2: X(v), y1: T, y2: H - B, stroke: '#ececf1' }), label(X(v), H - B + 16, num(v), 'middle', SMALL, COLORS.axis)]),
+    ...yt.flatMap((v) => [s('line', { x1: L, x2: W - R, y1: Y(v), y2: Y(v), stroke: '#ececf1' }), label(L - 6, Y(v) + 4, num(v), 'end', SMALL, COLORS.axis)]),
+    s('line', { x1: L, x2: L, y1: T, y2: H - B, stroke: COLORS.axis }),
+    s('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: COLORS.axis }),
+    s('line', { x1: X(means.x), x2: X(means.x), y1: T, y2: H - B, stroke: COLORS.axis, 'stroke-dasharray': '5 4' }),
+    s('line', { x1: L, x2: W - R, y1: Y(means.y), y2: Y(means.y), stroke: COLORS.axis, 'stroke-dasharray': '5 4' }),
+    label(W - R, H - 6, fit(names.x, W - L - R), 'end', SMALL, COLORS.ink),
+    label(0, 14, fit(names.y, W), 'start', SMALL, COLORS.ink),
+  ];
+  // Each point's label beside it, on whichever side is free (else where it overlaps least).
+  const taken = [];
+  const overlap = (a, b) => Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+  const order = [...points].sort((a, b) => Number(!!b.mark) - Number(!!a.mark));
+  for (const p of order) {
+    const cx = X(p.x);
+    const cy = Y(p.y);
+    const r = p.mark ? 8 : 6;
+    taken.push({ x: cx - r, y: cy - r, w: 2 * r, h: 2 * r });
+  }
+  for (const p of order) {
+    const cx = X(p.x);
+    const cy = Y(p.y);
+    const r = p.mark ? 8 : 6;
+    const w = textWidth(p.label) + 2;
+    const options = [
+      { x: cx + r + 3, y: cy - 8, anchor: 'start' },
+      { x: cx - r - 3 - w, y: cy - 8, anchor: 'end' },
+      { x: cx - w / 2, y: cy - r - 18, anchor: 'middle' },
+      { x: cx - w / 2, y: cy + r + 2, anchor: 'middle' },
+    ].map((o) => ({ ...o, box: { x: o.x, y: o.y, w, h: 16 } }))
+      .filter((o) => o.box.x >= 0 && o.box.x + w <= W && o.box.y >= T - 14 && o.box.y + 16 <= H - B + 2);
+    const best = options.reduce((a, o) => {
+      const cost = taken.reduce((c, t) => c + overlap(o.box, t), 0);
+      return a && a.cost <= cost ? a : { ...o, cost };
+    }, null) ?? { x: cx + r + 3, y: cy - 8, anchor: 'start', box: { x: cx + r + 3, y: cy - 8, w, h: 16 } };
+    taken.push(best.box);
+    const tx = best.anchor === 'start' ? best.box.x : best.anchor === 'end' ? best.box.x + w : best.box.x + w / 2;
+    marks.push(
+      s('circle', { cx, cy, r, fill: p.mark ? COLORS.bad : COLORS.good, stroke: p.mark ? COLORS.ink : '#fff', 'stroke-width': p.mark ? 2 : 1, class: p.mark ? 'mark' : null }),
+      s('text', { x: tx, y: best.box.y + 13, 'text-anchor': best.anchor, 'font-size': FONT, 'font-weight': p.mark ? 700 : null, fill: COLORS.ink }, p.label),
+    );
+  }
+  return svg(W, H, alt, marks);
+}
+
+/**
+ * A value per period on −100…100 [{label, value, lo, hi, marked}]: the line
+ * through the values, its interval as a band, each `marked` point (a
+ * significant change) circled in vermillion. Period labels are thinned to fit.
+ */
+export function trendLine(rows, alt, width) {
+  const W = widthOf(width);
+  const narrow = W < NARROW;
+  const H = narrow ? 220 : 260;
+  const L = 40;
+  const R = 14;
+  const T = 14;
+  const B = 28;
+  const known = rows.filter((r) => r.value != null);
+  const clamp = (v) => Math.max(-100, Math.min(100, v));
+  const lows = known.map((r) => clamp(r.lo ?? r.value));
+  const highs = known.map((r) => clamp(r.hi ?? r.value));
+  const yt = ticks(Math.min(0, ...lows), Math.max(0, ...highs), narrow ? 4 : 5).filter((v) => v >= -100 && v <= 100);
+  const [y0, y1] = [yt[0], yt[yt.length - 1]];
+  const step = (W - L - R) / Math.max(1, rows.length);
+  const X = (i) => L + (i + 0.5) * step;
+  const Y = (v) => T + (1 - (clamp(v) - y0) / (y1 - y0 || 1)) * (H - T - B);
+  const marks = yt.flatMap((v) => [s('line', { x1: L, x2: W - R, y1: Y(v), y2: Y(v), stroke: v === 0 ? COLORS.axis : '#ececf1' }), label(L - 6, Y(v) + 4, num(v), 'end', SMALL, COLORS.axis)]);
+  // Runs of consecutive periods with a value: a band and a line each.
+  const runs = [];
+  rows.forEach((r, i) => {
+    if (r.value == null) return;
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1] === i - 1) last.push(i);
+    else runs.push([i]);
+  });
+  for (const run of runs) {
+    const top = run.map((i) => `${X(i).toFixed(1)},${Y(rows[i].hi ?? rows[i].value).toFixed(1)}`);
+    const bottom = run.map((i) => `${X(i).toFixed(1)},${Y(rows[i].lo ?? rows[i].value).toFixed(1)}`).reverse();
+    marks.push(s('polygon', { points: [...top, ...bottom].join(' '), fill: 'rgba(0, 114, 178, 0.16)' }));
+    if (run.length > 1) marks.push(s('polyline', { points: run.map((i) => `${X(i).toFixed(1)},${Y(rows[i].value).toFixed(1)}`).join(' '), fill: 'none', stroke: COLORS.good, 'stroke-width': 2.5 }));
+  }
+  rows.forEach((r, i) => {
+    if (r.value == null) return;
+    marks.push(s('circle', { cx: X(i), cy: Y(r.value), r: 4, fill: COLORS.good }));
+    if (r.marked) marks.push(s('circle', { cx: X(i), cy: Y(r.value), r: 9, fill: 'none', stroke: COLORS.bad, 'stroke-width': 2.5, class: 'mark' }));
+  });
+  // Period labels, every k-th so that they do not run into each other.
+  const widest = Math.max(...rows.map((r) => textWidth(r.label, SMALL)), 1);
+  const every = Math.max(1, Math.ceil((widest + 8) / step));
+  rows.forEach((r, i) => {
+    const half = textWidth(r.label, SMALL) / 2;
+    if (i % every === 0) marks.push(label(Math.min(W - half, Math.max(half, X(i))), H - 8, r.label, 'middle', SMALL, COLORS.axis));
+  });
+  marks.push(s('line', { x1: L, x2: L, y1: T, y2: H - B, stroke: COLORS.axis }));
+  return svg(W, H, alt, marks);
+}
