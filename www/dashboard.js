@@ -1,9 +1,9 @@
 // The analyst dashboard: the branch at a glance. The data is loaded once into
 // the worker; every filter change asks the worker (and so the core) for a new
-// view — report, cross-tab, NPS by a question, follow-up list — and this file
-// only lays the numbers out as tables and SVG charts. Every view and export
-// respects the filters in force.
-import { COLORS, diverging, hbars, heat, intervals, splitBar } from './charts.js';
+// view — report, cross-tab, NPS by a question, follow-up list, key drivers,
+// NPS trend — and this file only lays the numbers out as tables and SVG
+// charts. Every view and export respects the filters in force.
+import { COLORS, diverging, hbars, heat, intervals, quadrant, splitBar, trendLine } from './charts.js';
 import { initialLang, problemText, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
@@ -39,6 +39,12 @@ const state = {
   fuPage: 0,
   /** Whether every question's frequencies are shown on screen (always in print). */
   freqOpen: false,
+  /** Whether the key drivers' chart and table are shown on a phone (always on a wider screen and in print). */
+  driversOpen: false,
+  /** The trend's period: 'month' | 'quarter' | 'week'. */
+  period: 'month',
+  /** The trend's date column (null: the core's default, date / submitted_at / keyed_at). */
+  dateColumn: null,
 };
 
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
@@ -102,6 +108,7 @@ async function open(name, request) {
     renderSets(info);
     state.filter = { answers: {}, columns: {}, from: null, to: null };
     state.by = null;
+    state.dateColumn = null;
     renderFilters();
     await refresh();
   } catch (error) {
@@ -159,7 +166,7 @@ async function refresh() {
   const ticket = ++pending;
   $('#board').setAttribute('aria-busy', 'true');
   try {
-    const view = await ask('dash.view', { filter: state.filter, row: state.row, col: state.col, by: state.by, limit: FOLLOW_LIMIT });
+    const view = await ask('dash.view', { filter: state.filter, row: state.row, col: state.col, by: state.by, limit: FOLLOW_LIMIT, period: state.period, dateColumn: trendColumn(), dates: hasDates() });
     if (ticket !== pending) return; // a newer filter is on its way
     state.view = view;
     render();
@@ -239,8 +246,11 @@ function scheduleRefresh() {
 // ---- the views ------------------------------------------------------------------
 
 /**
- * The few numbers that matter, first: NPS with its interval, n, the
- * satisfaction index, the detractors to call back; then what they are of.
+ * The few numbers that matter, first: NPS with its interval and which way it
+ * went (the trend's last two periods, an arrow only where the core finds the
+ * change significant), n, the satisfaction index, the item to fix first (the
+ * core's pick from the key drivers), the detractors to call back; then what
+ * they are of.
  */
 function keyFigures(report) {
   const v = state.view;
@@ -250,12 +260,24 @@ function keyFigures(report) {
   const hasNps = nps && nps.nps != null;
   // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
   const [lo, hi] = hasNps ? nps.adjusted.ci95.map((x) => Math.max(-100, Math.min(100, x))) : [null, null];
+  const move = hasNps ? lastChange() : null;
+  const fix = v.drivers?.fix_first ?? null;
   const figures = h(
     'dl',
     { class: 'kpi-row' },
-    tile('nps', 'NPS', hasNps ? h('span', { class: 'big', id: 'nps-value', text: fmt(nps.nps) }) : tr('nps.none'), hasNps ? h('span', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.adjusted.moe95) }) }) : null, hasNps && nps.small ? h('span', { class: 'hint', text: tr('nps.small') }) : null),
+    tile(
+      'nps',
+      'NPS',
+      hasNps ? h('span', { class: 'big', id: 'nps-value', text: fmt(nps.nps) }) : tr('nps.none'),
+      hasNps ? h('span', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.adjusted.moe95) }) }) : null,
+      move ? h('span', { id: 'nps-trend', 'data-trend': move.dir }, h('span', { class: `arrow arrow-${move.dir}`, 'aria-hidden': 'true', text: move.arrow }), ' ', move.text) : null,
+      hasNps && nps.small ? h('span', { class: 'hint', text: tr('nps.small') }) : null,
+    ),
     tile('n', tr('dash.kpiN'), String(v.n), tr('dash.kpiOf', { total: v.total })),
     report ? tile('index', tr('dash.kpiIndex'), fmt(report.scale?.overall_index, 1), tr('dash.kpiIndexSub')) : null,
+    v.drivers && !v.drivers.error
+      ? tile('fix', tr('dash.kpiFix'), fix ? fix.toUpperCase() : tr('dash.kpiFixNone'), fix ? textOf(question(fix)?.text) : tr('dash.kpiFixNoneSub'), h('a', { href: '#drivers', class: 'kpi-link', text: tr('dash.kpiFixLink') }))
+      : null,
     tile('follow', tr('dash.kpiFollow'), String(v.followUp?.count ?? 0), v.followUp?.count ? h('a', { href: '#follow-up', class: 'kpi-link', text: tr('dash.kpiFollowLink') }) : null),
   );
   add(
@@ -265,6 +287,177 @@ function keyFigures(report) {
     v.undated ? h('p', { class: 'hint', text: tr('dash.undated', { n: v.undated }) }) : null,
   );
   return card;
+}
+
+/**
+ * Which way the NPS went from the trend's last but one period to its last:
+ * ↑ or ↓ only when the core calls the change significant, → otherwise.
+ */
+function lastChange() {
+  const periods = state.view.trend?.periods ?? [];
+  if (periods.length < 2) return null;
+  const [prev, last] = periods.slice(-2);
+  if (last.significant == null) return null;
+  const dir = !last.significant ? 'flat' : last.change > 0 ? 'up' : 'down';
+  const key = { up: 'dash.kpiTrendUp', down: 'dash.kpiTrendDown', flat: 'dash.kpiTrendFlat' }[dir];
+  return { dir, arrow: { up: '↑', down: '↓', flat: '→' }[dir], text: tr(key, { period: last.period, prev: prev.period }) };
+}
+
+/** The core's refusal in the page's language: its problems by their codes, else its message. */
+function refusal(error) {
+  const problems = Array.isArray(error?.problems) ? error.problems : [];
+  return problems.length ? problems.map((p) => problemText(state.lang, p)).join(state.lang === 'en' ? '; ' : '；') : String(error?.message ?? error);
+}
+
+/** Whether the data has dates to draw a trend from. */
+const hasDates = () => !!state.source && (state.source.dated || (state.source.dateColumns?.length ?? 0) > 0);
+/** The trend's date column: the one chosen, else the core's default (or the best date column when there is no default one). */
+const trendColumn = () => state.dateColumn ?? (state.source?.dated ? null : state.source?.dateColumns?.[0] ?? null);
+const wideDrivers = () => matchMedia('(min-width: 60rem)').matches;
+const signed = (x, d = 2) => (x == null ? '—' : x > 0 ? `+${fmt(x, d)}` : fmt(x, d));
+
+/**
+ * Key drivers: each satisfaction item's share of R² (importance) against its
+ * index (performance), the quadrant to fix first shaded and the core's pick
+ * marked; the table beside is the chart in words.
+ */
+function driversSection() {
+  const d = state.view.drivers;
+  if (!d) return null;
+  const section = h('section', { class: 'card', 'aria-labelledby': 'drv-h', id: 'drivers' }, h('h2', { id: 'drv-h', text: tr('drv.title') }));
+  if (d.error) {
+    // The two refusals the default target and items can meet, named by the core's field; any other as the core gives it.
+    const p = d.error.problems?.[0];
+    const what = p?.field === 'n' ? tr('drv.tooFew', { n: p.value ?? '—' }) : p?.field === 'target' ? tr('drv.constant', { target: String(p.value ?? '').toUpperCase() }) : refusal(d.error);
+    section.append(h('p', { class: 'hint', id: 'drv-failed', role: 'status', text: tr('drv.failed', { what }) }));
+    return section;
+  }
+  const target = d.target.toUpperCase();
+  const fix = d.fix_first;
+  const shown = d.items.filter((it) => it.share != null && it.index != null);
+  // The dividing lines: the items' mean share and mean index (the core's pick uses the same mean index).
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const means = { x: mean(shown.map((it) => it.share * 100)), y: mean(d.items.map((it) => it.index)) };
+  const chart = shown.length
+    ? quadrant(
+        shown.map((it) => ({ label: it.question.toUpperCase(), x: it.share * 100, y: it.index, mark: it.question === fix })),
+        means,
+        { x: tr('drv.x'), y: tr('drv.y'), quadrant: tr('drv.fixFirst') },
+        tr('drv.chartLabel', { pick: fix ? tr('drv.chartPick', { q: qTitle(fix) }) : tr('drv.chartNoPick') }),
+        chartWidth(wideDrivers() ? 0.5 : 1) - (wideDrivers() ? 10 : 0),
+      )
+    : null;
+  // On a phone the chart and table fold behind a button (the pick above says what matters); wider, and in print, they show.
+  const toggle = h('p', { class: 'controls phone-only' }, h('button', { type: 'button', class: 'secondary', id: 'drv-toggle', 'aria-expanded': String(state.driversOpen), 'aria-controls': 'drv-detail', onclick: () => {
+    state.driversOpen = !state.driversOpen;
+    toggle.firstChild.setAttribute('aria-expanded', String(state.driversOpen));
+    toggle.firstChild.textContent = tr(state.driversOpen ? 'drv.hide' : 'drv.show');
+    detail.classList.toggle('phone-folded', !state.driversOpen);
+  } }, tr(state.driversOpen ? 'drv.hide' : 'drv.show')));
+  const interval = (ci) => (ci ? ` (${fmt(ci[0] * 100)}–${fmt(ci[1] * 100)}%)` : '');
+  const rows = d.items.map((it) =>
+    h(
+      'tr',
+      { 'data-question': it.question, class: it.question === fix ? 'fix-first' : null },
+      h('th', { scope: 'row' }, qTitle(it.question), it.question === fix ? h('span', { class: 'badge', text: tr('drv.fixFirst') }) : null),
+      h('td', { class: 'num', text: fmt(it.r, 3) }),
+      h('td', { class: 'num', text: it.share == null ? '—' : `${fmtPct(it.share * 100)}${interval(it.share_ci95)}` }),
+      h('td', { class: 'num', text: fmt(it.index, 1) }),
+    ),
+  );
+  const detail = h(
+    'div',
+    { class: state.driversOpen ? 'drivers-grid' : 'drivers-grid phone-folded', id: 'drv-detail' },
+    chart ? h('div', {}, h('p', { class: 'hint', text: tr('drv.lead', { target }) }), chart, h('p', { class: 'legend', text: tr('drv.legend') })) : null,
+    table(tr('drv.caption'), [tr('drv.item'), 'r', tr('drv.share'), tr('drv.index')], rows, { class: 'compact stack', id: 'drv-table' }),
+  );
+  add(
+    section,
+    h('p', { id: 'drv-summary', text: tr('drv.summary', { n: d.n, r2: fmt(d.r2, 3), target }) }),
+    h('p', { id: 'drv-pick', class: 'pick', text: fix ? tr('drv.pick', { q: qTitle(fix) }) : tr('drv.none') }),
+    toggle,
+    detail,
+  );
+  return section;
+}
+
+/**
+ * NPS per period (month, quarter or week) with its adjusted-Wald interval as
+ * a band, the core's significant changes circled and marked in the table.
+ */
+function trendSection() {
+  const section = h('section', { class: 'card', 'aria-labelledby': 'trend-h', id: 'trend' }, h('h2', { id: 'trend-h', text: tr('trend.title') }));
+  if (!hasDates()) {
+    section.append(h('p', { class: 'hint', id: 'trend-none', text: tr('trend.noDates') }));
+    return section;
+  }
+  const periods = h(
+    'fieldset',
+    { class: 'options-set inline', id: 'trend-period' },
+    h('legend', { text: tr('trend.period') }),
+    ['month', 'quarter', 'week'].map((p) => {
+      const r = h('input', { type: 'radio', name: 'period', id: `period-${p}`, value: p, onchange: async () => {
+        state.period = p;
+        await refresh();
+        $(`#period-${p}`)?.focus();
+      } });
+      r.checked = state.period === p;
+      return h('label', { class: 'check-option' }, r, ' ', tr(`trend.${p}`));
+    }),
+  );
+  // The core's default (each row's first date of date / submitted_at / keyed_at) or one column.
+  const columns = [...(state.source.dated ? [''] : []), ...(state.source.dateColumns ?? [])];
+  const pickColumn = (state.source.dateColumns?.length ?? 0) > 1
+    ? h(
+        'p',
+        { class: 'field' },
+        h('label', { for: 'trend-column', text: tr('trend.column') }),
+        ' ',
+        h('select', { id: 'trend-column', onchange: async (e) => {
+          state.dateColumn = e.target.value || null;
+          await refresh();
+          $('#trend-column')?.focus();
+        } }, columns.map((c) => h('option', { value: c, text: c || tr('trend.default'), selected: c === (trendColumn() ?? '') }))),
+      )
+    : null;
+  add(section, h('div', { class: 'filter-row controls' }, periods, pickColumn));
+  const t = state.view.trend;
+  if (!t) return section;
+  if (t.error) {
+    section.append(h('p', { class: 'hint', id: 'trend-failed', text: tr('trend.failed', { what: refusal(t.error) }) }));
+    return section;
+  }
+  if (!t.periods.length) {
+    add(section, h('p', { class: 'hint', id: 'trend-empty', text: tr('trend.empty') }), t.undated ? h('p', { class: 'hint', text: tr('trend.undated', { n: t.undated }) }) : null);
+    return section;
+  }
+  const clamp = (x) => Math.max(-100, Math.min(100, x));
+  const sig = (p) => (p.significant == null ? '—' : !p.significant ? tr('trend.notSig') : tr(p.change > 0 ? 'trend.up' : 'trend.down'));
+  const rows = t.periods.map((p) =>
+    h(
+      'tr',
+      { 'data-period': p.period, class: p.significant ? 'significant' : null },
+      h('th', { scope: 'row', text: p.period }),
+      h('td', { class: 'num', text: p.n }),
+      h('td', { class: 'num', text: fmt(p.nps) }),
+      h('td', { class: 'num', text: p.ci95 ? `${fmt(clamp(p.ci95[0]))} – ${fmt(clamp(p.ci95[1]))}` : '—' }),
+      h('td', { class: 'num', text: signed(p.change) }),
+      h('td', { class: 'num', text: p.p == null ? '—' : pText(p.p) }),
+      h('td', { text: sig(p) }),
+    ),
+  );
+  add(
+    section,
+    trendLine(
+      t.periods.map((p) => ({ label: p.period, value: p.nps, lo: p.ci95?.[0], hi: p.ci95?.[1], marked: !!p.significant })),
+      tr('trend.chartLabel', { k: t.periods.filter((p) => p.significant).length }),
+      chartWidth(),
+    ),
+    h('p', { class: 'legend', text: tr('trend.legend') }),
+    t.undated ? h('p', { class: 'hint', id: 'trend-undated', text: tr('trend.undated', { n: t.undated }) }) : null,
+    table(tr('trend.caption'), [tr('trend.when'), 'n', 'NPS', tr('trend.ci'), tr('trend.change'), 'p', tr('trend.sig')], rows, { class: 'compact stack', id: 'trend-table' }),
+  );
+  return section;
 }
 
 /** What the NPS is made of: the split bar and the three groups. */
@@ -556,7 +749,7 @@ function render() {
     board.replaceChildren(h('section', { class: 'card' }, h('p', { id: 'dash-empty', text: tr(v.total === 0 ? 'dash.empty' : filtered() ? 'dash.noData' : 'dash.empty') })));
     return;
   }
-  board.replaceChildren(npsDetail(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report));
+  board.replaceChildren(...[trendSection(), driversSection(), npsDetail(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report)].filter(Boolean));
 }
 
 // The charts are drawn at the width they are shown at: again when that width changes.

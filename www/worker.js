@@ -101,6 +101,20 @@ const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
 /** A file's (first) questionnaire as a data set: the report and the dashboard read files this way. */
 const fileDataset = (name, bytes) => Incoming.read(name, bytes).intoDataset(0);
 
+/** The bootstrap's seed for the key drivers: the CLI's default (--seed 1), so the page and `manyi drivers` agree. */
+const DRIVERS_SEED = 1;
+/** The key drivers of the last filter (a cross-tab or a period change keeps the filter: no new bootstrap). */
+let driversFor = null;
+
+/** `f()`, or the core's refusal as a plain error the page shows in its place. */
+function attempt(f) {
+  try {
+    return f();
+  } catch (e) {
+    return { error: plainError(e) };
+  }
+}
+
 const handlers = {
   /** The page's unlocked staff keys ({ dk, priv, pub } CryptoKeys, or null when locked). */
   async keys({ keys }) {
@@ -182,6 +196,7 @@ const handlers = {
     await ready;
     board?.free();
     board = null;
+    driversFor = null;
     let sets = [];
     let chosen = null;
     if (source === 'store') {
@@ -196,6 +211,7 @@ const handlers = {
       board = fileDataset(name, bytes);
     }
     const extras = board.extraNames();
+    const dateColumns = attempt(() => board.dateColumns());
     return {
       n: board.length,
       instrument: board.instrument(),
@@ -203,20 +219,26 @@ const handlers = {
       fingerprint: chosen?.fingerprint ?? null,
       modes: extras.includes('mode') ? board.distinct('mode', 20) : [],
       dated: extras.some((n) => DATE_COLUMNS.includes(n.toLowerCase())),
+      // The columns holding dates, best first (the trend's choice of column).
+      dateColumns: Array.isArray(dateColumns) ? dateColumns : [],
     };
   },
 
-  /**
-   * One view of the dashboard under a filter: the report, a cross-tab, NPS by
-   * a question, and the follow-up list (its first `limit` entries, with their answers).
-   */
   /** The worker's WebAssembly memory, in MB (for the benchmark). */
   async 'bench.memory'() {
     await ready;
     return wasm.memory.buffer.byteLength / 1048576;
   },
 
-  async 'dash.view'({ filter, row, col, by, limit = 200 }) {
+  /**
+   * One view of the dashboard under a filter: the report, a cross-tab, NPS by
+   * a question, and the follow-up list (its first `limit` entries, with their answers).
+   * `drivers`: the key drivers of the NPS question (the core's default target
+   * and items); `trend`: NPS per `period` by `dateColumn` (null: the core's
+   * default date columns), only when the data has dates. Both on the filtered
+   * rows; either is `{ error }` when the core refuses.
+   */
+  async 'dash.view'({ filter, row, col, by, limit = 200, period = 'month', dateColumn = null, dates = false }) {
     if (!board) throw new Error('no data loaded');
     const started = performance.now();
     const all = board.keepsAll(filter);
@@ -229,7 +251,11 @@ const handlers = {
       const listed = ds.rows(Uint32Array.from(followUp.items, (f) => f.row));
       const followCodes = listed.codesByRow();
       listed.free();
+      const key = JSON.stringify(filter ?? null);
+      if (driversFor?.key !== key) driversFor = { key, drivers: n ? attempt(() => ds.drivers(null, null, DRIVERS_SEED)) : null };
       return {
+        drivers: driversFor.drivers,
+        trend: n && dates ? attempt(() => ds.trend(dateColumn, period)) : null,
         n,
         total: board.length,
         undated,
