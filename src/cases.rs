@@ -70,6 +70,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order a case moves through them.
+    pub const ALL: [Status; 5] = [
+        Status::Open,
+        Status::Contacted,
+        Status::Resolved,
+        Status::Unreachable,
+        Status::Declined,
+    ];
+
     /// Whether the case is closed (resolved, unreachable or declined).
     pub fn closed(self) -> bool {
         matches!(
@@ -209,6 +218,9 @@ pub struct Case {
     pub reasons: Vec<String>,
     /// Where it stands.
     pub status: Status,
+    /// The statuses it may be given next (contacted again after contacted):
+    /// the choices a page offers.
+    pub next: Vec<Status>,
     /// Who holds it.
     pub holder: Option<String>,
     /// The response's date, if known.
@@ -734,6 +746,10 @@ fn all_cases(
             row: f.row,
             score: f.score,
             status,
+            next: Status::ALL
+                .into_iter()
+                .filter(|&s| status.may_become(s) && (s != status || s == Status::Contacted))
+                .collect(),
             holder: head.and_then(|h| h.holder.clone()),
             opened,
             due,

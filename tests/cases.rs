@@ -393,6 +393,17 @@ fn changes_follow_the_allowed_transitions() {
         (Some(E1), Some("李雷"))
     );
     log.push(e2);
+    let view = cases::cases(&inst, &r, &log, &[], "2026-12-02", Lang::En, 10).unwrap();
+    assert_eq!(
+        view.cases[0].next,
+        [
+            Status::Contacted,
+            Status::Resolved,
+            Status::Unreachable,
+            Status::Declined
+        ],
+        "another call, or close it"
+    );
     // A stale view (parent no longer the head) is refused.
     let e = next_event(
         &r,
@@ -449,6 +460,14 @@ fn changes_follow_the_allowed_transitions() {
     )
     .unwrap();
     log.push(e3);
+    // The choices offered follow the same rules.
+    let view = cases::cases(&inst, &r, &log, &[], "2026-12-03", Lang::En, 10).unwrap();
+    let a = view.cases.iter().find(|c| c.id == "a").unwrap();
+    assert_eq!(a.next, [Status::Open]);
+    assert!(
+        view.cases.iter().all(|c| c.id != "b"),
+        "a promoter without events has no case"
+    );
     // Closed → contacted is not allowed; closed → open is (reopened).
     let e = next_event(
         &r,
@@ -536,6 +555,15 @@ fn changes_follow_the_allowed_transitions() {
     );
     // "b" is a promoter: listed only because it has events, with no reason.
     assert!(b.reasons.is_empty());
+    assert_eq!(
+        b.next,
+        [
+            Status::Contacted,
+            Status::Resolved,
+            Status::Unreachable,
+            Status::Declined
+        ]
+    );
 }
 
 fn ev(id: &str, case: &str, parent: Option<&str>, at: &str, status: Status) -> Event {

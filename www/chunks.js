@@ -64,12 +64,13 @@ export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = []
     puts.map(async ([store, value]) => {
       if (store === 'entries') return [store, await protectRecord(value, CLEAR.entries)];
       if (store === 'meta' && value.key === 'branch-key') return [store, { ...value, value: await protectRecord(value.value, CLEAR.branchKey) }];
+      if (store === 'case_events') return [store, await protectRecord(value, CLEAR.case_events)];
       return [store, value];
     }),
   );
   audit = await Promise.all(audit.filter(Boolean).map((a) => protectRecord(a, CLEAR.audit)));
   const db = await openDb();
-  const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries', 'invitations'], 'readwrite');
+  const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries', 'invitations', 'case_events'], 'readwrite');
   const finished = committed(tx);
   let stale = false;
   const meta = tx.objectStore('meta');

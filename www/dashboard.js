@@ -10,6 +10,7 @@ import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
+import { casesSection } from './cases.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -701,7 +702,7 @@ function followUpSection() {
     next.disabled = state.fuPage >= pages - 1;
   };
   showPage();
-  return h(
+  const list = h(
     'section',
     { class: 'card', 'aria-labelledby': 'fu-h', id: 'follow-up' },
     h('h2', { id: 'fu-h', text: tr('dash.followUp') }),
@@ -712,6 +713,10 @@ function followUpSection() {
     f.items.length ? table(tr('dash.fuCaption', { shown: f.items.length }), ['ID', 'Q17', tr('dash.flags'), tr('dash.answers')], rows, { class: 'compact stack', id: 'fu-table' }) : null,
     pages > 1 ? h('nav', { class: 'pager', 'aria-label': tr('dash.fuPager') }, prev, where, next) : null,
   );
+  // The follow-up cases (cases.js): what is being done about each flagged customer.
+  const both = document.createDocumentFragment();
+  both.append(list, casesSection({ lang: state.lang, filter: state.filter, source: state.source }));
+  return both;
 }
 
 async function exportFollowUp() {

@@ -22,6 +22,9 @@
 //   invitations keyPath "token": invitations issued on this (staff) device and
 //              what became of them: { token, issuedAt, usedBy?, usedAt? }
 //   audit      autoIncrement: { at, what, who?, detail }
+//   case_events keyPath "id": the follow-up cases' append-only log (issue 17,
+//              src/cases.rs): { id, case, parent, merged?, at, who, status,
+//              holder, note, due }, never changed once written
 //   meta       keyPath "key": { key: "device", value: random id },
 //              { key: "gen", value: n } counts every write of responses or
 //              chunks, so a plan made on a snapshot is never written onto another,
@@ -43,7 +46,7 @@
 import { aesKey, encryptWith, fromBase64, fromBytes, openWith, publicKey, sealTo, toBase64, toBytes } from './seal.js';
 
 const DB_NAME = 'manyi';
-const DB_VERSION = 4;
+const DB_VERSION = 5;
 
 /** @type {Promise<IDBDatabase> | undefined} */
 let opened;
@@ -63,6 +66,8 @@ export function openDb() {
       if (!db.objectStoreNames.contains('invitations')) db.createObjectStore('invitations', { keyPath: 'token' });
       if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
       if (!db.objectStoreNames.contains('instruments')) db.createObjectStore('instruments', { keyPath: 'key' });
+      // Version 5: follow-up case events (issue 17).
+      if (!db.objectStoreNames.contains('case_events')) db.createObjectStore('case_events', { keyPath: 'id' });
     };
     req.onsuccess = () => {
       // A newer page (another tab) upgrading the database: step aside rather than block it.
@@ -100,6 +105,8 @@ export const CLEAR = {
   entries: ['id'],
   audit: ['at', 'what'],
   branchKey: ['name', 'createdAt'],
+  // A case event's note and holder may be personal: only its id and the response id stay in clear.
+  case_events: ['id', 'case'],
 };
 
 /** The unlocked staff session's keys ({ dk, priv, pub }), or null. */
@@ -508,3 +515,27 @@ export async function addCoded(records, audit) {
   return outcome;
 }
 
+
+// ---- follow-up cases (issue 17) ----------------------------------------------------
+
+/** Every follow-up case event on the device, as written (opened with the staff keys). */
+export async function caseEvents() {
+  const db = await openDb();
+  const rows = await done(db.transaction('case_events').objectStore('case_events').getAll());
+  return Promise.all(rows.map(revealRecord));
+}
+
+/**
+ * Stores one case event the core made (cases.rs next_event) with its audit
+ * entry, in one transaction; an event id already stored fails the whole write.
+ */
+export async function addCaseEvent(event, audit) {
+  const record = await protectRecord(event, CLEAR.case_events);
+  audit = await protectAudit(audit);
+  const db = await openDb();
+  const tx = db.transaction(['case_events', 'audit'], 'readwrite');
+  const finished = committed(tx);
+  tx.objectStore('case_events').add(record);
+  tx.objectStore('audit').add(audit);
+  await finished;
+}

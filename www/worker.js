@@ -3,8 +3,8 @@
 // dashboard's views. The page sends one request at a time and gets progress
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
-import init, { Dataset, DeviceStore, Incoming, checkPassphrase, lockRules, seedHashing } from './pkg/manyi.js';
-import { auditTrail, branchKey, deviceId, invitations, pendingEntries, useKeys } from './storage.js';
+import init, { Dataset, DeviceStore, Incoming, checkPassphrase, lockRules, mergeCaseEvents, seedHashing } from './pkg/manyi.js';
+import { addCaseEvent, auditTrail, branchKey, caseEvents, deviceId, invitations, pendingEntries, useKeys } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 import { toBase64 } from './seal.js';
 
@@ -96,6 +96,8 @@ async function plan(name, incoming) {
 
 /** The dashboard's data: loaded once, then filtered for each view. */
 let board = null;
+/** The call-back contacts of the dashboard's data ([{id, name, phone, consent_at}]; none for a file). */
+let boardContacts = [];
 const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
 
 /** A file's (first) questionnaire as a data set: the report and the dashboard read files this way. */
@@ -205,9 +207,12 @@ const handlers = {
       chosen = choose(dev.summary, fingerprint);
       // The dashboard only reads: the responses move out of the loaded device
       // (no copy), which is loaded again when next needed.
+      // The follow-up cases show consented call-back contacts: taken before the responses move out.
+      boardContacts = chosen ? dev.store.callBacks(chosen.fingerprint) : [];
       board = chosen ? dev.store.takeDataset(chosen.fingerprint) : Dataset.empty();
       if (chosen) forget();
     } else {
+      boardContacts = [];
       board = fileDataset(name, bytes);
     }
     const extras = board.extraNames();
@@ -328,6 +333,10 @@ const handlers = {
     const key = incoming.branchKey();
     if (key && !(await branchKey())) puts.push(['meta', { key: 'branch-key', value: key }]);
     const invs = incoming.invitations();
+    // A backup's follow-up case events merge with this device's (the core's union; a clash refuses the whole import).
+    const cases = await mergedCases(incoming);
+    for (const e of cases.puts) puts.push(['case_events', e]);
+    if (cases.added) audit.push({ at, what: 'case', who: operator || null, detail: { file: name, added: cases.added, conflicts: cases.conflicts } });
     const written = await writeIfUnchanged(gen, { writes: result.writes, puts, audit, invitations: Array.isArray(invs) ? invs : [] });
     if (!written) {
       forget();
@@ -339,6 +348,43 @@ const handlers = {
     pending = null;
     incoming.free();
     return { added: result.added, replaced: result.replaced, same: result.same };
+  },
+
+  // ---- follow-up cases (issue 17; src/cases.rs) ----
+
+  /** The follow-up cases of the dashboard's data under `filter`: the core's list (first `limit`), figures and conflicts. */
+  async 'cases.view'({ filter, today, lang, limit = 200 }) {
+    if (!board) throw new Error('no data loaded');
+    const events = await caseEvents();
+    const all = board.keepsAll(filter);
+    const ds = all ? board : board.filtered(filter);
+    try {
+      return { ...ds.cases(events, boardContacts, today, lang, limit), events: events.length };
+    } finally {
+      if (!all) ds.free();
+    }
+  },
+
+  /** One change to a case: the core checks it against the stored events and makes the event, stored with its audit entry. */
+  async 'cases.change'({ change }) {
+    if (!board) throw new Error('no data loaded');
+    const event = board.nextCaseEvent(await caseEvents(), change);
+    await addCaseEvent(event, { at: event.at, what: 'case', who: event.who, detail: { case: event.case, status: event.status, event: event.id } });
+    return event;
+  },
+
+  /** Every case under `filter` as a CSV in `lang` (call-back contacts only if `contacts`). */
+  async 'cases.export'({ filter, today, lang, contacts = false }) {
+    if (!board) throw new Error('no data loaded');
+    const events = await caseEvents();
+    const all = board.keepsAll(filter);
+    const ds = all ? board : board.filtered(filter);
+    try {
+      const bytes = ds.casesCsv(events, boardContacts, today, lang, true, contacts);
+      return { name: `manyi-cases-${today}-${lang}.csv`, mime: 'text/csv', bytes };
+    } finally {
+      if (!all) ds.free();
+    }
   },
 
   async cancel() {
@@ -375,7 +421,7 @@ const handlers = {
       if (format === 'backup') {
         const entries = (await pendingEntries()).map((e) => ({ ...e, codes: Array.from(e.codes ?? []) }));
         const key = withKey ? await branchKey() : null;
-        const text = dev.store.toBackup(entries, await invitations(), await auditTrail(), key ? key.key : undefined, key?.name ?? '', key?.createdAt ?? '', new Date().toISOString());
+        const text = dev.store.toBackupWithCases(entries, await invitations(), await auditTrail(), await caseEvents(), key ? key.key : undefined, key?.name ?? '', key?.createdAt ?? '', new Date().toISOString());
         file = { name: `manyi-backup-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(text) };
         marks = dev.summary.sets.map((s) => dev.store.markExported(s.fingerprint));
       } else {
@@ -402,6 +448,16 @@ const handlers = {
     throw new Error('the device kept changing while exporting; try again');
   },
 };
+
+/** The case events a file brings that this device lacks, merged by the core: { puts, added, conflicts }. */
+async function mergedCases(incoming) {
+  const theirs = incoming.caseEvents();
+  if (!Array.isArray(theirs) || theirs.length === 0) return { puts: [], added: 0, conflicts: [] };
+  const mine = await caseEvents();
+  const merged = mergeCaseEvents(mine, theirs);
+  const have = new Set(mine.map((e) => e.id));
+  return { puts: merged.events.filter((e) => !have.has(e.id)), added: merged.added, conflicts: merged.conflicts };
+}
 
 self.onmessage = async ({ data }) => {
   const { id, type } = data;
