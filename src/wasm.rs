@@ -904,3 +904,157 @@ fn unknown_set(fingerprint: &str) -> JsValue {
         .with_value(fingerprint),
     ))
 }
+
+// ---- Follow-up cases (issue 17, closing the loop): src/cases.rs ----------
+
+/// A list of case events from the page (`undefined` or `null`: none).
+fn case_events(value: JsValue) -> Result<Vec<crate::cases::Event>, JsValue> {
+    Ok(from_js(value)?.unwrap_or_default())
+}
+
+#[wasm_bindgen]
+impl Dataset {
+    /// The follow-up cases of these responses: `{count, cases: [{id, row,
+    /// score, reasons, status, holder, opened, due, overdue, closed_at, notes,
+    /// head, conflict, history, contact}], figures, by_holder, conflicts}`,
+    /// the first `limit` cases listed. `events` are the device's case events,
+    /// `contacts` its call-back contacts (`[{id, name, phone, consent_at}]`),
+    /// `today` is `YYYY-MM-DD`.
+    #[wasm_bindgen(js_name = cases)]
+    pub fn cases(
+        &self,
+        events: JsValue,
+        contacts: JsValue,
+        today: &str,
+        lang: &str,
+        limit: usize,
+    ) -> Result<JsValue, JsValue> {
+        let events = case_events(events)?;
+        let contacts: Vec<crate::cases::CallBack> = from_js(contacts)?.unwrap_or_default();
+        let lang = Lang::parse(lang).unwrap_or_default();
+        to_js(
+            &crate::cases::cases(
+                &self.instrument,
+                &self.responses,
+                &events,
+                &contacts,
+                today,
+                lang,
+                limit,
+            )
+            .map_err(js_error)?,
+        )
+    }
+
+    /// The event a person's change makes (`{id, case, parent, at, who,
+    /// status?, holder?, note?, due?}`), checked against the device's `events`.
+    #[wasm_bindgen(js_name = nextCaseEvent)]
+    pub fn next_case_event(&self, events: JsValue, change: JsValue) -> Result<JsValue, JsValue> {
+        let events = case_events(events)?;
+        let change: crate::cases::Change = from_js(change)?.unwrap_or_default();
+        to_js(&crate::cases::next_event(&self.responses, &events, &change).map_err(js_error)?)
+    }
+
+    /// Every case as a CSV in `lang` (contacts only if `with_contacts`).
+    #[wasm_bindgen(js_name = casesCsv)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn cases_csv(
+        &self,
+        events: JsValue,
+        contacts: JsValue,
+        today: &str,
+        lang: &str,
+        bom: bool,
+        with_contacts: bool,
+    ) -> Result<Vec<u8>, JsValue> {
+        let events = case_events(events)?;
+        let contacts: Vec<crate::cases::CallBack> = from_js(contacts)?.unwrap_or_default();
+        let lang = Lang::parse(lang).unwrap_or_default();
+        crate::cases::cases_csv(
+            &self.instrument,
+            &self.responses,
+            &events,
+            &contacts,
+            today,
+            lang,
+            bom,
+            with_contacts,
+        )
+        .map_err(js_error)
+    }
+}
+
+/// Merges another device's case events into this one's: `{events, added,
+/// conflicts}` (all or nothing: an event differing under the same id refuses it).
+#[wasm_bindgen(js_name = mergeCaseEvents)]
+pub fn merge_case_events(mine: JsValue, theirs: JsValue) -> Result<JsValue, JsValue> {
+    let mine = case_events(mine)?;
+    let theirs = case_events(theirs)?;
+    to_js(&crate::cases::merge_events(&mine, &theirs).map_err(js_error)?)
+}
+
+#[wasm_bindgen]
+impl Incoming {
+    /// The follow-up case events a backup brings (an empty list otherwise).
+    #[wasm_bindgen(js_name = caseEvents)]
+    pub fn case_events(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.file.cases)
+    }
+}
+
+#[wasm_bindgen]
+impl DeviceStore {
+    /// One questionnaire's call-back contacts, `[{id, name, phone,
+    /// consent_at}]` (the rows that have one), for the follow-up cases.
+    #[wasm_bindgen(js_name = callBacks)]
+    pub fn call_backs(&self, fingerprint: &str) -> Result<JsValue, JsValue> {
+        let set = self.set(fingerprint)?;
+        let list: Vec<crate::cases::CallBack> = set
+            .contacts
+            .iter()
+            .zip(set.responses.ids())
+            .filter_map(|(c, id)| {
+                c.as_ref().map(|c| crate::cases::CallBack {
+                    id: id.clone(),
+                    name: c.name.clone(),
+                    phone: c.phone.clone(),
+                    consent_at: c.consent_at.clone(),
+                })
+            })
+            .collect();
+        to_js(&list)
+    }
+
+    /// As `toBackup`, with the device's follow-up case events (`cases`).
+    #[wasm_bindgen(js_name = toBackupWithCases)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn to_backup_with_cases(
+        &self,
+        entries: JsValue,
+        invitations: JsValue,
+        audit: JsValue,
+        cases: JsValue,
+        key: Option<Vec<u8>>,
+        key_name: &str,
+        key_created: &str,
+        created: &str,
+    ) -> Result<String, JsValue> {
+        let list = |v: JsValue| -> Result<serde_json::Value, JsValue> {
+            Ok(from_js(v)?.unwrap_or(serde_json::Value::Array(Vec::new())))
+        };
+        let branch = match key {
+            Some(k) => backup::branch_key_json(&k, key_name, key_created).map_err(js_error)?,
+            None => serde_json::Value::Null,
+        };
+        backup::write_device_full(
+            &self.device.backup_sets(),
+            &list(entries)?,
+            &list(invitations)?,
+            &list(audit)?,
+            &case_events(cases)?,
+            &branch,
+            created,
+        )
+        .map_err(js_error)
+    }
+}
