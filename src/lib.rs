@@ -32,6 +32,7 @@ pub mod instrument;
 pub mod lock;
 pub mod merge;
 pub mod responses;
+pub mod sav;
 pub mod scale;
 pub mod scoring;
 pub mod source;
