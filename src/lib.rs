@@ -31,6 +31,9 @@ pub mod generate;
 pub mod instrument;
 pub mod lock;
 pub mod merge;
+// Parquet: always in the native build, in wasm only in the export add-on.
+#[cfg(any(not(target_arch = "wasm32"), feature = "export"))]
+pub mod parquet;
 pub mod responses;
 pub mod sav;
 pub mod scale;
