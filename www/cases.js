@@ -43,16 +43,17 @@ const keyOf = (ctx) => JSON.stringify([ctx.source?.fingerprint ?? null, ctx.filt
  * The follow-up cases section for the dashboard's data under its filter
  * (`ctx`: {lang, filter, source}); drawn from the last view when it is still
  * current, else filled in when the worker answers. Only the device's own data
- * has cases: a file or the demo gets none.
+ * has cases: for a file or the demo there is no section (null).
  */
 export function casesSection(ctx) {
   mine.ctx = ctx;
+  if (!ctx.source?.fingerprint) {
+    mine.key = '';
+    mine.view = null;
+    return null;
+  }
   const tr = (key, vars) => t(ctx.lang, key, vars);
   const section = h('section', { class: 'card', id: 'cases', 'aria-labelledby': 'cases-h' }, h('h2', { id: 'cases-h', text: tr('cases.title') }));
-  if (!ctx.source?.fingerprint) {
-    section.append(h('p', { class: 'hint', id: 'cases-none', text: tr('cases.onlyDevice') }));
-    return section;
-  }
   const key = keyOf(ctx);
   if (mine.key === key && mine.view) fill(section);
   else {

@@ -715,7 +715,7 @@ function followUpSection() {
   );
   // The follow-up cases (cases.js): what is being done about each flagged customer.
   const both = document.createDocumentFragment();
-  both.append(list, casesSection({ lang: state.lang, filter: state.filter, source: state.source }));
+  both.append(...[list, casesSection({ lang: state.lang, filter: state.filter, source: state.source })].filter(Boolean));
   return both;
 }
 

@@ -815,7 +815,6 @@ addStrings({
 addStrings({
   'zh-CN': {
     'cases.title': '回访个案',
-    'cases.onlyDevice': '回访个案只记录在本机数据上：请选择“本机数据”。',
     'cases.loading': '正在读取回访个案…',
     'cases.failed': '回访个案未能读取：{what}',
     'cases.summary': '共 {n} 个个案：{open} 个未结，其中 {overdue} 个已逾期。',
@@ -871,7 +870,6 @@ addStrings({
   },
   en: {
     'cases.title': 'Follow-up cases',
-    'cases.onlyDevice': 'Follow-up cases are kept with this device’s own data: choose “This device’s data”.',
     'cases.loading': 'Reading the follow-up cases…',
     'cases.failed': 'The follow-up cases could not be read: {what}',
     'cases.summary': '{n} case{n?:s}: {open} not closed, {overdue} of them overdue.',
