@@ -13,6 +13,13 @@
 //! k … 1 for k options, so A = 3 on a 3-point item) and the `nps` question
 //! (a 0–10 scale).
 //!
+//! Follow-up rules (`follow_up`) say which customers the branch calls back:
+//! `{"id", "question", "options", "label"}` marks detractors who gave one of
+//! those answers; `{"id", "label", "when": {"all" | "any": [condition…]}}`
+//! flags any response meeting the condition tree (answers, NPS groups, score
+//! ranges, nested lists; see [`Condition`]). `follow_up_due_days` (default
+//! [`DEFAULT_DUE_DAYS`]) is how many working days a follow-up case is due in.
+//!
 //! A question may be `"required": true`: the survey refuses to submit without
 //! it. `"callback": true` on the instrument offers customers an optional
 //! call-back contact field after the last question; it is off by default.
