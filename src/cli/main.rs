@@ -5,6 +5,7 @@
 //! (every problem on stderr), 2 when the command line is wrong.
 
 mod drivers;
+mod export;
 mod merge;
 mod render;
 mod trend;
@@ -34,6 +35,10 @@ Usage:
   manyi merge A.csv B.csv … -o ALL.csv [--resolve ID=B.csv …]
                            combine devices' or branches' exports: the same response
                            twice counts once; a conflict is listed, never overwritten
+  manyi export FILE.csv --format F -o OUT [--lang zh-CN|en]
+                           the responses for other tools; F is csv, labelled
+                           (option texts), xlsx, backup, sav (SPSS, with
+                           Chinese or English labels) or parquet
   manyi instrument         print the instrument (JSON) — a template for your own
   manyi generate --n N [--seed S] [-o FILE.csv]
                            N realistic synthetic responses (for benchmarks, at
@@ -77,6 +82,8 @@ struct Args {
     date_column: Option<String>,
     /// `trend`: month, quarter or week.
     period: Option<String>,
+    /// `export`: the file format (csv, labelled, xlsx, backup, sav, parquet).
+    format: Option<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Failure> {
@@ -95,6 +102,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
     let mut items = None;
     let mut date_column = None;
     let mut period = None;
+    let mut format = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-h" | "--help" | "help" => return Ok(None),
@@ -164,6 +172,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
                 let v = args.next();
                 compare = Some(v.ok_or_else(|| Failure::Usage("--compare needs a file".into()))?);
             }
+            "--format" => {
+                let v = args.next().ok_or_else(|| {
+                    Failure::Usage(format!("--format needs a value: {}", export::FORMATS))
+                })?;
+                format = Some(v);
+            }
             "--target" | "--items" | "--date-column" | "--period" => {
                 let v = args
                     .next()
@@ -199,6 +213,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, Fa
         items,
         date_column,
         period,
+        format,
     }))
 }
 
@@ -258,6 +273,21 @@ fn run(args: Args) -> Result<String, Failure> {
             }
             None => String::from_utf8(bytes).map_err(|e| Failure::Input(e.to_string())),
         };
+    }
+    if args.command == "export" {
+        if args.positional.len() != 1 {
+            return Err(Failure::Usage(
+                "export needs one CSV or .xlsx file (and --format, -o)".into(),
+            ));
+        }
+        let (format, output) = export::check(args.format.as_deref(), args.output.as_deref())?;
+        let path = &args.positional[0];
+        let responses = Responses::from_bytes(&instrument, &read_input(path)?)
+            .map_err(|e| Failure::Input(format!("{path}: {e}")))?;
+        return export::run(&instrument, &responses, format, output, args.lang);
+    }
+    if args.format.is_some() {
+        return Err(Failure::Usage("--format goes with export".into()));
     }
     if args.output.is_some() || !args.resolve.is_empty() {
         return Err(Failure::Usage("-o and --resolve go with merge".into()));
