@@ -409,3 +409,81 @@ fn security_rules_cross_the_boundary() {
     let problem = get(&weak, "problems").dyn_into::<Array>().unwrap().get(0);
     assert_eq!(get(&problem, "code"), "weak_passphrase");
 }
+
+#[wasm_bindgen_test]
+fn follow_up_cases_cross_the_boundary() {
+    use manyi::wasm::merge_case_events;
+    let mut csv = String::from("id,date");
+    for q in 1..=17 {
+        csv.push_str(&format!(",q{q}"));
+    }
+    // D-1 a detractor (Q17 = 2) dated Monday 2026-01-05, P-1 a promoter.
+    csv.push_str("\nD-1,2026-01-05,A,A,A,A,A,A,A,A,A,B,A,A,A,A,A,A,2");
+    csv.push_str("\nP-1,2026-01-05,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,10\n");
+    let ds = Dataset::from_csv(csv.as_bytes(), None).expect("imports");
+    let none = JsValue::NULL;
+    let view = ds
+        .cases(none.clone(), none.clone(), "2026-01-08", "en", 10)
+        .expect("cases");
+    assert_eq!(num(&view, "count"), 1.0);
+    let case = get(&view, "cases")
+        .dyn_into::<Array>()
+        .expect("array")
+        .get(0);
+    assert_eq!(get(&case, "id").as_string().as_deref(), Some("D-1"));
+    // Due two working days later (Wednesday), overdue on Thursday.
+    assert_eq!(get(&case, "due").as_string().as_deref(), Some("2026-01-07"));
+    assert_eq!(get(&case, "overdue").as_bool(), Some(true));
+    assert!(get(&case, "head").is_null());
+    // A change in, an event out; the event back in, the case contacted.
+    let change = js_sys::JSON::parse(
+        r#"{"id": "00000000000000a1", "case": "D-1", "parent": null, "at": "2026-01-08T09:00:00Z", "who": "王芳", "status": "contacted"}"#,
+    )
+    .expect("json");
+    let event = ds.next_case_event(none.clone(), change).expect("event");
+    assert_eq!(
+        get(&event, "status").as_string().as_deref(),
+        Some("contacted")
+    );
+    let events: JsValue = Array::of1(&event).into();
+    let view = ds
+        .cases(events.clone(), none.clone(), "2026-01-08", "en", 10)
+        .expect("cases");
+    let case = get(&view, "cases")
+        .dyn_into::<Array>()
+        .expect("array")
+        .get(0);
+    assert_eq!(
+        get(&case, "status").as_string().as_deref(),
+        Some("contacted")
+    );
+    // Contacted → open is refused, with the problem's field.
+    let back = js_sys::JSON::parse(
+        r#"{"id": "00000000000000a2", "case": "D-1", "parent": "00000000000000a1", "at": "2026-01-08T10:00:00Z", "who": "王芳", "status": "open"}"#,
+    )
+    .expect("json");
+    let err = ds
+        .next_case_event(events.clone(), back)
+        .err()
+        .expect("refused");
+    let problem = get(&err, "problems")
+        .dyn_into::<Array>()
+        .expect("array")
+        .get(0);
+    assert_eq!(
+        get(&problem, "field").as_string().as_deref(),
+        Some("status")
+    );
+    // Merging: the same id with other content is refused; the same events add nothing.
+    let merged = merge_case_events(events.clone(), events.clone()).expect("merged");
+    assert_eq!(num(&merged, "added"), 0.0);
+    let altered = js_sys::JSON::parse(
+        &js_sys::JSON::stringify(&event)
+            .unwrap()
+            .as_string()
+            .unwrap()
+            .replace("contacted", "resolved"),
+    )
+    .expect("json");
+    assert!(merge_case_events(events, Array::of1(&altered).into()).is_err());
+}
