@@ -464,8 +464,7 @@ fn follow_up_cases_cross_the_boundary() {
     .expect("json");
     let err = ds
         .next_case_event(events.clone(), back)
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     let problem = get(&err, "problems")
         .dyn_into::<Array>()
         .expect("array")
