@@ -184,6 +184,32 @@ pub fn decode_qr(width: usize, height: usize, grey: &[u8]) -> Vec<String> {
     code::decode_qr(width, height, grey)
 }
 
+/// An SPSS system file (.sav) of the responses in an interchange CSV, labels
+/// in `lang`, `created` the Unix time its header records (`export` feature:
+/// the pkg/export/ add-on the page loads on demand).
+#[cfg(feature = "export")]
+#[wasm_bindgen(js_name = savFromCsv)]
+pub fn sav_from_csv(
+    csv: &[u8],
+    instrument_json: Option<String>,
+    lang: &str,
+    created: f64,
+) -> Result<Vec<u8>, JsValue> {
+    let instrument = instrument_or_builtin(instrument_json)?;
+    let responses = Responses::from_csv(&instrument, csv).map_err(js_error)?;
+    let lang = Lang::parse(lang).unwrap_or_default();
+    crate::sav::to_sav(&instrument, &responses, lang, created as i64).map_err(js_error)
+}
+
+/// A Parquet file of the responses in an interchange CSV (`export` feature).
+#[cfg(feature = "export")]
+#[wasm_bindgen(js_name = parquetFromCsv)]
+pub fn parquet_from_csv(csv: &[u8], instrument_json: Option<String>) -> Result<Vec<u8>, JsValue> {
+    let instrument = instrument_or_builtin(instrument_json)?;
+    let responses = Responses::from_csv(&instrument, csv).map_err(js_error)?;
+    crate::parquet::to_parquet(&instrument, &responses).map_err(js_error)
+}
+
 /// A paper-form id as typed, completed against the last id keyed on the
 /// device (see form_id.rs): `{id, completed, bare_number}`.
 #[wasm_bindgen(js_name = completeId)]

@@ -431,6 +431,7 @@ const handlers = {
           if (format === 'csv') file = { name: `manyi-${stamp}.csv`, mime: 'text/csv', bytes: ds.toCsv(true) };
           else if (format === 'labelled') file = { name: `manyi-${stamp}-${lang}.csv`, mime: 'text/csv', bytes: ds.toLabelledCsv(lang, true) };
           else if (format === 'xlsx') file = { name: `manyi-${stamp}.xlsx`, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: ds.toXlsx(lang) };
+          else if (format === 'sav' || format === 'parquet') file = await otherToolsFile(ds, format, lang, stamp);
           else throw new Error(`unknown export format ${format}`);
         } finally {
           ds.free();
@@ -448,6 +449,25 @@ const handlers = {
     throw new Error('the device kept changing while exporting; try again');
   },
 };
+
+/** The .sav and Parquet writers: a wasm add-on (pkg/export/) loaded the first time someone asks for one. */
+let exportAddon = null;
+
+/** An SPSS (.sav, labels in `lang`) or Parquet file of a data set, made by the add-on from its interchange CSV. */
+async function otherToolsFile(ds, format, lang, stamp) {
+  exportAddon ??= import('./pkg/export/manyi_export.js').then(async (addon) => {
+    await addon.default();
+    addon.seedHashing(crypto.getRandomValues(new Uint8Array(16)));
+    return addon;
+  });
+  const addon = await exportAddon;
+  const csv = ds.toCsv(false);
+  const instrument = JSON.stringify(ds.instrument());
+  if (format === 'sav') {
+    return { name: `manyi-${stamp}-${lang}.sav`, mime: 'application/x-spss-sav', bytes: addon.savFromCsv(csv, instrument, lang, Math.floor(Date.now() / 1000)) };
+  }
+  return { name: `manyi-${stamp}.parquet`, mime: 'application/vnd.apache.parquet', bytes: addon.parquetFromCsv(csv, instrument) };
+}
 
 /** The case events a file brings that this device lacks, merged by the core: { puts, added, conflicts }. */
 async function mergedCases(incoming) {
