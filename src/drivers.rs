@@ -129,6 +129,21 @@ pub struct Drivers {
     pub items: Vec<Driver>,
     /// The item to fix first ([`fix_first`]), if any.
     pub fix_first: Option<String>,
+    /// The items' mean index: below it an item is "low satisfaction" (the
+    /// importance × performance chart's horizontal line, and [`fix_first`]'s
+    /// threshold).
+    pub mean_index: f64,
+    /// The items' mean share (1 / p when R² > 0; `None` when R² is 0): right
+    /// of it an item is "high importance" (the chart's vertical line).
+    pub mean_share: Option<f64>,
+}
+
+/// The items' mean index (0 without items).
+pub fn mean_index(items: &[Driver]) -> f64 {
+    if items.is_empty() {
+        return 0.0;
+    }
+    items.iter().map(|d| d.index).sum::<f64>() / items.len() as f64
 }
 
 fn refuse(code: ProblemCode, field: &str, value: &str, message: String) -> Error {
@@ -144,10 +159,7 @@ fn refuse(code: ProblemCode, field: &str, value: &str, message: String) -> Error
 /// index of `items`, the one with the highest share (the first on a tie);
 /// `None` if no item is below the mean or none of those has a share above 0.
 pub fn fix_first(items: &[Driver]) -> Option<String> {
-    if items.is_empty() {
-        return None;
-    }
-    let mean = items.iter().map(|d| d.index).sum::<f64>() / items.len() as f64;
+    let mean = mean_index(items);
     let mut best: Option<&Driver> = None;
     for d in items.iter().filter(|d| d.index < mean) {
         let share = d.share.unwrap_or(0.0);
@@ -562,10 +574,14 @@ pub fn drivers(
         });
     }
     let fix_first = fix_first(&out);
+    let shares: Vec<f64> = out.iter().filter_map(|d| d.share).collect();
+    let mean_share = (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64);
     Ok(Drivers {
         target: target.id.clone(),
         n: n as u64,
         r2,
+        mean_index: mean_index(&out),
+        mean_share,
         items: out,
         fix_first,
     })

@@ -345,7 +345,34 @@ fn cli_json_has_exactly_the_promised_fields() {
         k.sort();
         k
     };
-    assert_eq!(keys(&v), ["fix_first", "items", "n", "r2", "target"]);
+    // The fields, plus the page's: the item to fix first and the
+    // importance × performance chart's dividing lines (its threshold).
+    assert_eq!(
+        keys(&v),
+        [
+            "fix_first",
+            "items",
+            "mean_index",
+            "mean_share",
+            "n",
+            "r2",
+            "target"
+        ]
+    );
+    let items = v["items"].as_array().expect("items");
+    let mean = |f: &dyn Fn(&Value) -> f64| items.iter().map(f).sum::<f64>() / items.len() as f64;
+    let mean_index = mean(&|i| i["index"].as_f64().unwrap());
+    assert!((v["mean_index"].as_f64().unwrap() - mean_index).abs() < 1e-12);
+    // Shares sum to 1, so their mean is 1 / p.
+    assert!((v["mean_share"].as_f64().unwrap() - 1.0 / items.len() as f64).abs() < 1e-12);
+    let fix = v["fix_first"].as_str().unwrap();
+    let fix_index = items.iter().find(|i| i["question"] == fix).unwrap()["index"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        fix_index < mean_index,
+        "the item to fix first is below the mean index"
+    );
     for item in v["items"].as_array().expect("items") {
         assert_eq!(
             keys(item),
