@@ -10,7 +10,7 @@ import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
-import { casesSection } from './cases.js';
+import { caseCounts, casesSection } from './cases.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -42,6 +42,8 @@ const state = {
   freqOpen: false,
   /** Whether the key drivers' chart and table are shown on a phone (always on a wider screen and in print). */
   driversOpen: false,
+  /** The key drivers drawn last and the filter they are of: { key, value }. */
+  drivers: null,
   /** The trend's period: 'month' | 'quarter' | 'week'. */
   period: 'month',
   /** The trend's date column (null: the core's default, date / submitted_at / keyed_at). */
@@ -110,6 +112,7 @@ async function open(name, request) {
     state.filter = { answers: {}, columns: {}, from: null, to: null };
     state.by = null;
     state.dateColumn = null;
+    state.drivers = null;
     renderFilters();
     await refresh();
   } catch (error) {
@@ -169,11 +172,15 @@ async function refresh() {
   try {
     const view = await ask('dash.view', { filter: state.filter, row: state.row, col: state.col, by: state.by, limit: FOLLOW_LIMIT, period: state.period, dateColumn: trendColumn(), dates: hasDates() });
     if (ticket !== pending) return; // a newer filter is on its way
+    // The key drivers of the same filter, if already drawn, stay; else they follow.
+    const key = JSON.stringify(state.filter);
+    view.drivers = state.drivers?.key === key ? state.drivers.value : undefined;
     state.view = view;
     render();
     // For the benchmark (bench/dashboard.mjs): the worker's time for this view.
     $('#board').dataset.viewMs = view.ms.toFixed(1);
     $('#dash-status').textContent = tr('dash.updated', { n: view.n, total: view.total, name: state.source.name });
+    if (view.drivers === undefined) loadDrivers(ticket, key);
   } catch (error) {
     if (ticket !== pending) return;
     $('#dash-status').textContent = tr('dash.viewFailed', { what: String(error?.message ?? error) });
@@ -181,6 +188,28 @@ async function refresh() {
     if (ticket === pending) $('#board').setAttribute('aria-busy', 'false');
     document.documentElement.dataset.ready = 'true';
   }
+}
+
+/**
+ * The key drivers, asked after the rest of the view is drawn (their bootstrap
+ * takes a while on large data): then the drivers section and the first
+ * screen's item to fix first are drawn again, nothing else (a case note being
+ * typed stays as it is).
+ */
+async function loadDrivers(ticket, key) {
+  $('#board').dataset.drivers = 'busy';
+  let value;
+  try {
+    value = await ask('dash.drivers', { filter: state.filter });
+  } catch (error) {
+    value = { error: { message: String(error?.message ?? error) } };
+  }
+  if (ticket !== pending || !state.view) return; // a newer filter asks its own
+  state.drivers = { key, value };
+  state.view.drivers = value;
+  $('#drivers')?.replaceWith(driversSection() ?? h('span', { hidden: true }));
+  $('#top').replaceChildren(printHead(), keyFigures(state.view.report));
+  $('#board').dataset.drivers = 'ready';
 }
 
 // ---- filters ------------------------------------------------------------------
@@ -263,6 +292,7 @@ function keyFigures(report) {
   const [lo, hi] = hasNps ? nps.adjusted.ci95.map((x) => Math.max(-100, Math.min(100, x))) : [null, null];
   const move = hasNps ? lastChange() : null;
   const fix = v.drivers?.fix_first ?? null;
+  const cases = state.source?.fingerprint ? caseCounts() : null;
   const figures = h(
     'dl',
     { class: 'kpi-row' },
@@ -276,10 +306,16 @@ function keyFigures(report) {
     ),
     tile('n', tr('dash.kpiN'), String(v.n), tr('dash.kpiOf', { total: v.total })),
     report ? tile('index', tr('dash.kpiIndex'), fmt(report.scale?.overall_index, 1), tr('dash.kpiIndexSub')) : null,
-    v.drivers && !v.drivers.error
+    v.drivers === undefined && v.report
+      ? tile('fix', tr('dash.kpiFix'), '…', tr('drv.busy'))
+      : v.drivers && !v.drivers.error
       ? tile('fix', tr('dash.kpiFix'), fix ? fix.toUpperCase() : tr('dash.kpiFixNone'), fix ? textOf(question(fix)?.text) : tr('dash.kpiFixNoneSub'), h('a', { href: '#drivers', class: 'kpi-link', text: tr('dash.kpiFixLink') }))
       : null,
     tile('follow', tr('dash.kpiFollow'), String(v.followUp?.count ?? 0), v.followUp?.count ? h('a', { href: '#follow-up', class: 'kpi-link', text: tr('dash.kpiFollowLink') }) : null),
+    // The follow-up cases (the device's own data only): open, and how many of them are overdue.
+    cases
+      ? tile('cases', tr('dash.kpiCases'), String(cases.open), h('span', { class: cases.overdue ? 'overdue' : null, id: 'kpi-overdue', text: tr('dash.kpiOverdue', { n: cases.overdue }) }), h('a', { href: '#cases', class: 'kpi-link', text: tr('dash.kpiCasesLink') }))
+      : null,
   );
   add(
     card,
@@ -324,8 +360,13 @@ const signed = (x, d = 2) => (x == null ? '—' : x > 0 ? `+${fmt(x, d)}` : fmt(
  */
 function driversSection() {
   const d = state.view.drivers;
-  if (!d) return null;
+  if (d === null) return null;
   const section = h('section', { class: 'card', 'aria-labelledby': 'drv-h', id: 'drivers' }, h('h2', { id: 'drv-h', text: tr('drv.title') }));
+  if (d === undefined) {
+    section.setAttribute('aria-busy', 'true');
+    section.append(h('p', { class: 'hint', id: 'drv-busy', role: 'status', text: tr('drv.busy') }));
+    return section;
+  }
   if (d.error) {
     // The two refusals the default target and items can meet, named by the core's field; any other as the core gives it.
     const p = d.error.problems?.[0];
@@ -336,9 +377,8 @@ function driversSection() {
   const target = d.target.toUpperCase();
   const fix = d.fix_first;
   const shown = d.items.filter((it) => it.share != null && it.index != null);
-  // The dividing lines: the items' mean share and mean index (the core's pick uses the same mean index).
-  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const means = { x: mean(shown.map((it) => it.share * 100)), y: mean(d.items.map((it) => it.index)) };
+  // The dividing lines: the core's mean share and mean index (its pick's threshold).
+  const means = { x: (d.mean_share ?? 0) * 100, y: d.mean_index };
   const chart = shown.length
     ? quadrant(
         shown.map((it) => ({ label: it.question.toUpperCase(), x: it.share * 100, y: it.index, mark: it.question === fix })),
@@ -756,6 +796,11 @@ function render() {
   }
   board.replaceChildren(...[trendSection(), driversSection(), npsDetail(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report)].filter(Boolean));
 }
+
+// The cases' counts arrive after the view (cases.js asks the worker): the first screen shows them then.
+document.addEventListener('cases:counts', () => {
+  if (state.view && state.source) $('#top').replaceChildren(printHead(), keyFigures(state.view.report));
+});
 
 // The charts are drawn at the width they are shown at: again when that width changes.
 let resizing;

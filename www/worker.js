@@ -238,10 +238,9 @@ const handlers = {
   /**
    * One view of the dashboard under a filter: the report, a cross-tab, NPS by
    * a question, and the follow-up list (its first `limit` entries, with their answers).
-   * `drivers`: the key drivers of the NPS question (the core's default target
-   * and items); `trend`: NPS per `period` by `dateColumn` (null: the core's
-   * default date columns), only when the data has dates. Both on the filtered
-   * rows; either is `{ error }` when the core refuses.
+   * `trend`: NPS per `period` by `dateColumn` (null: the core's default date
+   * columns), only when the data has dates, on the filtered rows; `{ error }`
+   * when the core refuses. The key drivers come apart ('dash.drivers').
    */
   async 'dash.view'({ filter, row, col, by, limit = 200, period = 'month', dateColumn = null, dates = false }) {
     if (!board) throw new Error('no data loaded');
@@ -256,10 +255,7 @@ const handlers = {
       const listed = ds.rows(Uint32Array.from(followUp.items, (f) => f.row));
       const followCodes = listed.codesByRow();
       listed.free();
-      const key = JSON.stringify(filter ?? null);
-      if (driversFor?.key !== key) driversFor = { key, drivers: n ? attempt(() => ds.drivers(null, null, DRIVERS_SEED)) : null };
       return {
-        drivers: driversFor.drivers,
         trend: n && dates ? attempt(() => ds.trend(dateColumn, period)) : null,
         n,
         total: board.length,
@@ -271,6 +267,27 @@ const handlers = {
         followCodes,
         ms: performance.now() - started,
       };
+    } finally {
+      if (!all) ds.free();
+    }
+  },
+
+  /**
+   * The key drivers of the NPS question (the core's default target and items)
+   * under a filter, asked apart from the view: the bootstrap takes a while on
+   * large data, and the rest of the dashboard should not wait for it. Kept for
+   * the last filter (a cross-tab or period change keeps it); `{ error }` when
+   * the core refuses, null without rows.
+   */
+  async 'dash.drivers'({ filter }) {
+    if (!board) throw new Error('no data loaded');
+    const key = JSON.stringify(filter ?? null);
+    if (driversFor?.key === key) return driversFor.drivers;
+    const all = board.keepsAll(filter);
+    const ds = all ? board : board.filtered(filter);
+    try {
+      driversFor = { key, drivers: ds.length ? attempt(() => ds.drivers(null, null, DRIVERS_SEED)) : null };
+      return driversFor.drivers;
     } finally {
       if (!all) ds.free();
     }

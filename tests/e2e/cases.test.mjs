@@ -86,6 +86,9 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   // Monday 2026-01-05 + 2 working days = Wednesday 01-07, long past.
   assert.equal(await d1.locator('.case-due').textContent(), '2026-01-07（已逾期）');
   assert.equal(await a.locator('[data-figure="overdue"] dd').textContent(), '1');
+  // The first screen shows the open cases and how many are overdue.
+  await a.waitForFunction(() => document.querySelector('#kpi-cases')?.textContent === '2');
+  assert.equal(await a.locator('#kpi-overdue').textContent(), '其中逾期 1 个');
 
   // A change needs a name: refused with a message until one is given.
   await d1.locator('summary').click();
@@ -105,6 +108,8 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   assert.deepEqual(await resolved.locator('.case-notes li').allTextContents().then((t) => t.map((s) => s.replace(/^.*王芳：/, ''))), ['已致电，客户反映手续费问题', '已退还手续费']);
   assert.equal(await a.locator('[data-figure="overdue"] dd').textContent(), '0');
   assert.match(await a.locator('#cases-status').textContent(), /D-1.*已解决/);
+  await a.waitForFunction(() => document.querySelector('#kpi-cases')?.textContent === '1');
+  assert.equal(await a.locator('#kpi-overdue').textContent(), '其中逾期 0 个');
 
   // The audit trail has each change with who and when; the events are encrypted at rest.
   const audit = (await idbRevealed(a, 'audit')).filter((e) => e.what === 'case');

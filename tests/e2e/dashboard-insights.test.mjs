@@ -60,9 +60,13 @@ async function openDated(viewport = { width: 1366, height: 768 }, lang = 'zh') {
   await page.locator('#src-file').setInputFiles({ name: 'dated.csv', mimeType: 'text/csv', buffer: readFileSync(DATED) });
   await page.waitForFunction(() => document.querySelector('#dash-context')?.textContent.startsWith('n = 3000'));
   await page.locator('#trend-table').waitFor();
+  await driversDrawn(page);
   if (lang === 'en') await toEnglish(page);
   return { context, page, errors };
 }
+
+/** The key drivers come after the rest of the view (their bootstrap takes a while): waits for them. */
+const driversDrawn = (page) => page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');
 
 async function toEnglish(page) {
   await page.locator('#lang').click();
@@ -148,6 +152,7 @@ test('a filter changes the key drivers and the trend as the CLI computes them on
   const paper = subset('mode', 'paper');
   const kept = lines.slice(1).filter((l) => l.split(',').at(-2) === 'paper').length;
   await page.waitForFunction((n) => document.querySelector('#dash-context')?.textContent.startsWith(`n = ${n}（`), kept);
+  await driversDrawn(page);
   const cli = json('drivers', paper);
   assert.notEqual(await page.locator('#drv-summary').textContent(), before);
   assert.match(await page.locator('#drv-summary').textContent(), new RegExp(`^n = ${cli.n} ·`));
@@ -170,6 +175,7 @@ test('data without dates explains why there is no trend; a file too small for ke
   page.on('pageerror', (e) => errors.push(e));
   await openStaff(page, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
+  await driversDrawn(page);
   assert.equal(await page.locator('#trend-none').textContent(), '这份数据没有日期列（date、submitted_at 或 keyed_at），无法按时间看 NPS 走势。');
   assert.equal(await page.locator('#trend svg').count(), 0);
   assert.equal(await page.locator('#nps-trend').count(), 0);

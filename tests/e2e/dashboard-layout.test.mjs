@@ -26,6 +26,8 @@ async function openDemo(viewport, lang = 'zh') {
   page.on('pageerror', (e) => errors.push(e));
   await openStaff(page, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
+  // The key drivers follow the rest of the view.
+  await page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');
   if (lang === 'en') {
     await page.locator('#lang').click();
     await page.waitForFunction(() => document.documentElement.lang === 'en');
@@ -215,6 +217,8 @@ test('a file that cannot be loaded is explained in the page’s language', async
   const page = await context.newPage();
   await openStaff(page, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
+  // The key drivers follow the rest of the view.
+  await page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');
   await page.locator('#src-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('id,q1\nX1,Z\n') });
   const failure = page.locator('#dash-failure');
   await failure.waitFor();

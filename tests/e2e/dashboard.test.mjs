@@ -38,6 +38,8 @@ async function openDemo(viewport = { width: 1280, height: 900 }) {
   await page.locator('a[href="dashboard.html?demo"]').click();
   // Same tab: the staff session unlocked on the main page carries over.
   await page.locator('#nps-value').waitFor();
+  // The key drivers follow the rest of the view.
+  await page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');
   return { context, page, errors };
 }
 
