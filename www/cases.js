@@ -11,6 +11,7 @@ import { problemText, t } from './i18n.js';
 import './texts.js';
 import { h, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
+import { num, pct } from './present.js';
 
 /** Cases listed at first, and added by "show more". */
 const STEP = 10;
@@ -136,8 +137,7 @@ function fill(section, message = '') {
   }
 }
 
-const pct = (x) => (x == null ? '—' : `${x.toFixed(1)}%`);
-const days = (x) => (x == null ? '—' : x.toFixed(1));
+const days = (x) => num(x, 1);
 
 /** The figures in all and per holder, as a key-figure list and a table. */
 function figures(view, tr) {

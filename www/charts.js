@@ -8,18 +8,15 @@
 // page's layout), so its text keeps its size: 13 px, never below 12 px, on a
 // phone as on a laptop. Below NARROW pixels a row's label goes above its bar.
 
+import { COLORS } from './present.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 const FONT = 13;
 const SMALL = 12;
 const NARROW = 480;
 
-export const COLORS = {
-  good: '#0072B2', // blue: promoters, satisfied
-  middle: '#8C8C8C', // grey: passives, neutral
-  bad: '#D55E00', // vermillion: detractors, dissatisfied
-  ink: '#1b1b1f',
-  axis: '#6b6b75',
-};
+// The colours are the reports' own (present.js), so a chart and a table agree.
+export { COLORS };
 
 function s(tag, attrs = {}, ...children) {
   const node = document.createElementNS(NS, tag);

@@ -11,6 +11,7 @@ import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
 import { caseCounts, casesSection } from './cases.js';
+import { clampNps, num, pct, pText, SAT_COLUMNS, satisfactionCells } from './present.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -53,11 +54,9 @@ const state = {
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(state.lang, key, vars);
 const textOf = (text) => text?.[state.lang] ?? text?.['zh-CN'] ?? '';
-const minus = (s) => s.replace('-', '\u2212');
-const fmt = (x, d = 2) => (x == null ? '—' : minus(x.toFixed(d)));
-const fmtPct = (x) => (x == null ? '—' : `${x.toFixed(2)}%`);
-/** "p < 0.001" or "p = 0.042": the relation belongs to the number. */
-const pText = (p, name = 'p') => (p == null ? `${name} = —` : p < 0.001 ? `${name} < 0.001` : `${name} = ${p.toFixed(3)}`);
+// Figures are written as on the main page's report (present.js).
+const fmt = num;
+const fmtPct = pct;
 
 
 const instrument = () => state.source.instrument;
@@ -289,7 +288,7 @@ function keyFigures(report) {
   const card = h('section', { class: 'card kpis', 'aria-labelledby': 'head-h' }, h('h2', { id: 'head-h', text: tr('nps.title') }));
   const hasNps = nps && nps.nps != null;
   // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
-  const [lo, hi] = hasNps ? nps.adjusted.ci95.map((x) => Math.max(-100, Math.min(100, x))) : [null, null];
+  const [lo, hi] = hasNps ? nps.adjusted.ci95.map(clampNps) : [null, null];
   const move = hasNps ? lastChange() : null;
   const fix = v.drivers?.fix_first ?? null;
   const cases = state.source?.fingerprint ? caseCounts() : null;
@@ -305,7 +304,7 @@ function keyFigures(report) {
       hasNps && nps.small ? h('span', { class: 'hint', text: tr('nps.small') }) : null,
     ),
     tile('n', tr('dash.kpiN'), String(v.n), tr('dash.kpiOf', { total: v.total })),
-    report ? tile('index', tr('dash.kpiIndex'), fmt(report.scale?.overall_index, 1), tr('dash.kpiIndexSub')) : null,
+    report ? tile('index', tr('dash.kpiIndex'), fmt(report.scale?.overall_index), tr('dash.kpiIndexSub')) : null,
     v.drivers === undefined && v.report
       ? tile('fix', tr('dash.kpiFix'), '…', tr('drv.busy'))
       : v.drivers && !v.drivers.error
@@ -403,7 +402,7 @@ function driversSection() {
       h('th', { scope: 'row' }, qTitle(it.question), it.question === fix ? h('span', { class: 'badge', text: tr('drv.fixFirst') }) : null),
       h('td', { class: 'num', text: fmt(it.r, 3) }),
       h('td', { class: 'num', text: it.share == null ? '—' : `${fmtPct(it.share * 100)}${interval(it.share_ci95)}` }),
-      h('td', { class: 'num', text: fmt(it.index, 1) }),
+      h('td', { class: 'num', text: fmt(it.index) }),
     ),
   );
   const detail = h(
@@ -472,7 +471,7 @@ function trendSection() {
     add(section, h('p', { class: 'hint', id: 'trend-empty', text: tr('trend.empty') }), t.undated ? h('p', { class: 'hint', text: tr('trend.undated', { n: t.undated }) }) : null);
     return section;
   }
-  const clamp = (x) => Math.max(-100, Math.min(100, x));
+  const clamp = clampNps;
   const sig = (p) => (p.significant == null ? '—' : !p.significant ? tr('trend.notSig') : tr(p.change > 0 ? 'trend.up' : 'trend.down'));
   const rows = t.periods.map((p) =>
     h(
@@ -539,7 +538,7 @@ function satisfaction(report) {
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h', id: 'satisfaction' },
     h('h2', { id: 'sat-h', text: tr('sat.title') }),
-    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: fmt(report.scale?.overall_index, 1), alpha: fmt(rel?.alpha, 3), n: rel?.n ?? 0, k: rel?.items.length ?? 0 }) }),
+    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: fmt(report.scale?.overall_index), alpha: fmt(rel?.alpha, 3), n: rel?.n ?? 0, k: rel?.items.length ?? 0 }) }),
     diverging(
       items.map((it) => ({ label: qTitle(it.question), bad: it.pct_bottom ?? 0, good: it.pct_top ?? 0, middle: Math.max(0, 100 - (it.pct_top ?? 0) - (it.pct_bottom ?? 0)) })),
       tr('dash.divergingLabel'),
@@ -549,10 +548,8 @@ function satisfaction(report) {
     table(
       tr('dash.satCaption'),
       // The mean runs 1 … k, k the items' number of options ('k' if they differ).
-      [tr('sat.item'), tr('sat.valid'), tr('sat.bottom'), tr('sat.top'), tr('sat.mean', { k: new Set(items.map((it) => it.points)).size === 1 ? items[0].points : 'k' }), tr('sat.index')],
-      items.map((it) =>
-        h('tr', { 'data-question': it.question }, h('th', { scope: 'row', text: qTitle(it.question) }), h('td', { class: 'num', text: it.n }), h('td', { class: 'num', text: fmtPct(it.pct_bottom) }), h('td', { class: 'num', text: fmtPct(it.pct_top) }), h('td', { class: 'num', text: fmt(it.mean) }), h('td', { class: 'num', text: fmt(it.index, 1) })),
-      ),
+      [tr('sat.item'), ...SAT_COLUMNS.map((key) => tr(key, { k: new Set(items.map((it) => it.points)).size === 1 ? items[0].points : 'k' }))],
+      items.map((it) => h('tr', { 'data-question': it.question }, h('th', { scope: 'row', text: qTitle(it.question) }), satisfactionCells(it).map((text) => h('td', { class: 'num', text })))),
       { class: 'compact stack', id: 'sat-table' },
     ),
   );
@@ -700,7 +697,7 @@ function npsBySection(by) {
       tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }),
       [tr('dash.segment'), 'n', 'NPS', tr('dash.ci')],
       segs.map((s) =>
-        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: fmt(s.nps) }), h('td', { class: 'num', text: s.adjusted ? `${fmt(Math.max(-100, s.adjusted.ci95[0]))} – ${fmt(Math.min(100, s.adjusted.ci95[1]))}` : '—' })),
+        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: fmt(s.nps) }), h('td', { class: 'num', text: s.adjusted ? `${fmt(clampNps(s.adjusted.ci95[0]))} – ${fmt(clampNps(s.adjusted.ci95[1]))}` : '—' })),
       ),
       { class: 'compact stack', id: 'npsby-table' },
     ),

@@ -84,7 +84,7 @@ const driverRows = (page) => page.locator('#drv-table tbody tr').evaluateAll((tr
 const trendRows = (page) => page.locator('#trend-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th').textContent, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
 
 function expectedDrivers(d) {
-  return d.items.map((it) => [it.question, fmt(it.r, 3), `${(it.share * 100).toFixed(2)}% (${fmt(it.share_ci95[0] * 100)}–${fmt(it.share_ci95[1] * 100)}%)`, fmt(it.index, 1)]);
+  return d.items.map((it) => [it.question, fmt(it.r, 3), `${(it.share * 100).toFixed(2)}% (${fmt(it.share_ci95[0] * 100)}–${fmt(it.share_ci95[1] * 100)}%)`, fmt(it.index)]);
 }
 function expectedTrend(t, lang = 'zh') {
   const sig = (p) => (p.significant == null ? '—' : !p.significant ? (lang === 'en' ? 'no' : '否') : lang === 'en' ? `✱ significant ${p.change > 0 ? 'rise' : 'fall'}` : `✱ 显著${p.change > 0 ? '上升' : '下降'}`);

@@ -154,7 +154,7 @@ test('on a 1366×768 laptop the key figures come first, NPS above the fold, char
     }
     assert.equal(await page.locator('#kpi-n').textContent(), '366');
     assert.equal(await page.locator('#kpi-follow').textContent(), '137');
-    assert.match(await page.locator('#kpi-index').textContent(), /^\d+\.\d$/);
+    assert.match(await page.locator('#kpi-index').textContent(), /^\d+\.\d\d$/);
     await page.locator('#freq-toggle').click();
     const m = await measure(page);
     assert.ok(m.scrollWidth <= m.innerWidth);

@@ -184,3 +184,36 @@ test('the print view renders the whole dashboard on A4 without the controls', as
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('the main page’s report and the dashboard write the same figures the same way: columns, decimals, colours (issue 16)', async () => {
+  const { context: ctx, page } = await openDemo();
+  const satisfaction = (sel) =>
+    page.locator(sel).evaluate((table) => ({
+      head: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
+      rows: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.dataset.question, [...tr.querySelectorAll('td')].map((td) => td.textContent)])),
+    }));
+  const onBoard = await satisfaction('#sat-table');
+  const boardNps = await page.locator('#nps-value').textContent();
+  const boardIndex = await page.locator('#kpi-index').textContent();
+  const report = await ctx.newPage();
+  await openStaff(report, env.url);
+  await report.locator('html[data-ready="true"]').waitFor();
+  await report.locator('#demo').click();
+  await report.locator('#nps-value').waitFor();
+  const onReport = await report.locator('#satisfaction').evaluate((table) => ({
+    head: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
+    rows: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.dataset.question, [...tr.querySelectorAll('td')].map((td) => td.textContent)])),
+  }));
+  assert.deepEqual(onBoard.head.slice(1), onReport.head.slice(1), 'the same columns in the same order');
+  assert.deepEqual(onBoard.rows, onReport.rows, 'every item the same, to the digit');
+  assert.equal(await report.locator('#nps-value').textContent(), boardNps);
+  // The index with two decimals, as the CLI report prints it.
+  assert.match(boardIndex, /^\d+\.\d\d$/);
+  // Promoters and detractors in the same colours on both pages.
+  const colour = (p, sel) => p.locator(sel).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(await colour(report, '.dot.promoters'), 'rgb(0, 114, 178)');
+  assert.equal(await colour(report, '.dot.detractors'), 'rgb(213, 94, 0)');
+  const fills = await page.locator('#satisfaction svg rect').evaluateAll((rs) => [...new Set(rs.map((r) => r.getAttribute('fill')))]);
+  assert.ok(fills.includes('#0072B2') && fills.includes('#D55E00'), fills.join(' '));
+  await ctx.close();
+});

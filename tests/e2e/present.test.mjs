@@ -29,9 +29,10 @@ test('figures are written as the command-line report writes them (two decimals, 
 });
 
 test('the main page and the dashboard take their formats from present.js, not their own', () => {
-  for (const page of ['app.js']) {
+  for (const page of ['app.js', 'dashboard.js', 'cases.js', 'charts.js']) {
     const src = read(page);
     assert.match(src, /from '\.\/present\.js'/, `${page} uses present.js`);
-    assert.doesNotMatch(src, /toFixed\(2\)\)\)/, `${page} formats no figure itself`);
+    assert.doesNotMatch(src, /toFixed\(2\)\)\)|const (fmt|fmtPct|pText|minus) = \(/, `${page} formats no figure itself`);
+    assert.doesNotMatch(src, /#0072B2|#D55E00|#1a7f37|#b3261e/i, `${page} has no colour of its own for the groups`);
   }
 });
