@@ -2,7 +2,7 @@
 // show it. Every number comes from the core, in the worker (files are read off
 // the main thread); this file only lays them out.
 import { ask } from './worker-bridge.js';
-import { initialLang, problemText, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, problemText, saveLang, sentence as asSentence, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { clampNps, num, pct, SAT_COLUMNS, satisfactionCells } from './present.js';
@@ -49,7 +49,7 @@ function questionTitle(instrument, id) {
 const bare = (title) => title.replace(/[？?！!。.：:；;，,、\s]+$/u, '');
 
 /** A status line: in English, a sentence starts with a capital ("this device’s data…" does not). */
-const sentence = (text) => (state.lang === 'en' && text ? text[0].toUpperCase() + text.slice(1) : text);
+const sentence = (text) => asSentence(state.lang, text);
 
 /** A status's variables, names given by key (the demo's, the device's) in the current language. */
 const varsOf = (vars = {}) => (vars.nameKey ? { ...vars, name: tr(vars.nameKey) } : vars);

@@ -4,7 +4,7 @@
 // NPS trend — and this file only lays the numbers out as tables and SVG
 // charts. Every view and export respects the filters in force.
 import { COLORS, diverging, hbars, heat, intervals, quadrant, splitBar, trendLine } from './charts.js';
-import { initialLang, problemText, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, problemText, saveLang, sentence, t, translatePage } from './i18n.js';
 import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
@@ -60,6 +60,10 @@ const fmtPct = pct;
 
 
 const instrument = () => state.source.instrument;
+/** The loaded data's name in the language shown (the demo's and the device's are texts, a file's is its name). */
+const sourceName = () => (state.source.nameKey ? tr(state.source.nameKey) : state.source.name);
+/** The status line under the filters: what is shown, of what. */
+const updatedText = () => sentence(state.lang, tr('dash.updated', { n: state.view.n, total: state.view.total, name: sourceName() }));
 const question = (id) => instrument().questions.find((q) => q.id === id);
 const qTitle = (id) => {
   const q = question(id);
@@ -99,14 +103,14 @@ const wideFreq = () => matchMedia('(min-width: 48rem)').matches;
 
 // ---- loading ------------------------------------------------------------------
 
-async function open(name, request) {
-  $('#dash-status').textContent = tr('dash.loading', { name });
+async function open(name, request, nameKey = null) {
+  $('#dash-status').textContent = sentence(state.lang, tr('dash.loading', { name }));
   try {
     const payload = await request();
     const info = await ask('dash.open', payload, undefined, payload.bytes ? [payload.bytes.buffer] : []);
     state.failure = null;
     state.fuPage = 0;
-    state.source = { name, file: payload.name ?? null, ...info };
+    state.source = { name, nameKey, file: payload.name ?? null, ...info };
     renderSets(info);
     state.filter = { answers: {}, columns: {}, from: null, to: null };
     state.by = null;
@@ -154,13 +158,13 @@ function renderSets(info) {
   $('#dash-set').replaceChildren(...setOptions(sets, info.fingerprint, tr, textOf));
 }
 
-const fromStore = (fingerprint) => open(tr('device.name'), async () => ({ source: 'store', fingerprint: typeof fingerprint === 'string' ? fingerprint : undefined }));
+const fromStore = (fingerprint) => open(tr('device.name'), async () => ({ source: 'store', fingerprint: typeof fingerprint === 'string' ? fingerprint : undefined }), 'device.name');
 const fromDemo = () =>
   open(tr('demoName'), async () => {
     const res = await fetch(DEMO_URL);
     if (!res.ok) throw new Error(`${DEMO_URL}: HTTP ${res.status}`);
     return { source: 'file', name: 'zg-x-branch-2023.csv', bytes: new Uint8Array(await res.arrayBuffer()) };
-  });
+  }, 'demoName');
 
 let pending = 0;
 /** Asks the worker for the view under the current filter, then draws it. */
@@ -178,7 +182,7 @@ async function refresh() {
     render();
     // For the benchmark (bench/dashboard.mjs): the worker's time for this view.
     $('#board').dataset.viewMs = view.ms.toFixed(1);
-    $('#dash-status').textContent = tr('dash.updated', { n: view.n, total: view.total, name: state.source.name });
+    $('#dash-status').textContent = updatedText();
     if (view.drivers === undefined) loadDrivers(ticket, key);
   } catch (error) {
     if (ticket !== pending) return;
@@ -769,7 +773,7 @@ async function exportFollowUp() {
 /** The printed report's head: what data, under which filters, printed when. */
 function printHead() {
   const src = state.source;
-  const name = src.file && src.file !== src.name ? `${src.name}（${src.file}）` : src.name;
+  const name = src.file && src.file !== src.name ? (state.lang === 'en' ? `${sourceName()} (${src.file})` : `${sourceName()}（${src.file}）`) : sourceName();
   const date = new Date().toLocaleDateString(state.lang === 'en' ? 'en-CA' : 'zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit' });
   return h('p', { class: 'print-only', id: 'print-head', text: tr('dash.printHead', { name, filters: filterSummary(), date, n: state.view.n, total: state.view.total }) });
 }
@@ -821,7 +825,7 @@ $('#lang').addEventListener('click', () => {
   if (state.source) renderFilters();
   if (state.failure) renderFailure();
   else render();
-  if (state.view && state.source) $('#dash-status').textContent = tr('dash.updated', { n: state.view.n, total: state.view.total, name: state.source.name });
+  if (state.view && state.source) $('#dash-status').textContent = updatedText();
 });
 $('#print').addEventListener('click', () => print());
 $('#src-store').addEventListener('click', () => fromStore());

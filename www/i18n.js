@@ -179,6 +179,11 @@ export function t(/** @type {Lang} */ lang, key, vars = {}) {
     .replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
 }
 
+/** A sentence as shown: in English it starts with a capital ("demo data: …" does not). */
+export function sentence(/** @type {Lang} */ lang, text) {
+  return lang === 'en' && text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
 /** Whether `lang` has its own text for `key`. */
 export function has(/** @type {Lang} */ lang, key) {
   return key in strings[lang];

@@ -217,3 +217,17 @@ test('the main page’s report and the dashboard write the same figures the same
   assert.ok(fills.includes('#0072B2') && fills.includes('#D55E00'), fills.join(' '));
   await ctx.close();
 });
+
+test('the status line names the data in the language shown and starts with a capital in English (issue 16)', async () => {
+  const { context: ctx, page } = await openDemo();
+  const status = () => page.locator('#dash-status').textContent();
+  assert.match(await status(), /^示例数据：/);
+  await page.locator('#lang').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await status(), 'Demo data: 366 of 366 responses under the filters.');
+  assert.match(await page.locator('#print-head').textContent(), /^manyi report · data: demo data \(zg-x-branch-2023\.csv\) · /);
+  await page.locator('#lang').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  assert.match(await status(), /^示例数据：/);
+  await ctx.close();
+});
