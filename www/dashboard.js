@@ -94,8 +94,20 @@ function table(caption, head, rows, attrs = {}) {
   );
 }
 
-/** The pixel width a chart gets in a card of the board (charts.js draws at that width, so its text stays 13 px). */
-function chartWidth(share = 1) {
+/** Whether the page is being printed (set around printing, and by print media). */
+const printMedia = matchMedia('print');
+let printing = false;
+/** Printed chart widths in CSS pixels: dashboard.css's 120 mm, and 90 mm beside a table. */
+const PRINT_WIDTH = { full: 453, beside: 340 };
+
+/**
+ * The pixel width a chart gets in a card of the board (charts.js draws at that
+ * width, so its text stays 13 px). In print, the width it is printed at
+ * (`beside`: next to its table), so its text is printed at about 9 pt, not
+ * shrunk to fit.
+ */
+function chartWidth(share = 1, beside = false) {
+  if (printing || printMedia.matches) return beside ? PRINT_WIDTH.beside : PRINT_WIDTH.full;
   const inner = ($('#board').clientWidth || 600) - 34; // the card's padding and border
   return Math.floor(Math.min(640, inner * share));
 }
@@ -388,7 +400,7 @@ function driversSection() {
         means,
         { x: tr('drv.x'), y: tr('drv.y'), quadrant: tr('drv.fixFirst') },
         tr('drv.chartLabel', { pick: fix ? tr('drv.chartPick', { q: qTitle(fix) }) : tr('drv.chartNoPick') }),
-        chartWidth(wideDrivers() ? 0.5 : 1) - (wideDrivers() ? 10 : 0),
+        chartWidth(wideDrivers() ? 0.5 : 1, true) - (wideDrivers() ? 10 : 0),
       )
     : null;
   // On a phone the chart and table fold behind a button (the pick above says what matters); wider, and in print, they show.
@@ -495,7 +507,7 @@ function trendSection() {
     trendLine(
       t.periods.map((p) => ({ label: p.period, value: p.nps, lo: p.ci95?.[0], hi: p.ci95?.[1], marked: !!p.significant })),
       tr('trend.chartLabel', { k: t.periods.filter((p) => p.significant).length }),
-      chartWidth(),
+      chartWidth(1, true),
     ),
     h('p', { class: 'legend', text: tr('trend.legend') }),
     t.undated ? h('p', { class: 'hint', id: 'trend-undated', text: tr('trend.undated', { n: t.undated }) }) : null,
@@ -797,6 +809,15 @@ function render() {
   }
   board.replaceChildren(...[trendSection(), driversSection(), npsDetail(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report)].filter(Boolean));
 }
+
+// Printing draws the charts again at their printed width, and back after.
+const redrawFor = (on) => {
+  printing = on;
+  if (state.view) render();
+};
+addEventListener('beforeprint', () => redrawFor(true));
+addEventListener('afterprint', () => redrawFor(false));
+printMedia.addEventListener('change', () => redrawFor(printMedia.matches));
 
 // The cases' counts arrive after the view (cases.js asks the worker): the first screen shows them then.
 document.addEventListener('cases:counts', () => {

@@ -187,6 +187,21 @@ test('the printed report is short and headed with the data set, the filters and 
   assert.equal(await page.locator('#freq-list').isVisible(), true);
   assert.equal(await page.locator('#fu-table tbody tr').last().isVisible(), true);
   assert.equal(await page.locator('.pager').isVisible(), false);
+  // Chart text prints at about the tables' size (7.5 pt = 10 px), not shrunk to fit: each chart
+  // is drawn again at its printed width. (Before: the key drivers' text printed at 6.4 px, 4.8 pt.)
+  await page.setViewportSize({ width: 718, height: 1000 }); // A4's printable width
+  await page.waitForFunction(() => [...document.querySelectorAll('svg.chart')].some((s) => s.getBoundingClientRect().width > 0));
+  const printed = await page.evaluate(() =>
+    [...document.querySelectorAll('svg.chart')]
+      .filter((svg) => svg.getBoundingClientRect().width > 0)
+      .map((svg) => {
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        const sizes = [...svg.querySelectorAll('text')].map((t) => parseFloat(t.getAttribute('font-size') ?? getComputedStyle(t).fontSize) * scale);
+        return { in: svg.closest('section')?.id, px: Math.min(...sizes) };
+      }),
+  );
+  assert.ok(printed.length >= 3, JSON.stringify(printed));
+  for (const c of printed) assert.ok(c.px >= 10, `chart in #${c.in} prints its text at ${c.px.toFixed(1)} px`);
   const pdf = await page.pdf({ format: 'A4' });
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
   assert.ok(pages <= 8, `${pages} pages`);
