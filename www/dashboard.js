@@ -808,6 +808,17 @@ function render() {
     return;
   }
   board.replaceChildren(...[trendSection(), driversSection(), npsDetail(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report)].filter(Boolean));
+  hintWideTables();
+}
+
+/** A table wider than the screen scrolls inside its region: says so above it, so the columns off screen are not missed. */
+function hintWideTables() {
+  for (const region of document.querySelectorAll('#board .scroll')) {
+    const wide = region.scrollWidth > region.clientWidth + 1;
+    const hint = region.previousElementSibling?.classList.contains('scroll-hint') ? region.previousElementSibling : null;
+    if (wide && !hint) region.before(h('p', { class: 'hint scroll-hint', text: tr('dash.scrollHint') }));
+    if (!wide && hint) hint.remove();
+  }
 }
 
 // Printing draws the charts again at their printed width, and back after.

@@ -183,6 +183,7 @@ addStrings({
     'dash.technical': '技术信息',
     // Issue 17: the first screen, key drivers, trend.
     'dash.kpiFix': '优先改进',
+    'dash.scrollHint': '表格较宽：在表格上左右滑动可看到全部列 ↔',
     'dash.kpiCases': '未结回访个案',
     'dash.kpiOverdue': '其中逾期 {n} 个',
     'dash.kpiCasesLink': '查看回访个案',
@@ -604,6 +605,7 @@ addStrings({
     'dash.technical': 'Technical detail',
     // Issue 17: the first screen, key drivers, trend.
     'dash.kpiFix': 'Fix first',
+    'dash.scrollHint': 'A wide table: swipe it sideways to see every column ↔',
     'dash.kpiCases': 'Open follow-up cases',
     'dash.kpiOverdue': '{n} of them overdue',
     'dash.kpiCasesLink': 'See the cases',

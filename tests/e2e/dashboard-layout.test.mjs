@@ -137,6 +137,10 @@ for (const width of [360, 390]) {
       // A cross-tab row label keeps a readable width (the table scrolls inside its region instead).
       const label = await page.locator('#xt-table tbody th').first().boundingBox();
       assert.ok(label.width >= 90, `cross-tab row label ${label.width} px`);
+      // ... and says so above it, in the page's language.
+      const hint = page.locator('#xt-table').locator('xpath=ancestor::div[contains(@class,"scroll")]/preceding-sibling::p[1]');
+      assert.equal(await hint.getAttribute('class'), 'hint scroll-hint');
+      assert.match(await hint.textContent(), lang === 'en' ? /^A wide table: swipe it sideways/ : /^表格较宽/);
       // The stacked tables, the pager and the open frequencies stay accessible.
       assert.deepEqual(await axe(page), []);
       assert.deepEqual(errors, []);
@@ -162,6 +166,8 @@ test('on a 1366×768 laptop the key figures come first, NPS above the fold, char
     assert.deepEqual(m.small, []);
     assert.doesNotMatch(m.text, /\bnull\b|\bundefined\b|\bNaN\b/);
     assert.deepEqual(errors, []);
+    // Nothing is too wide on a laptop: no table says it scrolls.
+    assert.equal(await page.locator('#board .scroll-hint').count(), 0);
     await context.close();
   }
 });
