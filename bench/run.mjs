@@ -162,7 +162,9 @@ try {
         const data = sj.rowsFrom(js.parseCsv(new TextDecoder().decode(bytes)), instrument);
         const prepare = performance.now() - t0;
         const runs = count >= 1000000 ? 3 : 7;
+        // One untimed run first: the JavaScript engine compiles SurveyJS's hot loops on it.
         const median = async (f) => {
+          await f();
           const times = [];
           for (let i = 0; i < runs; i++) {
             const t = performance.now();
