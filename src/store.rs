@@ -749,7 +749,7 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
     }
     let instrument = Instrument::builtin();
     let responses = if lower.ends_with(".xlsx") {
-        Responses::from_xlsx(&instrument, bytes)?
+        workbook_responses(&instrument, bytes)?
     } else {
         Responses::from_csv(&instrument, bytes)?
     };
@@ -769,6 +769,27 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
         cases: Vec::new(),
         is_backup: false,
     })
+}
+
+/// A workbook's responses: the .xlsx reader is in the native build and the
+/// wasm file formats add-on (pkg/export/).
+#[cfg(any(not(target_arch = "wasm32"), feature = "export"))]
+fn workbook_responses(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
+    Responses::from_xlsx(instrument, bytes)
+}
+
+/// The main wasm package leaves the .xlsx reader out (~86 KB of gzipped wasm):
+/// the page has the file formats add-on turn a workbook into the interchange
+/// CSV first (www/worker.js), so this is only met by a caller that did not.
+#[cfg(not(any(not(target_arch = "wasm32"), feature = "export")))]
+fn workbook_responses(_: &Instrument, _: &[u8]) -> Result<Responses> {
+    Err(Error::single(
+        ErrorKind::Xlsx,
+        Problem::new(
+            ProblemCode::Unreadable,
+            "workbooks are read by the file formats add-on (pkg/export/), not the main package",
+        ),
+    ))
 }
 
 /// What importing one questionnaire's part of a file would do.

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::merge::{self, Resolution};
 use crate::store::{self, Contact, LogRecord, Provenance};
 use crate::{
-    backup, code, crosstab, export, filter, scale, scoring, trend, Error, Filter, Instrument, Lang,
+    backup, code, crosstab, filter, scale, scoring, trend, Error, Filter, Instrument, Lang,
     Responses,
 };
 
@@ -255,6 +255,8 @@ impl Dataset {
 
     /// Imports the first sheet of an .xlsx workbook laid out as the interchange
     /// CSV (all or nothing), against the given instrument or the built-in one.
+    /// In the file formats add-on (pkg/export/) only.
+    #[cfg(feature = "export")]
     #[wasm_bindgen(js_name = fromXlsx)]
     pub fn from_xlsx(bytes: &[u8], instrument_json: Option<String>) -> Result<Dataset, JsValue> {
         let instrument = instrument_or_builtin(instrument_json)?;
@@ -263,11 +265,13 @@ impl Dataset {
     }
 
     /// An .xlsx workbook: the responses (as the interchange CSV) and every
-    /// question's frequency table, in `lang` ("zh-CN" or "en").
+    /// question's frequency table, in `lang` ("zh-CN" or "en"). In the file
+    /// formats add-on (pkg/export/) only.
+    #[cfg(feature = "export")]
     #[wasm_bindgen(js_name = toXlsx)]
     pub fn to_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
         let lang = Lang::parse(lang).unwrap_or_default();
-        export::to_xlsx(&self.instrument, &self.responses, lang).map_err(js_error)
+        crate::export::to_xlsx(&self.instrument, &self.responses, lang).map_err(js_error)
     }
 
     /// A data set with no responses.

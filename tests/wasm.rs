@@ -224,6 +224,8 @@ fn stores_merge_and_back_up_across_the_boundary() {
     assert_eq!(back.codes_by_row(), ds.codes_by_row());
 }
 
+/// Workbooks are in the file formats add-on only (`--features export`).
+#[cfg(feature = "export")]
 #[wasm_bindgen_test]
 fn workbooks_round_trip_across_the_boundary() {
     let ds = Dataset::from_csv(DEMO, None).expect("demo imports");

@@ -101,7 +101,7 @@ let boardContacts = [];
 const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
 
 /** A file's (first) questionnaire as a data set: the report and the dashboard read files this way. */
-const fileDataset = (name, bytes) => Incoming.read(name, bytes).intoDataset(0);
+const fileDataset = async (name, bytes) => (await readIncoming(name, bytes)).intoDataset(0);
 
 /** The bootstrap's seed for the key drivers: the CLI's default (--seed 1), so the page and `manyi drivers` agree. */
 const DRIVERS_SEED = 1;
@@ -213,7 +213,7 @@ const handlers = {
       if (chosen) forget();
     } else {
       boardContacts = [];
-      board = fileDataset(name, bytes);
+      board = await fileDataset(name, bytes);
     }
     const extras = board.extraNames();
     const dateColumns = attempt(() => board.dateColumns());
@@ -310,7 +310,7 @@ const handlers = {
   /** The report of a file picked on the report page (not stored). */
   async 'file.report'({ name, bytes }) {
     await ready;
-    const ds = fileDataset(name, bytes);
+    const ds = await fileDataset(name, bytes);
     try {
       return { n: ds.length, report: ds.report(), instrument: ds.instrument() };
     } finally {
@@ -322,7 +322,7 @@ const handlers = {
     await ready;
     pending?.incoming.free();
     pending = null;
-    return plan(name, Incoming.read(name, bytes));
+    return plan(name, await readIncoming(name, bytes));
   },
 
   /**
@@ -447,7 +447,7 @@ const handlers = {
         try {
           if (format === 'csv') file = { name: `manyi-${stamp}.csv`, mime: 'text/csv', bytes: ds.toCsv(true) };
           else if (format === 'labelled') file = { name: `manyi-${stamp}-${lang}.csv`, mime: 'text/csv', bytes: ds.toLabelledCsv(lang, true) };
-          else if (format === 'xlsx') file = { name: `manyi-${stamp}.xlsx`, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: ds.toXlsx(lang) };
+          else if (format === 'xlsx') file = { name: `manyi-${stamp}.xlsx`, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: await workbook(ds, lang) };
           else if (format === 'sav' || format === 'parquet') file = await otherToolsFile(ds, format, lang, stamp);
           else throw new Error(`unknown export format ${format}`);
         } finally {
@@ -467,17 +467,50 @@ const handlers = {
   },
 };
 
-/** The .sav and Parquet writers: a wasm add-on (pkg/export/) loaded the first time someone asks for one. */
+/**
+ * The file formats add-on (pkg/export/: the .xlsx reader and writer, .sav and
+ * Parquet), loaded the first time someone needs one: the main package leaves
+ * them out, for a smaller download on every other screen. Data crosses between
+ * the two modules as the interchange CSV, whose round trip is exact.
+ */
 let exportAddon = null;
-
-/** An SPSS (.sav, labels in `lang`) or Parquet file of a data set, made by the add-on from its interchange CSV. */
-async function otherToolsFile(ds, format, lang, stamp) {
+function fileFormats() {
   exportAddon ??= import('./pkg/export/manyi_export.js').then(async (addon) => {
     await addon.default();
     addon.seedHashing(crypto.getRandomValues(new Uint8Array(16)));
     return addon;
   });
-  const addon = await exportAddon;
+  return exportAddon;
+}
+
+/** A file brought to the device, read by the core; a workbook (.xlsx) is first turned into the interchange CSV by the add-on. */
+async function readIncoming(name, bytes) {
+  if (!/\.xlsx$/i.test(name)) return Incoming.read(name, bytes);
+  const addon = await fileFormats();
+  const book = addon.Dataset.fromXlsx(bytes, undefined);
+  let csv;
+  try {
+    csv = book.toCsv(false);
+  } finally {
+    book.free();
+  }
+  return Incoming.read(name.replace(/\.xlsx$/i, '.csv'), csv);
+}
+
+/** A data set's .xlsx workbook (labels in `lang`), written by the add-on from its interchange CSV. */
+async function workbook(ds, lang) {
+  const addon = await fileFormats();
+  const copy = addon.Dataset.fromCsv(ds.toCsv(false), JSON.stringify(ds.instrument()));
+  try {
+    return copy.toXlsx(lang);
+  } finally {
+    copy.free();
+  }
+}
+
+/** An SPSS (.sav, labels in `lang`) or Parquet file of a data set, made by the add-on from its interchange CSV. */
+async function otherToolsFile(ds, format, lang, stamp) {
+  const addon = await fileFormats();
   const csv = ds.toCsv(false);
   const instrument = JSON.stringify(ds.instrument());
   if (format === 'sav') {
