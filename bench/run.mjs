@@ -14,7 +14,7 @@
 //   node bench/run.mjs [--sizes 10000,100000,1000000] [--no-native]   (after ./dev build)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { launch, openStaff } from '../tests/e2e/browser.mjs';
 import { measureStore } from './store.mjs';
@@ -24,6 +24,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const arg = process.argv.indexOf('--sizes');
 const SIZES = (arg > 0 ? process.argv[arg + 1] : '10000,100000,1000000').split(',').map(Number);
 const DATA = `${ROOT}target/bench-data`;
+// The machine's load when the run starts (and, in RESULTS.md, when it ends): a busy machine explains a slow figure.
+const loadStart = loadavg()[0];
 const say = (s) => process.stderr.write(`bench: ${s}\n`);
 
 // --- native -------------------------------------------------------------------
@@ -217,7 +219,7 @@ try {
     const after = wasm.memory.buffer.byteLength / 1048576;
     const n = ds.length;
     ds.free();
-    return { n, before, after, csvMb: bytes.length / 1048576 };
+    return { n, before, after, csvMb: bytes.length / 1e6 };
   }, largest);
 } finally {
   await env.close();
@@ -243,6 +245,14 @@ const chromium = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'u
 const lines = [];
 lines.push('# manyi benchmark results', '');
 lines.push(`Written by \`./dev bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${chromium}, node ${process.version}.`);
+const git = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+let revision = 'not a git checkout';
+try {
+  revision = `commit ${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no']) ? ' with uncommitted changes' : ''}`;
+} catch {
+  /* a copy without .git */
+}
+lines.push(`Code: ${revision}. Load average (1 min) ${f(loadStart, 1)} at the start, ${f(loadavg()[0], 1)} at the end, on ${cpus().length} cores.`);
 lines.push('Data: `manyi generate --n N --seed 1` (17 questions, mode and date columns). Times are medians in milliseconds;');
 lines.push('"wasm faster than JS" is JS time ÷ wasm time; "wasm : native" is wasm time ÷ native time.');
 lines.push('The JavaScript side has no matrix call: its figure on the matrix row is its 256 cross-tabs.', '');
@@ -286,6 +296,7 @@ for (const st of stores) {
   lines.push(`| ${k} | dashboard on the same data picked as a file | ${f(st.fileOpenMs, 0)} |`);
   lines.push(`| ${k} | one survey response saved into the full store | ${f(st.saveOneMs, 1)} |`);
   lines.push(`| ${k} | renderer memory growth, MB (CSV ${f(st.csvMb, 1)} MB) | ${f(st.memoryMb, 0)} |`);
+  lines.push(`| ${k} | the importing page's worker's wasm memory after the import, MB | ${f(st.importWasmMb, 0)} |`);
   lines.push(`| ${k} | the dashboard worker's wasm memory, MB | ${f(st.wasmMb, 0)} |`);
 }
 // --- SurveyJS Dashboard -----------------------------------------------------------------------
@@ -330,7 +341,7 @@ for (const st of stores) {
 }
 lines.push('', '### Memory', '');
 if (memory) {
-  lines.push(`A fresh instance of the module (its memory ${f(memory.before, 1)} MB after start), then \`Dataset.fromCsv\` of ${memory.n.toLocaleString('en')} responses`);
+  lines.push(`In MB of 2^20 bytes (wasm pages are 64 KiB). A fresh instance of the module (its memory ${f(memory.before, 1)} MB after start), then \`Dataset.fromCsv\` of ${memory.n.toLocaleString('en')} responses`);
   lines.push(`(a ${f(memory.csvMb, 1)} MB file, handed over whole): **${f(memory.after, 1)} MB** of wasm memory. wasm memory never shrinks, so this is`);
   lines.push('the high-water mark of the import, file bytes included. The dashboard worker\'s, on the stored data, is in the device store\'s table.');
 }
@@ -391,6 +402,7 @@ if (survey.cache) {
   flag('the service worker\'s cache is versioned (a version in its name)', versioned, survey.cache.names.map((n) => `\`${n}\``).join(', '), `${PENDING} C (service worker)._`);
 }
 if (memory?.n >= 1000000) target(`wasm memory after importing ${memory.n.toLocaleString('en')} responses`, memory.after, 64, 'MB', 'below', `The module's memory holds the ${f(memory.csvMb, 1)} MB file handed over whole at the import's high-water mark, before the data set itself. ${PENDING} B (memory)._`);
+if (st) target('  the same in the page\'s worker after importing the CSV through the page (preview + save)', st.importWasmMb, 64, 'MB', 'below', `${PENDING} B (memory)._`);
 lines.push('## Targets (issue 19)', '');
 lines.push('At 1,000,000 responses (`manyi generate --n 1000000 --seed 1`) in headless Chromium, computed from the figures above.', '');
 lines.push('| target | goal | measured | |', '|---|---:|---:|---|', ...targets, '');
