@@ -127,15 +127,44 @@ pub struct Drivers {
     pub r2: f64,
     /// The items, in the order asked for.
     pub items: Vec<Driver>,
-    /// The item to fix first ([`fix_first`]), if any.
+    /// The item to fix first ([`fix_first`]), if any. Not in the CLI's JSON
+    /// (which has exactly the fields); the page gets it through
+    /// [`Drivers::for_page`].
+    #[serde(skip)]
     pub fix_first: Option<String>,
     /// The items' mean index: below it an item is "low satisfaction" (the
     /// importance × performance chart's horizontal line, and [`fix_first`]'s
-    /// threshold).
+    /// threshold). Page only, as `fix_first`.
+    #[serde(skip)]
     pub mean_index: f64,
     /// The items' mean share (1 / p when R² > 0; `None` when R² is 0): right
-    /// of it an item is "high importance" (the chart's vertical line).
+    /// of it an item is "high importance" (the chart's vertical line). Page
+    /// only, as `fix_first`.
+    #[serde(skip)]
     pub mean_share: Option<f64>,
+}
+
+/// The drivers as the dashboard draws them: the CLI's JSON plus the item to
+/// fix first and the chart's dividing lines.
+#[derive(Debug, Serialize)]
+pub struct PageDrivers<'a> {
+    #[serde(flatten)]
+    drivers: &'a Drivers,
+    fix_first: Option<&'a str>,
+    mean_index: f64,
+    mean_share: Option<f64>,
+}
+
+impl Drivers {
+    /// The drivers with what the dashboard also needs ([`PageDrivers`]).
+    pub fn for_page(&self) -> PageDrivers<'_> {
+        PageDrivers {
+            drivers: self,
+            fix_first: self.fix_first.as_deref(),
+            mean_index: self.mean_index,
+            mean_share: self.mean_share,
+        }
+    }
 }
 
 /// The items' mean index (0 without items).

@@ -475,9 +475,11 @@ impl Dataset {
             seed: u64::from(seed),
             ..crate::drivers::Options::default()
         };
+        // The CLI's fields, plus the item to fix first and the chart's lines.
         to_js(
             &crate::drivers::drivers(&self.instrument, &self.responses, &options)
-                .map_err(js_error)?,
+                .map_err(js_error)?
+                .for_page(),
         )
     }
 

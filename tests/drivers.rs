@@ -345,10 +345,14 @@ fn cli_json_has_exactly_the_promised_fields() {
         k.sort();
         k
     };
-    // The fields, plus the page's: the item to fix first and the
-    // importance × performance chart's dividing lines (its threshold).
+    // Exactly the fields.
+    assert_eq!(keys(&v), ["items", "n", "r2", "target"]);
+    // The page's view adds the item to fix first and the importance ×
+    // performance chart's dividing lines (fix_first's threshold).
+    let lib = run(DEMO, None, None, 9);
+    let page = serde_json::to_value(lib.for_page()).expect("JSON");
     assert_eq!(
-        keys(&v),
+        keys(&page),
         [
             "fix_first",
             "items",
@@ -359,13 +363,17 @@ fn cli_json_has_exactly_the_promised_fields() {
             "target"
         ]
     );
+    assert_eq!(
+        page["items"],
+        serde_json::to_value(&lib).expect("JSON")["items"]
+    );
     let items = v["items"].as_array().expect("items");
     let mean = |f: &dyn Fn(&Value) -> f64| items.iter().map(f).sum::<f64>() / items.len() as f64;
     let mean_index = mean(&|i| i["index"].as_f64().unwrap());
-    assert!((v["mean_index"].as_f64().unwrap() - mean_index).abs() < 1e-12);
+    assert!((page["mean_index"].as_f64().unwrap() - mean_index).abs() < 1e-12);
     // Shares sum to 1, so their mean is 1 / p.
-    assert!((v["mean_share"].as_f64().unwrap() - 1.0 / items.len() as f64).abs() < 1e-12);
-    let fix = v["fix_first"].as_str().unwrap();
+    assert!((page["mean_share"].as_f64().unwrap() - 1.0 / items.len() as f64).abs() < 1e-12);
+    let fix = page["fix_first"].as_str().unwrap();
     let fix_index = items.iter().find(|i| i["question"] == fix).unwrap()["index"]
         .as_f64()
         .unwrap();
@@ -393,7 +401,7 @@ fn cli_json_has_exactly_the_promised_fields() {
         stdout(&out),
         serde_json::to_string_pretty(&d).expect("JSON") + "\n"
     );
-    assert_eq!(v["fix_first"], "q12");
+    assert_eq!(page["fix_first"], "q12");
     assert_eq!(v["n"], 366);
 }
 
