@@ -1,14 +1,26 @@
-// Offline support: after one visit the app shell, the wasm, the built-in
-// instrument and the demo data are cached. Requests go to the network first
-// (so a new version is picked up on the next load: no stale-cache trap) and
-// fall back to the cache when offline.
-const CACHE = 'manyi-shell';
+// Offline support: after one visit the app shell, the main wasm package, the
+// built-in instrument and the demo data are cached. Requests go to the network
+// first (so a new version is picked up on the next load: no stale-cache trap)
+// and fall back to the cache when offline. The add-ons (pkg/camera/ for QR
+// decoding without BarcodeDetector, pkg/export/ for .xlsx, .sav and Parquet)
+// are not precached: only the screens that load them need them, and the fetch
+// handler caches them the first time they are used.
+//
+// The cache is named after the build: `./dev build` writes pkg/build.js with a
+// digest of every file served, so any change installs a new worker (the
+// browser compares imported scripts byte for byte) whose cache replaces the
+// old one. A package built by hand, without pkg/build.js, is build "dev".
+try {
+  importScripts('pkg/build.js');
+} catch {
+  // no build id: a hand-made package
+}
+const CACHE = `manyi-${self.MANYI_BUILD ?? 'dev'}`;
 const SHELL = [
   './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js', 'present.js',
   'survey.js', 'entry.js', 'dashboard.html', 'dashboard.css', 'dashboard.js', 'cases.js', 'charts.js', 'invite.html', 'invite.css',
   'invite.js', 'qr.js', 'paper-form.html', 'paper-form.css', 'paper-form.js', 'core.js',
   'i18n.js', 'texts.js', 'seal.js', 'vault.js', 'lock.js', 'dom.js', 'instrument.js', 'storage.js', 'chunks.js', 'sets.js', 'worker.js', 'worker-bridge.js', 'pkg/manyi.js', 'pkg/manyi_bg.wasm',
-  'pkg/camera/manyi_camera.js', 'pkg/camera/manyi_camera_bg.wasm',
   'demo/zg-x-branch-2023.csv', 'instruments/zg-x-branch-2023.json',
 ];
 
@@ -18,7 +30,7 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k)))).then(() => self.clients.claim()),
+    caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith('manyi-') && k !== CACHE).map((k) => caches.delete(k)))).then(() => self.clients.claim()),
   );
 });
 

@@ -227,8 +227,38 @@ test('the first load is small: no WebAssembly, framework or chart library before
   const total = loaded.reduce((sum, r) => sum + r.bytes, 0);
   t.diagnostic(`first load of the survey: ${loaded.length} files, ${total} bytes (uncompressed): ${loaded.map((r) => `${r.name} ${r.bytes}`).join(', ')}`);
   assert.ok(!loaded.some((r) => r.name.endsWith('.wasm') || r.name.startsWith('/pkg/')), 'the built-in survey starts without the wasm');
-  // The budget: 100 KB uncompressed (measured ~60 KB), a tenth of a cheap phone's second on 3G.
-  assert.ok(total < 100_000, `first load ${total} bytes`);
+  // The budget: 96 KB uncompressed (measured 93.2 KB: survey.js 25 KB, storage.js 22 KB,
+  // the instrument 15 KB, i18n.js 10.5 KB). Issue 19's target is 60 KB, not met: see DESIGN.md.
+  assert.ok(total < 96_000, `first load ${total} bytes`);
+  await context.close();
+});
+
+test('the service worker precaches what every screen needs, not the add-ons, in a cache named after the build', async () => {
+  const context = await env.newContext(PHONE);
+  const { page } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  const cached = () =>
+    page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      const names = await caches.keys();
+      const paths = await Promise.all(names.map(async (n) => (await (await caches.open(n)).keys()).map((r) => new URL(r.url).pathname)));
+      return { names, paths: paths.flat() };
+    });
+  const build = await page.evaluate(() => fetch('pkg/build.js').then((r) => (r.ok ? r.text() : '')));
+  const id = /MANYI_BUILD = '([0-9a-f]+)'/.exec(build)?.[1] ?? 'dev';
+  const first = await cached();
+  assert.deepEqual(first.names, [`manyi-${id}`]);
+  assert.ok(first.paths.includes('/pkg/manyi_bg.wasm') && first.paths.includes('/survey.js'), first.paths.join(' '));
+  // The camera and file formats add-ons are only for the screens that load them.
+  assert.deepEqual(first.paths.filter((p) => p.startsWith('/pkg/camera/') || p.startsWith('/pkg/export/')), []);
+  // A new worker replaces the other caches when it activates (here an old one under the name used before builds named it).
+  await page.evaluate(async () => {
+    await (await caches.open('manyi-shell')).put('/stale', new Response('old'));
+    const changed = new Promise((ok) => navigator.serviceWorker.addEventListener('controllerchange', ok, { once: true }));
+    await navigator.serviceWorker.register('sw.js?next');
+    await Promise.race([changed, new Promise((ok) => setTimeout(ok, 10_000))]);
+  });
+  await page.waitForFunction(async (want) => (await caches.keys()).join() === want, `manyi-${id}`, { timeout: 10_000 });
   await context.close();
 });
 
