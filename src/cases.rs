@@ -684,13 +684,13 @@ fn all_cases(
     let flagged: BTreeSet<u32> = listed.iter().map(|f| f.row).collect();
     let nps = instrument.nps();
     for (r, id) in responses.ids().iter().enumerate() {
-        if log.by_case.contains_key(id.as_str()) && !flagged.contains(&(r as u32)) {
+        if log.by_case.contains_key(id) && !flagged.contains(&(r as u32)) {
             let score = nps
                 .map(|q| responses.column(q)[r])
                 .filter(|&c| c != crate::MISSING);
             listed.push(FollowUp {
                 row: r as u32,
-                id: id.clone(),
+                id: id.to_owned(),
                 score,
                 detractor: false,
                 flags: Vec::new(),

@@ -226,6 +226,347 @@ impl<'a> IntoIterator for &'a TextColumn {
     }
 }
 
+/// The response ids: one text buffer and the offset where each id ends.
+///
+/// A million ids as `String`s cost a heap allocation and a 24-byte header
+/// each (12 bytes on wasm32, plus the allocator's rounding); here they cost
+/// their bytes and four bytes of offset. Equality and `Debug` are by the ids.
+#[derive(Clone)]
+pub struct Ids {
+    bytes: String,
+    /// `ends[i]` is where id `i` ends; it starts where the one before ends.
+    ends: Vec<u32>,
+}
+
+impl Default for Ids {
+    fn default() -> Ids {
+        Ids::new()
+    }
+}
+
+impl Ids {
+    /// No ids.
+    pub fn new() -> Ids {
+        Ids {
+            bytes: String::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// No ids, with room for `n` of about `bytes_each` bytes.
+    pub fn with_capacity(n: usize, bytes_each: usize) -> Ids {
+        Ids {
+            bytes: String::with_capacity(n * bytes_each),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    /// Ids from their concatenated bytes and the offset where each ends;
+    /// `None` unless the offsets rise, stay within the bytes and fall on
+    /// character boundaries.
+    pub fn from_parts(bytes: String, ends: Vec<u32>) -> Option<Ids> {
+        let mut at = 0usize;
+        for &e in &ends {
+            let e = e as usize;
+            if e < at || e > bytes.len() || !bytes.is_char_boundary(e) {
+                return None;
+            }
+            at = e;
+        }
+        if at != bytes.len() {
+            return None;
+        }
+        Some(Ids { bytes, ends })
+    }
+
+    /// The concatenated bytes and the end of each id.
+    pub fn parts(&self) -> (&str, &[u32]) {
+        (&self.bytes, &self.ends)
+    }
+
+    /// The number of ids.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Id `i` (panics past the end, like a slice).
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    /// Appends an id.
+    pub fn push(&mut self, id: &str) {
+        self.bytes.push_str(id);
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    /// The ids in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The ids as owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+
+    /// Whether `id` is one of them (a scan: build an [`IdIndex`] for many).
+    pub fn contains(&self, id: &str) -> bool {
+        self.iter().any(|x| x == id)
+    }
+
+    /// The ids at `rows`, in that order (each must be in range).
+    pub fn select(&self, rows: &[u32]) -> Ids {
+        let mut out = Ids::with_capacity(rows.len(), 0);
+        for &r in rows {
+            out.push(self.get(r as usize));
+        }
+        out
+    }
+
+    /// Appends every id of `other`.
+    pub fn extend(&mut self, other: &Ids) {
+        let base = self.bytes.len() as u32;
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|&e| e + base));
+    }
+
+    /// Frees spare capacity (after an import, whose buffers grew by doubling).
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Ids {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Ids {
+        let mut ids = Ids::new();
+        for s in iter {
+            ids.push(s.as_ref());
+        }
+        ids
+    }
+}
+
+impl std::ops::Index<usize> for Ids {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        self.get(i)
+    }
+}
+
+impl PartialEq for Ids {
+    fn eq(&self, other: &Ids) -> bool {
+        self.ends.len() == other.ends.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Ids {}
+
+impl<S: AsRef<str>> PartialEq<[S]> for Ids {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<[S]> for &Ids {
+    fn eq(&self, other: &[S]) -> bool {
+        **self == *other
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for Ids {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for &Ids {
+    fn eq(&self, other: &[S; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for Ids {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for &Ids {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        **self == other[..]
+    }
+}
+
+impl<'a> IntoIterator for &'a Ids {
+    type Item = &'a str;
+    type IntoIter = IdsIter<'a>;
+    fn into_iter(self) -> IdsIter<'a> {
+        IdsIter { ids: self, next: 0 }
+    }
+}
+
+/// The ids of an [`Ids`], in order.
+#[derive(Debug, Clone)]
+pub struct IdsIter<'a> {
+    ids: &'a Ids,
+    next: usize,
+}
+
+impl<'a> Iterator for IdsIter<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let i = self.next;
+        (i < self.ids.len()).then(|| {
+            self.next += 1;
+            self.ids.get(i)
+        })
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.ids.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for IdsIter<'_> {}
+
+impl std::fmt::Debug for Ids {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Finds ids by their text: an open-addressing table of row numbers, hashed
+/// by the keyed hash ([`Keyed`]), so that no file can be crafted to make
+/// every id land in one bucket. Each slot holds the row and 32 bits of the
+/// id's hash (so that a probe rarely reads an id that is not the one looked
+/// for); the ids themselves stay in their [`Ids`]. Kept at most half full.
+#[derive(Clone, Default)]
+pub struct IdIndex {
+    /// Per slot: (hash's high 32 bits) << 32 | row + 1, or 0 when free; the
+    /// length is a power of two.
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl IdIndex {
+    /// An index of every id in `ids` (a repeated id keeps its first row).
+    pub fn of(ids: &Ids) -> IdIndex {
+        let mut ix = IdIndex::with_capacity(ids.len());
+        for (r, id) in ids.iter().enumerate() {
+            ix.insert(ids, id, r);
+        }
+        ix
+    }
+
+    /// An empty index with room for `n` ids before it grows.
+    pub fn with_capacity(n: usize) -> IdIndex {
+        let size = (n.max(8) * 2).next_power_of_two();
+        IdIndex {
+            slots: vec![0; size],
+            len: 0,
+        }
+    }
+
+    fn hash(id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        Keyed.hash_one(id)
+    }
+
+    /// The slot of `id` (or the free slot where it would go), by its hash.
+    fn find(&self, ids: &Ids, id: &str, h: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let tag = h >> 32;
+        let mut at = Self::spread(tag) & mask;
+        loop {
+            let s = self.slots[at];
+            if s == 0 || (s >> 32 == tag && ids.get((s as u32 - 1) as usize) == id) {
+                return at;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The row holding `id` in `ids` (the ids this index was built over).
+    pub fn get(&self, ids: &Ids, id: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        match self.slots[self.find(ids, id, Self::hash(id))] {
+            0 => None,
+            s => Some((s as u32 - 1) as usize),
+        }
+    }
+
+    /// Records `id` at `row` of `ids` unless it is there already; returns the
+    /// row it was first recorded at, if it was.
+    pub fn insert(&mut self, ids: &Ids, id: &str, row: usize) -> Option<usize> {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let h = Self::hash(id);
+        let at = self.find(ids, id, h);
+        match self.slots[at] {
+            0 => {
+                self.slots[at] = (h >> 32) << 32 | (row as u64 + 1);
+                self.len += 1;
+                None
+            }
+            s => Some((s as u32 - 1) as usize),
+        }
+    }
+
+    /// Points `id` (already indexed) at `row` instead.
+    pub fn repoint(&mut self, ids: &Ids, id: &str, row: usize) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let h = Self::hash(id);
+        let at = self.find(ids, id, h);
+        if self.slots[at] != 0 {
+            self.slots[at] = (h >> 32) << 32 | (row as u64 + 1);
+        }
+    }
+
+    /// The number of ids indexed.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no id is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Doubles the table; a slot's place follows from its tag alone, so no
+    /// id is hashed again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let mask = size - 1;
+        for s in old.into_iter().filter(|&s| s != 0) {
+            let mut at = Self::spread(s >> 32) & mask;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = s;
+        }
+    }
+
+    /// The slot position of a 32-bit tag (a mix of it, so that positions use
+    /// all of its bits).
+    fn spread(tag: u64) -> usize {
+        (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +588,37 @@ mod tests {
         assert_eq!(d.get(3), "kiosk");
         assert!(TextColumn::from_parts(vec!["x".into()], vec![1]).is_none());
         assert_eq!(format!("{:?}", TextColumn::from_values(["a"])), "[\"a\"]");
+    }
+
+    #[test]
+    fn ids_read_back_and_are_found() {
+        let list: Vec<String> = (0..1000).map(|i| format!("id-{i}")).collect();
+        let mut ids: Ids = list.iter().collect();
+        assert_eq!(ids, list);
+        assert_eq!(&ids[7], "id-7");
+        let ix = IdIndex::of(&ids);
+        assert_eq!(ix.len(), 1000);
+        assert_eq!(ix.get(&ids, "id-999"), Some(999));
+        assert_eq!(ix.get(&ids, "id-1000"), None);
+        let mut ix2 = IdIndex::with_capacity(0);
+        let mut grown = Ids::new();
+        for (r, id) in list.iter().enumerate() {
+            grown.push(id);
+            assert_eq!(ix2.insert(&grown, id, r), None);
+        }
+        grown.push("id-3");
+        assert_eq!(ix2.insert(&grown, "id-3", 1000), Some(3));
+        ix2.repoint(&grown, "id-3", 1000);
+        assert_eq!(ix2.get(&grown, "id-3"), Some(1000));
+        ids.extend(&Ids::from_iter(["", "中文"]));
+        assert_eq!(ids.len(), 1002);
+        assert_eq!(ids.get(1000), "");
+        assert_eq!(ids.select(&[1001, 0]), ["中文", "id-0"]);
+        let (b, e) = ids.parts();
+        assert_eq!(Ids::from_parts(b.to_owned(), e.to_vec()), Some(ids.clone()));
+        assert!(Ids::from_parts("中".into(), vec![1]).is_none());
+        assert!(Ids::from_parts("ab".into(), vec![1]).is_none());
+        assert!(Ids::from_parts("ab".into(), vec![2, 1]).is_none());
     }
 
     #[test]

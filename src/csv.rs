@@ -52,6 +52,19 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The input after any byte-order mark, the byte offset reached in it and
+    /// the line that offset is on.
+    pub(crate) fn position(&self) -> (&'a [u8], usize, usize) {
+        (self.src, self.pos, self.line)
+    }
+
+    /// Goes on reading at byte `pos` of the input (after any byte-order mark),
+    /// which is on line `line`; `pos` must be where a record starts.
+    pub(crate) fn seek(&mut self, pos: usize, line: usize) {
+        self.pos = pos;
+        self.line = line;
+    }
+
     /// Reads the next record into `fields` (cleared first) and returns the line
     /// it starts on, `None` at the end of the input, or the problem that makes
     /// the record unreadable (the reader has then moved past it).

@@ -237,7 +237,7 @@ pub fn follow_up(instrument: &Instrument, responses: &Responses) -> Result<Vec<F
         if flagged {
             out.push(FollowUp {
                 row: r as u32,
-                id: responses.ids()[r].clone(),
+                id: responses.ids()[r].to_owned(),
                 score,
                 detractor,
                 flags,

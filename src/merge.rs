@@ -79,7 +79,7 @@ pub fn plan(
         .ids
         .iter()
         .enumerate()
-        .map(|(r, id)| (id.as_str(), r))
+        .map(|(r, id)| (id, r))
         .collect();
     let qs = instrument.questions();
     let mut out = MergePlan {
@@ -89,7 +89,7 @@ pub fn plan(
         conflicts: Vec::new(),
     };
     for (r, id) in incoming.ids.iter().enumerate() {
-        let Some(&e) = index.get(id.as_str()) else {
+        let Some(&e) = index.get(id) else {
             out.new.push(r);
             continue;
         };
@@ -106,7 +106,7 @@ pub fn plan(
                     .collect()
             };
             out.conflicts.push(Conflict {
-                id: id.clone(),
+                id: id.to_owned(),
                 existing_row: e,
                 incoming_row: r,
                 questions: differing.iter().map(|&q| qs[q].id.clone()).collect(),
@@ -185,7 +185,7 @@ pub fn apply(
         }
     }
     for &r in &plan.new {
-        out.ids.push(incoming.ids[r].clone());
+        out.ids.push(&incoming.ids[r]);
         for (q, col) in out.answers.iter_mut().enumerate() {
             col.push(incoming.answers[q][r]);
         }

@@ -124,9 +124,9 @@ pub fn to_parquet(instrument: &Instrument, responses: &Responses) -> Result<Vec<
             let Some(&slot) = slots.next() else { break };
             match slot {
                 Slot::Id => {
-                    let values: Vec<ByteArray> = responses.ids[rows.clone()]
-                        .iter()
-                        .map(|s| ByteArray::from(s.as_str()))
+                    let values: Vec<ByteArray> = rows
+                        .clone()
+                        .map(|r| ByteArray::from(&responses.ids[r]))
                         .collect();
                     column
                         .typed::<ByteArrayType>()

@@ -26,7 +26,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use crate::csv::{restore, write_cells, Cell, Reader};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
@@ -54,7 +53,7 @@ pub struct ExtraColumn {
 pub struct Responses {
     pub(crate) instrument_id: String,
     pub(crate) instrument_version: String,
-    pub(crate) ids: Vec<String>,
+    pub(crate) ids: crate::column::Ids,
     pub(crate) answers: Vec<Vec<u8>>,
     pub(crate) extras: Vec<ExtraColumn>,
     pub(crate) layout: Vec<Slot>,
@@ -123,7 +122,7 @@ impl Responses {
         Responses {
             instrument_id: instrument.id().to_owned(),
             instrument_version: instrument.version().to_owned(),
-            ids: Vec::new(),
+            ids: crate::column::Ids::new(),
             answers: vec![Vec::new(); instrument.questions().len()],
             extras: Vec::new(),
             layout: Vec::new(),
@@ -146,7 +145,7 @@ impl Responses {
         if id.is_empty() {
             return fail(ProblemCode::EmptyId, "the response id is empty".into());
         }
-        if self.ids.iter().any(|x| x == id) {
+        if self.ids.contains(id) {
             return fail(
                 ProblemCode::DuplicateId,
                 format!("response id {id:?} is already stored"),
@@ -172,7 +171,7 @@ impl Responses {
                 );
             }
         }
-        self.ids.push(id.to_owned());
+        self.ids.push(id);
         for (col, &c) in self.answers.iter_mut().zip(codes) {
             col.push(c);
         }
@@ -242,7 +241,7 @@ impl Responses {
             }
             store.answers[j] = col;
         }
-        store.ids = ids.iter().map(|id| id.trim().to_owned()).collect();
+        store.ids = ids.iter().map(|id| id.trim()).collect();
         for (k, col) in store.extras.iter_mut().enumerate() {
             col.values = crate::column::TextColumn::from_values(
                 extra_values
@@ -279,6 +278,18 @@ impl Responses {
 
     /// Imports a CSV file in the interchange format, all or nothing.
     pub fn from_csv(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
+        match fast_csv(instrument, bytes) {
+            Some(r) => Ok(r),
+            None => Responses::from_csv_reference(instrument, bytes),
+        }
+    }
+
+    /// The straightforward import of a CSV file, record by record through
+    /// [`Reader`] and cell by cell: what [`from_csv`](Self::from_csv) does when
+    /// its fast path finds anything wrong (so every problem is named by this
+    /// code), and what the property tests check the fast path against.
+    #[doc(hidden)]
+    pub fn from_csv_reference(instrument: &Instrument, bytes: &[u8]) -> Result<Responses> {
         let mut reader = Reader::new(bytes);
         Importer::new(instrument, ErrorKind::Csv, true).run(|fields| reader.read_record(fields))
     }
@@ -408,7 +419,7 @@ impl Responses {
         for r in 0..self.len() {
             row.clear();
             row.extend(self.layout.iter().map(|s| match *s {
-                Slot::Id => self.ids[r].clone(),
+                Slot::Id => self.ids[r].to_owned(),
                 Slot::Question(q) => {
                     let code = self.answers[q][r];
                     match labels {
@@ -465,7 +476,7 @@ impl Responses {
     }
 
     /// The response ids, in file order.
-    pub fn ids(&self) -> &[String] {
+    pub fn ids(&self) -> &crate::column::Ids {
         &self.ids
     }
 
@@ -496,7 +507,7 @@ impl Responses {
         Ok(Responses {
             instrument_id: self.instrument_id.clone(),
             instrument_version: self.instrument_version.clone(),
-            ids: rows.iter().map(|&r| self.ids[r as usize].clone()).collect(),
+            ids: self.ids.select(rows),
             answers: self.answers.iter().map(|c| pick(c)).collect(),
             extras: self
                 .extras
@@ -517,26 +528,7 @@ fn column_name(raw: &str) -> &str {
     raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
-/// A hasher for keys that are already (keyed, uniformly random) hashes ([`id_hash`]).
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl std::hash::Hasher for Prehashed {
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed with it; fold anything else all the same.
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// The secret that keys [`id_hash`]: 128 random bits per process, from the
+/// The secret that keys [`Keyed`]: 128 random bits per process, from the
 /// standard library's randomly keyed `RandomState` natively, or given by the
 /// page ([`seed_id_hashing`]) where that has no randomness (wasm32).
 static ID_SEED: std::sync::OnceLock<[u64; 2]> = std::sync::OnceLock::new();
@@ -585,40 +577,176 @@ impl std::hash::BuildHasher for Keyed {
     }
 }
 
-/// A keyed 64-bit hash of an id ([`Keyed`]).
-fn id_hash(id: &str) -> u64 {
-    use std::hash::BuildHasher;
-    Keyed.hash_one(id)
-}
+/// A one-byte answer cell that is not an answer (the lookup tables' mark).
+const NOT_AN_ANSWER: u8 = 0xFE;
 
-/// The line an id was first seen on, or `None` (and it is recorded as seen
-/// at `line`, as the next entry of `ids`).
-fn first_line(
-    seen: &mut HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>>,
-    clashes: &mut HashMap<String, usize, Keyed>,
-    ids: &[String],
-    id: &str,
-    line: usize,
-) -> Option<usize> {
-    match seen.entry(id_hash(id)) {
-        std::collections::hash_map::Entry::Vacant(v) => {
-            v.insert((ids.len(), line));
-            None
-        }
-        std::collections::hash_map::Entry::Occupied(o) => {
-            let (index, first) = *o.get();
-            if ids[index] == id {
-                return Some(first);
+/// The fast import of a CSV file that has nothing wrong with it, or `None`
+/// as soon as anything is (then [`Responses::from_csv_reference`] reads it
+/// again and names every problem, so problems read exactly as before).
+///
+/// The whole file is checked as UTF-8 once, not field by field. Records are
+/// cut at commas and line ends straight from the bytes, without a vector of
+/// fields per record; a record that starts with a quote, a space, a tab or a
+/// line end (quoted fields, blank lines) goes through [`Reader`]. A one-byte
+/// answer is looked up in a table per column (made once, by
+/// `parse_answer` itself, so it answers as that does); longer cells go through
+/// `parse_answer`. Ids go into one buffer ([`crate::column::Ids`]) and the
+/// duplicate check sorts their keyed hashes; extra columns are interned
+/// as they are read. Nothing is allocated per row.
+fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
+    let whole = std::str::from_utf8(bytes).ok()?;
+    let mut reader = Reader::new(bytes);
+    let mut fields = Vec::new();
+    let mut imp = Importer::new(instrument, ErrorKind::Csv, true);
+    let header_line = reader.read_record(&mut fields)?.ok()?;
+    let header = imp.header(&fields, header_line);
+    let mut store = imp.layout(&header, header_line);
+    if imp.problems.total > 0 {
+        return None;
+    }
+    let (src, mut pos, mut line) = reader.position();
+    // `src` is `bytes` without a byte-order mark; so is `text`.
+    let text = &whole[bytes.len() - src.len()..];
+    let qs = instrument.questions();
+    let cols = store.layout.len();
+    // Per column, for a question: the code of each one-byte cell.
+    let tables: Vec<[u8; 256]> = store
+        .layout
+        .iter()
+        .map(|slot| {
+            let mut t = [NOT_AN_ANSWER; 256];
+            if let Slot::Question(q) = *slot {
+                for b in 0..128u8 {
+                    let cell = (b as char).to_string();
+                    let cell = if qs[q].kind == QuestionKind::Single {
+                        restore(cell.trim())
+                    } else {
+                        &cell
+                    };
+                    if let Ok(code) = qs[q].parse_answer(cell) {
+                        t[usize::from(b)] = code;
+                    }
+                }
             }
-            match clashes.get(id) {
-                Some(&first) => Some(first),
-                None => {
-                    clashes.insert(id.to_owned(), line);
-                    None
+            t
+        })
+        .collect();
+    // A guess at the number of rows, from the first one's length: room for
+    // the columns at once instead of growing (and copying) them.
+    let first_len = src[pos..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(src.len() - pos)
+        .max(8);
+    let guess = (src.len() - pos) / first_len + 1;
+    // Each id's keyed hash, in row order; sorted at the end, where two equal
+    // hashes send the file to the reference import (a duplicate id, or a
+    // one-in-ten-million chance of two ids with one 64-bit hash). Sorting
+    // reads memory in order; a hash table of a million ids misses the cache
+    // on every lookup, which cost a third of the import.
+    let mut hashes: Vec<u64> = Vec::with_capacity(guess);
+    store.ids = crate::column::Ids::with_capacity(guess, 0);
+    for col in &mut store.answers {
+        col.reserve(guess);
+    }
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cols);
+    let cell = |store: &mut Responses, hashes: &mut Vec<u64>, c: usize, cell: &str| -> Option<()> {
+        match store.layout[c] {
+            Slot::Id => {
+                let id = restore(cell.trim()).trim();
+                if id.is_empty() {
+                    return None;
+                }
+                store.ids.push(id);
+                hashes.push(std::hash::BuildHasher::hash_one(&Keyed, id));
+            }
+            Slot::Question(q) => {
+                let code = match cell.len() {
+                    0 => MISSING,
+                    1 => match tables[c][usize::from(cell.as_bytes()[0])] {
+                        NOT_AN_ANSWER => return None,
+                        code => code,
+                    },
+                    _ => qs[q]
+                        .parse_answer(if qs[q].kind == QuestionKind::Single {
+                            restore(cell.trim())
+                        } else {
+                            cell
+                        })
+                        .ok()?,
+                };
+                store.answers[q].push(code);
+            }
+            Slot::Extra(e) => store.extras[e].values.push(restore(cell)),
+        }
+        Some(())
+    };
+    while pos < src.len() {
+        let start = (pos, line);
+        spans.clear();
+        let mut plain = !matches!(src[pos], b'\n' | b'\r' | b' ' | b'\t');
+        while plain {
+            let begin = pos;
+            if src.get(pos) == Some(&b'"') {
+                plain = false;
+                break;
+            }
+            while pos < src.len() && !matches!(src[pos], b',' | b'\n' | b'\r') {
+                pos += 1;
+            }
+            spans.push((begin, pos));
+            let last = spans.len() == cols;
+            match src.get(pos) {
+                Some(b',') if !last => pos += 1,
+                Some(b'\r') if last => {
+                    pos += 1;
+                    if src.get(pos) == Some(&b'\n') {
+                        pos += 1;
+                    }
+                    line += 1;
+                    break;
+                }
+                Some(b'\n') if last => {
+                    pos += 1;
+                    line += 1;
+                    break;
+                }
+                None if last => break,
+                // A record with more or fewer fields than the header.
+                _ => return None,
+            }
+        }
+        if plain {
+            for (c, &(a, b)) in spans.iter().enumerate() {
+                cell(&mut store, &mut hashes, c, &text[a..b])?;
+            }
+            continue;
+        }
+        // Quotes or blank lines: the reader's way.
+        reader.seek(start.0, start.1);
+        match reader.read_record(&mut fields) {
+            None => break,
+            Some(Err(_)) => return None,
+            Some(Ok(_)) if fields.len() != cols => return None,
+            Some(Ok(_)) => {
+                for (c, f) in fields.iter().enumerate() {
+                    cell(&mut store, &mut hashes, c, std::str::from_utf8(f).ok()?)?;
                 }
             }
         }
+        let (_, p, l) = reader.position();
+        (pos, line) = (p, l);
     }
+    hashes.sort_unstable();
+    if hashes.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
+    drop(hashes);
+    store.ids.shrink_to_fit();
+    for col in &mut store.answers {
+        col.shrink_to_fit();
+    }
+    Some(store)
 }
 
 /// Collects problems up to the cap while counting them all.
@@ -681,20 +809,7 @@ impl<'i> Importer<'i> {
             ));
         };
         let header_line = first.map_err(|p| Error::single(kind, p))?;
-        let header: Vec<Option<String>> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                self.text(f, header_line, i, &format!("header {}", i + 1))
-                    .map(|raw| {
-                        let name = column_name(raw);
-                        match self.restored(name) {
-                            restored if restored.len() < name.len() => restored.to_owned(),
-                            _ => raw.to_owned(),
-                        }
-                    })
-            })
-            .collect();
+        let header = self.header(&fields, header_line);
         let mut store = self.layout(&header, header_line);
         if self.problems.total > 0 {
             return Err(self.problems.into_error());
@@ -703,12 +818,10 @@ impl<'i> Importer<'i> {
             .iter()
             .map(|h| column_name(h.as_deref().unwrap_or_default()).to_owned())
             .collect();
-        // Duplicate ids: a fast hash of each id → (its index in store.ids, line).
-        // Equal hashes are confirmed by comparing the ids; different ids with
-        // the same hash (rare, or a crafted file) go to a SipHash map instead.
-        let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>> =
-            HashMap::default();
-        let mut clashes: HashMap<String, usize, Keyed> = HashMap::default();
+        // Duplicate ids: an index of rows by keyed hash; each row's line, to
+        // name the first one.
+        let mut seen = crate::column::IdIndex::with_capacity(0);
+        let mut lines: Vec<u32> = Vec::new();
         let qs = self.instrument.questions();
         // Single-choice answers are text (option texts in a labelled export).
         let text_answer: Vec<bool> = qs
@@ -747,14 +860,14 @@ impl<'i> Importer<'i> {
             }
             let before = self.problems.total;
             codes.fill(MISSING);
-            let mut id = String::new();
+            let mut id: &str = "";
             for (c, (field, slot)) in fields.iter().zip(&store.layout).enumerate() {
                 let Some(text) = self.text(field, line, c, &names[c]) else {
                     continue;
                 };
                 match *slot {
                     Slot::Id => {
-                        id = self.restored(text.trim()).trim().to_owned();
+                        id = self.restored(text.trim()).trim();
                         if id.is_empty() {
                             self.problems.push(
                                 Problem::new(ProblemCode::EmptyId, "the response id is empty")
@@ -763,7 +876,7 @@ impl<'i> Importer<'i> {
                                     .with_value(text),
                             );
                         } else if let Some(first) =
-                            first_line(&mut seen, &mut clashes, &store.ids, &id, line)
+                            seen.get(&store.ids, id).map(|r| lines[r] as usize)
                         {
                             self.problems.push(
                                 Problem::new(
@@ -797,6 +910,10 @@ impl<'i> Importer<'i> {
             // Every id is kept (seen refers to it by index); a store with any
             // problem is dropped, so a half-kept row is never returned.
             store.ids.push(id);
+            if !id.is_empty() {
+                seen.insert(&store.ids, id, store.ids.len() - 1);
+            }
+            lines.push(line as u32);
             if self.problems.total == before {
                 for (col, &code) in store.answers.iter_mut().zip(&codes) {
                     col.push(code);
@@ -810,6 +927,25 @@ impl<'i> Importer<'i> {
             return Err(self.problems.into_error());
         }
         Ok(store)
+    }
+
+    /// The header cells as names (restored), `None` for a cell that is not
+    /// UTF-8 (recorded as a problem).
+    fn header(&mut self, fields: &[Cow<'_, [u8]>], line: usize) -> Vec<Option<String>> {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                self.text(f, line, i, &format!("header {}", i + 1))
+                    .map(|raw| {
+                        let name = column_name(raw);
+                        match self.restored(name) {
+                            restored if restored.len() < name.len() => restored.to_owned(),
+                            _ => raw.to_owned(),
+                        }
+                    })
+            })
+            .collect()
     }
 
     /// Maps header cells to slots; records unnamed, duplicate and missing
@@ -945,21 +1081,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn ids_with_the_same_hash_are_still_told_apart() {
-        let mut seen: HashMap<u64, (usize, usize), BuildHasherDefault<Prehashed>> =
-            HashMap::default();
-        let mut clashes = HashMap::default();
-        let mut ids = vec!["a".to_owned()];
-        // Pretend "b" hashes like "a", which is stored at index 0, line 2.
-        seen.insert(id_hash("b"), (0, 2));
-        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "b", 3), None);
-        ids.push("b".into());
-        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "b", 4), Some(3));
-        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "c", 5), None);
-        ids.push("c".into());
-        assert_eq!(first_line(&mut seen, &mut clashes, &ids, "c", 6), Some(5));
-    }
     use crate::error::ProblemCode as P;
 
     /// Ids crafted so that an unkeyed hash (std's SipHash with fixed keys, as
@@ -979,7 +1100,7 @@ mod tests {
         let ids = crafted_ids(600);
         let mut buckets = vec![0usize; 1024];
         for id in &ids {
-            buckets[(id_hash(id) & 1023) as usize] += 1;
+            buckets[(std::hash::BuildHasher::hash_one(&Keyed, id.as_str()) & 1023) as usize] += 1;
         }
         // 600 ids in 1,024 buckets: the fullest holds about 4 when the hash
         // is keyed; 12 would be a one-in-a-billion draw. Unkeyed, all 600.
@@ -1124,7 +1245,8 @@ mod tests {
         let extras: Vec<String> = (0..r.len())
             .map(|i| r.extras()[0].values.get(i).to_owned())
             .collect();
-        let again = Responses::from_columns(&inst, r.ids(), &r.codes_by_row(), &["mode"], &extras)
+        let ids = r.ids().to_vec();
+        let again = Responses::from_columns(&inst, &ids, &r.codes_by_row(), &["mode"], &extras)
             .expect("ok");
         // The same data (columns are laid out id, questions, extras).
         assert_eq!(again.ids(), r.ids());
@@ -1137,8 +1259,8 @@ mod tests {
         assert_eq!(e.problems()[0].code, P::DuplicateId);
         let mut codes = r.codes_by_row();
         codes[16] = 11;
-        assert!(Responses::from_columns(&inst, r.ids(), &codes, &["mode"], &extras).is_err());
-        assert!(Responses::from_columns(&inst, r.ids(), &codes[1..], &["mode"], &extras).is_err());
+        assert!(Responses::from_columns(&inst, &ids, &codes, &["mode"], &extras).is_err());
+        assert!(Responses::from_columns(&inst, &ids, &codes[1..], &["mode"], &extras).is_err());
     }
 
     #[test]

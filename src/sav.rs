@@ -222,7 +222,7 @@ fn dictionary(instrument: &Instrument, responses: &Responses, lang: Lang) -> Res
     let mut vars = Vec::with_capacity(responses.layout.len());
     for (c, slot) in responses.layout.iter().enumerate() {
         let (column, texts): (&str, Vec<&str>) = match *slot {
-            Slot::Id => ("id", responses.ids.iter().map(String::as_str).collect()),
+            Slot::Id => ("id", responses.ids.iter().collect()),
             Slot::Question(q) => (qs[q].id.as_str(), Vec::new()),
             Slot::Extra(e) => {
                 let x = &responses.extras[e];
@@ -584,7 +584,7 @@ fn write_data(out: &mut Vec<u8>, vars: &[Var], responses: &Responses) {
                 Kind::Text { width, extra } => {
                     let text = match extra {
                         Some(e) => responses.extras[e].values.get(r),
-                        None => responses.ids[r].as_str(),
+                        None => &responses.ids[r],
                     }
                     .as_bytes();
                     let mut at = 0;

@@ -338,7 +338,7 @@ impl Device {
             .iter()
             .map(|e| extra_column(to, &known.instrument, &e.name))
             .collect();
-        to.ids.extend(part.responses.ids.iter().cloned());
+        to.ids.extend(&part.responses.ids);
         for (col, from) in to.answers.iter_mut().zip(&part.responses.answers) {
             col.extend_from_slice(from);
         }
@@ -354,8 +354,8 @@ impl Device {
         set.contacts.extend(part.contacts);
         set.origin.extend(part.origin);
         let ix = self.index.get_mut(&fp).expect("index_of made it");
-        for (k, id) in part.responses.ids.into_iter().enumerate() {
-            ix.insert(id, start + k);
+        for (k, id) in part.responses.ids.iter().enumerate() {
+            ix.insert(id.to_owned(), start + k);
         }
     }
 
@@ -432,7 +432,7 @@ impl Device {
                 .ids
                 .iter()
                 .enumerate()
-                .map(|(r, id)| (id.clone(), r))
+                .map(|(r, id)| (id.to_owned(), r))
                 .collect()
         })
     }
@@ -460,7 +460,7 @@ impl Device {
             }
             None => {
                 let i = r.ids.len();
-                r.ids.push(row.id.clone());
+                r.ids.push(&row.id);
                 for (col, &c) in r.answers.iter_mut().zip(&row.codes) {
                     col.push(c);
                 }
@@ -1083,7 +1083,7 @@ impl Row {
     fn of(set: &StoredSet, r: usize) -> Row {
         let resp = &set.responses;
         Row {
-            id: resp.ids[r].clone(),
+            id: resp.ids[r].to_owned(),
             codes: resp.answers.iter().map(|c| c[r]).collect(),
             extras: resp
                 .extras
@@ -1171,7 +1171,7 @@ pub fn encode_chunk(set: &StoredSet) -> Vec<u8> {
         out.extend_from_slice(col);
     }
     out.extend(set.exported.iter().map(|&e| u8::from(e)));
-    put_strs(&mut out, r.ids.iter().map(String::as_str), n);
+    put_strs(&mut out, r.ids.iter(), n);
     out.extend_from_slice(&(r.layout.len() as u16).to_le_bytes());
     for slot in &r.layout {
         let (tag, i) = match *slot {
@@ -1258,7 +1258,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
             answers.push(col);
         }
         let exported: Vec<bool> = cur.take(n)?.iter().map(|&b| b != 0).collect();
-        let ids = cur.strs(n)?;
+        let ids = cur.ids(n)?;
         let slots = cur.u16()? as usize;
         let mut layout = Vec::with_capacity(slots);
         for _ in 0..slots {
@@ -1291,8 +1291,8 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         // device's own writing, checked by its checksum; file input never
         // reaches here unchecked), and the keyed one costs a third of the read.
         let mut seen = std::collections::HashSet::with_capacity_and_hasher(n, Fast::default());
-        for id in &ids {
-            if id.trim().is_empty() || id.trim() != id || !seen.insert(id.as_str()) {
+        for id in ids.iter() {
+            if id.trim().is_empty() || id.trim() != id || !seen.insert(id) {
                 return Err(format!("response id {id:?} is empty or repeated"));
             }
         }
@@ -1470,6 +1470,27 @@ impl<'a> Cursor<'a> {
         let b = self.take(n)?;
         String::from_utf8(b.to_vec()).map_err(|_| "text that is not UTF-8".to_string())
     }
+    /// The ids, kept as the chunk lays them out (strs): one buffer and offsets.
+    fn ids(&mut self, want: usize) -> std::result::Result<crate::column::Ids, String> {
+        let n = self.u32()? as usize;
+        if n != want {
+            return Err(format!("{n} texts where {want} were expected"));
+        }
+        let offsets: Vec<u32> = self
+            .take((n + 1) * 4)?
+            .chunks_exact(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .collect();
+        let total = *offsets.last().unwrap_or(&0) as usize;
+        if offsets.windows(2).any(|w| w[0] > w[1]) || offsets[0] != 0 {
+            return Err("text offsets out of order".into());
+        }
+        let bytes = self.take(total)?;
+        let text = std::str::from_utf8(bytes).map_err(|_| "text that is not UTF-8".to_string())?;
+        crate::column::Ids::from_parts(text.to_owned(), offsets[1..].to_vec())
+            .ok_or_else(|| "a text split inside a character".to_string())
+    }
+
     fn strs(&mut self, want: usize) -> std::result::Result<Vec<String>, String> {
         let n = self.u32()? as usize;
         if n != want {

@@ -1047,7 +1047,7 @@ impl DeviceStore {
             .zip(set.responses.ids())
             .filter_map(|(c, id)| {
                 c.as_ref().map(|c| crate::cases::CallBack {
-                    id: id.clone(),
+                    id: id.to_owned(),
                     name: c.name.clone(),
                     phone: c.phone.clone(),
                     consent_at: c.consent_at.clone(),

@@ -124,7 +124,7 @@ fn assert_neutralised(inst: &Instrument, bytes: &[u8], original: &Responses) {
         let expected = if escaped {
             format!("'{id}")
         } else {
-            id.clone()
+            id.to_owned()
         };
         assert_eq!(row[id_col], expected);
     }

@@ -242,7 +242,7 @@ fn demo_imports_as_one_set_and_its_chunks_load_back_equal() {
     let direct = Responses::from_csv(&builtin(), DEMO).expect("demo");
     assert_eq!(set.responses, direct);
     assert_eq!(extra_names(&set.responses), ["mode"]);
-    assert_eq!(set.responses.ids()[0], "X2023-0001");
+    assert_eq!(set.responses.ids()[0], *"X2023-0001");
     assert!(set.exported.iter().all(|e| !e));
     assert!(set.origin.iter().all(|o| *o == Origin::Chunk));
 
@@ -532,13 +532,13 @@ fn a_deleted_record_removes_the_row() {
     assert!(d.quarantine.is_empty(), "{:?}", d.quarantine);
     let set = builtin_set(&d);
     assert_eq!(set.len(), 365);
-    let want: Vec<&String> = demo
+    let want: Vec<&str> = demo
         .responses
         .ids()
         .iter()
         .filter(|id| *id != "X2023-0003")
         .collect();
-    let got: Vec<&String> = set.responses.ids().iter().collect();
+    let got: Vec<&str> = set.responses.ids().iter().collect();
     assert_eq!(got, want);
     let was = row_of(&demo, "X2023-0004");
     let now = row_of(set, "X2023-0004");
@@ -556,7 +556,7 @@ fn a_deleted_record_removes_the_row() {
     d.add_log(log("log-g", "X2023-0003", zeros()));
     let set = builtin_set(&d);
     assert_eq!(set.len(), 366);
-    assert_eq!(set.responses.ids()[365], "X2023-0003");
+    assert_eq!(set.responses.ids()[365], *"X2023-0003");
     // And a deletion of a log row removes it too.
     let mut del = log("log-h", "X2023-0003", vec![]);
     del.deleted = true;
@@ -1331,8 +1331,8 @@ fn compaction_folds_the_log_into_chunks_and_again_changes_nothing() {
     }
     // A new response, an edit of a chunk row, a deletion of another.
     loaded.add_log(record("W-1", "W-1", vec![0; 17], &[("mode", "online")]));
-    let first = only_set(&loaded).responses.ids()[0].clone();
-    let second = only_set(&loaded).responses.ids()[1].clone();
+    let first = only_set(&loaded).responses.ids()[0].to_owned();
+    let second = only_set(&loaded).responses.ids()[1].to_owned();
     loaded.add_log(record(&first, &first, vec![1; 17], &[("mode", "paper")]));
     loaded.add_log(LogRecord {
         deleted: true,

@@ -562,7 +562,7 @@ proptest! {
             }
             let ids = set.responses.ids();
             prop_assert!(ids.iter().all(|id| !id.is_empty() && id.trim() == id));
-            let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+            let distinct: std::collections::HashSet<&str> = ids.iter().collect();
             prop_assert_eq!(distinct.len(), ids.len());
             prop_assert_eq!(set.exported.len(), set.len());
             prop_assert_eq!(set.contacts.len(), set.len());

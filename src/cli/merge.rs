@@ -195,7 +195,7 @@ pub(crate) fn run(
     let mut holder: HashMap<String, String> = acc
         .ids()
         .iter()
-        .map(|id| (id.clone(), first.clone()))
+        .map(|id| (id.to_owned(), first.clone()))
         .collect();
     // `added`: responses first seen in a later file.
     let (mut added, mut same, mut resolved) = (0usize, 0usize, 0usize);
@@ -225,7 +225,7 @@ pub(crate) fn run(
             choices.insert(c.id.clone(), choice);
         }
         for &r in &plan.new {
-            holder.insert(incoming.ids()[r].clone(), file.clone());
+            holder.insert(incoming.ids()[r].to_owned(), file.clone());
         }
         added += plan.new.len();
         same += plan.same.len();
