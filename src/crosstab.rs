@@ -349,30 +349,11 @@ pub struct Crosstab {
 /// the number of responses missing either (codes at or past r or c, which
 /// includes [`MISSING`](crate::MISSING)).
 pub fn count_pairs(rows: &[u8], cols: &[u8], r: usize, c: usize) -> (Vec<Vec<u64>>, u64) {
-    // Branch-free: an unanswered (or out-of-range) code counts in an extra row
-    // or column that is dropped at the end; four interleaved tables keep
-    // consecutive increments of the same cell from waiting on each other.
-    let w = c + 1;
-    let cells = (r + 1) * w;
-    let mut tables = vec![0u64; 4 * cells];
-    let cell = |a: u8, b: u8| usize::from(a).min(r) * w + usize::from(b).min(c);
+    // Per-option bitmaps, AND and popcount (see `crate::count`).
     let n = rows.len().min(cols.len());
-    let (rows, cols) = (&rows[..n], &cols[..n]);
-    let mut quads = rows.chunks_exact(4).zip(cols.chunks_exact(4));
-    for (a, b) in &mut quads {
-        tables[cell(a[0], b[0])] += 1;
-        tables[cells + cell(a[1], b[1])] += 1;
-        tables[2 * cells + cell(a[2], b[2])] += 1;
-        tables[3 * cells + cell(a[3], b[3])] += 1;
-    }
-    for (&a, &b) in rows[n - n % 4..].iter().zip(&cols[n - n % 4..]) {
-        tables[cell(a, b)] += 1;
-    }
-    let flat: Vec<u64> = (0..cells)
-        .map(|i| tables[i] + tables[cells + i] + tables[2 * cells + i] + tables[3 * cells + i])
-        .collect();
-    let counts: Vec<Vec<u64>> = (0..r).map(|i| flat[i * w..i * w + c].to_vec()).collect();
-    let valid: u64 = counts.iter().flatten().sum();
+    let flat = crate::count::count_pairs(rows, cols, r, c);
+    let valid: u64 = flat.iter().sum();
+    let counts = (0..r).map(|i| flat[i * c..(i + 1) * c].to_vec()).collect();
     (counts, n as u64 - valid)
 }
 
@@ -426,22 +407,27 @@ pub fn association_matrix(
         .map(|id| instrument.question(id))
         .collect::<Result<Vec<_>>>()?;
     let k = questions.len();
+    // Every pair counted from one set of per-option bitmaps per block of rows
+    // (`crate::count::count_all_pairs`); the mirror pair is the transpose.
+    let columns: Vec<&[u8]> = questions
+        .iter()
+        .map(|&(q, _)| responses.column(q))
+        .collect();
+    let lens: Vec<usize> = questions.iter().map(|(_, q)| q.len()).collect();
+    let pairs = crate::count::count_all_pairs(&columns, &lens);
     let mut tables: Vec<Vec<Vec<u64>>> = vec![Vec::new(); k * k];
     for a in 0..k {
         for b in a..k {
-            let ((qa, ra), (qb, rb)) = (questions[a], questions[b]);
-            let (counts, _) = count_pairs(
-                responses.column(qa),
-                responses.column(qb),
-                ra.len(),
-                rb.len(),
-            );
+            let flat = &pairs[a][b];
+            let (ra, rb) = (lens[a], lens[b]);
             if a != b {
-                tables[b * k + a] = (0..rb.len())
-                    .map(|j| counts.iter().map(|row| row[j]).collect())
+                tables[b * k + a] = (0..rb)
+                    .map(|j| (0..ra).map(|i| flat[i * rb + j]).collect())
                     .collect();
             }
-            tables[a * k + b] = counts;
+            tables[a * k + b] = (0..ra)
+                .map(|i| flat[i * rb..(i + 1) * rb].to_vec())
+                .collect();
         }
     }
     Ok(tables

@@ -20,6 +20,7 @@ pub mod backup;
 pub mod cases;
 pub mod code;
 pub mod column;
+pub mod count;
 pub mod crosstab;
 pub mod csv;
 pub mod drivers;

@@ -124,18 +124,24 @@ fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
         for a in 1..k {
             strides[a] = strides[a - 1] * lens[a - 1];
         }
-        let mut counts = vec![0u64; patterns];
-        'rows: for r in 0..rows {
-            let mut index = 0;
-            for a in 0..k {
-                let c = usize::from(cols[a][r]);
-                if c >= lens[a] {
-                    continue 'rows;
+        // Branch-free: per item a table from code to code·stride, a missing
+        // code to `patterns` (so any missing item sends the row past the
+        // last pattern, into a slot that is dropped).
+        let luts: Vec<[usize; 256]> = (0..k)
+            .map(|a| {
+                let mut lut = [patterns; 256];
+                for (c, v) in lut.iter_mut().enumerate().take(lens[a]) {
+                    *v = c * strides[a];
                 }
-                index += c * strides[a];
-            }
-            counts[index] += 1;
+                lut
+            })
+            .collect();
+        let mut counts = vec![0u64; patterns + 1];
+        for r in 0..rows {
+            let index: usize = (0..k).map(|a| luts[a][usize::from(cols[a][r])]).sum();
+            counts[index.min(patterns)] += 1;
         }
+        counts.truncate(patterns);
         for (index, &count) in counts.iter().enumerate() {
             if count == 0 {
                 continue;
@@ -268,14 +274,23 @@ pub struct Scale {
 /// The instrument's satisfaction scale; `None` if it names no satisfaction items.
 pub fn scale(instrument: &Instrument, responses: &Responses) -> Result<Option<Scale>> {
     let items = satisfaction(instrument, responses)?;
+    Ok(scale_of(instrument, responses, &items))
+}
+
+/// The scale from its items' figures already computed (the report's).
+pub(crate) fn scale_of(
+    instrument: &Instrument,
+    responses: &Responses,
+    items: &[crate::scoring::SatisfactionItem],
+) -> Option<Scale> {
     if items.is_empty() {
-        return Ok(None);
+        return None;
     }
     let indices: Option<Vec<f64>> = items.iter().map(|s| s.index).collect();
-    Ok(Some(Scale {
+    Some(Scale {
         overall_index: indices.map(|v| v.iter().sum::<f64>() / v.len() as f64),
         reliability: reliability(instrument, responses, instrument.satisfaction()),
-    }))
+    })
 }
 
 #[cfg(test)]

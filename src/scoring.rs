@@ -35,11 +35,7 @@ use crate::stats::{normal_two_sided_p, wilson_pct, Z95};
 /// missing. Codes at or past `len` other than [`MISSING`](crate::MISSING) cannot occur in a
 /// checked store; they would be counted as missing.
 pub fn count_codes(column: &[u8], len: usize) -> (Vec<u64>, u64) {
-    let mut hist = [0u64; 256];
-    for &c in column {
-        hist[usize::from(c)] += 1;
-    }
-    let counts = hist[..len].to_vec();
+    let counts = crate::count::count_codes(column, len);
     let valid: u64 = counts.iter().sum();
     (counts, column.len() as u64 - valid)
 }
@@ -622,33 +618,35 @@ pub fn satisfaction(
     Ok(instrument
         .satisfaction()
         .iter()
-        .map(|&q| {
-            let f = frequency(instrument, responses, q);
-            let k = f.counts.len() as u64;
-            let score: u64 = f
-                .counts
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| (k - i as u64) * c)
-                .sum();
-            let mean = percent(score, f.valid).map(|p| p / 100.0);
-            SatisfactionItem {
-                question: f.question.clone(),
-                n: f.valid,
-                missing: f.missing,
-                top: f.counts[0],
-                bottom: f.counts[f.counts.len() - 1],
-                pct_top: f.percent(0),
-                pct_bottom: f.percent(f.counts.len() - 1),
-                pct_top_ci95: wilson_pct(f.counts[0], f.valid),
-                pct_bottom_ci95: wilson_pct(f.counts[f.counts.len() - 1], f.valid),
-                small: f.valid < SMALL_GROUP,
-                points: k,
-                mean,
-                index: mean.map(|m| 100.0 * (m - 1.0) / (k - 1) as f64),
-            }
-        })
+        .map(|&q| satisfaction_item(&frequency(instrument, responses, q)))
         .collect())
+}
+
+/// One satisfaction item's figures from its frequency table.
+fn satisfaction_item(f: &Frequency) -> SatisfactionItem {
+    let k = f.counts.len() as u64;
+    let score: u64 = f
+        .counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (k - i as u64) * c)
+        .sum();
+    let mean = percent(score, f.valid).map(|p| p / 100.0);
+    SatisfactionItem {
+        question: f.question.clone(),
+        n: f.valid,
+        missing: f.missing,
+        top: f.counts[0],
+        bottom: f.counts[f.counts.len() - 1],
+        pct_top: f.percent(0),
+        pct_bottom: f.percent(f.counts.len() - 1),
+        pct_top_ci95: wilson_pct(f.counts[0], f.valid),
+        pct_bottom_ci95: wilson_pct(f.counts[f.counts.len() - 1], f.valid),
+        small: f.valid < SMALL_GROUP,
+        points: k,
+        mean,
+        index: mean.map(|m| 100.0 * (m - 1.0) / (k - 1) as f64),
+    }
 }
 
 /// Everything one-way about a data set: what `manyi report` prints.
@@ -672,17 +670,27 @@ pub struct Report {
 
 /// The full one-way report.
 pub fn report(instrument: &Instrument, responses: &Responses) -> Result<Report> {
+    // Each column is counted once: NPS, the satisfaction items and the scale's
+    // index read the frequency tables (α makes its own pass over the items).
+    let frequencies = frequencies(instrument, responses)?;
+    let table = |q: usize| &frequencies.questions[q];
+    let nps = instrument.nps().map(|q| {
+        let f = table(q);
+        nps_from_scores(&f.question, &f.counts, f.missing)
+    });
+    let satisfaction: Vec<SatisfactionItem> = instrument
+        .satisfaction()
+        .iter()
+        .map(|&q| satisfaction_item(table(q)))
+        .collect();
     Ok(Report {
         instrument: instrument.id().to_owned(),
         version: instrument.version().to_owned(),
         n: responses.len() as u64,
-        frequencies: frequencies(instrument, responses)?,
-        nps: match instrument.nps() {
-            Some(_) => Some(nps(instrument, responses)?),
-            None => None,
-        },
-        satisfaction: satisfaction(instrument, responses)?,
-        scale: crate::scale::scale(instrument, responses)?,
+        scale: crate::scale::scale_of(instrument, responses, &satisfaction),
+        frequencies,
+        nps,
+        satisfaction,
     })
 }
 
