@@ -145,6 +145,25 @@ impl TextColumn {
         self.index.push(i);
     }
 
+    /// Appends a value and returns its index among the distinct values, for
+    /// [`push_index`](Self::push_index) to repeat it.
+    pub(crate) fn push_get(&mut self, v: &str) -> u32 {
+        let i = self.intern(v);
+        self.index.push(i);
+        i
+    }
+
+    /// Appends the value a [`push_get`](Self::push_get) returned `i` for
+    /// (in a column that is not plain, where indices are shared).
+    pub(crate) fn push_index(&mut self, i: u32) {
+        self.index.push(i);
+    }
+
+    /// Whether each row gets its own entry (values are not shared).
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain
+    }
+
     /// Replaces the value of row `r`.
     pub fn set(&mut self, r: usize, v: &str) {
         let i = self.intern(v);

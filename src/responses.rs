@@ -577,6 +577,32 @@ impl std::hash::BuildHasher for Keyed {
     }
 }
 
+/// The bytes that end an unquoted field.
+const DELIMITER: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+/// A quick seeded hash of a short text (64-bit multiply and fold over 8-byte
+/// words), where a clash costs only time: two ids with one hash send the
+/// file to the reference import, a clash of extra values misses a cache.
+fn quick_hash(bytes: &[u8], seed: u64) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = seed ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let v = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        h = ((h ^ v).wrapping_mul(K)).rotate_left(31);
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    h ^ (h >> 29)
+}
+
 /// A one-byte answer cell that is not an answer (the lookup tables' mark).
 const NOT_AN_ANSWER: u8 = 0xFE;
 
@@ -591,7 +617,7 @@ const NOT_AN_ANSWER: u8 = 0xFE;
 /// answer is looked up in a table per column (made once, by
 /// `parse_answer` itself, so it answers as that does); longer cells go through
 /// `parse_answer`. Ids go into one buffer ([`crate::column::Ids`]) and the
-/// duplicate check sorts their keyed hashes; extra columns are interned
+/// duplicate check sorts their hashes; extra columns are interned
 /// as they are read. Nothing is allocated per row.
 fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
     let whole = std::str::from_utf8(bytes).ok()?;
@@ -639,18 +665,30 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
         .unwrap_or(src.len() - pos)
         .max(8);
     let guess = (src.len() - pos) / first_len + 1;
-    // Each id's keyed hash, in row order; sorted at the end, where two equal
+    // Each id's quick hash, in row order; sorted at the end, where two equal
     // hashes send the file to the reference import (a duplicate id, or a
-    // one-in-ten-million chance of two ids with one 64-bit hash). Sorting
+    // rare or crafted clash, which costs the time of the reference import
+    // and nothing else). Sorting
     // reads memory in order; a hash table of a million ids misses the cache
     // on every lookup, which cost a third of the import.
     let mut hashes: Vec<u64> = Vec::with_capacity(guess);
+    let seed = id_seed()[0];
     store.ids = crate::column::Ids::with_capacity(guess, 0);
     for col in &mut store.answers {
         col.reserve(guess);
     }
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cols);
-    let cell = |store: &mut Responses, hashes: &mut Vec<u64>, c: usize, cell: &str| -> Option<()> {
+    // Per extra column, recent values by a quick hash: a hit repeats the
+    // value's index without hashing it again with the keyed hash. A clash
+    // only costs a miss, so the quick hash needs no key.
+    let mut recent: Vec<Vec<(u32, u32, u32)>> =
+        vec![vec![(0, 0, u32::MAX); 256]; store.extras.len()];
+    let cell = |store: &mut Responses,
+                hashes: &mut Vec<u64>,
+                recent: &mut [Vec<(u32, u32, u32)>],
+                c: usize,
+                cell: &str|
+     -> Option<()> {
         match store.layout[c] {
             Slot::Id => {
                 let id = restore(cell.trim()).trim();
@@ -658,7 +696,7 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
                     return None;
                 }
                 store.ids.push(id);
-                hashes.push(std::hash::BuildHasher::hash_one(&Keyed, id));
+                hashes.push(quick_hash(id.as_bytes(), seed));
             }
             Slot::Question(q) => {
                 let code = match cell.len() {
@@ -677,7 +715,32 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
                 };
                 store.answers[q].push(code);
             }
-            Slot::Extra(e) => store.extras[e].values.push(restore(cell)),
+            Slot::Extra(e) => {
+                let v = restore(cell);
+                let col = &mut store.extras[e].values;
+                if col.is_plain() {
+                    col.push(v);
+                    return Some(());
+                }
+                let h = quick_hash(v.as_bytes(), seed);
+                let slot = &mut recent[e][(h >> 56) as usize];
+                // (where the value was seen in the input, its length, its index)
+                let (at, len, i) = *slot;
+                if i != u32::MAX
+                    && len as usize == v.len()
+                    && text.as_bytes()[at as usize..at as usize + v.len()] == *v.as_bytes()
+                {
+                    col.push_index(i);
+                } else {
+                    let i = col.push_get(v);
+                    let at = (v.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+                    // A restored value is a part of the cell, so of the text;
+                    // a quoted one may be an unescaped copy: not remembered.
+                    if at < text.len() && at + v.len() <= text.len() && !col.is_plain() {
+                        *slot = (at as u32, v.len() as u32, i);
+                    }
+                }
+            }
         }
         Some(())
     };
@@ -687,13 +750,25 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
         let mut plain = !matches!(src[pos], b'\n' | b'\r' | b' ' | b'\t');
         while plain {
             let begin = pos;
-            if src.get(pos) == Some(&b'"') {
-                plain = false;
-                break;
-            }
-            while pos < src.len() && !matches!(src[pos], b',' | b'\n' | b'\r') {
-                pos += 1;
-            }
+            let end = match (src.get(pos), src.get(pos + 1)) {
+                // One byte, then a delimiter: most answers.
+                (Some(&b), Some(&d)) if DELIMITER[usize::from(d)] && !DELIMITER[usize::from(b)] => {
+                    if b == b'"' {
+                        plain = false;
+                        break;
+                    }
+                    pos + 1
+                }
+                (Some(b'"'), _) => {
+                    plain = false;
+                    break;
+                }
+                _ => src[pos..]
+                    .iter()
+                    .position(|&b| DELIMITER[usize::from(b)])
+                    .map_or(src.len(), |k| pos + k),
+            };
+            pos = end;
             spans.push((begin, pos));
             let last = spans.len() == cols;
             match src.get(pos) {
@@ -718,7 +793,7 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
         }
         if plain {
             for (c, &(a, b)) in spans.iter().enumerate() {
-                cell(&mut store, &mut hashes, c, &text[a..b])?;
+                cell(&mut store, &mut hashes, &mut recent, c, &text[a..b])?;
             }
             continue;
         }
@@ -730,7 +805,13 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
             Some(Ok(_)) if fields.len() != cols => return None,
             Some(Ok(_)) => {
                 for (c, f) in fields.iter().enumerate() {
-                    cell(&mut store, &mut hashes, c, std::str::from_utf8(f).ok()?)?;
+                    cell(
+                        &mut store,
+                        &mut hashes,
+                        &mut recent,
+                        c,
+                        std::str::from_utf8(f).ok()?,
+                    )?;
                 }
             }
         }
