@@ -880,40 +880,6 @@ impl DeviceStore {
             ("logKeys", strings(&keys)),
         ]))
     }
-
-    /// A whole-device backup: every questionnaire's responses with their export
-    /// flags and contacts, the pending keyed forms `entries`, the
-    /// `invitations` and the `audit` trail (arrays), and the branch key only if
-    /// `key` is given.
-    #[wasm_bindgen(js_name = toBackup)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn to_backup(
-        &self,
-        entries: JsValue,
-        invitations: JsValue,
-        audit: JsValue,
-        key: Option<Vec<u8>>,
-        key_name: &str,
-        key_created: &str,
-        created: &str,
-    ) -> Result<String, JsValue> {
-        let list = |v: JsValue| -> Result<serde_json::Value, JsValue> {
-            Ok(from_js(v)?.unwrap_or(serde_json::Value::Array(Vec::new())))
-        };
-        let branch = match key {
-            Some(k) => backup::branch_key_json(&k, key_name, key_created).map_err(js_error)?,
-            None => serde_json::Value::Null,
-        };
-        backup::write_device_with(
-            &self.device.backup_sets(),
-            &list(entries)?,
-            &list(invitations)?,
-            &list(audit)?,
-            &branch,
-            created,
-        )
-        .map_err(js_error)
-    }
 }
 
 impl DeviceStore {

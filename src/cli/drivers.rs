@@ -7,6 +7,7 @@
 use manyi::drivers::{self, Drivers, Options, RESAMPLES};
 use manyi::{Instrument, Lang, Responses};
 
+use crate::render::{heading, Table};
 use crate::Failure;
 
 pub(crate) fn run(
@@ -39,35 +40,6 @@ pub(crate) fn run(
     Ok(table(instrument, &d, seed, lang))
 }
 
-/// Columns a character takes in a terminal: two for East Asian wide characters.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
-}
-
-/// "Q12 text" in `lang`.
-fn heading(instrument: &Instrument, id: &str, lang: Lang) -> String {
-    match instrument.question(id) {
-        Ok((_, q)) => format!("{} {}", id.to_uppercase(), q.text.get(lang)),
-        Err(_) => id.to_owned(),
-    }
-}
-
 fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
@@ -89,13 +61,13 @@ fn table(instrument: &Instrument, d: &Drivers, seed: u64, lang: Lang) -> String 
     }
     .map(String::from)
     .to_vec();
-    let mut rows = vec![header];
+    let mut rows = Table::new(header);
     for item in &d.items {
         let share = match (item.share, item.share_ci95) {
             (Some(s), Some([lo, hi])) => format!("{} [{}, {}]", pct(s), pct(lo), pct(hi)),
             _ => "—".into(),
         };
-        rows.push(vec![
+        rows.row(vec![
             heading(instrument, &item.question, lang),
             item.r.map_or_else(|| "—".into(), |r| format!("{r:.3}")),
             format!("{:.4}", item.importance),
@@ -103,25 +75,7 @@ fn table(instrument: &Instrument, d: &Drivers, seed: u64, lang: Lang) -> String 
             format!("{:.2}", item.index),
         ]);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| width(&r[c])).max().unwrap_or(0))
-        .collect();
-    for row in &rows {
-        let mut line = String::new();
-        for (c, cell) in row.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - width(cell));
-            line.push_str("  ");
-            if c == 0 {
-                line.push_str(cell);
-                line.push_str(&pad);
-            } else {
-                line.push_str(&pad);
-                line.push_str(cell);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    rows.render(&mut out);
     out.push_str(&if zh {
         format!(
             "  r：与目标题的相关系数（“—”：该题所有答案相同）；重要性：Shapley（LMG）分解的 R² 份额；\

@@ -171,25 +171,37 @@ fn char_width(c: char) -> usize {
     }
 }
 
-fn width(s: &str) -> usize {
+/// Columns `s` takes in a terminal: two for each East Asian wide character.
+pub(crate) fn width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
-/// A table: the first column left-aligned, the others right-aligned.
-struct Table {
+/// A table: the first column (and any set with [`Table::left`]) left-aligned,
+/// the others right-aligned; widths count East Asian characters as two.
+pub(crate) struct Table {
     rows: Vec<Vec<String>>,
+    left: Vec<usize>,
 }
 
 impl Table {
-    fn new(header: Vec<String>) -> Self {
-        Table { rows: vec![header] }
+    pub(crate) fn new(header: Vec<String>) -> Self {
+        Table {
+            rows: vec![header],
+            left: vec![0],
+        }
     }
 
-    fn row(&mut self, cells: Vec<String>) {
+    /// Also left-aligns these columns.
+    pub(crate) fn left(mut self, columns: &[usize]) -> Self {
+        self.left.extend_from_slice(columns);
+        self
+    }
+
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
 
-    fn render(&self, out: &mut String) {
+    pub(crate) fn render(&self, out: &mut String) {
         let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let widths: Vec<usize> = (0..cols)
             .map(|c| {
@@ -205,12 +217,11 @@ impl Table {
             let mut line = String::new();
             for (c, cell) in row.iter().enumerate() {
                 let pad = " ".repeat(widths[c] - width(cell));
-                if c == 0 {
-                    line.push_str("  ");
+                line.push_str("  ");
+                if self.left.contains(&c) {
                     line.push_str(cell);
                     line.push_str(&pad);
                 } else {
-                    line.push_str("  ");
                     line.push_str(&pad);
                     line.push_str(cell);
                 }
@@ -230,7 +241,7 @@ fn num(x: Option<f64>) -> String {
 }
 
 /// A question's heading: "Q3 您的学历".
-fn heading(inst: &Instrument, id: &str, lang: Lang) -> String {
+pub(crate) fn heading(inst: &Instrument, id: &str, lang: Lang) -> String {
     match inst.question(id) {
         Ok((_, q)) => format!("{} {}", id.to_uppercase(), q.text.get(lang)),
         // An extra column (such as `mode`) has only its name.

@@ -6,6 +6,7 @@
 use manyi::trend::{self, Period, Trend};
 use manyi::{Instrument, Lang, Responses};
 
+use crate::render::Table;
 use crate::Failure;
 
 pub(crate) fn run(
@@ -68,19 +69,6 @@ const EN: Words = Words {
     none: "no period has a dated response that answered the NPS question",
 };
 
-/// Columns a character takes in a terminal: two for East Asian wide ones.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            let wide = matches!(u32::from(c),
-                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-                | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-                | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
-            1 + usize::from(wide)
-        })
-        .sum()
-}
-
 fn p_value(p: f64) -> String {
     if p < 0.0001 {
         format!("{p:.2e}")
@@ -104,7 +92,7 @@ fn render(t: &Trend, period: Period, lang: Lang, out: &mut String) {
     if t.periods.is_empty() {
         out.push_str(&format!("  {}\n", w.none));
     } else {
-        let mut rows: Vec<[String; 7]> = vec![[
+        let mut rows = Table::new(vec![
             w.period.into(),
             "n".into(),
             "NPS".into(),
@@ -112,10 +100,11 @@ fn render(t: &Trend, period: Period, lang: Lang, out: &mut String) {
             w.change.into(),
             "p".into(),
             String::new(),
-        ]];
+        ])
+        .left(&[6]);
         for p in &t.periods {
             let dash = || "—".to_owned();
-            rows.push([
+            rows.row(vec![
                 p.period.clone(),
                 p.n.to_string(),
                 format!("{:.2}", p.nps),
@@ -129,25 +118,7 @@ fn render(t: &Trend, period: Period, lang: Lang, out: &mut String) {
                 if p.significant == Some(true) { "*" } else { "" }.into(),
             ]);
         }
-        let widths: Vec<usize> = (0..7)
-            .map(|c| rows.iter().map(|r| width(&r[c])).max().unwrap_or(0))
-            .collect();
-        for row in &rows {
-            let mut line = String::new();
-            for (c, cell) in row.iter().enumerate() {
-                let pad = " ".repeat(widths[c] - width(cell));
-                line.push_str("  ");
-                if c == 0 || c == 6 {
-                    line.push_str(cell);
-                    line.push_str(&pad);
-                } else {
-                    line.push_str(&pad);
-                    line.push_str(cell);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
+        rows.render(out);
         out.push_str(&format!("  {}\n", w.legend));
     }
     out.push_str(&format!("  {}: {}\n", w.undated, t.undated));
