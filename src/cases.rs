@@ -45,6 +45,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::csv::{write_cells, Cell};
+use crate::date::{self, Day};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::filter::{self, FollowUp};
 use crate::instrument::{Instrument, Lang, MAX_NAME, MAX_TEXT};
@@ -310,58 +311,12 @@ fn request(code: ProblemCode, field: &str, value: &str, message: impl Into<Strin
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (the first ten characters
 /// of `text`), or `None` if it is not a real date.
 pub fn day_number(text: &str) -> Option<i64> {
-    let t = text.get(..10)?;
-    let b = t.as_bytes();
-    if b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = &t[r];
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&m) || d < 1 || d > days_in[(m - 1) as usize] {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    date::parse_prefix(text).map(Day::days)
 }
 
 /// The `YYYY-MM-DD` date of a day number.
 pub fn date_text(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    Day::from_days(days).to_string()
 }
 
 /// The date `n` working days (Monday to Friday) after `date`.
@@ -375,8 +330,7 @@ pub fn add_working_days(date: &str, n: u8) -> Option<String> {
     let mut left = n;
     while left > 0 {
         day += 1;
-        // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
-        if (day + 3).rem_euclid(7) < 5 {
+        if Day::from_days(day).weekday() < 5 {
             left -= 1;
         }
     }

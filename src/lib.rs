@@ -23,6 +23,7 @@ pub mod column;
 pub mod count;
 pub mod crosstab;
 pub mod csv;
+pub mod date;
 pub mod drivers;
 pub mod error;
 pub mod export;

@@ -360,19 +360,16 @@ fn format(kind: i32, width: usize, decimals: i32) -> i32 {
 
 /// The UTC date and time of a Unix time: year, month, day, hour, minute, second.
 fn civil(unix: i64) -> [i64; 6] {
-    let days = unix.div_euclid(86_400);
+    let d = crate::date::Day::from_days(unix.div_euclid(86_400));
     let secs = unix.rem_euclid(86_400);
-    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    [year, month, day, secs / 3600, secs / 60 % 60, secs % 60]
+    [
+        i64::from(d.year),
+        i64::from(d.month),
+        i64::from(d.day),
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+    ]
 }
 
 /// "dd mmm yy" and "hh:mm:ss" of a Unix time, in UTC, as the header has them.

@@ -38,102 +38,8 @@ use crate::instrument::Instrument;
 use crate::responses::Responses;
 use crate::scoring::{self, Nps};
 
-/// A day of the (proleptic) Gregorian calendar, year 1–9999.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Day {
-    /// The year, 1–9999.
-    pub year: i32,
-    /// The month, 1–12.
-    pub month: u8,
-    /// The day of the month, 1–31.
-    pub day: u8,
-}
-
-fn is_leap(year: i32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 (negative before), by Howard Hinnant's
-/// `days_from_civil`.
-fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(month) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Reads a date strictly: `YYYY-MM-DD` (a real day, year 0001–9999), alone or
-/// followed by `T` and anything (a time, an offset), after trimming spaces.
-///
-/// ```
-/// use manyi::trend::{parse_date, Day};
-/// assert_eq!(
-///     parse_date("2024-03-01T02:00:00+08:00"),
-///     Some(Day { year: 2024, month: 3, day: 1 })
-/// );
-/// assert_eq!(parse_date("2023-02-30"), None);
-/// assert_eq!(parse_date("2023/05/01"), None);
-/// ```
-pub fn parse_date(value: &str) -> Option<Day> {
-    let b = value.trim().as_bytes();
-    if b.len() < 10 || (b.len() > 10 && b[10] != b'T') {
-        return None;
-    }
-    let number = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    if b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let year = i32::try_from(number(0..4)?).ok()?;
-    let month = u8::try_from(number(5..7)?).ok()?;
-    let day = u8::try_from(number(8..10)?).ok()?;
-    let valid =
-        year >= 1 && (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day);
-    valid.then_some(Day { year, month, day })
-}
-
-impl Day {
-    /// The ISO 8601 week: (week-numbering year, week 1–53). Week 1 is the week
-    /// (Monday to Sunday) holding the year's first Thursday, so a week belongs
-    /// to the year of its Thursday.
-    ///
-    /// ```
-    /// use manyi::trend::parse_date;
-    /// let week = |s| parse_date(s).map(|d| d.iso_week());
-    /// assert_eq!(week("2023-01-01"), Some((2022, 52)));
-    /// assert_eq!(week("2024-12-30"), Some((2025, 1)));
-    /// ```
-    pub fn iso_week(self) -> (i32, u8) {
-        let days = days_from_civil(self.year, self.month, self.day);
-        // 1970-01-01 was a Thursday; Monday is 0.
-        let from_monday = (days + 3).rem_euclid(7);
-        let thursday = days - from_monday + 3;
-        let year = if thursday < days_from_civil(self.year, 1, 1) {
-            self.year - 1
-        } else if thursday >= days_from_civil(self.year + 1, 1, 1) {
-            self.year + 1
-        } else {
-            self.year
-        };
-        let week = (thursday - days_from_civil(year, 1, 1)) / 7 + 1;
-        (year, week as u8)
-    }
-}
+/// Days and their strict reading are `date.rs`'s; named here as before.
+pub use crate::date::{parse as parse_date, Day};
 
 /// How responses are grouped in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -419,9 +325,9 @@ mod tests {
 
     #[test]
     fn days_count_from_the_epoch() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        assert_eq!(day("1970-01-01").days(), 0);
+        assert_eq!(day("2000-03-01").days(), 11_017);
+        assert_eq!(day("1969-12-31").days(), -1);
     }
 
     #[test]
