@@ -58,11 +58,10 @@ impl<'a> Reader<'a> {
         (self.src, self.pos, self.line)
     }
 
-    /// Goes on reading at byte `pos` of the input (after any byte-order mark),
-    /// which is on line `line`; `pos` must be where a record starts.
-    pub(crate) fn seek(&mut self, pos: usize, line: usize) {
-        self.pos = pos;
-        self.line = line;
+    /// A reader over `src`, which starts at line `line` of a file, where a
+    /// record starts (a byte-order mark there is not skipped: it is text).
+    pub(crate) fn resume(src: &'a [u8], line: usize) -> Self {
+        Reader { src, pos: 0, line }
     }
 
     /// Reads the next record into `fields` (cleared first) and returns the line

@@ -284,6 +284,78 @@ impl Responses {
         }
     }
 
+    /// Imports a CSV file of `len` bytes handed over in pieces, as
+    /// [`from_csv`](Self::from_csv) does, without ever holding the whole file:
+    /// `read(from, buf)` appends the bytes from offset `from` to `buf`, at
+    /// most `piece` of them. Only whole records are read from each piece
+    /// (the rest waits for the next). A file with anything wrong is read
+    /// again whole by the reference import, which names every problem.
+    pub fn from_csv_pieces(
+        instrument: &Instrument,
+        len: usize,
+        piece: usize,
+        mut read: impl FnMut(usize, &mut Vec<u8>),
+    ) -> Result<Responses> {
+        let piece = piece.max(1);
+        let mut fast = || -> Option<Responses> {
+            let mut window = Vec::with_capacity(piece * 2);
+            let mut next = 0;
+            let mut fast: Option<Fast> = None;
+            loop {
+                if next < len {
+                    let want = piece.min(len - next);
+                    let before = window.len();
+                    read(next, &mut window);
+                    if window.len() != before + want {
+                        return None;
+                    }
+                    next += want;
+                }
+                let last = next >= len;
+                let mut from = 0;
+                if fast.is_none() {
+                    match Fast::begin(instrument, &window, len) {
+                        Some((f, pos)) => {
+                            fast = Some(f);
+                            from = pos;
+                        }
+                        None if last => return None,
+                        // The header goes on in the next piece.
+                        None => continue,
+                    }
+                }
+                let state = fast.as_mut()?;
+                let cut = if last {
+                    window.len()
+                } else {
+                    from + complete_records(&window[from..])
+                };
+                state.rows(&window[from..cut])?;
+                if last {
+                    break;
+                }
+                window.drain(..cut);
+            }
+            fast?.finish()
+        };
+        match fast() {
+            Some(r) => Ok(r),
+            None => {
+                let mut all = Vec::with_capacity(len);
+                let mut at = 0;
+                while at < len {
+                    let before = all.len();
+                    read(at, &mut all);
+                    if all.len() == before {
+                        break;
+                    }
+                    at = all.len();
+                }
+                Responses::from_csv_reference(instrument, &all)
+            }
+        }
+    }
+
     /// The straightforward import of a CSV file, record by record through
     /// [`Reader`] and cell by cell: what [`from_csv`](Self::from_csv) does when
     /// its fast path finds anything wrong (so every problem is named by this
@@ -610,85 +682,133 @@ const NOT_AN_ANSWER: u8 = 0xFE;
 /// as soon as anything is (then [`Responses::from_csv_reference`] reads it
 /// again and names every problem, so problems read exactly as before).
 ///
-/// The whole file is checked as UTF-8 once, not field by field. Records are
-/// cut at commas and line ends straight from the bytes, without a vector of
-/// fields per record; a record that starts with a quote, a space, a tab or a
-/// line end (quoted fields, blank lines) goes through [`Reader`]. A one-byte
-/// answer is looked up in a table per column (made once, by
-/// `parse_answer` itself, so it answers as that does); longer cells go through
-/// `parse_answer`. Ids go into one buffer ([`crate::column::Ids`]) and the
-/// duplicate check sorts their hashes; extra columns are interned
+/// Each piece of the file is checked as UTF-8 once, not field by field.
+/// Records are cut at commas and line ends straight from the bytes, without a
+/// vector of fields per record; a record that starts with a quote, a space, a
+/// tab or a line end (quoted fields, blank lines) goes through [`Reader`]. A
+/// one-byte answer is looked up in a table per column (made once, by
+/// `parse_answer` itself, so it answers as that does); longer cells go
+/// through `parse_answer`. Ids go into one buffer ([`crate::column::Ids`]);
+/// duplicates are found by sorting their hashes; extra columns are interned
 /// as they are read. Nothing is allocated per row.
 fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
-    let whole = std::str::from_utf8(bytes).ok()?;
-    let mut reader = Reader::new(bytes);
-    let mut fields = Vec::new();
-    let mut imp = Importer::new(instrument, ErrorKind::Csv, true);
-    let header_line = reader.read_record(&mut fields)?.ok()?;
-    let header = imp.header(&fields, header_line);
-    let mut store = imp.layout(&header, header_line);
-    if imp.problems.total > 0 {
-        return None;
-    }
-    let (src, mut pos, mut line) = reader.position();
-    // `src` is `bytes` without a byte-order mark; so is `text`.
-    let text = &whole[bytes.len() - src.len()..];
-    let qs = instrument.questions();
-    let cols = store.layout.len();
-    // Per column, for a question: the code of each one-byte cell.
-    let tables: Vec<[u8; 256]> = store
-        .layout
+    let (mut fast, pos) = Fast::begin(instrument, bytes, bytes.len())?;
+    fast.rows(&bytes[pos..])?;
+    fast.finish()
+}
+
+/// How far into `window` the records are certainly complete: up to the last
+/// line end outside quotes (by the parity of quotes, which a literal quote in
+/// an unquoted field can fool — then a record is cut inside quotes, its quote
+/// is never closed, and the file goes to the reference import: slower, never
+/// wrong).
+fn complete_records(window: &[u8]) -> usize {
+    let quote_count = |b: &[u8]| b.iter().filter(|&&c| c == b'"').count();
+    // Quotes before `end`, walking back from the end over line ends.
+    let mut quotes = quote_count(window);
+    let mut end = window.len();
+    while let Some(i) = window[..end]
         .iter()
-        .map(|slot| {
-            let mut t = [NOT_AN_ANSWER; 256];
-            if let Slot::Question(q) = *slot {
-                for b in 0..128u8 {
-                    let cell = (b as char).to_string();
-                    let cell = if qs[q].kind == QuestionKind::Single {
-                        restore(cell.trim())
-                    } else {
-                        &cell
-                    };
-                    if let Ok(code) = qs[q].parse_answer(cell) {
-                        t[usize::from(b)] = code;
+        .rposition(|&b| b == b'\n' || b == b'\r')
+    {
+        quotes -= quote_count(&window[i..end]);
+        // A CR is a line end of its own only when no LF follows (which may
+        // be in the next piece).
+        let ends = window[i] == b'\n' || window.get(i + 1).is_some_and(|&b| b != b'\n');
+        if quotes % 2 == 0 && ends {
+            return i + 1;
+        }
+        end = i;
+    }
+    0
+}
+
+/// The state of a fast import between pieces of the file.
+struct Fast<'i> {
+    instrument: &'i Instrument,
+    store: Responses,
+    /// Per column, for a question: the code of each one-byte cell.
+    tables: Vec<[u8; 256]>,
+    /// Each id's quick hash, in row order; sorted at the end, where two equal
+    /// hashes send the file to the reference import (a duplicate id, or a
+    /// rare or crafted clash, which costs the time of the reference import
+    /// and nothing else).
+    hashes: Vec<u64>,
+    seed: u64,
+    /// Per extra column, recent values by a quick hash: their index among the
+    /// distinct values. A hit repeats it without hashing the value again with
+    /// the keyed hash; a clash only costs a miss, so the quick hash needs no key.
+    recent: Vec<Vec<u32>>,
+    line: usize,
+}
+
+impl<'i> Fast<'i> {
+    /// Reads the header at the start of `first` (the first piece of a file of
+    /// `total` bytes); returns the state and where the rows begin in `first`.
+    fn begin(instrument: &'i Instrument, first: &[u8], total: usize) -> Option<(Fast<'i>, usize)> {
+        let mut reader = Reader::new(first);
+        let mut fields = Vec::new();
+        let mut imp = Importer::new(instrument, ErrorKind::Csv, true);
+        let header_line = reader.read_record(&mut fields)?.ok()?;
+        let (src, pos, line) = reader.position();
+        if pos == src.len() && first.len() < total {
+            // The header may go on in the next piece.
+            return None;
+        }
+        let header = imp.header(&fields, header_line);
+        let store = imp.layout(&header, header_line);
+        if imp.problems.total > 0 {
+            return None;
+        }
+        let qs = instrument.questions();
+        let tables: Vec<[u8; 256]> = store
+            .layout
+            .iter()
+            .map(|slot| {
+                let mut t = [NOT_AN_ANSWER; 256];
+                if let Slot::Question(q) = *slot {
+                    for b in 0..128u8 {
+                        let cell = (b as char).to_string();
+                        let cell = if qs[q].kind == QuestionKind::Single {
+                            restore(cell.trim())
+                        } else {
+                            &cell
+                        };
+                        if let Ok(code) = qs[q].parse_answer(cell) {
+                            t[usize::from(b)] = code;
+                        }
                     }
                 }
-            }
-            t
-        })
-        .collect();
-    // A guess at the number of rows, from the first one's length: room for
-    // the columns at once instead of growing (and copying) them.
-    let first_len = src[pos..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(src.len() - pos)
-        .max(8);
-    let guess = (src.len() - pos) / first_len + 1;
-    // Each id's quick hash, in row order; sorted at the end, where two equal
-    // hashes send the file to the reference import (a duplicate id, or a
-    // rare or crafted clash, which costs the time of the reference import
-    // and nothing else). Sorting
-    // reads memory in order; a hash table of a million ids misses the cache
-    // on every lookup, which cost a third of the import.
-    let mut hashes: Vec<u64> = Vec::with_capacity(guess);
-    let seed = id_seed()[0];
-    store.ids = crate::column::Ids::with_capacity(guess, 0);
-    for col in &mut store.answers {
-        col.reserve(guess);
+                t
+            })
+            .collect();
+        // A guess at the number of rows, from the first one's length: room
+        // for the columns at once instead of growing (and copying) them.
+        let first_len = src[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(src.len() - pos)
+            .max(8);
+        let guess = total.saturating_sub(first.len() - src.len() + pos) / first_len + 1;
+        let mut fast = Fast {
+            instrument,
+            recent: vec![vec![u32::MAX; 256]; store.extras.len()],
+            store,
+            tables,
+            hashes: Vec::with_capacity(guess),
+            seed: id_seed()[0],
+            line,
+        };
+        fast.store.ids = crate::column::Ids::with_capacity(guess, 0);
+        for col in &mut fast.store.answers {
+            col.reserve(guess);
+        }
+        Some((fast, first.len() - src.len() + pos))
     }
-    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cols);
-    // Per extra column, recent values by a quick hash: a hit repeats the
-    // value's index without hashing it again with the keyed hash. A clash
-    // only costs a miss, so the quick hash needs no key.
-    let mut recent: Vec<Vec<(u32, u32, u32)>> =
-        vec![vec![(0, 0, u32::MAX); 256]; store.extras.len()];
-    let cell = |store: &mut Responses,
-                hashes: &mut Vec<u64>,
-                recent: &mut [Vec<(u32, u32, u32)>],
-                c: usize,
-                cell: &str|
-     -> Option<()> {
+
+    /// One cell of column `c`; `None` if anything is wrong with it.
+    fn cell(&mut self, c: usize, cell: &str) -> Option<()> {
+        let store = &mut self.store;
         match store.layout[c] {
             Slot::Id => {
                 let id = restore(cell.trim()).trim();
@@ -696,22 +816,25 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
                     return None;
                 }
                 store.ids.push(id);
-                hashes.push(quick_hash(id.as_bytes(), seed));
+                self.hashes.push(quick_hash(id.as_bytes(), self.seed));
             }
             Slot::Question(q) => {
                 let code = match cell.len() {
                     0 => MISSING,
-                    1 => match tables[c][usize::from(cell.as_bytes()[0])] {
+                    1 => match self.tables[c][usize::from(cell.as_bytes()[0])] {
                         NOT_AN_ANSWER => return None,
                         code => code,
                     },
-                    _ => qs[q]
-                        .parse_answer(if qs[q].kind == QuestionKind::Single {
-                            restore(cell.trim())
-                        } else {
-                            cell
-                        })
-                        .ok()?,
+                    _ => {
+                        let question = &self.instrument.questions()[q];
+                        question
+                            .parse_answer(if question.kind == QuestionKind::Single {
+                                restore(cell.trim())
+                            } else {
+                                cell
+                            })
+                            .ok()?
+                    }
                 };
                 store.answers[q].push(code);
             }
@@ -722,112 +845,116 @@ fn fast_csv(instrument: &Instrument, bytes: &[u8]) -> Option<Responses> {
                     col.push(v);
                     return Some(());
                 }
-                let h = quick_hash(v.as_bytes(), seed);
-                let slot = &mut recent[e][(h >> 56) as usize];
-                // (where the value was seen in the input, its length, its index)
-                let (at, len, i) = *slot;
-                if i != u32::MAX
-                    && len as usize == v.len()
-                    && text.as_bytes()[at as usize..at as usize + v.len()] == *v.as_bytes()
-                {
-                    col.push_index(i);
+                let h = quick_hash(v.as_bytes(), self.seed);
+                let slot = &mut self.recent[e][(h >> 56) as usize];
+                if *slot != u32::MAX && col.parts().0[*slot as usize] == v {
+                    col.push_index(*slot);
                 } else {
                     let i = col.push_get(v);
-                    let at = (v.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-                    // A restored value is a part of the cell, so of the text;
-                    // a quoted one may be an unescaped copy: not remembered.
-                    if at < text.len() && at + v.len() <= text.len() && !col.is_plain() {
-                        *slot = (at as u32, v.len() as u32, i);
-                    }
+                    *slot = if col.is_plain() { u32::MAX } else { i };
                 }
             }
         }
         Some(())
-    };
-    while pos < src.len() {
-        let start = (pos, line);
-        spans.clear();
-        let mut plain = !matches!(src[pos], b'\n' | b'\r' | b' ' | b'\t');
-        while plain {
-            let begin = pos;
-            let end = match (src.get(pos), src.get(pos + 1)) {
-                // One byte, then a delimiter: most answers.
-                (Some(&b), Some(&d)) if DELIMITER[usize::from(d)] && !DELIMITER[usize::from(b)] => {
-                    if b == b'"' {
+    }
+
+    /// Reads the records of `src`, which holds whole records only.
+    fn rows(&mut self, src: &[u8]) -> Option<()> {
+        let text = std::str::from_utf8(src).ok()?;
+        let cols = self.store.layout.len();
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cols);
+        let mut fields = Vec::new();
+        let mut pos = 0;
+        while pos < src.len() {
+            let start = pos;
+            spans.clear();
+            let mut plain = !matches!(src[pos], b'\n' | b'\r' | b' ' | b'\t');
+            while plain {
+                let begin = pos;
+                let end = match (src.get(pos), src.get(pos + 1)) {
+                    // One byte, then a delimiter: most answers.
+                    (Some(&b), Some(&d))
+                        if DELIMITER[usize::from(d)] && !DELIMITER[usize::from(b)] =>
+                    {
+                        if b == b'"' {
+                            plain = false;
+                            break;
+                        }
+                        pos + 1
+                    }
+                    (Some(b'"'), _) => {
                         plain = false;
                         break;
                     }
-                    pos + 1
-                }
-                (Some(b'"'), _) => {
-                    plain = false;
-                    break;
-                }
-                _ => src[pos..]
-                    .iter()
-                    .position(|&b| DELIMITER[usize::from(b)])
-                    .map_or(src.len(), |k| pos + k),
-            };
-            pos = end;
-            spans.push((begin, pos));
-            let last = spans.len() == cols;
-            match src.get(pos) {
-                Some(b',') if !last => pos += 1,
-                Some(b'\r') if last => {
-                    pos += 1;
-                    if src.get(pos) == Some(&b'\n') {
+                    _ => src[pos..]
+                        .iter()
+                        .position(|&b| DELIMITER[usize::from(b)])
+                        .map_or(src.len(), |k| pos + k),
+                };
+                pos = end;
+                spans.push((begin, pos));
+                let last = spans.len() == cols;
+                match src.get(pos) {
+                    Some(b',') if !last => pos += 1,
+                    Some(b'\r') if last => {
                         pos += 1;
+                        if src.get(pos) == Some(&b'\n') {
+                            pos += 1;
+                        }
+                        self.line += 1;
+                        break;
                     }
-                    line += 1;
+                    Some(b'\n') if last => {
+                        pos += 1;
+                        self.line += 1;
+                        break;
+                    }
+                    None if last => break,
+                    // A record with more or fewer fields than the header.
+                    _ => return None,
+                }
+            }
+            if plain {
+                for (c, &(a, b)) in spans.iter().enumerate() {
+                    self.cell(c, &text[a..b])?;
+                }
+                continue;
+            }
+            // Quotes or blank lines: the reader's way, from this record on.
+            let mut reader = Reader::resume(&src[start..], self.line);
+            match reader.read_record(&mut fields) {
+                None => {
+                    let (_, _, line) = reader.position();
+                    self.line = line;
                     break;
                 }
-                Some(b'\n') if last => {
-                    pos += 1;
-                    line += 1;
-                    break;
-                }
-                None if last => break,
-                // A record with more or fewer fields than the header.
-                _ => return None,
-            }
-        }
-        if plain {
-            for (c, &(a, b)) in spans.iter().enumerate() {
-                cell(&mut store, &mut hashes, &mut recent, c, &text[a..b])?;
-            }
-            continue;
-        }
-        // Quotes or blank lines: the reader's way.
-        reader.seek(start.0, start.1);
-        match reader.read_record(&mut fields) {
-            None => break,
-            Some(Err(_)) => return None,
-            Some(Ok(_)) if fields.len() != cols => return None,
-            Some(Ok(_)) => {
-                for (c, f) in fields.iter().enumerate() {
-                    cell(
-                        &mut store,
-                        &mut hashes,
-                        &mut recent,
-                        c,
-                        std::str::from_utf8(f).ok()?,
-                    )?;
+                Some(Err(_)) => return None,
+                Some(Ok(_)) if fields.len() != cols => return None,
+                Some(Ok(_)) => {
+                    for (c, f) in fields.iter().enumerate() {
+                        self.cell(c, std::str::from_utf8(f).ok()?)?;
+                    }
                 }
             }
+            let (_, p, l) = reader.position();
+            (pos, self.line) = (start + p, l);
         }
-        let (_, p, l) = reader.position();
-        (pos, line) = (p, l);
+        Some(())
     }
-    hashes.sort_unstable();
-    if hashes.windows(2).any(|w| w[0] == w[1]) {
-        return None;
+
+    /// The store, unless two ids share a hash.
+    fn finish(mut self) -> Option<Responses> {
+        self.hashes.sort_unstable();
+        if self.hashes.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        drop(self.hashes);
+        self.store.ids.shrink_to_fit();
+        for col in &mut self.store.answers {
+            col.shrink_to_fit();
+        }
+        Some(self.store)
     }
-    drop(hashes);
-    store.ids.shrink_to_fit();
-    for col in &mut store.answers {
-        col.shrink_to_fit();
-    }
-    Some(store)
 }
 
 /// Collects problems up to the cap while counting them all.

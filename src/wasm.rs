@@ -247,9 +247,23 @@ impl Dataset {
     /// Imports CSV bytes (all or nothing) against the given instrument JSON, or
     /// the built-in instrument when it is omitted.
     #[wasm_bindgen(js_name = fromCsv)]
-    pub fn from_csv(csv: &[u8], instrument_json: Option<String>) -> Result<Dataset, JsValue> {
+    pub fn from_csv(
+        csv: &js_sys::Uint8Array,
+        instrument_json: Option<String>,
+    ) -> Result<Dataset, JsValue> {
         let instrument = instrument_or_builtin(instrument_json)?;
-        let responses = Responses::from_csv(&instrument, csv).map_err(js_error)?;
+        // Read in pieces straight from the JavaScript array: the file never
+        // sits in wasm memory whole (61 MB for a million responses, and wasm
+        // memory never shrinks), only a piece and the records it ends in.
+        const PIECE: usize = 4 << 20;
+        let len = csv.length() as usize;
+        let responses = Responses::from_csv_pieces(&instrument, len, PIECE, |from, buf| {
+            let to = (from + PIECE).min(len);
+            let at = buf.len();
+            buf.resize(at + (to - from), 0);
+            csv.subarray(from as u32, to as u32).copy_to(&mut buf[at..]);
+        })
+        .map_err(js_error)?;
         Ok(Dataset::new(instrument, responses))
     }
 

@@ -11,7 +11,8 @@
 //! values on and off the scale, empty, repeated and quoted ids, ragged rows,
 //! a quote never closed and bytes that are not UTF-8 — both give the same
 //! store, or the same error with the same problems at the same line, column
-//! and value.
+//! and value; and so does `Responses::from_csv_pieces`, the same file handed
+//! over in pieces of any size (as the wasm boundary reads it).
 
 use manyi::{Instrument, Responses};
 use proptest::collection::vec;
@@ -156,9 +157,31 @@ fn render(f: &File, mostly_valid: bool) -> Vec<u8> {
     out
 }
 
+/// The file handed over in pieces of `piece` bytes.
+fn pieces(inst: &Instrument, bytes: &[u8], piece: usize) -> manyi::Result<Responses> {
+    Responses::from_csv_pieces(inst, bytes.len(), piece, |from, buf| {
+        buf.extend_from_slice(&bytes[from..(from + piece).min(bytes.len())]);
+    })
+}
+
 fn same(inst: &Instrument, bytes: &[u8]) -> Result<(), TestCaseError> {
-    let fast = Responses::from_csv(inst, bytes);
-    let reference = Responses::from_csv_reference(inst, bytes);
+    let reference = || Responses::from_csv_reference(inst, bytes);
+    let piece = 1 + bytes.len() % 97;
+    for fast in [
+        Responses::from_csv(inst, bytes),
+        pieces(inst, bytes, piece),
+        pieces(inst, bytes, 3),
+        pieces(inst, bytes, 4096),
+    ] {
+        compare(fast, reference())?;
+    }
+    Ok(())
+}
+
+fn compare(
+    fast: manyi::Result<Responses>,
+    reference: manyi::Result<Responses>,
+) -> Result<(), TestCaseError> {
     match (fast, reference) {
         (Ok(a), Ok(b)) => {
             prop_assert_eq!(&a, &b);

@@ -15,6 +15,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const DEMO: &[u8] = include_bytes!("../www/demo/zg-x-branch-2023.csv");
 
+/// Bytes as the JavaScript array `Dataset.fromCsv` reads in pieces.
+fn array(bytes: &[u8]) -> js_sys::Uint8Array {
+    js_sys::Uint8Array::from(bytes)
+}
+
 fn get(v: &JsValue, path: &str) -> JsValue {
     path.split('.').fold(v.clone(), |v, key| {
         Reflect::get(&v, &JsValue::from_str(key)).unwrap_or_else(|_| panic!("no {key} in {path}"))
@@ -29,7 +34,7 @@ fn num(v: &JsValue, path: &str) -> f64 {
 
 #[wasm_bindgen_test]
 fn thesis_numbers_cross_the_boundary() {
-    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     assert_eq!(ds.length(), 366);
     // Thesis figure 3.8: promoters 125, passives 104, detractors 137, NPS −3.28.
     let nps = ds.nps().expect("nps");
@@ -55,7 +60,7 @@ fn thesis_numbers_cross_the_boundary() {
 
 #[wasm_bindgen_test]
 fn columns_are_typed_arrays_of_codes() {
-    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     let q1 = ds.column("q1").expect("q1");
     assert_eq!(q1.len(), 366);
     assert_eq!(q1.iter().filter(|&&c| c == 0).count(), 177);
@@ -65,10 +70,10 @@ fn columns_are_typed_arrays_of_codes() {
 
 #[wasm_bindgen_test]
 fn export_round_trips() {
-    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     let bytes = ds.to_csv(true).expect("export");
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
-    let again = Dataset::from_csv(&bytes, None).expect("reimports");
+    let again = Dataset::from_csv(&array(&bytes), None).expect("reimports");
     assert_eq!(again.length(), 366);
     for q in ["q1", "q9", "q17"] {
         assert_eq!(again.column(q).expect("col"), ds.column(q).expect("col"));
@@ -80,7 +85,7 @@ fn bad_csv_is_a_js_error_with_located_problems() {
     let csv = b"id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n\
                 a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9\n\
                 b,Z,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,12\n";
-    let err = Dataset::from_csv(csv, None).err().expect("refused");
+    let err = Dataset::from_csv(&array(csv), None).err().expect("refused");
     let e: js_sys::Error = err.clone().dyn_into().expect("a JS Error");
     let message = String::from(e.message());
     assert!(message.contains("nothing was imported"), "{message}");
@@ -120,7 +125,8 @@ fn instruments_load_and_fail_with_places() {
     let custom = r#"{"id":"mini","version":"2","title":{"zh-CN":"小"},
         "questions":[{"id":"rec","kind":"scale","min":0,"max":10,"text":{"zh-CN":"推荐"}}],
         "nps":"rec"}"#;
-    let ds = Dataset::from_csv(b"id,rec\n1,10\n2,0\n3,\n", Some(custom.into())).expect("imports");
+    let ds = Dataset::from_csv(&array(b"id,rec\n1,10\n2,0\n3,\n"), Some(custom.into()))
+        .expect("imports");
     let nps = ds.nps().expect("nps");
     assert_eq!(
         (num(&nps, "n"), num(&nps, "missing"), num(&nps, "nps")),
@@ -130,7 +136,7 @@ fn instruments_load_and_fail_with_places() {
 
 #[wasm_bindgen_test]
 fn crosstab_and_nps_intervals_cross_the_boundary() {
-    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     // statistics.md §2, data Q14 rows × Q2 columns: chi2 52.1687174, df 8,
     // p 1.56144754e-8, V 0.266962056 (scipy chi2_contingency, correction=False).
     let t = ds.crosstab("q14", "q2").expect("crosstab");
@@ -171,7 +177,7 @@ fn crosstab_and_nps_intervals_cross_the_boundary() {
 
 #[wasm_bindgen_test]
 fn stores_merge_and_back_up_across_the_boundary() {
-    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     // A device's saved columns rebuild the same data set.
     let again = Dataset::from_columns(
         ds.ids(),
@@ -189,7 +195,7 @@ fn stores_merge_and_back_up_across_the_boundary() {
     // A conflicting copy of one response must be resolved by a person.
     let csv = b"id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n\
                 X2023-0001,B,A,C,G,A,D,H,C,E,B,D,C,C,C,C,B,3\nnew-1,A,,,,,,,,,,,,,,,,9\n";
-    let incoming = Dataset::from_csv(csv, None).expect("imports");
+    let incoming = Dataset::from_csv(&array(csv), None).expect("imports");
     let plan = ds.plan_merge(&incoming).expect("plan");
     let conflicts = Array::from(&get(&plan, "conflicts"));
     assert_eq!(conflicts.length(), 1);
@@ -220,7 +226,7 @@ fn stores_merge_and_back_up_across_the_boundary() {
     // The labelled export reads back to the same letters.
     let labelled = ds.to_labelled_csv("zh-CN", true).expect("labelled");
     assert!(String::from_utf8_lossy(&labelled).contains("不满意"));
-    let back = Dataset::from_csv(&labelled, None).expect("labelled imports");
+    let back = Dataset::from_csv(&array(&labelled), None).expect("labelled imports");
     assert_eq!(back.codes_by_row(), ds.codes_by_row());
 }
 
@@ -228,7 +234,7 @@ fn stores_merge_and_back_up_across_the_boundary() {
 #[cfg(feature = "export")]
 #[wasm_bindgen_test]
 fn workbooks_round_trip_across_the_boundary() {
-    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     let book = ds.to_xlsx("zh-CN").expect("workbook");
     assert_eq!(&book[..2], b"PK");
     let back = Dataset::from_xlsx(&book, None).expect("reads back");
@@ -242,7 +248,7 @@ fn workbooks_round_trip_across_the_boundary() {
 
 #[wasm_bindgen_test]
 fn filters_and_the_follow_up_list_cross_the_boundary() {
-    let ds = Dataset::from_csv(DEMO, None).expect("demo imports");
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     // Thesis table 3.5: 177 men (Q1 A). A filter object in, a smaller dataset out.
     let filter = js_sys::JSON::parse(r#"{"answers": {"q1": ["A"]}}"#).expect("json");
     let men = ds.filtered(filter.clone()).expect("filter");
@@ -422,7 +428,7 @@ fn follow_up_cases_cross_the_boundary() {
     // D-1 a detractor (Q17 = 2) dated Monday 2026-01-05, P-1 a promoter.
     csv.push_str("\nD-1,2026-01-05,A,A,A,A,A,A,A,A,A,B,A,A,A,A,A,A,2");
     csv.push_str("\nP-1,2026-01-05,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,10\n");
-    let ds = Dataset::from_csv(csv.as_bytes(), None).expect("imports");
+    let ds = Dataset::from_csv(&array(csv.as_bytes()), None).expect("imports");
     let none = JsValue::NULL;
     let view = ds
         .cases(none.clone(), none.clone(), "2026-01-08", "en", 10)
