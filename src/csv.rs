@@ -226,7 +226,11 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 /// A text cell as it is read: the inverse of [`neutralise`], so one `'` is
 /// taken off a cell that is `'`, then quotes, then a formula character; any
 /// other cell is the text itself.
+#[inline]
 pub fn restore(cell: &str) -> &str {
+    if !cell.starts_with('\'') {
+        return cell;
+    }
     match cell.strip_prefix('\'') {
         Some(rest) if guarded(rest) => rest,
         _ => cell,
