@@ -475,6 +475,12 @@ pub struct IdIndex {
     len: usize,
 }
 
+impl std::fmt::Debug for IdIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdIndex({} ids)", self.len)
+    }
+}
+
 impl IdIndex {
     /// An index of every id in `ids` (a repeated id keeps its first row).
     pub fn of(ids: &Ids) -> IdIndex {

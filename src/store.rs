@@ -28,10 +28,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::column::TextColumn;
+use crate::column::{IdIndex, TextColumn};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::{Instrument, MISSING};
-use crate::responses::{ExtraColumn, Keyed, Responses, Slot};
+use crate::responses::{ExtraColumn, Responses, Slot};
 
 /// The columns a call-back contact becomes when an export asks for contacts.
 pub const CONTACT_COLUMNS: [&str; 3] = ["contact_name", "contact_phone", "contact_consent_at"];
@@ -248,7 +248,9 @@ pub struct Device {
     /// The page's instruments by key ("" is the built-in one), each with its
     /// fingerprint: parsed and hashed once, not once per log record.
     instruments: HashMap<String, Known>,
-    index: HashMap<String, HashMap<String, usize, Keyed>>,
+    /// Per set, its rows by id (over the set's own ids: four bytes and a
+    /// hash tag per slot, not a `String` per id).
+    index: HashMap<String, IdIndex>,
     /// The keys of applied deletions, by set: compaction drops them.
     deletions: HashMap<String, Vec<String>>,
 }
@@ -310,9 +312,10 @@ impl Device {
     /// appended column by column, rows with ids already held replace them.
     fn append_chunk(&mut self, chunk: StoredSet) {
         let fp = chunk.fingerprint.clone();
-        let index = self.index_of(&fp);
+        self.index_of(&fp);
+        let (index, held) = (&self.index[&fp], &self.sets[&fp].responses.ids);
         let (fresh, again): (Vec<usize>, Vec<usize>) =
-            (0..chunk.len()).partition(|&r| !index.contains_key(&chunk.responses.ids[r]));
+            (0..chunk.len()).partition(|&r| index.get(held, &chunk.responses.ids[r]).is_none());
         let known = Known {
             instrument: std::sync::Arc::new(chunk.instrument.clone()),
             fingerprint: fp.clone(),
@@ -354,8 +357,9 @@ impl Device {
         set.contacts.extend(part.contacts);
         set.origin.extend(part.origin);
         let ix = self.index.get_mut(&fp).expect("index_of made it");
+        let held = &self.sets[&fp].responses.ids;
         for (k, id) in part.responses.ids.iter().enumerate() {
-            ix.insert(id.to_owned(), start + k);
+            ix.insert(held, id, start + k);
         }
     }
 
@@ -425,16 +429,17 @@ impl Device {
     }
 
     /// The id → row index of a set, built on first use.
-    fn index_of(&mut self, fp: &str) -> &mut HashMap<String, usize, Keyed> {
+    fn index_of(&mut self, fp: &str) -> &mut IdIndex {
         let set = &self.sets[fp];
-        self.index.entry(fp.to_owned()).or_insert_with(|| {
-            set.responses
-                .ids
-                .iter()
-                .enumerate()
-                .map(|(r, id)| (id.to_owned(), r))
-                .collect()
-        })
+        self.index
+            .entry(fp.to_owned())
+            .or_insert_with(|| IdIndex::of(&set.responses.ids))
+    }
+
+    /// The row of `id` in the set `fp` (which must be held).
+    fn row_of(&mut self, fp: &str, id: &str) -> Option<usize> {
+        self.index_of(fp);
+        self.index[fp].get(&self.sets[fp].responses.ids, id)
     }
 
     fn put(&mut self, known: &Known, row: Row) {
@@ -443,7 +448,7 @@ impl Device {
         self.sets
             .entry(fp.clone())
             .or_insert_with(|| StoredSet::new(instrument.clone()));
-        let at = self.index_of(&fp).get(&row.id).copied();
+        let at = self.row_of(&fp, &row.id);
         let set = self.sets.get_mut(&fp).expect("made above");
         let r = &mut set.responses;
         match at {
@@ -470,9 +475,9 @@ impl Device {
                 set.exported.push(row.exported);
                 set.contacts.push(row.contact);
                 set.origin.push(row.origin);
-                self.index
-                    .get_mut(&fp)
-                    .map(|ix| ix.insert(row.id.clone(), i));
+                if let Some(ix) = self.index.get_mut(&fp) {
+                    ix.insert(&set.responses.ids, &row.id, i);
+                }
             }
         }
         let set = self.sets.get_mut(&fp).expect("made above");
@@ -489,7 +494,7 @@ impl Device {
         if !self.sets.contains_key(fp) {
             return;
         }
-        let Some(at) = self.index_of(fp).get(id).copied() else {
+        let Some(at) = self.row_of(fp, id) else {
             return;
         };
         let set = &self.sets[fp];
