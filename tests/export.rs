@@ -8,8 +8,8 @@
 //!
 //! A reader that is not installed skips its test with a message, except when
 //! the environment variable CI is set: then it is a failure.
-//! The 1,000,000-response check is `#[ignore]`d (a minute or two); run it with
-//! `cargo test --release --test export -- --ignored`.
+//! The 1,000,000-response check is `#[ignore]`d from the plain `cargo test`
+//! (a minute or two); `./dev test` runs it with `--ignored`.
 
 mod common;
 
