@@ -170,6 +170,12 @@ impl Filter {
     }
 }
 
+/// Whether the responses have a column the date filter reads
+/// ([`DATE_COLUMNS`], any case): the dashboard offers the date range only then.
+pub fn has_dates(responses: &Responses) -> bool {
+    dates(responses).is_some()
+}
+
 /// A function giving row r's date (`YYYY-MM-DD`), or `None` when the
 /// responses have no date column at all.
 pub(crate) fn dates<'a>(
@@ -358,6 +364,20 @@ pub fn distinct(responses: &Responses, column: &str, limit: usize) -> Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_date_range_is_offered_only_with_a_date_column() {
+        let inst = Instrument::builtin();
+        let with = |extra: &str| {
+            let r = Responses::new(&inst, &[extra]).unwrap();
+            has_dates(&r)
+        };
+        assert!(with("date"));
+        assert!(with("Submitted_At"));
+        assert!(with("keyed_at"));
+        assert!(!with("mode"));
+        assert!(!with("dated"));
+    }
 
     const HEADER: &str =
         "id,mode,date,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n";

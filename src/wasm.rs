@@ -465,6 +465,12 @@ impl Dataset {
         to_js(&t.map_err(js_error)?)
     }
 
+    /// Whether the date filter has a column to read (filter.rs `DATE_COLUMNS`).
+    #[wasm_bindgen(js_name = hasDates)]
+    pub fn has_dates(&self) -> bool {
+        filter::has_dates(&self.responses)
+    }
+
     /// The extra columns that mostly hold dates, the default date columns first.
     #[wasm_bindgen(js_name = dateColumns)]
     pub fn date_columns(&self) -> Vec<String> {

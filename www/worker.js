@@ -98,7 +98,6 @@ async function plan(name, incoming) {
 let board = null;
 /** The call-back contacts of the dashboard's data ([{id, name, phone, consent_at}]; none for a file). */
 let boardContacts = [];
-const DATE_COLUMNS = ['date', 'submitted_at', 'keyed_at'];
 
 /** A file's (first) questionnaire as a data set: the report and the dashboard read files this way. */
 const fileDataset = async (name, bytes) => (await readIncoming(name, bytes)).intoDataset(0);
@@ -223,7 +222,8 @@ const handlers = {
       sets,
       fingerprint: chosen?.fingerprint ?? null,
       modes: extras.includes('mode') ? board.distinct('mode', 20) : [],
-      dated: extras.some((n) => DATE_COLUMNS.includes(n.toLowerCase())),
+      // The date filter's columns are the core's (filter.rs DATE_COLUMNS).
+      dated: board.hasDates(),
       // The columns holding dates, best first (the trend's choice of column).
       dateColumns: Array.isArray(dateColumns) ? dateColumns : [],
     };
