@@ -18,6 +18,8 @@ await staffGate();
 
 const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 const FOLLOW_LIMIT = 200;
+/** Periods of the trend table shown at first (the latest ones; the print shows them all). */
+const TREND_SHOWN = 12;
 /** Rows of the follow-up list on one screen page (the print shows them all). */
 const FOLLOW_PAGE = 10;
 const MISSING = 255;
@@ -47,6 +49,8 @@ const state = {
   drivers: null,
   /** The trend's period: 'month' | 'quarter' | 'week'. */
   period: 'month',
+  /** Whether the trend table shows every period (else the latest TREND_SHOWN). */
+  trendAll: false,
   /** The trend's date column (null: the core's default, date / submitted_at / keyed_at). */
   dateColumn: null,
 };
@@ -454,6 +458,7 @@ function trendSection() {
     ['month', 'quarter', 'week'].map((p) => {
       const r = h('input', { type: 'radio', name: 'period', id: `period-${p}`, value: p, onchange: async () => {
         state.period = p;
+        state.trendAll = false;
         await refresh();
         $(`#period-${p}`)?.focus();
       } });
@@ -489,10 +494,12 @@ function trendSection() {
   }
   const clamp = clampNps;
   const sig = (p) => (p.significant == null ? '—' : !p.significant ? tr('trend.notSig') : tr(p.change > 0 ? 'trend.up' : 'trend.down'));
-  const rows = t.periods.map((p) =>
+  // The table shows the latest TREND_SHOWN periods until asked for all (52 weeks as cards is a long phone page); the print has all.
+  const hidden = state.trendAll ? 0 : Math.max(0, t.periods.length - TREND_SHOWN);
+  const rows = t.periods.map((p, k) =>
     h(
       'tr',
-      { 'data-period': p.period, class: p.significant ? 'significant' : null },
+      { 'data-period': p.period, class: [p.significant ? 'significant' : '', k < hidden ? 'off-page' : ''].join(' ').trim() || null },
       h('th', { scope: 'row', text: p.period }),
       h('td', { class: 'num', text: p.n }),
       h('td', { class: 'num', text: fmt(p.nps) }),
@@ -511,7 +518,18 @@ function trendSection() {
     ),
     h('p', { class: 'legend', text: tr('trend.legend') }),
     t.undated ? h('p', { class: 'hint', id: 'trend-undated', text: tr('trend.undated', { n: t.undated }) }) : null,
+    hidden ? h('p', { class: 'hint', id: 'trend-shown', text: tr('trend.shown', { shown: TREND_SHOWN, n: t.periods.length }) }) : null,
     table(tr('trend.caption'), [tr('trend.when'), 'n', 'NPS', tr('trend.ci'), tr('trend.change'), 'p', tr('trend.sig')], rows, { class: 'compact stack', id: 'trend-table' }),
+    hidden
+      ? h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'trend-all', onclick: () => {
+          state.trendAll = true;
+          section.querySelectorAll('#trend-table tr.off-page').forEach((tr) => tr.classList.remove('off-page'));
+          section.querySelector('#trend-shown')?.remove();
+          section.querySelector('#trend-all')?.parentElement?.remove();
+          section.querySelector('#trend-table tbody tr th')?.setAttribute('tabindex', '-1');
+          /** @type {HTMLElement | null} */ (section.querySelector('#trend-table tbody tr th'))?.focus();
+        } }, tr('trend.showAll', { n: t.periods.length })))
+      : null,
   );
   return section;
 }

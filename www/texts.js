@@ -183,6 +183,8 @@ addStrings({
     'dash.technical': '技术信息',
     // Issue 17: the first screen, key drivers, trend.
     'dash.kpiFix': '优先改进',
+    'trend.shown': '表中先列出最近 {shown} 期（共 {n} 期；图中为全部）。',
+    'trend.showAll': '显示全部 {n} 期',
     'dash.scrollHint': '表格较宽：在表格上左右滑动可看到全部列 ↔',
     'dash.kpiCases': '未结回访个案',
     'dash.kpiOverdue': '其中逾期 {n} 个',
@@ -605,6 +607,8 @@ addStrings({
     'dash.technical': 'Technical detail',
     // Issue 17: the first screen, key drivers, trend.
     'dash.kpiFix': 'Fix first',
+    'trend.shown': 'The table lists the latest {shown} period{shown?:s} of {n} (the chart has them all).',
+    'trend.showAll': 'Show all {n} period{n?:s}',
     'dash.scrollHint': 'A wide table: swipe it sideways to see every column ↔',
     'dash.kpiCases': 'Open follow-up cases',
     'dash.kpiOverdue': '{n} of them overdue',

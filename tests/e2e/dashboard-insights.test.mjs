@@ -137,7 +137,16 @@ test('trend: 12 months of 2023 as the CLI gives them, 4 quarters, the arrow the 
   assert.match(await page.locator('#nps-trend').textContent(), /2023-Q4 .*2023-Q3/);
   await page.locator('#period-week').check();
   await page.waitForFunction(() => document.querySelector('#trend-table tbody tr th')?.textContent.includes('-W'));
-  assert.deepEqual(await trendRows(page), expectedTrend(json('trend', DATED, '--period', 'week')));
+  const weeks = json('trend', DATED, '--period', 'week');
+  assert.deepEqual(await trendRows(page), expectedTrend(weeks));
+  // A year of weeks: the table shows the latest 12 until asked for all (the chart has all).
+  assert.ok(weeks.periods.length > 12);
+  const visible = () => page.locator('#trend-table tbody tr:visible th').allTextContents();
+  assert.deepEqual(await visible(), weeks.periods.slice(-12).map((p) => p.period));
+  assert.equal(await page.locator('#trend-shown').textContent(), `表中先列出最近 12 期（共 ${weeks.periods.length} 期；图中为全部）。`);
+  await page.locator('#trend-all').click();
+  assert.deepEqual(await visible(), weeks.periods.map((p) => p.period));
+  assert.equal(await page.locator('#trend-all').count(), 0);
   await toEnglish(page);
   await page.locator('#period-month').check();
   await page.waitForFunction(() => document.querySelectorAll('#trend-table tbody tr').length === 12);
