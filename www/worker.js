@@ -107,6 +107,21 @@ const DRIVERS_SEED = 1;
 /** The key drivers of the last filter (a cross-tab or a period change keeps the filter: no new bootstrap). */
 let driversFor = null;
 
+/**
+ * `f` on the loaded data under `filter`: the data itself when the filter keeps
+ * every response, else a filtered copy, freed once `f` returns.
+ */
+function underFilter(filter, f) {
+  if (!board) throw new Error('no data loaded');
+  const all = board.keepsAll(filter);
+  const ds = all ? board : board.filtered(filter);
+  try {
+    return f(ds);
+  } finally {
+    if (!all) ds.free();
+  }
+}
+
 /** `f()`, or the core's refusal as a plain error the page shows in its place. */
 function attempt(f) {
   try {
@@ -243,11 +258,8 @@ const handlers = {
    * when the core refuses. The key drivers come apart ('dash.drivers').
    */
   async 'dash.view'({ filter, row, col, by, limit = 200, period = 'month', dateColumn = null, dates = false }) {
-    if (!board) throw new Error('no data loaded');
     const started = performance.now();
-    const all = board.keepsAll(filter);
-    const ds = all ? board : board.filtered(filter);
-    try {
+    return underFilter(filter, (ds) => {
       const dated = filter?.from || filter?.to;
       const undated = dated ? board.filterCounts(filter).undated : 0;
       const n = ds.length;
@@ -267,9 +279,7 @@ const handlers = {
         followCodes,
         ms: performance.now() - started,
       };
-    } finally {
-      if (!all) ds.free();
-    }
+    });
   },
 
   /**
@@ -280,17 +290,12 @@ const handlers = {
    * the core refuses, null without rows.
    */
   async 'dash.drivers'({ filter }) {
-    if (!board) throw new Error('no data loaded');
     const key = JSON.stringify(filter ?? null);
     if (driversFor?.key === key) return driversFor.drivers;
-    const all = board.keepsAll(filter);
-    const ds = all ? board : board.filtered(filter);
-    try {
+    return underFilter(filter, (ds) => {
       driversFor = { key, drivers: ds.length ? attempt(() => ds.drivers(null, null, DRIVERS_SEED)) : null };
       return driversFor.drivers;
-    } finally {
-      if (!all) ds.free();
-    }
+    });
   },
 
   /** Every detractor under the filter, as a labelled CSV for the branch to call back, with the reason for each. */
@@ -373,13 +378,7 @@ const handlers = {
   async 'cases.view'({ filter, today, lang, limit = 200 }) {
     if (!board) throw new Error('no data loaded');
     const events = await caseEvents();
-    const all = board.keepsAll(filter);
-    const ds = all ? board : board.filtered(filter);
-    try {
-      return { ...ds.cases(events, boardContacts, today, lang, limit), events: events.length };
-    } finally {
-      if (!all) ds.free();
-    }
+    return underFilter(filter, (ds) => ({ ...ds.cases(events, boardContacts, today, lang, limit), events: events.length }));
   },
 
   /** One change to a case: the core checks it against the stored events and makes the event, stored with its audit entry. */
@@ -394,14 +393,7 @@ const handlers = {
   async 'cases.export'({ filter, today, lang, contacts = false }) {
     if (!board) throw new Error('no data loaded');
     const events = await caseEvents();
-    const all = board.keepsAll(filter);
-    const ds = all ? board : board.filtered(filter);
-    try {
-      const bytes = ds.casesCsv(events, boardContacts, today, lang, true, contacts);
-      return { name: `manyi-cases-${today}-${lang}.csv`, mime: 'text/csv', bytes };
-    } finally {
-      if (!all) ds.free();
-    }
+    return underFilter(filter, (ds) => ({ name: `manyi-cases-${today}-${lang}.csv`, mime: 'text/csv', bytes: ds.casesCsv(events, boardContacts, today, lang, true, contacts) }));
   },
 
   async cancel() {
