@@ -8,7 +8,7 @@
 // page's layout), so its text keeps its size: 13 px, never below 12 px, on a
 // phone as on a laptop. Below NARROW pixels a row's label goes above its bar.
 
-import { COLORS } from './present.js';
+import { clampNps, COLORS } from './present.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const FONT = 13;
@@ -261,14 +261,13 @@ export function trendLine(rows, alt, width) {
   const T = 14;
   const B = 28;
   const known = rows.filter((r) => r.value != null);
-  const clamp = (v) => Math.max(-100, Math.min(100, v));
-  const lows = known.map((r) => clamp(r.lo ?? r.value));
-  const highs = known.map((r) => clamp(r.hi ?? r.value));
+  const lows = known.map((r) => clampNps(r.lo ?? r.value));
+  const highs = known.map((r) => clampNps(r.hi ?? r.value));
   const yt = ticks(Math.min(0, ...lows), Math.max(0, ...highs), narrow ? 4 : 5).filter((v) => v >= -100 && v <= 100);
   const [y0, y1] = [yt[0], yt[yt.length - 1]];
   const step = (W - L - R) / Math.max(1, rows.length);
   const X = (i) => L + (i + 0.5) * step;
-  const Y = (v) => T + (1 - (clamp(v) - y0) / (y1 - y0 || 1)) * (H - T - B);
+  const Y = (v) => T + (1 - (clampNps(v) - y0) / (y1 - y0 || 1)) * (H - T - B);
   const marks = yt.flatMap((v) => [s('line', { x1: L, x2: W - R, y1: Y(v), y2: Y(v), stroke: v === 0 ? COLORS.axis : '#ececf1' }), label(L - 6, Y(v) + 4, num(v), 'end', SMALL, COLORS.axis)]);
   // Runs of consecutive periods with a value: a band and a line each.
   const runs = [];

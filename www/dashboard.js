@@ -58,9 +58,6 @@ const state = {
 const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(state.lang, key, vars);
 const textOf = (text) => text?.[state.lang] ?? text?.['zh-CN'] ?? '';
-// Figures are written as on the main page's report (present.js).
-const fmt = num;
-const fmtPct = pct;
 
 
 const instrument = () => state.source.instrument;
@@ -227,7 +224,7 @@ async function loadDrivers(ticket, key) {
   state.drivers = { key, value };
   state.view.drivers = value;
   $('#drivers')?.replaceWith(driversSection() ?? h('span', { hidden: true }));
-  $('#top').replaceChildren(printHead(), keyFigures(state.view.report));
+  drawTop();
   $('#board').dataset.drivers = 'ready';
 }
 
@@ -318,13 +315,13 @@ function keyFigures(report) {
     tile(
       'nps',
       'NPS',
-      hasNps ? h('span', { class: 'big', id: 'nps-value', text: fmt(nps.nps) }) : tr('nps.none'),
-      hasNps ? h('span', { id: 'nps-ci', text: tr('nps.ci', { lo: fmt(lo), hi: fmt(hi), moe: fmt(nps.adjusted.moe95) }) }) : null,
+      hasNps ? h('span', { class: 'big', id: 'nps-value', text: num(nps.nps) }) : tr('nps.none'),
+      hasNps ? h('span', { id: 'nps-ci', text: tr('nps.ci', { lo: num(lo), hi: num(hi), moe: num(nps.adjusted.moe95) }) }) : null,
       move ? h('span', { id: 'nps-trend', 'data-trend': move.dir }, h('span', { class: `arrow arrow-${move.dir}`, 'aria-hidden': 'true', text: move.arrow }), ' ', move.text) : null,
       hasNps && nps.small ? h('span', { class: 'hint', text: tr('nps.small') }) : null,
     ),
     tile('n', tr('dash.kpiN'), String(v.n), tr('dash.kpiOf', { total: v.total })),
-    report ? tile('index', tr('dash.kpiIndex'), fmt(report.scale?.overall_index), tr('dash.kpiIndexSub')) : null,
+    report ? tile('index', tr('dash.kpiIndex'), num(report.scale?.overall_index), tr('dash.kpiIndexSub')) : null,
     v.drivers === undefined && v.report
       ? tile('fix', tr('dash.kpiFix'), '…', tr('drv.busy'))
       : v.drivers && !v.drivers.error
@@ -370,7 +367,7 @@ const hasDates = () => !!state.source && (state.source.dated || (state.source.da
 /** The trend's date column: the one chosen, else the core's default (or the best date column when there is no default one). */
 const trendColumn = () => state.dateColumn ?? (state.source?.dated ? null : state.source?.dateColumns?.[0] ?? null);
 const wideDrivers = () => matchMedia('(min-width: 60rem)').matches;
-const signed = (x, d = 2) => (x == null ? '—' : x > 0 ? `+${fmt(x, d)}` : fmt(x, d));
+const signed = (x, d = 2) => (x == null ? '—' : x > 0 ? `+${num(x, d)}` : num(x, d));
 
 /**
  * Key drivers: each satisfaction item's share of R² (importance) against its
@@ -414,15 +411,15 @@ function driversSection() {
     toggle.firstChild.textContent = tr(state.driversOpen ? 'drv.hide' : 'drv.show');
     detail.classList.toggle('phone-folded', !state.driversOpen);
   } }, tr(state.driversOpen ? 'drv.hide' : 'drv.show')));
-  const interval = (ci) => (ci ? ` (${fmt(ci[0] * 100)}–${fmt(ci[1] * 100)}%)` : '');
+  const interval = (ci) => (ci ? ` (${num(ci[0] * 100)}–${num(ci[1] * 100)}%)` : '');
   const rows = d.items.map((it) =>
     h(
       'tr',
       { 'data-question': it.question, class: it.question === fix ? 'fix-first' : null },
       h('th', { scope: 'row' }, qTitle(it.question), it.question === fix ? h('span', { class: 'badge', text: tr('drv.fixFirst') }) : null),
-      h('td', { class: 'num', text: fmt(it.r, 3) }),
-      h('td', { class: 'num', text: it.share == null ? '—' : `${fmtPct(it.share * 100)}${interval(it.share_ci95)}` }),
-      h('td', { class: 'num', text: fmt(it.index) }),
+      h('td', { class: 'num', text: num(it.r, 3) }),
+      h('td', { class: 'num', text: it.share == null ? '—' : `${pct(it.share * 100)}${interval(it.share_ci95)}` }),
+      h('td', { class: 'num', text: num(it.index) }),
     ),
   );
   const detail = h(
@@ -433,7 +430,7 @@ function driversSection() {
   );
   add(
     section,
-    h('p', { id: 'drv-summary', text: tr('drv.summary', { n: d.n, r2: fmt(d.r2, 3), target }) }),
+    h('p', { id: 'drv-summary', text: tr('drv.summary', { n: d.n, r2: num(d.r2, 3), target }) }),
     h('p', { id: 'drv-pick', class: 'pick', text: fix ? tr('drv.pick', { q: qTitle(fix) }) : tr('drv.none') }),
     toggle,
     detail,
@@ -492,7 +489,6 @@ function trendSection() {
     add(section, h('p', { class: 'hint', id: 'trend-empty', text: tr('trend.empty') }), t.undated ? h('p', { class: 'hint', text: tr('trend.undated', { n: t.undated }) }) : null);
     return section;
   }
-  const clamp = clampNps;
   const sig = (p) => (p.significant == null ? '—' : !p.significant ? tr('trend.notSig') : tr(p.change > 0 ? 'trend.up' : 'trend.down'));
   // The table shows the latest TREND_SHOWN periods until asked for all (52 weeks as cards is a long phone page); the print has all.
   const hidden = state.trendAll ? 0 : Math.max(0, t.periods.length - TREND_SHOWN);
@@ -502,8 +498,8 @@ function trendSection() {
       { 'data-period': p.period, class: [p.significant ? 'significant' : '', k < hidden ? 'off-page' : ''].join(' ').trim() || null },
       h('th', { scope: 'row', text: p.period }),
       h('td', { class: 'num', text: p.n }),
-      h('td', { class: 'num', text: fmt(p.nps) }),
-      h('td', { class: 'num', text: p.ci95 ? `${fmt(clamp(p.ci95[0]))} – ${fmt(clamp(p.ci95[1]))}` : '—' }),
+      h('td', { class: 'num', text: num(p.nps) }),
+      h('td', { class: 'num', text: p.ci95 ? `${num(clampNps(p.ci95[0]))} – ${num(clampNps(p.ci95[1]))}` : '—' }),
       h('td', { class: 'num', text: signed(p.change) }),
       h('td', { class: 'num', text: p.p == null ? '—' : pText(p.p) }),
       h('td', { text: sig(p) }),
@@ -548,7 +544,7 @@ function npsDetail(report) {
         { label: tr('dash.passives'), value: nps.pct_passives, color: COLORS.middle },
         { label: tr('dash.detractors'), value: nps.pct_detractors, color: COLORS.bad },
       ],
-      tr('dash.splitLabel', { p: fmtPct(nps.pct_promoters), m: fmtPct(nps.pct_passives), d: fmtPct(nps.pct_detractors) }),
+      tr('dash.splitLabel', { p: pct(nps.pct_promoters), m: pct(nps.pct_passives), d: pct(nps.pct_detractors) }),
       chartWidth(),
     ),
     table(
@@ -558,7 +554,7 @@ function npsDetail(report) {
         ['promoters', nps.promoters, nps.pct_promoters],
         ['passives', nps.passives, nps.pct_passives],
         ['detractors', nps.detractors, nps.pct_detractors],
-      ].map(([g, n, p]) => h('tr', { 'data-group': g }, h('th', { scope: 'row', text: tr(`nps.${g}`) }), h('td', { class: 'num', text: n }), h('td', { class: 'num', text: fmtPct(p) }))),
+      ].map(([g, n, p]) => h('tr', { 'data-group': g }, h('th', { scope: 'row', text: tr(`nps.${g}`) }), h('td', { class: 'num', text: n }), h('td', { class: 'num', text: pct(p) }))),
       { class: 'compact', id: 'nps-groups' },
     ),
   );
@@ -572,7 +568,7 @@ function satisfaction(report) {
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h', id: 'satisfaction' },
     h('h2', { id: 'sat-h', text: tr('sat.title') }),
-    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: fmt(report.scale?.overall_index), alpha: fmt(rel?.alpha, 3), n: rel?.n ?? 0, k: rel?.items.length ?? 0 }) }),
+    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: num(report.scale?.overall_index), alpha: num(rel?.alpha, 3), n: rel?.n ?? 0, k: rel?.items.length ?? 0 }) }),
     diverging(
       items.map((it) => ({ label: qTitle(it.question), bad: it.pct_bottom ?? 0, good: it.pct_top ?? 0, middle: Math.max(0, 100 - (it.pct_top ?? 0) - (it.pct_bottom ?? 0)) })),
       tr('dash.divergingLabel'),
@@ -606,9 +602,9 @@ function frequencies(report) {
   for (const q of instrument().questions) {
     const f = report.frequencies.questions[q.id];
     const codes = Object.keys(f.counts);
-    const rows = codes.map((code) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(q, code) }), h('td', { class: 'num count', text: f.counts[code] }), h('td', { class: 'num pct', text: fmtPct(f.percent[code]) })));
+    const rows = codes.map((code) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(q, code) }), h('td', { class: 'num count', text: f.counts[code] }), h('td', { class: 'num pct', text: pct(f.percent[code]) })));
     rows.push(
-      h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), h('td', { class: 'num count', text: f.valid }), h('td', { class: 'num pct', text: fmtPct(f.valid ? 100 : null) })),
+      h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), h('td', { class: 'num count', text: f.valid }), h('td', { class: 'num pct', text: pct(f.valid ? 100 : null) })),
       h('tr', { class: 'missing' }, h('th', { scope: 'row', text: tr('freq.missing') }), h('td', { class: 'num count', text: f.missing }), h('td', {})),
     );
     list.append(
@@ -678,7 +674,7 @@ function crosstabSection() {
   const head = [h('th', { scope: 'col', text: `${x.row.toUpperCase()} \\ ${x.col.toUpperCase()}` }), ...x.col_codes.map((c, j) => h('th', { scope: 'col' }, optionText(cq, c), ' ', h('span', { class: 'letter', text: `(${x.col_letters[j]})` }))), h('th', { scope: 'col', text: tr('freq.total') })];
   const cell = (i, j) => {
     const n = x.counts[i][j];
-    const value = state.show === 'count' ? String(n) : fmtPct(state.show === 'row' ? x.row_pct[i][j] : x.col_pct[i][j]);
+    const value = state.show === 'count' ? String(n) : pct(state.show === 'row' ? x.row_pct[i][j] : x.col_pct[i][j]);
     const letters = x.letters?.[i]?.[j] ?? '';
     const note = NOTE_MARK[x.letter_notes?.[i]?.[j]];
     return h('td', { class: 'num', style: heat(x.adjusted_residuals?.[i]?.[j]) ? `background:${heat(x.adjusted_residuals[i][j])}` : null, 'data-count': n }, value, letters ? h('sup', { class: 'letters', text: letters }) : null, note ? h('sup', { class: 'note', 'data-note': note, text: note }) : null);
@@ -688,7 +684,7 @@ function crosstabSection() {
   const rows = x.row_codes.map((code, i) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(rq, code) }), x.col_codes.map((_, j) => cell(i, j)), h('td', { class: 'num total', text: x.row_totals[i] })));
   rows.push(h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), x.col_totals.map((n) => h('td', { class: 'num', text: n })), h('td', { class: 'num', text: x.n })));
   const warn = [];
-  if (x.expected_check?.warning) warn.push(tr('dash.warnExpected', { pct: fmt(x.expected_check.pct_below_5, 1), min: fmt(x.expected_check.min_expected) }));
+  if (x.expected_check?.warning) warn.push(tr('dash.warnExpected', { pct: num(x.expected_check.pct_below_5, 1), min: num(x.expected_check.min_expected) }));
   if (x.small_cols?.length || x.small_rows?.length) warn.push(tr('dash.warnSmall', { codes: [...x.small_rows, ...x.small_cols].join(', ') }));
   if (x.dropped_rows?.length || x.dropped_cols?.length) warn.push(tr('dash.warnDropped', { codes: [...x.dropped_rows, ...x.dropped_cols].join(', ') }));
   add(
@@ -697,11 +693,11 @@ function crosstabSection() {
     h(
       'p',
       { id: 'xt-tests' },
-      h('span', { id: 'xt-chi2', text: `χ² = ${fmt(x.chi2, 3)}` }),
+      h('span', { id: 'xt-chi2', text: `χ² = ${num(x.chi2, 3)}` }),
       `, df = ${x.df ?? '—'}, `,
       h('span', { id: 'xt-p', text: pText(x.p) }),
       `, Cramér's V = `,
-      h('span', { id: 'xt-v', text: fmt(x.cramers_v, 3) }),
+      h('span', { id: 'xt-v', text: num(x.cramers_v, 3) }),
       x.fisher_p != null ? `, Fisher ${pText(x.fisher_p)}` : '',
       `; n = ${x.n}, ${tr('freq.missing')} ${x.missing}`,
     ),
@@ -731,7 +727,7 @@ function npsBySection(by) {
       tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }),
       [tr('dash.segment'), 'n', 'NPS', tr('dash.ci')],
       segs.map((s) =>
-        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: fmt(s.nps) }), h('td', { class: 'num', text: s.adjusted ? `${fmt(clampNps(s.adjusted.ci95[0]))} – ${fmt(clampNps(s.adjusted.ci95[1]))}` : '—' })),
+        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: num(s.nps) }), h('td', { class: 'num', text: s.adjusted ? `${num(clampNps(s.adjusted.ci95[0]))} – ${num(clampNps(s.adjusted.ci95[1]))}` : '—' })),
       ),
       { class: 'compact stack', id: 'npsby-table' },
     ),
@@ -813,12 +809,17 @@ const filtered = () => {
   return Object.keys(f.answers).length > 0 || Object.keys(f.columns).length > 0 || !!f.from || !!f.to;
 };
 
+/** The first screen: the print head and the key figures of the view shown. */
+function drawTop() {
+  $('#top').replaceChildren(printHead(), keyFigures(state.view.report));
+}
+
 let drawnAt = 0;
 function render() {
   const v = state.view;
   if (!v) return;
   drawnAt = $('#board').clientWidth;
-  $('#top').replaceChildren(printHead(), keyFigures(v.report));
+  drawTop();
   const board = $('#board');
   if (!v.report) {
     // No responses at all, or none under the filters: two different things to say.
@@ -850,7 +851,7 @@ printMedia.addEventListener('change', () => redrawFor(printMedia.matches));
 
 // The cases' counts arrive after the view (cases.js asks the worker): the first screen shows them then.
 document.addEventListener('cases:counts', () => {
-  if (state.view && state.source) $('#top').replaceChildren(printHead(), keyFigures(state.view.report));
+  if (state.view && state.source) drawTop();
 });
 
 // The charts are drawn at the width they are shown at: again when that width changes.
