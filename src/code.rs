@@ -311,12 +311,27 @@ fn seal(secret: &str, digits: &[u8]) -> Result<[u8; SEAL_CHARS]> {
 
 /// Two base-32 characters naming the instrument and its version.
 fn fingerprint(instrument: &Instrument) -> [u8; 2] {
+    version_mark(instrument.id(), instrument.version())
+}
+
+/// Two base-32 characters naming instrument `id` at `version`.
+fn version_mark(id: &str, version: &str) -> [u8; 2] {
     let mut h = Sha256::new();
-    h.update(instrument.id().as_bytes());
+    h.update(id.as_bytes());
     h.update(b"\n");
-    h.update(instrument.version().as_bytes());
+    h.update(version.as_bytes());
     let h = h.finalize();
     [h[0] >> 3, ((h[0] & 7) << 2) | (h[1] >> 6)]
+}
+
+/// Whether `mark` names `instrument`'s version or one it revises in wording
+/// only (a code made on a page still showing the older texts reads the same).
+fn reads_mark(instrument: &Instrument, mark: &[u8]) -> bool {
+    mark == fingerprint(instrument)
+        || instrument
+            .revised_versions()
+            .iter()
+            .any(|v| mark == version_mark(instrument.id(), v))
 }
 
 /// The radix of each question's packed value: its options (or scale points) plus "unanswered".
@@ -465,7 +480,7 @@ pub fn decode_response(instrument: &Instrument, code: &str) -> Result<Decoded> {
             code,
         ));
     }
-    if digits[1..3] != fingerprint(instrument) {
+    if !reads_mark(instrument, &digits[1..3]) {
         return Err(problem(
             ProblemCode::UnknownVersion,
             format!(
@@ -729,6 +744,26 @@ mod tests {
     }
 
     #[test]
+    fn a_code_made_under_version_1_reads_under_its_text_revision() {
+        let v1 = Instrument::from_json(include_str!("../tests/fixtures/zg-x-branch-2023-v1.json"))
+            .expect("version 1 loads");
+        let v2 = Instrument::builtin();
+        assert!(v2.revises(&v1));
+        let token = issue_token(&KEY, &[3; 5]).unwrap();
+        let secret = answer_secret(&KEY, &token).unwrap();
+        let mut codes = vec![1u8; 17];
+        codes[16] = 9;
+        let code = encode_response(&v1, &codes, &token, &secret).unwrap();
+        assert_eq!(intake(&v2, &KEY, &code).unwrap().codes, codes);
+        // Not the other way: version 1 does not know version 2.
+        let newer = encode_response(&v2, &codes, &token, &secret).unwrap();
+        assert_eq!(
+            decode_response(&v1, &newer).unwrap_err().problems()[0].code,
+            ProblemCode::UnknownVersion
+        );
+    }
+
+    #[test]
     fn each_refusal_has_its_reason() {
         let inst = Instrument::builtin();
         let token = issue_token(&KEY, &[1, 1, 1, 1, 1]).unwrap();
@@ -744,9 +779,10 @@ mod tests {
             reason(decode_response(&inst, "1AB-!")),
             ProblemCode::Malformed
         );
+        // Version 3 revises 1 (as the built-in 2 does), not 2: a code of 2 is not its.
         let other = Instrument::from_json(&crate::instrument::BUILTIN_JSON.replacen(
-            "\"version\": \"1\"",
             "\"version\": \"2\"",
+            "\"version\": \"3\"",
             1,
         ))
         .unwrap();

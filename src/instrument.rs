@@ -20,6 +20,12 @@
 //! ranges, nested lists; see [`Condition`]). `follow_up_due_days` (default
 //! [`DEFAULT_DUE_DAYS`]) is how many working days a follow-up case is due in.
 //!
+//! `revises` lists earlier versions this one corrects in its wording only
+//! (same questions, options and rules): their responses are kept, counted and
+//! exported as this version's ([`Instrument::revises`]). The built-in
+//! instrument's version 2 revises version 1, whose English questions lacked
+//! their question marks.
+//!
 //! A question may be `"required": true`: the survey refuses to submit without
 //! it. `"callback": true` on the instrument offers customers an optional
 //! call-back contact field after the last question; it is off by default.
@@ -324,6 +330,9 @@ struct InstrumentFile {
     // their canonical JSON, hence their fingerprint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     follow_up_due_days: Option<u8>,
+    // Last too, for the same reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    revises: Vec<String>,
 }
 
 /// A follow-up rule as written. The first form, `question` and `options`,
@@ -353,6 +362,9 @@ pub const MAX_CONDITIONS: usize = 50;
 /// The working days a follow-up case is due in when the instrument does not
 /// say (`follow_up_due_days`).
 pub const DEFAULT_DUE_DAYS: u8 = 2;
+
+/// The most earlier versions one instrument may list in `revises`.
+pub const MAX_REVISES: usize = 20;
 
 /// The most working days an instrument may give for a follow-up case.
 pub const MAX_DUE_DAYS: u8 = 60;
@@ -465,6 +477,48 @@ impl Instrument {
     /// The instrument's version.
     pub fn version(&self) -> &str {
         &self.file.version
+    }
+
+    /// The earlier versions this one revises in its texts only (`revises`):
+    /// their responses are this version's responses (see [`Instrument::revises`]).
+    pub fn revised_versions(&self) -> &[String] {
+        &self.file.revises
+    }
+
+    /// Whether this instrument is a text revision of `older`: the same id,
+    /// `older`'s version listed in `revises`, and the same questions, options,
+    /// scales, NPS and satisfaction questions and follow-up rules, only their
+    /// wording changed (a corrected translation, a question mark). A response
+    /// to `older` then reads the same under this one, so the device keeps
+    /// both versions' responses together under this one. Any other change
+    /// needs a new version that does not list the old one, and its responses
+    /// are kept apart.
+    pub fn revises(&self, older: &Instrument) -> bool {
+        self.id() == older.id()
+            && self.file.revises.iter().any(|v| v == older.version())
+            && self.shape() == older.shape()
+    }
+
+    /// The file with every text emptied, and no version: what a text revision keeps.
+    fn shape(&self) -> InstrumentFile {
+        let blank = |t: &mut Text| {
+            t.zh_cn.clear();
+            t.en = None;
+        };
+        let mut f = self.file.clone();
+        f.version.clear();
+        f.revises.clear();
+        blank(&mut f.title);
+        for q in &mut f.questions {
+            blank(&mut q.text);
+            q.options.iter_mut().for_each(|o| blank(&mut o.label));
+            q.min_label
+                .iter_mut()
+                .chain(q.max_label.iter_mut())
+                .for_each(blank);
+        }
+        f.follow_up.iter_mut().for_each(|r| blank(&mut r.label));
+        f
     }
 
     /// The instrument's title.
@@ -1143,6 +1197,31 @@ fn validate(file: InstrumentFile) -> Result<Instrument> {
             );
         }
     }
+    if file.revises.len() > MAX_REVISES {
+        bad(
+            "revises".into(),
+            None,
+            format!("an instrument revises at most {MAX_REVISES} earlier versions"),
+        );
+    }
+    for (i, v) in file.revises.iter().enumerate() {
+        let at = format!("revises[{i}]");
+        if v.trim().is_empty() || v.chars().count() > MAX_NAME {
+            bad(
+                at,
+                Some(v),
+                format!("a version is 1 to {MAX_NAME} characters"),
+            );
+        } else if *v == file.version {
+            bad(
+                at,
+                Some(v),
+                "an instrument cannot revise its own version".into(),
+            );
+        } else if file.revises[..i].contains(v) {
+            bad(at, Some(v), "this version is listed twice".into());
+        }
+    }
     if !problems.is_empty() {
         let total = problems.len();
         return Err(Error::new(ErrorKind::Instrument, problems, total));
@@ -1189,8 +1268,8 @@ mod tests {
         assert_eq!(required, ["q17"]);
         assert!(!inst.to_json().contains("callback"));
         let on = BUILTIN_JSON.replacen(
-            "\"version\": \"1\",",
-            "\"version\": \"1\", \"callback\": true,",
+            "\"version\": \"2\",",
+            "\"version\": \"2\", \"callback\": true,",
             1,
         );
         let inst = Instrument::from_json(&on).expect("loads");

@@ -22,6 +22,14 @@
 //!   quarantined: reported with where it is and why ([`Quarantined`]), and the
 //!   rest loads. Records written before instruments were recorded belong to the
 //!   built-in instrument.
+//! - **Text revisions join.** Responses to an instrument that a newer one
+//!   revises in wording only ([`Instrument::revises`]: the built-in version 2
+//!   added English question marks to version 1) are kept as the newer one's:
+//!   chunks, log records and imports of the older one are carried over as they
+//!   load, a set of the older one is absorbed when the newer one arrives (a row
+//!   of the newer one wins over an older row with its id), and the older
+//!   one's chunks are retired: every write of the set deletes them
+//!   ([`Device::retired`]), and [`Device::should_compact`] asks for that write.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,6 +43,19 @@ use crate::responses::{ExtraColumn, Responses, Slot};
 
 /// The columns a call-back contact becomes when an export asks for contacts.
 pub const CONTACT_COLUMNS: [&str; 3] = ["contact_name", "contact_phone", "contact_consent_at"];
+
+/// The log is folded into chunks once it holds this many responses and deletions.
+pub const COMPACT_AT: usize = 500;
+
+/// The most steps from an instrument to its newest text revision that are
+/// followed (revisions that list each other cannot loop).
+const MAX_REVISION_STEPS: usize = 8;
+
+/// The built-in instrument, parsed once.
+fn builtin() -> &'static Instrument {
+    static BUILTIN: std::sync::OnceLock<Instrument> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(Instrument::builtin)
+}
 
 /// The most rows one chunk holds; larger sets are kept as several chunks, so
 /// that no single stored value grows past a few tens of megabytes.
@@ -160,6 +181,16 @@ impl StoredSet {
             .collect()
     }
 
+    /// This set as `newer`'s, which revises its instrument in wording only
+    /// (the caller checked [`Instrument::revises`]): the same rows and codes.
+    fn carried_to(mut self, newer: &Instrument) -> StoredSet {
+        self.responses.instrument_id = newer.id().to_owned();
+        self.responses.instrument_version = newer.version().to_owned();
+        self.fingerprint = fingerprint(newer);
+        self.instrument = newer.clone();
+        self
+    }
+
     /// The rows at `rows`, as a set of their own.
     pub fn select(&self, rows: &[u32]) -> StoredSet {
         let pick = |r: &u32| *r as usize;
@@ -179,6 +210,17 @@ impl StoredSet {
             origin: rows.iter().map(|r| self.origin[pick(r)].clone()).collect(),
         }
     }
+}
+
+/// `responses` as read under `to`, their instrument or a text revision of it
+/// (the same questions and codes; only the version they name differs).
+fn read_as<'a>(responses: &'a Responses, to: &Instrument) -> std::borrow::Cow<'a, Responses> {
+    if responses.instrument_version == to.version() {
+        return std::borrow::Cow::Borrowed(responses);
+    }
+    let mut r = responses.clone();
+    r.instrument_version = to.version().to_owned();
+    std::borrow::Cow::Owned(r)
 }
 
 /// One single response as the page keeps it in the log.
@@ -253,6 +295,9 @@ pub struct Device {
     index: HashMap<String, IdIndex>,
     /// The keys of applied deletions, by set: compaction drops them.
     deletions: HashMap<String, Vec<String>>,
+    /// Per set, the fingerprints of the older text revisions whose chunks
+    /// it absorbed: the next write of its chunks deletes theirs.
+    retired: BTreeMap<String, Vec<String>>,
 }
 
 impl Device {
@@ -277,24 +322,125 @@ impl Device {
         }
     }
 
-    /// The instrument the page keeps under `key`, the built-in one for "".
+    /// The instrument the page keeps under `key`, the built-in one for "";
+    /// its newest known text revision if it has one (so a record of the
+    /// older one is kept as the newer one's).
     fn known(&mut self, key: &str) -> Option<Known> {
         if key.is_empty() && !self.instruments.contains_key(key) {
             self.instruments
-                .insert(String::new(), Known::new(Instrument::builtin()));
+                .insert(String::new(), Known::new(builtin().clone()));
         }
-        self.instruments.get(key).cloned()
+        let known = self.instruments.get(key)?;
+        if let Some(newer) = self.revision_of(&known.instrument) {
+            let newer = Known::new(newer);
+            self.instruments.insert(key.to_owned(), newer.clone());
+            return Some(newer);
+        }
+        Some(known.clone())
+    }
+
+    /// The newest text revision of `instrument` this device knows (the
+    /// built-in instrument, the page's instruments, its sets'), if any.
+    fn revision_of(&self, instrument: &Instrument) -> Option<Instrument> {
+        let mut found: Option<&Instrument> = None;
+        for _ in 0..MAX_REVISION_STEPS {
+            let now = found.unwrap_or(instrument);
+            let next = std::iter::once(builtin())
+                .chain(self.instruments.values().map(|k| &*k.instrument))
+                .chain(self.sets.values().map(|s| &s.instrument))
+                .find(|c| c.revises(now));
+            match next {
+                Some(n) => found = Some(n),
+                None => break,
+            }
+        }
+        found.cloned()
+    }
+
+    /// Folds into the set `fp` every set whose instrument its instrument
+    /// revises: the older rows first, so that its own rows win, and the
+    /// older chunks retired.
+    fn absorb(&mut self, fp: &str) {
+        let newer = self.sets[fp].instrument.clone();
+        let older: Vec<String> = self
+            .sets
+            .iter()
+            .filter(|(k, s)| k.as_str() != fp && newer.revises(&s.instrument))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for old in older {
+            let base = self
+                .sets
+                .remove(&old)
+                .expect("listed above")
+                .carried_to(&newer);
+            self.index.remove(&old);
+            if let Some(keys) = self.deletions.remove(&old) {
+                self.deletions
+                    .entry(fp.to_owned())
+                    .or_default()
+                    .extend(keys);
+            }
+            let mut gone = self.retired.remove(&old).unwrap_or_default();
+            gone.push(old);
+            self.retire(fp, gone);
+            let top = self
+                .sets
+                .insert(fp.to_owned(), base)
+                .expect("absorbing into it");
+            self.index.remove(fp);
+            self.append_chunk(top);
+        }
+    }
+
+    /// Records that the set `fp` now holds the rows of the sets `old`.
+    fn retire(&mut self, fp: &str, old: Vec<String>) {
+        let list = self.retired.entry(fp.to_owned()).or_default();
+        for o in old {
+            if o != fp && !list.contains(&o) {
+                list.push(o);
+            }
+        }
+    }
+
+    /// The fingerprints of older text revisions whose chunks the set `fp`
+    /// absorbed: a write of its chunks deletes theirs in the same transaction.
+    pub fn retired(&self, fp: &str) -> &[String] {
+        self.retired.get(fp).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the page should compact now: the log holds [`COMPACT_AT`]
+    /// rows, or a set absorbed an older revision whose chunks are to go.
+    pub fn should_compact(&self) -> bool {
+        self.log_rows() >= COMPACT_AT || !self.retired.is_empty()
     }
 
     /// Adds a chunk's rows (a later chunk's row replaces an earlier one with
     /// the same id); a chunk that cannot be read is quarantined.
     pub fn add_chunk(&mut self, key: &str, bytes: &[u8]) {
         match decode_chunk(bytes) {
-            Ok(chunk) => {
+            Ok(mut chunk) => {
+                if let Some(newer) = self.revision_of(&chunk.instrument) {
+                    let old = chunk.fingerprint.clone();
+                    chunk = chunk.carried_to(&newer);
+                    let fp = chunk.fingerprint.clone();
+                    self.retire(&fp, vec![old]);
+                    // Older rows never replace the newer version's rows.
+                    if self.sets.contains_key(&fp) {
+                        self.index_of(&fp);
+                        let (index, held) = (&self.index[&fp], &self.sets[&fp].responses.ids);
+                        let fresh: Vec<u32> = (0..chunk.len())
+                            .filter(|&r| index.get(held, &chunk.responses.ids[r]).is_none())
+                            .map(|r| r as u32)
+                            .collect();
+                        chunk = chunk.select(&fresh);
+                    }
+                }
                 let fp = chunk.fingerprint.clone();
                 if !self.sets.contains_key(&fp) {
                     self.index.remove(&fp);
-                    self.sets.insert(fp, chunk);
+                    self.sets.insert(fp.clone(), chunk);
+                    self.absorb(&fp);
                     return;
                 }
                 self.append_chunk(chunk);
@@ -392,8 +538,11 @@ impl Device {
                     .filter(|v| !v.is_empty())
             };
             let (id, version) = (named("instrument"), named("instrument_version"));
-            if id.is_some_and(|i| i != known.instrument.id())
-                || version.is_some_and(|v| v != known.instrument.version())
+            let inst = &known.instrument;
+            if id.is_some_and(|i| i != inst.id())
+                || version.is_some_and(|v| {
+                    v != inst.version() && !inst.revised_versions().iter().any(|r| r == v)
+                })
             {
                 let why = format!(
                     "it was answered on questionnaire {} version {}, which is not on this device",
@@ -445,9 +594,11 @@ impl Device {
     fn put(&mut self, known: &Known, row: Row) {
         let fp = known.fingerprint.clone();
         let instrument = &*known.instrument;
-        self.sets
-            .entry(fp.clone())
-            .or_insert_with(|| StoredSet::new(instrument.clone()));
+        if !self.sets.contains_key(&fp) {
+            self.sets
+                .insert(fp.clone(), StoredSet::new(instrument.clone()));
+            self.absorb(&fp);
+        }
         let at = self.row_of(&fp, &row.id);
         let set = self.sets.get_mut(&fp).expect("made above");
         let r = &mut set.responses;
@@ -545,9 +696,19 @@ impl Device {
     /// fingerprint, or a new empty one. An instrument with the id and version
     /// of a stored one but other content is refused, naming both.
     pub fn target(&self, instrument: &Instrument) -> Result<std::borrow::Cow<'_, StoredSet>> {
+        // A text revision of a held or known instrument goes to the newest one.
+        let newest = self.revision_of(instrument);
+        let instrument = newest.as_ref().unwrap_or(instrument);
         let fp = fingerprint(instrument);
         if let Some(set) = self.sets.get(&fp) {
             return Ok(std::borrow::Cow::Borrowed(set));
+        }
+        if let Some(old) = self
+            .sets
+            .values()
+            .find(|s| instrument.revises(&s.instrument))
+        {
+            return Ok(std::borrow::Cow::Owned(old.clone().carried_to(instrument)));
         }
         if let Some(other) = self.sets.values().find(|s| {
             s.instrument.id() == instrument.id() && s.instrument.version() == instrument.version()
@@ -917,7 +1078,8 @@ impl Device {
             .iter()
             .map(|s| {
                 let target = self.target(&s.instrument)?;
-                let plan = crate::merge::plan(&target.instrument, &target.responses, &s.responses)?;
+                let incoming = read_as(&s.responses, &target.instrument);
+                let plan = crate::merge::plan(&target.instrument, &target.responses, &incoming)?;
                 Ok(SetPlan {
                     fingerprint: target.fingerprint.clone(),
                     instrument: format!("{}@{}", s.instrument.id(), s.instrument.version()),
@@ -946,7 +1108,8 @@ impl Device {
             let mut target = self.target(&s.instrument)?.into_owned();
             let none = Provenance::default();
             let from = if file.is_backup { &none } else { provenance };
-            let (incoming, mut contacts) = prepare_incoming(&s.instrument, &s.responses, from);
+            let (mut incoming, mut contacts) = prepare_incoming(&s.instrument, &s.responses, from);
+            incoming.instrument_version = target.instrument.version().to_owned();
             for (c, kept) in contacts.iter_mut().zip(&s.contacts) {
                 if kept.is_some() {
                     c.clone_from(kept);
@@ -967,6 +1130,8 @@ impl Device {
             let fp = set.fingerprint.clone();
             self.index.remove(&fp);
             self.sets.insert(fp.clone(), set);
+            // A set it revises (already merged into it as its target) goes.
+            self.absorb(&fp);
             out.push((fp, applied));
         }
         Ok(out)
@@ -976,8 +1141,9 @@ impl Device {
     /// applied deletions) gets its rows as chunks, and the log records that
     /// are now in them, or whose deletion is done, are to be dropped. Returns
     /// per such set its fingerprint, chunks and the log keys to drop, for the
-    /// page to write in one transaction. Quarantined records stay in the log.
-    /// Compacting again changes nothing.
+    /// page to write in one transaction, and for each older revision a set
+    /// absorbed, its fingerprint with no chunks (its chunks are deleted).
+    /// Quarantined records stay in the log. Compacting again changes nothing.
     pub fn compact(&mut self) -> Vec<(String, Vec<Vec<u8>>, Vec<String>)> {
         let mut out = Vec::new();
         for (fp, set) in &mut self.sets {
@@ -990,11 +1156,14 @@ impl Device {
                 })
                 .collect();
             drop.extend(self.deletions.remove(fp).unwrap_or_default());
-            if drop.is_empty() {
+            let retired = self.retired.remove(fp).unwrap_or_default();
+            if drop.is_empty() && retired.is_empty() {
                 continue;
             }
             set.origin.iter_mut().for_each(|o| *o = Origin::Chunk);
             out.push((fp.clone(), set.chunks(), drop));
+            // The absorbed revisions' chunks are deleted, none written.
+            out.extend(retired.into_iter().map(|old| (old, Vec::new(), Vec::new())));
         }
         // Deletions of responses no set holds any more are done too.
         for (fp, keys) in self.deletions.drain() {
@@ -1023,7 +1192,10 @@ impl Device {
         column: &str,
         value: &str,
     ) -> Option<StoredSet> {
-        let set = self.sets.get(&fingerprint(instrument))?;
+        let newest = self.revision_of(instrument);
+        let set = self
+            .sets
+            .get(&fingerprint(newest.as_ref().unwrap_or(instrument)))?;
         let col = set
             .responses
             .extras

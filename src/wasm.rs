@@ -800,6 +800,13 @@ impl DeviceStore {
         self.device.log_rows()
     }
 
+    /// Whether the page should compact now (the log is long, or an older
+    /// text revision's chunks are to be retired).
+    #[wasm_bindgen(js_name = shouldCompact)]
+    pub fn should_compact(&self) -> bool {
+        self.device.should_compact()
+    }
+
     /// Folds the log into chunks: `[{fingerprint, chunks, dropLog}]`, to write
     /// in one transaction (see `applyImport`).
     pub fn compact(&mut self) -> JsValue {
@@ -875,6 +882,7 @@ impl DeviceStore {
                 ("chunks", chunk_array(self.set(fp)?.chunks())),
                 ("dropLog", strings(&a.drop_log)),
             ]));
+            retire(&writes, self.device.retired(fp));
         }
         Ok(object(&[
             ("added", JsValue::from(total.added as f64)),
@@ -894,11 +902,27 @@ impl DeviceStore {
             .get_mut(fingerprint)
             .ok_or_else(|| unknown_set(fingerprint))?;
         let keys = store::mark_exported(set);
+        let chunks = chunk_array(set.chunks());
+        let retired = js_sys::Array::new();
+        retire(&retired, self.device.retired(fingerprint));
         Ok(object(&[
             ("fingerprint", JsValue::from_str(fingerprint)),
-            ("chunks", chunk_array(set.chunks())),
+            ("chunks", chunks),
             ("logKeys", strings(&keys)),
+            ("retired", retired.into()),
         ]))
+    }
+}
+
+/// Adds to `writes` a write with no chunks for each older revision's set
+/// that `retired` names: the page deletes their chunks in the same transaction.
+fn retire(writes: &js_sys::Array, retired: &[String]) {
+    for old in retired {
+        writes.push(&object(&[
+            ("fingerprint", JsValue::from_str(old)),
+            ("chunks", js_sys::Array::new().into()),
+            ("dropLog", js_sys::Array::new().into()),
+        ]));
     }
 }
 

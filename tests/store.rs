@@ -219,7 +219,7 @@ fn demo_imports_as_one_set_and_its_chunks_load_back_equal() {
     let plans = d.plan_import(&file).expect("plan");
     assert_eq!(plans.len(), 1);
     assert!(plans[0].new_set);
-    assert_eq!(plans[0].instrument, format!("{BUILTIN_ID}@1"));
+    assert_eq!(plans[0].instrument, format!("{BUILTIN_ID}@2"));
     assert_eq!(plans[0].plan.new.len(), 366);
     let applied = d
         .apply_import(&file, &no_resolutions(), &Provenance::default())
@@ -649,7 +649,7 @@ fn bad_log_records_are_quarantined_with_a_reason_and_the_rest_loads() {
 fn an_instrument_reusing_id_and_version_with_other_content_is_kept_apart_and_refused() {
     let changed_text = changed_json();
     let changed = Instrument::from_json(&changed_text).expect("the changed instrument loads");
-    assert_eq!((changed.id(), changed.version()), (BUILTIN_ID, "1"));
+    assert_eq!((changed.id(), changed.version()), (BUILTIN_ID, "2"));
     assert_ne!(fingerprint(&changed), fingerprint(&builtin()));
     assert_eq!(fingerprint(&builtin()), fingerprint(&builtin()));
     assert_eq!(fingerprint(&builtin()).len(), 32);
@@ -677,7 +677,7 @@ fn an_instrument_reusing_id_and_version_with_other_content_is_kept_apart_and_ref
     assert!(summary.iter().all(|s| s.ambiguous), "{summary:?}");
     assert!(summary
         .iter()
-        .all(|s| s.id == BUILTIN_ID && s.version == "1"));
+        .all(|s| s.id == BUILTIN_ID && s.version == "2"));
     let mut fps: Vec<&str> = summary.iter().map(|s| s.fingerprint.as_str()).collect();
     fps.sort_unstable();
     let mut want = vec![fingerprint(&builtin()), fingerprint(&changed)];
@@ -696,12 +696,12 @@ fn an_instrument_reusing_id_and_version_with_other_content_is_kept_apart_and_ref
     ] {
         let msg = e.to_string();
         assert!(
-            msg.contains(&format!("questionnaire {BUILTIN_ID} version 1")),
+            msg.contains(&format!("questionnaire {BUILTIN_ID} version 2")),
             "{msg}"
         );
         assert!(msg.contains(&fingerprint(&changed)), "{msg}");
         assert!(msg.contains(&fingerprint(&builtin())), "{msg}");
-        assert_eq!(e.problems()[0].value.as_deref(), Some("zg-x-branch-2023@1"));
+        assert_eq!(e.problems()[0].value.as_deref(), Some("zg-x-branch-2023@2"));
     }
     assert_eq!(d.sets, before, "the device is unchanged");
     assert!(d.summary().iter().all(|s| !s.ambiguous));
@@ -1410,7 +1410,7 @@ fn an_old_record_naming_another_questionnaire_is_quarantined() {
         "c",
         "c",
         vec![0; 17],
-        &[("instrument", BUILTIN_ID), ("instrument_version", "2")],
+        &[("instrument", BUILTIN_ID), ("instrument_version", "3")],
     ));
     assert_eq!(only_set(&d).responses.ids(), ["a"]);
     let why: Vec<(&str, &str)> = d
@@ -1420,7 +1420,7 @@ fn an_old_record_naming_another_questionnaire_is_quarantined() {
         .collect();
     assert_eq!(why.len(), 2);
     assert!(why[0].1.contains("gone-survey version 1"), "{why:?}");
-    assert!(why[1].1.contains("zg-x-branch-2023 version 2"), "{why:?}");
+    assert!(why[1].1.contains("zg-x-branch-2023 version 3"), "{why:?}");
 }
 
 #[test]

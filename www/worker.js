@@ -34,9 +34,6 @@ function extrasOf(r) {
   return [pairs.map(([k]) => String(k)), pairs.map(([, v]) => String(v ?? ''))];
 }
 
-/** The log is folded into chunks once it holds this many responses and deletions. */
-const COMPACT_AT = 500;
-
 /** The device's store, loaded into the core (again only if anything was written since). */
 async function device() {
   await ready;
@@ -59,8 +56,8 @@ async function device() {
   // For the benchmark (bench/store.mjs): reading IndexedDB, and the core's load.
   loaded.summary.ms = { read: read - started, load: performance.now() - read, wasmMb: wasm.memory.buffer.byteLength / 1048576 };
   // Single responses pile up in the log; the core folds them into chunks
-  // (written only if nothing was written since this snapshot).
-  if (store.logRows() >= COMPACT_AT) {
+  // when it says so (written only if nothing was written since this snapshot).
+  if (store.shouldCompact()) {
     const writes = store.compact();
     if (await writeIfUnchanged(snap.gen, { writes })) loaded.gen = snap.gen + 1;
     else forget();
@@ -448,7 +445,8 @@ const handlers = {
         marks = [dev.store.markExported(chosen.fingerprint)];
       }
       const rows = format === 'backup' ? dev.summary.sets.reduce((n, s) => n + s.n, 0) : chosen.n;
-      const writes = marks.map((m) => ({ fingerprint: m.fingerprint, chunks: m.chunks, markLog: m.logKeys }));
+      // Each set's chunks, and the deletion of any older revision's it absorbed.
+      const writes = marks.flatMap((m) => [{ fingerprint: m.fingerprint, chunks: m.chunks, markLog: m.logKeys }, ...m.retired]);
       const audit = [{ at: new Date().toISOString(), what: 'export', detail: { format, file: file.name, rows, contacts, withKey: format === 'backup' ? withKey : undefined } }];
       const gen = dev.gen;
       // The core marked its copy; whether or not the marks are written, load again next time.

@@ -147,8 +147,10 @@ test('a customer answers from an invitation, and the branch takes the code once'
   assert.deepEqual((await paste(staff.page, forged)).map((r) => r.outcome), ['forged_token']);
 
   // A code for another version of the questionnaire.
-  const v2 = BUILTIN.replace('"version": "1"', '"version": "2"');
-  const otherVersion = await encodeIn(customer.page, CODES, parts(staff.links[1]).token, parts(staff.links[1]).secret, v2);
+  // (Version 3 revises only version 1, so a code of version 2 is not its.)
+  const v3 = BUILTIN.replace('"version": "2"', '"version": "3"');
+  assert.notEqual(v3, BUILTIN);
+  const otherVersion = await encodeIn(customer.page, CODES, parts(staff.links[1]).token, parts(staff.links[1]).secret, v3);
   assert.deepEqual((await paste(staff.page, otherVersion)).map((r) => r.outcome), ['unknown_version']);
 
   // An invitation from another branch's key.

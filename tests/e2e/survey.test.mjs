@@ -120,6 +120,8 @@ test('a customer answers all 17 on a phone, reloading and switching language mid
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.equal(await page.locator('#announce').textContent(), 'Question 10 of 17');
   assert.match(await page.locator('#q-title').textContent(), /relationship manager/i);
+  // A question reads as one (version 2 of the questionnaire added the English question marks).
+  assert.match(await page.locator('#q-title').textContent(), /\?$/);
   for (let n = 10; n <= 16; n++) {
     await noViolations(page, `question ${n} (English)`);
     await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
@@ -149,7 +151,7 @@ test('a customer answers all 17 on a phone, reloading and switching language mid
   assert.match(stored.id, /^W\d{8}-[0-9a-f]{8}$/);
   assert.equal(stored.extras.mode, 'online');
   assert.equal(stored.extras.instrument, 'zg-x-branch-2023');
-  assert.equal(stored.extras.instrument_version, '1');
+  assert.equal(stored.extras.instrument_version, '2');
   assert.ok(Math.abs(Date.parse(stored.extras.submitted_at) - Date.now()) < 60_000);
   assert.equal(stored.contact, undefined);
   assert.equal(await storedDraft(page), null);
@@ -351,7 +353,7 @@ test('kiosk mode: after submit, and after idling, nothing of the previous custom
 });
 
 test('call-back consent: the contact is kept only with consent and exported only when asked', async () => {
-  const withCallback = BUILTIN.replace('"version": "1",', '"version": "1",\n  "callback": true,');
+  const withCallback = BUILTIN.replace('"version": "2",', '"version": "2",\n  "callback": true,');
   const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
   await context.route('**/instruments/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: withCallback }));
   const { page, errors } = await openSurvey(context, '?instrument=instruments/callback-instrument.json');

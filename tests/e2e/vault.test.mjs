@@ -11,7 +11,7 @@ import { PASSPHRASE, axe, idbAll, launch, openStaff, unlockStaff } from './brows
 
 const TABLET = { viewport: { width: 800, height: 1280 }, hasTouch: true };
 const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
-const CALLBACK = BUILTIN.replace('"version": "1",', '"version": "1",\n  "callback": true,');
+const CALLBACK = BUILTIN.replace('"version": "2",', '"version": "2",\n  "callback": true,');
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url);
 // Answers of the thesis data's first row.
 const ROW = ['A', 'A', 'C', 'G', 'A', 'D', 'H', 'C', 'E', 'B', 'D', 'C', 'C', 'C', 'C', 'B', '3'];
