@@ -539,8 +539,11 @@ async function start() {
     lang = KIOSK_LANG;
   }
   const saved = await loadDraft();
-  // A draft of another instrument (or version) cannot be resumed with this one.
-  draft = saved && saved.instrument === instrumentKey() ? saved : newDraft();
+  // A draft of another instrument (or version) cannot be resumed with this
+  // one, except of a version this one revises in wording only (the instrument
+  // says which; the core checked that its questions are the same).
+  const resumable = [instrument.version, ...(instrument.revises ?? [])].map((v) => `${instrument.id}@${v}`);
+  draft = saved && resumable.includes(saved.instrument) ? { ...saved, instrument: instrumentKey() } : newDraft();
   contact = draft.contact ? { ...draft.contact, consent: true } : { name: '', phone: '', consent: false };
   phase = phaseAt(draft.pos);
   await persist();

@@ -573,6 +573,29 @@ test('from the review, answering a changed question returns to the review', asyn
   await context.close();
 });
 
+test('a survey half answered on the page of version 1 goes on after the update to version 2', async () => {
+  const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
+  const { page } = await openSurvey(context);
+  for (let n = 1; n <= 3; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  // The draft as the version 1 page saved it (same tab, so its seal still opens).
+  await page.evaluate(async () => {
+    const s = await import('./storage.js');
+    const d = await s.loadDraft();
+    await s.saveDraft({ ...d, instrument: 'zg-x-branch-2023@1' });
+  });
+  await page.reload();
+  await onScreen(page, 'q4');
+  assert.equal((await storedDraft(page)).instrument, 'zg-x-branch-2023@2');
+  // A draft of a version this one does not revise starts afresh.
+  await page.evaluate(async () => {
+    const s = await import('./storage.js');
+    await s.saveDraft({ ...(await s.loadDraft()), instrument: 'zg-x-branch-2023@0' });
+  });
+  await page.reload();
+  await onScreen(page, 'q1');
+  await context.close();
+});
+
 test('keyboard: digits choose on Q17 (a pause or Enter for 1 against 10), wrong keys say so, arrows move within a question', async () => {
   const context = await env.newContext({ viewport: { width: 1366, height: 768 }, serviceWorkers: 'block' });
   const { page } = await openSurvey(context);
