@@ -57,7 +57,25 @@ pub struct Responses {
     pub(crate) answers: Vec<Vec<u8>>,
     pub(crate) extras: Vec<ExtraColumn>,
     pub(crate) layout: Vec<Slot>,
+    /// The id index [`Responses::push`] keeps.
+    pub(crate) pushed: PushIndex,
 }
+
+/// The id index [`Responses::push`] keeps, so that refusing a repeated id is
+/// a look-up, not a scan of every id held: built on the first push over the
+/// ids held then, and brought up to date with rows appended since by other
+/// paths (ids are only ever appended in place). Not part of the value:
+/// responses compare equal whatever their index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PushIndex(Option<(crate::column::IdIndex, usize)>);
+
+impl PartialEq for PushIndex {
+    fn eq(&self, _: &PushIndex) -> bool {
+        true
+    }
+}
+
+impl Eq for PushIndex {}
 
 impl Responses {
     /// An empty store for `instrument`, with the columns `id`, the questions in
@@ -126,6 +144,7 @@ impl Responses {
             answers: vec![Vec::new(); instrument.questions().len()],
             extras: Vec::new(),
             layout: Vec::new(),
+            pushed: PushIndex::default(),
         }
     }
 
@@ -145,7 +164,15 @@ impl Responses {
         if id.is_empty() {
             return fail(ProblemCode::EmptyId, "the response id is empty".into());
         }
-        if self.ids.contains(id) {
+        let (index, covered) = self.pushed.0.get_or_insert_with(Default::default);
+        if *covered > self.ids.len() {
+            (*index, *covered) = Default::default();
+        }
+        for r in *covered..self.ids.len() {
+            index.insert(&self.ids, self.ids.get(r), r);
+        }
+        *covered = self.ids.len();
+        if index.get(&self.ids, id).is_some() {
             return fail(
                 ProblemCode::DuplicateId,
                 format!("response id {id:?} is already stored"),
@@ -172,6 +199,11 @@ impl Responses {
             }
         }
         self.ids.push(id);
+        let row = self.ids.len() - 1;
+        if let Some((index, covered)) = &mut self.pushed.0 {
+            index.insert(&self.ids, id, row);
+            *covered = self.ids.len();
+        }
         for (col, &c) in self.answers.iter_mut().zip(codes) {
             col.push(c);
         }
@@ -234,9 +266,21 @@ impl Responses {
                 .iter()
                 .position(|&c| c != MISSING && usize::from(c) >= question.len())
             {
-                return wrong(format!(
-                    "code {} is outside {} (response {})",
-                    col[r], question.id, ids[r]
+                return Err(Error::single(
+                    ErrorKind::Request,
+                    Problem::new(
+                        ProblemCode::OutOfRange,
+                        format!(
+                            "code {} is outside {} (response {}); it takes {}",
+                            col[r],
+                            question.id,
+                            ids[r].trim(),
+                            question.expected()
+                        ),
+                    )
+                    .in_field(question.id.clone())
+                    .at_line(r + 1)
+                    .with_value(col[r].to_string()),
                 ));
             }
             store.answers[j] = col;
@@ -590,6 +634,7 @@ impl Responses {
                 })
                 .collect(),
             layout: self.layout.clone(),
+            pushed: PushIndex::default(),
         })
     }
 }
@@ -1488,7 +1533,14 @@ mod tests {
         assert_eq!(e.problems()[0].code, P::DuplicateId);
         let mut codes = r.codes_by_row();
         codes[16] = 11;
-        assert!(Responses::from_columns(&inst, &ids, &codes, &["mode"], &extras).is_err());
+        // A code outside its question is said to be that, where (issue 20:
+        // it was reported as a ragged row, "field count mismatch" on the page).
+        let e = Responses::from_columns(&inst, &ids, &codes, &["mode"], &extras).unwrap_err();
+        let p = &e.problems()[0];
+        assert_eq!(p.code, P::OutOfRange);
+        assert_eq!(p.field.as_deref(), Some("q17"));
+        assert_eq!(p.line, Some(1));
+        assert_eq!(p.value.as_deref(), Some("11"));
         assert!(Responses::from_columns(&inst, &ids, &codes[1..], &["mode"], &extras).is_err());
     }
 
@@ -1508,6 +1560,14 @@ mod tests {
                 .code,
             P::DuplicateId
         );
+        // Rows appended by another path are seen too (the index catches up).
+        r.ids.push("c");
+        r.answers.iter_mut().for_each(|c| c.push(0));
+        r.extras[0].values.push("kiosk");
+        let dup = r.push(&inst, "c", &codes, &["paper"]).unwrap_err();
+        assert_eq!(dup.problems()[0].code, P::DuplicateId);
+        r.push(&inst, "d", &codes, &["paper"]).expect("a new id");
+        assert_eq!(r.ids().iter().collect::<Vec<_>>(), ["a", "c", "d"]);
         codes[0] = 2;
         assert_eq!(
             r.push(&inst, "b", &codes, &["paper"])
@@ -1516,6 +1576,6 @@ mod tests {
                 .code,
             P::OutOfRange
         );
-        assert_eq!(r.len(), 1);
+        assert_eq!(r.len(), 3);
     }
 }
