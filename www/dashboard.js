@@ -759,7 +759,7 @@ function followUpSection() {
     rows.forEach((row, k) => row.classList.toggle('off-page', Math.floor(k / FOLLOW_PAGE) !== state.fuPage));
     showPage();
   };
-  const where = h('span', { id: 'fu-page', 'aria-live': 'polite' });
+  const where = h('span', { id: 'fu-page', role: 'status', 'aria-live': 'polite' });
   const prev = h('button', { type: 'button', class: 'secondary', id: 'fu-prev', onclick: () => turn(-1) }, tr('dash.fuPrev'));
   const next = h('button', { type: 'button', class: 'secondary', id: 'fu-next', onclick: () => turn(1) }, tr('dash.fuNext'));
   const showPage = () => {

@@ -11,7 +11,6 @@ const strings = {
     switchTo: 'English',
     switchLabel: 'Switch to English',
     'survey.open': '填写满意度问卷',
-    'survey.kiosk': '网点平板模式',
     'survey.badLink': '邀请链接不完整，无法作答：请打开短信或二维码中的完整链接。（{what}）',
     'survey.foreignSource': '链接指定的问卷不是本站 instruments/ 文件夹中的文件，已拒绝载入（以防冒用本行网址的钓鱼问卷）',
     'survey.loading': '正在载入问卷…',
@@ -64,14 +63,12 @@ const strings = {
     'kiosk.cancel': '取消',
     'kiosk.wrong': '口令不正确。',
     'kiosk.wait': '口令错误次数过多，请 {s} 秒后再试。',
-    'kiosk.noLock': '本机尚未设置员工口令：请先在主页设置口令，再进入平板模式。',
   },
   en: {
     skip: 'Skip to content',
     switchTo: '中文',
     switchLabel: '切换到中文',
     'survey.open': 'Answer the survey',
-    'survey.kiosk': 'Branch tablet (kiosk) mode',
     'survey.badLink': 'This invitation link is incomplete: please open the whole link from the message or QR code. ({what})',
     'survey.foreignSource': 'the link names a questionnaire that is not a file of this site’s instruments/ folder, so it was refused (a guard against phishing under the bank’s address)',
     'survey.loading': 'Loading the questionnaire…',
@@ -124,7 +121,6 @@ const strings = {
     'kiosk.cancel': 'Cancel',
     'kiosk.wrong': 'Wrong passphrase.',
     'kiosk.wait': 'Too many wrong tries: try again in {s} s.',
-    'kiosk.noLock': 'No staff passphrase is set on this device: set one on the main page before kiosk mode.',
   },
 };
 
@@ -151,7 +147,11 @@ export function addStrings(more) {
   Object.assign(strings.en, more.en);
 }
 
-/** The stored language, or the browser's if it prefers English, else Chinese. */
+/**
+ * The language chosen on this device before, else Simplified Chinese (the
+ * product's first language, whatever the browser's: a branch tablet's
+ * browser language says nothing about its customers).
+ */
 export function initialLang() {
   const saved = globalThis.localStorage?.getItem('manyi.lang');
   if (saved === 'zh-CN' || saved === 'en') return saved;

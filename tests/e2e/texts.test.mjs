@@ -39,6 +39,36 @@ test('every text has both languages, with the same placeholders', () => {
   assert.deepEqual(differ, [], 'texts whose languages give different details');
 });
 
+test('every text is used by a page (issue 20: unused keys such as entry.idOk were left behind)', async () => {
+  const { readdirSync } = await import('node:fs');
+  const www = new URL('../../www/', import.meta.url);
+  const entry = /^\s{4}'?[A-Za-z][\w.-]*'?:\s.*$/gm;
+  // Every page and module, with the text tables themselves left out.
+  const code = readdirSync(www)
+    .filter((f) => /\.(js|html)$/.test(f))
+    .map((f) => readFileSync(new URL(f, www), 'utf8').replace(entry, ''))
+    .join('\n');
+  // Keys built at run time: `problem.${code}`, `inv.reason.${code}`, …
+  const prefixes = [...code.matchAll(/`([a-zA-Z][\w.]*\.)\$\{/g)].map((m) => m[1]);
+  assert.ok(prefixes.includes('problem.'), prefixes.join(' '));
+  const quoted = (k) => new RegExp(`['"\`]${k.replaceAll('.', '\\.')}['"\`]`).test(code);
+  const unused = keys().filter((k) => !quoted(k) && !prefixes.some((p) => k.startsWith(p)));
+  assert.deepEqual(unused, []);
+});
+
+test('only status regions are live (issue 20: the whole dashboard was, so it was re-read on every filter change)', async () => {
+  const { readdirSync } = await import('node:fs');
+  const www = new URL('../../www/', import.meta.url);
+  const wrong = [];
+  for (const f of readdirSync(www).filter((f) => /\.(js|html)$/.test(f))) {
+    const src = readFileSync(new URL(f, www), 'utf8');
+    // Markup: a tag with aria-live; script: an h('tag', {…}) call with 'aria-live'.
+    const tags = f.endsWith('.html') ? [...src.matchAll(/<(\w+)[^>]*aria-live[^>]*>/g)] : [...src.matchAll(/h\('(\w+)', \{[^}]*'aria-live'[^}]*\}/g)];
+    for (const [tag, name] of tags) if (name !== 'output' && !/role(="|: ')(status|alert)/.test(tag)) wrong.push(`${f}: ${tag}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
 test('every problem the core reports has a Chinese sentence (English shows the core\'s own)', () => {
   const src = readFileSync(new URL('../../src/error.rs', import.meta.url), 'utf8');
   const body = src.slice(src.indexOf('pub enum ProblemCode'));
