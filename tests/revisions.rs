@@ -10,10 +10,11 @@
 
 use std::collections::HashMap;
 
-use manyi::backup::{self, DeviceBackup, SetBackup};
 use manyi::store::{self, fingerprint, Device, LogRecord, Origin, Provenance, StoredSet};
 use manyi::{Instrument, Responses};
-use serde_json::json;
+
+mod common;
+use common::backup_of;
 
 const V1_JSON: &str = include_str!("fixtures/zg-x-branch-2023-v1.json");
 
@@ -81,19 +82,6 @@ fn only_set(d: &Device) -> &StoredSet {
         d.sets.keys().collect::<Vec<_>>()
     );
     d.sets.values().next().expect("one set")
-}
-
-fn backup_of(instrument: Instrument, responses: Responses) -> DeviceBackup {
-    let n = responses.len();
-    let set = SetBackup {
-        instrument,
-        responses,
-        exported: vec![false; n],
-        contacts: vec![None; n],
-    };
-    let text = backup::write_device(&[set], &json!([]), &json!([]), &serde_json::Value::Null, "")
-        .expect("written");
-    backup::read_device(&text).expect("reads")
 }
 
 #[test]

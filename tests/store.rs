@@ -5,13 +5,15 @@
 
 use std::collections::HashMap;
 
-use manyi::backup::{self, DeviceBackup, SetBackup};
+use manyi::backup::{self, DeviceBackup};
 use manyi::instrument::BUILTIN_JSON;
 use manyi::store::{
     self, fingerprint, Applied, Contact, Device, LogRecord, Origin, Provenance, StoredSet,
 };
 use manyi::{ErrorKind, Instrument, Responses, MISSING};
 use serde_json::json;
+
+mod common;
 
 const DEMO: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -176,26 +178,9 @@ fn small_set(ids: &[&str]) -> StoredSet {
     set
 }
 
-/// A file of `responses` as another device would send it: a backup of one set.
+/// A file of `responses` as another device would send it.
 fn file_of(instrument: Instrument, responses: Responses) -> DeviceBackup {
-    let n = responses.len();
-    let set = SetBackup {
-        instrument,
-        responses,
-        exported: vec![false; n],
-        contacts: vec![None; n],
-    };
-    let text = backup::write_device(
-        std::slice::from_ref(&set),
-        &json!([]),
-        &json!([]),
-        &serde_json::Value::Null,
-        "",
-    )
-    .expect("written");
-    let file = backup::read_device(&text).expect("reads");
-    assert_eq!(file.sets, [set]);
-    file
+    common::backup_of(instrument, responses)
 }
 
 /// A CSV of the built-in instrument: `HEADER` then `extra` header cells.

@@ -108,3 +108,30 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A file of `responses` as another device would send it: a backup of one
+/// set, written and read back (and checked to read back as written).
+pub fn backup_of(
+    instrument: manyi::Instrument,
+    responses: manyi::Responses,
+) -> manyi::backup::DeviceBackup {
+    let n = responses.len();
+    let set = manyi::backup::SetBackup {
+        instrument,
+        responses,
+        exported: vec![false; n],
+        contacts: vec![None; n],
+    };
+    let none = serde_json::json!([]);
+    let text = manyi::backup::write_device(
+        std::slice::from_ref(&set),
+        &none,
+        &none,
+        &serde_json::Value::Null,
+        "",
+    )
+    .expect("written");
+    let file = manyi::backup::read_device(&text).expect("reads");
+    assert_eq!(file.sets, [set]);
+    file
+}
