@@ -573,7 +573,7 @@ mod tests {
         t
     }
 
-    // Reference values: shared/spec/statistics.md §2, computed with
+    // Reference values: docs/statistics.md §2, computed with
     // scipy.stats.chi2_contingency(correction=False) and
     // scipy.stats.contingency.association(method='cramer').
 

@@ -1244,7 +1244,7 @@ mod tests {
         let inst = Instrument::builtin();
         assert_eq!(inst.id(), "zg-x-branch-2023");
         assert_eq!(inst.questions().len(), 17);
-        // Option counts per the table in shared/spec/questionnaire.md.
+        // Option counts per the table in docs/questionnaire.md.
         let lens: Vec<usize> = inst.questions().iter().map(Question::len).collect();
         assert_eq!(lens, [2, 5, 5, 8, 5, 7, 8, 7, 5, 3, 4, 3, 3, 3, 3, 3, 11]);
         assert_eq!(inst.satisfaction(), &[11, 12, 13, 14, 15]);

@@ -6,7 +6,7 @@
 //!   in log space from the continued fraction of Q(a, x) (Numerical Recipes §6.2,
 //!   modified Lentz), so a p such as 1.36e-312 is kept (as a subnormal double);
 //! - a two-sided normal p-value is taken as `χ²(1).sf(z²)`, because statrs's
-//!   normal tail is accurate only to ~1e-10 (shared/spec/statistics.md §5);
+//!   normal tail is accurate only to ~1e-10 (docs/statistics.md §5);
 //! - a p-value below the smallest positive double ([`P_FLOOR`], 4.9e-324) is
 //!   reported as that bound, never as 0; callers flag it with [`below_floor`],
 //!   and the `*_ln` functions give its natural logarithm;

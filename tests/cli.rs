@@ -1,8 +1,8 @@
 //! The `manyi` command line, run as a built binary.
 //!
 //! Reference counts are the thesis's (the table "What the thesis published" in
-//! `shared/spec/questionnaire.md`) and, for unpublished ones, the data README's
-//! (`shared/data/README.md`); the data set is the repository's demo copy.
+//! `docs/questionnaire.md`) and, for unpublished ones, the data README's
+//! (`docs/data.md`); the data set is the repository's demo copy.
 
 mod common;
 use common::{manyi, manyi_stdin, stderr, stdout, TempDir, DEMO};
@@ -163,7 +163,7 @@ fn nps_human_english() {
     assert_eq!(out, ok(&manyi(&["--lang", "en", "nps", DEMO])));
 }
 
-/// The questions as printed in shared/spec/questionnaire.md (问题 column).
+/// The questions as printed in docs/questionnaire.md (问题 column).
 const QUESTION_TEXTS: [&str; 17] = [
     "您的性别",
     "您的年龄",

@@ -1,6 +1,6 @@
 //! The statistics of the `manyi` command line (`crosstab`, `nps --by`,
 //! `nps --compare`), run as a built binary on the demo data, against the
-//! reference values of `shared/spec/statistics.md` (§1 NPS, §2 cross-tabs).
+//! reference values of `docs/statistics.md` (§1 NPS, §2 cross-tabs).
 //!
 //! JSON numbers are printed by serde_json in shortest round-trip form, so they
 //! are the library's f64 values; they are held to the same tolerance as

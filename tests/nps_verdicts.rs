@@ -2,7 +2,7 @@
 //! built `manyi` binary: a segment's unanswered NPS question, one-person
 //! groups, everyone a promoter, and segments compared with the rest.
 //!
-//! Every verdict follows the adjusted-Wald test (Sauro & Lewis; shared/spec/
+//! Every verdict follows the adjusted-Wald test (Sauro & Lewis; docs/
 //! statistics.md §1): n' = n + 3, p_P' = (P + ¾)/n', p_D' = (D + ¾)/n',
 //! Var' = p_P' + p_D' − (p_P' − p_D')², z = (NPS'_a − NPS'_b)/√(Var'_a/n'_a +
 //! Var'_b/n'_b), two-sided normal p. The reference values below were computed

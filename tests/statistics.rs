@@ -1,4 +1,4 @@
-//! Every reference value of `shared/spec/statistics.md` that manyi computes,
+//! Every reference value of `docs/statistics.md` that manyi computes,
 //! checked through the library API.
 //!
 //! Provenance: each check names its section of statistics.md and where the

@@ -3,10 +3,10 @@
 //!
 //! Sources of the reference values (each value below names its own):
 //! - "thesis table 3.x" / "thesis text": the table "What the thesis published"
-//!   at the end of `shared/spec/questionnaire.md` (n = 366, percentages are
+//!   at the end of `docs/questionnaire.md` (n = 366, percentages are
 //!   count / 366 as the thesis prints them);
-//! - "statistics.md §N": `shared/spec/statistics.md`;
-//! - "data README": the counts table of `shared/data/README.md`, for the counts
+//! - "statistics.md §N": `docs/statistics.md`;
+//! - "data README": the counts table of `docs/data.md`, for the counts
 //!   the thesis did not publish.
 //!
 //! The data set is the repository's copy, `www/demo/zg-x-branch-2023.csv`.

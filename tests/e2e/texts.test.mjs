@@ -80,6 +80,14 @@ test('every problem the core reports has a Chinese sentence (English shows the c
   assert.deepEqual(without, [], 'problem codes without a sentence');
 });
 
+test('the code and tests cite documents that are in the repository (docs/), not the team\'s shared folder', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const root = new URL('../../', import.meta.url).pathname;
+  // (git grep exits 1 when nothing matches.)
+  const r = spawnSync('git', ['grep', '-l', '-e', 'shared/spec', '-e', 'shared/data', '--', ':!docs', ':!tests/e2e/texts.test.mjs'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+});
+
 test('every page has a description for search engines and link previews', async () => {
   const { readdirSync } = await import('node:fs');
   const www = new URL('../../www/', import.meta.url);
