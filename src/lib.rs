@@ -18,7 +18,6 @@
 
 pub mod backup;
 pub mod cases;
-pub mod code;
 pub mod column;
 pub mod count;
 pub mod crosstab;
@@ -30,6 +29,7 @@ pub mod export;
 pub mod filter;
 pub mod form_id;
 pub mod generate;
+pub mod handoff;
 pub mod instrument;
 pub mod lock;
 pub mod merge;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::merge::{self, Resolution};
 use crate::store::{self, Contact, LogRecord, Provenance};
 use crate::{
-    backup, code, crosstab, filter, scale, scoring, trend, Error, Filter, Instrument, Lang,
+    backup, crosstab, filter, handoff, scale, scoring, trend, Error, Filter, Instrument, Lang,
     Responses,
 };
 
@@ -113,13 +113,13 @@ pub fn instrument_path(path: &str) -> Result<String, JsValue> {
 /// A one-time invitation token: `nonce` (5 random bytes) signed with the 32-byte branch key.
 #[wasm_bindgen(js_name = issueToken)]
 pub fn issue_token(key: &[u8], nonce: &[u8]) -> Result<String, JsValue> {
-    code::issue_token(key, nonce).map_err(js_error)
+    handoff::issue_token(key, nonce).map_err(js_error)
 }
 
 /// The branch key's short public name (4 characters).
 #[wasm_bindgen(js_name = keyName)]
 pub fn key_name(key: &[u8]) -> Result<String, JsValue> {
-    code::key_name(key).map_err(js_error)
+    handoff::key_name(key).map_err(js_error)
 }
 
 /// The response code for answer `codes` (a `Uint8Array`, 255 = unanswered),
@@ -133,19 +133,19 @@ pub fn encode_response(
     instrument_json: Option<String>,
 ) -> Result<String, JsValue> {
     let instrument = instrument_or_builtin(instrument_json)?;
-    code::encode_response(&instrument, codes, token, secret).map_err(js_error)
+    handoff::encode_response(&instrument, codes, token, secret).map_err(js_error)
 }
 
 /// The answer secret of an invitation (for its link's fragment), from the branch key.
 #[wasm_bindgen(js_name = answerSecret)]
 pub fn answer_secret(key: &[u8], token: &str) -> Result<String, JsValue> {
-    code::answer_secret(key, token).map_err(js_error)
+    handoff::answer_secret(key, token).map_err(js_error)
 }
 
 /// Checks an invitation as the phone receives it (token and secret); throws with the reason.
 #[wasm_bindgen(js_name = checkInvitation)]
 pub fn check_invitation(token: &str, secret: &str) -> Result<(), JsValue> {
-    code::invitation_form(token, secret)
+    handoff::invitation_form(token, secret)
         .map(|_| ())
         .map_err(js_error)
 }
@@ -159,7 +159,7 @@ pub fn intake_code(
     instrument_json: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let instrument = instrument_or_builtin(instrument_json)?;
-    to_js(&code::intake(&instrument, key, text).map_err(js_error)?)
+    to_js(&handoff::intake(&instrument, key, text).map_err(js_error)?)
 }
 
 /// The strings shaped like response codes in a pasted text, and apart the
@@ -167,13 +167,13 @@ pub fn intake_code(
 #[wasm_bindgen(js_name = findCodes)]
 pub fn find_codes(text: &str, instrument_json: Option<String>) -> Result<JsValue, JsValue> {
     let instrument = instrument_or_builtin(instrument_json)?;
-    to_js(&code::find_codes(&instrument, text))
+    to_js(&handoff::find_codes(&instrument, text))
 }
 
 /// A QR code for `text`: `{size, modules}` (row after row, 1 = dark).
 #[wasm_bindgen(js_name = qrCode)]
 pub fn qr_code(text: &str) -> Result<JsValue, JsValue> {
-    to_js(&code::qr(text).map_err(js_error)?)
+    to_js(&handoff::qr(text).map_err(js_error)?)
 }
 
 /// The texts of the QR codes in a greyscale camera frame (`camera` feature:
@@ -181,7 +181,7 @@ pub fn qr_code(text: &str) -> Result<JsValue, JsValue> {
 #[cfg(feature = "camera")]
 #[wasm_bindgen(js_name = decodeQr)]
 pub fn decode_qr(width: usize, height: usize, grey: &[u8]) -> Vec<String> {
-    code::decode_qr(width, height, grey)
+    handoff::decode_qr(width, height, grey)
 }
 
 /// An SPSS system file (.sav) of the responses in an interchange CSV, labels

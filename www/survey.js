@@ -17,10 +17,10 @@
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
+import { MISSING, codeMark, codeMeaning, keyAnswer } from './answers.js';
 import { clearDraft, deviceId, instrumentKey as keepInstrument, kioskMode, loadDraft, loadMeta, saveDraft, setKiosk, submitResponse } from './storage.js';
 import { qrSvg } from './qr.js';
 
-const MISSING = 255;
 const params = new URLSearchParams(location.search);
 let kiosk = params.has('kiosk');
 /** Whether the device itself is in kiosk mode (set from the main page): then it is closed. */
@@ -33,7 +33,7 @@ const resetSeconds = Number(params.get('reset') ?? 8);
 const instrumentUrl = params.get('instrument');
 // A one-time invitation from the branch (survey.html?inv=TOKEN#k=SECRET on a
 // customer's own phone): the answers are then also shown as a response code to
-// send back, sealed with the link's secret (src/code.rs) so that whoever relays
+// send back, sealed with the link's secret (src/handoff.rs) so that whoever relays
 // the code cannot change its answers.
 const invitation = params.get('inv');
 const secret = new URLSearchParams(location.hash.slice(1)).get('k') ?? '';
@@ -80,9 +80,7 @@ const phoneOk = (p) => /^\+?[\d\s()-]+$/.test(p) && (p.match(/\d/g)?.length ?? 0
 /** The text of an answer code for a question, as the person saw it. */
 function answerText(q, code) {
   if (code == null || code === MISSING) return null;
-  if (q.kind === 'scale') return String(q.min + code);
-  const o = q.options[code];
-  return `${o.code} ${textOf(o.label)}`;
+  return q.kind === 'scale' ? codeMark(q, code) : `${codeMark(q, code)} ${codeMeaning(q, code, textOf)}`;
 }
 
 /** Saves the draft before anything else happens. */
@@ -464,36 +462,34 @@ addEventListener('keydown', (e) => {
   if (!q || e.key.length !== 1 || e.key === ' ') return;
   const hint = $('#key-hint');
   if (q.kind === 'single') {
-    const k = q.options.findIndex((o) => o.code.toLowerCase() === e.key.toLowerCase());
-    if (k < 0) {
+    const a = keyAnswer(q, e.key);
+    if (!a || 'refused' in a) {
       const codes = q.options.map((o) => o.code);
       hint.textContent = tr('survey.keys.letters', { keys: codes.length === 2 ? tr('survey.keys.or', { a: codes[0], b: codes[1] }) : `${codes[0]}–${codes.at(-1)}` });
       return;
     }
     e.preventDefault();
-    answer(q, k);
+    answer(q, a.code);
     return;
   }
   e.preventDefault();
   clearTimeout(pending.timer);
-  const typed = /^[0-9]$/.test(e.key) ? pending.digits + e.key : '';
-  const values = Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k));
-  const exact = values.indexOf(typed);
-  const longer = typed && values.some((v) => v !== typed && v.startsWith(typed));
-  if (!typed || (exact < 0 && !longer)) {
+  const a = keyAnswer(q, e.key, pending.digits);
+  if (!a || 'refused' in a) {
     pending = { digits: '', timer: 0 };
     hint.textContent = tr('survey.keys.numbers', { min: q.min, max: q.max });
     return;
   }
-  if (exact >= 0 && !longer) {
-    answer(q, exact);
+  if (!a.wait) {
+    answer(q, a.code);
     return;
   }
   // "1": 1 itself, or the start of 10. Shown focused; Enter takes it, a pause too.
-  hint.textContent = tr('survey.keys.wait', { n: typed });
-  const button = /** @type {HTMLElement | null} */ (document.querySelector(`.scale .option[data-code="${typed}"]`));
+  hint.textContent = tr('survey.keys.wait', { n: a.digits });
+  const button = /** @type {HTMLElement | null} */ (document.querySelector(`.scale .option[data-code="${a.digits}"]`));
   button?.focus();
-  pending = { digits: typed, timer: exact >= 0 ? setTimeout(() => answer(q, exact), WAIT_MS) : 0 };
+  const code = a.code;
+  pending = { digits: a.digits, timer: code != null ? setTimeout(() => answer(q, code), WAIT_MS) : 0 };
 });
 
 

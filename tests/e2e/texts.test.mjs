@@ -88,6 +88,14 @@ test('the code and tests cite documents that are in the repository (docs/), not 
   assert.equal(r.status, 1, r.stdout + r.stderr);
 });
 
+test('the README\'s module table lists every module of the core (issue 20)', () => {
+  const lib = readFileSync(new URL('../../src/lib.rs', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const modules = [...lib.matchAll(/^(?:pub )?mod (\w+);/gm)].map((m) => m[1]);
+  assert.ok(modules.length > 20, modules.join(' '));
+  assert.deepEqual(modules.filter((m) => !readme.includes(`| \`${m}\` |`)), []);
+});
+
 test('every page has a description for search engines and link previews', async () => {
   const { readdirSync } = await import('node:fs');
   const www = new URL('../../www/', import.meta.url);

@@ -5,7 +5,7 @@
 //! that re-encodes a code with other answers (holding the token, the page's
 //! own encoder, but not the link's secret) is refused by the seal.
 
-use manyi::code::{self, KEY_LEN, NONCE_LEN};
+use manyi::handoff::{self as code, KEY_LEN, NONCE_LEN};
 use manyi::{Instrument, ProblemCode, MISSING};
 use proptest::collection::vec;
 use proptest::prelude::*;
