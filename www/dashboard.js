@@ -9,6 +9,7 @@ import './texts.js';
 import { h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';
+import { codeMark } from './answers.js';
 import { staffGate } from './lock.js';
 import { caseCounts, casesSection } from './cases.js';
 import { clampNps, num, pct, pText, SAT_COLUMNS, satisfactionCells } from './present.js';
@@ -22,7 +23,6 @@ const FOLLOW_LIMIT = 200;
 const TREND_SHOWN = 12;
 /** Rows of the follow-up list on one screen page (the print shows them all). */
 const FOLLOW_PAGE = 10;
-const MISSING = 255;
 
 const state = {
   /** @type {'zh-CN' | 'en'} */
@@ -743,9 +743,7 @@ function followUpSection() {
   const answers = (k) =>
     qs
       .map((q, j) => {
-        const c = codes[k * qs.length + j];
-        if (c === MISSING) return '·';
-        return q.kind === 'single' ? q.options[c].code : String(q.min + c);
+        return codeMark(q, codes[k * qs.length + j]);
       })
       .join(' ');
   const pages = Math.max(1, Math.ceil(f.items.length / FOLLOW_PAGE));

@@ -16,6 +16,7 @@ import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i1
 import './texts.js';
 import { h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
+import { MISSING, answerKeys, codeMark, codeMeaning, keyAnswer } from './answers.js';
 import { ask } from './worker-bridge.js';
 import {
   DuplicateId,
@@ -39,7 +40,6 @@ import { staffGate } from './lock.js';
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
 
-const MISSING = 255;
 
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
@@ -69,24 +69,12 @@ const questions = () => instrument.questions;
 const isScale = (q) => q.kind === 'scale';
 
 /** What a stored code looks like on the form: its letter, its number, or · for not answered. */
-function shown(q, code) {
-  if (code == null) return '';
-  if (code === MISSING) return '·';
-  return isScale(q) ? String(q.min + code) : q.options[code].code;
-}
+const shown = codeMark;
 
 /** The code's text, to read back while keying. */
-function meaning(q, code) {
-  if (code == null) return '';
-  if (code === MISSING) return tr('entry.notAnswered');
-  return isScale(q) ? String(q.min + code) : textOf(q.options[code].label);
-}
+const meaning = (q, code) => (code === MISSING ? tr('entry.notAnswered') : codeMeaning(q, code, textOf));
 
-function allowed(q) {
-  if (isScale(q)) return `${q.min}–${q.max}`;
-  const codes = q.options.map((o) => o.code);
-  return `${codes[0]}–${codes[codes.length - 1]}`;
-}
+const allowed = answerKeys;
 
 /** What the status line says, kept to say it again in the other language. */
 let said = null;
@@ -216,28 +204,19 @@ function answerKey(e, i) {
     keepDraft();
     return;
   }
-  if (key === ' ' || key === '.') return setAnswer(i, MISSING);
-  if (key.length !== 1) return;
-  if (isScale(q)) {
-    if (!/\d/.test(key)) return refuse(i, key);
-    const typed = form.digits + key;
-    const v = Number(typed);
-    if (v < q.min || v > q.max || (typed.length > 1 && typed.startsWith('0'))) return refuse(i, typed);
-    // Wait for a second digit only if one could follow (1 → 10 on a 0–10 scale).
-    const more = typed !== '0' && v * 10 <= q.max;
-    if (more) {
-      form.values[i] = v - q.min;
-      form.digits = typed;
-      showValue(i);
-      keepDraft();
-      say('entry.moreDigits', { n: i + 1, v: typed });
-      return;
-    }
-    return setAnswer(i, v - q.min);
+  const a = keyAnswer(q, key, form.digits, { blank: true });
+  if (!a) return;
+  if ('refused' in a) return refuse(i, a.refused);
+  // Wait for a second digit only if one could follow (1 → 10 on a 0–10 scale).
+  if (a.wait) {
+    form.values[i] = a.code;
+    form.digits = a.digits;
+    showValue(i);
+    keepDraft();
+    say('entry.moreDigits', { n: i + 1, v: a.digits });
+    return;
   }
-  const k = q.options.findIndex((o) => o.code.toLowerCase() === key.toLowerCase());
-  if (k < 0) return refuse(i, key);
-  setAnswer(i, k);
+  setAnswer(i, a.code);
 }
 
 function refuse(i, value) {
@@ -472,27 +451,17 @@ function showResolve(entry, second, differ, who) {
       if (e.key === 'Tab' || e.ctrlKey || e.metaKey || e.altKey) return;
       e.preventDefault();
       if (e.key === 'Enter') return finish();
-      let code = null;
-      if (e.key === ' ' || e.key === '.') code = MISSING;
-      else if (isScale(q) && /^\d$/.test(e.key)) {
-        const typed = digits + e.key;
-        const v = Number(typed);
-        if (v < q.min || v > q.max) return say('entry.refused', { n: i + 1, value: typed, codes: allowed(q) }, 'error');
-        code = v - q.min;
-        if (typed !== '0' && v * 10 <= q.max) {
-          digits = typed;
-          resolved.set(i, code);
-          input.value = typed;
-          return;
-        }
-      } else if (!isScale(q)) {
-        const k = q.options.findIndex((o) => o.code.toLowerCase() === e.key.toLowerCase());
-        if (k < 0) return say('entry.refused', { n: i + 1, value: e.key, codes: allowed(q) }, 'error');
-        code = k;
-      } else return;
-      digits = '';
-      resolved.set(i, code);
-      input.value = shown(q, code);
+      const a = keyAnswer(q, e.key, digits, { blank: true });
+      if (!a) return;
+      if ('refused' in a) return say('entry.refused', { n: i + 1, value: a.refused, codes: allowed(q) }, 'error');
+      digits = a.digits;
+      if (a.code == null) resolved.delete(i);
+      else resolved.set(i, a.code);
+      if (a.wait) {
+        input.value = digits;
+        return;
+      }
+      input.value = shown(q, a.code);
       const next = document.getElementById(`r-${questions()[differ[k + 1]]?.id}`);
       if (next) next.focus();
       else say('entry.resolveReady', {});

@@ -11,11 +11,11 @@ import { h, labelLangButton } from './dom.js';
 import { qrSvg } from './qr.js';
 import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
 import { staffGate } from './lock.js';
+import { MISSING } from './answers.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
 
-const MISSING = 255;
 
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
