@@ -103,6 +103,22 @@ export async function openStaff(page, url, passphrase = PASSPHRASE) {
 }
 
 /**
+ * A new tab of `context` on `url`, ready: a staff screen past its lock, the
+ * survey (which has none) opened as is. The page's
+ * uncaught errors are collected in `errors` for the test to check.
+ */
+export async function openPage(context, url, { staff = !url.includes('survey.html') } = {}) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  if (staff) await openStaff(page, url);
+  else await page.goto(url);
+  // A staff screen is ready; the survey may also have stopped on a refusal (data-ready="error").
+  await page.locator(staff ? 'html[data-ready="true"]' : 'html[data-ready]').waitFor();
+  return { page, errors };
+}
+
+/**
  * Every record of a store as the page reads it: opened with the unlocked staff
  * keys (on a staff screen), codes as plain arrays. Use idbAll for the bytes as stored.
  */

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, idbAll, idbRevealed, launch, openStaff, unlockStaff } from './browser.mjs';
+import { axe, idbAll, idbRevealed, launch, unlockStaff, openPage } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -29,14 +29,7 @@ const HEADER = ['id', 'date', ...Array.from({ length: 17 }, (_, i) => `q${i + 1}
 // P-1 a promoter (no case).
 const CSV = [HEADER, row('D-1', '2026-01-05', 'B', 'A', '2'), row('D-2', '2099-01-05', 'A', 'A', '6'), row('P-1', '2026-01-05', 'A', 'A', '10')].join('\n') + '\n';
 
-async function open(context, path = '') {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await openStaff(page, env.url + path);
-  await page.locator('html[data-ready="true"]').waitFor();
-  return { page, errors };
-}
+const open = (context, path = '') => openPage(context, env.url + path);
 
 async function importFile(page, file, total) {
   await page.locator('#import-file').setInputFiles(file);

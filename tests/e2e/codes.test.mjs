@@ -238,7 +238,8 @@ test('issued slips survive a reload and can be printed again, less the invitatio
   const stored = await staffIdb(staff.page, 'invitations');
   for (const inv of stored) assert.ok(!JSON.stringify(inv).includes(parts(before[0]).secret));
   await staff.page.locator('#lang').click();
-  assert.match(await staff.page.locator('#issue-status').textContent(), /2 invitations of the last batch/);
+  // (The switch redraws after the click returns: wait for it rather than race it.)
+  await staff.page.locator('#issue-status', { hasText: /2 invitations of the last batch/ }).waitFor();
   assert.equal(await staff.page.locator('.slip svg.qr').count(), 2);
   assert.deepEqual(await axe(staff.page), []);
   for (const d of [staff, customer]) {

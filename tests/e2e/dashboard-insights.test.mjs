@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { axe, launch, openStaff } from './browser.mjs';
+import { axe, launch, openStaff, openPage } from './browser.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TMP = mkdtempSync(join(tmpdir(), 'manyi-insights-'));
@@ -52,10 +52,7 @@ function subset(column, value) {
 /** The dashboard with the generated file loaded (through the file picker, as an analyst would). */
 async function openDated(viewport = { width: 1366, height: 768 }, lang = 'zh') {
   const context = await env.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await openStaff(page, `${env.url}dashboard.html?demo`);
+  const { page, errors } = await openPage(context, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
   await page.locator('#src-file').setInputFiles({ name: 'dated.csv', mimeType: 'text/csv', buffer: readFileSync(DATED) });
   await page.waitForFunction(() => document.querySelector('#dash-context')?.textContent.startsWith('n = 3000'));

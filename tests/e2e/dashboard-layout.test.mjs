@@ -9,7 +9,7 @@
 // a file that fails say so in the page's language.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, launch, openStaff } from './browser.mjs';
+import { axe, launch, openStaff, openPage } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -21,10 +21,7 @@ after(async () => {
 
 async function openDemo(viewport, lang = 'zh') {
   const context = await env.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await openStaff(page, `${env.url}dashboard.html?demo`);
+  const { page, errors } = await openPage(context, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
   // The key drivers follow the rest of the view.
   await page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');

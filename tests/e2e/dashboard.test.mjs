@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { axe, launch, openStaff } from './browser.mjs';
+import { axe, launch, openStaff, openPage } from './browser.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_PATH = `${ROOT}www/demo/zg-x-branch-2023.csv`;
@@ -29,12 +29,8 @@ after(async () => {
 
 async function openDemo(viewport = { width: 1280, height: 900 }) {
   const context = await env.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
   // From the main page, as a branch manager would.
-  await openStaff(page, env.url);
-  await page.locator('html[data-ready="true"]').waitFor();
+  const { page, errors } = await openPage(context, env.url);
   await page.locator('a[href="dashboard.html?demo"]').click();
   // Same tab: the staff session unlocked on the main page carries over.
   await page.locator('#nps-value').waitFor();

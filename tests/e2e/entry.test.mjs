@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, idbAll, idbRevealed, launch, openStaff } from './browser.mjs';
+import { axe, idbAll, idbRevealed, launch, openStaff, openPage } from './browser.mjs';
 
 const DEMO = readFileSync(new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
 const [HEADER, ...LINES] = DEMO.trim().split(/\r?\n/);
@@ -26,13 +26,10 @@ after(async () => {
 });
 
 async function openEntry(context) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  page.on('dialog', (d) => errors.push(new Error(`a modal dialog opened: ${d.message()}`)));
-  await openStaff(page, `${env.url}entry.html`);
-  await page.locator('html[data-ready="true"]').waitFor();
-  return { page, errors };
+  const opened = await openPage(context, `${env.url}entry.html`);
+  // The entry screen never stops the clerk with a modal dialog.
+  opened.page.on('dialog', (d) => opened.errors.push(new Error(`a modal dialog opened: ${d.message()}`)));
+  return opened;
 }
 
 /** Presses keys one by one, counting them. */

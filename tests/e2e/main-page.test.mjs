@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, launch, openStaff } from './browser.mjs';
+import { axe, launch, openPage } from './browser.mjs';
 
 const DEMO = readFileSync(new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
 const [HEADER, ...LINES] = DEMO.trim().split(/\r?\n/);
@@ -18,14 +18,7 @@ after(async () => {
   await env?.close();
 });
 
-async function openMain(context) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await openStaff(page, env.url);
-  await page.locator('html[data-ready="true"]').waitFor();
-  return { page, errors };
-}
+const openMain = (context) => openPage(context, env.url);
 
 /** What must never show on screen: a programming value, or two punctuation marks in a row. */
 function flaws(text) {

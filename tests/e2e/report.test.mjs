@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, launch, openStaff } from './browser.mjs';
+import { axe, launch, openPage } from './browser.mjs';
 
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url);
 const HEADER = 'id,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17';
@@ -17,15 +17,11 @@ after(async () => {
   await env?.close();
 });
 
-async function openPage(viewport = { width: 390, height: 844 }) {
+async function openMain(viewport = { width: 390, height: 844 }) {
   const context = await env.newContext({ viewport });
-  const page = await context.newPage();
-  page.on('close', () => context.close());
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await openStaff(page, env.url);
-  await page.locator('html[data-ready="true"]').waitFor();
-  return { page, errors };
+  const opened = await openPage(context, env.url);
+  opened.page.on('close', () => context.close());
+  return opened;
 }
 
 /** The count and percentage cells of one option row of a question's table. */
@@ -35,7 +31,7 @@ async function freqRow(page, question, code) {
 }
 
 test('the demo data shows the thesis numbers', async () => {
-  const { page, errors } = await openPage();
+  const { page, errors } = await openMain();
   await page.getByRole('button', { name: /示例数据/ }).click();
   await page.locator('#nps-value').waitFor();
   // Thesis figure 3.8: NPS −3.28 from 125 promoters, 104 passives, 137 detractors of 366.
@@ -67,7 +63,7 @@ test('the demo data shows the thesis numbers', async () => {
 });
 
 test('picking the demo file itself gives the same report', async () => {
-  const { page } = await openPage();
+  const { page } = await openMain();
   await page.locator('#file').setInputFiles(DEMO.pathname);
   await page.locator('#nps-value').waitFor();
   assert.equal(await page.locator('#nps-value').textContent(), '\u22123.28');
@@ -76,7 +72,7 @@ test('picking the demo file itself gives the same report', async () => {
 });
 
 test('a bad file is refused with every problem located, and nothing is shown as imported', async () => {
-  const { page } = await openPage();
+  const { page } = await openMain();
   await page.getByRole('button', { name: /示例数据/ }).click();
   await page.locator('#nps-value').waitFor();
   const bad = [HEADER, 'a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9', 'b,Z,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,11', 'a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,5'].join('\n');
@@ -100,7 +96,7 @@ test('a bad file is refused with every problem located, and nothing is shown as 
 });
 
 test('the language switches both ways and is remembered', async () => {
-  const { page } = await openPage();
+  const { page } = await openMain();
   await page.getByRole('button', { name: /示例数据/ }).click();
   await page.locator('#nps-value').waitFor();
   await page.getByRole('button', { name: 'Switch to English' }).click();
@@ -117,7 +113,7 @@ test('the language switches both ways and is remembered', async () => {
 });
 
 test('keyboard alone loads the demo', async () => {
-  const { page } = await openPage();
+  const { page } = await openMain();
   await page.locator('#demo').focus();
   await page.keyboard.press('Enter');
   await page.locator('#nps-value').waitFor();
@@ -127,7 +123,7 @@ test('keyboard alone loads the demo', async () => {
 
 test('axe-core finds no violations, before and after a report and on an error', async () => {
   for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
-    const { page } = await openPage(viewport);
+    const { page } = await openMain(viewport);
     assert.deepEqual(await axe(page), [], 'empty page');
     await page.getByRole('button', { name: /示例数据/ }).click();
     await page.locator('#nps-value').waitFor();

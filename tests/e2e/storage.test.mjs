@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { axe, launch, openStaff } from './browser.mjs';
+import { axe, launch, openPage } from './browser.mjs';
 
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url).pathname;
 const DEMO_TEXT = readFileSync(DEMO, 'utf8');
@@ -20,14 +20,10 @@ after(async () => {
 });
 
 async function open(context) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
   // A new tab: sets the staff passphrase on a fresh device, else enters it.
-  await openStaff(page, env.url);
-  await page.locator('html[data-ready="true"]').waitFor();
-  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
-  return { page, errors };
+  const opened = await openPage(context, env.url);
+  await opened.page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
+  return opened;
 }
 
 const stored = (page) => page.locator('#store-status').getAttribute('data-total').then(Number);

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, idbAll, idbRevealed, launch, openStaff } from './browser.mjs';
+import { axe, idbAll, idbRevealed, launch, openStaff, openPage } from './browser.mjs';
 
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url).pathname;
 const DEMO_TEXT = readFileSync(DEMO, 'utf8');
@@ -40,15 +40,10 @@ after(async () => {
 });
 
 async function open(context, path = '') {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
   // The staff screens are behind the staff lock (set on a fresh device, entered in each new tab); the survey is not.
-  if (path.startsWith('survey.html')) await page.goto(env.url + path);
-  else await openStaff(page, env.url + path);
-  await page.locator('html[data-ready="true"]').waitFor();
-  if (!path) await page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
-  return { page, errors };
+  const opened = await openPage(context, env.url + path);
+  if (!path) await opened.page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
+  return opened;
 }
 
 const stored = (page) => page.locator('#store-status').getAttribute('data-total').then(Number);

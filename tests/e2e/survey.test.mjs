@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, launch, openStaff } from './browser.mjs';
+import { axe, launch, openStaff, openPage } from './browser.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
 const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
@@ -26,14 +26,7 @@ after(async () => {
   await env?.close();
 });
 
-async function openSurvey(context, query = '') {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(`${env.url}survey.html${query}`);
-  await page.locator('html[data-ready]').waitFor();
-  return { page, errors };
-}
+const openSurvey = (context, query = '') => openPage(context, `${env.url}survey.html${query}`);
 
 const screen = (page) => page.locator('html').getAttribute('data-screen');
 
