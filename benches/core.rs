@@ -16,7 +16,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use manyi::crosstab::{association_matrix, crosstab};
 use manyi::store::{decode_chunk, encode_chunk, StoredSet};
-use manyi::{generate::generate, scoring, Instrument, QuestionKind, Responses};
+use manyi::{generate::generate, Instrument, QuestionKind, Responses};
 
 /// The median time of `runs` calls of `f`, in milliseconds.
 fn median_ms<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
@@ -46,7 +46,9 @@ fn main() {
         let csv = data.to_csv(&inst, false).expect("csv");
         let runs = if n >= 1_000_000 { 5 } else { 15 };
         let import = median_ms(runs, || Responses::from_csv(&inst, &csv).expect("import"));
-        let report = median_ms(runs, || scoring::report(&inst, &data).expect("report"));
+        let report = median_ms(runs, || {
+            manyi::report::report(&inst, &data).expect("report")
+        });
         let one = median_ms(runs, || {
             crosstab(&inst, &data, "q2", "q14").expect("crosstab")
         });

@@ -36,6 +36,7 @@ pub mod merge;
 // Parquet: always in the native build, in wasm only in the export add-on.
 #[cfg(any(not(target_arch = "wasm32"), feature = "export"))]
 pub mod parquet;
+pub mod report;
 pub mod responses;
 pub mod sav;
 pub mod scale;

@@ -623,7 +623,7 @@ pub fn satisfaction(
 }
 
 /// One satisfaction item's figures from its frequency table.
-fn satisfaction_item(f: &Frequency) -> SatisfactionItem {
+pub(crate) fn satisfaction_item(f: &Frequency) -> SatisfactionItem {
     let k = f.counts.len() as u64;
     let score: u64 = f
         .counts
@@ -647,51 +647,6 @@ fn satisfaction_item(f: &Frequency) -> SatisfactionItem {
         mean,
         index: mean.map(|m| 100.0 * (m - 1.0) / (k - 1) as f64),
     }
-}
-
-/// Everything one-way about a data set: what `manyi report` prints.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Report {
-    /// The instrument's id.
-    pub instrument: String,
-    /// The instrument's version.
-    pub version: String,
-    /// The number of responses.
-    pub n: u64,
-    /// Every question's frequency table.
-    pub frequencies: Frequencies,
-    /// The NPS, if the instrument has an NPS question.
-    pub nps: Option<Nps>,
-    /// The satisfaction items, if any.
-    pub satisfaction: Vec<SatisfactionItem>,
-    /// The satisfaction scale's overall index and reliability, if it has items.
-    pub scale: Option<crate::scale::Scale>,
-}
-
-/// The full one-way report.
-pub fn report(instrument: &Instrument, responses: &Responses) -> Result<Report> {
-    // Each column is counted once: NPS, the satisfaction items and the scale's
-    // index read the frequency tables (α makes its own pass over the items).
-    let frequencies = frequencies(instrument, responses)?;
-    let table = |q: usize| &frequencies.questions[q];
-    let nps = instrument.nps().map(|q| {
-        let f = table(q);
-        nps_from_scores(&f.question, &f.counts, f.missing)
-    });
-    let satisfaction: Vec<SatisfactionItem> = instrument
-        .satisfaction()
-        .iter()
-        .map(|&q| satisfaction_item(table(q)))
-        .collect();
-    Ok(Report {
-        instrument: instrument.id().to_owned(),
-        version: instrument.version().to_owned(),
-        n: responses.len() as u64,
-        scale: crate::scale::scale_of(instrument, responses, &satisfaction),
-        frequencies,
-        nps,
-        satisfaction,
-    })
 }
 
 #[cfg(test)]

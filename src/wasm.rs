@@ -419,7 +419,7 @@ impl Dataset {
 
     /// The full one-way report.
     pub fn report(&self) -> Result<JsValue, JsValue> {
-        to_js(&scoring::report(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&crate::report::report(&self.instrument, &self.responses).map_err(js_error)?)
     }
 
     /// The cross-tab of two questions (ids) with χ², Cramér's V, residuals and

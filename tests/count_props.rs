@@ -93,7 +93,7 @@ fn responses(rows: usize, seed: u64) -> (Instrument, Responses) {
 fn the_report_counts_as_plain_loops_do() {
     for (rows, seed) in [(0, 1), (1, 2), (17, 3), (4097, 4), (20_000, 5)] {
         let (inst, data) = responses(rows, seed);
-        let report = scoring::report(&inst, &data).expect("report");
+        let report = manyi::report::report(&inst, &data).expect("report");
         for (q, f) in report.frequencies.questions.iter().enumerate() {
             let plain = count_codes_plain(data.column(q), inst.questions()[q].len());
             assert_eq!(f.counts, plain, "{}", f.question);

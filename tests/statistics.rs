@@ -445,31 +445,25 @@ fn nps_difference_mode_online_vs_paper() {
 }
 
 #[test]
-fn mode_counts_come_from_the_data() {
-    // The (P, Pa, D) of the `mode` vectors above are the data's: online (41,30,28),
-    // paper (84,74,109) (statistics.md §1).
+fn nps_by_mode_gives_the_data_counts_of_the_reference() {
+    // The (P, Pa, D) of the `mode` vectors above, online (41,30,28) and paper
+    // (84,74,109), are the data's (docs/statistics.md §1): the core's own
+    // segmenting (`nps --by mode`) must find them, not a re-count here.
     let (inst, resp) = data();
-    let mode = resp
-        .extras()
+    let by = manyi::scoring::nps_by(&inst, &resp, "mode").expect("nps by mode");
+    let got: Vec<(&str, u64, u64, u64)> = by
+        .segments
         .iter()
-        .find(|e| e.name == "mode")
-        .expect("the demo data has a mode column");
-    let q17 = resp.column(inst.nps().expect("an NPS question"));
-    let count = |m: &str| {
-        let mut c = (0u64, 0u64, 0u64);
-        for (v, &s) in mode.values.iter().zip(q17) {
-            if v == m {
-                match s {
-                    9..=10 => c.0 += 1,
-                    7..=8 => c.1 += 1,
-                    _ => c.2 += 1,
-                }
-            }
-        }
-        c
-    };
-    assert_eq!(count("online"), (41, 30, 28));
-    assert_eq!(count("paper"), (84, 74, 109));
+        .map(|s| {
+            (
+                s.option.as_str(),
+                s.nps.promoters,
+                s.nps.passives,
+                s.nps.detractors,
+            )
+        })
+        .collect();
+    assert_eq!(got, [("online", 41, 30, 28), ("paper", 84, 74, 109)]);
 }
 
 #[test]

@@ -311,7 +311,7 @@ fn percentages_are_counts_over_366() {
 #[test]
 fn report_agrees_with_its_parts() {
     let d = data();
-    let r = scoring::report(&d.inst, &d.responses).expect("report");
+    let r = manyi::report::report(&d.inst, &d.responses).expect("report");
     assert_eq!(r.instrument, "zg-x-branch-2023");
     assert_eq!(r.n, 366);
     assert_eq!(r.frequencies, d.freq);

@@ -408,7 +408,7 @@ fn run(args: Args) -> Result<String, Failure> {
             render::crosstab(&instrument, &t, args.lang, &mut out);
         }
         _ => {
-            let r = scoring::report(&instrument, &responses).map_err(fail)?;
+            let r = manyi::report::report(&instrument, &responses).map_err(fail)?;
             if args.json {
                 return Ok(to_json(&r));
             }

@@ -5,9 +5,10 @@
 //! there are (`--json` has them all).
 
 use manyi::crosstab::Crosstab;
+use manyi::report::Report;
 use manyi::scale::Undefined;
 use manyi::scoring::{
-    Compared, Frequency, Nps, NpsBy, NpsDifference, Report, SatisfactionItem, MAX_PAIRWISE,
+    Compared, Frequency, Nps, NpsBy, NpsDifference, SatisfactionItem, MAX_PAIRWISE,
 };
 use manyi::{Instrument, Lang};
 
