@@ -4,7 +4,7 @@
 import { ask } from './worker-bridge.js';
 import { initialLang, problemText, saveLang, sentence as asSentence, t, translatePage } from './i18n.js';
 import './texts.js';
-import { h, labelLangButton, saveFile } from './dom.js';
+import { catchFailures, h, labelLangButton, saveFile } from './dom.js';
 import { clampNps, num, pct, SAT_COLUMNS, satisfactionCells } from './present.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
@@ -591,6 +591,7 @@ $('#lang').addEventListener('click', () => {
   renderAll();
 });
 
+catchFailures(() => $('#status'), (what) => tr('app.failed', { what }));
 renderAll();
 ask('store.summary').catch(() => {}); // start the worker and its WebAssembly module while the person picks a file
 document.documentElement.dataset.ready = 'true';

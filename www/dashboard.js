@@ -6,7 +6,7 @@
 import { COLORS, diverging, hbars, heat, intervals, quadrant, splitBar, trendLine } from './charts.js';
 import { initialLang, problemText, saveLang, sentence, t, translatePage } from './i18n.js';
 import './texts.js';
-import { h, labelLangButton, saveFile } from './dom.js';
+import { catchFailures, h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';
 import { codeMark } from './answers.js';
@@ -900,6 +900,7 @@ $('#filter-clear').addEventListener('click', () => {
   refresh();
 });
 
+catchFailures(() => $('#dash-status'), (what) => tr('app.failed', { what }));
 renderTexts();
 const params = new URLSearchParams(location.search);
 if (params.has('demo')) fromDemo();

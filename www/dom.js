@@ -38,3 +38,20 @@ export function saveFile(file) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+/**
+ * Catches whatever an event handler left uncaught (a failed IndexedDB write,
+ * a worker that stopped): logs it and shows `message(what)` in the region
+ * `where()` returns, so that no button ever fails silently.
+ */
+export function catchFailures(where, message) {
+  const show = (reason) => {
+    console.error(reason);
+    const box = where();
+    if (!box) return;
+    box.hidden = false;
+    box.textContent = message(String(reason?.message ?? reason ?? ''));
+  };
+  addEventListener('unhandledrejection', (e) => show(e.reason));
+  addEventListener('error', (e) => show(e.error ?? e.message));
+}

@@ -14,7 +14,7 @@
 // when and what changed.
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
-import { h, labelLangButton } from './dom.js';
+import { catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { MISSING, answerKeys, codeMark, codeMeaning, keyAnswer } from './answers.js';
 import { ask } from './worker-bridge.js';
@@ -876,4 +876,5 @@ function syncPasses() {
   }
 }
 
+catchFailures(() => $('#entry-msg'), (what) => tr('app.failed', { what }));
 start();

@@ -7,7 +7,7 @@
 import { core } from './core.js';
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
-import { h, labelLangButton } from './dom.js';
+import { catchFailures, h, labelLangButton } from './dom.js';
 import { qrSvg } from './qr.js';
 import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
 import { staffGate } from './lock.js';
@@ -340,6 +340,7 @@ $('#scan').addEventListener('click', scan);
 
 renderTexts();
 $('#base').value = surveyUrl();
+catchFailures(() => $('#issue-status'), (what) => tr('app.failed', { what }));
 await renderKey();
 await restoreSlips();
 document.documentElement.dataset.ready = 'true';

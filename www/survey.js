@@ -15,7 +15,7 @@
 // optional contact screen after the last question; the name and phone are
 // kept (in the draft or the stored response) only while the consent box is ticked.
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
-import { h, labelLangButton } from './dom.js';
+import { catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { MISSING, codeMark, codeMeaning, keyAnswer } from './answers.js';
 import { clearDraft, deviceId, instrumentKey as keepInstrument, kioskMode, loadDraft, loadMeta, saveDraft, setKiosk, submitResponse } from './storage.js';
@@ -322,20 +322,8 @@ async function responseCode(codes) {
   }
 }
 
-async function submit() {
-  const missing = questions().find((q) => q.required && (draft.answers[q.id] ?? MISSING) === MISSING);
-  if (missing) {
-    const i = questions().indexOf(missing);
-    const box = $('#missing');
-    box.replaceChildren(tr('survey.missing', { n: i + 1 }), ' ', h('button', { type: 'button', class: 'ghost', id: 'goto-missing', onclick: () => change(i) }, tr('survey.gotoMissing', { n: i + 1 })));
-    $('#goto-missing').focus();
-    return;
-  }
-  const codes = new Uint8Array(questions().length).fill(MISSING);
-  questions().forEach((q, i) => {
-    const c = draft.answers[q.id];
-    if (c != null) codes[i] = c;
-  });
+/** Saves the response of `codes` (with its questionnaire, and the code sent back to an invitation). */
+async function save(codes) {
   const now = new Date().toISOString();
   const record = {
     id: draft.id,
@@ -356,10 +344,42 @@ async function submit() {
     if (!sent.error) meta.push({ key: 'sent', value: { invitation, text: sent.text, qr: sent.qr, id: draft.id } });
   }
   await submitResponse(record, { at: now, what: 'survey', detail: { id: draft.id, kiosk } }, meta);
+}
+
+async function submit() {
+  const missing = questions().find((q) => q.required && (draft.answers[q.id] ?? MISSING) === MISSING);
+  if (missing) {
+    const i = questions().indexOf(missing);
+    const box = $('#missing');
+    box.replaceChildren(tr('survey.missing', { n: i + 1 }), ' ', h('button', { type: 'button', class: 'ghost', id: 'goto-missing', onclick: () => change(i) }, tr('survey.gotoMissing', { n: i + 1 })));
+    $('#goto-missing').focus();
+    return;
+  }
+  const codes = new Uint8Array(questions().length).fill(MISSING);
+  questions().forEach((q, i) => {
+    const c = draft.answers[q.id];
+    if (c != null) codes[i] = c;
+  });
+  try {
+    await save(codes);
+  } catch (e) {
+    // Not saved: say so, keep every answer (the draft) and the review to submit again.
+    console.error(e);
+    showFailure(tr('survey.saveFailed', { what: String(e?.message ?? e) }));
+    return;
+  }
+  showFailure('');
   phase = 'thanks';
   draft = null;
   render();
   if (kiosk) setTimeout(restart, resetSeconds * 1000);
+}
+
+/** The failure line above the screen (empty: hidden). */
+function showFailure(text) {
+  const box = $('#failure');
+  box.textContent = text;
+  box.hidden = !text;
 }
 
 async function restart() {
@@ -549,4 +569,5 @@ async function start() {
   navigator.serviceWorker?.register('sw.js').catch(() => {});
 }
 
+catchFailures(() => $('#failure'), (what) => tr('app.failed', { what }));
 start();

@@ -105,3 +105,18 @@ test('an import conflict shows each answer’s option text, not the letter alone
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a failure no handler caught is shown in the page\'s status line, in its language, on every staff screen', async () => {
+  const context = await env.newContext();
+  for (const [path, status] of [['', '#status'], ['dashboard.html', '#dash-status'], ['entry.html', '#entry-msg'], ['invite.html', '#issue-status']]) {
+    const { page } = await openPage(context, env.url + path);
+    // As a failed write or a stopped worker leaves it: a rejection nobody awaits.
+    await page.evaluate(() => {
+      Promise.reject(new Error('the worker stopped'));
+    });
+    await page.locator(status, { hasText: /操作未完成：the worker stopped/ }).waitFor();
+    await page.close();
+  }
+  await context.close();
+});
+
