@@ -1,6 +1,6 @@
 //! Follow-up cases: closing the loop with each flagged customer.
 //!
-//! Every response on the follow-up list ([`crate::filter::follow_up`]: a
+//! Every response on the follow-up list ([`crate::followup::follow_up`]: a
 //! detractor, or one meeting a `when` rule) is a **case**. What staff do about
 //! it is an append-only log of [`Event`]s, one per change, like commits:
 //! each names its `parent` (the state it changes; `null` only for a case's
@@ -47,7 +47,8 @@ use serde::{Deserialize, Serialize};
 use crate::csv::{write_cells, Cell};
 use crate::date::{self, Day};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
-use crate::filter::{self, FollowUp};
+use crate::filter;
+use crate::followup::{self, FollowUp};
 use crate::instrument::{Instrument, Lang, MAX_NAME, MAX_TEXT};
 use crate::responses::Responses;
 
@@ -633,7 +634,7 @@ fn all_cases(
             )
         })?;
     let log = Log::new(events);
-    let mut listed: Vec<FollowUp> = filter::follow_up(instrument, responses)?;
+    let mut listed: Vec<FollowUp> = followup::follow_up(instrument, responses)?;
     // Responses with events that no rule flags (any more) keep their case.
     let flagged: BTreeSet<u32> = listed.iter().map(|f| f.row).collect();
     let nps = instrument.nps();
@@ -695,7 +696,7 @@ fn all_cases(
             })
             .collect();
         out.push(Case {
-            reasons: filter::reasons(instrument, &f, lang),
+            reasons: followup::reasons(instrument, &f, lang),
             id: f.id,
             row: f.row,
             score: f.score,
@@ -988,7 +989,7 @@ pub fn cases_csv(
     };
     for c in &all {
         let score = c.score.map(|s| s.to_string()).unwrap_or_default();
-        let reasons = filter::join_reasons(&c.reasons, lang);
+        let reasons = followup::join_reasons(&c.reasons, lang);
         let notes = c
             .notes
             .iter()

@@ -27,6 +27,7 @@ pub mod drivers;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod followup;
 pub mod form_id;
 pub mod generate;
 pub mod handoff;
@@ -51,6 +52,7 @@ pub mod xlsx;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Problem, ProblemCode, Result};
-pub use filter::{Filter, FollowUp, Selection};
+pub use filter::{Filter, Selection};
+pub use followup::FollowUp;
 pub use instrument::{Instrument, Lang, Question, QuestionKind, MISSING};
 pub use responses::Responses;

@@ -528,7 +528,7 @@ impl Dataset {
     #[wasm_bindgen(js_name = followUpCsv)]
     pub fn follow_up_csv(&self, lang: &str, bom: bool) -> Result<Vec<u8>, JsValue> {
         let lang = Lang::parse(lang).unwrap_or_default();
-        filter::follow_up_csv(&self.instrument, &self.responses, lang, bom).map_err(js_error)
+        followup::follow_up_csv(&self.instrument, &self.responses, lang, bom).map_err(js_error)
     }
 
     /// The responses a filter keeps (`{answers, columns, from, to}`; see the
@@ -569,19 +569,22 @@ impl Dataset {
     /// The follow-up list: every detractor with the follow-up rules they meet.
     #[wasm_bindgen(js_name = followUp)]
     pub fn follow_up(&self) -> Result<JsValue, JsValue> {
-        to_js(&filter::follow_up(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&followup::follow_up(&self.instrument, &self.responses).map_err(js_error)?)
     }
 
     /// The follow-up list summarised (`count`, `by_flag`, `flagged`) with its first `limit` entries.
     #[wasm_bindgen(js_name = followUpList)]
     pub fn follow_up_list(&self, limit: usize) -> Result<JsValue, JsValue> {
-        to_js(&filter::follow_up_list(&self.instrument, &self.responses, limit).map_err(js_error)?)
+        to_js(
+            &followup::follow_up_list(&self.instrument, &self.responses, limit)
+                .map_err(js_error)?,
+        )
     }
 
     /// The follow-up list's rows (every detractor), for exporting them with `rows`.
     #[wasm_bindgen(js_name = followUpRows)]
     pub fn follow_up_rows(&self) -> Result<Vec<u32>, JsValue> {
-        let list = filter::follow_up(&self.instrument, &self.responses).map_err(js_error)?;
+        let list = followup::follow_up(&self.instrument, &self.responses).map_err(js_error)?;
         Ok(list.iter().map(|f| f.row).collect())
     }
 

@@ -7,7 +7,7 @@ use manyi::backup;
 use manyi::cases::{
     self, add_working_days, merge_events, next_event, CallBack, Change, Event, Status,
 };
-use manyi::filter::follow_up;
+use manyi::followup::follow_up;
 use manyi::instrument::BUILTIN_JSON;
 use manyi::{ErrorKind, Instrument, Lang, ProblemCode, Responses};
 use serde_json::{json, Value};

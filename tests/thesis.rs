@@ -411,7 +411,7 @@ fn nps_segments_statistics_1() {
 #[test]
 fn follow_up_list_holds_the_detractors() {
     let d = data();
-    let list = manyi::filter::follow_up(&d.inst, &d.responses).expect("follow-up");
+    let list = manyi::followup::follow_up(&d.inst, &d.responses).expect("follow-up");
     assert_eq!(list.len(), 137);
     assert!(list.iter().all(|f| f.detractor && f.score <= Some(6)));
     let text = std::fs::read_to_string(DEMO).expect("demo");

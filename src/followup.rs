@@ -1,0 +1,250 @@
+//! The follow-up list: which customers the branch should call back, and why.
+//!
+//! The follow-up list holds the detractors (0–6 on the NPS question) and marks,
+//! for each, the instrument's follow-up rules they meet (for the built-in one:
+//! no relationship manager, Q10 B or C; almost no contact, Q11 D). A rule
+//! written with `when` (a condition tree: see
+//! [`Condition`](crate::instrument::Condition)) lists every response meeting
+//! it, detractor or not; a rule of the first form only marks detractors.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::instrument::{Instrument, Lang, MISSING};
+use crate::responses::Responses;
+
+/// One response on the follow-up list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUp {
+    /// The response's row.
+    pub row: u32,
+    /// The response id.
+    pub id: String,
+    /// The NPS answer (0–10), if the response gave one.
+    pub score: Option<u8>,
+    /// Whether the response is a detractor (0–6).
+    pub detractor: bool,
+    /// The ids of the instrument's follow-up rules this response meets.
+    pub flags: Vec<String>,
+}
+
+/// The follow-up list, in row order: every detractor (0–6 on the NPS
+/// question), with the rules of the first form (`question`, `options`) each
+/// meets, and every response meeting a rule of the second form (`when`),
+/// detractor or not, with those rules too.
+pub fn follow_up(instrument: &Instrument, responses: &Responses) -> Result<Vec<FollowUp>> {
+    let nps = instrument.nps();
+    let rules = instrument.follow_up();
+    let mut out = Vec::new();
+    for r in 0..responses.len() {
+        let score = nps
+            .map(|q| responses.column(q)[r])
+            .filter(|&c| c != MISSING);
+        let detractor = score.is_some_and(|c| c <= 6);
+        let flags: Vec<String> = rules
+            .iter()
+            .filter(|rule| (detractor || !rule.detractors_only) && rule.when.holds(responses, r))
+            .map(|rule| rule.id.clone())
+            .collect();
+        let flagged = detractor
+            || rules
+                .iter()
+                .any(|rule| !rule.detractors_only && flags.contains(&rule.id));
+        if flagged {
+            out.push(FollowUp {
+                row: r as u32,
+                id: responses.ids()[r].to_owned(),
+                score,
+                detractor,
+                flags,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Why a response is on the follow-up list, in `lang`: the labels of the
+/// rules it meets, in the instrument's order, then "detractor (scored N)"
+/// if it is one.
+pub fn reasons(instrument: &Instrument, f: &FollowUp, lang: Lang) -> Vec<String> {
+    let mut why: Vec<String> = instrument
+        .follow_up()
+        .iter()
+        .filter(|r| f.flags.contains(&r.id))
+        .map(|r| r.label.get(lang).to_owned())
+        .collect();
+    if let (true, Some(score)) = (f.detractor, f.score) {
+        why.push(match lang {
+            Lang::En => format!("detractor (scored {score})"),
+            Lang::ZhCn => format!("贬损者（打分 {score}）"),
+        });
+    }
+    why
+}
+
+/// How reasons are joined in one cell: "；" in Chinese, "; " in English.
+pub fn join_reasons(reasons: &[String], lang: Lang) -> String {
+    reasons.join(if lang == Lang::En { "; " } else { "；" })
+}
+
+/// The follow-up list as a labelled CSV for the branch to call back: every
+/// listed response's row, with a last column `follow_up_reason` saying why
+/// the person is on the list ([`reasons`], joined with "；" in Chinese or
+/// "; " in English).
+pub fn follow_up_csv(
+    instrument: &Instrument,
+    responses: &Responses,
+    lang: Lang,
+    bom: bool,
+) -> Result<Vec<u8>> {
+    let list = follow_up(instrument, responses)?;
+    let rows: Vec<u32> = list.iter().map(|f| f.row).collect();
+    let reasons: Vec<String> = list
+        .iter()
+        .map(|f| join_reasons(&reasons(instrument, f, lang), lang))
+        .collect();
+    responses.select(&rows)?.to_labelled_csv_with(
+        instrument,
+        lang,
+        bom,
+        "follow_up_reason",
+        &reasons,
+    )
+}
+
+/// The follow-up list for display: how many detractors, how many meet each
+/// rule, and the first `limit` of them (the whole list goes to exports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpList {
+    /// Detractors in all.
+    pub count: u64,
+    /// Rule id → detractors meeting it.
+    pub by_flag: BTreeMap<String, u64>,
+    /// Detractors meeting at least one rule.
+    pub flagged: u64,
+    /// The first `limit` detractors, in row order.
+    pub items: Vec<FollowUp>,
+}
+
+/// The follow-up list summarised, with its first `limit` entries.
+pub fn follow_up_list(
+    instrument: &Instrument,
+    responses: &Responses,
+    limit: usize,
+) -> Result<FollowUpList> {
+    let mut all = follow_up(instrument, responses)?;
+    let mut by_flag: BTreeMap<String, u64> = instrument
+        .follow_up()
+        .iter()
+        .map(|r| (r.id.clone(), 0))
+        .collect();
+    for f in &all {
+        for flag in &f.flags {
+            *by_flag.entry(flag.clone()).or_default() += 1;
+        }
+    }
+    let flagged = all.iter().filter(|f| !f.flags.is_empty()).count() as u64;
+    let count = all.len() as u64;
+    all.truncate(limit);
+    Ok(FollowUpList {
+        count,
+        by_flag,
+        flagged,
+        items: all,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(rows: &[&str]) -> (Instrument, Responses) {
+        let inst = Instrument::builtin();
+        let mut csv = String::from(
+            "id,mode,date,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17\n",
+        );
+        for r in rows {
+            csv.push_str(r);
+            csv.push('\n');
+        }
+        let responses = Responses::from_csv(&inst, csv.as_bytes()).expect("valid");
+        (inst, responses)
+    }
+
+    #[test]
+    fn the_follow_up_csv_says_why_each_person_is_on_it() {
+        let inst = Instrument::builtin();
+        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let r = Responses::from_csv(&inst, demo).unwrap();
+        let list = follow_up(&inst, &r).unwrap();
+        for lang in [Lang::ZhCn, Lang::En] {
+            let csv = String::from_utf8(follow_up_csv(&inst, &r, lang, false).unwrap()).unwrap();
+            let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+            // The thesis's 137 detractors (figure 3.8), each with a reason in the last column.
+            assert_eq!(lines.len(), 1 + 137);
+            assert!(lines[0].ends_with(",follow_up_reason"), "{}", lines[0]);
+            for (line, f) in lines[1..].iter().zip(&list) {
+                assert!(line.starts_with(&format!("{},", f.id)), "{line}");
+                let detractor = match lang {
+                    Lang::En => format!("detractor (scored {})", f.score.unwrap()),
+                    Lang::ZhCn => format!("贬损者（打分 {}）", f.score.unwrap()),
+                };
+                assert!(line.trim_end_matches('"').ends_with(&detractor), "{line}");
+                for flag in &f.flags {
+                    let rule = inst.follow_up().iter().find(|x| &x.id == flag).unwrap();
+                    assert!(line.contains(rule.label.get(lang)), "{line} lacks {flag}");
+                }
+            }
+            assert!(
+                list.iter().any(|f| f.flags.len() == 2),
+                "some meet both rules"
+            );
+        }
+    }
+
+    #[test]
+    fn follow_up_lists_detractors_with_their_flags() {
+        let (inst, r) = store(&[
+            "a,paper,,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,3",
+            "b,online,,B,B,B,B,B,B,B,B,B,B,D,B,B,B,B,B,9",
+            "c,online,,A,C,A,A,A,A,A,A,A,C,A,A,A,A,A,A,6",
+            "d,paper,,A,B,A,A,A,A,A,A,A,B,D,A,A,A,A,A,0",
+            "e,paper,,A,B,A,A,A,A,A,A,A,B,D,A,A,A,A,A,7",
+            "f,paper,,A,B,A,A,A,A,A,A,A,A,D,A,A,A,A,A,",
+        ]);
+        let list = follow_up(&inst, &r).unwrap();
+        let got: Vec<(&str, u8, Vec<&str>)> = list
+            .iter()
+            .map(|f| {
+                (
+                    f.id.as_str(),
+                    f.score.unwrap(),
+                    f.flags.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", 3, vec![]),
+                ("c", 6, vec!["no-manager"]),
+                ("d", 0, vec!["no-manager", "little-contact"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_list_is_summarised_and_cut_for_display() {
+        let (inst, r) = store(&[
+            "a,paper,,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,3",
+            "c,online,,A,C,A,A,A,A,A,A,A,C,A,A,A,A,A,A,6",
+            "d,paper,,A,B,A,A,A,A,A,A,A,B,D,A,A,A,A,A,0",
+        ]);
+        let list = follow_up_list(&inst, &r, 1).unwrap();
+        assert_eq!((list.count, list.flagged, list.items.len()), (3, 2, 1));
+        assert_eq!(list.by_flag["no-manager"], 2);
+        assert_eq!(list.by_flag["little-contact"], 1);
+    }
+}
