@@ -31,6 +31,7 @@ pub mod followup;
 pub mod form_id;
 pub mod generate;
 pub mod handoff;
+pub mod import;
 pub mod instrument;
 pub mod lock;
 pub mod merge;

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use crate::merge::{self, Resolution};
 use crate::store::{self, Contact, LogRecord, Provenance};
 use crate::{
-    backup, crosstab, filter, handoff, scale, scoring, trend, Error, Filter, Instrument, Lang,
-    Responses,
+    backup, crosstab, filter, followup, handoff, scale, scoring, trend, Error, Filter, Instrument,
+    Lang, Responses,
 };
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
