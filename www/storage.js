@@ -3,7 +3,7 @@
 // and in the worker (IndexedDB exists in both). This file persists what it is
 // given and reads back what it wrote: what the records mean (which
 // questionnaire, which version of a response wins, what is unreadable) is the
-// core's (src/store.rs), read through the worker.
+// core's (src/store/), read through the worker.
 //
 // Stores:
 //   chunks     out-of-line keys "<fingerprint>:<nnnn>": bulk responses as the
