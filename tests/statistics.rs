@@ -444,27 +444,9 @@ fn nps_difference_mode_online_vs_paper() {
     );
 }
 
-#[test]
-fn nps_by_mode_gives_the_data_counts_of_the_reference() {
-    // The (P, Pa, D) of the `mode` vectors above, online (41,30,28) and paper
-    // (84,74,109), are the data's (docs/statistics.md §1): the core's own
-    // segmenting (`nps --by mode`) must find them, not a re-count here.
-    let (inst, resp) = data();
-    let by = manyi::scoring::nps_by(&inst, &resp, "mode").expect("nps by mode");
-    let got: Vec<(&str, u64, u64, u64)> = by
-        .segments
-        .iter()
-        .map(|s| {
-            (
-                s.option.as_str(),
-                s.nps.promoters,
-                s.nps.passives,
-                s.nps.detractors,
-            )
-        })
-        .collect();
-    assert_eq!(got, [("online", 41, 30, 28), ("paper", 84, 74, 109)]);
-}
+// The (P, Pa, D) of the `mode` vectors above are the data's segments, online
+// (41,30,28) and paper (84,74,109): src/scoring.rs's `nps_by` test checks that
+// the core finds them (it used to be re-counted here, by a copy of the rule).
 
 #[test]
 fn nps_difference_next_period_vs_thesis() {
