@@ -122,14 +122,15 @@ export function report(rows, instrument) {
   return { n: rows.length, frequencies, nps: nps(rows, byId[instrument.nps]), satisfaction: sat, scale: reliability(rows, instrument.satisfaction.map((id) => byId[id])) };
 }
 
-// Regularized upper incomplete gamma Q(a, x) (Numerical Recipes), for the χ² p-value.
+// Regularized upper incomplete gamma Q(a, x) (Numerical Recipes), for the χ² p-value
+// (its constants as the nearest doubles print them: the same numbers).
 function lnGamma(x) {
-  const c = [76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2, -0.5395239384953e-5];
+  const c = [76.18009172947146, -86.50532032941678, 24.01409824083091, -1.231739572450155, 0.001208650973866179, -0.000005395239384953];
   let y = x;
   const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
   let ser = 1.000000000190015;
   for (const ci of c) ser += ci / ++y;
-  return -tmp + Math.log((2.5066282746310005 * ser) / x);
+  return -tmp + Math.log((2.5066282746310007 * ser) / x);
 }
 function gammaQ(a, x) {
   if (x <= 0) return 1;

@@ -20,9 +20,9 @@ const DEMO_URL = 'demo/zg-x-branch-2023.csv';
 const state = {
   /** @type {'zh-CN' | 'en'} */
   lang: initialLang(),
-  /** @type {null | {name: string, report: any, instrument: any}} */
+  /** @type {null | {name: string, nameKey?: string | null, report: any, instrument: any}} */
   view: null,
-  /** @type {null | {name: string, error: any}} */
+  /** @type {null | {name: string, nameKey?: string | null, error: any}} */
   failure: null,
   /** @type {null | {key: string, vars: object}} */
   status: null,
@@ -494,7 +494,7 @@ $('#show-stored').addEventListener('click', async () => {
   } catch (error) {
     state.status = null;
     renderStatus();
-    state.failure = { nameKey: 'device.name', error };
+    state.failure = { name: tr('device.name'), nameKey: 'device.name', error };
     renderErrors();
     $('#errors').focus();
   } finally {

@@ -233,7 +233,7 @@ export function quadrant(points, means, names, alt, width) {
       { x: cx - w / 2, y: cy + r + 2, anchor: 'middle' },
     ].map((o) => ({ ...o, box: { x: o.x, y: o.y, w, h: 16 } }))
       .filter((o) => o.box.x >= 0 && o.box.x + w <= W && o.box.y >= T - 14 && o.box.y + 16 <= H - B + 2);
-    const best = options.reduce((a, o) => {
+    const best = options.reduce((/** @type {null | (typeof options[number] & {cost: number})} */ a, o) => {
       const cost = taken.reduce((c, t) => c + overlap(o.box, t), 0);
       return a && a.cost <= cost ? a : { ...o, cost };
     }, null) ?? { x: cx + r + 3, y: cy - 8, anchor: 'start', box: { x: cx + r + 3, y: cy - 8, w, h: 16 } };

@@ -1,5 +1,6 @@
 // The one door to the Rust core: loads the WebAssembly module once and hands
 // out its exports (Dataset, builtinInstrument, issueToken, encodeResponse, …).
+// @ts-ignore pkg/ is built by ./dev (wasm-bindgen, without type declarations)
 import init, * as manyi from './pkg/manyi.js';
 
 /** @type {Promise<typeof manyi> | undefined} */

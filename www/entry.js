@@ -141,7 +141,7 @@ function buildGrid() {
     ),
   );
   $('#grid').replaceChildren(...cells);
-  for (const input of document.querySelectorAll('#grid .ans')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('#grid .ans'))) {
     input.addEventListener('keydown', (e) => answerKey(e, Number(input.dataset.index)));
     input.addEventListener('focus', () => {
       form.digits = '';
@@ -160,7 +160,7 @@ function showValue(i) {
   input.value = form.digits && document.activeElement === input ? form.digits : shown(q, v);
   const hint = v == null ? tr('entry.allowed', { codes: allowed(q) }) : meaning(q, v);
   document.getElementById(`m-${q.id}`).textContent = hint;
-  input.closest('.cell').dataset.state = v == null ? 'empty' : v === MISSING ? 'missing' : 'set';
+  /** @type {HTMLElement} */ (input.closest('.cell')).dataset.state = v == null ? 'empty' : v === MISSING ? 'missing' : 'set';
 }
 
 function refreshGrid() {
@@ -225,7 +225,7 @@ function refuse(i, value) {
   if (form.digits) form.values[i] = null;
   form.digits = '';
   showValue(i);
-  const cell = field(i).closest('.cell');
+  const cell = /** @type {HTMLElement} */ (field(i).closest('.cell'));
   cell.classList.remove('refused');
   void cell.offsetWidth; // restart the flash
   cell.classList.add('refused');

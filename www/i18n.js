@@ -155,6 +155,7 @@ export function addStrings(more) {
  * The language chosen on this device before, else Simplified Chinese (the
  * product's first language, whatever the browser's: a branch tablet's
  * browser language says nothing about its customers).
+ * @returns {Lang}
  */
 export function initialLang() {
   const saved = globalThis.localStorage?.getItem('manyi.lang');

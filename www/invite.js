@@ -278,6 +278,7 @@ async function scan() {
   // The core's decoder is a separate, larger package: fetched only when needed.
   let decodeQr = null;
   if (!detector) {
+    // @ts-ignore pkg/ is built by ./dev (wasm-bindgen, without type declarations)
     const camera = await import('./pkg/camera/manyi_camera.js');
     await camera.default();
     decodeQr = camera.decodeQr;

@@ -16,7 +16,7 @@ function gateForm(kind, attempt) {
   const tr = (key, vars) => t(lang, key, vars);
   const main = /** @type {HTMLElement} */ (document.querySelector('main'));
   // The screen's own controls (its content, and buttons such as Print in the bar) wait behind the lock.
-  const hidden = [...main.children, ...document.querySelectorAll('header.bar button:not(#lang), footer')].filter((c) => !c.hidden);
+  const hidden = /** @type {HTMLElement[]} */ ([...main.children, ...document.querySelectorAll('header.bar button:not(#lang), footer')]).filter((c) => !c.hidden);
   for (const c of hidden) c.hidden = true;
   document.documentElement.dataset.lock = kind;
   return new Promise((resolve) => {

@@ -216,12 +216,13 @@ async function sealEverything(keys) {
   const names = ['chunks', 'responses', 'entries', 'audit', 'meta'];
   const read = db.transaction(names);
   const all = await Promise.all(names.map((n) => Promise.all([done(read.objectStore(n).getAllKeys()), done(read.objectStore(n).getAll())])));
+  /** @type {Array<[string, any, IDBValidKey, boolean?]>} */
   const puts = [];
   const [chunks, responses, entries, audit, metaRows] = all;
   chunks[1].forEach((bytes, i) => {
     if (inClear('chunks', bytes)) puts.push(['chunks', encryptWith(keys.dk, new Uint8Array(bytes)).then((e) => e.buffer), chunks[0][i]]);
   });
-  for (const [store, [ks, rows]] of [['responses', responses], ['entries', entries], ['audit', audit]]) {
+  for (const [store, [ks, rows]] of /** @type {Array<[string, [IDBValidKey[], any[]]]>} */ ([['responses', responses], ['entries', entries], ['audit', audit]])) {
     rows.forEach((r, i) => {
       if (inClear(store, r)) puts.push([store, protectRecord(r, CLEAR[store], keys), ks[i], store === 'audit']);
     });
