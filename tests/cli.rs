@@ -136,6 +136,20 @@ fn group_line<'a>(out: &'a str, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line for {label} in {out}"))
 }
 
+/// Each NPS group named by `labels` (promoters, passives, detractors) on its
+/// own line with its count and share (thesis fig. 3.8: 125 / 104 / 137 of
+/// 366), not merely somewhere in the output.
+fn assert_groups(out: &str, labels: [&str; 3]) {
+    let want = [("125", "34.15%"), ("104", "28.42%"), ("137", "37.43%")];
+    for (label, (count, share)) in labels.into_iter().zip(want) {
+        let line = group_line(out, label);
+        assert!(
+            has_cell(line, count) && has_cell(line, share),
+            "{label}: {line}"
+        );
+    }
+}
+
 /// Whether `cell` is one of the whitespace-separated cells of `line`.
 fn has_cell(line: &str, cell: &str) -> bool {
     line.split_whitespace().any(|c| c == cell)
@@ -146,19 +160,7 @@ fn nps_human_chinese_by_default() {
     let out = ok(&manyi(&["nps", DEMO]));
     // thesis fig. 3.8: NPS = −3.28 (printed with an ASCII minus)
     assert!(out.contains("-3.28"), "{out}");
-    // Each group on its own line with its count and share (thesis fig. 3.8:
-    // 125 / 104 / 137 of 366), not merely somewhere in the output.
-    for (word, count, share) in [
-        ("推荐者", "125", "34.15%"),
-        ("被动者", "104", "28.42%"),
-        ("贬损者", "137", "37.43%"),
-    ] {
-        let line = group_line(&out, word);
-        assert!(
-            has_cell(line, count) && has_cell(line, share),
-            "{word}: {line}"
-        );
-    }
+    assert_groups(&out, ["推荐者", "被动者", "贬损者"]);
     assert!(!out.contains("Promoters"), "{out}");
     // --lang zh-CN is the same as the default.
     assert_eq!(out, ok(&manyi(&["nps", DEMO, "--lang", "zh-CN"])));
@@ -168,17 +170,7 @@ fn nps_human_chinese_by_default() {
 fn nps_human_english() {
     let out = ok(&manyi(&["nps", DEMO, "--lang", "en"]));
     assert!(out.contains("-3.28"), "{out}");
-    for (word, count, share) in [
-        ("Promoters", "125", "34.15%"),
-        ("Passives", "104", "28.42%"),
-        ("Detractors", "137", "37.43%"),
-    ] {
-        let line = group_line(&out, word);
-        assert!(
-            has_cell(line, count) && has_cell(line, share),
-            "{word}: {line}"
-        );
-    }
+    assert_groups(&out, ["Promoters", "Passives", "Detractors"]);
     assert!(!out.contains("推荐者"), "{out}");
     // Options may come before the command too.
     assert_eq!(out, ok(&manyi(&["--lang", "en", "nps", DEMO])));
