@@ -394,7 +394,7 @@ impl Device {
                 .insert(fp.to_owned(), base)
                 .expect("absorbing into it");
             self.index.remove(fp);
-            self.append_chunk(top);
+            self.append_chunk(top, true);
         }
     }
 
@@ -425,21 +425,13 @@ impl Device {
     pub fn add_chunk(&mut self, key: &str, bytes: &[u8]) {
         match decode_chunk(bytes) {
             Ok(mut chunk) => {
+                // An older revision's rows never replace the newer version's.
+                let mut replace = true;
                 if let Some(newer) = self.revision_of(&chunk.instrument) {
                     let old = chunk.fingerprint.clone();
                     chunk = chunk.carried_to(&newer);
-                    let fp = chunk.fingerprint.clone();
-                    self.retire(&fp, vec![old]);
-                    // Older rows never replace the newer version's rows.
-                    if self.sets.contains_key(&fp) {
-                        self.index_of(&fp);
-                        let (index, held) = (&self.index[&fp], &self.sets[&fp].responses.ids);
-                        let fresh: Vec<u32> = (0..chunk.len())
-                            .filter(|&r| index.get(held, &chunk.responses.ids[r]).is_none())
-                            .map(|r| r as u32)
-                            .collect();
-                        chunk = chunk.select(&fresh);
-                    }
+                    self.retire(&chunk.fingerprint.clone(), vec![old]);
+                    replace = false;
                 }
                 let fp = chunk.fingerprint.clone();
                 if !self.sets.contains_key(&fp) {
@@ -448,7 +440,7 @@ impl Device {
                     self.absorb(&fp);
                     return;
                 }
-                self.append_chunk(chunk);
+                self.append_chunk(chunk, replace);
             }
             Err(e) => self.quarantine.push(Quarantined {
                 what: "chunk",
@@ -460,13 +452,17 @@ impl Device {
     }
 
     /// Adds a later chunk to the set of its instrument: rows with new ids are
-    /// appended column by column, rows with ids already held replace them.
-    fn append_chunk(&mut self, chunk: StoredSet) {
+    /// appended column by column; rows with ids already held replace them if
+    /// `replace`, else (an older revision's rows) are left out.
+    fn append_chunk(&mut self, chunk: StoredSet, replace: bool) {
         let fp = chunk.fingerprint.clone();
         self.index_of(&fp);
         let (index, held) = (&self.index[&fp], &self.sets[&fp].responses.ids);
-        let (fresh, again): (Vec<usize>, Vec<usize>) =
+        let (fresh, mut again): (Vec<usize>, Vec<usize>) =
             (0..chunk.len()).partition(|&r| index.get(held, &chunk.responses.ids[r]).is_none());
+        if !replace {
+            again.clear();
+        }
         let known = Known {
             instrument: std::sync::Arc::new(chunk.instrument.clone()),
             fingerprint: fp.clone(),
