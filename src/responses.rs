@@ -423,6 +423,14 @@ impl Responses {
         Ok(())
     }
 
+    /// Names `to` as these responses' instrument: for a text revision of the
+    /// one they were read with (the caller checked [`Instrument::revises`]),
+    /// whose questions and codes are the same.
+    pub(crate) fn relabel(&mut self, to: &Instrument) {
+        self.instrument_id = to.id().to_owned();
+        self.instrument_version = to.version().to_owned();
+    }
+
     /// Refuses an instrument other than the one these responses were read with.
     pub fn check_instrument(&self, instrument: &Instrument) -> Result<()> {
         if instrument.id() == self.instrument_id && instrument.version() == self.instrument_version

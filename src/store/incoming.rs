@@ -374,7 +374,7 @@ impl Device {
             let none = Provenance::default();
             let from = if file.is_backup { &none } else { provenance };
             let (mut incoming, mut contacts) = prepare_incoming(&s.instrument, &s.responses, from);
-            incoming.instrument_version = target.instrument.version().to_owned();
+            incoming.relabel(&target.instrument);
             for (c, kept) in contacts.iter_mut().zip(&s.contacts) {
                 if kept.is_some() {
                     c.clone_from(kept);

@@ -189,8 +189,7 @@ impl StoredSet {
     /// This set as `newer`'s, which revises its instrument in wording only
     /// (the caller checked [`Instrument::revises`]): the same rows and codes.
     fn carried_to(mut self, newer: &Instrument) -> StoredSet {
-        self.responses.instrument_id = newer.id().to_owned();
-        self.responses.instrument_version = newer.version().to_owned();
+        self.responses.relabel(newer);
         self.fingerprint = fingerprint(newer);
         self.instrument = newer.clone();
         self
@@ -224,7 +223,7 @@ fn read_as<'a>(responses: &'a Responses, to: &Instrument) -> std::borrow::Cow<'a
         return std::borrow::Cow::Borrowed(responses);
     }
     let mut r = responses.clone();
-    r.instrument_version = to.version().to_owned();
+    r.relabel(to);
     std::borrow::Cow::Owned(r)
 }
 
