@@ -20,8 +20,9 @@
 //!   joint count of option i of one question and option j of another is the
 //!   popcount of their AND. The association matrix counts every pair of
 //!   questions from one set of bitmaps per block.
-//! - [`histogram`]: the count of each byte value, for packed codes (α's
-//!   answer patterns).
+//! - [`histogram`]: the count of each byte value.
+//! - [`count_patterns`]: the count of each answer pattern of several
+//!   questions (α's sums), packed into one byte per row a block at a time.
 
 /// Bytes handled together: one 128-bit SIMD register.
 pub const LANES: usize = 16;
@@ -63,6 +64,16 @@ mod lanes {
             #[inline(always)]
             pub fn and(self, o: V) -> V {
                 V(v128_and(self.0, o.0))
+            }
+            #[inline(always)]
+            pub fn or(self, o: V) -> V {
+                V(v128_or(self.0, o.0))
+            }
+            /// Writes the 16 lanes to `out[..16]`.
+            #[inline(always)]
+            pub fn store(self, out: &mut [u8]) {
+                out[..8].copy_from_slice(&i64x2_extract_lane::<0>(self.0).to_le_bytes());
+                out[8..16].copy_from_slice(&i64x2_extract_lane::<1>(self.0).to_le_bytes());
             }
             /// Adds 1 in each lane where `mask` is 0xFF (no lane may pass 255).
             #[inline(always)]
@@ -132,6 +143,16 @@ mod lanes {
             #[inline(always)]
             pub fn and(self, o: V) -> V {
                 map(self, o, |a, b| a & b)
+            }
+            #[inline(always)]
+            pub fn or(self, o: V) -> V {
+                map(self, o, |a, b| a | b)
+            }
+            /// Writes the 16 lanes to `out[..16]`.
+            #[inline(always)]
+            pub fn store(self, out: &mut [u8]) {
+                out[..8].copy_from_slice(&self.0[0].to_le_bytes());
+                out[8..16].copy_from_slice(&self.0[1].to_le_bytes());
             }
             /// Adds 1 in each lane where `mask` is 0xFF (no lane may pass 255,
             /// so no carry crosses lanes).
@@ -460,31 +481,133 @@ pub fn count_all_pairs(columns: &[&[u8]], lens: &[usize]) -> Vec<Vec<Vec<u64>>> 
     tables
 }
 
-/// Codes packed into one byte per row: `Σ code_a · stride_a` over the columns,
-/// or 255 when any code is at or past its column's `lens` (missing). The
-/// caller keeps `Π lens ≤ 255`, so packed codes stay below 255. Appends one
-/// byte per row to `out` (cleared first).
-pub fn pack_codes(
-    columns: &[&[u8]],
-    lens: &[usize],
-    rows: std::ops::Range<usize>,
-    out: &mut Vec<u8>,
-) {
+/// Codes packed into one byte per row: `Σ code_a · stride_a` over the columns
+/// (stride_a = Π lens[..a]), or 255 when any code is at or past its column's
+/// `lens` (missing). The caller keeps `Π lens ≤ 255`, so packed codes stay
+/// below 255. Writes one byte per row of `rows` to `out`.
+///
+/// Sixteen rows at a time, without a multiply (wasm has no byte multiply):
+/// per column and option, compare, mask the option's `code · stride` and add;
+/// a row is answered in full when every column matched one option.
+fn pack_codes(columns: &[&[u8]], lens: &[usize], rows: std::ops::Range<usize>, out: &mut Vec<u8>) {
     out.clear();
     out.resize(rows.len(), 0);
-    let mut bad = vec![0u8; rows.len()];
-    let mut stride = 1u8;
-    for (col, &k) in columns.iter().zip(lens) {
-        let (col, k8) = (&col[rows.clone()], k as u8);
-        for ((o, b), &c) in out.iter_mut().zip(bad.iter_mut()).zip(col) {
-            *o = o.wrapping_add(c.wrapping_mul(stride));
-            *b |= u8::from(c >= k8);
+    let mut strides = Vec::with_capacity(lens.len());
+    let mut stride = 1usize;
+    for &k in lens {
+        strides.push(stride);
+        stride *= k;
+    }
+    let whole = rows.len() - rows.len() % LANES;
+    let all = V::splat(columns.len() as u8);
+    for (i, o) in out[..whole].chunks_exact_mut(LANES).enumerate() {
+        let at = rows.start + i * LANES;
+        let (mut packed, mut hits) = (V::splat(0), V::splat(0));
+        for ((col, &k), &stride) in columns.iter().zip(lens).zip(&strides) {
+            let codes = V::load(&col[at..at + LANES]);
+            for c in 0..k {
+                let hit = codes.eq(V::splat(c as u8));
+                packed = packed.add(hit.and(V::splat((c * stride) as u8)));
+                hits = hits.count(hit);
+            }
         }
-        stride = stride.wrapping_mul(k8);
+        let missing = hits.eq(all).eq(V::splat(0));
+        packed.or(missing).store(o);
     }
-    for (o, &b) in out.iter_mut().zip(&bad) {
-        *o |= 0u8.wrapping_sub(b);
+    for (r, o) in (rows.start + whole..rows.end).zip(&mut out[whole..]) {
+        let mut packed = 0usize;
+        for ((col, &k), &stride) in columns.iter().zip(lens).zip(&strides) {
+            let c = usize::from(col[r]);
+            if c >= k {
+                packed = 255;
+                break;
+            }
+            packed += c * stride;
+        }
+        *o = packed as u8;
     }
+}
+
+/// Rows packed per pass of [`count_patterns`]: 64 KB of packed codes (and as
+/// much scratch) stay in L2 between the packing and the histogram.
+const PATTERN_BLOCK: usize = 1 << 16;
+
+/// The count of each answer pattern of `columns` (with `lens` options each)
+/// among the rows that answer every column: index `Σ code_a · stride_a`,
+/// stride_a = Π lens[..a] (the first column varies fastest). `None` when there
+/// are more than 2¹⁶ patterns.
+///
+/// Up to 255 patterns, each block of rows is packed into one byte per row
+/// column by column (SIMD-friendly) and counted by [`histogram`]; past that,
+/// one row at a time through per-column lookup tables.
+pub fn count_patterns(columns: &[&[u8]], lens: &[usize]) -> Option<Vec<u64>> {
+    let patterns = lens
+        .iter()
+        .try_fold(1usize, |p, &l| p.checked_mul(l))
+        .filter(|&p| p <= 1 << 16)?;
+    let n = columns.iter().map(|c| c.len()).min().unwrap_or(0);
+    let mut counts = vec![0u64; patterns];
+    if patterns <= 255 {
+        let mut packed = Vec::new();
+        for start in (0..n).step_by(PATTERN_BLOCK) {
+            let end = (start + PATTERN_BLOCK).min(n);
+            pack_codes(columns, lens, start..end, &mut packed);
+            let h = histogram(&packed);
+            for (c, &x) in counts.iter_mut().zip(h.iter()) {
+                *c += x;
+            }
+        }
+        return Some(counts);
+    }
+    // Branch-free: per column a table from code to code·stride, a missing code
+    // to `patterns` (so any missing answer sends the row past the last
+    // pattern, into a slot that is dropped).
+    let mut stride = 1usize;
+    let luts: Vec<[usize; 256]> = lens
+        .iter()
+        .map(|&k| {
+            let mut lut = [patterns; 256];
+            for (c, v) in lut.iter_mut().enumerate().take(k) {
+                *v = c * stride;
+            }
+            stride *= k;
+            lut
+        })
+        .collect();
+    let mut slots = vec![0u64; patterns + 1];
+    for r in 0..n {
+        let index: usize = luts
+            .iter()
+            .zip(columns)
+            .map(|(lut, col)| lut[usize::from(col[r])])
+            .sum();
+        slots[index.min(patterns)] += 1;
+    }
+    counts.copy_from_slice(&slots[..patterns]);
+    Some(counts)
+}
+
+/// The plain loop [`count_patterns`] must agree with.
+pub fn count_patterns_plain(columns: &[&[u8]], lens: &[usize]) -> Option<Vec<u64>> {
+    let patterns = lens
+        .iter()
+        .try_fold(1usize, |p, &l| p.checked_mul(l))
+        .filter(|&p| p <= 1 << 16)?;
+    let n = columns.iter().map(|c| c.len()).min().unwrap_or(0);
+    let mut counts = vec![0u64; patterns];
+    'rows: for r in 0..n {
+        let (mut index, mut stride) = (0, 1);
+        for (col, &k) in columns.iter().zip(lens) {
+            let c = usize::from(col[r]);
+            if c >= k {
+                continue 'rows;
+            }
+            index += c * stride;
+            stride *= k;
+        }
+        counts[index] += 1;
+    }
+    Some(counts)
 }
 
 #[cfg(test)]

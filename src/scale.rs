@@ -22,6 +22,7 @@
 
 use serde::Serialize;
 
+use crate::count::count_patterns;
 use crate::error::Result;
 use crate::instrument::Instrument;
 use crate::responses::Responses;
@@ -96,8 +97,9 @@ pub fn cronbach_alpha(items: &[Vec<f64>]) -> Option<f64> {
 
 /// Exact sums over the respondents who answered every item: their number, Σx
 /// per item and Σx·y per pair (row-major k × k), with x the item's score k … 1.
-/// One pass over the rows; when the items' answer patterns are few (5 items of
-/// 3 options: 243) it counts patterns and sums per pattern.
+/// When the items' answer patterns are few (5 items of 3 options: 243) the
+/// patterns are counted ([`count_patterns`]) and summed per pattern; otherwise
+/// one pass over the rows.
 // Rows index several columns at once: a range loop says that most plainly.
 #[allow(clippy::needless_range_loop)]
 fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
@@ -113,41 +115,17 @@ fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
             }
         }
     };
-    let patterns = lens
-        .iter()
-        .try_fold(1usize, |p, &l| p.checked_mul(l))
-        .filter(|&p| p <= 1 << 16);
     let mut n = 0u64;
     let mut scores = vec![0u64; k];
-    if let Some(patterns) = patterns {
-        let mut strides = vec![1usize; k];
-        for a in 1..k {
-            strides[a] = strides[a - 1] * lens[a - 1];
-        }
-        // Branch-free: per item a table from code to code·stride, a missing
-        // code to `patterns` (so any missing item sends the row past the
-        // last pattern, into a slot that is dropped).
-        let luts: Vec<[usize; 256]> = (0..k)
-            .map(|a| {
-                let mut lut = [patterns; 256];
-                for (c, v) in lut.iter_mut().enumerate().take(lens[a]) {
-                    *v = c * strides[a];
-                }
-                lut
-            })
-            .collect();
-        let mut counts = vec![0u64; patterns + 1];
-        for r in 0..rows {
-            let index: usize = (0..k).map(|a| luts[a][usize::from(cols[a][r])]).sum();
-            counts[index.min(patterns)] += 1;
-        }
-        counts.truncate(patterns);
+    if let Some(counts) = count_patterns(cols, lens) {
         for (index, &count) in counts.iter().enumerate() {
             if count == 0 {
                 continue;
             }
+            let mut rest = index;
             for a in 0..k {
-                scores[a] = (lens[a] - index / strides[a] % lens[a]) as u64;
+                scores[a] = (lens[a] - rest % lens[a]) as u64;
+                rest /= lens[a];
             }
             add(&scores, count);
             n += count;

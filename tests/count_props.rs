@@ -7,7 +7,8 @@
 //! computed from plain counts (statistics equal to 1e-12 relative).
 
 use manyi::count::{
-    count_all_pairs, count_codes, count_codes_plain, count_pairs, count_pairs_plain, histogram,
+    count_all_pairs, count_codes, count_codes_plain, count_pairs, count_pairs_plain,
+    count_patterns, count_patterns_plain, histogram,
 };
 use manyi::crosstab::{association_matrix, crosstab, test_table};
 use manyi::{scoring, Instrument, Responses, MISSING};
@@ -79,6 +80,44 @@ proptest! {
                 prop_assert_eq!(&all[a][b], &count_pairs_plain(&cols[a], &cols[b], lens[a], lens[b]));
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    // α's answer patterns: up to 255 patterns packed 16 rows at a time, past
+    // that one row at a time; the lengths cross the 16-lane and 64 Ki-row
+    // block edges, and codes at k (one past the last option) count as missing.
+    #[test]
+    fn answer_patterns_are_counted_as_the_plain_loop_counts(
+        lens in prop::collection::vec(1usize..=7, 1..7),
+        len in prop_oneof![0usize..100, 65_500usize..65_600],
+        seed in any::<u64>(),
+    ) {
+        let mut x = seed | 1;
+        let cols: Vec<Vec<u8>> = lens
+            .iter()
+            .map(|&k| {
+                (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        match x % 13 {
+                            0 => MISSING,
+                            1 => k as u8,
+                            _ => (x % k as u64) as u8,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[u8]> = cols.iter().map(Vec::as_slice).collect();
+        let fast = count_patterns(&refs, &lens);
+        prop_assert_eq!(&fast, &count_patterns_plain(&refs, &lens));
+        let patterns: usize = lens.iter().product();
+        prop_assert_eq!(fast.map(|c| c.len()), (patterns <= 1 << 16).then_some(patterns));
     }
 }
 
