@@ -85,10 +85,6 @@ mod lanes {
             pub fn add(self, o: V) -> V {
                 V(u8x16_add(self.0, o.0))
             }
-            #[inline(always)]
-            pub fn popcnt(self) -> V {
-                V(u8x16_popcnt(self.0))
-            }
             /// Bit l: the top bit of lane l.
             #[inline(always)]
             pub fn bitmask(self) -> u16 {
@@ -164,14 +160,6 @@ mod lanes {
             #[inline(always)]
             pub fn add(self, o: V) -> V {
                 map(self, o, |a, b| a + b)
-            }
-            #[inline(always)]
-            pub fn popcnt(self) -> V {
-                map(self, self, |x, _| {
-                    let x = x - ((x >> 1) & 0x5555_5555_5555_5555);
-                    let x = (x & 0x3333_3333_3333_3333) + ((x >> 2) & 0x3333_3333_3333_3333);
-                    (x + (x >> 4)) & 0x0f0f_0f0f_0f0f_0f0f
-                })
             }
             /// Bit l: the top bit of lane l.
             #[inline(always)]
@@ -275,20 +263,22 @@ pub fn count_codes_plain(column: &[u8], k: usize) -> Vec<u64> {
 /// One bit per row for each option of some questions, over one block of at
 /// most [`BLOCK_ROWS`] rows (rows past the block's end are 0 bits).
 ///
-/// Bit `r % 8` of byte `r / 8` of option `i`'s bitmap is set when the row's
-/// code is `i`; a missing answer sets no bit of its question.
+/// Bit `r % 64` of word `r / 64` of option `i`'s bitmap is set when the row's
+/// code is `i`; a missing answer sets no bit of its question. Words are u64
+/// so that a joint count is one AND and one `popcnt` per 64 rows (wasm's
+/// `i64.popcnt` is one x86 instruction; its byte-lane popcount is several).
 pub struct Bitmaps {
     /// Per question, the index of its first option's bitmap.
     first: Vec<usize>,
     /// Options per question.
     lens: Vec<usize>,
-    /// Every bitmap, BLOCK_ROWS / 8 bytes each.
-    bits: Vec<u8>,
-    /// A block's codes padded with MISSING to a whole number of chunks.
+    /// Every bitmap, BLOCK_ROWS / 64 words each.
+    bits: Vec<u64>,
+    /// A block's codes padded with MISSING to a whole number of words.
     pad: Vec<u8>,
 }
 
-const BITMAP_BYTES: usize = BLOCK_ROWS / 8;
+const BITMAP_WORDS: usize = BLOCK_ROWS / 64;
 
 impl Bitmaps {
     /// Room for the options of questions with `lens` options each.
@@ -302,7 +292,7 @@ impl Bitmaps {
         Bitmaps {
             first,
             lens: lens.to_vec(),
-            bits: vec![0; total * BITMAP_BYTES],
+            bits: vec![0; total * BITMAP_WORDS],
             pad: vec![crate::MISSING; BLOCK_ROWS],
         }
     }
@@ -310,29 +300,31 @@ impl Bitmaps {
     /// Sets question `q`'s bitmaps from its codes in this block (at most
     /// [`BLOCK_ROWS`]).
     pub fn fill(&mut self, q: usize, codes: &[u8]) {
-        let codes = if codes.len() % LANES == 0 {
+        let codes = if codes.len() % 64 == 0 {
             codes
         } else {
             self.pad.fill(crate::MISSING);
             self.pad[..codes.len()].copy_from_slice(codes);
-            let whole = codes.len().div_ceil(LANES) * LANES;
-            &self.pad[..whole]
+            &self.pad[..codes.len().div_ceil(64) * 64]
         };
         for i in 0..self.lens[q] {
-            let start = (self.first[q] + i) * BITMAP_BYTES;
-            let out = &mut self.bits[start..start + BITMAP_BYTES];
+            let start = (self.first[q] + i) * BITMAP_WORDS;
+            let out = &mut self.bits[start..start + BITMAP_WORDS];
             out.fill(0);
-            for (chunk, o) in codes.chunks_exact(LANES).zip(out.chunks_exact_mut(2)) {
-                let bits = bitmask(chunk, i as u8);
-                o.copy_from_slice(&bits.to_le_bytes());
+            for (rows, o) in codes.chunks_exact(64).zip(out.iter_mut()) {
+                let mut word = 0u64;
+                for (l, chunk) in rows.chunks_exact(LANES).enumerate() {
+                    word |= u64::from(bitmask(chunk, i as u8)) << (16 * l);
+                }
+                *o = word;
             }
         }
     }
 
     /// Option `i` of question `q`'s bitmap.
-    fn bitmap(&self, q: usize, i: usize) -> &[u8] {
-        let start = (self.first[q] + i) * BITMAP_BYTES;
-        &self.bits[start..start + BITMAP_BYTES]
+    fn bitmap(&self, q: usize, i: usize) -> &[u64] {
+        let start = (self.first[q] + i) * BITMAP_WORDS;
+        &self.bits[start..start + BITMAP_WORDS]
     }
 
     /// Adds the joint counts of questions `a` and `b` in this block to
@@ -360,24 +352,18 @@ fn bitmask(chunk: &[u8], code: u8) -> u16 {
     V::load(chunk).eq(V::splat(code)).bitmask()
 }
 
-/// Set bits of `x & y` (equal lengths, a whole number of 16-byte chunks).
+/// Set bits of `x & y` (equal lengths).
 #[inline(always)]
-fn and_popcount(x: &[u8], y: &[u8]) -> u64 {
-    let mut total = 0u64;
-    // 31 chunks: a lane's u8 counter gains at most 8 per chunk (≤ 248).
-    for (xs, ys) in x.chunks(31 * LANES).zip(y.chunks(31 * LANES)) {
-        let mut acc = V::splat(0);
-        for (xc, yc) in xs.chunks_exact(LANES).zip(ys.chunks_exact(LANES)) {
-            acc = acc.add(V::load(xc).and(V::load(yc)).popcnt());
-        }
-        total += acc.sum();
-    }
-    total
+fn and_popcount(x: &[u64], y: &[u64]) -> u64 {
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| u64::from((a & b).count_ones()))
+        .sum()
 }
 
-/// Set bits of `x` (a whole number of 16-byte chunks).
-fn popcount(x: &[u8]) -> u64 {
-    and_popcount(x, x)
+/// Set bits of `x`.
+fn popcount(x: &[u64]) -> u64 {
+    x.iter().map(|a| u64::from(a.count_ones())).sum()
 }
 
 /// The joint counts of two columns of codes with `r` and `c` options: the
