@@ -158,6 +158,91 @@ fn column_letter(j: usize) -> String {
     }
 }
 
+/// The χ² test of independence of one table of counts: what the association
+/// matrix shows of each pair, and the part of [`test_table`] that does not
+/// look at single cells (no Fisher test, residuals or column letters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Independence {
+    /// Pearson's χ² (`None` when fewer than 2 non-empty rows or columns).
+    pub chi2: Option<f64>,
+    /// Degrees of freedom.
+    pub df: Option<u32>,
+    /// The p-value of χ².
+    pub p: Option<f64>,
+    /// `p` is [`P_FLOOR`](crate::stats::P_FLOOR).
+    pub p_below_floor: bool,
+    /// Cramér's V.
+    pub cramers_v: Option<f64>,
+    /// Bergsma's bias-corrected Cramér's V.
+    pub cramers_v_corrected: Option<f64>,
+    /// The small-expected-count check.
+    pub expected_check: Option<ExpectedCheck>,
+}
+
+/// Pearson's χ², its p, Cramér's V (plain and corrected) and the
+/// expected-count check of `counts`, over its non-empty rows and columns.
+pub fn chi2_test(counts: &[Vec<u64>]) -> Independence {
+    let c = counts.first().map_or(0, Vec::len);
+    let row_tot: Vec<u64> = counts.iter().map(|row| row.iter().sum()).collect();
+    let col_tot: Vec<u64> = (0..c)
+        .map(|j| counts.iter().map(|row| row[j]).sum())
+        .collect();
+    let n: u64 = row_tot.iter().sum();
+    let rows: Vec<usize> = (0..counts.len()).filter(|&i| row_tot[i] > 0).collect();
+    let cols: Vec<usize> = (0..c).filter(|&j| col_tot[j] > 0).collect();
+    let mut t = Independence {
+        chi2: None,
+        df: None,
+        p: None,
+        p_below_floor: false,
+        cramers_v: None,
+        cramers_v_corrected: None,
+        expected_check: None,
+    };
+    let (kr, kc) = (rows.len(), cols.len());
+    if kr < 2 || kc < 2 {
+        return t;
+    }
+    let nf = n as f64;
+    let mut chi2 = 0.0;
+    let mut below_5 = 0;
+    let mut min_e = f64::INFINITY;
+    for &i in &rows {
+        for &j in &cols {
+            let (rf, cf) = (row_tot[i] as f64, col_tot[j] as f64);
+            let e = rf * cf / nf;
+            // O·n − R·C exactly (i128 holds n² for any u64 count that fits in memory).
+            let d = (i128::from(counts[i][j]) * i128::from(n)
+                - i128::from(row_tot[i]) * i128::from(col_tot[j])) as f64;
+            chi2 += d * d / (rf * cf * nf);
+            below_5 += usize::from(e < 5.0);
+            min_e = min_e.min(e);
+        }
+    }
+    let df = ((kr - 1) * (kc - 1)) as u32;
+    let cells = kr * kc;
+    let pct_below_5 = 100.0 * below_5 as f64 / cells as f64;
+    t.chi2 = Some(chi2);
+    t.df = Some(df);
+    let p = chi2_sf(chi2, f64::from(df));
+    t.p = Some(p);
+    t.p_below_floor = below_floor(p);
+    t.cramers_v = Some((chi2 / (nf * (kr.min(kc) - 1) as f64)).sqrt());
+    let (krf, kcf) = (kr as f64, kc as f64);
+    let phi2 = (chi2 / nf - (krf - 1.0) * (kcf - 1.0) / (nf - 1.0)).max(0.0);
+    let rt = krf - (krf - 1.0).powi(2) / (nf - 1.0);
+    let ct = kcf - (kcf - 1.0).powi(2) / (nf - 1.0);
+    let denom = (rt - 1.0).min(ct - 1.0);
+    t.cramers_v_corrected = (denom > 0.0).then(|| (phi2 / denom).sqrt());
+    t.expected_check = Some(ExpectedCheck {
+        below_5,
+        pct_below_5,
+        min_expected: min_e,
+        warning: pct_below_5 > 20.0 || min_e < 1.0,
+    });
+    t
+}
+
 /// Runs every test on a table of counts (a row per row category).
 pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
     let r = counts.len();
@@ -204,46 +289,19 @@ pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
         }
     }
     let (kr, kc) = (rows.len(), cols.len());
-    if kr >= 2 && kc >= 2 {
-        let mut chi2 = 0.0;
-        let mut below_5 = 0;
-        let mut min_e = f64::INFINITY;
-        for &i in &rows {
-            for &j in &cols {
-                let e = t.expected[i][j].unwrap_or(0.0);
-                let d = excess(i, j) as f64;
-                chi2 += d * d / (row_tot[i] as f64 * col_tot[j] as f64 * nf);
-                below_5 += usize::from(e < 5.0);
-                min_e = min_e.min(e);
-            }
-        }
-        let df = ((kr - 1) * (kc - 1)) as u32;
-        let cells = kr * kc;
-        let pct_below_5 = 100.0 * below_5 as f64 / cells as f64;
-        t.chi2 = Some(chi2);
-        t.df = Some(df);
-        let p = chi2_sf(chi2, f64::from(df));
-        t.p = Some(p);
-        t.p_below_floor = below_floor(p);
-        t.cramers_v = Some((chi2 / (nf * (kr.min(kc) - 1) as f64)).sqrt());
-        let (krf, kcf) = (kr as f64, kc as f64);
-        let phi2 = (chi2 / nf - (krf - 1.0) * (kcf - 1.0) / (nf - 1.0)).max(0.0);
-        let rt = krf - (krf - 1.0).powi(2) / (nf - 1.0);
-        let ct = kcf - (kcf - 1.0).powi(2) / (nf - 1.0);
-        let denom = (rt - 1.0).min(ct - 1.0);
-        t.cramers_v_corrected = (denom > 0.0).then(|| (phi2 / denom).sqrt());
-        t.expected_check = Some(ExpectedCheck {
-            below_5,
-            pct_below_5,
-            min_expected: min_e,
-            warning: pct_below_5 > 20.0 || min_e < 1.0,
-        });
-        if kr == 2 && kc == 2 {
-            let cell = |a: usize, b: usize| counts[rows[a]][cols[b]];
-            let p = fisher_2x2(cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1));
-            t.fisher_p = Some(p);
-            t.fisher_p_below_floor = below_floor(p);
-        }
+    let independence = chi2_test(counts);
+    t.chi2 = independence.chi2;
+    t.df = independence.df;
+    t.p = independence.p;
+    t.p_below_floor = independence.p_below_floor;
+    t.cramers_v = independence.cramers_v;
+    t.cramers_v_corrected = independence.cramers_v_corrected;
+    t.expected_check = independence.expected_check;
+    if kr == 2 && kc == 2 {
+        let cell = |a: usize, b: usize| counts[rows[a]][cols[b]];
+        let p = fisher_2x2(cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1));
+        t.fisher_p = Some(p);
+        t.fisher_p_below_floor = below_floor(p);
     }
     // Column proportions, row by row (IBM's CTABLES z-test; see the module doc).
     for (i, row) in counts.iter().enumerate() {
@@ -434,7 +492,7 @@ pub fn association_matrix(
         .iter()
         .enumerate()
         .map(|(ab, counts)| {
-            let t = test_table(counts);
+            let t = chi2_test(counts);
             Association {
                 row: questions[ab / k].1.id.clone(),
                 col: questions[ab % k].1.id.clone(),
