@@ -38,6 +38,7 @@
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::filter::Keep;
 use crate::instrument::Instrument;
 use crate::responses::Responses;
 use crate::stats::{below_floor, chi2_sf, fisher_2x2, normal_two_sided_p, wilson_pct};
@@ -515,11 +516,27 @@ pub fn crosstab(
     row: &str,
     col: &str,
 ) -> Result<Crosstab> {
+    crosstab_where(instrument, responses, row, col, None)
+}
+
+/// [`crosstab`] of the rows `keep` keeps (every row if `None`), counted in place.
+pub fn crosstab_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    row: &str,
+    col: &str,
+    keep: Option<&Keep>,
+) -> Result<Crosstab> {
     responses.check_instrument(instrument)?;
     let (ri, rq) = instrument.question(row)?;
     let (ci, cq) = instrument.question(col)?;
     let (r, c) = (rq.len(), cq.len());
-    let (counts, missing) = count_pairs(responses.column(ri), responses.column(ci), r, c);
+    // A dropped row's row code becomes MISSING, so the pair is not counted.
+    let masked = keep.map(|k| k.mask(responses.column(ri)));
+    let rows = masked.as_deref().unwrap_or(responses.column(ri));
+    let (counts, all_missing) = count_pairs(rows, responses.column(ci), r, c);
+    let dropped = keep.map_or(0, |k| responses.len() as u64 - k.kept());
+    let missing = all_missing - dropped;
     let test = test_table(&counts);
     let row_totals: Vec<u64> = counts.iter().map(|row| row.iter().sum()).collect();
     let col_totals: Vec<u64> = (0..c)

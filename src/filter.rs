@@ -52,6 +52,63 @@ pub struct Selection {
     pub undated: u64,
 }
 
+/// The rows a filter keeps as a column of one option: 0 for a kept row,
+/// [`MISSING`] for a dropped one. The counting kernels OR it into each
+/// question's codes ([`crate::count::count_codes_where`]), so a view's counts
+/// need no copy of the kept rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keep {
+    column: Vec<u8>,
+    kept: u64,
+}
+
+impl Keep {
+    /// One byte per response: 0 kept, [`MISSING`] dropped.
+    pub fn column(&self) -> &[u8] {
+        &self.column
+    }
+
+    /// How many rows are kept.
+    pub fn kept(&self) -> u64 {
+        self.kept
+    }
+
+    /// The rows both keep.
+    pub fn and(&self, other: &Keep) -> Keep {
+        let column: Vec<u8> = self
+            .column
+            .iter()
+            .zip(&other.column)
+            .map(|(a, b)| a | b)
+            .collect();
+        let kept = column.iter().filter(|&&d| d == 0).count() as u64;
+        Keep { column, kept }
+    }
+
+    /// Whether row `r` is kept.
+    pub fn keeps(&self, r: usize) -> bool {
+        self.column.get(r) == Some(&0)
+    }
+
+    /// `codes` with every dropped row's code turned into MISSING.
+    pub fn mask(&self, codes: &[u8]) -> Vec<u8> {
+        crate::count::masked_codes(codes, &self.column)
+    }
+
+    /// The kept rows' indices, in order.
+    pub fn rows(&self) -> Vec<u32> {
+        let mut rows = Vec::with_capacity(self.kept as usize);
+        rows.extend(
+            self.column
+                .iter()
+                .enumerate()
+                .filter(|&(_, &d)| d == 0)
+                .map(|(r, _)| r as u32),
+        );
+        rows
+    }
+}
+
 fn request(code: ProblemCode, message: impl Into<String>, value: &str) -> Error {
     Error::single(
         ErrorKind::Request,
@@ -96,11 +153,24 @@ impl Filter {
     /// The rows of `responses` this filter keeps; an unknown question, answer,
     /// column or a malformed date is refused, naming it.
     pub fn select(&self, instrument: &Instrument, responses: &Responses) -> Result<Selection> {
+        let (keep, undated) = self.keep(instrument, responses)?;
+        Ok(Selection {
+            rows: keep.rows(),
+            total: responses.len() as u64,
+            undated,
+        })
+    }
+
+    /// The rows this filter keeps as a [`Keep`] column, and how many were
+    /// left out only for having no date while a date range is set; refused
+    /// as [`Filter::select`] is.
+    pub fn keep(&self, instrument: &Instrument, responses: &Responses) -> Result<(Keep, u64)> {
         let n = responses.len();
-        let mut keep = vec![true; n];
+        // 0 kept, MISSING dropped: each condition ORs in its verdict.
+        let mut drop = vec![0u8; n];
         for (qid, kept) in &self.answers {
             let (q, question) = instrument.question(qid)?;
-            let mut allowed = vec![false; question.len()];
+            let mut dropped = [MISSING; 256];
             for answer in kept {
                 match question.parse_answer(answer) {
                     Ok(MISSING) | Err(_) => {
@@ -110,11 +180,11 @@ impl Filter {
                             answer,
                         ))
                     }
-                    Ok(code) => allowed[usize::from(code)] = true,
+                    Ok(code) => dropped[usize::from(code)] = 0,
                 }
             }
-            for (k, &code) in keep.iter_mut().zip(responses.column(q)) {
-                *k &= code != MISSING && allowed[usize::from(code)];
+            for (d, &code) in drop.iter_mut().zip(responses.column(q)) {
+                *d |= dropped[usize::from(code)];
             }
         }
         for (name, kept) in &self.columns {
@@ -129,8 +199,10 @@ impl Filter {
                         name,
                     )
                 })?;
-            for (k, v) in keep.iter_mut().zip(&column.values) {
-                *k &= kept.iter().any(|want| want.trim() == v.trim());
+            for (d, v) in drop.iter_mut().zip(&column.values) {
+                if !kept.iter().any(|want| want.trim() == v.trim()) {
+                    *d = MISSING;
+                }
             }
         }
         let from = date_bound("from", &self.from)?;
@@ -138,28 +210,27 @@ impl Filter {
         let mut undated = 0;
         if from.is_some() || to.is_some() {
             let dates = dates(responses);
-            for (r, k) in keep.iter_mut().enumerate() {
-                if !*k {
+            for (r, d) in drop.iter_mut().enumerate() {
+                if *d != 0 {
                     continue;
                 }
-                match dates.as_ref().and_then(|d| d(r)) {
+                match dates.as_ref().and_then(|f| f(r)) {
                     None => {
                         undated += 1;
-                        *k = false;
+                        *d = MISSING;
                     }
                     Some(day) => {
-                        *k = from.as_deref().is_none_or(|f| day >= f)
+                        let inside = from.as_deref().is_none_or(|f| day >= f)
                             && to.as_deref().is_none_or(|t| day <= t);
+                        if !inside {
+                            *d = MISSING;
+                        }
                     }
                 }
             }
         }
-        let rows = (0..n as u32).filter(|&r| keep[r as usize]).collect();
-        Ok(Selection {
-            rows,
-            total: n as u64,
-            undated,
-        })
+        let kept = drop.iter().filter(|&&d| d == 0).count() as u64;
+        Ok((Keep { column: drop, kept }, undated))
     }
 }
 

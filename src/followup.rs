@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::filter::Keep;
 use crate::instrument::{Instrument, Lang, MISSING};
 use crate::responses::Responses;
 
@@ -35,34 +36,72 @@ pub struct FollowUp {
 /// meets, and every response meeting a rule of the second form (`when`),
 /// detractor or not, with those rules too.
 pub fn follow_up(instrument: &Instrument, responses: &Responses) -> Result<Vec<FollowUp>> {
-    let nps = instrument.nps();
+    Ok(scan(instrument, responses, None, usize::MAX).items)
+}
+
+/// One pass over the responses (the rows `keep` keeps; all if `None`): every
+/// listed response counted, by rule too, and the first `limit` built as
+/// [`FollowUp`]s. Rules met are a bit set per row (at most
+/// [`MAX_FOLLOW_UP`](crate::instrument::MAX_FOLLOW_UP) = 50 rules), so a
+/// row past `limit` costs no allocation. A listed row's `row` counts the
+/// kept rows only: it is the row of the filtered data set.
+fn scan(
+    instrument: &Instrument,
+    responses: &Responses,
+    keep: Option<&Keep>,
+    limit: usize,
+) -> FollowUpList {
+    let nps = instrument.nps().map(|q| responses.column(q));
     let rules = instrument.follow_up();
-    let mut out = Vec::new();
+    let mut list = FollowUpList {
+        count: 0,
+        by_flag: rules.iter().map(|r| (r.id.clone(), 0)).collect(),
+        flagged: 0,
+        items: Vec::new(),
+    };
+    let mut per_rule = vec![0u64; rules.len()];
+    let mut view_row = 0u32;
     for r in 0..responses.len() {
-        let score = nps
-            .map(|q| responses.column(q)[r])
-            .filter(|&c| c != MISSING);
+        if keep.is_some_and(|k| !k.keeps(r)) {
+            continue;
+        }
+        let here = view_row;
+        view_row += 1;
+        let score = nps.map(|codes| codes[r]).filter(|&c| c != MISSING);
         let detractor = score.is_some_and(|c| c <= 6);
-        let flags: Vec<String> = rules
-            .iter()
-            .filter(|rule| (detractor || !rule.detractors_only) && rule.when.holds(responses, r))
-            .map(|rule| rule.id.clone())
-            .collect();
-        let flagged = detractor
-            || rules
-                .iter()
-                .any(|rule| !rule.detractors_only && flags.contains(&rule.id));
-        if flagged {
-            out.push(FollowUp {
-                row: r as u32,
+        let mut met = 0u64;
+        let mut listed = detractor;
+        for (i, rule) in rules.iter().enumerate() {
+            if (detractor || !rule.detractors_only) && rule.when.holds(responses, r) {
+                met |= 1 << i;
+                listed |= !rule.detractors_only;
+            }
+        }
+        if !listed {
+            continue;
+        }
+        list.count += 1;
+        list.flagged += u64::from(met != 0);
+        for (i, n) in per_rule.iter_mut().enumerate() {
+            *n += (met >> i) & 1;
+        }
+        if list.items.len() < limit {
+            list.items.push(FollowUp {
+                row: here,
                 id: responses.ids()[r].to_owned(),
                 score,
                 detractor,
-                flags,
+                flags: (0..rules.len())
+                    .filter(|&i| met >> i & 1 == 1)
+                    .map(|i| rules[i].id.clone())
+                    .collect(),
             });
         }
     }
-    Ok(out)
+    for (rule, n) in rules.iter().zip(per_rule) {
+        *list.by_flag.entry(rule.id.clone()).or_default() += n;
+    }
+    list
 }
 
 /// Why a response is on the follow-up list, in `lang`: the labels of the
@@ -134,26 +173,19 @@ pub fn follow_up_list(
     responses: &Responses,
     limit: usize,
 ) -> Result<FollowUpList> {
-    let mut all = follow_up(instrument, responses)?;
-    let mut by_flag: BTreeMap<String, u64> = instrument
-        .follow_up()
-        .iter()
-        .map(|r| (r.id.clone(), 0))
-        .collect();
-    for f in &all {
-        for flag in &f.flags {
-            *by_flag.entry(flag.clone()).or_default() += 1;
-        }
-    }
-    let flagged = all.iter().filter(|f| !f.flags.is_empty()).count() as u64;
-    let count = all.len() as u64;
-    all.truncate(limit);
-    Ok(FollowUpList {
-        count,
-        by_flag,
-        flagged,
-        items: all,
-    })
+    follow_up_list_where(instrument, responses, limit, None)
+}
+
+/// [`follow_up_list`] of the rows `keep` keeps (every row if `None`), in
+/// place; each item's `row` is its row among the kept rows.
+pub fn follow_up_list_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    limit: usize,
+    keep: Option<&Keep>,
+) -> Result<FollowUpList> {
+    responses.check_instrument(instrument)?;
+    Ok(scan(instrument, responses, keep, limit))
 }
 
 #[cfg(test)]

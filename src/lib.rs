@@ -47,6 +47,7 @@ pub mod source;
 pub mod stats;
 pub mod store;
 pub mod trend;
+pub mod view;
 pub mod xlsx;
 
 #[cfg(target_arch = "wasm32")]

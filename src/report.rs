@@ -4,11 +4,12 @@
 //! for the index and α), so neither of those depends on the other's caller.
 
 use crate::error::Result;
+use crate::filter::Keep;
 use crate::instrument::Instrument;
 use crate::responses::Responses;
 use crate::scale::{scale_of, Scale};
 use crate::scoring::{
-    frequencies, nps_from_scores, satisfaction_item, Frequencies, Nps, SatisfactionItem,
+    frequencies_where, nps_from_scores, satisfaction_item, Frequencies, Nps, SatisfactionItem,
 };
 
 /// Everything one-way about a data set: what `manyi report` prints.
@@ -32,9 +33,20 @@ pub struct Report {
 
 /// The full one-way report.
 pub fn report(instrument: &Instrument, responses: &Responses) -> Result<Report> {
+    report_where(instrument, responses, None)
+}
+
+/// The full one-way report of the rows `keep` keeps (every row if `None`):
+/// a filter change recounts the data set in place instead of copying the
+/// kept rows out first. Equal to [`report`] of those rows (tests/count_props.rs).
+pub fn report_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    keep: Option<&Keep>,
+) -> Result<Report> {
     // Each column is counted once: NPS, the satisfaction items and the scale's
     // index read the frequency tables (α makes its own pass over the items).
-    let frequencies = frequencies(instrument, responses)?;
+    let frequencies = frequencies_where(instrument, responses, keep)?;
     let table = |q: usize| &frequencies.questions[q];
     let nps = instrument.nps().map(|q| {
         let f = table(q);
@@ -48,8 +60,8 @@ pub fn report(instrument: &Instrument, responses: &Responses) -> Result<Report> 
     Ok(Report {
         instrument: instrument.id().to_owned(),
         version: instrument.version().to_owned(),
-        n: responses.len() as u64,
-        scale: scale_of(instrument, responses, &satisfaction),
+        n: keep.map_or(responses.len() as u64, Keep::kept),
+        scale: scale_of(instrument, responses, &satisfaction, keep),
         frequencies,
         nps,
         satisfaction,

@@ -500,8 +500,13 @@ impl Responses {
                 .with_value(bad.to_string()),
             ));
         }
+        Ok(self.pick(rows))
+    }
+
+    /// The responses at `rows` (each below `len()`), in that order.
+    pub(crate) fn pick(&self, rows: &[u32]) -> Responses {
         let pick = |col: &[u8]| rows.iter().map(|&r| col[r as usize]).collect();
-        Ok(Responses {
+        Responses {
             instrument_id: self.instrument_id.clone(),
             instrument_version: self.instrument_version.clone(),
             ids: self.ids.select(rows),
@@ -516,7 +521,7 @@ impl Responses {
                 .collect(),
             layout: self.layout.clone(),
             pushed: PushIndex::default(),
-        })
+        }
     }
 }
 

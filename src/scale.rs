@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::count::count_patterns;
 use crate::error::Result;
+use crate::filter::Keep;
 use crate::instrument::Instrument;
 use crate::responses::Responses;
 use crate::scoring::satisfaction;
@@ -102,7 +103,7 @@ pub fn cronbach_alpha(items: &[Vec<f64>]) -> Option<f64> {
 /// one pass over the rows.
 // Rows index several columns at once: a range loop says that most plainly.
 #[allow(clippy::needless_range_loop)]
-fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
+fn sums(cols: &[&[u8]], lens: &[usize], keep: Option<&[u8]>) -> (u64, Vec<u64>, Vec<u64>) {
     let k = cols.len();
     let rows = cols.first().map_or(0, |c| c.len());
     let mut s = vec![0u64; k];
@@ -117,7 +118,16 @@ fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
     };
     let mut n = 0u64;
     let mut scores = vec![0u64; k];
-    if let Some(counts) = count_patterns(cols, lens) {
+    // A filter's keep column is one more item of one option (0 kept, MISSING
+    // dropped): it drops rows without changing the patterns.
+    let (with_keep, keep_lens): (Vec<&[u8]>, Vec<usize>) = match keep {
+        Some(keep) => (
+            cols.iter().copied().chain([keep]).collect(),
+            lens.iter().copied().chain([1]).collect(),
+        ),
+        None => (cols.to_vec(), lens.to_vec()),
+    };
+    if let Some(counts) = count_patterns(&with_keep, &keep_lens) {
         for (index, &count) in counts.iter().enumerate() {
             if count == 0 {
                 continue;
@@ -132,6 +142,9 @@ fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
         }
     } else {
         'rows2: for r in 0..rows {
+            if keep.is_some_and(|keep| keep[r] != 0) {
+                continue;
+            }
             for a in 0..k {
                 let c = usize::from(cols[a][r]);
                 if c >= lens[a] {
@@ -150,11 +163,22 @@ fn sums(cols: &[&[u8]], lens: &[usize]) -> (u64, Vec<u64>, Vec<u64>) {
 /// k … 1 from its first option. Every figure comes from the items' covariance
 /// matrix, built from exact integer sums in one pass over the responses.
 pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usize]) -> Reliability {
+    reliability_where(instrument, responses, items, None)
+}
+
+/// [`reliability`] over the rows `keep` keeps (every row if `None`).
+pub fn reliability_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    items: &[usize],
+    keep: Option<&Keep>,
+) -> Reliability {
     let qs = instrument.questions();
     let k = items.len();
     let lens: Vec<usize> = items.iter().map(|&q| qs[q].len()).collect();
     let cols: Vec<&[u8]> = items.iter().map(|&q| responses.column(q)).collect();
-    let (n, s, ss) = sums(&cols, &lens);
+    let (n, s, ss) = sums(&cols, &lens, keep.map(Keep::column));
+    let rows = keep.map_or(responses.len() as u64, Keep::kept);
     // cov(a, b) = (n·Σxy − Σx·Σy) / (n(n − 1)), the numerator exact in integers.
     let cov: Vec<f64> = (0..k * k)
         .map(|ab| {
@@ -214,7 +238,7 @@ pub fn reliability(instrument: &Instrument, responses: &Responses, items: &[usiz
     Reliability {
         items: items.iter().map(|&q| qs[q].id.clone()).collect(),
         n,
-        excluded: responses.len() as u64 - n,
+        excluded: rows - n,
         alpha: all_alpha.ok(),
         alpha_undefined: all_alpha.err(),
         standardized_alpha: standardized.ok(),
@@ -252,7 +276,7 @@ pub struct Scale {
 /// The instrument's satisfaction scale; `None` if it names no satisfaction items.
 pub fn scale(instrument: &Instrument, responses: &Responses) -> Result<Option<Scale>> {
     let items = satisfaction(instrument, responses)?;
-    Ok(scale_of(instrument, responses, &items))
+    Ok(scale_of(instrument, responses, &items, None))
 }
 
 /// The scale from its items' figures already computed (the report's).
@@ -260,6 +284,7 @@ pub(crate) fn scale_of(
     instrument: &Instrument,
     responses: &Responses,
     items: &[crate::scoring::SatisfactionItem],
+    keep: Option<&Keep>,
 ) -> Option<Scale> {
     if items.is_empty() {
         return None;
@@ -267,7 +292,7 @@ pub(crate) fn scale_of(
     let indices: Option<Vec<f64>> = items.iter().map(|s| s.index).collect();
     Some(Scale {
         overall_index: indices.map(|v| v.iter().sum::<f64>() / v.len() as f64),
-        reliability: reliability(instrument, responses, instrument.satisfaction()),
+        reliability: reliability_where(instrument, responses, instrument.satisfaction(), keep),
     })
 }
 

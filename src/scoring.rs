@@ -119,8 +119,22 @@ impl Serialize for Frequencies {
 
 /// The frequency table of question `q` (by index).
 pub fn frequency(instrument: &Instrument, responses: &Responses, q: usize) -> Frequency {
+    frequency_where(instrument, responses, q, None)
+}
+
+/// The frequency table of question `q` over the rows `keep` keeps (a
+/// [`Filter::keep`](crate::filter::Filter::keep) column; every row if `None`).
+pub fn frequency_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    q: usize,
+    keep: Option<&crate::filter::Keep>,
+) -> Frequency {
     let question = &instrument.questions()[q];
-    let (counts, missing) = count_codes(responses.column(q), question.len());
+    let column = responses.column(q);
+    let counts = crate::count::count_codes_where(column, question.len(), keep.map(|k| k.column()));
+    let rows = keep.map_or(column.len() as u64, |k| k.kept());
+    let missing = rows - counts.iter().sum::<u64>();
     Frequency {
         question: question.id.clone(),
         codes: (0..question.len())
@@ -134,11 +148,20 @@ pub fn frequency(instrument: &Instrument, responses: &Responses, q: usize) -> Fr
 
 /// The frequency tables of every question.
 pub fn frequencies(instrument: &Instrument, responses: &Responses) -> Result<Frequencies> {
+    frequencies_where(instrument, responses, None)
+}
+
+/// The frequency tables of every question over the rows `keep` keeps.
+pub fn frequencies_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    keep: Option<&crate::filter::Keep>,
+) -> Result<Frequencies> {
     responses.check_instrument(instrument)?;
     Ok(Frequencies {
-        n: responses.len() as u64,
+        n: keep.map_or(responses.len() as u64, |k| k.kept()),
         questions: (0..instrument.questions().len())
-            .map(|q| frequency(instrument, responses, q))
+            .map(|q| frequency_where(instrument, responses, q, keep))
             .collect(),
     })
 }
@@ -448,16 +471,30 @@ pub struct NpsBy {
 /// [`MAX_PAIRWISE`] non-empty segments, each is tested against the rest
 /// instead (Bonferroni over the segments), so the work stays linear.
 pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Result<NpsBy> {
+    nps_by_where(instrument, responses, by, None)
+}
+
+/// [`nps_by`] over the rows `keep` keeps (every row if `None`), counted in place.
+pub fn nps_by_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    by: &str,
+    keep: Option<&crate::filter::Keep>,
+) -> Result<NpsBy> {
     let q = nps_question(instrument, responses)?;
     let nq = &instrument.questions()[q];
-    let nps_codes = responses.column(q);
+    // Dropped rows' NPS codes become MISSING; segment counts skip them too.
+    let masked_nps = keep.map(|k| k.mask(responses.column(q)));
+    let nps_codes = masked_nps.as_deref().unwrap_or(responses.column(q));
+    let kept = |r: usize| keep.is_none_or(|k| k.keeps(r));
     // Per segment: the counts of each NPS score, and the rows of the segment
     // whose NPS question is unanswered.
     type Groups = Vec<(String, Vec<u64>, u64)>;
     let (by_id, groups): (String, Groups) = match instrument.position(by) {
         Some(b) => {
             let bq = &instrument.questions()[b];
-            let by_codes = responses.column(b);
+            let masked_by = keep.map(|k| k.mask(responses.column(b)));
+            let by_codes = masked_by.as_deref().unwrap_or(responses.column(b));
             let (table, _) = count_pairs(by_codes, nps_codes, bq.len(), nq.len());
             let (rows, _) = count_codes(by_codes, bq.len());
             let groups = table
@@ -496,9 +533,9 @@ pub fn nps_by(instrument: &Instrument, responses: &Responses, by: &str) -> Resul
                 ));
             };
             let mut groups: std::collections::BTreeMap<&str, (Vec<u64>, u64)> = Default::default();
-            for (value, &code) in extra.values.iter().zip(nps_codes) {
+            for (r, (value, &code)) in extra.values.iter().zip(nps_codes).enumerate() {
                 let value = value.trim();
-                if value.is_empty() {
+                if value.is_empty() || !kept(r) {
                     continue;
                 }
                 let (scores, missing) = groups

@@ -208,6 +208,17 @@ pub fn trend(
     date_column: Option<&str>,
     period: Period,
 ) -> Result<Trend> {
+    trend_where(instrument, responses, date_column, period, None)
+}
+
+/// [`trend`] of the rows `keep` keeps (every row if `None`), counted in place.
+pub fn trend_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    date_column: Option<&str>,
+    period: Period,
+    keep: Option<&crate::filter::Keep>,
+) -> Result<Trend> {
     let q = scoring::nps_question(instrument, responses)?;
     let nq = &instrument.questions()[q];
     let dates = row_dates(responses, date_column)?;
@@ -216,6 +227,9 @@ pub fn trend(
     // Per period key: the count of each NPS score, and the rows not answering it.
     let mut groups: BTreeMap<(i32, u8), (Vec<u64>, u64)> = BTreeMap::new();
     for (r, &code) in codes.iter().enumerate() {
+        if keep.is_some_and(|k| !k.keeps(r)) {
+            continue;
+        }
         let Some(day) = dates.day(r) else {
             undated += 1;
             continue;

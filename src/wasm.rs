@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use crate::merge::{self, Resolution};
 use crate::store::{self, Contact, LogRecord, Provenance};
+use crate::view::View;
 use crate::{
     backup, crosstab, filter, followup, handoff, scale, scoring, trend, Error, Filter, Instrument,
     Lang, Responses,
@@ -227,7 +228,8 @@ pub fn next_id(id: &str) -> String {
 #[wasm_bindgen]
 pub struct Dataset {
     instrument: Instrument,
-    responses: Responses,
+    /// The responses, or those a filter keeps (`filtered`), counted in place.
+    view: View,
     /// The audit trail restored with a backup (an empty list otherwise).
     audit: serde_json::Value,
 }
@@ -236,7 +238,7 @@ impl Dataset {
     fn new(instrument: Instrument, responses: Responses) -> Self {
         Dataset {
             instrument,
-            responses,
+            view: View::new(responses),
             audit: serde_json::Value::Array(Vec::new()),
         }
     }
@@ -285,7 +287,7 @@ impl Dataset {
     #[wasm_bindgen(js_name = toXlsx)]
     pub fn to_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
         let lang = Lang::parse(lang).unwrap_or_default();
-        crate::export::to_xlsx(&self.instrument, &self.responses, lang).map_err(js_error)
+        crate::export::to_xlsx(&self.instrument, self.view.responses(), lang).map_err(js_error)
     }
 
     /// A data set with no responses.
@@ -318,7 +320,7 @@ impl Dataset {
         let b = backup::read(text).map_err(js_error)?;
         Ok(Dataset {
             instrument: b.instrument,
-            responses: b.responses,
+            view: View::new(b.responses),
             audit: b.audit,
         })
     }
@@ -328,7 +330,7 @@ impl Dataset {
     pub fn to_backup(&self, audit: JsValue, created: &str) -> Result<String, JsValue> {
         let audit: serde_json::Value =
             from_js(audit)?.unwrap_or(serde_json::Value::Array(Vec::new()));
-        backup::write(&self.instrument, &self.responses, &audit, created).map_err(js_error)
+        backup::write(&self.instrument, self.view.responses(), &audit, created).map_err(js_error)
     }
 
     /// The audit trail restored with a backup.
@@ -339,13 +341,14 @@ impl Dataset {
     /// Every response's codes, one row after another (`length × questions`).
     #[wasm_bindgen(js_name = codesByRow)]
     pub fn codes_by_row(&self) -> Vec<u8> {
-        self.responses.codes_by_row()
+        self.view.responses().codes_by_row()
     }
 
     /// The names of the extra columns (mode, device, source, …).
     #[wasm_bindgen(js_name = extraNames)]
     pub fn extra_names(&self) -> Vec<String> {
-        self.responses
+        self.view
+            .responses()
             .extras()
             .iter()
             .map(|e| e.name.clone())
@@ -355,8 +358,8 @@ impl Dataset {
     /// The extra columns' values, one row after another (`length × extras`).
     #[wasm_bindgen(js_name = extraValues)]
     pub fn extra_values(&self) -> Vec<String> {
-        let extras = self.responses.extras();
-        (0..self.responses.len())
+        let extras = self.view.responses().extras();
+        (0..self.view.responses().len())
             .flat_map(|r| extras.iter().map(move |e| e.values.get(r).to_owned()))
             .collect()
     }
@@ -365,8 +368,12 @@ impl Dataset {
     #[wasm_bindgen(js_name = planMerge)]
     pub fn plan_merge(&self, incoming: &Dataset) -> Result<JsValue, JsValue> {
         to_js(
-            &merge::plan(&self.instrument, &self.responses, &incoming.responses)
-                .map_err(js_error)?,
+            &merge::plan(
+                &self.instrument,
+                self.view.responses(),
+                incoming.view.responses(),
+            )
+            .map_err(js_error)?,
         )
     }
 
@@ -374,19 +381,23 @@ impl Dataset {
     /// id to `"existing"` or `"incoming"` (every conflict needs one).
     pub fn merge(&self, incoming: &Dataset, resolutions: JsValue) -> Result<Dataset, JsValue> {
         let choices: HashMap<String, Resolution> = from_js(resolutions)?.unwrap_or_default();
-        let plan = merge::plan(&self.instrument, &self.responses, &incoming.responses)
-            .map_err(js_error)?;
+        let plan = merge::plan(
+            &self.instrument,
+            self.view.responses(),
+            incoming.view.responses(),
+        )
+        .map_err(js_error)?;
         let responses = merge::apply(
             &self.instrument,
-            &self.responses,
-            &incoming.responses,
+            self.view.responses(),
+            incoming.view.responses(),
             &plan,
             &choices,
         )
         .map_err(js_error)?;
         Ok(Dataset {
             instrument: self.instrument.clone(),
-            responses,
+            view: View::new(responses),
             audit: self.audit.clone(),
         })
     }
@@ -394,7 +405,7 @@ impl Dataset {
     /// The number of responses.
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
-        self.responses.len()
+        self.view.len()
     }
 
     /// The instrument, as a plain object.
@@ -404,28 +415,33 @@ impl Dataset {
 
     /// Every question's frequency table.
     pub fn frequencies(&self) -> Result<JsValue, JsValue> {
-        to_js(&scoring::frequencies(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&scoring::frequencies(&self.instrument, self.view.responses()).map_err(js_error)?)
     }
 
     /// The Net Promoter Score.
     pub fn nps(&self) -> Result<JsValue, JsValue> {
-        to_js(&scoring::nps(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&scoring::nps(&self.instrument, self.view.responses()).map_err(js_error)?)
     }
 
     /// The satisfaction items' box scores and means.
     pub fn satisfaction(&self) -> Result<JsValue, JsValue> {
-        to_js(&scoring::satisfaction(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&scoring::satisfaction(&self.instrument, self.view.responses()).map_err(js_error)?)
     }
 
     /// The full one-way report.
     pub fn report(&self) -> Result<JsValue, JsValue> {
-        to_js(&crate::report::report(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&self.view.report(&self.instrument).map_err(js_error)?)
     }
 
     /// The cross-tab of two questions (ids) with χ², Cramér's V, residuals and
     /// column-proportion letters.
     pub fn crosstab(&self, row: &str, col: &str) -> Result<JsValue, JsValue> {
-        to_js(&crosstab::crosstab(&self.instrument, &self.responses, row, col).map_err(js_error)?)
+        to_js(
+            &self
+                .view
+                .crosstab(&self.instrument, row, col)
+                .map_err(js_error)?,
+        )
     }
 
     /// The association matrix of the questions `ids` (an array of ids; all
@@ -434,7 +450,7 @@ impl Dataset {
     pub fn associations(&self, ids: JsValue) -> Result<JsValue, JsValue> {
         let ids: Vec<String> = from_js(ids)?.unwrap_or_default();
         to_js(
-            &crosstab::association_matrix(&self.instrument, &self.responses, &ids)
+            &crosstab::association_matrix(&self.instrument, self.view.responses(), &ids)
                 .map_err(js_error)?,
         )
     }
@@ -442,44 +458,46 @@ impl Dataset {
     /// NPS for each option of a question, with pairwise difference tests.
     #[wasm_bindgen(js_name = npsBy)]
     pub fn nps_by(&self, question: &str) -> Result<JsValue, JsValue> {
-        to_js(&scoring::nps_by(&self.instrument, &self.responses, question).map_err(js_error)?)
+        to_js(
+            &self
+                .view
+                .nps_by(&self.instrument, question)
+                .map_err(js_error)?,
+        )
     }
 
     /// The test of NPS(this) − NPS(other), e.g. two quarters (`null` if either has no answers).
     #[wasm_bindgen(js_name = compareNps)]
     pub fn compare_nps(&self, other: &Dataset) -> Result<JsValue, JsValue> {
-        let a = scoring::nps(&self.instrument, &self.responses).map_err(js_error)?;
-        let b = scoring::nps(&other.instrument, &other.responses).map_err(js_error)?;
+        let a = scoring::nps(&self.instrument, self.view.responses()).map_err(js_error)?;
+        let b = scoring::nps(&other.instrument, other.view.responses()).map_err(js_error)?;
         to_js(&scoring::nps_difference(&a, &b))
     }
 
     /// NPS per period (see trend.rs); `date_column` null uses the default date columns.
     pub fn trend(&self, date_column: Option<String>, period: &str) -> Result<JsValue, JsValue> {
         let period = trend::Period::parse(period).map_err(js_error)?;
-        let t = trend::trend(
-            &self.instrument,
-            &self.responses,
-            date_column.as_deref(),
-            period,
-        );
+        let t = self
+            .view
+            .trend(&self.instrument, date_column.as_deref(), period);
         to_js(&t.map_err(js_error)?)
     }
 
     /// Whether the date filter has a column to read (filter.rs `DATE_COLUMNS`).
     #[wasm_bindgen(js_name = hasDates)]
     pub fn has_dates(&self) -> bool {
-        filter::has_dates(&self.responses)
+        filter::has_dates(self.view.responses())
     }
 
     /// The extra columns that mostly hold dates, the default date columns first.
     #[wasm_bindgen(js_name = dateColumns)]
     pub fn date_columns(&self) -> Vec<String> {
-        trend::date_columns(&self.responses)
+        trend::date_columns(self.view.responses())
     }
 
     /// The satisfaction scale: overall 0–100 index and Cronbach's α (`null` without items).
     pub fn scale(&self) -> Result<JsValue, JsValue> {
-        to_js(&scale::scale(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&scale::scale(&self.instrument, self.view.responses()).map_err(js_error)?)
     }
 
     /// Key drivers (see drivers.rs): target/items default to the instrument's.
@@ -497,7 +515,7 @@ impl Dataset {
         };
         // The CLI's fields, plus the item to fix first and the chart's lines.
         to_js(
-            &crate::drivers::drivers(&self.instrument, &self.responses, &options)
+            &crate::drivers::drivers(&self.instrument, self.view.responses(), &options)
                 .map_err(js_error)?
                 .for_page(),
         )
@@ -506,19 +524,20 @@ impl Dataset {
     /// One question's answer codes as a `Uint8Array` (255 = not answered).
     pub fn column(&self, question: &str) -> Result<Vec<u8>, JsValue> {
         let (q, _) = self.instrument.question(question).map_err(js_error)?;
-        Ok(self.responses.column(q).to_vec())
+        Ok(self.view.responses().column(q).to_vec())
     }
 
     /// The response ids, in file order.
     pub fn ids(&self) -> Vec<String> {
-        self.responses.ids().to_vec()
+        self.view.responses().ids().to_vec()
     }
 
     /// The responses for people: option texts in `lang` ("zh-CN" or "en") instead of letters.
     #[wasm_bindgen(js_name = toLabelledCsv)]
     pub fn to_labelled_csv(&self, lang: &str, bom: bool) -> Result<Vec<u8>, JsValue> {
         let lang = Lang::parse(lang).unwrap_or_default();
-        self.responses
+        self.view
+            .responses()
             .to_labelled_csv(&self.instrument, lang, bom)
             .map_err(js_error)
     }
@@ -528,17 +547,22 @@ impl Dataset {
     #[wasm_bindgen(js_name = followUpCsv)]
     pub fn follow_up_csv(&self, lang: &str, bom: bool) -> Result<Vec<u8>, JsValue> {
         let lang = Lang::parse(lang).unwrap_or_default();
-        followup::follow_up_csv(&self.instrument, &self.responses, lang, bom).map_err(js_error)
+        followup::follow_up_csv(&self.instrument, self.view.responses(), lang, bom)
+            .map_err(js_error)
     }
 
     /// The responses a filter keeps (`{answers, columns, from, to}`; see the
     /// core's `filter` module), as a dataset of their own.
     pub fn filtered(&self, filter: JsValue) -> Result<Dataset, JsValue> {
         let filter: Filter = from_js(filter)?.unwrap_or_default();
-        let selection = filter
-            .select(&self.instrument, &self.responses)
-            .map_err(js_error)?;
-        self.rows(&selection.rows)
+        Ok(Dataset {
+            instrument: self.instrument.clone(),
+            view: self
+                .view
+                .filtered(&self.instrument, &filter)
+                .map_err(js_error)?,
+            audit: serde_json::Value::Array(Vec::new()),
+        })
     }
 
     /// Whether a filter keeps every response (so the data set itself is the view).
@@ -551,17 +575,18 @@ impl Dataset {
     #[wasm_bindgen(js_name = filterCounts)]
     pub fn filter_counts(&self, filter: JsValue) -> Result<JsValue, JsValue> {
         let filter: Filter = from_js(filter)?.unwrap_or_default();
-        let s = filter
-            .select(&self.instrument, &self.responses)
-            .map_err(js_error)?;
-        to_js(&serde_json::json!({ "rows": s.rows.len(), "total": s.total, "undated": s.undated }))
+        let responses = self.view.responses();
+        let (keep, undated) = filter.keep(&self.instrument, responses).map_err(js_error)?;
+        to_js(
+            &serde_json::json!({ "rows": keep.kept(), "total": responses.len(), "undated": undated }),
+        )
     }
 
     /// The responses at these rows, as a dataset of their own.
     pub fn rows(&self, rows: &[u32]) -> Result<Dataset, JsValue> {
         Ok(Dataset {
             instrument: self.instrument.clone(),
-            responses: self.responses.select(rows).map_err(js_error)?,
+            view: View::new(self.view.rows(rows).map_err(js_error)?),
             audit: serde_json::Value::Array(Vec::new()),
         })
     }
@@ -569,14 +594,16 @@ impl Dataset {
     /// The follow-up list: every detractor with the follow-up rules they meet.
     #[wasm_bindgen(js_name = followUp)]
     pub fn follow_up(&self) -> Result<JsValue, JsValue> {
-        to_js(&followup::follow_up(&self.instrument, &self.responses).map_err(js_error)?)
+        to_js(&followup::follow_up(&self.instrument, self.view.responses()).map_err(js_error)?)
     }
 
     /// The follow-up list summarised (`count`, `by_flag`, `flagged`) with its first `limit` entries.
     #[wasm_bindgen(js_name = followUpList)]
     pub fn follow_up_list(&self, limit: usize) -> Result<JsValue, JsValue> {
         to_js(
-            &followup::follow_up_list(&self.instrument, &self.responses, limit)
+            &self
+                .view
+                .follow_up_list(&self.instrument, limit)
                 .map_err(js_error)?,
         )
     }
@@ -584,19 +611,21 @@ impl Dataset {
     /// The follow-up list's rows (every detractor), for exporting them with `rows`.
     #[wasm_bindgen(js_name = followUpRows)]
     pub fn follow_up_rows(&self) -> Result<Vec<u32>, JsValue> {
-        let list = followup::follow_up(&self.instrument, &self.responses).map_err(js_error)?;
+        let list =
+            followup::follow_up(&self.instrument, self.view.responses()).map_err(js_error)?;
         Ok(list.iter().map(|f| f.row).collect())
     }
 
     /// The distinct values of an extra column (e.g. `mode`), sorted, at most `limit`.
     pub fn distinct(&self, column: &str, limit: usize) -> Vec<String> {
-        filter::distinct(&self.responses, column, limit)
+        filter::distinct(self.view.responses(), column, limit)
     }
 
     /// The responses as interchange CSV bytes (with a byte-order mark if `bom`).
     #[wasm_bindgen(js_name = toCsv)]
     pub fn to_csv(&self, bom: bool) -> Result<Vec<u8>, JsValue> {
-        self.responses
+        self.view
+            .responses()
             .to_csv(&self.instrument, bom)
             .map_err(js_error)
     }
@@ -980,7 +1009,7 @@ impl Dataset {
         to_js(
             &crate::cases::cases(
                 &self.instrument,
-                &self.responses,
+                self.view.responses(),
                 &events,
                 &contacts,
                 today,
@@ -997,7 +1026,7 @@ impl Dataset {
     pub fn next_case_event(&self, events: JsValue, change: JsValue) -> Result<JsValue, JsValue> {
         let events = case_events(events)?;
         let change: crate::cases::Change = from_js(change)?.unwrap_or_default();
-        to_js(&crate::cases::next_event(&self.responses, &events, &change).map_err(js_error)?)
+        to_js(&crate::cases::next_event(self.view.responses(), &events, &change).map_err(js_error)?)
     }
 
     /// Every case as a CSV in `lang` (contacts only if `with_contacts`).
@@ -1017,7 +1046,7 @@ impl Dataset {
         let lang = Lang::parse(lang).unwrap_or_default();
         crate::cases::cases_csv(
             &self.instrument,
-            &self.responses,
+            self.view.responses(),
             &events,
             &contacts,
             today,

@@ -7,10 +7,11 @@
 //! computed from plain counts (statistics equal to 1e-12 relative).
 
 use manyi::count::{
-    count_all_pairs, count_codes, count_codes_plain, count_pairs, count_pairs_plain,
-    count_patterns, count_patterns_plain, histogram,
+    count_all_pairs, count_codes, count_codes_plain, count_codes_where, count_codes_where_plain,
+    count_pairs, count_pairs_plain, count_patterns, count_patterns_plain, histogram,
 };
 use manyi::crosstab::{association_matrix, crosstab, test_table};
+use manyi::filter::Filter;
 use manyi::{scoring, Instrument, Responses, MISSING};
 use proptest::prelude::*;
 
@@ -38,6 +39,13 @@ proptest! {
         col in (1usize..=20).prop_flat_map(|k| column(9000, k)),
     ) {
         prop_assert_eq!(count_codes(&col, k), count_codes_plain(&col, k));
+        // The same over the rows a keep column keeps (0 kept, MISSING dropped),
+        // on both sides of the 16-option switch.
+        let keep: Vec<u8> = (0..col.len()).map(|i| if (i * 7 + k) % 3 == 0 { MISSING } else { 0 }).collect();
+        prop_assert_eq!(
+            count_codes_where(&col, k, Some(&keep)),
+            count_codes_where_plain(&col, k, Some(&keep))
+        );
         let h = histogram(&col);
         prop_assert_eq!(&h[..k], &count_codes_plain(&col, k)[..]);
         prop_assert_eq!(h.iter().sum::<u64>(), col.len() as u64);
@@ -179,6 +187,45 @@ fn cross_tabs_and_the_matrix_test_the_plain_counts() {
                     (x, y) => assert_eq!(x, y),
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    // A filter change recounts in place (a keep column OR-ed into the codes):
+    // the report equals the report of the kept rows copied out, and the
+    // masked count equals its plain loop.
+    #[test]
+    fn a_report_counted_in_place_equals_the_report_of_the_rows_kept(
+        rows in prop_oneof![0usize..40, 4000usize..70_000],
+        seed in any::<u64>(),
+        q in 0usize..16,
+        kept in prop::collection::vec(any::<bool>(), 1..9),
+    ) {
+        let (inst, data) = responses(rows, seed);
+        let question = &inst.questions()[q];
+        let answers: Vec<String> = (0..question.len())
+            .filter(|&c| kept[c % kept.len()])
+            .map(|c| question.code_text(c as u8))
+            .collect();
+        prop_assume!(!answers.is_empty());
+        let filter = Filter {
+            answers: [(question.id.clone(), answers)].into_iter().collect(),
+            ..Filter::default()
+        };
+        let (keep, _) = filter.keep(&inst, &data).expect("keep");
+        let copied = data.select(&filter.select(&inst, &data).expect("select").rows).expect("rows");
+        prop_assert_eq!(keep.kept(), copied.len() as u64);
+        let in_place = manyi::report::report_where(&inst, &data, Some(&keep)).expect("in place");
+        prop_assert_eq!(in_place, manyi::report::report(&inst, &copied).expect("report"));
+        for c in 0..inst.questions().len() {
+            let k = inst.questions()[c].len();
+            prop_assert_eq!(
+                count_codes_where(data.column(c), k, Some(keep.column())),
+                count_codes_where_plain(data.column(c), k, Some(keep.column()))
+            );
         }
     }
 }
