@@ -86,6 +86,17 @@ impl TextColumn {
         &self.distinct[self.index[r] as usize]
     }
 
+    /// `f` of each row's value, computed once per distinct value (a column
+    /// of a few values, such as `mode` or a date, asks `f` a few times for a
+    /// million rows).
+    pub fn map_rows<'a, T: Clone + 'a>(
+        &'a self,
+        f: impl FnMut(&str) -> T,
+    ) -> impl ExactSizeIterator<Item = T> + 'a {
+        let per: Vec<T> = self.distinct.iter().map(|d| d.as_str()).map(f).collect();
+        self.index.iter().map(move |&i| per[i as usize].clone())
+    }
+
     /// The values, row after row.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
         self.index

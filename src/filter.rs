@@ -199,8 +199,11 @@ impl Filter {
                         name,
                     )
                 })?;
-            for (d, v) in drop.iter_mut().zip(&column.values) {
-                if !kept.iter().any(|want| want.trim() == v.trim()) {
+            let keeps = column
+                .values
+                .map_rows(|v| kept.iter().any(|want| want.trim() == v.trim()));
+            for (d, keeps) in drop.iter_mut().zip(keeps) {
+                if !keeps {
                     *d = MISSING;
                 }
             }

@@ -59,44 +59,72 @@ fn scan(
         flagged: 0,
         items: Vec::new(),
     };
-    let mut per_rule = vec![0u64; rules.len()];
+    let n = responses.len();
+    // Column by column, without a branch per row: who is kept and a
+    // detractor, then each rule's hits (a rule of the first form only on
+    // detractors), then who is listed and who meets any rule.
+    let kept: Vec<bool> = (0..n).map(|r| keep.is_none_or(|k| k.keeps(r))).collect();
+    let detractor: Vec<bool> = match nps {
+        Some(codes) => codes
+            .iter()
+            .zip(&kept)
+            .map(|(&c, &k)| k & (c <= 6))
+            .collect(),
+        None => vec![false; n],
+    };
+    let hits: Vec<Vec<bool>> = rules
+        .iter()
+        .map(|rule| {
+            let meets = rule.when.rows(responses);
+            let on = |(&m, (&d, &k)): (&bool, (&bool, &bool))| m & k & (d | !rule.detractors_only);
+            meets
+                .iter()
+                .zip(detractor.iter().zip(&kept))
+                .map(on)
+                .collect()
+        })
+        .collect();
+    let mut listed = detractor.clone();
+    let mut any = vec![false; n];
+    for (rule, hit) in rules.iter().zip(&hits) {
+        let widens = !rule.detractors_only;
+        for ((l, a), &h) in listed.iter_mut().zip(any.iter_mut()).zip(hit) {
+            *l |= h & widens;
+            *a |= h;
+        }
+    }
+    list.count = listed.iter().map(|&l| u64::from(l)).sum();
+    list.flagged = any.iter().map(|&a| u64::from(a)).sum();
+    let per_rule: Vec<u64> = hits
+        .iter()
+        .map(|hit| hit.iter().map(|&h| u64::from(h)).sum())
+        .collect();
+    // The first `limit` listed rows, numbered among the kept rows.
     let mut view_row = 0u32;
-    for r in 0..responses.len() {
-        if keep.is_some_and(|k| !k.keeps(r)) {
+    for r in 0..n {
+        if list.items.len() >= limit {
+            break;
+        }
+        if !kept[r] {
             continue;
         }
         let here = view_row;
         view_row += 1;
-        let score = nps.map(|codes| codes[r]).filter(|&c| c != MISSING);
-        let detractor = score.is_some_and(|c| c <= 6);
-        let mut met = 0u64;
-        let mut listed = detractor;
-        for (i, rule) in rules.iter().enumerate() {
-            if (detractor || !rule.detractors_only) && rule.when.holds(responses, r) {
-                met |= 1 << i;
-                listed |= !rule.detractors_only;
-            }
-        }
-        if !listed {
+        if !listed[r] {
             continue;
         }
-        list.count += 1;
-        list.flagged += u64::from(met != 0);
-        for (i, n) in per_rule.iter_mut().enumerate() {
-            *n += (met >> i) & 1;
-        }
-        if list.items.len() < limit {
-            list.items.push(FollowUp {
-                row: here,
-                id: responses.ids()[r].to_owned(),
-                score,
-                detractor,
-                flags: (0..rules.len())
-                    .filter(|&i| met >> i & 1 == 1)
-                    .map(|i| rules[i].id.clone())
-                    .collect(),
-            });
-        }
+        list.items.push(FollowUp {
+            row: here,
+            id: responses.ids()[r].to_owned(),
+            score: nps.map(|codes| codes[r]).filter(|&c| c != MISSING),
+            detractor: detractor[r],
+            flags: rules
+                .iter()
+                .zip(&hits)
+                .filter(|(_, hit)| hit[r])
+                .map(|(rule, _)| rule.id.clone())
+                .collect(),
+        });
     }
     for (rule, n) in rules.iter().zip(per_rule) {
         *list.by_flag.entry(rule.id.clone()).or_default() += n;

@@ -134,12 +134,22 @@ struct RowDates<'a> {
 }
 
 impl RowDates<'_> {
-    fn day(&self, r: usize) -> Option<Day> {
-        self.columns
-            .iter()
-            .map(|c| c.get(r).trim())
-            .find(|v| !v.is_empty())
-            .and_then(parse_date)
+    /// Every row's day: the first non-empty of the columns, read as a date
+    /// (`None` if unreadable). Each column's distinct values are read once.
+    fn days(&self, rows: usize) -> Vec<Option<Day>> {
+        let mut found: Vec<Option<Option<Day>>> = vec![None; rows];
+        for column in &self.columns {
+            let read = column.map_rows(|v| {
+                let v = v.trim();
+                (!v.is_empty()).then(|| parse_date(v))
+            });
+            for (f, day) in found.iter_mut().zip(read) {
+                if f.is_none() {
+                    *f = day;
+                }
+            }
+        }
+        found.into_iter().map(Option::flatten).collect()
     }
 }
 
@@ -226,11 +236,12 @@ pub fn trend_where(
     let mut undated = 0;
     // Per period key: the count of each NPS score, and the rows not answering it.
     let mut groups: BTreeMap<(i32, u8), (Vec<u64>, u64)> = BTreeMap::new();
-    for (r, &code) in codes.iter().enumerate() {
+    let days = dates.days(codes.len());
+    for (r, (&code, &day)) in codes.iter().zip(&days).enumerate() {
         if keep.is_some_and(|k| !k.keeps(r)) {
             continue;
         }
-        let Some(day) = dates.day(r) else {
+        let Some(day) = day else {
             undated += 1;
             continue;
         };

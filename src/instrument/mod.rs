@@ -407,6 +407,43 @@ impl Condition {
             }
         }
     }
+
+    /// Whether each row of `responses` meets the condition ([`holds`](Self::holds)
+    /// for every row), a column at a time.
+    pub fn rows(&self, responses: &Responses) -> Vec<bool> {
+        match self {
+            Condition::All(all) => {
+                let mut out = vec![true; responses.len()];
+                for c in all {
+                    for (o, m) in out.iter_mut().zip(c.rows(responses)) {
+                        *o &= m;
+                    }
+                }
+                out
+            }
+            Condition::Any(any) => {
+                let mut out = vec![false; responses.len()];
+                for c in any {
+                    for (o, m) in out.iter_mut().zip(c.rows(responses)) {
+                        *o |= m;
+                    }
+                }
+                out
+            }
+            Condition::Answer { question, allowed } => {
+                let mut meets = [false; 256];
+                for (m, &a) in meets.iter_mut().zip(allowed) {
+                    *m = a;
+                }
+                meets[usize::from(MISSING)] = false;
+                responses
+                    .column(*question)
+                    .iter()
+                    .map(|&c| meets[usize::from(c)])
+                    .collect()
+            }
+        }
+    }
 }
 
 /// A follow-up rule: a response meeting `when` is flagged `id` (e.g.
