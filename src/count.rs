@@ -408,16 +408,17 @@ impl Bitmaps {
             self.pad[..codes.len()].copy_from_slice(codes);
             &self.pad[..codes.len().div_ceil(64) * 64]
         };
-        for i in 0..self.lens[q] {
-            let start = (self.first[q] + i) * BITMAP_WORDS;
-            let out = &mut self.bits[start..start + BITMAP_WORDS];
-            out.fill(0);
-            for (rows, o) in codes.chunks_exact(64).zip(out.iter_mut()) {
-                let mut word = 0u64;
-                for (l, chunk) in rows.chunks_exact(LANES).enumerate() {
-                    word |= u64::from(bitmask(chunk, i as u8)) << (16 * l);
+        // Each 16 codes loaded once for all the question's options.
+        let (k, first) = (self.lens[q], self.first[q]);
+        let bits = &mut self.bits[first * BITMAP_WORDS..(first + k) * BITMAP_WORDS];
+        bits.fill(0);
+        let splats: Vec<V> = (0..k).map(|i| V::splat(i as u8)).collect();
+        for (w, rows) in codes.chunks_exact(64).enumerate() {
+            for (l, chunk) in rows.chunks_exact(LANES).enumerate() {
+                let v = V::load(chunk);
+                for (i, &code) in splats.iter().enumerate() {
+                    bits[i * BITMAP_WORDS + w] |= u64::from(v.eq(code).bitmask()) << (16 * l);
                 }
-                *o = word;
             }
         }
     }
@@ -445,12 +446,6 @@ impl Bitmaps {
             }
         }
     }
-}
-
-/// Bit l set when `chunk[l] == code` (the SIMD compare and bitmask).
-#[inline(always)]
-fn bitmask(chunk: &[u8], code: u8) -> u16 {
-    V::load(chunk).eq(V::splat(code)).bitmask()
 }
 
 /// Set bits of `x & y` (equal lengths).
