@@ -60,68 +60,59 @@ fn scan(
         items: Vec::new(),
     };
     let n = responses.len();
-    // Column by column, without a branch per row: who is kept and a
-    // detractor, then each rule's hits (a rule of the first form only on
-    // detractors), then who is listed and who meets any rule.
-    let kept: Vec<bool> = (0..n).map(|r| keep.is_none_or(|k| k.keeps(r))).collect();
-    let detractor: Vec<bool> = match nps {
-        Some(codes) => codes
+    let keep = keep.map(Keep::column);
+    let kept = |r: usize| keep.is_none_or(|k| k[r] == 0);
+    let detractor = |r: usize| nps.is_some_and(|codes| codes[r] <= 6);
+    // Each rule's condition a column at a time, then one pass without a
+    // branch per row: who is kept and a detractor, each rule's hits (a rule
+    // of the first form only on detractors), who is listed, who meets any.
+    let meets: Vec<Vec<bool>> = rules.iter().map(|rule| rule.when.rows(responses)).collect();
+    let widens: Vec<bool> = rules.iter().map(|rule| !rule.detractors_only).collect();
+    let hits = |r: usize, k: bool, d: bool| {
+        meets
             .iter()
-            .zip(&kept)
-            .map(|(&c, &k)| k & (c <= 6))
-            .collect(),
-        None => vec![false; n],
+            .zip(&widens)
+            .map(move |(m, &w)| m[r] & k & (d | w))
     };
-    let hits: Vec<Vec<bool>> = rules
-        .iter()
-        .map(|rule| {
-            let meets = rule.when.rows(responses);
-            let on = |(&m, (&d, &k)): (&bool, (&bool, &bool))| m & k & (d | !rule.detractors_only);
-            meets
-                .iter()
-                .zip(detractor.iter().zip(&kept))
-                .map(on)
-                .collect()
-        })
-        .collect();
-    let mut listed = detractor.clone();
-    let mut any = vec![false; n];
-    for (rule, hit) in rules.iter().zip(&hits) {
-        let widens = !rule.detractors_only;
-        for ((l, a), &h) in listed.iter_mut().zip(any.iter_mut()).zip(hit) {
-            *l |= h & widens;
-            *a |= h;
+    let mut per_rule = vec![0u64; rules.len()];
+    for r in 0..n {
+        let k = kept(r);
+        let d = k & detractor(r);
+        let (mut listed, mut any) = (d, false);
+        for ((count, h), &w) in per_rule.iter_mut().zip(hits(r, k, d)).zip(&widens) {
+            *count += u64::from(h);
+            listed |= h & w;
+            any |= h;
         }
+        list.count += u64::from(listed);
+        list.flagged += u64::from(any);
     }
-    list.count = listed.iter().map(|&l| u64::from(l)).sum();
-    list.flagged = any.iter().map(|&a| u64::from(a)).sum();
-    let per_rule: Vec<u64> = hits
-        .iter()
-        .map(|hit| hit.iter().map(|&h| u64::from(h)).sum())
-        .collect();
     // The first `limit` listed rows, numbered among the kept rows.
     let mut view_row = 0u32;
     for r in 0..n {
         if list.items.len() >= limit {
             break;
         }
-        if !kept[r] {
+        if !kept(r) {
             continue;
         }
         let here = view_row;
         view_row += 1;
-        if !listed[r] {
+        let d = detractor(r);
+        let met: Vec<bool> = hits(r, true, d).collect();
+        let listed = d | met.iter().zip(&widens).any(|(&h, &w)| h & w);
+        if !listed {
             continue;
         }
         list.items.push(FollowUp {
             row: here,
             id: responses.ids()[r].to_owned(),
             score: nps.map(|codes| codes[r]).filter(|&c| c != MISSING),
-            detractor: detractor[r],
+            detractor: d,
             flags: rules
                 .iter()
-                .zip(&hits)
-                .filter(|(_, hit)| hit[r])
+                .zip(&met)
+                .filter(|(_, &h)| h)
                 .map(|(rule, _)| rule.id.clone())
                 .collect(),
         });

@@ -133,26 +133,6 @@ struct RowDates<'a> {
     columns: Vec<&'a TextColumn>,
 }
 
-impl RowDates<'_> {
-    /// Every row's day: the first non-empty of the columns, read as a date
-    /// (`None` if unreadable). Each column's distinct values are read once.
-    fn days(&self, rows: usize) -> Vec<Option<Day>> {
-        let mut found: Vec<Option<Option<Day>>> = vec![None; rows];
-        for column in &self.columns {
-            let read = column.map_rows(|v| {
-                let v = v.trim();
-                (!v.is_empty()).then(|| parse_date(v))
-            });
-            for (f, day) in found.iter_mut().zip(read) {
-                if f.is_none() {
-                    *f = day;
-                }
-            }
-        }
-        found.into_iter().map(Option::flatten).collect()
-    }
-}
-
 /// The extra columns' names, for error messages.
 fn column_names(responses: &Responses) -> Vec<&str> {
     responses.extras().iter().map(|e| e.name.as_str()).collect()
@@ -233,26 +213,64 @@ pub fn trend_where(
     let nq = &instrument.questions()[q];
     let dates = row_dates(responses, date_column)?;
     let codes = responses.column(q);
+    let k = nq.len();
+    // Each date column's distinct values are read once, each to the slot of
+    // its period (or: empty, read the next column; unreadable, undated); a
+    // row then costs a lookup per column and an increment.
+    const EMPTY: u32 = u32::MAX;
+    const UNDATED: u32 = u32::MAX - 1;
+    let mut slots: BTreeMap<(i32, u8), u32> = BTreeMap::new();
+    let columns: Vec<(Vec<u32>, &[u32])> = dates
+        .columns
+        .iter()
+        .map(|c| {
+            let (distinct, index) = c.parts();
+            let per = distinct
+                .iter()
+                .map(|v| {
+                    let v = v.trim();
+                    if v.is_empty() {
+                        return EMPTY;
+                    }
+                    parse_date(v).map_or(UNDATED, |day| {
+                        let next = slots.len() as u32;
+                        *slots.entry(period.key(day)).or_insert(next)
+                    })
+                })
+                .collect();
+            (per, index)
+        })
+        .collect();
     let mut undated = 0;
-    // Per period key: the count of each NPS score, and the rows not answering it.
-    let mut groups: BTreeMap<(i32, u8), (Vec<u64>, u64)> = BTreeMap::new();
-    let days = dates.days(codes.len());
-    for (r, (&code, &day)) in codes.iter().zip(&days).enumerate() {
-        if keep.is_some_and(|k| !k.keeps(r)) {
+    // Per slot: the count of each NPS score, and the rows not answering it.
+    let mut scores = vec![0u64; slots.len() * k];
+    let mut missing = vec![0u64; slots.len()];
+    for (r, &code) in codes.iter().enumerate() {
+        if keep.is_some_and(|keep| !keep.keeps(r)) {
             continue;
         }
-        let Some(day) = day else {
+        let slot = columns
+            .iter()
+            .map(|(per, index)| per[index[r] as usize])
+            .find(|&s| s != EMPTY)
+            .unwrap_or(UNDATED);
+        if slot == UNDATED {
             undated += 1;
             continue;
-        };
-        let (scores, missing) = groups
-            .entry(period.key(day))
-            .or_insert_with(|| (vec![0; nq.len()], 0));
-        match scores.get_mut(usize::from(code)) {
+        }
+        let slot = slot as usize;
+        match scores[slot * k..(slot + 1) * k].get_mut(usize::from(code)) {
             Some(count) => *count += 1,
-            None => *missing += 1,
+            None => missing[slot] += 1,
         }
     }
+    let groups = slots.into_iter().map(|(key, slot)| {
+        let slot = slot as usize;
+        (
+            key,
+            (scores[slot * k..(slot + 1) * k].to_vec(), missing[slot]),
+        )
+    });
     let mut periods = Vec::new();
     let mut previous: Option<Nps> = None;
     for (key, (scores, missing)) in groups {
