@@ -373,17 +373,19 @@ const st100 = stores.find((x) => x.n === 100000);
 // measuring, kept here so that a run from a fresh clone writes RESULTS.md with its reasons.
 const WHY = {
   report:
-    'Each column is counted once per report (src/count.rs, 16 bytes at a time, with wasm SIMD; 43 → 14 ms measured in node\'s V8 back to back). ' +
-    'What is left: α\'s own pass over the items\' answer patterns, and the report\'s objects crossing the boundary. Next: profile in Chromium with the name section kept, and hand the report over as one JSON string.',
+    'Each column is counted once per report (src/count.rs, 16 lanes per compare with wasm SIMD), and α\'s answer patterns are packed into one byte per row, 16 rows at a time, then counted by histogram (~22 → ~5 ms in Chromium at 1M). ' +
+    'A miss here comes from the machine\'s load during the run (the figure varies by ±3 ms between runs): run `./dev bench` again on a quiet machine.',
   matrix:
-    'Per-option bitmaps built per 4,096-row block and counted by AND + popcount (707 → 408 ms in node back to back). Still slow: each vector is two 8-byte loads (a single ' +
-    '16-byte load needs `unsafe`, which the crate forbids) and every option\'s bitmap is rebuilt per block. Next: count the last option by subtraction, or packed pair codes for several pairs per pass.',
+    'Per-option bitmaps in u64 words (each 16 codes loaded once per question), joint counts by AND + `i64.popcnt` (one x86 instruction), and only the χ² test per pair (it ran Fisher\'s exact test and the column letters it did not show): 184 → ~45 ms. ' +
+    'The counting itself is 2,538 option pairs × 15,625 words at about 1 ns each (~40 ms), so a run on a loaded machine can pass 50 ms. What would close the gap for good: fewer word operations (a question\'s last option derived from its margin where a block has no missing answers).',
   all:
-    'One cross-tab counts in about 1 ms natively; the 256 calls each build a full object (counts, percentages with intervals, residuals, letters, tests) and hand it across the boundary. ' +
-    'Next: one call for many cross-tabs, the objects as one JSON string parsed once (checked to give the same objects).',
+    'Each of the 256 calls makes its own pass over both columns (a million pair codes counted, ~1 ms natively) and builds a full object (counts, three percentage grids with Wilson intervals, residuals, letters, tests, Fisher\'s exact test for 2×2 tables) that crosses the boundary. ' +
+    '150 ms is 0.6 ms per call, less than one pass over a million rows. What would close it: one call for many cross-tabs, counting every pair from the association matrix\'s bitmaps (~45 ms) and handing the objects over once.',
   filter:
-    '`Filter::select` builds a row list and `Responses::select` a whole new data set before the report is counted again. Next: count only the kept rows through a row mask (SIMD compares per condition) without building a new data set.',
-  view: 'As the row above, plus the cross-tab, NPS by Q1 and the follow-up list this view also builds, each on the new data set (the key drivers are asked apart).',
+    'A filter is a keep column (0 kept, 255 dropped) OR-ed into the codes as they are counted (src/view.rs): nothing is copied (31.5 → ~8 ms). A miss here comes from the machine\'s load during the run.',
+  view:
+    'The worker\'s whole view at 1M (Q1 = A), measured apart in Chromium: the keep column ~1.5 ms, the report ~6, the cross-tab ~2, NPS by Q1 ~2, the follow-up list ~9 (rules evaluated a column at a time, then one pass over the rows), the trend ~10 (the stored data has dates), plus the objects\' conversion (133 → ~40 ms). ' +
+    'What would close it: the follow-up rules and the keep column in one SIMD pass, and the view\'s objects handed over as one JSON string.',
   import:
     'Ids in one buffer, one-byte answers looked up in a table in the record loop, files read in 4 MB pieces (68 → 153 MB/s in node). The time goes on per-cell work and its branches. ' +
     'Next: a SIMD pass marking every comma, line end and quote in 16-byte blocks, column-major handling of the single-choice columns.',
