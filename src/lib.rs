@@ -43,6 +43,7 @@ pub mod responses;
 pub mod sav;
 pub mod scale;
 pub mod scoring;
+pub mod segments;
 pub mod source;
 pub mod stats;
 pub mod store;
