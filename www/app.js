@@ -4,7 +4,7 @@
 import { ask } from './worker-bridge.js';
 import { initialLang, problemText, saveLang, sentence as asSentence, t, translatePage } from './i18n.js';
 import './texts.js';
-import { catchFailures, h, labelLangButton, saveFile } from './dom.js';
+import { $, catchFailures, h, labelLangButton, saveFile } from './dom.js';
 import { clampNps, num, pct, SAT_COLUMNS, satisfactionCells } from './present.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
@@ -32,7 +32,6 @@ const state = {
   summary: { sets: [], quarantine: [] },
 };
 
-const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 
 
 const tr = (key, vars) => t(state.lang, key, vars);

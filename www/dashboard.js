@@ -6,7 +6,7 @@
 import { COLORS, diverging, hbars, heat, intervals, quadrant, splitBar, trendLine } from './charts.js';
 import { initialLang, problemText, saveLang, sentence, t, translatePage } from './i18n.js';
 import './texts.js';
-import { catchFailures, h, labelLangButton, saveFile } from './dom.js';
+import { $, catchFailures, h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
 import { setOptions } from './sets.js';
 import { codeMark } from './answers.js';
@@ -55,7 +55,6 @@ const state = {
   dateColumn: null,
 };
 
-const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(state.lang, key, vars);
 const textOf = (text) => text?.[state.lang] ?? text?.['zh-CN'] ?? '';
 

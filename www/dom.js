@@ -1,5 +1,20 @@
-// The pages' two shared helpers: building elements, and the language button.
+// The pages' shared helpers: finding and building elements, the language button, saving a file, showing failures.
 import { t } from './i18n.js';
+
+/**
+ * The element `sel` finds: a page looks up its own fixed elements, which are
+ * there (null only for a missing element, a page bug that shows at once).
+ * @param {string} sel
+ * @returns {HTMLElement}
+ */
+export const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+
+/**
+ * The same as `$`, typed as a form field (its `value`, `checked`, `select()`).
+ * @param {string} sel
+ * @returns {HTMLInputElement}
+ */
+export const $field = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel));
 
 /**
  * Builds an element: h('td', {class: 'num', onclick: f}, 'text', child, …).

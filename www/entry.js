@@ -14,7 +14,7 @@
 // when and what changed.
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
-import { catchFailures, h, labelLangButton } from './dom.js';
+import { $field as $, catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { MISSING, answerKeys, codeMark, codeMeaning, keyAnswer } from './answers.js';
 import { ask } from './worker-bridge.js';
@@ -60,7 +60,6 @@ const form = {
 const session = { keyed: 0, firstAt: 0 };
 let lastId = '';
 
-const $ = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 

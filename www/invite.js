@@ -7,7 +7,7 @@
 import { core } from './core.js';
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
-import { catchFailures, h, labelLangButton } from './dom.js';
+import { $field as $, catchFailures, h, labelLangButton } from './dom.js';
 import { qrSvg } from './qr.js';
 import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
 import { staffGate } from './lock.js';
@@ -25,7 +25,6 @@ let key = null;
 let issued = [];
 let lastResults = [];
 
-const $ = (sel) => /** @type {HTMLInputElement} */ (document.querySelector(sel));
 const tr = (k, vars) => t(lang, k, vars);
 /** The status lines, as functions of the language: shown again in the other language after a switch. */
 const statuses = {};

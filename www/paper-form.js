@@ -4,7 +4,7 @@
 // sheet for the built-in 17 questions; Chinese by default, English switchable.
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
-import { h, labelLangButton } from './dom.js';
+import { $, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { kioskBounce } from './lock.js';
 
@@ -16,7 +16,6 @@ await kioskBounce();
 let lang = initialLang();
 let instrument;
 
-const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 

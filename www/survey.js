@@ -15,7 +15,7 @@
 // optional contact screen after the last question; the name and phone are
 // kept (in the draft or the stored response) only while the consent box is ticked.
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
-import { catchFailures, h, labelLangButton } from './dom.js';
+import { $, catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { MISSING, codeMark, codeMeaning, keyAnswer } from './answers.js';
 import { clearDraft, deviceId, instrumentKey as keepInstrument, kioskMode, loadDraft, loadMeta, saveDraft, setKiosk, submitResponse } from './storage.js';
@@ -55,7 +55,6 @@ let sent = null;
 /** A question opened from the review ("Change"): answering it, or Next, returns to the review. */
 let fromReview = false;
 
-const $ = (sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 
