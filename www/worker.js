@@ -3,6 +3,7 @@
 // dashboard's views. The page sends one request at a time and gets progress
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
+// @ts-ignore: pkg/ is wasm-bindgen's output, built without type declarations (./dev build).
 import init, { Dataset, DeviceStore, Incoming, checkPassphrase, lockRules, mergeCaseEvents, seedHashing } from './pkg/manyi.js';
 import { addCaseEvent, auditTrail, branchKey, caseEvents, deviceId, invitations, pendingEntries, useKeys } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
@@ -400,7 +401,7 @@ const handlers = {
   },
 
   /** The report of one questionnaire on the device (the largest unless `fingerprint` names one). */
-  async report({ fingerprint } = {}) {
+  async report(/** @type {{ fingerprint?: string }} */ { fingerprint } = {}) {
     const dev = await device();
     const chosen = choose(dev.summary, fingerprint);
     if (!chosen) return { n: 0, report: null, instrument: null, sets: [], fingerprint: null, quarantine: dev.summary.quarantine };
@@ -465,6 +466,7 @@ const handlers = {
  */
 let exportAddon = null;
 function fileFormats() {
+  // @ts-ignore: built without type declarations, as pkg/manyi.js.
   exportAddon ??= import('./pkg/export/manyi_export.js').then(async (addon) => {
     await addon.default();
     addon.seedHashing(crypto.getRandomValues(new Uint8Array(16)));
@@ -519,14 +521,22 @@ async function mergedCases(incoming) {
   return { puts: merged.events.filter((e) => !have.has(e.id)), added: merged.added, conflicts: merged.conflicts };
 }
 
-self.onmessage = async ({ data }) => {
+/**
+ * This worker's scope: tsc checks the pages' modules with the DOM's types,
+ * whose `self` is a window; a worker posts to its page without an origin.
+ */
+const scope = /** @type {{ postMessage(message: unknown, transfer?: Transferable[]): void, onmessage: ((e: MessageEvent) => void) | null }} */ (
+  /** @type {unknown} */ (self)
+);
+
+scope.onmessage = async ({ data }) => {
   const { id, type } = data;
-  const progress = (p) => self.postMessage({ id, progress: p });
+  const progress = (p) => scope.postMessage({ id, progress: p });
   try {
     const result = await handlers[type](data, progress);
     const transfer = result?.bytes ? [result.bytes.buffer] : [];
-    self.postMessage({ id, result }, transfer);
+    scope.postMessage({ id, result }, transfer);
   } catch (e) {
-    self.postMessage({ id, error: plainError(e) });
+    scope.postMessage({ id, error: plainError(e) });
   }
 };
