@@ -143,6 +143,12 @@ pub fn answer_secret(key: &[u8], token: &str) -> Result<String, JsValue> {
     handoff::answer_secret(key, token).map_err(js_error)
 }
 
+/// Whether a call-back phone number can be kept (store's `Contact::phone_ok`).
+#[wasm_bindgen(js_name = phoneOk)]
+pub fn phone_ok(phone: &str) -> bool {
+    store::Contact::phone_ok(phone)
+}
+
 /// Checks an invitation as the phone receives it (token and secret); throws with the reason.
 #[wasm_bindgen(js_name = checkInvitation)]
 pub fn check_invitation(token: &str, secret: &str) -> Result<(), JsValue> {

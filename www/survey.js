@@ -74,7 +74,6 @@ const questions = () => instrument.questions;
 const steps = () => questions().length + (instrument.callback ? 1 : 0);
 const phaseAt = (pos) => (pos < questions().length ? 'question' : pos < steps() ? 'contact' : 'review');
 /** A phone number to call back: digits with optional +, spaces, dashes, brackets; 5 to 20 digits. */
-const phoneOk = (p) => /^\+?[\d\s()-]+$/.test(p) && (p.match(/\d/g)?.length ?? 0) >= 5 && (p.match(/\d/g)?.length ?? 0) <= 20;
 
 /** The text of an answer code for a question, as the person saw it. */
 function answerText(q, code) {
@@ -131,9 +130,10 @@ function contactScreen() {
     );
   const consent = h('input', { id: 'consent', type: 'checkbox', onchange: (e) => { contact.consent = e.target.checked; $('#next').textContent = contact.consent ? tr('survey.toReview') : tr('survey.contact.skip'); keepContact(); } });
   consent.checked = contact.consent;
-  const next = () => {
+  const next = async () => {
     const box = $('#contact-error');
-    if (contact.consent && !phoneOk(contact.phone.trim())) {
+    // The phone rule is the core's (store's Contact::phone_ok), loaded only when a number is to be kept.
+    if (contact.consent && !(await (await import('./core.js')).core()).phoneOk(contact.phone.trim())) {
       box.textContent = tr('survey.contact.badPhone');
       $('#phone').focus();
       return;

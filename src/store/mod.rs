@@ -88,6 +88,21 @@ pub struct Contact {
     pub consent_at: String,
 }
 
+impl Contact {
+    /// Whether `phone` (trimmed) can be a call-back number: an optional
+    /// leading `+`, then only ASCII digits, spaces, parentheses and hyphens,
+    /// with 5 to 20 digits (a short extension up to an international number
+    /// with its country code). The survey asks again rather than keep a
+    /// number the branch could not call.
+    pub fn phone_ok(phone: &str) -> bool {
+        let phone = phone.trim();
+        let body = phone.strip_prefix('+').unwrap_or(phone);
+        let allowed = |c: char| c.is_ascii_digit() || c.is_whitespace() || "()-".contains(c);
+        let digits = body.chars().filter(char::is_ascii_digit).count();
+        !body.is_empty() && body.chars().all(allowed) && (5..=20).contains(&digits)
+    }
+}
+
 /// Where a row of a loaded set came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -919,4 +934,38 @@ fn check_row(instrument: &Instrument, id: &str, codes: &[u8]) -> std::result::Re
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Contact;
+
+    #[test]
+    fn a_call_back_phone_is_digits_with_their_usual_marks() {
+        for ok in [
+            "138 0013 8000",
+            "+86 138 0013 8000",
+            "(010) 6512-3456",
+            "12345",
+            "+12345678901234567890",
+            " 95588 ",
+        ] {
+            assert!(Contact::phone_ok(ok), "{ok:?}");
+        }
+        for bad in [
+            "",
+            "+",
+            "12",
+            "1234",
+            "123456789012345678901",
+            "++12345",
+            "138-0013-800O",
+            "tel 12345",
+            "１２３４５",
+            "12345+",
+            "12.345.678",
+        ] {
+            assert!(!Contact::phone_ok(bad), "{bad:?}");
+        }
+    }
 }
