@@ -614,6 +614,14 @@ fn pack_codes(columns: &[&[u8]], lens: &[usize], rows: std::ops::Range<usize>, o
 /// much scratch) stay in L2 between the packing and the histogram.
 const PATTERN_BLOCK: usize = 1 << 16;
 
+/// The number of answer patterns of questions with `lens` options, `None`
+/// past 2¹⁶ (too many to count one by one).
+fn pattern_count(lens: &[usize]) -> Option<usize> {
+    lens.iter()
+        .try_fold(1usize, |p, &l| p.checked_mul(l))
+        .filter(|&p| p <= 1 << 16)
+}
+
 /// The count of each answer pattern of `columns` (with `lens` options each)
 /// among the rows that answer every column: index `Σ code_a · stride_a`,
 /// stride_a = Π lens[..a] (the first column varies fastest). `None` when there
@@ -623,10 +631,7 @@ const PATTERN_BLOCK: usize = 1 << 16;
 /// column by column (SIMD-friendly) and counted by [`histogram`]; past that,
 /// one row at a time through per-column lookup tables.
 pub fn count_patterns(columns: &[&[u8]], lens: &[usize]) -> Option<Vec<u64>> {
-    let patterns = lens
-        .iter()
-        .try_fold(1usize, |p, &l| p.checked_mul(l))
-        .filter(|&p| p <= 1 << 16)?;
+    let patterns = pattern_count(lens)?;
     let n = columns.iter().map(|c| c.len()).min().unwrap_or(0);
     let mut counts = vec![0u64; patterns];
     if patterns <= 255 {
@@ -671,10 +676,7 @@ pub fn count_patterns(columns: &[&[u8]], lens: &[usize]) -> Option<Vec<u64>> {
 
 /// The plain loop [`count_patterns`] must agree with.
 pub fn count_patterns_plain(columns: &[&[u8]], lens: &[usize]) -> Option<Vec<u64>> {
-    let patterns = lens
-        .iter()
-        .try_fold(1usize, |p, &l| p.checked_mul(l))
-        .filter(|&p| p <= 1 << 16)?;
+    let patterns = pattern_count(lens)?;
     let n = columns.iter().map(|c| c.len()).min().unwrap_or(0);
     let mut counts = vec![0u64; patterns];
     'rows: for r in 0..n {

@@ -30,6 +30,29 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
 }
 
+/// Columns of `len` codes, one per entry of `lens`, each code `code(x, k)`
+/// of a xorshift draw `x` and the column's option count `k`.
+fn random_columns(
+    lens: &[usize],
+    len: usize,
+    seed: u64,
+    code: impl Fn(u64, u64) -> u8,
+) -> Vec<Vec<u8>> {
+    let mut x = seed | 1;
+    lens.iter()
+        .map(|&k| {
+            (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    code(x, k as u64)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -67,20 +90,8 @@ proptest! {
         len in 0usize..10_000,
         seed in any::<u64>(),
     ) {
-        let mut x = seed | 1;
-        let cols: Vec<Vec<u8>> = lens
-            .iter()
-            .map(|&k| {
-                (0..len)
-                    .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        if x % 9 == 0 { MISSING } else { (x % k as u64) as u8 }
-                    })
-                    .collect()
-            })
-            .collect();
+        // Codes below k, one in 9 MISSING.
+        let cols = random_columns(&lens, len, seed, |x, k| if x % 9 == 0 { MISSING } else { (x % k) as u8 });
         let refs: Vec<&[u8]> = cols.iter().map(Vec::as_slice).collect();
         let all = count_all_pairs(&refs, &lens);
         for a in 0..lens.len() {
@@ -103,24 +114,12 @@ proptest! {
         len in prop_oneof![0usize..100, 65_500usize..65_600],
         seed in any::<u64>(),
     ) {
-        let mut x = seed | 1;
-        let cols: Vec<Vec<u8>> = lens
-            .iter()
-            .map(|&k| {
-                (0..len)
-                    .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        match x % 13 {
-                            0 => MISSING,
-                            1 => k as u8,
-                            _ => (x % k as u64) as u8,
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
+        // Codes below k, one in 13 MISSING and one in 13 at k (past the last option).
+        let cols = random_columns(&lens, len, seed, |x, k| match x % 13 {
+            0 => MISSING,
+            1 => k as u8,
+            _ => (x % k) as u8,
+        });
         let refs: Vec<&[u8]> = cols.iter().map(Vec::as_slice).collect();
         let fast = count_patterns(&refs, &lens);
         prop_assert_eq!(&fast, &count_patterns_plain(&refs, &lens));
