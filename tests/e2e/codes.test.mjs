@@ -196,7 +196,13 @@ test('a pasted chat thread: only code-shaped strings are checked; a link\'s toke
   for (const width of [360, 390]) {
     await staff.page.setViewportSize({ width, height: 800 });
     for (const lang of ['zh-CN', 'en']) {
-      if ((await staff.page.locator('html').getAttribute('lang')) !== lang) await staff.page.locator('#lang').click();
+      if ((await staff.page.locator('html').getAttribute('lang')) !== lang) {
+        // The switch re-renders the results last, after the key and the slips
+        // (an async handler): measure the table once it is in the new language.
+        const caption = await staff.page.locator('#intake-results caption').textContent();
+        await staff.page.locator('#lang').click();
+        await staff.page.waitForFunction((before) => document.querySelector('#intake-results caption')?.textContent !== before, caption);
+      }
       const where = `${width} px, ${lang}`;
       assert.ok(await staff.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `no horizontal overflow at ${where}`);
       const groups = await staff.page.locator('#intake-results tbody tr').first().locator('.group').evaluateAll((els) =>
