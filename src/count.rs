@@ -301,38 +301,14 @@ pub fn count_codes_where(column: &[u8], k: usize, keep: Option<&[u8]>) -> Vec<u6
     let Some(keep) = keep else {
         return count_codes(column, k);
     };
-    let n = column.len().min(keep.len());
-    let (column, keep) = (&column[..n], &keep[..n]);
-    let mut counts = vec![0u64; k];
-    if k > COMPARE_UP_TO {
-        let mut buf = Vec::new();
-        for (c, m) in column.chunks(PATTERN_BLOCK).zip(keep.chunks(PATTERN_BLOCK)) {
-            masked(c, m, &mut buf);
-            for (total, part) in counts.iter_mut().zip(count_codes(&buf, k)) {
-                *total += part;
-            }
-        }
-        return counts;
-    }
     // Each block of 255 chunks masked into a buffer that stays in L1, then
-    // compared per code as `count_codes` does.
-    let block = 255 * LANES;
-    let whole = n - n % LANES;
-    let mut buf = Vec::with_capacity(block);
-    for (b, kb) in column[..whole]
-        .chunks(block)
-        .zip(keep[..whole].chunks(block))
-    {
-        masked(b, kb, &mut buf);
-        for (code, count) in counts.iter_mut().enumerate() {
-            *count += count_equal_chunks(&buf, code as u8);
-        }
-    }
-    for (&c, &d) in column[whole..].iter().zip(&keep[whole..]) {
-        if d == 0 {
-            if let Some(count) = counts.get_mut(usize::from(c)) {
-                *count += 1;
-            }
+    // counted by `count_codes` itself.
+    let mut counts = vec![0u64; k];
+    let mut buf = Vec::with_capacity(255 * LANES);
+    for (c, m) in column.chunks(255 * LANES).zip(keep.chunks(255 * LANES)) {
+        masked(c, m, &mut buf);
+        for (total, part) in counts.iter_mut().zip(count_codes(&buf, k)) {
+            *total += part;
         }
     }
     counts

@@ -63,6 +63,12 @@ pub struct Keep {
 }
 
 impl Keep {
+    /// The keep column `column` (0 kept, [`MISSING`] dropped), its kept rows counted.
+    fn new(column: Vec<u8>) -> Keep {
+        let kept = column.iter().filter(|&&d| d == 0).count() as u64;
+        Keep { column, kept }
+    }
+
     /// One byte per response: 0 kept, [`MISSING`] dropped.
     pub fn column(&self) -> &[u8] {
         &self.column
@@ -75,14 +81,13 @@ impl Keep {
 
     /// The rows both keep.
     pub fn and(&self, other: &Keep) -> Keep {
-        let column: Vec<u8> = self
-            .column
-            .iter()
-            .zip(&other.column)
-            .map(|(a, b)| a | b)
-            .collect();
-        let kept = column.iter().filter(|&&d| d == 0).count() as u64;
-        Keep { column, kept }
+        Keep::new(
+            self.column
+                .iter()
+                .zip(&other.column)
+                .map(|(a, b)| a | b)
+                .collect(),
+        )
     }
 
     /// Whether row `r` is kept.
@@ -232,8 +237,7 @@ impl Filter {
                 }
             }
         }
-        let kept = drop.iter().filter(|&&d| d == 0).count() as u64;
-        Ok((Keep { column: drop, kept }, undated))
+        Ok((Keep::new(drop), undated))
     }
 }
 

@@ -41,10 +41,9 @@ pub fn follow_up(instrument: &Instrument, responses: &Responses) -> Result<Vec<F
 
 /// One pass over the responses (the rows `keep` keeps; all if `None`): every
 /// listed response counted, by rule too, and the first `limit` built as
-/// [`FollowUp`]s. Rules met are a bit set per row (at most
-/// [`MAX_FOLLOW_UP`](crate::instrument::MAX_FOLLOW_UP) = 50 rules), so a
-/// row past `limit` costs no allocation. A listed row's `row` counts the
-/// kept rows only: it is the row of the filtered data set.
+/// [`FollowUp`]s. Each rule's condition is evaluated a column at a time
+/// first, so a row past `limit` costs no allocation. A listed row's `row`
+/// counts the kept rows only: it is the row of the filtered data set.
 fn scan(
     instrument: &Instrument,
     responses: &Responses,
@@ -75,16 +74,18 @@ fn scan(
             .map(move |(m, &w)| m[r] & k & (d | w))
     };
     let mut per_rule = vec![0u64; rules.len()];
-    for r in 0..n {
+    let mut listed = vec![false; n];
+    for (r, on_list) in listed.iter_mut().enumerate() {
         let k = kept(r);
         let d = k & detractor(r);
-        let (mut listed, mut any) = (d, false);
+        let (mut l, mut any) = (d, false);
         for ((count, h), &w) in per_rule.iter_mut().zip(hits(r, k, d)).zip(&widens) {
             *count += u64::from(h);
-            listed |= h & w;
+            l |= h & w;
             any |= h;
         }
-        list.count += u64::from(listed);
+        *on_list = l;
+        list.count += u64::from(l);
         list.flagged += u64::from(any);
     }
     // The first `limit` listed rows, numbered among the kept rows.
@@ -98,12 +99,10 @@ fn scan(
         }
         let here = view_row;
         view_row += 1;
-        let d = detractor(r);
-        let met: Vec<bool> = hits(r, true, d).collect();
-        let listed = d | met.iter().zip(&widens).any(|(&h, &w)| h & w);
-        if !listed {
+        if !listed[r] {
             continue;
         }
+        let d = detractor(r);
         list.items.push(FollowUp {
             row: here,
             id: responses.ids()[r].to_owned(),
@@ -111,8 +110,8 @@ fn scan(
             detractor: d,
             flags: rules
                 .iter()
-                .zip(&met)
-                .filter(|(_, &h)| h)
+                .zip(hits(r, true, d))
+                .filter(|&(_, h)| h)
                 .map(|(rule, _)| rule.id.clone())
                 .collect(),
         });

@@ -396,20 +396,8 @@ pub enum Condition {
 }
 
 impl Condition {
-    /// Whether row `r` of `responses` meets the condition.
-    pub fn holds(&self, responses: &Responses, r: usize) -> bool {
-        match self {
-            Condition::All(all) => all.iter().all(|c| c.holds(responses, r)),
-            Condition::Any(any) => any.iter().any(|c| c.holds(responses, r)),
-            Condition::Answer { question, allowed } => {
-                let code = responses.column(*question)[r];
-                code != MISSING && allowed.get(usize::from(code)).copied().unwrap_or(false)
-            }
-        }
-    }
-
-    /// Whether each row of `responses` meets the condition ([`holds`](Self::holds)
-    /// for every row), a column at a time.
+    /// Whether each row of `responses` meets the condition, a column at a
+    /// time (an unanswered question meets no answer condition).
     pub fn rows(&self, responses: &Responses) -> Vec<bool> {
         match self {
             Condition::All(all) => {
