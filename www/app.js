@@ -8,7 +8,7 @@ import { $, catchFailures, h, labelLangButton, saveFile } from './dom.js';
 import { clampNps, num, pct, SAT_COLUMNS, satisfactionCells } from './present.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
-import { setKiosk } from './storage.js';
+import { setKiosk } from './db.js';
 import { loadInstrument } from './instrument.js';
 import { changePassphrase, checkPassphrase, decryptBackup, encryptBackup, isEncryptedBackup, lock, Refused } from './vault.js';
 

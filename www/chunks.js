@@ -1,12 +1,12 @@
 // The worker's side of the device store: reading a consistent snapshot for
 // the core and writing what the core computed from it, only if nothing was
-// written since (the "gen" write count in meta). Kept apart from storage.js
+// written since (the "gen" write count in meta). Kept apart from db.js
 // so that the customer survey's first load does not carry it.
 //
-// Chunks and log records are encrypted at rest (storage.js, seal.js): they are
+// Chunks and log records are encrypted at rest (db.js, seal.js): they are
 // opened here with the unlocked keys before the core sees them, and chunks the
 // core wrote are encrypted before the transaction that stores them opens.
-import { CLEAR, currentKeys, done, committed, openDb, protectRecord, revealRecord } from './storage.js';
+import { CLEAR, currentKeys, done, committed, openDb, protectRecord, revealRecord } from './db.js';
 import { encryptWith, isEnvelope, openWith } from './seal.js';
 
 /** A stored chunk's bytes as the core wrote them. */

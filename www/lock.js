@@ -6,7 +6,7 @@
 // session locks itself after vault.IDLE_MINUTES untouched, or on "Lock".
 import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import { h, labelLangButton } from './dom.js';
-import { kioskMode } from './storage.js';
+import { kioskMode } from './db.js';
 import { useWorkerKeys } from './worker-bridge.js';
 import * as vault from './vault.js';
 

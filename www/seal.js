@@ -12,7 +12,7 @@
 //
 // Records are JSON (Uint8Array fields kept as such) before encryption. What a
 // record keeps in clear (its id, questionnaire key, export flag) is decided by
-// storage.js; DESIGN.md "Security" lists it.
+// db.js (CLEAR); DESIGN.md "Security" lists it.
 
 const DK_ENVELOPE = 1;
 const SEALED_ENVELOPE = 2;

@@ -18,7 +18,7 @@ import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i1
 import { $, catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { MISSING, codeMark, codeMeaning, keyAnswer } from './answers.js';
-import { clearDraft, deviceId, instrumentKey as keepInstrument, kioskMode, loadDraft, loadMeta, saveDraft, setKiosk, submitResponse } from './storage.js';
+import { clearDraft, deviceId, instrumentKey as keepInstrument, kioskMode, loadDraft, loadMeta, saveDraft, setKiosk, submitResponse } from './db.js';
 import { qrSvg } from './qr.js';
 
 const params = new URLSearchParams(location.search);

@@ -10,7 +10,7 @@
 //   unlocked (base64) and when it was last used; gone on Lock, after
 //   IDLE_MINUTES without use, or when the tab closes. Kiosk mode removes it.
 import { aesKey, encryptWith, fromBase64 as unb64, fromBytes, isEnvelope, openWith, publicKey, toBase64 as b64 } from './seal.js';
-import { committed, done, openDb, useKeys } from './storage.js';
+import { committed, done, openDb, useKeys } from './db.js';
 // The rules come from the core in the worker: the main page never loads the WebAssembly itself.
 import { ask } from './worker-bridge.js';
 
@@ -211,7 +211,7 @@ async function sealEverything(keys) {
   if (!keys) return;
   const vault = await meta('vault');
   if (vault?.sealedAll) return;
-  const { protectRecord, CLEAR } = await import('./storage.js');
+  const { protectRecord, CLEAR } = await import('./db.js');
   const db = await openDb();
   const names = ['chunks', 'responses', 'entries', 'audit', 'meta'];
   const read = db.transaction(names);

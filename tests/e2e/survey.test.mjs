@@ -222,9 +222,11 @@ test('the first load is small: no WebAssembly, framework or chart library before
   const total = loaded.reduce((sum, r) => sum + r.bytes, 0);
   t.diagnostic(`first load of the survey: ${loaded.length} files, ${total} bytes (uncompressed): ${loaded.map((r) => `${r.name} ${r.bytes}`).join(', ')}`);
   assert.ok(!loaded.some((r) => r.name.endsWith('.wasm') || r.name.startsWith('/pkg/')), 'the built-in survey starts without the wasm');
-  // The budget: 96 KB uncompressed (measured 92.0 KB: survey.js 26 KB, storage.js 22 KB,
-  // i18n.js 11 KB, the instrument 10 KB). Issue 19's target is 60 KB, not met: see DESIGN.md.
-  assert.ok(total < 96_000, `first load ${total} bytes`);
+  // The source tree, comments and all: 82 KB (measured 78.5 KB: survey.js 26 KB, db.js 13 KB,
+  // i18n.js 11 KB, the instrument 10 KB). Issue 19's 60 KB is met by the site as deployed
+  // (minified, 49 KB): tests/e2e/dist.test.mjs. seal.js comes only when something is sealed.
+  assert.ok(!loaded.some((r) => r.name === '/seal.js'), 'no cryptography before the first question');
+  assert.ok(total < 82_000, `first load ${total} bytes`);
   await context.close();
 });
 
