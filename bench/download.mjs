@@ -1,15 +1,18 @@
 // What a phone downloads, for bench/run.mjs (issue 19): every module under
 // pkg/ (found by listing it, so a new add-on is counted without naming it
 // here), raw and gzip -9; the survey's first load (every file the page
-// fetched before its first question, as tests/e2e/survey.test.mjs counts it);
+// fetched before its first question, as tests/e2e/dist.test.mjs counts it, on
+// the site as deployed and on the source tree);
 // and what the service worker keeps in its caches once the survey has been
 // opened on a fresh phone.
 //   node bench/download.mjs      (after ./dev build) prints the figures as JSON
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
+import { buildDist } from '../scripts/dist.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
@@ -34,11 +37,11 @@ export function modules() {
   return out;
 }
 
-/** The file the server sends for a URL path (the mounts of scripts/serve.mjs), or null. */
-function fileFor(pathname) {
+/** The file the server sends for a URL path (the mounts of scripts/serve.mjs, or one built site), or null. */
+function fileFor(pathname, site) {
   let p = decodeURIComponent(pathname);
   if (p.endsWith('/')) p += 'index.html';
-  const candidates = p.startsWith('/pkg/') || p.startsWith('/instruments/') ? [join(ROOT, p)] : [join(ROOT, 'www', p)];
+  const candidates = site ? [join(site, p)] : p.startsWith('/pkg/') || p.startsWith('/instruments/') ? [join(ROOT, p)] : [join(ROOT, 'www', p)];
   for (const file of candidates) {
     try {
       if (statSync(file).isFile()) return file;
@@ -50,11 +53,11 @@ function fileFor(pathname) {
 }
 
 /** Raw and gzip bytes of the files behind some URL paths (each counted once). */
-function sizes(paths) {
+function sizes(paths, site) {
   let raw = 0;
   let gz = 0;
   for (const p of new Set(paths)) {
-    const file = fileFor(p);
+    const file = fileFor(p, site);
     if (!file) continue;
     const bytes = readFileSync(file);
     raw += bytes.length;
@@ -67,9 +70,11 @@ function sizes(paths) {
  * The survey on a fresh phone profile: what it fetched before its first
  * question (bytes on the wire, uncompressed as the bench's server sends them,
  * and the same files gzip -9), and what the service worker cached by then.
+ * `site`: a folder built by scripts/dist.mjs (as deployed, minified), else the
+ * source tree as `./dev serve` sends it.
  */
-export async function measureSurvey() {
-  const env = await launch();
+export async function measureSurvey(site = null) {
+  const env = await launch({ site });
   try {
     const context = await env.newContext(PHONE);
     const page = await context.newPage();
@@ -90,11 +95,11 @@ export async function measureSurvey() {
     const paths = cached ? Object.values(cached).flat() : [];
     const firstPaths = loaded.map((r) => r.name);
     return {
-      first: { files: loaded.length, bytes: loaded.reduce((s, r) => s + r.bytes, 0), ...sizes(firstPaths), list: loaded },
+      first: { files: loaded.length, bytes: loaded.reduce((s, r) => s + r.bytes, 0), ...sizes(firstPaths, site), list: loaded },
       cache: cached && {
         names: Object.keys(cached),
         files: new Set(paths).size,
-        ...sizes(paths),
+        ...sizes(paths, site),
         modules: [...new Set(paths.filter((p) => p.startsWith('/pkg/')))].sort(),
       },
     };
@@ -104,5 +109,11 @@ export async function measureSurvey() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(JSON.stringify({ modules: modules(), survey: await measureSurvey() }, null, 2));
+  const site = mkdtempSync(join(tmpdir(), 'manyi-dist-'));
+  try {
+    await buildDist(site);
+    console.log(JSON.stringify({ modules: modules(), deployed: await measureSurvey(site), source: await measureSurvey() }, null, 2));
+  } finally {
+    rmSync(site, { recursive: true, force: true });
+  }
 }

@@ -12,11 +12,11 @@ const require = createRequire(import.meta.url);
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /**
- * Starts the server (with `extra` folders mounted, see serve.mjs) and a browser; returns them with `newContext()` (a fresh,
+ * Starts the server (with `extra` folders mounted, or one built `site`: see serve.mjs) and a browser; returns them with `newContext()` (a fresh,
  * isolated profile: empty storage, as a first visit) and `close()` for both.
  */
-export async function launch({ extra = [] } = {}) {
-  const server = await startServer({ port: 0, extra });
+export async function launch({ extra = [], site = null } = {}) {
+  const server = await startServer({ port: 0, extra, site });
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   // Playwright gives the browser a fresh --user-data-dir of its own under this temp dir.
   const tmp = mkdtempSync(join(tmpdir(), 'manyi-chromium-'));
