@@ -38,8 +38,9 @@ try {
     ['no filter', () => page.locator('#mode-paper').uncheck()],
   ];
   // The key drivers' bootstrap runs in the same worker after each view is
-  // drawn; each change waits for it first, so the view's own time is measured
-  // (a change made while it runs waits for it: its time is printed apart).
+  // drawn (under a second at 1,000,000); each change waits for it first, so the
+  // view's own time is measured (a change made while it runs waits for it: its
+  // time is printed apart).
   const driversReady = () => page.locator('#board[data-drivers="ready"]').waitFor({ timeout: 600000 });
   for (const [name, change] of changes) {
     await driversReady();

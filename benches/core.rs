@@ -2,8 +2,9 @@
 //! CSV import, the full report, one cross-tab with its tests, and all 16×16
 //! cross-tabs of the single-choice questions (one full cross-tab call each, and
 //! the association matrix that tests every pair in one call), the device
-//! store's chunk written and read back, and (at 100,000) the import of ids
-//! crafted to collide in an unkeyed hash. `cargo bench --bench core`
+//! store's chunk written and read back, the key drivers with their 1,000
+//! bootstrap resamples drawn by row and by pattern (drivers::Draw), and (at
+//! 100,000) the import of ids crafted to collide in an unkeyed hash. `cargo bench --bench core`
 //! prints a table; `-- --json` prints the numbers for `bench/run.mjs`.
 //! A small harness of our own (median of repeated runs, std::time::Instant)
 //! rather than criterion: the figures feed one combined table with the
@@ -15,6 +16,7 @@ use std::time::Instant;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use manyi::crosstab::{association_matrix, crosstab};
+use manyi::drivers::{drivers, Draw, Options};
 use manyi::store::{decode_chunk, encode_chunk, StoredSet};
 use manyi::{generate::generate, Instrument, QuestionKind, Responses};
 
@@ -62,6 +64,17 @@ fn main() {
         let matrix = median_ms(runs.min(5), || {
             association_matrix(&inst, &data, &singles).expect("matrix")
         });
+        let key_drivers = |draw| {
+            median_ms(3, || {
+                let options = Options {
+                    draw,
+                    ..Options::default()
+                };
+                drivers(&inst, &data, &options).expect("drivers")
+            })
+        };
+        let by_row = key_drivers(Draw::Rows);
+        let by_pattern = key_drivers(Draw::Patterns);
         let mut set = StoredSet::new(inst.clone());
         set.exported = vec![false; data.len()];
         set.contacts = vec![None; data.len()];
@@ -103,15 +116,17 @@ fn main() {
             encode,
             decode,
             crafted,
+            by_row,
+            by_pattern,
         ));
     }
     if json {
         let items: Vec<String> = rows
             .iter()
-            .map(|(n, bytes, import, report, one, all, matrix, encode, decode, crafted)| {
+            .map(|(n, bytes, import, report, one, all, matrix, encode, decode, crafted, by_row, by_pattern)| {
                 let crafted = crafted.map_or("null".to_string(), |c| format!("{c:.3}"));
                 format!(
-                    "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3},\"matrix_ms\":{matrix:.3},\"chunk_encode_ms\":{encode:.3},\"chunk_decode_ms\":{decode:.3},\"crafted_import_ms\":{crafted}}}"
+                    "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3},\"matrix_ms\":{matrix:.3},\"chunk_encode_ms\":{encode:.3},\"chunk_decode_ms\":{decode:.3},\"crafted_import_ms\":{crafted},\"drivers_by_row_ms\":{by_row:.3},\"drivers_by_pattern_ms\":{by_pattern:.3}}}"
                 )
             })
             .collect();
@@ -119,11 +134,13 @@ fn main() {
         return;
     }
     println!(
-        "native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs  16×16 matrix  chunk write  chunk read  crafted ids import"
+        "native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs  16×16 matrix  chunk write  chunk read  crafted ids import  drivers by row  by pattern"
     );
-    for (n, bytes, import, report, one, all, matrix, encode, decode, crafted) in rows {
+    for (n, bytes, import, report, one, all, matrix, encode, decode, crafted, by_row, by_pattern) in
+        rows
+    {
         let mbs = bytes as f64 / 1e6 / (import / 1000.0);
         let crafted = crafted.map_or("—".to_string(), |c| format!("{c:.1}"));
-        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1} {matrix:>13.1} {encode:>12.1} {decode:>11.1} {crafted:>19}");
+        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1} {matrix:>13.1} {encode:>12.1} {decode:>11.1} {crafted:>19} {by_row:>15.1} {by_pattern:>11.1}");
     }
 }
