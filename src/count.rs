@@ -470,14 +470,18 @@ pub fn count_pairs(rows: &[u8], cols: &[u8], r: usize, c: usize) -> Vec<u64> {
         |a: u8, b: u8| usize::from(row_of[usize::from(a)].wrapping_add(col_of[usize::from(b)]));
     for (rs, cs) in rows.chunks(1 << 30).zip(cols.chunks(1 << 30)) {
         let mut t = [[0u32; 256]; 4];
-        let mut quads = rs.chunks_exact(4).zip(cs.chunks_exact(4));
-        for (a, b) in &mut quads {
-            t[0][cell(a[0], b[0])] += 1;
-            t[1][cell(a[1], b[1])] += 1;
-            t[2][cell(a[2], b[2])] += 1;
-            t[3][cell(a[3], b[3])] += 1;
+        // Eight rows a step, read as one word per column; the iterators are
+        // stepped by hand (a `zip` of `chunks_exact` is not inlined at
+        // opt-level "s": measured 3 ms a call at 1M rows in wasm, 4× native).
+        let (mut a8, mut b8) = (rs.chunks_exact(8), cs.chunks_exact(8));
+        while let (Some(a), Some(b)) = (a8.next(), b8.next()) {
+            let a = u64::from_le_bytes([a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]]);
+            let b = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            for k in 0..8 {
+                t[k & 3][cell((a >> (8 * k)) as u8, (b >> (8 * k)) as u8)] += 1;
+            }
         }
-        let tail = rs.len() - rs.len() % 4;
+        let tail = rs.len() - rs.len() % 8;
         for (&a, &b) in rs[tail..].iter().zip(&cs[tail..]) {
             t[0][cell(a, b)] += 1;
         }
