@@ -381,7 +381,7 @@ const st100 = stores.find((x) => x.n === 100000);
 // measuring, kept here so that a run from a fresh clone writes RESULTS.md with its reasons.
 const WHY = {
   report:
-    'Each column is counted once per report (src/count.rs, 16 lanes per compare with wasm SIMD), and α\'s answer patterns are packed into one byte per row, 16 rows at a time, then counted by histogram (~22 → ~5 ms in Chromium at 1M). ' +
+    'Each column is counted once per report (src/core/count.rs, 16 lanes per compare with wasm SIMD), and α\'s answer patterns are packed into one byte per row, 16 rows at a time, then counted by histogram (~22 → ~5 ms in Chromium at 1M). ' +
     'A miss here comes from the machine\'s load during the run (the figure varies by ±3 ms between runs): run `./dev bench` again on a quiet machine.',
   matrix:
     'Per-option bitmaps in u64 words (each 16 codes loaded once per question), joint counts by AND + `i64.popcnt` (one x86 instruction), and only the χ² test per pair (it ran Fisher\'s exact test and the column letters it did not show): 184 → ~45 ms. ' +
@@ -390,7 +390,7 @@ const WHY = {
     'Each of the 256 calls makes its own pass over both columns (a million pair codes counted, ~1 ms natively) and builds a full object (counts, three percentage grids with Wilson intervals, residuals, letters, tests, Fisher\'s exact test for 2×2 tables) that crosses the boundary. ' +
     '150 ms is 0.6 ms per call, less than one pass over a million rows. What would close it: one call for many cross-tabs, counting every pair from the association matrix\'s bitmaps (~45 ms) and handing the objects over once.',
   filter:
-    'A filter is a keep column (0 kept, 255 dropped) OR-ed into the codes as they are counted (src/view.rs): nothing is copied (31.5 → ~8 ms). A miss here comes from the machine\'s load during the run.',
+    'A filter is a keep column (0 kept, 255 dropped) OR-ed into the codes as they are counted (src/core/view.rs): nothing is copied (31.5 → ~8 ms). A miss here comes from the machine\'s load during the run.',
   view:
     'The worker\'s whole view at 1M (Q1 = A), measured apart in Chromium: the keep column ~1.5 ms, the report ~6, the cross-tab ~2, NPS by Q1 ~2, the follow-up list ~9 (rules evaluated a column at a time, then one pass over the rows), the trend ~10 (the stored data has dates), plus the objects\' conversion (133 → ~40 ms). ' +
     'What would close it: the follow-up rules and the keep column in one SIMD pass, and the view\'s objects handed over as one JSON string.',

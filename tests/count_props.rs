@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The counting kernels (src/count.rs) against their plain loops on random
+//! The counting kernels (src/core/count.rs) against their plain loops on random
 //! columns: identical counts, whatever the length (block and lane edges), the
 //! share missing (the MISSING code 255) or the number of options (up to the
 //! NPS question's 11 and past the kernels' 16-option switch); and the report,

@@ -475,7 +475,7 @@ fn sav_keeps_long_texts_empty_columns_odd_names_and_unanswered_questions() {
             .iter()
             .map(|v| v.as_str().expect("name"))
             .collect();
-        // The rule of src/sav.rs: a space becomes `_`, a reserved word gets `_`.
+        // The rule of src/core/sav.rs: a space becomes `_`, a reserved word gets `_`.
         assert_eq!(names, ["comment", "网点", "empty_col", "by_"]);
         assert_eq!(r["labels"]["empty_col"], "empty col");
         assert_eq!(r["labels"]["by_"], "by");

@@ -1,6 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Text revisions of an instrument (`revises`, src/instrument/) on the
-//! device (src/store/): responses to the older wording are the newer one's,
+//! Text revisions of an instrument (`revises`, src/core/instrument/) on the
+//! device (src/core/store/): responses to the older wording are the newer one's,
 //! whichever way they arrive (chunks, log records, imports, hand-off codes),
 //! the newer version's rows win, and the older chunks are retired.
 //!

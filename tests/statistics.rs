@@ -445,7 +445,7 @@ fn nps_difference_mode_online_vs_paper() {
 }
 
 // The (P, Pa, D) of the `mode` vectors above are the data's segments, online
-// (41,30,28) and paper (84,74,109): src/scoring.rs's `nps_by` test checks that
+// (41,30,28) and paper (84,74,109): src/core/scoring.rs's `nps_by` test checks that
 // the core finds them (it used to be re-counted here, by a copy of the rule).
 
 #[test]

@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The device store (`src/store.rs`) and whole-device backups (`src/backup.rs`),
+//! The device store (`src/core/store.rs`) and whole-device backups (`src/core/backup.rs`),
 //! by example: chunks, the log, quarantine, instruments known by fingerprint,
 //! imports (provenance, contacts, merging twice), exports and backups.
 

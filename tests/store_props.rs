@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The device store (`src/store.rs`), property-tested.
+//! The device store (`src/core/store.rs`), property-tested.
 //!
 //! Random stores of the built-in instrument (ids from a small alphabet, so log
 //! records repeat ids and replace or delete chunk rows; every answer code
@@ -394,7 +394,7 @@ fn expected(s: &Stored) -> (StoredSet, Vec<String>) {
 }
 
 // ---------------------------------------------------------------------------
-// The chunk checksum, as src/store.rs computes it
+// The chunk checksum, as src/core/store.rs computes it
 // ---------------------------------------------------------------------------
 
 /// A copy of the store's private chunk checksum, so that mutated chunks can be

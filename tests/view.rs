@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! A filtered [`View`] counts the kept rows in place (src/view.rs): each of
+//! A filtered [`View`] counts the kept rows in place (src/core/view.rs): each of
 //! its figures must equal the same call on a copy of the kept rows
 //! (`Filter::select` then `Responses::select`, the path it replaces), on
 //! random data and random filters of answers, the `mode` column and dates.

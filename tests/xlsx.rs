@@ -16,7 +16,7 @@ use manyi::{Error, ErrorKind, ProblemCode};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------
-// A zip writer of our own, independent of the one in src/xlsx.rs.
+// A zip writer of our own, independent of the one in src/core/xlsx.rs.
 
 /// CRC-32, bit by bit (the library uses a table).
 fn crc32(data: &[u8]) -> u32 {

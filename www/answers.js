@@ -1,5 +1,5 @@
 // Answer codes as every page writes them and reads keys as them (the codes
-// are the core's, src/instrument/: option index, value − min, MISSING). No
+// are the core's, src/core/instrument/: option index, value − min, MISSING). No
 // WebAssembly: the survey's first load has none.
 
 /** The code of "not answered" (the core's `MISSING`). */

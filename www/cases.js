@@ -5,7 +5,7 @@
 // due date; the figures; the cases CSV; and conflicts from two devices, shown
 // side by side for a person to choose. Every rule (who is flagged, which
 // changes are allowed, due dates, figures, merging) is the core's
-// (src/cases.rs), asked through the worker; this file draws what it is handed
+// (src/core/cases/), asked through the worker; this file draws what it is handed
 // and sends what a person chose.
 import { problemText, t } from './i18n.js';
 import './texts.js';

@@ -3,7 +3,7 @@
 // and in the worker (IndexedDB exists in both). This file persists what it is
 // given and reads back what it wrote: what the records mean (which
 // questionnaire, which version of a response wins, what is unreadable) is the
-// core's (src/store/), read through the worker.
+// core's (src/core/store/), read through the worker.
 //
 // Stores:
 //   chunks     out-of-line keys "<fingerprint>:<nnnn>": bulk responses as the
@@ -23,7 +23,7 @@
 //              what became of them: { token, issuedAt, usedBy?, usedAt? }
 //   audit      autoIncrement: { at, what, who?, detail }
 //   case_events keyPath "id": the follow-up cases' append-only log (issue 17,
-//              src/cases.rs): { id, case, parent, merged?, at, who, status,
+//              src/core/cases/): { id, case, parent, merged?, at, who, status,
 //              holder, note, due }, never changed once written
 //   meta       keyPath "key": { key: "device", value: random id },
 //              { key: "gen", value: n } counts every write of responses or

@@ -1,7 +1,7 @@
 // Which questionnaire a page uses: the built-in one (the very file the core
 // compiles in, read without waiting for the wasm), or the file of this site
 // that ?instrument=instruments/NAME.json names. The core decides which paths
-// are allowed (src/source.rs: only this site's instruments/ folder, so a link
+// are allowed (src/core/source.rs: only this site's instruments/ folder, so a link
 // cannot put another origin's questions under the bank's address) and checks
 // the file; redirects are refused.
 const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';

@@ -33,7 +33,7 @@ const resetSeconds = Number(params.get('reset') ?? 8);
 const instrumentUrl = params.get('instrument');
 // A one-time invitation from the branch (survey.html?inv=TOKEN#k=SECRET on a
 // customer's own phone): the answers are then also shown as a response code to
-// send back, sealed with the link's secret (src/handoff.rs) so that whoever relays
+// send back, sealed with the link's secret (src/core/handoff/) so that whoever relays
 // the code cannot change its answers.
 const invitation = params.get('inv');
 const secret = new URLSearchParams(location.hash.slice(1)).get('k') ?? '';

@@ -1,5 +1,5 @@
 // The staff passphrase and the keys it guards (the rules — length, iterations,
-// how long a wrong try waits — are the core's, src/lock.rs).
+// how long a wrong try waits — are the core's, src/core/lock.rs).
 //
 // meta "vault" (in clear: nothing in it opens anything without the passphrase):
 //   { v: 1, iterations, salt, wrapped: envelope of the 32-byte data key under

@@ -138,7 +138,7 @@ const handlers = {
     return {};
   },
 
-  /** The staff lock's rules (src/lock.rs): iterations, shortest passphrase, delay after wrong tries. */
+  /** The staff lock's rules (src/core/lock.rs): iterations, shortest passphrase, delay after wrong tries. */
   async 'lock.rules'() {
     await ready;
     return lockRules();
@@ -370,7 +370,7 @@ const handlers = {
     return { added: result.added, replaced: result.replaced, same: result.same };
   },
 
-  // ---- follow-up cases (issue 17; src/cases.rs) ----
+  // ---- follow-up cases (issue 17; src/core/cases/) ----
 
   /** The follow-up cases of the dashboard's data under `filter`: the core's list (first `limit`), figures and conflicts. */
   async 'cases.view'({ filter, today, lang, limit = 200 }) {

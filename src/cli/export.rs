@@ -55,11 +55,7 @@ pub(crate) fn run(
                 .into_bytes()
         }
         "sav" => manyi::sav::to_sav(instrument, responses, lang, now).map_err(fail)?,
-        #[cfg(any(not(target_arch = "wasm32"), feature = "export"))]
         _ => manyi::parquet::to_parquet(instrument, responses).map_err(fail)?,
-        // The CLI is native; the wasm32 test build compiles it without Parquet.
-        #[cfg(not(any(not(target_arch = "wasm32"), feature = "export")))]
-        _ => return Err(Failure::Usage("this build has no Parquet writer".into())),
     };
     merge::write_atomically(output, &bytes)?;
     Ok(String::new())

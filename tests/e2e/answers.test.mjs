@@ -12,7 +12,7 @@ const q17 = BUILTIN.questions[16];
 const textOf = (t) => t['zh-CN'];
 
 test('MISSING is the core\'s code for not answered', () => {
-  const src = readFileSync(new URL('../../src/instrument/mod.rs', import.meta.url), 'utf8');
+  const src = readFileSync(new URL('../../src/core/instrument/mod.rs', import.meta.url), 'utf8');
   assert.match(src, /pub const MISSING: u8 = u8::MAX;/);
   assert.equal(MISSING, 255);
 });

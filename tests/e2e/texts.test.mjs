@@ -70,7 +70,7 @@ test('only status regions are live (issue 20: the whole dashboard was, so it was
 });
 
 test('every problem the core reports has a Chinese sentence (English shows the core\'s own)', () => {
-  const src = readFileSync(new URL('../../src/error.rs', import.meta.url), 'utf8');
+  const src = readFileSync(new URL('../../src/core/error.rs', import.meta.url), 'utf8');
   const body = src.slice(src.indexOf('pub enum ProblemCode'));
   const variants = [...body.slice(0, body.indexOf('\n}')).matchAll(/^\s{4}([A-Z]\w*),/gm)].map((m) => m[1]);
   assert.ok(variants.length > 20, `${variants.length} problem codes read`);
@@ -89,7 +89,7 @@ test('the code and tests cite documents that are in the repository (docs/), not 
 });
 
 test('the README\'s module table lists every module of the core (issue 20)', () => {
-  const lib = readFileSync(new URL('../../src/lib.rs', import.meta.url), 'utf8');
+  const lib = readFileSync(new URL('../../src/core/lib.rs', import.meta.url), 'utf8');
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const modules = [...lib.matchAll(/^(?:pub )?mod (\w+);/gm)].map((m) => m[1]);
   assert.ok(modules.length > 20, modules.join(' '));

@@ -156,7 +156,7 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
     said.push(await thief.locator('#lock-error').textContent());
     await thief.evaluate(() => (document.querySelector('#lock-error').textContent = ''));
   }
-  // Three free tries, then each wrong try makes the next one wait (the core's src/lock.rs: 1 s, 2 s, …).
+  // Three free tries, then each wrong try makes the next one wait (the core's src/core/lock.rs: 1 s, 2 s, …).
   assert.deepEqual(said, ['口令不正确。', '口令不正确。', '口令错误次数过多，请 1 秒后再试。']);
   // Within the wait even the right passphrase is not tried (one call, so no test latency can outlast the wait).
   const during = await thief.evaluate(async (pass) => {

@@ -43,11 +43,13 @@ use crate::responses::{ExtraColumn, Responses, Slot};
 
 mod chunk;
 mod incoming;
+mod set;
 pub use chunk::{decode_chunk, encode_chunk};
 pub use incoming::{
     apply_import, mark_exported, prepare_incoming, read_file, Applied, ImportPreview, Provenance,
     SetPlan, SetPreview,
 };
+pub use set::{Contact, Origin, StoredSet};
 
 /// The columns a call-back contact becomes when an export asks for contacts.
 pub const CONTACT_COLUMNS: [&str; 3] = ["contact_name", "contact_phone", "contact_consent_at"];
@@ -75,160 +77,6 @@ pub fn fingerprint(instrument: &Instrument) -> String {
     let json = serde_json::to_vec(instrument).unwrap_or_default();
     let digest = Sha256::digest(&json);
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A call-back contact, given with consent; kept apart from the answers.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct Contact {
-    /// The name the customer gave.
-    pub name: String,
-    /// The phone number the customer gave.
-    pub phone: String,
-    /// When consent was given.
-    pub consent_at: String,
-}
-
-impl Contact {
-    /// Whether `phone` (trimmed) can be a call-back number: an optional
-    /// leading `+`, then only ASCII digits, spaces, parentheses and hyphens,
-    /// with 5 to 20 digits (a short extension up to an international number
-    /// with its country code). The survey asks again rather than keep a
-    /// number the branch could not call.
-    pub fn phone_ok(phone: &str) -> bool {
-        let phone = phone.trim();
-        let body = phone.strip_prefix('+').unwrap_or(phone);
-        let allowed = |c: char| c.is_ascii_digit() || c.is_whitespace() || "()-".contains(c);
-        let digits = body.chars().filter(char::is_ascii_digit).count();
-        !body.is_empty() && body.chars().all(allowed) && (5..=20).contains(&digits)
-    }
-}
-
-/// Where a row of a loaded set came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// A chunk (bulk data) or an import not yet written.
-    Chunk,
-    /// The log record with this key.
-    Log(String),
-}
-
-/// One instrument's responses on the device.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredSet {
-    /// The instrument.
-    pub instrument: Instrument,
-    /// Its [`fingerprint`].
-    pub fingerprint: String,
-    /// The responses.
-    pub responses: Responses,
-    /// Per row: written into an export file already.
-    pub exported: Vec<bool>,
-    /// Per row: the call-back contact, if one was given with consent.
-    pub contacts: Vec<Option<Contact>>,
-    /// Per row: where it is kept.
-    pub origin: Vec<Origin>,
-}
-
-impl StoredSet {
-    /// An empty set of `instrument`.
-    pub fn new(instrument: Instrument) -> StoredSet {
-        let responses =
-            Responses::new(&instrument, &[]).expect("no extra columns, so no bad column name");
-        StoredSet {
-            fingerprint: fingerprint(&instrument),
-            instrument,
-            responses,
-            exported: Vec::new(),
-            contacts: Vec::new(),
-            origin: Vec::new(),
-        }
-    }
-
-    /// The number of responses.
-    pub fn len(&self) -> usize {
-        self.responses.len()
-    }
-
-    /// Whether the set holds no responses.
-    pub fn is_empty(&self) -> bool {
-        self.responses.is_empty()
-    }
-
-    /// The responses, with the call-back contacts as the extra columns
-    /// [`CONTACT_COLUMNS`] when `contacts` is true (only an export that a person
-    /// asked to include them does).
-    pub fn responses_with(&self, contacts: bool) -> Responses {
-        let mut r = self.responses.clone();
-        if contacts && self.contacts.iter().any(Option::is_some) {
-            let values = |f: fn(&Contact) -> &str| -> Vec<String> {
-                self.contacts
-                    .iter()
-                    .map(|c| c.as_ref().map(|c| f(c).to_owned()).unwrap_or_default())
-                    .collect()
-            };
-            let columns = [
-                values(|c| &c.name),
-                values(|c| &c.phone),
-                values(|c| &c.consent_at),
-            ];
-            for (name, values) in CONTACT_COLUMNS.iter().zip(columns) {
-                let at = r.extras.len();
-                r.extras.push(ExtraColumn {
-                    name: (*name).to_owned(),
-                    values: TextColumn::from_values(values),
-                });
-                r.layout.push(Slot::Extra(at));
-            }
-        }
-        r
-    }
-
-    /// The rows kept in chunks (not in the log), as chunk bytes of at most
-    /// [`CHUNK_ROWS`] rows each. A set with no chunk rows gives no chunk.
-    pub fn chunks(&self) -> Vec<Vec<u8>> {
-        let rows: Vec<u32> = (0..self.len())
-            .filter(|&r| self.origin[r] == Origin::Chunk)
-            .map(|r| r as u32)
-            .collect();
-        rows.chunks(CHUNK_ROWS)
-            .map(|part| {
-                if part.len() == self.len() {
-                    encode_chunk(self)
-                } else {
-                    encode_chunk(&self.select(part))
-                }
-            })
-            .collect()
-    }
-
-    /// This set as `newer`'s, which revises its instrument in wording only
-    /// (the caller checked [`Instrument::revises`]): the same rows and codes.
-    fn carried_to(mut self, newer: &Instrument) -> StoredSet {
-        self.responses.relabel(newer);
-        self.fingerprint = fingerprint(newer);
-        self.instrument = newer.clone();
-        self
-    }
-
-    /// The rows at `rows`, as a set of their own.
-    pub fn select(&self, rows: &[u32]) -> StoredSet {
-        let pick = |r: &u32| *r as usize;
-        StoredSet {
-            instrument: self.instrument.clone(),
-            fingerprint: self.fingerprint.clone(),
-            // Rows come from this set, so none is out of range.
-            responses: self
-                .responses
-                .select(rows)
-                .unwrap_or_else(|_| self.responses.clone()),
-            exported: rows.iter().map(|r| self.exported[pick(r)]).collect(),
-            contacts: rows
-                .iter()
-                .map(|r| self.contacts[pick(r)].clone())
-                .collect(),
-            origin: rows.iter().map(|r| self.origin[pick(r)].clone()).collect(),
-        }
-    }
 }
 
 /// `responses` as read under `to`, their instrument or a text revision of it

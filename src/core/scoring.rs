@@ -504,7 +504,7 @@ mod tests {
         // Wald Δ 22.4946090, SE 9.76748646, Z 2.30300898, p 0.0212783380;
         // adjusted Δ 22.0043573, Z 2.28749952, p 0.0221666836.
         let inst = Instrument::builtin();
-        let csv = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let csv = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, csv).expect("demo");
         let by = nps_by(&inst, &r, "MODE").expect("mode segments");
         assert_eq!(by.by, "mode");

@@ -2,9 +2,10 @@
 //!
 //! The pure core of manyi: instruments ([`Instrument`]), the columnar response
 //! store with CSV import and export ([`Responses`]), and scoring ([`scoring`]).
-//! The same core runs natively (the `manyi` command-line tool) and in the
-//! browser through the WebAssembly boundary in `wasm.rs`, the only module that
-//! knows about JavaScript.
+//! The same core runs natively (the `manyi` command-line tool, src/cli) and in
+//! the browser through the WebAssembly boundary (the `manyi-wasm` crate,
+//! src/wasm), the only crate that knows about JavaScript. This crate knows
+//! neither.
 //!
 //! ```
 //! use manyi::{Instrument, Responses, scoring};
@@ -50,9 +51,6 @@ pub mod store;
 pub mod trend;
 pub mod view;
 pub mod xlsx;
-
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
 
 pub use error::{Error, ErrorKind, Problem, ProblemCode, Result};
 pub use filter::{Filter, Selection};

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Reflect};
-use manyi::wasm::{
+use manyi_wasm::{
     answer_secret, builtin_instrument, check_invitation, check_passphrase, encode_response,
     instrument_path, intake_code, issue_token, lock_rules, parse_instrument, qr_code, Dataset,
     DeviceStore, Incoming,
@@ -13,7 +13,7 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const DEMO: &[u8] = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+const DEMO: &[u8] = include_bytes!("../../../www/demo/zg-x-branch-2023.csv");
 
 /// Bytes as the JavaScript array `Dataset.fromCsv` reads in pieces.
 fn array(bytes: &[u8]) -> js_sys::Uint8Array {
@@ -395,7 +395,7 @@ fn the_device_store_crosses_the_boundary_as_bytes() {
 
 #[wasm_bindgen_test]
 fn security_rules_cross_the_boundary() {
-    // Where a page may read a questionnaire from (src/source.rs).
+    // Where a page may read a questionnaire from (src/core/source.rs).
     assert_eq!(
         instrument_path("instruments/x.json").expect("allowed"),
         "instruments/x.json"
@@ -403,7 +403,7 @@ fn security_rules_cross_the_boundary() {
     let err = instrument_path("http://evil.example/pin.json").expect_err("refused");
     let problem = get(&err, "problems").dyn_into::<Array>().unwrap().get(0);
     assert_eq!(get(&problem, "code"), "foreign_source");
-    // The staff lock's rules (src/lock.rs).
+    // The staff lock's rules (src/core/lock.rs).
     let rules = lock_rules().expect("rules");
     assert_eq!(num(&rules, "iterations"), 600_000.0);
     assert_eq!(num(&rules, "minChars"), 8.0);
@@ -420,7 +420,7 @@ fn security_rules_cross_the_boundary() {
 
 #[wasm_bindgen_test]
 fn follow_up_cases_cross_the_boundary() {
-    use manyi::wasm::merge_case_events;
+    use manyi_wasm::merge_case_events;
     let mut csv = String::from("id,date");
     for q in 1..=17 {
         csv.push_str(&format!(",q{q}"));

@@ -29,6 +29,7 @@
 //! active, DEFLATE-compressed, the same bytes for the same sheets. Sheet names are made valid for
 //! Excel (at most 31 characters, none of `[]:*?/\`, unique ignoring case).
 
+mod parts;
 mod read;
 mod write;
 mod zip;
@@ -92,6 +93,7 @@ pub(super) fn damaged(message: impl Into<String>) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use super::parts::*;
     use super::read::*;
     use super::write::*;
     use super::zip::*;

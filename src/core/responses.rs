@@ -633,7 +633,7 @@ mod tests {
     #[test]
     fn columns_round_trip() {
         let inst = Instrument::builtin();
-        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let demo = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, demo).expect("demo");
         let extras: Vec<String> = (0..r.len())
             .map(|i| r.extras()[0].values.get(i).to_owned())

@@ -121,7 +121,7 @@ mod tests {
     #[test]
     fn workbook_round_trips_the_thesis_data() {
         let inst = Instrument::builtin();
-        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let demo = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, demo).expect("demo");
         for lang in [Lang::ZhCn, Lang::En] {
             let book = to_xlsx(&inst, &r, lang).expect("written");
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn frequency_sheet_has_the_thesis_counts() {
         let inst = Instrument::builtin();
-        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let demo = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, demo).expect("demo");
         let sheet = frequency_sheet(&inst, &r, Lang::ZhCn).expect("sheet");
         let rows = crate::xlsx::read_first_sheet(&xlsx::write(&[sheet])).expect("reads");

@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn the_follow_up_csv_says_why_each_person_is_on_it() {
         let inst = Instrument::builtin();
-        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let demo = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, demo).unwrap();
         let list = follow_up(&inst, &r).unwrap();
         for lang in [Lang::ZhCn, Lang::En] {

@@ -1,19 +1,20 @@
-//! The WebAssembly boundary: the only module that knows about JavaScript.
+//! The WebAssembly boundary: the only crate that knows about JavaScript.
 //!
 //! It converts and forwards, nothing more: bytes and typed arrays in, plain
 //! objects out (through serde-wasm-bindgen, maps as objects), and every core
 //! [`Error`] becomes a JavaScript `Error` whose `message` is the core's text and
 //! whose `problems` lists each problem with its line, column and value.
+#![cfg(target_arch = "wasm32")]
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use std::collections::HashMap;
 
-use crate::merge::{self, Resolution};
-use crate::store::{self, Contact, LogRecord, Provenance};
-use crate::view::View;
-use crate::{
+use manyi::merge::{self, Resolution};
+use manyi::store::{self, Contact, LogRecord, Provenance};
+use manyi::view::View;
+use manyi::{
     backup, crosstab, filter, followup, handoff, scale, scoring, trend, Error, Filter, Instrument,
     Lang, Responses,
 };
@@ -63,7 +64,7 @@ pub fn seed_hashing(seed: &[u8]) -> Result<(), JsValue> {
     let seed: [u8; 16] = seed
         .try_into()
         .map_err(|_| JsValue::from_str("seedHashing takes 16 random bytes"))?;
-    crate::responses::seed_id_hashing(seed);
+    manyi::responses::seed_id_hashing(seed);
     Ok(())
 }
 
@@ -91,22 +92,22 @@ pub fn lock_rules() -> Result<JsValue, JsValue> {
         delay: Vec<u32>,
     }
     to_js(&Rules {
-        iterations: crate::lock::PBKDF2_ITERATIONS,
-        min_chars: crate::lock::MIN_CHARS,
-        delay: (0..32).map(crate::lock::unlock_delay).collect(),
+        iterations: manyi::lock::PBKDF2_ITERATIONS,
+        min_chars: manyi::lock::MIN_CHARS,
+        delay: (0..32).map(manyi::lock::unlock_delay).collect(),
     })
 }
 
 /// Checks a new staff passphrase; throws with the reason.
 #[wasm_bindgen(js_name = checkPassphrase)]
 pub fn check_passphrase(passphrase: &str) -> Result<(), JsValue> {
-    crate::lock::check_passphrase(passphrase).map_err(js_error)
+    manyi::lock::check_passphrase(passphrase).map_err(js_error)
 }
 
 /// `path` if it names a questionnaire file of this site (`instruments/….json`); refused otherwise.
 #[wasm_bindgen(js_name = instrumentPath)]
 pub fn instrument_path(path: &str) -> Result<String, JsValue> {
-    crate::source::instrument_path(path)
+    manyi::source::instrument_path(path)
         .map(str::to_owned)
         .map_err(js_error)
 }
@@ -205,7 +206,7 @@ pub fn sav_from_csv(
     let instrument = instrument_or_builtin(instrument_json)?;
     let responses = Responses::from_csv(&instrument, csv).map_err(js_error)?;
     let lang = Lang::parse(lang).unwrap_or_default();
-    crate::sav::to_sav(&instrument, &responses, lang, created as i64).map_err(js_error)
+    manyi::sav::to_sav(&instrument, &responses, lang, created as i64).map_err(js_error)
 }
 
 /// A Parquet file of the responses in an interchange CSV (`export` feature).
@@ -214,20 +215,20 @@ pub fn sav_from_csv(
 pub fn parquet_from_csv(csv: &[u8], instrument_json: Option<String>) -> Result<Vec<u8>, JsValue> {
     let instrument = instrument_or_builtin(instrument_json)?;
     let responses = Responses::from_csv(&instrument, csv).map_err(js_error)?;
-    crate::parquet::to_parquet(&instrument, &responses).map_err(js_error)
+    manyi::parquet::to_parquet(&instrument, &responses).map_err(js_error)
 }
 
 /// A paper-form id as typed, completed against the last id keyed on the
 /// device (see form_id.rs): `{id, completed, bare_number}`.
 #[wasm_bindgen(js_name = completeId)]
 pub fn complete_id(typed: &str, last: &str) -> Result<JsValue, JsValue> {
-    to_js(&crate::form_id::complete(typed, last))
+    to_js(&manyi::form_id::complete(typed, last))
 }
 
 /// The id suggested after `id` ("" when it does not end in digits).
 #[wasm_bindgen(js_name = nextId)]
 pub fn next_id(id: &str) -> String {
-    crate::form_id::next(id).unwrap_or_default()
+    manyi::form_id::next(id).unwrap_or_default()
 }
 
 /// Responses loaded once, then queried.
@@ -293,7 +294,7 @@ impl Dataset {
     #[wasm_bindgen(js_name = toXlsx)]
     pub fn to_xlsx(&self, lang: &str) -> Result<Vec<u8>, JsValue> {
         let lang = Lang::parse(lang).unwrap_or_default();
-        crate::export::to_xlsx(&self.instrument, self.view.responses(), lang).map_err(js_error)
+        manyi::export::to_xlsx(&self.instrument, self.view.responses(), lang).map_err(js_error)
     }
 
     /// A data set with no responses.
@@ -513,15 +514,15 @@ impl Dataset {
         items: Option<Vec<String>>,
         seed: u32,
     ) -> Result<JsValue, JsValue> {
-        let options = crate::drivers::Options {
+        let options = manyi::drivers::Options {
             target: target.as_deref(),
             items: items.as_deref(),
             seed: u64::from(seed),
-            ..crate::drivers::Options::default()
+            ..manyi::drivers::Options::default()
         };
         // The CLI's fields, plus the item to fix first and the chart's lines.
         to_js(
-            &crate::drivers::drivers(&self.instrument, self.view.responses(), &options)
+            &manyi::drivers::drivers(&self.instrument, self.view.responses(), &options)
                 .map_err(js_error)?
                 .for_page(),
         )
@@ -976,19 +977,19 @@ impl DeviceStore {
 /// The error for a questionnaire fingerprint the device does not hold.
 fn unknown_set(fingerprint: &str) -> JsValue {
     js_error(Error::single(
-        crate::ErrorKind::Request,
-        crate::Problem::new(
-            crate::ProblemCode::UnknownName,
+        manyi::ErrorKind::Request,
+        manyi::Problem::new(
+            manyi::ProblemCode::UnknownName,
             "no responses of this questionnaire are on this device",
         )
         .with_value(fingerprint),
     ))
 }
 
-// ---- Follow-up cases (issue 17, closing the loop): src/cases.rs ----------
+// ---- Follow-up cases (issue 17, closing the loop): src/core/cases/ ----------
 
 /// A list of case events from the page (`undefined` or `null`: none).
-fn case_events(value: JsValue) -> Result<Vec<crate::cases::Event>, JsValue> {
+fn case_events(value: JsValue) -> Result<Vec<manyi::cases::Event>, JsValue> {
     Ok(from_js(value)?.unwrap_or_default())
 }
 
@@ -1010,10 +1011,10 @@ impl Dataset {
         limit: usize,
     ) -> Result<JsValue, JsValue> {
         let events = case_events(events)?;
-        let contacts: Vec<crate::cases::CallBack> = from_js(contacts)?.unwrap_or_default();
+        let contacts: Vec<manyi::cases::CallBack> = from_js(contacts)?.unwrap_or_default();
         let lang = Lang::parse(lang).unwrap_or_default();
         to_js(
-            &crate::cases::cases(
+            &manyi::cases::cases(
                 &self.instrument,
                 self.view.responses(),
                 &events,
@@ -1031,8 +1032,8 @@ impl Dataset {
     #[wasm_bindgen(js_name = nextCaseEvent)]
     pub fn next_case_event(&self, events: JsValue, change: JsValue) -> Result<JsValue, JsValue> {
         let events = case_events(events)?;
-        let change: crate::cases::Change = from_js(change)?.unwrap_or_default();
-        to_js(&crate::cases::next_event(self.view.responses(), &events, &change).map_err(js_error)?)
+        let change: manyi::cases::Change = from_js(change)?.unwrap_or_default();
+        to_js(&manyi::cases::next_event(self.view.responses(), &events, &change).map_err(js_error)?)
     }
 
     /// Every case as a CSV in `lang` (contacts only if `with_contacts`).
@@ -1048,9 +1049,9 @@ impl Dataset {
         with_contacts: bool,
     ) -> Result<Vec<u8>, JsValue> {
         let events = case_events(events)?;
-        let contacts: Vec<crate::cases::CallBack> = from_js(contacts)?.unwrap_or_default();
+        let contacts: Vec<manyi::cases::CallBack> = from_js(contacts)?.unwrap_or_default();
         let lang = Lang::parse(lang).unwrap_or_default();
-        crate::cases::cases_csv(
+        manyi::cases::cases_csv(
             &self.instrument,
             self.view.responses(),
             &events,
@@ -1070,7 +1071,7 @@ impl Dataset {
 pub fn merge_case_events(mine: JsValue, theirs: JsValue) -> Result<JsValue, JsValue> {
     let mine = case_events(mine)?;
     let theirs = case_events(theirs)?;
-    to_js(&crate::cases::merge_events(&mine, &theirs).map_err(js_error)?)
+    to_js(&manyi::cases::merge_events(&mine, &theirs).map_err(js_error)?)
 }
 
 #[wasm_bindgen]
@@ -1089,12 +1090,12 @@ impl DeviceStore {
     #[wasm_bindgen(js_name = callBacks)]
     pub fn call_backs(&self, fingerprint: &str) -> Result<JsValue, JsValue> {
         let set = self.set(fingerprint)?;
-        let list: Vec<crate::cases::CallBack> = set
+        let list: Vec<manyi::cases::CallBack> = set
             .contacts
             .iter()
             .zip(set.responses.ids())
             .filter_map(|(c, id)| {
-                c.as_ref().map(|c| crate::cases::CallBack {
+                c.as_ref().map(|c| manyi::cases::CallBack {
                     id: id.to_owned(),
                     name: c.name.clone(),
                     phone: c.phone.clone(),

@@ -268,7 +268,7 @@ mod tests {
     #[test]
     fn merging_the_same_data_twice_changes_nothing() {
         let inst = Instrument::builtin();
-        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let demo = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let a = Responses::from_csv(&inst, demo).expect("demo");
         let p = plan(&inst, &a, &a).expect("plan");
         assert_eq!((p.new.len(), p.same.len(), p.conflicts.len()), (0, 366, 0));

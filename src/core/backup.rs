@@ -459,7 +459,7 @@ mod tests {
     #[test]
     fn restores_exactly() {
         let inst = Instrument::builtin();
-        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let demo = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, demo).expect("demo");
         let audit = serde_json::json!([{"at": "2026-11-23T10:00:00Z", "who": "王芳", "what": "edit", "id": "X2023-0001"}]);
         let text = write(&inst, &r, &audit, "2026-11-23T10:05:00Z").expect("written");
@@ -474,7 +474,7 @@ mod tests {
     #[test]
     fn refuses_damage_and_foreign_files() {
         let inst = Instrument::builtin();
-        let demo = include_bytes!("../www/demo/zg-x-branch-2023.csv");
+        let demo = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
         let r = Responses::from_csv(&inst, demo).expect("demo");
         let text = write(&inst, &r, &Value::Null, "").expect("written");
         let cases = [
