@@ -15,7 +15,9 @@ try {
 } catch {
   // no build id: a hand-made package
 }
-const CACHE = `manyi-${self.MANYI_BUILD ?? 'dev'}`;
+/** This file runs as a service worker (checked with jsconfig.sw.json's WebWorker types). */
+const sw = /** @type {ServiceWorkerGlobalScope & { MANYI_BUILD?: string }} */ (/** @type {unknown} */ (self));
+const CACHE = `manyi-${sw.MANYI_BUILD ?? 'dev'}`;
 const SHELL = [
   './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js', 'present.js', 'answers.js',
   'survey.js', 'entry.js', 'dashboard.html', 'dashboard.css', 'dashboard.js', 'cases.js', 'charts.js', 'invite.html', 'invite.css',
@@ -24,19 +26,19 @@ const SHELL = [
   'demo/zg-x-branch-2023.csv', 'instruments/zg-x-branch-2023.json',
 ];
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+sw.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => sw.skipWaiting()));
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith('manyi-') && k !== CACHE).map((k) => caches.delete(k)))).then(() => self.clients.claim()),
+    caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith('manyi-') && k !== CACHE).map((k) => caches.delete(k)))).then(() => sw.clients.claim()),
   );
 });
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const req = event.request;
-  if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
+  if (req.method !== 'GET' || new URL(req.url).origin !== sw.location.origin) return;
   event.respondWith(
     fetch(req)
       .then((res) => {
