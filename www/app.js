@@ -5,7 +5,8 @@ import { ask } from './worker-bridge.js';
 import { initialLang, problemText, saveLang, sentence as asSentence, t, translatePage } from './i18n.js';
 import './texts.js';
 import { $, catchFailures, h, labelLangButton, saveFile } from './dom.js';
-import { clampNps, num, pct, SAT_COLUMNS, satisfactionCells } from './present.js';
+import { clampNps, num } from './present.js';
+import { frequencyTable, npsGroupsTable, optionLabel as optionLabelIn, questionTitle as questionTitleIn, satisfactionPoints, satisfactionTable, table, textOf as textIn } from './report-tables.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
 import { setKiosk } from './db.js';
@@ -35,14 +36,10 @@ const state = {
 
 
 const tr = (key, vars) => t(state.lang, key, vars);
-const fmtNum = (x) => num(x);
-const fmtPct = pct;
-const textOf = (text) => text[state.lang] ?? text['zh-CN'];
+const textOf = (text) => textIn(state.lang, text);
 
-function questionTitle(instrument, id) {
-  const q = instrument.questions.find((q) => q.id === id);
-  return `${id.toUpperCase()} ${q ? textOf(q.text) : ''}`;
-}
+const questionTitle = (instrument, id) => questionTitleIn(state.lang, instrument, id);
+const optionLabel = (question, code) => optionLabelIn(state.lang, question, code);
 
 /** A title run into a sentence ("…亲友？：" would double the marks): without its closing punctuation. */
 const bare = (title) => title.replace(/[？?！!。.：:；;，,、\s]+$/u, '');
@@ -53,95 +50,41 @@ const sentence = (text) => asSentence(state.lang, text);
 /** A status's variables, names given by key (the demo's, the device's) in the current language. */
 const varsOf = (vars = {}) => (vars.nameKey ? { ...vars, name: tr(vars.nameKey) } : vars);
 
-function optionLabel(question, code) {
-  if (question.kind !== 'single') return code;
-  const o = question.options.find((o) => o.code === code);
-  return o ? `${code} ${textOf(o.label)}` : code;
-}
-
-/** A table inside a keyboard-scrollable region (wide tables on phones). */
-function table(caption, head, rows, attrs = {}) {
-  return h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: 0 },
-    h(
-      'table',
-      attrs,
-      h('caption', { text: caption }),
-      h('thead', {}, h('tr', {}, head.map((c, i) => h('th', { scope: 'col', class: i ? 'num' : null, text: c })))),
-      h('tbody', {}, rows),
-    ),
-  );
-}
-
 function npsSection(report, instrument) {
   const n = report.nps;
   const section = h('section', { class: 'card', 'aria-labelledby': 'nps-h' }, h('h3', { id: 'nps-h', text: tr('nps.title') }));
   section.append(...[
-    h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: fmtNum(n.nps) })),
+    h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: num(n.nps) })),
     h('p', { class: 'sub', text: n.nps == null ? tr('nps.none') : tr('nps.of', { q: bare(questionTitle(instrument, n.question)), n: n.n, missing: n.missing }) }),
     // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
-    n.adjusted ? h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: fmtNum(clampNps(n.adjusted.ci95[0])), hi: fmtNum(clampNps(n.adjusted.ci95[1])), moe: n.adjusted.moe95.toFixed(2) }) }) : null,
+    n.adjusted ? h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: num(clampNps(n.adjusted.ci95[0])), hi: num(clampNps(n.adjusted.ci95[1])), moe: n.adjusted.moe95.toFixed(2) }) }) : null,
     n.small && n.n > 0 ? h('p', { class: 'warn', text: tr('nps.small') }) : null,
   ].filter(Boolean)); // Element.append writes null as the text "null".
-  const groups = [
-    ['promoters', n.promoters, n.pct_promoters],
-    ['passives', n.passives, n.pct_passives],
-    ['detractors', n.detractors, n.pct_detractors],
-  ];
   section.append(
     h(
       'div',
       { class: 'split', 'aria-hidden': 'true' },
-      groups.map(([g, , pct]) => h('span', { class: `seg ${g}`, style: `flex-grow: ${pct ?? 0}` })),
+      ['promoters', 'passives', 'detractors'].map((g) => h('span', { class: `seg ${g}`, style: `flex-grow: ${n[`pct_${g}`] ?? 0}` })),
     ),
-    table(
-      tr('nps.groups'),
-      [tr('nps.group'), tr('freq.count'), tr('freq.percent')],
-      groups.map(([g, count, pct]) =>
-        h('tr', { 'data-group': g }, h('th', { scope: 'row' }, h('span', { class: `dot ${g}`, 'aria-hidden': 'true' }), tr(`nps.${g}`)), h('td', { class: 'num count', text: count }), h('td', { class: 'num pct', text: fmtPct(pct) })),
-      ),
-      { id: 'nps-groups' },
-    ),
+    npsGroupsTable(state.lang, n),
   );
   return section;
 }
 
-/** The items' number of options (the mean runs 1 … k), or 'k' when they differ. */
-const points = (items) => (new Set(items.map((s) => s.points)).size === 1 ? items[0].points : 'k');
-
 function satisfactionSection(report, instrument) {
-  const rows = report.satisfaction.map((s) =>
-    h(
-      'tr',
-      { 'data-question': s.question },
-      h('th', { scope: 'row', text: questionTitle(instrument, s.question) }),
-      satisfactionCells(s).map((text) => h('td', { class: 'num', text })),
-    ),
-  );
+  const items = report.satisfaction;
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h' },
     h('h3', { id: 'sat-h', text: tr('sat.title') }),
-    table(tr('sat.caption', { k: points(report.satisfaction) }), [tr('sat.item'), ...SAT_COLUMNS.map((key) => tr(key, { k: points(report.satisfaction) }))], rows, { id: 'satisfaction' }),
+    satisfactionTable(state.lang, instrument, items, tr('sat.caption', { k: satisfactionPoints(items) }), { id: 'satisfaction' }),
   );
 }
 
 function frequencySection(report, instrument) {
   const section = h('section', { 'aria-labelledby': 'freq-h' }, h('h3', { id: 'freq-h', text: tr('freq.title') }));
   for (const question of instrument.questions) {
-    const f = report.frequencies.questions[question.id];
-    const codes = Object.keys(f.counts);
-    const rows = codes.map((code) =>
-      h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionLabel(question, code) }), h('td', { class: 'num count', text: f.counts[code] }), h('td', { class: 'num pct', text: fmtPct(f.percent[code]) })),
-    );
-    rows.push(
-      h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), h('td', { class: 'num count', text: f.valid }), h('td', { class: 'num pct', text: fmtPct(f.valid ? 100 : null) })),
-      h('tr', { class: 'missing' }, h('th', { scope: 'row', text: tr('freq.missing') }), h('td', { class: 'num count', text: f.missing }), h('td', {})),
-    );
-    section.append(
-      h('div', { class: 'card' }, table(questionTitle(instrument, question.id), [tr('freq.option'), tr('freq.count'), tr('freq.percent')], rows, { 'data-question': question.id, class: 'freq' })),
-    );
+    section.append(h('div', { class: 'card' }, frequencyTable(state.lang, instrument, question, report.frequencies.questions[question.id])));
   }
   return section;
 }

@@ -12,7 +12,8 @@ import { setOptions } from './sets.js';
 import { codeMark } from './answers.js';
 import { staffGate } from './lock.js';
 import { caseCounts, casesSection } from './cases.js';
-import { clampNps, num, pct, pText, SAT_COLUMNS, satisfactionCells } from './present.js';
+import { clampNps, num, pct, pText } from './present.js';
+import { frequencyTable, npsGroupsTable, optionLabel, questionTitle, satisfactionTable, table, textOf as textIn } from './report-tables.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -56,7 +57,7 @@ const state = {
 };
 
 const tr = (key, vars) => t(state.lang, key, vars);
-const textOf = (text) => text?.[state.lang] ?? text?.['zh-CN'] ?? '';
+const textOf = (text) => textIn(state.lang, text);
 
 
 const instrument = () => state.source.instrument;
@@ -65,34 +66,11 @@ const sourceName = () => (state.source.nameKey ? tr(state.source.nameKey) : stat
 /** The status line under the filters: what is shown, of what. */
 const updatedText = () => sentence(state.lang, tr('dash.updated', { n: state.view.n, total: state.view.total, name: sourceName() }));
 const question = (id) => instrument().questions.find((q) => q.id === id);
-const qTitle = (id) => {
-  const q = question(id);
-  return `${id.toUpperCase()} ${q ? textOf(q.text) : ''}`;
-};
-function optionText(q, code) {
-  if (q.kind !== 'single') return String(code);
-  const o = q.options.find((o) => o.code === code);
-  return o ? `${code} ${textOf(o.label)}` : String(code);
-}
+const qTitle = (id) => questionTitle(state.lang, instrument(), id);
+const optionText = (q, code) => optionLabel(state.lang, q, code);
 
 /** Appends the children that are not null. */
 const add = (parent, ...children) => parent.append(...children.filter((c) => c != null && c !== false));
-
-/**
- * A table with a caption, in a keyboard-scrollable region (a wide table
- * scrolls inside it, never the page). Each data cell carries its column's
- * name (data-label): a table of class "stack" becomes one card per row on a
- * narrow screen (dashboard.css), each value named.
- */
-function table(caption, head, rows, attrs = {}) {
-  const names = head.map((c) => (c instanceof Node ? c.textContent : c));
-  for (const row of rows) [...row.children].forEach((cell, k) => cell.tagName === 'TD' && names[k] && cell.setAttribute('data-label', names[k]));
-  return h(
-    'div',
-    { class: 'scroll', role: 'region', tabindex: 0, 'aria-label': caption },
-    h('table', attrs, h('caption', { text: caption }), h('thead', {}, h('tr', {}, head.map((c) => (c instanceof Node ? c : h('th', { scope: 'col', text: c }))))), h('tbody', {}, rows)),
-  );
-}
 
 /** Whether the page is being printed (set around printing, and by print media). */
 const printMedia = matchMedia('print');
@@ -546,16 +524,7 @@ function npsDetail(report) {
       tr('dash.splitLabel', { p: pct(nps.pct_promoters), m: pct(nps.pct_passives), d: pct(nps.pct_detractors) }),
       chartWidth(),
     ),
-    table(
-      tr('nps.groups'),
-      [tr('nps.group'), tr('freq.count'), tr('freq.percent')],
-      [
-        ['promoters', nps.promoters, nps.pct_promoters],
-        ['passives', nps.passives, nps.pct_passives],
-        ['detractors', nps.detractors, nps.pct_detractors],
-      ].map(([g, n, p]) => h('tr', { 'data-group': g }, h('th', { scope: 'row', text: tr(`nps.${g}`) }), h('td', { class: 'num', text: n }), h('td', { class: 'num', text: pct(p) }))),
-      { class: 'compact', id: 'nps-groups' },
-    ),
+    npsGroupsTable(state.lang, nps, { class: 'compact' }),
   );
 }
 
@@ -574,13 +543,7 @@ function satisfaction(report) {
       chartWidth(),
     ),
     h('p', { class: 'legend' }, legendKey(COLORS.bad, tr('sat.bottom')), legendKey(COLORS.middle, tr('dash.neutral')), legendKey(COLORS.good, tr('sat.top'))),
-    table(
-      tr('dash.satCaption'),
-      // The mean runs 1 … k, k the items' number of options ('k' if they differ).
-      [tr('sat.item'), ...SAT_COLUMNS.map((key) => tr(key, { k: new Set(items.map((it) => it.points)).size === 1 ? items[0].points : 'k' }))],
-      items.map((it) => h('tr', { 'data-question': it.question }, h('th', { scope: 'row', text: qTitle(it.question) }), satisfactionCells(it).map((text) => h('td', { class: 'num', text })))),
-      { class: 'compact stack', id: 'sat-table' },
-    ),
+    satisfactionTable(state.lang, instrument(), items, tr('dash.satCaption'), { class: 'compact stack', id: 'sat-table' }),
   );
 }
 
@@ -601,16 +564,11 @@ function frequencies(report) {
   for (const q of instrument().questions) {
     const f = report.frequencies.questions[q.id];
     const codes = Object.keys(f.counts);
-    const rows = codes.map((code) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(q, code) }), h('td', { class: 'num count', text: f.counts[code] }), h('td', { class: 'num pct', text: pct(f.percent[code]) })));
-    rows.push(
-      h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), h('td', { class: 'num count', text: f.valid }), h('td', { class: 'num pct', text: pct(f.valid ? 100 : null) })),
-      h('tr', { class: 'missing' }, h('th', { scope: 'row', text: tr('freq.missing') }), h('td', { class: 'num count', text: f.missing }), h('td', {})),
-    );
     list.append(
       h(
         'div',
         { class: 'card freq-card' },
-        table(qTitle(q.id), [tr('freq.option'), tr('freq.count'), tr('freq.percent')], rows, { 'data-question': q.id, class: 'freq' }),
+        frequencyTable(state.lang, instrument(), q, f),
         hbars(
           codes.map((code) => ({ label: optionText(q, code), value: f.percent[code], count: f.counts[code] })),
           tr('dash.barsLabel', { q: qTitle(q.id) }),

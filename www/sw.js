@@ -19,7 +19,7 @@ try {
 const sw = /** @type {ServiceWorkerGlobalScope & { MANYI_BUILD?: string }} */ (/** @type {unknown} */ (self));
 const CACHE = `manyi-${sw.MANYI_BUILD ?? 'dev'}`;
 const SHELL = [
-  './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js', 'present.js', 'answers.js',
+  './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js', 'present.js', 'report-tables.js', 'answers.js',
   'survey.js', 'entry.js', 'dashboard.html', 'dashboard.css', 'dashboard.js', 'cases.js', 'charts.js', 'invite.html', 'invite.css',
   'invite.js', 'qr.js', 'paper-form.html', 'paper-form.css', 'paper-form.js', 'core.js',
   'i18n.js', 'texts.js', 'seal.js', 'vault.js', 'lock.js', 'dom.js', 'instrument.js', 'db.js', 'storage.js', 'chunks.js', 'sets.js', 'worker.js', 'worker-bridge.js', 'pkg/manyi.js', 'pkg/manyi_bg.wasm',
