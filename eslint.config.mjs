@@ -5,7 +5,21 @@ import globals from 'globals';
 export default [
   { ignores: ['pkg/**', 'dist/**', 'node_modules/**', 'target/**'] },
   js.configs.recommended,
-  { files: ['www/**/*.js'], languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { ...globals.browser, ...globals.worker, ...globals.serviceworker } } },
+  {
+    files: ['www/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 2024,
+      sourceType: 'module',
+      globals: { ...globals.browser, ...globals.worker, ...globals.serviceworker },
+    },
+  },
   // The tests and scripts run in node, and hand functions to the page (page.evaluate): both sets of names.
-  { files: ['tests/**/*.mjs', 'bench/**/*.mjs', 'scripts/**/*.mjs'], languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { ...globals.node, ...globals.browser } } },
+  {
+    files: ['tests/**/*.mjs', 'bench/**/*.mjs', 'scripts/**/*.mjs'],
+    languageOptions: {
+      ecmaVersion: 2024,
+      sourceType: 'module',
+      globals: { ...globals.node, ...globals.browser },
+    },
+  },
 ];

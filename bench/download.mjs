@@ -29,7 +29,12 @@ export function modules() {
       else if (/\.(wasm|js)$/.test(name)) {
         const bytes = readFileSync(path);
         const rel = relative(ROOT, path);
-        out.push({ path: rel, addon: relative(join(ROOT, 'pkg'), dir), raw: bytes.length, gzip: gzip(bytes) });
+        out.push({
+          path: rel,
+          addon: relative(join(ROOT, 'pkg'), dir),
+          raw: bytes.length,
+          gzip: gzip(bytes),
+        });
       }
     }
   };
@@ -41,7 +46,11 @@ export function modules() {
 function fileFor(pathname, site) {
   let p = decodeURIComponent(pathname);
   if (p.endsWith('/')) p += 'index.html';
-  const candidates = site ? [join(site, p)] : p.startsWith('/pkg/') || p.startsWith('/instruments/') ? [join(ROOT, p)] : [join(ROOT, 'www', p)];
+  const candidates = site
+    ? [join(site, p)]
+    : p.startsWith('/pkg/') || p.startsWith('/instruments/')
+      ? [join(ROOT, p)]
+      : [join(ROOT, 'www', p)];
   for (const file of candidates) {
     try {
       if (statSync(file).isFile()) return file;
@@ -81,21 +90,33 @@ export async function measureSurvey(site = null) {
     await page.goto(`${env.url}survey.html`);
     await page.locator('html[data-screen="q1"]').waitFor({ timeout: 60000 });
     const loaded = await page.evaluate(() =>
-      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => ({ name: new URL(e.name).pathname, bytes: e.encodedBodySize })),
+      [
+        ...performance.getEntriesByType('navigation'),
+        ...performance.getEntriesByType('resource'),
+      ].map((e) => ({ name: new URL(e.name).pathname, bytes: e.encodedBodySize })),
     );
     // The service worker installed and active: what it holds now is what it precached (and the page's own fetches).
     const cached = await page.evaluate(async () => {
       if (!('serviceWorker' in navigator)) return null;
-      await Promise.race([navigator.serviceWorker.ready, new Promise((ok) => setTimeout(ok, 20000))]);
+      await Promise.race([
+        navigator.serviceWorker.ready,
+        new Promise((ok) => setTimeout(ok, 20000)),
+      ]);
       await new Promise((ok) => setTimeout(ok, 1000));
       const out = {};
-      for (const name of await caches.keys()) out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+      for (const name of await caches.keys())
+        out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
       return out;
     });
     const paths = cached ? Object.values(cached).flat() : [];
     const firstPaths = loaded.map((r) => r.name);
     return {
-      first: { files: loaded.length, bytes: loaded.reduce((s, r) => s + r.bytes, 0), ...sizes(firstPaths, site), list: loaded },
+      first: {
+        files: loaded.length,
+        bytes: loaded.reduce((s, r) => s + r.bytes, 0),
+        ...sizes(firstPaths, site),
+        list: loaded,
+      },
       cache: cached && {
         names: Object.keys(cached),
         files: new Set(paths).size,
@@ -112,7 +133,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const site = mkdtempSync(join(tmpdir(), 'manyi-dist-'));
   try {
     await buildDist(site);
-    console.log(JSON.stringify({ modules: modules(), deployed: await measureSurvey(site), source: await measureSurvey() }, null, 2));
+    console.log(
+      JSON.stringify(
+        { modules: modules(), deployed: await measureSurvey(site), source: await measureSurvey() },
+        null,
+        2,
+      ),
+    );
   } finally {
     rmSync(site, { recursive: true, force: true });
   }

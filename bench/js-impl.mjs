@@ -20,7 +20,10 @@ export function parseCsv(text) {
   return rows;
 }
 
-const codesOf = (q) => (q.kind === 'scale' ? Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k)) : q.options.map((o) => o.code));
+const codesOf = (q) =>
+  q.kind === 'scale'
+    ? Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k))
+    : q.options.map((o) => o.code);
 
 function wilson(k, n) {
   if (!n) return null;
@@ -62,7 +65,16 @@ function nps(rows, q) {
   const pd = d / n;
   const score = 100 * (pp - pd);
   const se = 100 * Math.sqrt((pp + pd - (pp - pd) ** 2) / n);
-  return { n, promoters: p, detractors: d, nps: score, se, ci95: [score - 1.959963984540054 * se, score + 1.959963984540054 * se], promotersCi: wilson(p, n), detractorsCi: wilson(d, n) };
+  return {
+    n,
+    promoters: p,
+    detractors: d,
+    nps: score,
+    se,
+    ci95: [score - 1.959963984540054 * se, score + 1.959963984540054 * se],
+    promotersCi: wilson(p, n),
+    detractorsCi: wilson(d, n),
+  };
 }
 
 function variance(xs) {
@@ -94,9 +106,12 @@ function alpha(items) {
 
 function reliability(rows, qs) {
   const complete = rows.filter((r) => qs.every((q) => r[q.id] !== '' && r[q.id] !== undefined));
-  const items = qs.map((q) => complete.map((r) => q.options.length - q.options.findIndex((o) => o.code === r[q.id])));
+  const items = qs.map((q) =>
+    complete.map((r) => q.options.length - q.options.findIndex((o) => o.code === r[q.id])),
+  );
   const rs = [];
-  for (let a = 0; a < items.length; a++) for (let b = a + 1; b < items.length; b++) rs.push(correlation(items[a], items[b]));
+  for (let a = 0; a < items.length; a++)
+    for (let b = a + 1; b < items.length; b++) rs.push(correlation(items[a], items[b]));
   const rBar = rs.reduce((x, y) => x + y, 0) / rs.length;
   const k = items.length;
   return {
@@ -104,28 +119,55 @@ function reliability(rows, qs) {
     alpha: alpha(items),
     standardized: (k * rBar) / (1 + (k - 1) * rBar),
     alphaIfDeleted: items.map((_, i) => alpha(items.filter((_, j) => j !== i))),
-    itemTotal: items.map((it, i) => correlation(it, it.map((_, r) => items.reduce((a, other, j) => (j === i ? a : a + other[r]), 0)))),
+    itemTotal: items.map((it, i) =>
+      correlation(
+        it,
+        it.map((_, r) => items.reduce((a, other, j) => (j === i ? a : a + other[r]), 0)),
+      ),
+    ),
   };
 }
 
 /** The full one-way report: every frequency table, NPS with its interval, satisfaction items and the scale. */
 export function report(rows, instrument) {
   const byId = Object.fromEntries(instrument.questions.map((q) => [q.id, q]));
-  const frequencies = Object.fromEntries(instrument.questions.map((q) => [q.id, frequency(rows, q)]));
+  const frequencies = Object.fromEntries(
+    instrument.questions.map((q) => [q.id, frequency(rows, q)]),
+  );
   const sat = instrument.satisfaction.map((id) => {
     const q = byId[id];
     const f = frequencies[id];
     const k = q.options.length;
-    const mean = f.valid ? q.options.reduce((a, o, i) => a + (k - i) * (f.counts[o.code] || 0), 0) / f.valid : null;
-    return { id, top: f.percent[q.options[0].code], bottom: f.percent[q.options[k - 1].code], mean, index: mean == null ? null : (100 * (mean - 1)) / (k - 1) };
+    const mean = f.valid
+      ? q.options.reduce((a, o, i) => a + (k - i) * (f.counts[o.code] || 0), 0) / f.valid
+      : null;
+    return {
+      id,
+      top: f.percent[q.options[0].code],
+      bottom: f.percent[q.options[k - 1].code],
+      mean,
+      index: mean == null ? null : (100 * (mean - 1)) / (k - 1),
+    };
   });
-  return { n: rows.length, frequencies, nps: nps(rows, byId[instrument.nps]), satisfaction: sat, scale: reliability(rows, instrument.satisfaction.map((id) => byId[id])) };
+  return {
+    n: rows.length,
+    frequencies,
+    nps: nps(rows, byId[instrument.nps]),
+    satisfaction: sat,
+    scale: reliability(
+      rows,
+      instrument.satisfaction.map((id) => byId[id]),
+    ),
+  };
 }
 
 // Regularized upper incomplete gamma Q(a, x) (Numerical Recipes), for the χ² p-value
 // (its constants as the nearest doubles print them: the same numbers).
 function lnGamma(x) {
-  const c = [76.18009172947146, -86.50532032941678, 24.01409824083091, -1.231739572450155, 0.001208650973866179, -0.000005395239384953];
+  const c = [
+    76.18009172947146, -86.50532032941678, 24.01409824083091, -1.231739572450155,
+    0.001208650973866179, -0.000005395239384953,
+  ];
   let y = x;
   const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
   let ser = 1.000000000190015;
@@ -211,7 +253,8 @@ export function crosstab(rows, instrument, rowId, colId) {
         const pb = counts[i][b] / colT[b];
         const pool = (counts[i][a] + counts[i][b]) / (colT[a] + colT[b]);
         const se = Math.sqrt(pool * (1 - pool) * (1 / colT[a] + 1 / colT[b]));
-        if (pa > pb && normalSf2((pa - pb) / se) * pairs < 0.05) letters[i][a] += String.fromCharCode(65 + b);
+        if (pa > pb && normalSf2((pa - pb) / se) * pairs < 0.05)
+          letters[i][a] += String.fromCharCode(65 + b);
       }
     }
   }

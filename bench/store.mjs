@@ -34,7 +34,16 @@ export function dataFile(n) {
   const dir = `${ROOT}target/bench-data`;
   mkdirSync(dir, { recursive: true });
   const file = `${dir}/${n}.csv`;
-  if (!existsSync(file)) execFileSync(`${ROOT}target/release/manyi`, ['generate', '--n', String(n), '--seed', '1', '-o', file]);
+  if (!existsSync(file))
+    execFileSync(`${ROOT}target/release/manyi`, [
+      'generate',
+      '--n',
+      String(n),
+      '--seed',
+      '1',
+      '-o',
+      file,
+    ]);
   return file;
 }
 
@@ -48,17 +57,25 @@ export async function measureStore(n) {
     const page = await context.newPage();
     await openStaff(page, env.url);
     await page.locator('html[data-ready="true"]').waitFor();
-    await page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
+    await page.waitForFunction(
+      () => document.querySelector('#store-status').dataset.total !== undefined,
+    );
     let t = performance.now();
     await page.locator('#import-file').setInputFiles(file);
     await page.locator('#preview:not([hidden])').waitFor({ timeout: 600000 });
     const previewMs = performance.now() - t;
     t = performance.now();
     await page.locator('#commit').click();
-    await page.waitForFunction((k) => document.querySelector('#store-status').dataset.total === String(k), n, { timeout: 900000 });
+    await page.waitForFunction(
+      (k) => document.querySelector('#store-status').dataset.total === String(k),
+      n,
+      { timeout: 900000 },
+    );
     const saveMs = performance.now() - t;
     // The main page's worker, which read the file and saved it: its wasm memory after the import.
-    const importWasmMb = await page.evaluate(async () => (await import('./worker-bridge.js')).ask('bench.memory'));
+    const importWasmMb = await page.evaluate(async () =>
+      (await import('./worker-bridge.js')).ask('bench.memory'),
+    );
     await page.close();
 
     // The dashboard, from navigation to the NPS headline, on the stored data:
@@ -72,15 +89,30 @@ export async function measureStore(n) {
     await new Promise((ok) => setTimeout(ok, 1000));
     const baseMb = rendererMb();
     await board.goto(`${env.url}dashboard.html`, { waitUntil: 'commit' });
-    const storeOpenMs = await (await board.waitForFunction(() => document.querySelector('#nps-value') && performance.now(), null, { timeout: 600000, polling: 'raf' })).jsonValue();
+    const storeOpenMs = await (
+      await board.waitForFunction(
+        () => document.querySelector('#nps-value') && performance.now(),
+        null,
+        { timeout: 600000, polling: 'raf' },
+      )
+    ).jsonValue();
     const afterMb = rendererMb();
-    const wasmMb = await board.evaluate(async () => (await import('./worker-bridge.js')).ask('bench.memory'));
+    const wasmMb = await board.evaluate(async () =>
+      (await import('./worker-bridge.js')).ask('bench.memory'),
+    );
     // A filter change on the open dashboard, through the worker's own view (the report, the
     // cross-tab, NPS by a question and the follow-up list of the rows Q1 = A keeps): the
     // worker's time and the round trip, medians of 5, alternating with the unfiltered view.
     const filterChange = await board.evaluate(async () => {
       const { ask } = await import('./worker-bridge.js');
-      const view = (answers) => ({ filter: { answers, columns: {}, from: null, to: null }, row: 'q2', col: 'q14', by: 'q1', limit: 200, dates: true });
+      const view = (answers) => ({
+        filter: { answers, columns: {}, from: null, to: null },
+        row: 'q2',
+        col: 'q14',
+        by: 'q1',
+        limit: 200,
+        dates: true,
+      });
       const worker = [];
       const trip = [];
       for (let i = 0; i < 5; i++) {
@@ -97,7 +129,13 @@ export async function measureStore(n) {
     await board.evaluate(() => document.querySelector('#nps-value').remove());
     await board.locator('#src-file').setInputFiles(file);
     const picked = await board.evaluate(() => performance.now());
-    const shown = await (await board.waitForFunction(() => document.querySelector('#nps-value') && performance.now(), null, { timeout: 600000, polling: 'raf' })).jsonValue();
+    const shown = await (
+      await board.waitForFunction(
+        () => document.querySelector('#nps-value') && performance.now(),
+        null,
+        { timeout: 600000, polling: 'raf' },
+      )
+    ).jsonValue();
     // From the file handed to the page (reading it is part of opening it) to the headline.
     const fileOpenMs = shown - picked;
 
@@ -109,14 +147,35 @@ export async function measureStore(n) {
       const times = [];
       for (let i = 0; i < 7; i++) {
         const now = new Date().toISOString();
-        const record = { id: `W-BENCH-${i}`, instrument: key, codes: new Uint8Array(17), extras: { mode: 'online', submitted_at: now }, exported: 0, savedAt: now };
+        const record = {
+          id: `W-BENCH-${i}`,
+          instrument: key,
+          codes: new Uint8Array(17),
+          extras: { mode: 'online', submitted_at: now },
+          exported: 0,
+          savedAt: now,
+        };
         const t0 = performance.now();
         await s.submitResponse(record, { at: now, what: 'survey', detail: { id: record.id } });
         times.push(performance.now() - t0);
       }
       return times.sort((a, b) => a - b)[3];
     });
-    return { n, csvMb, previewMs, saveMs, storeOpenMs, fileOpenMs, saveOneMs: saveOne, filterWorkerMs: filterChange.workerMs, filterTripMs: filterChange.tripMs, importWasmMb, memoryMb: afterMb - baseMb, rendererMb: afterMb, wasmMb };
+    return {
+      n,
+      csvMb,
+      previewMs,
+      saveMs,
+      storeOpenMs,
+      fileOpenMs,
+      saveOneMs: saveOne,
+      filterWorkerMs: filterChange.workerMs,
+      filterTripMs: filterChange.tripMs,
+      importWasmMb,
+      memoryMb: afterMb - baseMb,
+      rendererMb: afterMb,
+      wasmMb,
+    };
   } finally {
     await env.close();
   }
@@ -127,10 +186,20 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await measureStore(n);
   const f = (x) => x.toFixed(0);
   console.log(`device store, ${n} responses (${r.csvMb.toFixed(1)} MB CSV), headless Chromium:`);
-  console.log(`  import: preview ${f(r.previewMs)} ms + save ${f(r.saveMs)} ms = ${f(r.previewMs + r.saveMs)} ms`);
-  console.log(`  dashboard from the store, navigation to NPS: ${f(r.storeOpenMs)} ms; from the file: ${f(r.fileOpenMs)} ms`);
-  console.log(`  filter change (Q1 = A) on the open dashboard: worker ${r.filterWorkerMs.toFixed(1)} ms, round trip ${r.filterTripMs.toFixed(1)} ms`);
+  console.log(
+    `  import: preview ${f(r.previewMs)} ms + save ${f(r.saveMs)} ms = ${f(r.previewMs + r.saveMs)} ms`,
+  );
+  console.log(
+    `  dashboard from the store, navigation to NPS: ${f(r.storeOpenMs)} ms; from the file: ${f(r.fileOpenMs)} ms`,
+  );
+  console.log(
+    `  filter change (Q1 = A) on the open dashboard: worker ${r.filterWorkerMs.toFixed(1)} ms, round trip ${r.filterTripMs.toFixed(1)} ms`,
+  );
   console.log(`  one survey response saved into the full store: ${r.saveOneMs.toFixed(1)} ms`);
-  console.log(`  the importing page's worker: ${f(r.importWasmMb)} MB of wasm memory after the import`);
-  console.log(`  renderer memory: +${f(r.memoryMb)} MB over the empty page (${f(r.rendererMb)} MB in all); the dashboard worker's wasm memory: ${f(r.wasmMb)} MB`);
+  console.log(
+    `  the importing page's worker: ${f(r.importWasmMb)} MB of wasm memory after the import`,
+  );
+  console.log(
+    `  renderer memory: +${f(r.memoryMb)} MB over the empty page (${f(r.rendererMb)} MB in all); the dashboard worker's wasm memory: ${f(r.wasmMb)} MB`,
+  );
 }

@@ -14,7 +14,10 @@
 /** Loads SurveyJS's UMD builds once (plain same-origin scripts: the pages' CSP allows them, an import map would be inline). */
 export async function load() {
   if (globalThis.SurveyAnalyticsCore) return globalThis.SurveyAnalyticsCore;
-  for (const src of ['/node_modules/survey-core/survey.core.min.js', '/node_modules/survey-analytics/survey.analytics.core.min.js']) {
+  for (const src of [
+    '/node_modules/survey-core/survey.core.min.js',
+    '/node_modules/survey-analytics/survey.analytics.core.min.js',
+  ]) {
     await new Promise((ok, fail) => {
       const s = document.createElement('script');
       s.src = src;
@@ -29,7 +32,9 @@ export async function load() {
 /** The SurveyJS form model of manyi's instrument: a radiogroup per single-choice question, a 0–10 rating for the NPS question. */
 export function model(instrument) {
   const elements = instrument.questions.map((q) =>
-    q.kind === 'single' ? { type: 'radiogroup', name: q.id, choices: q.options.map((o) => o.code) } : { type: 'rating', name: q.id, rateMin: q.min, rateMax: q.max },
+    q.kind === 'single'
+      ? { type: 'radiogroup', name: q.id, choices: q.options.map((o) => o.code) }
+      : { type: 'rating', name: q.id, rateMin: q.min, rateMax: q.max },
   );
   return new globalThis.Survey.Model({ elements });
 }
@@ -102,5 +107,7 @@ export async function crosstabOf(vs) {
   const stats = await fresh(v);
   const values = v.getValues();
   const series = v.getSeriesValues();
-  return vs.rowQ.choices.map((r) => vs.colQ.choices.map((c) => stats[series.indexOf(c.value)]?.[values.indexOf(r.value)] ?? 0));
+  return vs.rowQ.choices.map((r) =>
+    vs.colQ.choices.map((c) => stats[series.indexOf(c.value)]?.[values.indexOf(r.value)] ?? 0),
+  );
 }

@@ -12,7 +12,15 @@
 // every Chinese character to six bytes). The questionnaires are copied byte for
 // byte: a device keys its records by the questionnaire's exact text.
 //   node scripts/dist.mjs [out-dir]   (default dist/)
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
@@ -65,6 +73,8 @@ export async function buildDist(out = join(ROOT, 'dist')) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { out, before, after } = await buildDist(process.argv[2] ? resolve(process.argv[2]) : undefined);
+  const { out, before, after } = await buildDist(
+    process.argv[2] ? resolve(process.argv[2]) : undefined,
+  );
   console.log(`${out}: scripts and style sheets ${before} → ${after} bytes`);
 }

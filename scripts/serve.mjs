@@ -66,7 +66,9 @@ export function startServer({ port = 8080, host = '127.0.0.1', extra = [], site 
     }
     const file = locate(req.url ?? '/', extra, base);
     if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...HEADERS }).end('not found\n');
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...HEADERS })
+        .end('not found\n');
       return;
     }
     res.writeHead(200, {
@@ -89,7 +91,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
   };
   const site = arg('--site', null);
-  const server = await startServer({ port: Number(arg('--port', 8080)), host: arg('--host', '127.0.0.1'), site });
+  const server = await startServer({
+    port: Number(arg('--port', 8080)),
+    host: arg('--host', '127.0.0.1'),
+    site,
+  });
   const { address, port } = server.address();
   console.log(`manyi: serving http://${address}:${port}/  (Ctrl-C to stop)`);
 }

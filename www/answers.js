@@ -28,7 +28,8 @@ export function answerKeys(q) {
 /** Whether a longer number starting with `t` lies in min–max (1 → 10 on 0–10). */
 function couldGrow(t, min, max) {
   if (t === 0) return false;
-  for (let lo = t * 10, hi = t * 10 + 9; lo <= max; lo *= 10, hi = hi * 10 + 9) if (hi >= min) return true;
+  for (let lo = t * 10, hi = t * 10 + 9; lo <= max; lo *= 10, hi = hi * 10 + 9)
+    if (hi >= min) return true;
   return false;
 }
 

@@ -2,16 +2,40 @@
 // show it. Every number comes from the core, in the worker (files are read off
 // the main thread); this file only lays them out.
 import { ask } from './worker-bridge.js';
-import { initialLang, problemText, saveLang, sentence as asSentence, t, translatePage } from './i18n.js';
+import {
+  initialLang,
+  problemText,
+  saveLang,
+  sentence as asSentence,
+  t,
+  translatePage,
+} from './i18n.js';
 import './texts.js';
 import { $, catchFailures, h, labelLangButton, saveFile } from './dom.js';
 import { clampNps, num } from './present.js';
-import { frequencyTable, npsGroupsTable, optionLabel as optionLabelIn, questionTitle as questionTitleIn, satisfactionPoints, satisfactionTable, table, textOf as textIn } from './report-tables.js';
+import {
+  frequencyTable,
+  npsGroupsTable,
+  optionLabel as optionLabelIn,
+  questionTitle as questionTitleIn,
+  satisfactionPoints,
+  satisfactionTable,
+  table,
+  textOf as textIn,
+} from './report-tables.js';
 import { setOptions } from './sets.js';
 import { staffGate } from './lock.js';
 import { setKiosk } from './db.js';
 import { loadInstrument } from './instrument.js';
-import { changePassphrase, checkPassphrase, decryptBackup, encryptBackup, isEncryptedBackup, lock, Refused } from './vault.js';
+import {
+  changePassphrase,
+  checkPassphrase,
+  decryptBackup,
+  encryptBackup,
+  isEncryptedBackup,
+  lock,
+  Refused,
+} from './vault.js';
 
 // Nothing of this screen shows before the staff passphrase.
 await staffGate();
@@ -33,8 +57,6 @@ const state = {
   summary: { sets: [], quarantine: [] },
 };
 
-
-
 const tr = (key, vars) => t(state.lang, key, vars);
 const textOf = (text) => textIn(state.lang, text);
 
@@ -52,19 +74,46 @@ const varsOf = (vars = {}) => (vars.nameKey ? { ...vars, name: tr(vars.nameKey) 
 
 function npsSection(report, instrument) {
   const n = report.nps;
-  const section = h('section', { class: 'card', 'aria-labelledby': 'nps-h' }, h('h3', { id: 'nps-h', text: tr('nps.title') }));
-  section.append(...[
-    h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: num(n.nps) })),
-    h('p', { class: 'sub', text: n.nps == null ? tr('nps.none') : tr('nps.of', { q: bare(questionTitle(instrument, n.question)), n: n.n, missing: n.missing }) }),
-    // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
-    n.adjusted ? h('p', { id: 'nps-ci', text: tr('nps.ci', { lo: num(clampNps(n.adjusted.ci95[0])), hi: num(clampNps(n.adjusted.ci95[1])), moe: n.adjusted.moe95.toFixed(2) }) }) : null,
-    n.small && n.n > 0 ? h('p', { class: 'warn', text: tr('nps.small') }) : null,
-  ].filter(Boolean)); // Element.append writes null as the text "null".
+  const section = h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'nps-h' },
+    h('h3', { id: 'nps-h', text: tr('nps.title') }),
+  );
+  section.append(
+    ...[
+      h('p', { class: 'headline' }, h('span', { id: 'nps-value', class: 'big', text: num(n.nps) })),
+      h('p', {
+        class: 'sub',
+        text:
+          n.nps == null
+            ? tr('nps.none')
+            : tr('nps.of', {
+                q: bare(questionTitle(instrument, n.question)),
+                n: n.n,
+                missing: n.missing,
+              }),
+      }),
+      // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
+      n.adjusted
+        ? h('p', {
+            id: 'nps-ci',
+            text: tr('nps.ci', {
+              lo: num(clampNps(n.adjusted.ci95[0])),
+              hi: num(clampNps(n.adjusted.ci95[1])),
+              moe: n.adjusted.moe95.toFixed(2),
+            }),
+          })
+        : null,
+      n.small && n.n > 0 ? h('p', { class: 'warn', text: tr('nps.small') }) : null,
+    ].filter(Boolean),
+  ); // Element.append writes null as the text "null".
   section.append(
     h(
       'div',
       { class: 'split', 'aria-hidden': 'true' },
-      ['promoters', 'passives', 'detractors'].map((g) => h('span', { class: `seg ${g}`, style: `flex-grow: ${n[`pct_${g}`] ?? 0}` })),
+      ['promoters', 'passives', 'detractors'].map((g) =>
+        h('span', { class: `seg ${g}`, style: `flex-grow: ${n[`pct_${g}`] ?? 0}` }),
+      ),
     ),
     npsGroupsTable(state.lang, n),
   );
@@ -77,14 +126,30 @@ function satisfactionSection(report, instrument) {
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h' },
     h('h3', { id: 'sat-h', text: tr('sat.title') }),
-    satisfactionTable(state.lang, instrument, items, tr('sat.caption', { k: satisfactionPoints(items) }), { id: 'satisfaction' }),
+    satisfactionTable(
+      state.lang,
+      instrument,
+      items,
+      tr('sat.caption', { k: satisfactionPoints(items) }),
+      { id: 'satisfaction' },
+    ),
   );
 }
 
 function frequencySection(report, instrument) {
-  const section = h('section', { 'aria-labelledby': 'freq-h' }, h('h3', { id: 'freq-h', text: tr('freq.title') }));
+  const section = h(
+    'section',
+    { 'aria-labelledby': 'freq-h' },
+    h('h3', { id: 'freq-h', text: tr('freq.title') }),
+  );
   for (const question of instrument.questions) {
-    section.append(h('div', { class: 'card' }, frequencyTable(state.lang, instrument, question, report.frequencies.questions[question.id])));
+    section.append(
+      h(
+        'div',
+        { class: 'card' },
+        frequencyTable(state.lang, instrument, question, report.frequencies.questions[question.id]),
+      ),
+    );
   }
   return section;
 }
@@ -118,13 +183,23 @@ function renderErrors() {
   const { name } = varsOf(state.failure);
   const problems = Array.isArray(error?.problems) ? error.problems : [];
   if (!problems.length) {
-    root.replaceChildren(h('p', { class: 'error', text: sentence(tr('fetchFailed', { name, message: String(error?.message ?? error) })) }));
+    root.replaceChildren(
+      h('p', {
+        class: 'error',
+        text: sentence(tr('fetchFailed', { name, message: String(error?.message ?? error) })),
+      }),
+    );
     return;
   }
   const total = error.total ?? problems.length;
   const describe = (p) => (state.lang === 'en' ? p.message : problemText(state.lang, p));
   root.replaceChildren(
-    h('p', { class: 'error', text: sentence(tr('failed', { name, total })) + (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : '') }),
+    h('p', {
+      class: 'error',
+      text:
+        sentence(tr('failed', { name, total })) +
+        (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : ''),
+    }),
     table(
       tr('col.problem'),
       [tr('col.line'), tr('col.column'), tr('col.value'), tr('col.problem')],
@@ -144,7 +219,9 @@ function renderErrors() {
 }
 
 function renderStatus() {
-  $('#status').textContent = state.status ? sentence(tr(state.status.key, varsOf(state.status.vars))) : '';
+  $('#status').textContent = state.status
+    ? sentence(tr(state.status.key, varsOf(state.status.vars)))
+    : '';
 }
 
 function renderAll() {
@@ -166,7 +243,12 @@ async function load(name, getBytes, nameKey = undefined) {
   renderErrors();
   try {
     const bytes = await getBytes();
-    const r = await ask('file.report', { name: name.toLowerCase().endsWith('.csv') ? name : `${name}.csv`, bytes }, null, [bytes.buffer]);
+    const r = await ask(
+      'file.report',
+      { name: name.toLowerCase().endsWith('.csv') ? name : `${name}.csv`, bytes },
+      null,
+      [bytes.buffer],
+    );
     state.view = { name, nameKey, report: r.report, instrument: r.instrument };
     state.status = { key: 'loaded', vars: { name, nameKey, n: state.view.report.n } };
   } catch (error) {
@@ -196,7 +278,8 @@ operatorInput.addEventListener('change', () => {
   }
 });
 
-const fmtBytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+const fmtBytes = (n) =>
+  n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
 
 /** The questionnaire choice, shown when the device holds more than one. */
 function renderSets() {
@@ -228,8 +311,28 @@ function renderQuarantine() {
     ...(q.length
       ? [
           h('p', { class: 'warn', text: tr('device.quarantine', { n: q.length }) }),
-          h('ul', {}, q.slice(0, 20).map((x) => h('li', { 'data-what': x.what, text: `${tr(`device.q.${x.what}`)} ${x.id ?? x.key}: ${x.reason}` }))),
-          h('button', { type: 'button', class: 'secondary', id: 'export-quarantine', onclick: exportQuarantine }, tr('device.exportQuarantine')),
+          h(
+            'ul',
+            {},
+            q
+              .slice(0, 20)
+              .map((x) =>
+                h('li', {
+                  'data-what': x.what,
+                  text: `${tr(`device.q.${x.what}`)} ${x.id ?? x.key}: ${x.reason}`,
+                }),
+              ),
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              id: 'export-quarantine',
+              onclick: exportQuarantine,
+            },
+            tr('device.exportQuarantine'),
+          ),
         ]
       : []),
   );
@@ -256,7 +359,10 @@ async function refreshStatus() {
     renderSets();
     renderQuarantine();
     const parts = [total ? tr('device.status', { total, unexported }) : tr('device.empty')];
-    if (navigator.storage?.persisted) parts.push(tr((await navigator.storage.persisted()) ? 'device.persisted' : 'device.notPersisted'));
+    if (navigator.storage?.persisted)
+      parts.push(
+        tr((await navigator.storage.persisted()) ? 'device.persisted' : 'device.notPersisted'),
+      );
     if (navigator.storage?.estimate) {
       const { usage = 0, quota = 0 } = await navigator.storage.estimate();
       parts.push(tr('device.usage', { used: fmtBytes(usage), quota: fmtBytes(quota) }));
@@ -284,26 +390,61 @@ function renderPreview() {
     return;
   }
   box.hidden = false;
-  $('#preview-summary').textContent = tr('preview.summary', { name: preview.name, rows: preview.rows, new: preview.new, same: preview.same, conflicts: preview.conflicts.length });
+  $('#preview-summary').textContent = tr('preview.summary', {
+    name: preview.name,
+    rows: preview.rows,
+    new: preview.new,
+    same: preview.same,
+    conflicts: preview.conflicts.length,
+  });
   const list = preview.conflicts.map((c) => {
     const rows = c.questions.map((q) => {
       const i = preview.questions.indexOf(q);
       // The option's text beside its letter, from the page's questionnaire when it has the question.
       const question = conflictInstrument?.questions.find((x) => x.id === q);
       const label = (code) => (code ? (question ? optionLabel(question, code) : code) : '—');
-      return h('tr', {}, h('th', { scope: 'row', text: q.toUpperCase() }), h('td', { text: label(c.existing[i]) }), h('td', { text: label(c.incoming[i]) }));
+      return h(
+        'tr',
+        {},
+        h('th', { scope: 'row', text: q.toUpperCase() }),
+        h('td', { text: label(c.existing[i]) }),
+        h('td', { text: label(c.incoming[i]) }),
+      );
     });
     const choice = (value, key) =>
-      h('label', { class: 'choice' }, h('input', { type: 'radio', name: `conflict-${c.id}`, value, 'data-id': c.id, checked: preview.choices[c.id] === value }), ' ', tr(key));
+      h(
+        'label',
+        { class: 'choice' },
+        h('input', {
+          type: 'radio',
+          name: `conflict-${c.id}`,
+          value,
+          'data-id': c.id,
+          checked: preview.choices[c.id] === value,
+        }),
+        ' ',
+        tr(key),
+      );
     return h(
       'fieldset',
       { class: 'conflict', 'data-id': c.id },
       h('legend', { text: `${tr('preview.id')} ${c.id}` }),
-      table(`${tr('preview.id')} ${c.id}`, [tr('preview.question'), tr('preview.existing'), tr('preview.incoming')], rows),
-      h('div', { class: 'actions' }, choice('existing', 'preview.keep'), choice('incoming', 'preview.take')),
+      table(
+        `${tr('preview.id')} ${c.id}`,
+        [tr('preview.question'), tr('preview.existing'), tr('preview.incoming')],
+        rows,
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        choice('existing', 'preview.keep'),
+        choice('incoming', 'preview.take'),
+      ),
     );
   });
-  $('#conflicts').replaceChildren(...(list.length ? [h('p', { text: tr('preview.conflictsCaption') }), ...list] : []));
+  $('#conflicts').replaceChildren(
+    ...(list.length ? [h('p', { text: tr('preview.conflictsCaption') }), ...list] : []),
+  );
 }
 
 function setStatus(key, vars) {
@@ -335,7 +476,8 @@ $('#import-file').addEventListener('change', async (e) => {
     // An encrypted backup is opened with its own passphrase first; nothing is read without it.
     if (isEncryptedBackup(bytes)) bytes = await openEncrypted(file.name, bytes);
     const p = await ask('preview', { name: file.name, bytes }, null, [bytes.buffer]);
-    if (p.conflicts.length && !conflictInstrument) conflictInstrument = await loadInstrument().catch(() => null);
+    if (p.conflicts.length && !conflictInstrument)
+      conflictInstrument = await loadInstrument().catch(() => null);
     preview = { ...p, choices: {} };
     state.status = null;
     renderStatus();
@@ -430,8 +572,17 @@ $('#show-stored').addEventListener('click', async () => {
     const r = await ask('report', { fingerprint: state.fingerprint });
     state.failure = null;
     state.fingerprint = r.fingerprint;
-    state.view = r.report ? { name: tr('device.name'), nameKey: 'device.name', report: r.report, instrument: r.instrument } : null;
-    state.status = r.report ? { key: 'loaded', vars: { nameKey: 'device.name', n: r.n } } : { key: 'device.empty', vars: {} };
+    state.view = r.report
+      ? {
+          name: tr('device.name'),
+          nameKey: 'device.name',
+          report: r.report,
+          instrument: r.instrument,
+        }
+      : null;
+    state.status = r.report
+      ? { key: 'loaded', vars: { nameKey: 'device.name', n: r.n } }
+      : { key: 'device.empty', vars: {} };
     renderAll();
   } catch (error) {
     state.status = null;
@@ -448,7 +599,8 @@ for (const button of document.querySelectorAll('[data-export]')) {
   button.addEventListener('click', async () => {
     const format = button.getAttribute('data-export');
     // An encrypted backup's passphrase is checked before anything is exported (or marked so).
-    const encrypt = format === 'backup' && /** @type {HTMLInputElement} */ ($('#backup-encrypt')).checked;
+    const encrypt =
+      format === 'backup' && /** @type {HTMLInputElement} */ ($('#backup-encrypt')).checked;
     const pass = /** @type {HTMLInputElement} */ ($('#backup-pass')).value;
     if (encrypt) {
       if (pass !== /** @type {HTMLInputElement} */ ($('#backup-pass-again')).value) {
@@ -509,10 +661,16 @@ $('#change-pass').addEventListener('submit', async (e) => {
   }
   try {
     await changePassphrase(value('#old-pass'), value('#new-pass'));
-    for (const id of ['#old-pass', '#new-pass', '#new-pass-again']) /** @type {HTMLInputElement} */ ($(id)).value = '';
+    for (const id of ['#old-pass', '#new-pass', '#new-pass-again'])
+      /** @type {HTMLInputElement} */ ($(id)).value = '';
     status.textContent = tr('lock.changed');
   } catch (err) {
-    status.textContent = err instanceof Refused ? tr(err.wait ? 'lock.wait' : 'lock.wrong', { s: err.wait }) : err?.problems?.[0]?.code === 'weak_passphrase' ? tr('lock.weak') : String(err?.message ?? err);
+    status.textContent =
+      err instanceof Refused
+        ? tr(err.wait ? 'lock.wait' : 'lock.wrong', { s: err.wait })
+        : err?.problems?.[0]?.code === 'weak_passphrase'
+          ? tr('lock.weak')
+          : String(err?.message ?? err);
   }
 });
 
@@ -526,14 +684,19 @@ $('#file').addEventListener('change', (e) => {
   if (file) load(file.name, async () => new Uint8Array(await file.arrayBuffer()));
   /** @type {HTMLInputElement} */ (e.target).value = '';
 });
-$('#demo').addEventListener('click', () => load(tr('demoName'), () => fetchBytes(DEMO_URL), 'demoName'));
+$('#demo').addEventListener('click', () =>
+  load(tr('demoName'), () => fetchBytes(DEMO_URL), 'demoName'),
+);
 $('#lang').addEventListener('click', () => {
   state.lang = state.lang === 'en' ? 'zh-CN' : 'en';
   saveLang(state.lang);
   renderAll();
 });
 
-catchFailures(() => $('#status'), (what) => tr('app.failed', { what }));
+catchFailures(
+  () => $('#status'),
+  (what) => tr('app.failed', { what }),
+);
 renderAll();
 ask('store.summary').catch(() => {}); // start the worker and its WebAssembly module while the person picks a file
 document.documentElement.dataset.ready = 'true';

@@ -35,10 +35,13 @@ export function caseCounts() {
 
 /** A random event id: 16 lowercase hex digits. */
 function eventId() {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
 }
 
-const keyOf = (ctx) => JSON.stringify([ctx.source?.fingerprint ?? null, ctx.filter, ctx.lang, today()]);
+const keyOf = (ctx) =>
+  JSON.stringify([ctx.source?.fingerprint ?? null, ctx.filter, ctx.lang, today()]);
 
 /**
  * The follow-up cases section for the dashboard's data under its filter
@@ -54,7 +57,11 @@ export function casesSection(ctx) {
     return null;
   }
   const tr = (key, vars) => t(ctx.lang, key, vars);
-  const section = h('section', { class: 'card', id: 'cases', 'aria-labelledby': 'cases-h' }, h('h2', { id: 'cases-h', text: tr('cases.title') }));
+  const section = h(
+    'section',
+    { class: 'card', id: 'cases', 'aria-labelledby': 'cases-h' },
+    h('h2', { id: 'cases-h', text: tr('cases.title') }),
+  );
   const key = keyOf(ctx);
   if (mine.key === key && mine.view) fill(section);
   else {
@@ -70,7 +77,12 @@ export function casesSection(ctx) {
 async function load(key = keyOf(mine.ctx)) {
   const ctx = mine.ctx;
   try {
-    const view = await ask('cases.view', { filter: ctx.filter, today: today(), lang: ctx.lang, limit: LIMIT });
+    const view = await ask('cases.view', {
+      filter: ctx.filter,
+      today: today(),
+      lang: ctx.lang,
+      limit: LIMIT,
+    });
     if (key !== keyOf(mine.ctx)) return; // the filter changed meanwhile: the newer request draws
     mine.key = key;
     mine.view = view;
@@ -98,10 +110,22 @@ function fill(section, message = '') {
   section.replaceChildren(title);
   const live = h('p', { id: 'cases-status', role: 'status', 'aria-live': 'polite', text: message });
   if (!view) {
-    section.append(h('p', { class: 'error', role: 'alert', text: tr('cases.failed', { what: String(mine.error?.message ?? '') }) }), live);
+    section.append(
+      h('p', {
+        class: 'error',
+        role: 'alert',
+        text: tr('cases.failed', { what: String(mine.error?.message ?? '') }),
+      }),
+      live,
+    );
     return;
   }
-  const who = h('input', { id: 'case-who', name: 'who', autocomplete: 'name', value: globalThis.localStorage?.getItem('manyi.operator') ?? '' });
+  const who = h('input', {
+    id: 'case-who',
+    name: 'who',
+    autocomplete: 'name',
+    value: globalThis.localStorage?.getItem('manyi.operator') ?? '',
+  });
   who.addEventListener('change', () => {
     try {
       localStorage.setItem('manyi.operator', who.value.trim());
@@ -111,15 +135,39 @@ function fill(section, message = '') {
   });
   const contacts = h('input', { type: 'checkbox', id: 'case-contacts' });
   section.append(
-    h('p', { class: 'hint', id: 'cases-summary', text: tr('cases.summary', { n: view.count, open: view.figures.open, overdue: view.figures.overdue }) }),
+    h('p', {
+      class: 'hint',
+      id: 'cases-summary',
+      text: tr('cases.summary', {
+        n: view.count,
+        open: view.figures.open,
+        overdue: view.figures.overdue,
+      }),
+    }),
     figures(view, tr),
-    view.conflicts.length ? h('p', { class: 'error', id: 'cases-conflicts', role: 'alert', text: tr('cases.conflicts', { n: view.conflicts.length }) }) : null,
+    view.conflicts.length
+      ? h('p', {
+          class: 'error',
+          id: 'cases-conflicts',
+          role: 'alert',
+          text: tr('cases.conflicts', { n: view.conflicts.length }),
+        })
+      : null,
     h('div', { class: 'field' }, h('label', { for: 'case-who', text: tr('cases.who') }), who),
     h(
       'p',
       { class: 'controls case-export' },
       h('label', { class: 'choice' }, contacts, tr('cases.withContacts')),
-      h('button', { type: 'button', class: 'secondary', id: 'case-export', onclick: () => exportCases(contacts.checked) }, tr('cases.export')),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          id: 'case-export',
+          onclick: () => exportCases(contacts.checked),
+        },
+        tr('cases.export'),
+      ),
     ),
     live,
   );
@@ -128,11 +176,36 @@ function fill(section, message = '') {
     return;
   }
   const shown = Math.min(mine.shown, view.cases.length);
-  section.append(h('ol', { class: 'cases', id: 'case-list' }, view.cases.slice(0, shown).map((c) => card(c, tr))));
-  if (view.count > view.cases.length) section.append(h('p', { class: 'hint', text: tr('cases.shownOf', { shown: view.cases.length, n: view.count }) }));
+  section.append(
+    h(
+      'ol',
+      { class: 'cases', id: 'case-list' },
+      view.cases.slice(0, shown).map((c) => card(c, tr)),
+    ),
+  );
+  if (view.count > view.cases.length)
+    section.append(
+      h('p', {
+        class: 'hint',
+        text: tr('cases.shownOf', { shown: view.cases.length, n: view.count }),
+      }),
+    );
   if (shown < view.cases.length) {
     section.append(
-      h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'cases-more', onclick: () => ((mine.shown += STEP), fill(section)) }, tr('cases.more', { n: Math.min(STEP, view.cases.length - shown) }))),
+      h(
+        'p',
+        { class: 'controls' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            id: 'cases-more',
+            onclick: () => ((mine.shown += STEP), fill(section)),
+          },
+          tr('cases.more', { n: Math.min(STEP, view.cases.length - shown) }),
+        ),
+      ),
     );
   }
 }
@@ -142,7 +215,13 @@ const days = (x) => num(x, 1);
 /** The figures in all and per holder, as a key-figure list and a table. */
 function figures(view, tr) {
   const f = view.figures;
-  const item = (key, value, label) => h('div', { class: 'kpi', 'data-figure': key }, h('dt', { text: label }), h('dd', { class: 'kpi-value', text: String(value) }));
+  const item = (key, value, label) =>
+    h(
+      'div',
+      { class: 'kpi', 'data-figure': key },
+      h('dt', { text: label }),
+      h('dd', { class: 'kpi-value', text: String(value) }),
+    );
   const list = h(
     'dl',
     { class: 'kpi-row', id: 'cases-figures' },
@@ -157,31 +236,80 @@ function figures(view, tr) {
       'tr',
       { 'data-holder': b.holder ?? '' },
       h('th', { scope: 'row', text: b.holder ?? tr('cases.unheld') }),
-      ...[b.open, b.overdue, b.closed, pct(b.closed_within_due_pct), days(b.median_days_to_close)].map((v, i) => h('td', { class: 'num', 'data-label': HOLDER_COLS[i], text: String(v) })),
+      ...[
+        b.open,
+        b.overdue,
+        b.closed,
+        pct(b.closed_within_due_pct),
+        days(b.median_days_to_close),
+      ].map((v, i) => h('td', { class: 'num', 'data-label': HOLDER_COLS[i], text: String(v) })),
     ),
   );
-  const head = h('tr', {}, h('th', { scope: 'col', text: tr('cases.holder') }), ...HOLDER_COLS.map((k) => h('th', { scope: 'col', text: tr(k) })));
+  const head = h(
+    'tr',
+    {},
+    h('th', { scope: 'col', text: tr('cases.holder') }),
+    ...HOLDER_COLS.map((k) => h('th', { scope: 'col', text: tr(k) })),
+  );
   // data-label carries the column's name for the card layout on a phone.
-  for (const row of rows) for (const td of row.querySelectorAll('td')) td.dataset.label = tr(td.dataset.label);
+  for (const row of rows)
+    for (const td of row.querySelectorAll('td')) td.dataset.label = tr(td.dataset.label);
   return h(
     'div',
     {},
     list,
-    h('div', { class: 'scroll', role: 'region', tabindex: '0', 'aria-labelledby': 'cases-holders-cap' }, h('table', { class: 'compact stack', id: 'cases-holders' }, h('caption', { id: 'cases-holders-cap', text: tr('cases.byHolder') }), h('thead', {}, head), h('tbody', {}, rows))),
+    h(
+      'div',
+      { class: 'scroll', role: 'region', tabindex: '0', 'aria-labelledby': 'cases-holders-cap' },
+      h(
+        'table',
+        { class: 'compact stack', id: 'cases-holders' },
+        h('caption', { id: 'cases-holders-cap', text: tr('cases.byHolder') }),
+        h('thead', {}, head),
+        h('tbody', {}, rows),
+      ),
+    ),
   );
 }
-const HOLDER_COLS = ['cases.open', 'cases.overdueN', 'cases.closed', 'cases.within', 'cases.median'];
+const HOLDER_COLS = [
+  'cases.open',
+  'cases.overdueN',
+  'cases.closed',
+  'cases.within',
+  'cases.median',
+];
 
 /** One case: what, why, where it stands, whom to call, and its change form. */
 function card(c, tr) {
   const status = tr(`cases.status.${c.status}`);
-  const item = (label, value, cls) => [h('dt', { text: label }), h('dd', { class: cls, text: value })];
-  const due = c.due ? (c.overdue ? tr('cases.dueOverdue', { date: c.due }) : c.due) : tr('cases.noDue');
+  const item = (label, value, cls) => [
+    h('dt', { text: label }),
+    h('dd', { class: cls, text: value }),
+  ];
+  const due = c.due
+    ? c.overdue
+      ? tr('cases.dueOverdue', { date: c.due })
+      : c.due
+    : tr('cases.noDue');
   const contact = c.contact ? `${c.contact.name} ${c.contact.phone}` : null;
   return h(
     'li',
-    { class: `case${c.overdue ? ' overdue' : ''}`, 'data-id': c.id, 'data-status': c.status, 'data-head': c.head ?? '' },
-    h('h3', { class: 'case-id' }, h('span', { text: c.id }), ' ', h('span', { class: 'case-score', text: c.score == null ? '' : tr('cases.score', { score: c.score }) })),
+    {
+      class: `case${c.overdue ? ' overdue' : ''}`,
+      'data-id': c.id,
+      'data-status': c.status,
+      'data-head': c.head ?? '',
+    },
+    h(
+      'h3',
+      { class: 'case-id' },
+      h('span', { text: c.id }),
+      ' ',
+      h('span', {
+        class: 'case-score',
+        text: c.score == null ? '' : tr('cases.score', { score: c.score }),
+      }),
+    ),
     h(
       'dl',
       { class: 'case-facts' },
@@ -192,7 +320,15 @@ function card(c, tr) {
       c.closed_at ? item(tr('cases.closedAt'), c.closed_at.slice(0, 10), 'case-closed') : null,
       contact ? item(tr('cases.contact'), contact, 'case-contact') : null,
     ),
-    c.notes.length ? h('ul', { class: 'case-notes', 'aria-label': tr('cases.notes') }, c.notes.map((n) => h('li', { text: `${n.at.slice(0, 16).replace('T', ' ')} ${n.who}：${n.text}` }))) : null,
+    c.notes.length
+      ? h(
+          'ul',
+          { class: 'case-notes', 'aria-label': tr('cases.notes') },
+          c.notes.map((n) =>
+            h('li', { text: `${n.at.slice(0, 16).replace('T', ' ')} ${n.who}：${n.text}` }),
+          ),
+        )
+      : null,
     c.conflict.length ? conflict(c, tr) : null,
     changeForm(c, tr),
   );
@@ -214,9 +350,26 @@ function conflict(c, tr) {
         h(
           'li',
           { 'data-head': e.id },
-          h('span', { text: tr('cases.headText', { status: tr(`cases.status.${e.status}`), holder: e.holder ?? tr('cases.unheld'), who: e.who, at: e.at.slice(0, 16).replace('T', ' ') }) + (e.note ? ` — ${e.note}` : '') }),
+          h('span', {
+            text:
+              tr('cases.headText', {
+                status: tr(`cases.status.${e.status}`),
+                holder: e.holder ?? tr('cases.unheld'),
+                who: e.who,
+                at: e.at.slice(0, 16).replace('T', ' '),
+              }) + (e.note ? ` — ${e.note}` : ''),
+          }),
           ' ',
-          h('button', { type: 'button', class: 'secondary', 'data-keep': e.id, onclick: (ev) => send(c, { parent: e.id }, ev.currentTarget, tr) }, tr('cases.keep')),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              'data-keep': e.id,
+              onclick: (ev) => send(c, { parent: e.id }, ev.currentTarget, tr),
+            },
+            tr('cases.keep'),
+          ),
         ),
       ),
     ),
@@ -225,25 +378,49 @@ function conflict(c, tr) {
 
 /** The change form of a case, built when it is first opened. */
 function changeForm(c, tr) {
-  const details = h('details', { class: 'case-change' }, h('summary', { text: tr('cases.change') }));
+  const details = h(
+    'details',
+    { class: 'case-change' },
+    h('summary', { text: tr('cases.change') }),
+  );
   details.addEventListener('toggle', () => {
     if (!details.open || details.querySelector('form')) return;
     const at = (name) => `case-${name}-${c.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
     const status = h(
       'select',
       { id: at('status'), name: 'status' },
-      h('option', { value: '', text: tr('cases.keepStatus', { status: tr(`cases.status.${c.status}`) }) }),
-      c.next.map((s) => h('option', { value: s, text: tr(s === c.status ? 'cases.again' : `cases.to.${s}`) })),
+      h('option', {
+        value: '',
+        text: tr('cases.keepStatus', { status: tr(`cases.status.${c.status}`) }),
+      }),
+      c.next.map((s) =>
+        h('option', { value: s, text: tr(s === c.status ? 'cases.again' : `cases.to.${s}`) }),
+      ),
     );
-    const holder = h('input', { id: at('holder'), name: 'holder', value: c.holder ?? '', autocomplete: 'off' });
+    const holder = h('input', {
+      id: at('holder'),
+      name: 'holder',
+      value: c.holder ?? '',
+      autocomplete: 'off',
+    });
     const due = h('input', { id: at('due'), name: 'due', type: 'date', value: c.due ?? '' });
     const note = h('textarea', { id: at('note'), name: 'note', rows: '2' });
     const error = h('p', { class: 'error', role: 'alert' });
     const form = h(
       'form',
       { class: 'case-form', novalidate: true },
-      h('div', { class: 'field' }, h('label', { for: at('status'), text: tr('cases.newStatus') }), status),
-      h('div', { class: 'field' }, h('label', { for: at('holder'), text: tr('cases.holder') }), holder),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: at('status'), text: tr('cases.newStatus') }),
+        status,
+      ),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: at('holder'), text: tr('cases.holder') }),
+        holder,
+      ),
       h('div', { class: 'field' }, h('label', { for: at('due'), text: tr('cases.due') }), due),
       h('div', { class: 'field' }, h('label', { for: at('note'), text: tr('cases.note') }), note),
       error,
@@ -270,7 +447,17 @@ function history(c, tr) {
   return h(
     'ol',
     { class: 'case-history', 'aria-label': tr('cases.history') },
-    c.history.map((e) => h('li', { text: tr('cases.headText', { status: tr(`cases.status.${e.status}`), holder: e.holder ?? tr('cases.unheld'), who: e.who, at: e.at.slice(0, 16).replace('T', ' ') }) + (e.note ? ` — ${e.note}` : '') })),
+    c.history.map((e) =>
+      h('li', {
+        text:
+          tr('cases.headText', {
+            status: tr(`cases.status.${e.status}`),
+            holder: e.holder ?? tr('cases.unheld'),
+            who: e.who,
+            at: e.at.slice(0, 16).replace('T', ' '),
+          }) + (e.note ? ` — ${e.note}` : ''),
+      }),
+    ),
   );
 }
 
@@ -289,14 +476,20 @@ async function send(c, change, button, tr, errorBox = null) {
   }
   button.disabled = true;
   try {
-    const event = await ask('cases.change', { change: { id: eventId(), case: c.id, at: new Date().toISOString(), who, ...change } });
+    const event = await ask('cases.change', {
+      change: { id: eventId(), case: c.id, at: new Date().toISOString(), who, ...change },
+    });
     await reload(tr('cases.saved', { id: c.id, status: tr(`cases.status.${event.status}`) }));
     // Back to where the person was: the case's change button.
     const again = document.querySelector(`#case-list li[data-id="${CSS.escape(c.id)}"] summary`);
     /** @type {HTMLElement | null} */ (again)?.focus();
   } catch (error) {
     const problems = Array.isArray(error?.problems) ? error.problems : [];
-    fail(problems.length ? problems.map((p) => `${p.field ?? ''} ${problemText(mine.ctx.lang, p)}`.trim()).join('；') : String(error?.message ?? error));
+    fail(
+      problems.length
+        ? problems.map((p) => `${p.field ?? ''} ${problemText(mine.ctx.lang, p)}`.trim()).join('；')
+        : String(error?.message ?? error),
+    );
     button.disabled = false;
   }
 }
@@ -306,10 +499,16 @@ async function exportCases(withContacts) {
   const ctx = mine.ctx;
   const live = document.querySelector('#cases-status');
   try {
-    const file = await ask('cases.export', { filter: ctx.filter, today: today(), lang: ctx.lang, contacts: withContacts });
+    const file = await ask('cases.export', {
+      filter: ctx.filter,
+      today: today(),
+      lang: ctx.lang,
+      contacts: withContacts,
+    });
     saveFile(file);
     if (live) live.textContent = t(ctx.lang, 'export.done', { name: file.name });
   } catch (error) {
-    if (live) live.textContent = t(ctx.lang, 'cases.failed', { what: String(error?.message ?? error) });
+    if (live)
+      live.textContent = t(ctx.lang, 'cases.failed', { what: String(error?.message ?? error) });
   }
 }

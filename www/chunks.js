@@ -35,7 +35,12 @@ export async function readSnapshot() {
   return {
     gen: gen?.value ?? 0,
     instruments,
-    chunks: await Promise.all(chunks.map(async (bytes, i) => ({ key: String(chunkKeys[i]), bytes: await openChunk(bytes) }))),
+    chunks: await Promise.all(
+      chunks.map(async (bytes, i) => ({
+        key: String(chunkKeys[i]),
+        bytes: await openChunk(bytes),
+      })),
+    ),
     log: await Promise.all(log.map(revealRecord)),
   };
 }
@@ -55,22 +60,31 @@ export async function generation() {
  * `invitations` and audit entries. Resolves true when written, false (nothing written) if the store
  * changed since the snapshot.
  */
-export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = [], invitations = [] }) {
+export async function writeIfUnchanged(
+  gen,
+  { writes = [], puts = [], audit = [], invitations = [] },
+) {
   // Everything encrypted first: a transaction cannot wait for WebCrypto.
   const keys = currentKeys();
   const seal = (bytes) => (keys ? encryptWith(keys.dk, bytes) : bytes);
-  writes = await Promise.all(writes.map(async (w) => ({ ...w, chunks: await Promise.all(w.chunks.map(seal)) })));
+  writes = await Promise.all(
+    writes.map(async (w) => ({ ...w, chunks: await Promise.all(w.chunks.map(seal)) })),
+  );
   puts = await Promise.all(
     puts.map(async ([store, value]) => {
       if (store === 'entries') return [store, await protectRecord(value, CLEAR.entries)];
-      if (store === 'meta' && value.key === 'branch-key') return [store, { ...value, value: await protectRecord(value.value, CLEAR.branchKey) }];
+      if (store === 'meta' && value.key === 'branch-key')
+        return [store, { ...value, value: await protectRecord(value.value, CLEAR.branchKey) }];
       if (store === 'case_events') return [store, await protectRecord(value, CLEAR.case_events)];
       return [store, value];
     }),
   );
   audit = await Promise.all(audit.filter(Boolean).map((a) => protectRecord(a, CLEAR.audit)));
   const db = await openDb();
-  const tx = db.transaction(['meta', 'chunks', 'responses', 'audit', 'entries', 'invitations', 'case_events'], 'readwrite');
+  const tx = db.transaction(
+    ['meta', 'chunks', 'responses', 'audit', 'entries', 'invitations', 'case_events'],
+    'readwrite',
+  );
   const finished = committed(tx);
   let stale = false;
   const meta = tx.objectStore('meta');
@@ -86,7 +100,9 @@ export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = []
     const log = tx.objectStore('responses');
     for (const w of writes) {
       chunks.delete(IDBKeyRange.bound(`${w.fingerprint}:`, `${w.fingerprint};`, false, true));
-      w.chunks.forEach((bytes, i) => chunks.put(bytes.buffer, `${w.fingerprint}:${String(i).padStart(4, '0')}`));
+      w.chunks.forEach((bytes, i) =>
+        chunks.put(bytes.buffer, `${w.fingerprint}:${String(i).padStart(4, '0')}`),
+      );
       for (const key of w.dropLog ?? []) log.delete(key);
       for (const key of w.markLog ?? []) {
         const r = log.get(key);
@@ -115,4 +131,3 @@ export async function writeIfUnchanged(gen, { writes = [], puts = [], audit = []
     throw e;
   }
 }
-

@@ -9,6 +9,8 @@ let ready;
 /** Resolves, once the WebAssembly module is loaded, to the core's exports; the same promise every time. */
 export function core() {
   // Hashes of ids from files are keyed with randomness only the page has (wasm has none).
-  ready ??= init().then(() => (manyi.seedHashing(crypto.getRandomValues(new Uint8Array(16))), manyi));
+  ready ??= init().then(
+    () => (manyi.seedHashing(crypto.getRandomValues(new Uint8Array(16))), manyi),
+  );
   return ready;
 }

@@ -3,7 +3,16 @@
 // view — report, cross-tab, NPS by a question, follow-up list, key drivers,
 // NPS trend — and this file only lays the numbers out as tables and SVG
 // charts. Every view and export respects the filters in force.
-import { COLORS, diverging, hbars, heat, intervals, quadrant, splitBar, trendLine } from './charts.js';
+import {
+  COLORS,
+  diverging,
+  hbars,
+  heat,
+  intervals,
+  quadrant,
+  splitBar,
+  trendLine,
+} from './charts.js';
 import { initialLang, problemText, saveLang, sentence, t, translatePage } from './i18n.js';
 import './texts.js';
 import { $, catchFailures, h, labelLangButton, saveFile } from './dom.js';
@@ -13,7 +22,15 @@ import { codeMark } from './answers.js';
 import { staffGate } from './lock.js';
 import { caseCounts, casesSection } from './cases.js';
 import { clampNps, num, pct, pText } from './present.js';
-import { frequencyTable, npsGroupsTable, optionLabel, questionTitle, satisfactionTable, table, textOf as textIn } from './report-tables.js';
+import {
+  frequencyTable,
+  npsGroupsTable,
+  optionLabel,
+  questionTitle,
+  satisfactionTable,
+  table,
+  textOf as textIn,
+} from './report-tables.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -59,18 +76,22 @@ const state = {
 const tr = (key, vars) => t(state.lang, key, vars);
 const textOf = (text) => textIn(state.lang, text);
 
-
 const instrument = () => state.source.instrument;
 /** The loaded data's name in the language shown (the demo's and the device's are texts, a file's is its name). */
 const sourceName = () => (state.source.nameKey ? tr(state.source.nameKey) : state.source.name);
 /** The status line under the filters: what is shown, of what. */
-const updatedText = () => sentence(state.lang, tr('dash.updated', { n: state.view.n, total: state.view.total, name: sourceName() }));
+const updatedText = () =>
+  sentence(
+    state.lang,
+    tr('dash.updated', { n: state.view.n, total: state.view.total, name: sourceName() }),
+  );
 const question = (id) => instrument().questions.find((q) => q.id === id);
 const qTitle = (id) => questionTitle(state.lang, instrument(), id);
 const optionText = (q, code) => optionLabel(state.lang, q, code);
 
 /** Appends the children that are not null. */
-const add = (parent, ...children) => parent.append(...children.filter((c) => c != null && c !== false));
+const add = (parent, ...children) =>
+  parent.append(...children.filter((c) => c != null && c !== false));
 
 /** Whether the page is being printed (set around printing, and by print media). */
 const printMedia = matchMedia('print');
@@ -97,7 +118,12 @@ async function open(name, request, nameKey = null) {
   $('#dash-status').textContent = sentence(state.lang, tr('dash.loading', { name }));
   try {
     const payload = await request();
-    const info = await ask('dash.open', payload, undefined, payload.bytes ? [payload.bytes.buffer] : []);
+    const info = await ask(
+      'dash.open',
+      payload,
+      undefined,
+      payload.bytes ? [payload.bytes.buffer] : [],
+    );
     state.failure = null;
     state.fuPage = 0;
     state.source = { name, nameKey, file: payload.name ?? null, ...info };
@@ -127,16 +153,44 @@ function renderFailure() {
   const { name, error } = state.failure;
   const problems = Array.isArray(error?.problems) ? error.problems : [];
   const describe = (p) => problemText(state.lang, p);
-  const where = (p) => [p.line != null ? tr('dash.line', { line: p.line }) : '', p.column ?? p.field ?? ''].filter(Boolean).join(' ');
+  const where = (p) =>
+    [p.line != null ? tr('dash.line', { line: p.line }) : '', p.column ?? p.field ?? '']
+      .filter(Boolean)
+      .join(' ');
   const raw = String(error?.message ?? error);
   $('#top').replaceChildren();
   $('#board').replaceChildren(
     h(
       'section',
       { class: 'card', role: 'alert', id: 'dash-failure' },
-      h('p', { class: 'error', text: problems.length ? tr('dash.failedProblems', { name, total: error.total ?? problems.length }) : tr('dash.failedPlain', { name }) }),
-      problems.length ? h('ul', {}, problems.slice(0, 5).map((p) => h('li', { 'data-code': p.code, text: [where(p), describe(p)].filter(Boolean).join('：') }))) : null,
-      problems.length ? null : h('p', { class: 'hint' }, `${tr('dash.technical')}：`, h('code', { lang: 'en', text: raw })),
+      h('p', {
+        class: 'error',
+        text: problems.length
+          ? tr('dash.failedProblems', { name, total: error.total ?? problems.length })
+          : tr('dash.failedPlain', { name }),
+      }),
+      problems.length
+        ? h(
+            'ul',
+            {},
+            problems
+              .slice(0, 5)
+              .map((p) =>
+                h('li', {
+                  'data-code': p.code,
+                  text: [where(p), describe(p)].filter(Boolean).join('：'),
+                }),
+              ),
+          )
+        : null,
+      problems.length
+        ? null
+        : h(
+            'p',
+            { class: 'hint' },
+            `${tr('dash.technical')}：`,
+            h('code', { lang: 'en', text: raw }),
+          ),
     ),
   );
 }
@@ -148,13 +202,29 @@ function renderSets(info) {
   $('#dash-set').replaceChildren(...setOptions(sets, info.fingerprint, tr, textOf));
 }
 
-const fromStore = (fingerprint) => open(tr('device.name'), async () => ({ source: 'store', fingerprint: typeof fingerprint === 'string' ? fingerprint : undefined }), 'device.name');
+const fromStore = (fingerprint) =>
+  open(
+    tr('device.name'),
+    async () => ({
+      source: 'store',
+      fingerprint: typeof fingerprint === 'string' ? fingerprint : undefined,
+    }),
+    'device.name',
+  );
 const fromDemo = () =>
-  open(tr('demoName'), async () => {
-    const res = await fetch(DEMO_URL);
-    if (!res.ok) throw new Error(`${DEMO_URL}: HTTP ${res.status}`);
-    return { source: 'file', name: 'zg-x-branch-2023.csv', bytes: new Uint8Array(await res.arrayBuffer()) };
-  }, 'demoName');
+  open(
+    tr('demoName'),
+    async () => {
+      const res = await fetch(DEMO_URL);
+      if (!res.ok) throw new Error(`${DEMO_URL}: HTTP ${res.status}`);
+      return {
+        source: 'file',
+        name: 'zg-x-branch-2023.csv',
+        bytes: new Uint8Array(await res.arrayBuffer()),
+      };
+    },
+    'demoName',
+  );
 
 let pending = 0;
 /** Asks the worker for the view under the current filter, then draws it. */
@@ -163,7 +233,16 @@ async function refresh() {
   const ticket = ++pending;
   $('#board').setAttribute('aria-busy', 'true');
   try {
-    const view = await ask('dash.view', { filter: state.filter, row: state.row, col: state.col, by: state.by, limit: FOLLOW_LIMIT, period: state.period, dateColumn: trendColumn(), dates: hasDates() });
+    const view = await ask('dash.view', {
+      filter: state.filter,
+      row: state.row,
+      col: state.col,
+      by: state.by,
+      limit: FOLLOW_LIMIT,
+      period: state.period,
+      dateColumn: trendColumn(),
+      dates: hasDates(),
+    });
     if (ticket !== pending) return; // a newer filter is on its way
     // The key drivers of the same filter, if already drawn, stay; else they follow.
     const key = JSON.stringify(state.filter);
@@ -176,7 +255,9 @@ async function refresh() {
     if (view.drivers === undefined) loadDrivers(ticket, key);
   } catch (error) {
     if (ticket !== pending) return;
-    $('#dash-status').textContent = tr('dash.viewFailed', { what: String(error?.message ?? error) });
+    $('#dash-status').textContent = tr('dash.viewFailed', {
+      what: String(error?.message ?? error),
+    });
   } finally {
     if (ticket === pending) $('#board').setAttribute('aria-busy', 'false');
     document.documentElement.dataset.ready = 'true';
@@ -209,8 +290,11 @@ async function loadDrivers(ticket, key) {
 
 function filterSummary() {
   const f = state.filter;
-  const parts = Object.entries(f.answers).map(([q, codes]) => `${q.toUpperCase()} = ${codes.join(', ')}`);
-  if (f.columns.mode?.length) parts.push(`${tr('dash.mode')} = ${f.columns.mode.map((m) => tr(`mode.${m}`)).join(', ')}`);
+  const parts = Object.entries(f.answers).map(
+    ([q, codes]) => `${q.toUpperCase()} = ${codes.join(', ')}`,
+  );
+  if (f.columns.mode?.length)
+    parts.push(`${tr('dash.mode')} = ${f.columns.mode.map((m) => tr(`mode.${m}`)).join(', ')}`);
   if (f.from || f.to) parts.push(`${f.from ?? '…'} – ${f.to ?? '…'}`);
   return parts.length ? parts.join('; ') : tr('dash.noFilter');
 }
@@ -219,15 +303,24 @@ function renderFilters() {
   const src = state.source;
   const select = /** @type {HTMLSelectElement} */ ($('#filter-question'));
   const chosen = select.value || 'q1';
-  select.replaceChildren(...src.instrument.questions.map((q) => h('option', { value: q.id, text: qTitle(q.id) })));
-  select.value = src.instrument.questions.some((q) => q.id === chosen) ? chosen : src.instrument.questions[0].id;
+  select.replaceChildren(
+    ...src.instrument.questions.map((q) => h('option', { value: q.id, text: qTitle(q.id) })),
+  );
+  select.value = src.instrument.questions.some((q) => q.id === chosen)
+    ? chosen
+    : src.instrument.questions[0].id;
   renderOptionBoxes();
   const modes = $('#filter-modes');
   modes.hidden = !src.modes.length;
   modes.replaceChildren(
     h('legend', { text: tr('dash.mode') }),
     ...src.modes.map((m) => {
-      const box = h('input', { type: 'checkbox', id: `mode-${m}`, value: m, onchange: () => setList('columns', 'mode', m, box.checked) });
+      const box = h('input', {
+        type: 'checkbox',
+        id: `mode-${m}`,
+        value: m,
+        onchange: () => setList('columns', 'mode', m, box.checked),
+      });
       box.checked = state.filter.columns.mode?.includes(m) ?? false;
       return h('label', { class: 'check-option' }, box, ' ', tr(`mode.${m}`));
     }),
@@ -237,12 +330,20 @@ function renderFilters() {
 
 function renderOptionBoxes() {
   const q = question(/** @type {HTMLSelectElement} */ ($('#filter-question')).value);
-  const codes = q.kind === 'single' ? q.options.map((o) => o.code) : Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k));
+  const codes =
+    q.kind === 'single'
+      ? q.options.map((o) => o.code)
+      : Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k));
   const kept = state.filter.answers[q.id] ?? [];
   $('#filter-options').replaceChildren(
     h('legend', { id: 'filter-options-legend', text: tr('dash.keep', { q: qTitle(q.id) }) }),
     ...codes.map((code) => {
-      const box = h('input', { type: 'checkbox', id: `opt-${q.id}-${code}`, value: code, onchange: () => setList('answers', q.id, code, box.checked) });
+      const box = h('input', {
+        type: 'checkbox',
+        id: `opt-${q.id}-${code}`,
+        value: code,
+        onchange: () => setList('answers', q.id, code, box.checked),
+      });
       box.checked = kept.includes(code);
       return h('label', { class: 'check-option' }, box, ' ', optionText(q, code));
     }),
@@ -278,8 +379,19 @@ function scheduleRefresh() {
 function keyFigures(report) {
   const v = state.view;
   const nps = report?.nps;
-  const tile = (id, name, value, ...sub) => h('div', { class: `kpi kpi-${id}` }, h('dt', { text: name }), h('dd', { class: 'kpi-value', id: `kpi-${id}` }, value), ...sub.filter(Boolean).map((x) => h('dd', { class: 'kpi-sub' }, x)));
-  const card = h('section', { class: 'card kpis', 'aria-labelledby': 'head-h' }, h('h2', { id: 'head-h', text: tr('nps.title') }));
+  const tile = (id, name, value, ...sub) =>
+    h(
+      'div',
+      { class: `kpi kpi-${id}` },
+      h('dt', { text: name }),
+      h('dd', { class: 'kpi-value', id: `kpi-${id}` }, value),
+      ...sub.filter(Boolean).map((x) => h('dd', { class: 'kpi-sub' }, x)),
+    );
+  const card = h(
+    'section',
+    { class: 'card kpis', 'aria-labelledby': 'head-h' },
+    h('h2', { id: 'head-h', text: tr('nps.title') }),
+  );
   const hasNps = nps && nps.nps != null;
   // The adjusted-Wald interval (the core's `adjusted`); Wald's stays in the JSON.
   const [lo, hi] = hasNps ? nps.adjusted.ci95.map(clampNps) : [null, null];
@@ -293,27 +405,73 @@ function keyFigures(report) {
       'nps',
       'NPS',
       hasNps ? h('span', { class: 'big', id: 'nps-value', text: num(nps.nps) }) : tr('nps.none'),
-      hasNps ? h('span', { id: 'nps-ci', text: tr('nps.ci', { lo: num(lo), hi: num(hi), moe: num(nps.adjusted.moe95) }) }) : null,
-      move ? h('span', { id: 'nps-trend', 'data-trend': move.dir }, h('span', { class: `arrow arrow-${move.dir}`, 'aria-hidden': 'true', text: move.arrow }), ' ', move.text) : null,
+      hasNps
+        ? h('span', {
+            id: 'nps-ci',
+            text: tr('nps.ci', { lo: num(lo), hi: num(hi), moe: num(nps.adjusted.moe95) }),
+          })
+        : null,
+      move
+        ? h(
+            'span',
+            { id: 'nps-trend', 'data-trend': move.dir },
+            h('span', {
+              class: `arrow arrow-${move.dir}`,
+              'aria-hidden': 'true',
+              text: move.arrow,
+            }),
+            ' ',
+            move.text,
+          )
+        : null,
       hasNps && nps.small ? h('span', { class: 'hint', text: tr('nps.small') }) : null,
     ),
     tile('n', tr('dash.kpiN'), String(v.n), tr('dash.kpiOf', { total: v.total })),
-    report ? tile('index', tr('dash.kpiIndex'), num(report.scale?.overall_index), tr('dash.kpiIndexSub')) : null,
+    report
+      ? tile('index', tr('dash.kpiIndex'), num(report.scale?.overall_index), tr('dash.kpiIndexSub'))
+      : null,
     v.drivers === undefined && v.report
       ? tile('fix', tr('dash.kpiFix'), '…', tr('drv.busy'))
       : v.drivers && !v.drivers.error
-      ? tile('fix', tr('dash.kpiFix'), fix ? fix.toUpperCase() : tr('dash.kpiFixNone'), fix ? textOf(question(fix)?.text) : tr('dash.kpiFixNoneSub'), h('a', { href: '#drivers', class: 'kpi-link', text: tr('dash.kpiFixLink') }))
-      : null,
-    tile('follow', tr('dash.kpiFollow'), String(v.followUp?.count ?? 0), v.followUp?.count ? h('a', { href: '#follow-up', class: 'kpi-link', text: tr('dash.kpiFollowLink') }) : null),
+        ? tile(
+            'fix',
+            tr('dash.kpiFix'),
+            fix ? fix.toUpperCase() : tr('dash.kpiFixNone'),
+            fix ? textOf(question(fix)?.text) : tr('dash.kpiFixNoneSub'),
+            h('a', { href: '#drivers', class: 'kpi-link', text: tr('dash.kpiFixLink') }),
+          )
+        : null,
+    tile(
+      'follow',
+      tr('dash.kpiFollow'),
+      String(v.followUp?.count ?? 0),
+      v.followUp?.count
+        ? h('a', { href: '#follow-up', class: 'kpi-link', text: tr('dash.kpiFollowLink') })
+        : null,
+    ),
     // The follow-up cases (the device's own data only): open, and how many of them are overdue.
     cases
-      ? tile('cases', tr('dash.kpiCases'), String(cases.open), h('span', { class: cases.overdue ? 'overdue' : null, id: 'kpi-overdue', text: tr('dash.kpiOverdue', { n: cases.overdue }) }), h('a', { href: '#cases', class: 'kpi-link', text: tr('dash.kpiCasesLink') }))
+      ? tile(
+          'cases',
+          tr('dash.kpiCases'),
+          String(cases.open),
+          h('span', {
+            class: cases.overdue ? 'overdue' : null,
+            id: 'kpi-overdue',
+            text: tr('dash.kpiOverdue', { n: cases.overdue }),
+          }),
+          h('a', { href: '#cases', class: 'kpi-link', text: tr('dash.kpiCasesLink') }),
+        )
       : null,
   );
   add(
     card,
     figures,
-    h('p', { class: 'context', id: 'dash-context', text: tr('dash.context', { n: v.n, total: v.total, filters: filterSummary() }) }),
+    h('p', {
+      class: 'context',
+      id: 'dash-context',
+      text: tr('dash.context', { n: v.n, total: v.total, filters: filterSummary() }),
+    }),
     v.undated ? h('p', { class: 'hint', text: tr('dash.undated', { n: v.undated }) }) : null,
   );
   return card;
@@ -330,19 +488,27 @@ function lastChange() {
   if (last.significant == null) return null;
   const dir = !last.significant ? 'flat' : last.change > 0 ? 'up' : 'down';
   const key = { up: 'dash.kpiTrendUp', down: 'dash.kpiTrendDown', flat: 'dash.kpiTrendFlat' }[dir];
-  return { dir, arrow: { up: '↑', down: '↓', flat: '→' }[dir], text: tr(key, { period: last.period, prev: prev.period }) };
+  return {
+    dir,
+    arrow: { up: '↑', down: '↓', flat: '→' }[dir],
+    text: tr(key, { period: last.period, prev: prev.period }),
+  };
 }
 
 /** The core's refusal in the page's language: its problems by their codes, else its message. */
 function refusal(error) {
   const problems = Array.isArray(error?.problems) ? error.problems : [];
-  return problems.length ? problems.map((p) => problemText(state.lang, p)).join(state.lang === 'en' ? '; ' : '；') : String(error?.message ?? error);
+  return problems.length
+    ? problems.map((p) => problemText(state.lang, p)).join(state.lang === 'en' ? '; ' : '；')
+    : String(error?.message ?? error);
 }
 
 /** Whether the data has dates to draw a trend from. */
-const hasDates = () => !!state.source && (state.source.dated || (state.source.dateColumns?.length ?? 0) > 0);
+const hasDates = () =>
+  !!state.source && (state.source.dated || (state.source.dateColumns?.length ?? 0) > 0);
 /** The trend's date column: the one chosen, else the core's default (or the best date column when there is no default one). */
-const trendColumn = () => state.dateColumn ?? (state.source?.dated ? null : state.source?.dateColumns?.[0] ?? null);
+const trendColumn = () =>
+  state.dateColumn ?? (state.source?.dated ? null : (state.source?.dateColumns?.[0] ?? null));
 const wideDrivers = () => matchMedia('(min-width: 60rem)').matches;
 const signed = (x, d = 2) => (x == null ? '—' : x > 0 ? `+${num(x, d)}` : num(x, d));
 
@@ -354,7 +520,11 @@ const signed = (x, d = 2) => (x == null ? '—' : x > 0 ? `+${num(x, d)}` : num(
 function driversSection() {
   const d = state.view.drivers;
   if (d === null) return null;
-  const section = h('section', { class: 'card', 'aria-labelledby': 'drv-h', id: 'drivers' }, h('h2', { id: 'drv-h', text: tr('drv.title') }));
+  const section = h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'drv-h', id: 'drivers' },
+    h('h2', { id: 'drv-h', text: tr('drv.title') }),
+  );
   if (d === undefined) {
     section.setAttribute('aria-busy', 'true');
     section.append(h('p', { class: 'hint', id: 'drv-busy', role: 'status', text: tr('drv.busy') }));
@@ -363,8 +533,15 @@ function driversSection() {
   if (d.error) {
     // The two refusals the default target and items can meet, named by the core's field; any other as the core gives it.
     const p = d.error.problems?.[0];
-    const what = p?.field === 'n' ? tr('drv.tooFew', { n: p.value ?? '—' }) : p?.field === 'target' ? tr('drv.constant', { target: String(p.value ?? '').toUpperCase() }) : refusal(d.error);
-    section.append(h('p', { class: 'hint', id: 'drv-failed', role: 'status', text: tr('drv.failed', { what }) }));
+    const what =
+      p?.field === 'n'
+        ? tr('drv.tooFew', { n: p.value ?? '—' })
+        : p?.field === 'target'
+          ? tr('drv.constant', { target: String(p.value ?? '').toUpperCase() })
+          : refusal(d.error);
+    section.append(
+      h('p', { class: 'hint', id: 'drv-failed', role: 'status', text: tr('drv.failed', { what }) }),
+    );
     return section;
   }
   const target = d.target.toUpperCase();
@@ -374,41 +551,86 @@ function driversSection() {
   const means = { x: (d.mean_share ?? 0) * 100, y: d.mean_index };
   const chart = shown.length
     ? quadrant(
-        shown.map((it) => ({ label: it.question.toUpperCase(), x: it.share * 100, y: it.index, mark: it.question === fix })),
+        shown.map((it) => ({
+          label: it.question.toUpperCase(),
+          x: it.share * 100,
+          y: it.index,
+          mark: it.question === fix,
+        })),
         means,
         { x: tr('drv.x'), y: tr('drv.y'), quadrant: tr('drv.fixFirst') },
-        tr('drv.chartLabel', { pick: fix ? tr('drv.chartPick', { q: qTitle(fix) }) : tr('drv.chartNoPick') }),
+        tr('drv.chartLabel', {
+          pick: fix ? tr('drv.chartPick', { q: qTitle(fix) }) : tr('drv.chartNoPick'),
+        }),
         chartWidth(wideDrivers() ? 0.5 : 1, true) - (wideDrivers() ? 10 : 0),
       )
     : null;
   // On a phone the chart and table fold behind a button (the pick above says what matters); wider, and in print, they show.
-  const toggle = h('p', { class: 'controls phone-only' }, h('button', { type: 'button', class: 'secondary', id: 'drv-toggle', 'aria-expanded': String(state.driversOpen), 'aria-controls': 'drv-detail', onclick: () => {
-    state.driversOpen = !state.driversOpen;
-    toggle.firstChild.setAttribute('aria-expanded', String(state.driversOpen));
-    toggle.firstChild.textContent = tr(state.driversOpen ? 'drv.hide' : 'drv.show');
-    detail.classList.toggle('phone-folded', !state.driversOpen);
-  } }, tr(state.driversOpen ? 'drv.hide' : 'drv.show')));
+  const toggle = h(
+    'p',
+    { class: 'controls phone-only' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        id: 'drv-toggle',
+        'aria-expanded': String(state.driversOpen),
+        'aria-controls': 'drv-detail',
+        onclick: () => {
+          state.driversOpen = !state.driversOpen;
+          toggle.firstChild.setAttribute('aria-expanded', String(state.driversOpen));
+          toggle.firstChild.textContent = tr(state.driversOpen ? 'drv.hide' : 'drv.show');
+          detail.classList.toggle('phone-folded', !state.driversOpen);
+        },
+      },
+      tr(state.driversOpen ? 'drv.hide' : 'drv.show'),
+    ),
+  );
   const interval = (ci) => (ci ? ` (${num(ci[0] * 100)}–${num(ci[1] * 100)}%)` : '');
   const rows = d.items.map((it) =>
     h(
       'tr',
       { 'data-question': it.question, class: it.question === fix ? 'fix-first' : null },
-      h('th', { scope: 'row' }, qTitle(it.question), it.question === fix ? h('span', { class: 'badge', text: tr('drv.fixFirst') }) : null),
+      h(
+        'th',
+        { scope: 'row' },
+        qTitle(it.question),
+        it.question === fix ? h('span', { class: 'badge', text: tr('drv.fixFirst') }) : null,
+      ),
       h('td', { class: 'num', text: num(it.r, 3) }),
-      h('td', { class: 'num', text: it.share == null ? '—' : `${pct(it.share * 100)}${interval(it.share_ci95)}` }),
+      h('td', {
+        class: 'num',
+        text: it.share == null ? '—' : `${pct(it.share * 100)}${interval(it.share_ci95)}`,
+      }),
       h('td', { class: 'num', text: num(it.index) }),
     ),
   );
   const detail = h(
     'div',
     { class: state.driversOpen ? 'drivers-grid' : 'drivers-grid phone-folded', id: 'drv-detail' },
-    chart ? h('div', {}, h('p', { class: 'hint', text: tr('drv.lead', { target }) }), chart, h('p', { class: 'legend', text: tr('drv.legend') })) : null,
-    table(tr('drv.caption'), [tr('drv.item'), 'r', tr('drv.share'), tr('drv.index')], rows, { class: 'compact stack', id: 'drv-table' }),
+    chart
+      ? h(
+          'div',
+          {},
+          h('p', { class: 'hint', text: tr('drv.lead', { target }) }),
+          chart,
+          h('p', { class: 'legend', text: tr('drv.legend') }),
+        )
+      : null,
+    table(tr('drv.caption'), [tr('drv.item'), 'r', tr('drv.share'), tr('drv.index')], rows, {
+      class: 'compact stack',
+      id: 'drv-table',
+    }),
   );
   add(
     section,
     h('p', { id: 'drv-summary', text: tr('drv.summary', { n: d.n, r2: num(d.r2, 3), target }) }),
-    h('p', { id: 'drv-pick', class: 'pick', text: fix ? tr('drv.pick', { q: qTitle(fix) }) : tr('drv.none') }),
+    h('p', {
+      id: 'drv-pick',
+      class: 'pick',
+      text: fix ? tr('drv.pick', { q: qTitle(fix) }) : tr('drv.none'),
+    }),
     toggle,
     detail,
   );
@@ -420,7 +642,11 @@ function driversSection() {
  * a band, the core's significant changes circled and marked in the table.
  */
 function trendSection() {
-  const section = h('section', { class: 'card', 'aria-labelledby': 'trend-h', id: 'trend' }, h('h2', { id: 'trend-h', text: tr('trend.title') }));
+  const section = h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'trend-h', id: 'trend' },
+    h('h2', { id: 'trend-h', text: tr('trend.title') }),
+  );
   if (!hasDates()) {
     section.append(h('p', { class: 'hint', id: 'trend-none', text: tr('trend.noDates') }));
     return section;
@@ -430,53 +656,96 @@ function trendSection() {
     { class: 'options-set inline', id: 'trend-period' },
     h('legend', { text: tr('trend.period') }),
     ['month', 'quarter', 'week'].map((p) => {
-      const r = h('input', { type: 'radio', name: 'period', id: `period-${p}`, value: p, onchange: async () => {
-        state.period = p;
-        state.trendAll = false;
-        await refresh();
-        $(`#period-${p}`)?.focus();
-      } });
+      const r = h('input', {
+        type: 'radio',
+        name: 'period',
+        id: `period-${p}`,
+        value: p,
+        onchange: async () => {
+          state.period = p;
+          state.trendAll = false;
+          await refresh();
+          $(`#period-${p}`)?.focus();
+        },
+      });
       r.checked = state.period === p;
       return h('label', { class: 'check-option' }, r, ' ', tr(`trend.${p}`));
     }),
   );
   // The core's default (each row's first date of date / submitted_at / keyed_at) or one column.
   const columns = [...(state.source.dated ? [''] : []), ...(state.source.dateColumns ?? [])];
-  const pickColumn = (state.source.dateColumns?.length ?? 0) > 1
-    ? h(
-        'p',
-        { class: 'field' },
-        h('label', { for: 'trend-column', text: tr('trend.column') }),
-        ' ',
-        h('select', { id: 'trend-column', onchange: async (e) => {
-          state.dateColumn = e.target.value || null;
-          await refresh();
-          $('#trend-column')?.focus();
-        } }, columns.map((c) => h('option', { value: c, text: c || tr('trend.default'), selected: c === (trendColumn() ?? '') }))),
-      )
-    : null;
+  const pickColumn =
+    (state.source.dateColumns?.length ?? 0) > 1
+      ? h(
+          'p',
+          { class: 'field' },
+          h('label', { for: 'trend-column', text: tr('trend.column') }),
+          ' ',
+          h(
+            'select',
+            {
+              id: 'trend-column',
+              onchange: async (e) => {
+                state.dateColumn = e.target.value || null;
+                await refresh();
+                $('#trend-column')?.focus();
+              },
+            },
+            columns.map((c) =>
+              h('option', {
+                value: c,
+                text: c || tr('trend.default'),
+                selected: c === (trendColumn() ?? ''),
+              }),
+            ),
+          ),
+        )
+      : null;
   add(section, h('div', { class: 'filter-row controls' }, periods, pickColumn));
   const t = state.view.trend;
   if (!t) return section;
   if (t.error) {
-    section.append(h('p', { class: 'hint', id: 'trend-failed', text: tr('trend.failed', { what: refusal(t.error) }) }));
+    section.append(
+      h('p', {
+        class: 'hint',
+        id: 'trend-failed',
+        text: tr('trend.failed', { what: refusal(t.error) }),
+      }),
+    );
     return section;
   }
   if (!t.periods.length) {
-    add(section, h('p', { class: 'hint', id: 'trend-empty', text: tr('trend.empty') }), t.undated ? h('p', { class: 'hint', text: tr('trend.undated', { n: t.undated }) }) : null);
+    add(
+      section,
+      h('p', { class: 'hint', id: 'trend-empty', text: tr('trend.empty') }),
+      t.undated ? h('p', { class: 'hint', text: tr('trend.undated', { n: t.undated }) }) : null,
+    );
     return section;
   }
-  const sig = (p) => (p.significant == null ? '—' : !p.significant ? tr('trend.notSig') : tr(p.change > 0 ? 'trend.up' : 'trend.down'));
+  const sig = (p) =>
+    p.significant == null
+      ? '—'
+      : !p.significant
+        ? tr('trend.notSig')
+        : tr(p.change > 0 ? 'trend.up' : 'trend.down');
   // The table shows the latest TREND_SHOWN periods until asked for all (52 weeks as cards is a long phone page); the print has all.
   const hidden = state.trendAll ? 0 : Math.max(0, t.periods.length - TREND_SHOWN);
   const rows = t.periods.map((p, k) =>
     h(
       'tr',
-      { 'data-period': p.period, class: [p.significant ? 'significant' : '', k < hidden ? 'off-page' : ''].join(' ').trim() || null },
+      {
+        'data-period': p.period,
+        class:
+          [p.significant ? 'significant' : '', k < hidden ? 'off-page' : ''].join(' ').trim() ||
+          null,
+      },
       h('th', { scope: 'row', text: p.period }),
       h('td', { class: 'num', text: p.n }),
       h('td', { class: 'num', text: num(p.nps) }),
-      h('td', { class: 'num', text: p.ci95 ? `${num(clampNps(p.ci95[0]))} – ${num(clampNps(p.ci95[1]))}` : '—' }),
+      h('td', {
+        class: 'num',
+        text: p.ci95 ? `${num(clampNps(p.ci95[0]))} – ${num(clampNps(p.ci95[1]))}` : '—',
+      }),
       h('td', { class: 'num', text: signed(p.change) }),
       h('td', { class: 'num', text: p.p == null ? '—' : pText(p.p) }),
       h('td', { text: sig(p) }),
@@ -485,23 +754,59 @@ function trendSection() {
   add(
     section,
     trendLine(
-      t.periods.map((p) => ({ label: p.period, value: p.nps, lo: p.ci95?.[0], hi: p.ci95?.[1], marked: !!p.significant })),
+      t.periods.map((p) => ({
+        label: p.period,
+        value: p.nps,
+        lo: p.ci95?.[0],
+        hi: p.ci95?.[1],
+        marked: !!p.significant,
+      })),
       tr('trend.chartLabel', { k: t.periods.filter((p) => p.significant).length }),
       chartWidth(1, true),
     ),
     h('p', { class: 'legend', text: tr('trend.legend') }),
-    t.undated ? h('p', { class: 'hint', id: 'trend-undated', text: tr('trend.undated', { n: t.undated }) }) : null,
-    hidden ? h('p', { class: 'hint', id: 'trend-shown', text: tr('trend.shown', { shown: TREND_SHOWN, n: t.periods.length }) }) : null,
-    table(tr('trend.caption'), [tr('trend.when'), 'n', 'NPS', tr('trend.ci'), tr('trend.change'), 'p', tr('trend.sig')], rows, { class: 'compact stack', id: 'trend-table' }),
+    t.undated
+      ? h('p', { class: 'hint', id: 'trend-undated', text: tr('trend.undated', { n: t.undated }) })
+      : null,
     hidden
-      ? h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'trend-all', onclick: () => {
-          state.trendAll = true;
-          section.querySelectorAll('#trend-table tr.off-page').forEach((tr) => tr.classList.remove('off-page'));
-          section.querySelector('#trend-shown')?.remove();
-          section.querySelector('#trend-all')?.parentElement?.remove();
-          section.querySelector('#trend-table tbody tr th')?.setAttribute('tabindex', '-1');
-          /** @type {HTMLElement | null} */ (section.querySelector('#trend-table tbody tr th'))?.focus();
-        } }, tr('trend.showAll', { n: t.periods.length })))
+      ? h('p', {
+          class: 'hint',
+          id: 'trend-shown',
+          text: tr('trend.shown', { shown: TREND_SHOWN, n: t.periods.length }),
+        })
+      : null,
+    table(
+      tr('trend.caption'),
+      [tr('trend.when'), 'n', 'NPS', tr('trend.ci'), tr('trend.change'), 'p', tr('trend.sig')],
+      rows,
+      { class: 'compact stack', id: 'trend-table' },
+    ),
+    hidden
+      ? h(
+          'p',
+          { class: 'controls' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              id: 'trend-all',
+              onclick: () => {
+                state.trendAll = true;
+                section
+                  .querySelectorAll('#trend-table tr.off-page')
+                  .forEach((tr) => tr.classList.remove('off-page'));
+                section.querySelector('#trend-shown')?.remove();
+                section.querySelector('#trend-all')?.parentElement?.remove();
+                section.querySelector('#trend-table tbody tr th')?.setAttribute('tabindex', '-1');
+                /** @type {HTMLElement | null} */ (
+                  section.querySelector('#trend-table tbody tr th')
+                )?.focus();
+              },
+            },
+            tr('trend.showAll', { n: t.periods.length }),
+          ),
+        )
       : null,
   );
   return section;
@@ -521,7 +826,11 @@ function npsDetail(report) {
         { label: tr('dash.passives'), value: nps.pct_passives, color: COLORS.middle },
         { label: tr('dash.detractors'), value: nps.pct_detractors, color: COLORS.bad },
       ],
-      tr('dash.splitLabel', { p: pct(nps.pct_promoters), m: pct(nps.pct_passives), d: pct(nps.pct_detractors) }),
+      tr('dash.splitLabel', {
+        p: pct(nps.pct_promoters),
+        m: pct(nps.pct_passives),
+        d: pct(nps.pct_detractors),
+      }),
       chartWidth(),
     ),
     npsGroupsTable(state.lang, nps, { class: 'compact' }),
@@ -530,36 +839,86 @@ function npsDetail(report) {
 
 function satisfaction(report) {
   if (!report.satisfaction.length) return null;
-  const items = [...report.satisfaction].sort((a, b) => (b.pct_bottom ?? -1) - (a.pct_bottom ?? -1));
+  const items = [...report.satisfaction].sort(
+    (a, b) => (b.pct_bottom ?? -1) - (a.pct_bottom ?? -1),
+  );
   const rel = report.scale?.reliability;
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'sat-h', id: 'satisfaction' },
     h('h2', { id: 'sat-h', text: tr('sat.title') }),
-    h('p', { id: 'scale-summary', text: tr('dash.scale', { index: num(report.scale?.overall_index), alpha: num(rel?.alpha, 3), n: rel?.n ?? 0, k: rel?.items.length ?? 0 }) }),
+    h('p', {
+      id: 'scale-summary',
+      text: tr('dash.scale', {
+        index: num(report.scale?.overall_index),
+        alpha: num(rel?.alpha, 3),
+        n: rel?.n ?? 0,
+        k: rel?.items.length ?? 0,
+      }),
+    }),
     diverging(
-      items.map((it) => ({ label: qTitle(it.question), bad: it.pct_bottom ?? 0, good: it.pct_top ?? 0, middle: Math.max(0, 100 - (it.pct_top ?? 0) - (it.pct_bottom ?? 0)) })),
+      items.map((it) => ({
+        label: qTitle(it.question),
+        bad: it.pct_bottom ?? 0,
+        good: it.pct_top ?? 0,
+        middle: Math.max(0, 100 - (it.pct_top ?? 0) - (it.pct_bottom ?? 0)),
+      })),
       tr('dash.divergingLabel'),
       chartWidth(),
     ),
-    h('p', { class: 'legend' }, legendKey(COLORS.bad, tr('sat.bottom')), legendKey(COLORS.middle, tr('dash.neutral')), legendKey(COLORS.good, tr('sat.top'))),
-    satisfactionTable(state.lang, instrument(), items, tr('dash.satCaption'), { class: 'compact stack', id: 'sat-table' }),
+    h(
+      'p',
+      { class: 'legend' },
+      legendKey(COLORS.bad, tr('sat.bottom')),
+      legendKey(COLORS.middle, tr('dash.neutral')),
+      legendKey(COLORS.good, tr('sat.top')),
+    ),
+    satisfactionTable(state.lang, instrument(), items, tr('dash.satCaption'), {
+      class: 'compact stack',
+      id: 'sat-table',
+    }),
   );
 }
 
-const legendKey = (color, label) => h('span', { class: 'key' }, h('span', { class: 'swatch', style: `background:${color}`, 'aria-hidden': 'true' }), label);
+const legendKey = (color, label) =>
+  h(
+    'span',
+    { class: 'key' },
+    h('span', { class: 'swatch', style: `background:${color}`, 'aria-hidden': 'true' }),
+    label,
+  );
 
 /** Every question's frequencies: folded on screen behind one button (the page opens short), all in print. */
 function frequencies(report) {
   const n = instrument().questions.length;
-  const toggle = h('button', { type: 'button', class: 'secondary freq-toggle', id: 'freq-toggle', 'aria-expanded': String(state.freqOpen), 'aria-controls': 'freq-list', onclick: () => {
-    state.freqOpen = !state.freqOpen;
-    toggle.setAttribute('aria-expanded', String(state.freqOpen));
-    toggle.textContent = tr(state.freqOpen ? 'dash.freqHide' : 'dash.freqShow', { n });
-    list.classList.toggle('folded', !state.freqOpen);
-  } }, tr(state.freqOpen ? 'dash.freqHide' : 'dash.freqShow', { n }));
-  const list = h('div', { id: 'freq-list', class: state.freqOpen ? 'freq-list' : 'freq-list folded' });
-  const section = h('section', { 'aria-labelledby': 'freq-h', id: 'frequencies' }, h('h2', { id: 'freq-h', text: tr('freq.title') }), h('p', { class: 'controls' }, toggle), list);
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary freq-toggle',
+      id: 'freq-toggle',
+      'aria-expanded': String(state.freqOpen),
+      'aria-controls': 'freq-list',
+      onclick: () => {
+        state.freqOpen = !state.freqOpen;
+        toggle.setAttribute('aria-expanded', String(state.freqOpen));
+        toggle.textContent = tr(state.freqOpen ? 'dash.freqHide' : 'dash.freqShow', { n });
+        list.classList.toggle('folded', !state.freqOpen);
+      },
+    },
+    tr(state.freqOpen ? 'dash.freqHide' : 'dash.freqShow', { n }),
+  );
+  const list = h('div', {
+    id: 'freq-list',
+    class: state.freqOpen ? 'freq-list' : 'freq-list folded',
+  });
+  const section = h(
+    'section',
+    { 'aria-labelledby': 'freq-h', id: 'frequencies' },
+    h('h2', { id: 'freq-h', text: tr('freq.title') }),
+    h('p', { class: 'controls' }, toggle),
+    list,
+  );
   const barsWidth = chartWidth(wideFreq() ? 1.4 / 2.4 : 1) - (wideFreq() ? 10 : 0);
   for (const q of instrument().questions) {
     const f = report.frequencies.questions[q.id];
@@ -570,7 +929,11 @@ function frequencies(report) {
         { class: 'card freq-card' },
         frequencyTable(state.lang, instrument(), q, f),
         hbars(
-          codes.map((code) => ({ label: optionText(q, code), value: f.percent[code], count: f.counts[code] })),
+          codes.map((code) => ({
+            label: optionText(q, code),
+            value: f.percent[code],
+            count: f.counts[code],
+          })),
           tr('dash.barsLabel', { q: qTitle(q.id) }),
           barsWidth,
         ),
@@ -607,11 +970,17 @@ function crosstabSection() {
     { class: 'options-set inline' },
     h('legend', { text: tr('dash.show') }),
     ['count', 'row', 'col'].map((v) => {
-      const r = h('input', { type: 'radio', name: 'show', id: `show-${v}`, value: v, onchange: () => {
-        state.show = v;
-        render();
-        $(`#show-${v}`).focus();
-      } });
+      const r = h('input', {
+        type: 'radio',
+        name: 'show',
+        id: `show-${v}`,
+        value: v,
+        onchange: () => {
+          state.show = v;
+          render();
+          $(`#show-${v}`).focus();
+        },
+      });
       r.checked = state.show === v;
       return h('label', { class: 'check-option' }, r, ' ', tr(`dash.show.${v}`));
     }),
@@ -620,7 +989,25 @@ function crosstabSection() {
     'section',
     { class: 'card', 'aria-labelledby': 'xt-h', id: 'crosstab' },
     h('h2', { id: 'xt-h', text: tr('dash.crosstab') }),
-    h('div', { class: 'filter-row controls' }, h('p', { class: 'field' }, h('label', { for: 'xt-row', text: tr('dash.rowQ') }), ' ', pick('xt-row', 'row')), h('p', { class: 'field' }, h('label', { for: 'xt-col', text: tr('dash.colQ') }), ' ', pick('xt-col', 'col')), show),
+    h(
+      'div',
+      { class: 'filter-row controls' },
+      h(
+        'p',
+        { class: 'field' },
+        h('label', { for: 'xt-row', text: tr('dash.rowQ') }),
+        ' ',
+        pick('xt-row', 'row'),
+      ),
+      h(
+        'p',
+        { class: 'field' },
+        h('label', { for: 'xt-col', text: tr('dash.colQ') }),
+        ' ',
+        pick('xt-col', 'col'),
+      ),
+      show,
+    ),
   );
   if (!x) {
     section.append(h('p', { text: tr('dash.noData') }));
@@ -628,25 +1015,81 @@ function crosstabSection() {
   }
   const rq = question(x.row);
   const cq = question(x.col);
-  const head = [h('th', { scope: 'col', text: `${x.row.toUpperCase()} \\ ${x.col.toUpperCase()}` }), ...x.col_codes.map((c, j) => h('th', { scope: 'col' }, optionText(cq, c), ' ', h('span', { class: 'letter', text: `(${x.col_letters[j]})` }))), h('th', { scope: 'col', text: tr('freq.total') })];
+  const head = [
+    h('th', { scope: 'col', text: `${x.row.toUpperCase()} \\ ${x.col.toUpperCase()}` }),
+    ...x.col_codes.map((c, j) =>
+      h(
+        'th',
+        { scope: 'col' },
+        optionText(cq, c),
+        ' ',
+        h('span', { class: 'letter', text: `(${x.col_letters[j]})` }),
+      ),
+    ),
+    h('th', { scope: 'col', text: tr('freq.total') }),
+  ];
   const cell = (i, j) => {
     const n = x.counts[i][j];
-    const value = state.show === 'count' ? String(n) : pct(state.show === 'row' ? x.row_pct[i][j] : x.col_pct[i][j]);
+    const value =
+      state.show === 'count'
+        ? String(n)
+        : pct(state.show === 'row' ? x.row_pct[i][j] : x.col_pct[i][j]);
     const letters = x.letters?.[i]?.[j] ?? '';
     const note = NOTE_MARK[x.letter_notes?.[i]?.[j]];
-    return h('td', { class: 'num', style: heat(x.adjusted_residuals?.[i]?.[j]) ? `background:${heat(x.adjusted_residuals[i][j])}` : null, 'data-count': n }, value, letters ? h('sup', { class: 'letters', text: letters }) : null, note ? h('sup', { class: 'note', 'data-note': note, text: note }) : null);
+    return h(
+      'td',
+      {
+        class: 'num',
+        style: heat(x.adjusted_residuals?.[i]?.[j])
+          ? `background:${heat(x.adjusted_residuals[i][j])}`
+          : null,
+        'data-count': n,
+      },
+      value,
+      letters ? h('sup', { class: 'letters', text: letters }) : null,
+      note ? h('sup', { class: 'note', 'data-note': note, text: note }) : null,
+    );
   };
   // SPSS's footnotes to the letters, for the columns left out of a row's comparisons.
-  const notes = ['a', 'b'].filter((m) => x.letter_notes?.some((row) => row.some((k) => NOTE_MARK[k] === m)));
-  const rows = x.row_codes.map((code, i) => h('tr', { 'data-code': code }, h('th', { scope: 'row', text: optionText(rq, code) }), x.col_codes.map((_, j) => cell(i, j)), h('td', { class: 'num total', text: x.row_totals[i] })));
-  rows.push(h('tr', { class: 'total' }, h('th', { scope: 'row', text: tr('freq.total') }), x.col_totals.map((n) => h('td', { class: 'num', text: n })), h('td', { class: 'num', text: x.n })));
+  const notes = ['a', 'b'].filter((m) =>
+    x.letter_notes?.some((row) => row.some((k) => NOTE_MARK[k] === m)),
+  );
+  const rows = x.row_codes.map((code, i) =>
+    h(
+      'tr',
+      { 'data-code': code },
+      h('th', { scope: 'row', text: optionText(rq, code) }),
+      x.col_codes.map((_, j) => cell(i, j)),
+      h('td', { class: 'num total', text: x.row_totals[i] }),
+    ),
+  );
+  rows.push(
+    h(
+      'tr',
+      { class: 'total' },
+      h('th', { scope: 'row', text: tr('freq.total') }),
+      x.col_totals.map((n) => h('td', { class: 'num', text: n })),
+      h('td', { class: 'num', text: x.n }),
+    ),
+  );
   const warn = [];
-  if (x.expected_check?.warning) warn.push(tr('dash.warnExpected', { pct: num(x.expected_check.pct_below_5, 1), min: num(x.expected_check.min_expected) }));
-  if (x.small_cols?.length || x.small_rows?.length) warn.push(tr('dash.warnSmall', { codes: [...x.small_rows, ...x.small_cols].join(', ') }));
-  if (x.dropped_rows?.length || x.dropped_cols?.length) warn.push(tr('dash.warnDropped', { codes: [...x.dropped_rows, ...x.dropped_cols].join(', ') }));
+  if (x.expected_check?.warning)
+    warn.push(
+      tr('dash.warnExpected', {
+        pct: num(x.expected_check.pct_below_5, 1),
+        min: num(x.expected_check.min_expected),
+      }),
+    );
+  if (x.small_cols?.length || x.small_rows?.length)
+    warn.push(tr('dash.warnSmall', { codes: [...x.small_rows, ...x.small_cols].join(', ') }));
+  if (x.dropped_rows?.length || x.dropped_cols?.length)
+    warn.push(tr('dash.warnDropped', { codes: [...x.dropped_rows, ...x.dropped_cols].join(', ') }));
   add(
     section,
-    table(tr('dash.xtCaption', { row: qTitle(x.row), col: qTitle(x.col) }), head, rows, { class: 'xt', id: 'xt-table' }),
+    table(tr('dash.xtCaption', { row: qTitle(x.row), col: qTitle(x.col) }), head, rows, {
+      class: 'xt',
+      id: 'xt-table',
+    }),
     h(
       'p',
       { id: 'xt-tests' },
@@ -659,9 +1102,39 @@ function crosstabSection() {
       `; n = ${x.n}, ${tr('freq.missing')} ${x.missing}`,
     ),
     h('p', { class: 'hint', text: tr('dash.xtHint') }),
-    notes.length ? h('ul', { class: 'hint notes', id: 'xt-notes' }, notes.map((m) => h('li', { 'data-note': m, text: tr(m === 'a' ? 'dash.noteA' : 'dash.noteB') }))) : null,
-    warn.length ? h('ul', { class: 'warnings', id: 'xt-warnings' }, warn.map((w) => h('li', { text: w }))) : null,
-    h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'nps-by', onclick: () => { state.by = state.row; refresh(); } }, tr('dash.npsBy', { q: qTitle(state.row) }))),
+    notes.length
+      ? h(
+          'ul',
+          { class: 'hint notes', id: 'xt-notes' },
+          notes.map((m) =>
+            h('li', { 'data-note': m, text: tr(m === 'a' ? 'dash.noteA' : 'dash.noteB') }),
+          ),
+        )
+      : null,
+    warn.length
+      ? h(
+          'ul',
+          { class: 'warnings', id: 'xt-warnings' },
+          warn.map((w) => h('li', { text: w })),
+        )
+      : null,
+    h(
+      'p',
+      { class: 'controls' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          id: 'nps-by',
+          onclick: () => {
+            state.by = state.row;
+            refresh();
+          },
+        },
+        tr('dash.npsBy', { q: qTitle(state.row) }),
+      ),
+    ),
   );
   if (state.view.npsBy) section.append(npsBySection(state.view.npsBy));
   return section;
@@ -676,7 +1149,12 @@ function npsBySection(by) {
     { id: 'nps-by-view' },
     h('h3', { id: 'npsby-h', text: tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }) }),
     intervals(
-      segs.map((s) => ({ label: label(s.option), value: s.nps, lo: s.adjusted?.ci95[0], hi: s.adjusted?.ci95[1] })),
+      segs.map((s) => ({
+        label: label(s.option),
+        value: s.nps,
+        lo: s.adjusted?.ci95[0],
+        hi: s.adjusted?.ci95[1],
+      })),
       tr('dash.intervalsLabel', { q: q ? qTitle(by.by) : by.by }),
       chartWidth(),
     ),
@@ -684,7 +1162,19 @@ function npsBySection(by) {
       tr('dash.npsByTitle', { q: q ? qTitle(by.by) : by.by }),
       [tr('dash.segment'), 'n', 'NPS', tr('dash.ci')],
       segs.map((s) =>
-        h('tr', { 'data-option': s.option }, h('th', { scope: 'row', text: label(s.option) }), h('td', { class: 'num', text: s.n }), h('td', { class: 'num', text: num(s.nps) }), h('td', { class: 'num', text: s.adjusted ? `${num(clampNps(s.adjusted.ci95[0]))} – ${num(clampNps(s.adjusted.ci95[1]))}` : '—' })),
+        h(
+          'tr',
+          { 'data-option': s.option },
+          h('th', { scope: 'row', text: label(s.option) }),
+          h('td', { class: 'num', text: s.n }),
+          h('td', { class: 'num', text: num(s.nps) }),
+          h('td', {
+            class: 'num',
+            text: s.adjusted
+              ? `${num(clampNps(s.adjusted.ci95[0]))} – ${num(clampNps(s.adjusted.ci95[1]))}`
+              : '—',
+          }),
+        ),
       ),
       { class: 'compact stack', id: 'npsby-table' },
     ),
@@ -706,20 +1196,45 @@ function followUpSection() {
   const pages = Math.max(1, Math.ceil(f.items.length / FOLLOW_PAGE));
   state.fuPage = Math.min(state.fuPage, pages - 1);
   const rows = f.items.map((it, k) =>
-    h('tr', { 'data-id': it.id, 'data-flags': it.flags.join(' '), class: Math.floor(k / FOLLOW_PAGE) === state.fuPage ? null : 'off-page' }, h('th', { scope: 'row', text: it.id }), h('td', { class: 'num', text: it.score }), h('td', { text: it.flags.map(ruleLabel).join(state.lang === 'en' ? '; ' : '；') || '—' }), h('td', { class: 'answers', text: answers(k) })),
+    h(
+      'tr',
+      {
+        'data-id': it.id,
+        'data-flags': it.flags.join(' '),
+        class: Math.floor(k / FOLLOW_PAGE) === state.fuPage ? null : 'off-page',
+      },
+      h('th', { scope: 'row', text: it.id }),
+      h('td', { class: 'num', text: it.score }),
+      h('td', { text: it.flags.map(ruleLabel).join(state.lang === 'en' ? '; ' : '；') || '—' }),
+      h('td', { class: 'answers', text: answers(k) }),
+    ),
   );
   // The list on screen, a page at a time; the print has every row.
   const turn = (step) => {
     state.fuPage = Math.max(0, Math.min(pages - 1, state.fuPage + step));
-    rows.forEach((row, k) => row.classList.toggle('off-page', Math.floor(k / FOLLOW_PAGE) !== state.fuPage));
+    rows.forEach((row, k) =>
+      row.classList.toggle('off-page', Math.floor(k / FOLLOW_PAGE) !== state.fuPage),
+    );
     showPage();
   };
   const where = h('span', { id: 'fu-page', role: 'status', 'aria-live': 'polite' });
-  const prev = h('button', { type: 'button', class: 'secondary', id: 'fu-prev', onclick: () => turn(-1) }, tr('dash.fuPrev'));
-  const next = h('button', { type: 'button', class: 'secondary', id: 'fu-next', onclick: () => turn(1) }, tr('dash.fuNext'));
+  const prev = h(
+    'button',
+    { type: 'button', class: 'secondary', id: 'fu-prev', onclick: () => turn(-1) },
+    tr('dash.fuPrev'),
+  );
+  const next = h(
+    'button',
+    { type: 'button', class: 'secondary', id: 'fu-next', onclick: () => turn(1) },
+    tr('dash.fuNext'),
+  );
   const showPage = () => {
     const from = state.fuPage * FOLLOW_PAGE;
-    where.textContent = tr('dash.fuPage', { from: from + 1, to: Math.min(f.items.length, from + FOLLOW_PAGE), n: f.items.length });
+    where.textContent = tr('dash.fuPage', {
+      from: from + 1,
+      to: Math.min(f.items.length, from + FOLLOW_PAGE),
+      n: f.items.length,
+    });
     prev.disabled = state.fuPage === 0;
     next.disabled = state.fuPage >= pages - 1;
   };
@@ -729,15 +1244,50 @@ function followUpSection() {
     { class: 'card', 'aria-labelledby': 'fu-h', id: 'follow-up' },
     h('h2', { id: 'fu-h', text: tr('dash.followUp') }),
     h('p', { id: 'fu-summary', text: tr('dash.fuSummary', { n: f.count, flagged: f.flagged }) }),
-    h('ul', { class: 'flags' }, rules.map((r) => h('li', { 'data-flag': r.id }, `${textOf(r.label)}: `, h('strong', { text: String(f.by_flag[r.id] ?? 0) })))),
-    f.count > f.items.length ? h('p', { class: 'hint', text: tr('dash.fuShown', { shown: f.items.length, n: f.count }) }) : null,
-    h('p', { class: 'controls' }, h('button', { type: 'button', class: 'secondary', id: 'fu-export', onclick: exportFollowUp }, tr('dash.fuExport'))),
-    f.items.length ? table(tr('dash.fuCaption', { shown: f.items.length }), ['ID', 'Q17', tr('dash.flags'), tr('dash.answers')], rows, { class: 'compact stack', id: 'fu-table' }) : null,
-    pages > 1 ? h('nav', { class: 'pager', 'aria-label': tr('dash.fuPager') }, prev, where, next) : null,
+    h(
+      'ul',
+      { class: 'flags' },
+      rules.map((r) =>
+        h(
+          'li',
+          { 'data-flag': r.id },
+          `${textOf(r.label)}: `,
+          h('strong', { text: String(f.by_flag[r.id] ?? 0) }),
+        ),
+      ),
+    ),
+    f.count > f.items.length
+      ? h('p', { class: 'hint', text: tr('dash.fuShown', { shown: f.items.length, n: f.count }) })
+      : null,
+    h(
+      'p',
+      { class: 'controls' },
+      h(
+        'button',
+        { type: 'button', class: 'secondary', id: 'fu-export', onclick: exportFollowUp },
+        tr('dash.fuExport'),
+      ),
+    ),
+    f.items.length
+      ? table(
+          tr('dash.fuCaption', { shown: f.items.length }),
+          ['ID', 'Q17', tr('dash.flags'), tr('dash.answers')],
+          rows,
+          { class: 'compact stack', id: 'fu-table' },
+        )
+      : null,
+    pages > 1
+      ? h('nav', { class: 'pager', 'aria-label': tr('dash.fuPager') }, prev, where, next)
+      : null,
   );
   // The follow-up cases (cases.js): what is being done about each flagged customer.
   const both = document.createDocumentFragment();
-  both.append(...[list, casesSection({ lang: state.lang, filter: state.filter, source: state.source })].filter(Boolean));
+  both.append(
+    ...[
+      list,
+      casesSection({ lang: state.lang, filter: state.filter, source: state.source }),
+    ].filter(Boolean),
+  );
   return both;
 }
 
@@ -747,21 +1297,44 @@ async function exportFollowUp() {
     saveFile(file);
     $('#dash-status').textContent = tr('export.done', { name: file.name });
   } catch (error) {
-    $('#dash-status').textContent = tr('dash.viewFailed', { what: String(error?.message ?? error) });
+    $('#dash-status').textContent = tr('dash.viewFailed', {
+      what: String(error?.message ?? error),
+    });
   }
 }
 
 /** The printed report's head: what data, under which filters, printed when. */
 function printHead() {
   const src = state.source;
-  const name = src.file && src.file !== src.name ? (state.lang === 'en' ? `${sourceName()} (${src.file})` : `${sourceName()}（${src.file}）`) : sourceName();
-  const date = new Date().toLocaleDateString(state.lang === 'en' ? 'en-CA' : 'zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit' });
-  return h('p', { class: 'print-only', id: 'print-head', text: tr('dash.printHead', { name, filters: filterSummary(), date, n: state.view.n, total: state.view.total }) });
+  const name =
+    src.file && src.file !== src.name
+      ? state.lang === 'en'
+        ? `${sourceName()} (${src.file})`
+        : `${sourceName()}（${src.file}）`
+      : sourceName();
+  const date = new Date().toLocaleDateString(state.lang === 'en' ? 'en-CA' : 'zh-CN', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  return h('p', {
+    class: 'print-only',
+    id: 'print-head',
+    text: tr('dash.printHead', {
+      name,
+      filters: filterSummary(),
+      date,
+      n: state.view.n,
+      total: state.view.total,
+    }),
+  });
 }
 
 const filtered = () => {
   const f = state.filter;
-  return Object.keys(f.answers).length > 0 || Object.keys(f.columns).length > 0 || !!f.from || !!f.to;
+  return (
+    Object.keys(f.answers).length > 0 || Object.keys(f.columns).length > 0 || !!f.from || !!f.to
+  );
 };
 
 /** The first screen: the print head and the key figures of the view shown. */
@@ -778,10 +1351,29 @@ function render() {
   const board = $('#board');
   if (!v.report) {
     // No responses at all, or none under the filters: two different things to say.
-    board.replaceChildren(h('section', { class: 'card' }, h('p', { id: 'dash-empty', text: tr(v.total === 0 ? 'dash.empty' : filtered() ? 'dash.noData' : 'dash.empty') })));
+    board.replaceChildren(
+      h(
+        'section',
+        { class: 'card' },
+        h('p', {
+          id: 'dash-empty',
+          text: tr(v.total === 0 ? 'dash.empty' : filtered() ? 'dash.noData' : 'dash.empty'),
+        }),
+      ),
+    );
     return;
   }
-  board.replaceChildren(...[trendSection(), driversSection(), npsDetail(v.report), satisfaction(v.report), crosstabSection(), followUpSection(), frequencies(v.report)].filter(Boolean));
+  board.replaceChildren(
+    ...[
+      trendSection(),
+      driversSection(),
+      npsDetail(v.report),
+      satisfaction(v.report),
+      crosstabSection(),
+      followUpSection(),
+      frequencies(v.report),
+    ].filter(Boolean),
+  );
   hintWideTables();
 }
 
@@ -789,8 +1381,11 @@ function render() {
 function hintWideTables() {
   for (const region of document.querySelectorAll('#board .scroll')) {
     const wide = region.scrollWidth > region.clientWidth + 1;
-    const hint = region.previousElementSibling?.classList.contains('scroll-hint') ? region.previousElementSibling : null;
-    if (wide && !hint) region.before(h('p', { class: 'hint scroll-hint', text: tr('dash.scrollHint') }));
+    const hint = region.previousElementSibling?.classList.contains('scroll-hint')
+      ? region.previousElementSibling
+      : null;
+    if (wide && !hint)
+      region.before(h('p', { class: 'hint scroll-hint', text: tr('dash.scrollHint') }));
     if (!wide && hint) hint.remove();
   }
 }
@@ -835,15 +1430,25 @@ $('#lang').addEventListener('click', () => {
 });
 $('#print').addEventListener('click', () => print());
 $('#src-store').addEventListener('click', () => fromStore());
-$('#dash-set').addEventListener('change', (e) => fromStore(/** @type {HTMLSelectElement} */ (e.target).value));
+$('#dash-set').addEventListener('change', (e) =>
+  fromStore(/** @type {HTMLSelectElement} */ (e.target).value),
+);
 $('#src-demo').addEventListener('click', fromDemo);
 $('#src-file').addEventListener('change', (e) => {
   const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];
-  if (file) open(file.name, async () => ({ source: 'file', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }));
+  if (file)
+    open(file.name, async () => ({
+      source: 'file',
+      name: file.name,
+      bytes: new Uint8Array(await file.arrayBuffer()),
+    }));
   /** @type {HTMLInputElement} */ (e.target).value = '';
 });
 $('#filter-question').addEventListener('change', renderOptionBoxes);
-for (const [id, key] of [['#filter-from', 'from'], ['#filter-to', 'to']]) {
+for (const [id, key] of [
+  ['#filter-from', 'from'],
+  ['#filter-to', 'to'],
+]) {
   $(id).addEventListener('change', (e) => {
     state.filter[key] = /** @type {HTMLInputElement} */ (e.target).value || null;
     scheduleRefresh();
@@ -857,7 +1462,10 @@ $('#filter-clear').addEventListener('click', () => {
   refresh();
 });
 
-catchFailures(() => $('#dash-status'), (what) => tr('app.failed', { what }));
+catchFailures(
+  () => $('#dash-status'),
+  (what) => tr('app.failed', { what }),
+);
 renderTexts();
 const params = new URLSearchParams(location.search);
 if (params.has('demo')) fromDemo();

@@ -68,14 +68,19 @@ export function openDb() {
       if (!db.objectStoreNames.contains('responses')) {
         db.createObjectStore('responses', { keyPath: 'id' }).createIndex('exported', 'exported');
       }
-      if (!db.objectStoreNames.contains('audit')) db.createObjectStore('audit', { autoIncrement: true });
+      if (!db.objectStoreNames.contains('audit'))
+        db.createObjectStore('audit', { autoIncrement: true });
       if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta', { keyPath: 'key' });
-      if (!db.objectStoreNames.contains('entries')) db.createObjectStore('entries', { keyPath: 'id' });
-      if (!db.objectStoreNames.contains('invitations')) db.createObjectStore('invitations', { keyPath: 'token' });
+      if (!db.objectStoreNames.contains('entries'))
+        db.createObjectStore('entries', { keyPath: 'id' });
+      if (!db.objectStoreNames.contains('invitations'))
+        db.createObjectStore('invitations', { keyPath: 'token' });
       if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
-      if (!db.objectStoreNames.contains('instruments')) db.createObjectStore('instruments', { keyPath: 'key' });
+      if (!db.objectStoreNames.contains('instruments'))
+        db.createObjectStore('instruments', { keyPath: 'key' });
       // Version 5: follow-up case events (issue 17).
-      if (!db.objectStoreNames.contains('case_events')) db.createObjectStore('case_events', { keyPath: 'id' });
+      if (!db.objectStoreNames.contains('case_events'))
+        db.createObjectStore('case_events', { keyPath: 'id' });
     };
     req.onsuccess = () => {
       // A newer page (another tab) upgrading the database: step aside rather than block it.
@@ -83,7 +88,8 @@ export function openDb() {
       ok(req.result);
     };
     req.onerror = () => fail(req.error);
-    req.onblocked = () => fail(new Error('the database is open in an older tab: close it and try again'));
+    req.onblocked = () =>
+      fail(new Error('the database is open in an older tab: close it and try again'));
   });
   return opened;
 }
@@ -146,7 +152,10 @@ export async function protectRecord(record, clear, withKeys = keys) {
   for (const [k, v] of Object.entries(record)) (clear.includes(k) ? open : secret)[k] = v;
   const { encryptWith, sealTo, toBytes } = await seal();
   const bytes = toBytes(secret);
-  return { ...open, sealed: withKeys?.dk ? await encryptWith(withKeys.dk, bytes) : await sealTo(pub, bytes) };
+  return {
+    ...open,
+    sealed: withKeys?.dk ? await encryptWith(withKeys.dk, bytes) : await sealTo(pub, bytes),
+  };
 }
 
 /** A record as it was before protectRecord; throws while the staff session is locked. */
@@ -198,7 +207,10 @@ export async function deviceId() {
   let row = await done(store.get('device'));
   if (!row) {
     const bytes = crypto.getRandomValues(new Uint8Array(6));
-    row = { key: 'device', value: `dev-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}` };
+    row = {
+      key: 'device',
+      value: `dev-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`,
+    };
     store.put(row);
   }
   await committed(tx);
@@ -226,7 +238,9 @@ export async function instrumentKey(json) {
   const all = await done(store.getAll());
   let row = all.find((r) => r.json === json);
   if (!row) {
-    const rand = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+    const rand = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
     row = { key: `i-${rand}`, json };
     store.add(row);
   }
@@ -269,7 +283,9 @@ export async function clearDraft() {
 export async function submitResponse(record, audit, meta = []) {
   record = await protectRecord(record, CLEAR.responses);
   audit = await protectAudit(audit);
-  meta = await Promise.all(meta.map(async (row) => ({ ...row, value: await forThisTab(row.value) })));
+  meta = await Promise.all(
+    meta.map(async (row) => ({ ...row, value: await forThisTab(row.value) })),
+  );
   const db = await openDb();
   const tx = db.transaction(['responses', 'audit', 'meta'], 'readwrite');
   const finished = committed(tx);

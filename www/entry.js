@@ -40,7 +40,6 @@ import { staffGate } from './lock.js';
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
 
-
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
 /** @type {any} */
@@ -63,7 +62,6 @@ let lastId = '';
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 
-
 const questions = () => instrument.questions;
 const isScale = (q) => q.kind === 'scale';
 
@@ -71,7 +69,8 @@ const isScale = (q) => q.kind === 'scale';
 const shown = codeMark;
 
 /** The code's text, to read back while keying. */
-const meaning = (q, code) => (code === MISSING ? tr('entry.notAnswered') : codeMeaning(q, code, textOf));
+const meaning = (q, code) =>
+  code === MISSING ? tr('entry.notAnswered') : codeMeaning(q, code, textOf);
 
 const allowed = answerKeys;
 
@@ -92,7 +91,9 @@ let draftWrites = Promise.resolve();
 function keepDraft() {
   const id = $('#form-id').value;
   const keep = form.mode !== 'edit' && form.values.some((v) => v != null);
-  const draft = keep ? { id, mode: form.mode, values: [...form.values], questions: questions().map((q) => q.id) } : null;
+  const draft = keep
+    ? { id, mode: form.mode, values: [...form.values], questions: questions().map((q) => q.id) }
+    : null;
   document.documentElement.dataset.draft = 'saving';
   draftWrites = draftWrites
     .then(async () => saveSetting('entryDraft', draft && (await protectRecord(draft, []))))
@@ -106,7 +107,14 @@ function keepDraft() {
 async function keptDraft() {
   try {
     const draft = await revealRecord(await setting('entryDraft', null));
-    if (!draft || draft.questions.join() !== questions().map((q) => q.id).join()) return null;
+    if (
+      !draft ||
+      draft.questions.join() !==
+        questions()
+          .map((q) => q.id)
+          .join()
+    )
+      return null;
     return draft;
   } catch {
     return null;
@@ -124,7 +132,13 @@ function buildGrid() {
     h(
       'div',
       { class: 'cell', 'data-question': q.id },
-      h('label', { for: `f-${q.id}` }, h('span', { class: 'qn', text: String(i + 1) }), ' ', h('span', { class: 'qt', text: textOf(q.text) })),
+      h(
+        'label',
+        { for: `f-${q.id}` },
+        h('span', { class: 'qn', text: String(i + 1) }),
+        ' ',
+        h('span', { class: 'qt', text: textOf(q.text) }),
+      ),
       h('input', {
         id: `f-${q.id}`,
         class: 'ans',
@@ -140,7 +154,9 @@ function buildGrid() {
     ),
   );
   $('#grid').replaceChildren(...cells);
-  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('#grid .ans'))) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (
+    document.querySelectorAll('#grid .ans')
+  )) {
     input.addEventListener('keydown', (e) => answerKey(e, Number(input.dataset.index)));
     input.addEventListener('focus', () => {
       form.digits = '';
@@ -159,7 +175,8 @@ function showValue(i) {
   input.value = form.digits && document.activeElement === input ? form.digits : shown(q, v);
   const hint = v == null ? tr('entry.allowed', { codes: allowed(q) }) : meaning(q, v);
   document.getElementById(`m-${q.id}`).textContent = hint;
-  /** @type {HTMLElement} */ (input.closest('.cell')).dataset.state = v == null ? 'empty' : v === MISSING ? 'missing' : 'set';
+  /** @type {HTMLElement} */ (input.closest('.cell')).dataset.state =
+    v == null ? 'empty' : v === MISSING ? 'missing' : 'set';
 }
 
 function refreshGrid() {
@@ -239,7 +256,9 @@ let manyi;
 
 /** The id as typed, completed by the core against the last id keyed here. */
 function completion(typed) {
-  return manyi ? manyi.completeId(typed, lastId) : { id: typed.trim(), completed: false, bare_number: false };
+  return manyi
+    ? manyi.completeId(typed, lastId)
+    : { id: typed.trim(), completed: false, bare_number: false };
 }
 
 function fullId(typed) {
@@ -249,7 +268,11 @@ function fullId(typed) {
 /** Shows, as the id is typed, the id it will be saved as when that differs, or that a bare number has no id to complete it from. */
 function showFullId() {
   const c = completion($('#form-id').value);
-  $('#id-full').textContent = c.completed ? tr('entry.idFull', { id: c.id }) : c.bare_number ? tr('entry.idBare', { id: c.id }) : '';
+  $('#id-full').textContent = c.completed
+    ? tr('entry.idFull', { id: c.id })
+    : c.bare_number
+      ? tr('entry.idBare', { id: c.id })
+      : '';
 }
 
 /** The id after `id`: its trailing number plus one, keeping the width. */
@@ -264,8 +287,13 @@ async function checkId(id, mode = form.mode) {
   const found = await findId(id);
   const { entry } = found;
   // Responses imported in bulk live in the core's chunks: the worker knows them.
-  const response = found.response || (mode === 'first' && !entry && (await ask('store.holds', { responseId: id }).catch(() => false)));
-  if (mode === 'first' && (response || entry)) return response ? 'entry.duplicate' : 'entry.duplicatePending';
+  const response =
+    found.response ||
+    (mode === 'first' &&
+      !entry &&
+      (await ask('store.holds', { responseId: id }).catch(() => false)));
+  if (mode === 'first' && (response || entry))
+    return response ? 'entry.duplicate' : 'entry.duplicatePending';
   if (mode === 'second' && !entry) return response ? 'entry.alreadyVerified' : 'entry.noFirst';
   return null;
 }
@@ -312,7 +340,14 @@ async function paperRecord(id, codes, first, second) {
   const extras = { mode: 'paper', operator: first, device: await deviceId(), keyed_at: now };
   if (second) extras.verified_by = second;
   // The questionnaire, so that the core never counts this form under another one.
-  return { id, instrument: await instrumentKey(JSON.stringify(instrument)), codes, extras, exported: 0, savedAt: now };
+  return {
+    id,
+    instrument: await instrumentKey(JSON.stringify(instrument)),
+    codes,
+    extras,
+    exported: 0,
+    savedAt: now,
+  };
 }
 
 /**
@@ -349,10 +384,18 @@ async function save() {
     if (snapshot.mode === 'edit') return await saveEdit(id, codes, who, at, snapshot.editing);
     if (snapshot.mode === 'second') return await saveSecond(id, codes, who, at);
     if ($('#double').checked) {
-      await addEntry({ id, codes, operator: who, at }, { at, what: 'enter', who, detail: { id, pass: 1 } });
+      await addEntry(
+        { id, codes, operator: who, at },
+        { at, what: 'enter', who, detail: { id, pass: 1 } },
+      );
       await saved(id, 'entry.savedFirst');
     } else {
-      await addKeyed(await paperRecord(id, codes, who, ''), { at, what: 'enter', who, detail: { id, pass: 1, counted: true } });
+      await addKeyed(await paperRecord(id, codes, who, ''), {
+        at,
+        what: 'enter',
+        who,
+        detail: { id, pass: 1, counted: true },
+      });
       await saved(id, 'entry.savedSingle');
     }
   } catch (error) {
@@ -411,7 +454,12 @@ async function saveSecond(id, codes, who, at) {
   });
   if (!differ.length) {
     const record = await paperRecord(id, codes, entry.operator, who);
-    await addKeyed(record, { at, what: 'verify', who, detail: { id, first: entry.operator, second: who, disagreements: [] } });
+    await addKeyed(record, {
+      at,
+      what: 'verify',
+      who,
+      detail: { id, first: entry.operator, second: who, disagreements: [] },
+    });
     return saved(id, 'entry.agreed');
   }
   showResolve(entry, codes, differ, who);
@@ -444,7 +492,14 @@ function showResolve(entry, second, differ, who) {
   const resolved = new Map();
   const rows = differ.map((i, k) => {
     const q = questions()[i];
-    const input = h('input', { id: `r-${q.id}`, class: 'ans', type: 'text', maxlength: 2, 'aria-label': tr('entry.paperSays', { n: i + 1 }), autocomplete: 'off' });
+    const input = h('input', {
+      id: `r-${q.id}`,
+      class: 'ans',
+      type: 'text',
+      maxlength: 2,
+      'aria-label': tr('entry.paperSays', { n: i + 1 }),
+      autocomplete: 'off',
+    });
     let digits = '';
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Tab' || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -452,7 +507,8 @@ function showResolve(entry, second, differ, who) {
       if (e.key === 'Enter') return finish();
       const a = keyAnswer(q, e.key, digits, { blank: true });
       if (!a) return;
-      if ('refused' in a) return say('entry.refused', { n: i + 1, value: a.refused, codes: allowed(q) }, 'error');
+      if ('refused' in a)
+        return say('entry.refused', { n: i + 1, value: a.refused, codes: allowed(q) }, 'error');
       digits = a.digits;
       if (a.code == null) resolved.delete(i);
       else resolved.set(i, a.code);
@@ -469,7 +525,10 @@ function showResolve(entry, second, differ, who) {
       'tr',
       { 'data-question': q.id },
       h('th', { scope: 'row', text: `${i + 1}. ${textOf(q.text)}` }),
-      h('td', { class: 'first', text: `${shown(q, entry.codes[i])} ${meaning(q, entry.codes[i])}` }),
+      h('td', {
+        class: 'first',
+        text: `${shown(q, entry.codes[i])} ${meaning(q, entry.codes[i])}`,
+      }),
       h('td', { class: 'second', text: `${shown(q, second[i])} ${meaning(q, second[i])}` }),
       h('td', {}, input),
     );
@@ -485,7 +544,12 @@ function showResolve(entry, second, differ, who) {
     }
     const codes = Uint8Array.from(second);
     for (const [i, c] of resolved) codes[i] = c;
-    const disagreements = differ.map((i) => ({ question: questions()[i].id, first: entry.codes[i], second: second[i], resolved: codes[i] }));
+    const disagreements = differ.map((i) => ({
+      question: questions()[i].id,
+      first: entry.codes[i],
+      second: second[i],
+      resolved: codes[i],
+    }));
     const at = new Date().toISOString();
     // Back to the form before writing, so that keys typed ahead go to the next form.
     finishing = true;
@@ -494,7 +558,12 @@ function showResolve(entry, second, differ, who) {
     backToForm();
     try {
       const record = await paperRecord(entry.id, codes, entry.operator, who);
-      await addKeyed(record, { at, what: 'verify', who, detail: { id: entry.id, first: entry.operator, second: who, disagreements } });
+      await addKeyed(record, {
+        at,
+        what: 'verify',
+        who,
+        detail: { id: entry.id, first: entry.operator, second: who, disagreements },
+      });
     } catch (error) {
       finishing = false;
       box.hidden = false;
@@ -513,10 +582,30 @@ function showResolve(entry, second, differ, who) {
     h(
       'table',
       { class: 'resolve', 'aria-labelledby': 'resolve-h' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: tr('entry.question') }), h('th', { scope: 'col', text: tr('entry.firstBy', { who: entry.operator }) }), h('th', { scope: 'col', text: tr('entry.secondBy', { who }) }), h('th', { scope: 'col', text: tr('entry.paper') }))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col', text: tr('entry.question') }),
+          h('th', { scope: 'col', text: tr('entry.firstBy', { who: entry.operator }) }),
+          h('th', { scope: 'col', text: tr('entry.secondBy', { who }) }),
+          h('th', { scope: 'col', text: tr('entry.paper') }),
+        ),
+      ),
       h('tbody', {}, rows),
     ),
-    h('div', { class: 'actions' }, h('button', { type: 'button', id: 'resolve-save', onclick: finish }, tr('entry.resolveSave')), h('button', { type: 'button', class: 'secondary', id: 'resolve-cancel', onclick: cancelResolve }, tr('entry.resolveCancel'))),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', id: 'resolve-save', onclick: finish }, tr('entry.resolveSave')),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', id: 'resolve-cancel', onclick: cancelResolve },
+        tr('entry.resolveCancel'),
+      ),
+    ),
   );
   box.hidden = false;
   $('#form').inert = true;
@@ -560,7 +649,12 @@ const passChosen = () => /** @type {'first' | 'second'} */ ($('input[name="pass"
 
 function renderMode() {
   const tag = $('#form-mode');
-  tag.textContent = form.mode === 'edit' ? tr('entry.editing', { id: form.editing?.record.id ?? '' }) : form.mode === 'second' ? tr('entry.second') : tr('entry.first');
+  tag.textContent =
+    form.mode === 'edit'
+      ? tr('entry.editing', { id: form.editing?.record.id ?? '' })
+      : form.mode === 'second'
+        ? tr('entry.second')
+        : tr('entry.first');
   document.documentElement.dataset.mode = form.mode;
 }
 
@@ -574,7 +668,10 @@ function tally(trail) {
   for (const a of trail) {
     if (a.what !== 'verify') continue;
     const { first, second, disagreements } = a.detail;
-    for (const [who, pass] of [[first, 'first'], [second, 'second']]) {
+    for (const [who, pass] of [
+      [first, 'first'],
+      [second, 'second'],
+    ]) {
       const r = row(who);
       r.forms += 1;
       r.disagreements += disagreements.length;
@@ -593,16 +690,46 @@ async function renderFigures() {
     ['rate', tr('entry.rate'), rate == null ? '—' : String(rate)],
     ['pending', tr('entry.pending'), String(pending.length)],
   ];
-  $('#figures').replaceChildren(...figures.flatMap(([k, dt, dd]) => [h('dt', { text: dt }), h('dd', { 'data-figure': k, text: dd })]));
+  $('#figures').replaceChildren(
+    ...figures.flatMap(([k, dt, dd]) => [
+      h('dt', { text: dt }),
+      h('dd', { 'data-figure': k, text: dd }),
+    ]),
+  );
   const rows = [...tally(trail)].map(([who, r]) =>
-    h('tr', { 'data-operator': who }, h('th', { scope: 'row', text: who }), h('td', { class: 'num', text: String(r.forms) }), h('td', { class: 'num', text: String(r.disagreements) }), h('td', { class: 'num errors', text: String(r.errors) }), h('td', { class: 'num', text: r.forms ? `${((100 * r.errors) / (r.forms * questions().length)).toFixed(2)}%` : '—' })),
+    h(
+      'tr',
+      { 'data-operator': who },
+      h('th', { scope: 'row', text: who }),
+      h('td', { class: 'num', text: String(r.forms) }),
+      h('td', { class: 'num', text: String(r.disagreements) }),
+      h('td', { class: 'num errors', text: String(r.errors) }),
+      h('td', {
+        class: 'num',
+        text: r.forms ? `${((100 * r.errors) / (r.forms * questions().length)).toFixed(2)}%` : '—',
+      }),
+    ),
   );
   $('#tally').replaceChildren(
     rows.length
       ? h(
           'table',
           { 'aria-labelledby': 'tally-h' },
-          h('thead', {}, h('tr', {}, ...['entry.operator', 'entry.tallyForms', 'entry.tallyDisagree', 'entry.tallyErrors', 'entry.tallyRate'].map((k) => h('th', { scope: 'col', text: tr(k) })))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...[
+                'entry.operator',
+                'entry.tallyForms',
+                'entry.tallyDisagree',
+                'entry.tallyErrors',
+                'entry.tallyRate',
+              ].map((k) => h('th', { scope: 'col', text: tr(k) })),
+            ),
+          ),
           h('tbody', {}, rows),
         )
       : h('p', { class: 'hint', text: tr('entry.noTally') }),
@@ -628,14 +755,29 @@ async function lookUp(id) {
   if (found.response || found.entry) return found;
   const response = (await paperForms()).find((r) => r.id === id);
   if (!response) return found;
-  return { response: { ...response, instrument: await instrumentKey(JSON.stringify(instrument)) }, inChunks: true };
+  return {
+    response: { ...response, instrument: await instrumentKey(JSON.stringify(instrument)) },
+    inChunks: true,
+  };
 }
 
 async function renderSaved() {
   const [pending, paper] = await Promise.all([pendingEntries(), paperForms()]);
   const items = [
-    ...pending.map((e) => ({ id: e.id, status: tr('entry.statusPending'), who: e.operator, at: e.at, kind: 'entry' })),
-    ...paper.map((r) => ({ id: r.id, status: r.extras.verified_by ? tr('entry.statusVerified') : tr('entry.statusSingle'), who: [r.extras.operator, r.extras.verified_by].filter(Boolean).join(' / '), at: r.savedAt ?? r.extras.keyed_at ?? '', kind: 'response' })),
+    ...pending.map((e) => ({
+      id: e.id,
+      status: tr('entry.statusPending'),
+      who: e.operator,
+      at: e.at,
+      kind: 'entry',
+    })),
+    ...paper.map((r) => ({
+      id: r.id,
+      status: r.extras.verified_by ? tr('entry.statusVerified') : tr('entry.statusSingle'),
+      who: [r.extras.operator, r.extras.verified_by].filter(Boolean).join(' / '),
+      at: r.savedAt ?? r.extras.keyed_at ?? '',
+      kind: 'response',
+    })),
   ]
     .sort((a, b) => (a.at < b.at ? 1 : -1))
     .slice(0, 10);
@@ -647,7 +789,17 @@ async function renderSaved() {
     h(
       'table',
       { 'aria-labelledby': 'saved-h' },
-      h('thead', {}, h('tr', {}, ...['entry.formId', 'entry.status', 'entry.operator', 'entry.time', 'entry.actions'].map((k) => h('th', { scope: 'col', text: tr(k) })))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['entry.formId', 'entry.status', 'entry.operator', 'entry.time', 'entry.actions'].map(
+            (k) => h('th', { scope: 'col', text: tr(k) }),
+          ),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -662,8 +814,26 @@ async function renderSaved() {
             h(
               'td',
               { class: 'row-actions' },
-              h('button', { type: 'button', class: 'ghost edit', 'aria-label': tr('entry.editId', { id: it.id }), onclick: () => openForEdit(it.id) }, tr('entry.edit')),
-              h('button', { type: 'button', class: 'ghost delete', 'aria-label': tr('entry.deleteId', { id: it.id }), onclick: (e) => confirmDelete(e.currentTarget, it.id) }, tr('entry.delete')),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'ghost edit',
+                  'aria-label': tr('entry.editId', { id: it.id }),
+                  onclick: () => openForEdit(it.id),
+                },
+                tr('entry.edit'),
+              ),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'ghost delete',
+                  'aria-label': tr('entry.deleteId', { id: it.id }),
+                  onclick: (e) => confirmDelete(e.currentTarget, it.id),
+                },
+                tr('entry.delete'),
+              ),
             ),
           ),
         ),
@@ -722,8 +892,31 @@ async function confirmDelete(button, id) {
   if (!record) return;
   const q = questions();
   // A form kept in the core's chunks is removed by a deletion record in the log.
-  const tombstone = inChunks ? { id, instrument: record.instrument, deleted: true, codes: new Uint8Array(0), extras: {}, exported: 0, savedAt: new Date().toISOString() } : null;
-  await removeId(id, { at: new Date().toISOString(), what: 'delete', who: operator() || null, detail: { id, was: response ? 'response' : 'entry', answers: Array.from(record.codes, (c, i) => shown(q[i], c)) } }, tombstone);
+  const tombstone = inChunks
+    ? {
+        id,
+        instrument: record.instrument,
+        deleted: true,
+        codes: new Uint8Array(0),
+        extras: {},
+        exported: 0,
+        savedAt: new Date().toISOString(),
+      }
+    : null;
+  await removeId(
+    id,
+    {
+      at: new Date().toISOString(),
+      what: 'delete',
+      who: operator() || null,
+      detail: {
+        id,
+        was: response ? 'response' : 'entry',
+        answers: Array.from(record.codes, (c, i) => shown(q[i], c)),
+      },
+    },
+    tombstone,
+  );
   if (form.editing?.record.id === id) await newForm();
   await Promise.all([renderFigures(), renderSaved(), showHistory(id)]);
   say('entry.deleted', { id });
@@ -738,7 +931,12 @@ function disagreementText(list) {
     .map((d) => {
       const q = questions().find((x) => x.id === d.question);
       const code = (c) => (q ? shown(q, c) : String(c)) || '·';
-      return tr('entry.histField', { q: d.question.toUpperCase(), first: code(d.first), second: code(d.second), paper: code(d.resolved) });
+      return tr('entry.histField', {
+        q: d.question.toUpperCase(),
+        first: code(d.first),
+        second: code(d.second),
+        paper: code(d.resolved),
+      });
     })
     .join(tr('entry.histSep'));
 }
@@ -749,10 +947,19 @@ async function showHistory(id) {
   const line = (a) => {
     const when = new Date(a.at).toLocaleString(lang);
     const who = a.who ?? '—';
-    if (a.what === 'edit') return tr('entry.histEdit', { when, who, changes: a.detail.changes.map((c) => `${c.question.toUpperCase()} ${c.from}→${c.to}`).join(', ') });
+    if (a.what === 'edit')
+      return tr('entry.histEdit', {
+        when,
+        who,
+        changes: a.detail.changes
+          .map((c) => `${c.question.toUpperCase()} ${c.from}→${c.to}`)
+          .join(', '),
+      });
     if (a.what === 'verify') {
       const list = a.detail.disagreements;
-      return list.length ? tr('entry.histVerifyDiff', { when, who, n: list.length, fields: disagreementText(list) }) : tr('entry.histVerify', { when, who, n: 0 });
+      return list.length
+        ? tr('entry.histVerifyDiff', { when, who, n: list.length, fields: disagreementText(list) })
+        : tr('entry.histVerify', { when, who, n: 0 });
     }
     if (a.what === 'delete') return tr('entry.histDelete', { when, who });
     if (a.what === 'enter') return tr('entry.histEnter', { when, who });
@@ -760,7 +967,11 @@ async function showHistory(id) {
   };
   $('#history').replaceChildren(
     h('h3', { id: 'history-h', text: tr('entry.history', { id }) }),
-    h('ol', { class: 'history', 'aria-labelledby': 'history-h' }, trail.map((a) => h('li', { 'data-what': a.what, text: line(a) }))),
+    h(
+      'ol',
+      { class: 'history', 'aria-labelledby': 'history-h' },
+      trail.map((a) => h('li', { 'data-what': a.what, text: line(a) })),
+    ),
   );
 }
 
@@ -771,7 +982,6 @@ function renderTexts() {
   labelLangButton(lang);
   document.title = tr('entry.title');
 }
-
 
 async function start() {
   renderTexts();
@@ -794,7 +1004,9 @@ async function start() {
     if (!input.readOnly) input.value = fullId(input.value);
     showFullId();
   });
-  $('#operator').addEventListener('change', () => localStorage.setItem('manyi.operator', operator()));
+  $('#operator').addEventListener('change', () =>
+    localStorage.setItem('manyi.operator', operator()),
+  );
   $('#operator').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();
@@ -856,7 +1068,10 @@ async function start() {
 async function latestId() {
   try {
     const [pending, paper] = await Promise.all([pendingEntries(), paperForms()]);
-    const all = [...pending.map((e) => ({ id: e.id, at: e.at })), ...paper.map((r) => ({ id: r.id, at: r.savedAt ?? r.extras?.keyed_at ?? '' }))];
+    const all = [
+      ...pending.map((e) => ({ id: e.id, at: e.at })),
+      ...paper.map((r) => ({ id: r.id, at: r.savedAt ?? r.extras?.keyed_at ?? '' })),
+    ];
     all.sort((a, b) => (a.at < b.at ? 1 : -1));
     return all[0]?.id ?? '';
   } catch {
@@ -875,5 +1090,8 @@ function syncPasses() {
   }
 }
 
-catchFailures(() => $('#entry-msg'), (what) => tr('app.failed', { what }));
+catchFailures(
+  () => $('#entry-msg'),
+  (what) => tr('app.failed', { what }),
+);
 start();

@@ -11,10 +11,12 @@ const strings = {
     switchTo: 'English',
     switchLabel: 'Switch to English',
     'app.failed': '操作未完成：{what}。请重试；如仍失败，请告知工作人员。',
-    'survey.saveFailed': '您的答卷未能保存在本机：{what}。答案都还在，请再点一次“提交”；如仍失败，请告知工作人员。',
+    'survey.saveFailed':
+      '您的答卷未能保存在本机：{what}。答案都还在，请再点一次“提交”；如仍失败，请告知工作人员。',
     'survey.open': '填写满意度问卷',
     'survey.badLink': '邀请链接不完整，无法作答：请打开短信或二维码中的完整链接。（{what}）',
-    'survey.foreignSource': '链接指定的问卷不是本站 instruments/ 文件夹中的文件，已拒绝载入（以防冒用本行网址的钓鱼问卷）',
+    'survey.foreignSource':
+      '链接指定的问卷不是本站 instruments/ 文件夹中的文件，已拒绝载入（以防冒用本行网址的钓鱼问卷）',
     'survey.loading': '正在载入问卷…',
     'survey.progress': '第 {n} 题，共 {total} 题',
     'survey.back': '上一题',
@@ -48,12 +50,14 @@ const strings = {
     'survey.badInstrument': '问卷无法载入：{what}',
     'survey.contact.step': '可选：回访',
     'survey.contact.title': '需要我们回访您吗？（可选）',
-    'survey.contact.lead': '如您愿意，请留下姓名和电话，网点工作人员会就您的意见与您联系。只有勾选同意后才会保存。',
+    'survey.contact.lead':
+      '如您愿意，请留下姓名和电话，网点工作人员会就您的意见与您联系。只有勾选同意后才会保存。',
     'survey.contact.name': '姓名或称呼',
     'survey.contact.phone': '联系电话',
     'survey.contact.consent': '我同意银行保存以上联系方式，并就本次调查与我联系',
     'survey.contact.badPhone': '请填写有效的电话号码（5–20 位数字），或取消勾选同意。',
-    'survey.contact.notKept': '未勾选同意，您填写的联系方式不会保存。如需回访请勾选同意；否则再按一次“跳过”。',
+    'survey.contact.notKept':
+      '未勾选同意，您填写的联系方式不会保存。如需回访请勾选同意；否则再按一次“跳过”。',
     'survey.contact.skip': '跳过',
     'survey.contact.review': '回访联系方式',
     'survey.contact.none': '不需要回访',
@@ -70,11 +74,15 @@ const strings = {
     skip: 'Skip to content',
     switchTo: '中文',
     switchLabel: '切换到中文',
-    'app.failed': 'That did not finish: {what}. Try again; if it keeps failing, tell a member of staff.',
-    'survey.saveFailed': 'Your answers could not be saved on this device: {what}. They are all still here: press Submit again; if it keeps failing, tell a member of staff.',
+    'app.failed':
+      'That did not finish: {what}. Try again; if it keeps failing, tell a member of staff.',
+    'survey.saveFailed':
+      'Your answers could not be saved on this device: {what}. They are all still here: press Submit again; if it keeps failing, tell a member of staff.',
     'survey.open': 'Answer the survey',
-    'survey.badLink': 'This invitation link is incomplete: please open the whole link from the message or QR code. ({what})',
-    'survey.foreignSource': 'the link names a questionnaire that is not a file of this site’s instruments/ folder, so it was refused (a guard against phishing under the bank’s address)',
+    'survey.badLink':
+      'This invitation link is incomplete: please open the whole link from the message or QR code. ({what})',
+    'survey.foreignSource':
+      'the link names a questionnaire that is not a file of this site’s instruments/ folder, so it was refused (a guard against phishing under the bank’s address)',
     'survey.loading': 'Loading the questionnaire…',
     'survey.progress': 'Question {n} of {total}',
     'survey.back': 'Back',
@@ -87,8 +95,10 @@ const strings = {
     'survey.change': 'Change',
     'survey.keys.letters': 'Press {keys} to choose, or use Tab and the arrow keys.',
     'survey.keys.or': '{a} or {b}',
-    'survey.keys.numbers': 'Type a number from {min} to {max} to choose, or use Tab and the arrow keys.',
-    'survey.keys.wait': '{n} typed: it is chosen in a moment; press Enter to choose it now, or type another digit.',
+    'survey.keys.numbers':
+      'Type a number from {min} to {max} to choose, or use Tab and the arrow keys.',
+    'survey.keys.wait':
+      '{n} typed: it is chosen in a moment; press Enter to choose it now, or type another digit.',
     'survey.submit': 'Submit',
     'survey.missing': 'Question {n} must be answered.',
     'survey.gotoMissing': 'Go to question {n}',
@@ -96,7 +106,8 @@ const strings = {
     'survey.saved': 'Your answers are saved.',
     'survey.nextCustomer': 'Your answers are saved. This page will reset for the next customer.',
     'survey.again': 'Fill in another',
-    'survey.code.lead': 'Send the response code below to the branch (screenshot, share or copy): only then do your answers count.',
+    'survey.code.lead':
+      'Send the response code below to the branch (screenshot, share or copy): only then do your answers count.',
     'survey.code.qrLabel': 'QR code of your response',
     'survey.code.share': 'Share the code',
     'survey.code.copy': 'Copy the code',
@@ -104,16 +115,21 @@ const strings = {
     'survey.code.select': 'Press and hold the code to select and copy it.',
     'survey.code.title': 'Satisfaction survey response code',
     'survey.code.message': 'My satisfaction survey response code: {code}',
-    'survey.code.failed': 'Your answers are saved on this phone, but no response code could be made: {what}',
+    'survey.code.failed':
+      'Your answers are saved on this phone, but no response code could be made: {what}',
     'survey.badInstrument': 'The questionnaire could not be loaded: {what}',
     'survey.contact.step': 'Optional: call-back',
     'survey.contact.title': 'Would you like us to call you back? (optional)',
-    'survey.contact.lead': 'If you wish, leave your name and phone number and branch staff will contact you about your feedback. They are kept only if you tick the consent box.',
+    'survey.contact.lead':
+      'If you wish, leave your name and phone number and branch staff will contact you about your feedback. They are kept only if you tick the consent box.',
     'survey.contact.name': 'Name',
     'survey.contact.phone': 'Phone number',
-    'survey.contact.consent': 'I agree that the bank keeps these contact details and contacts me about this survey',
-    'survey.contact.badPhone': 'Please enter a valid phone number (5–20 digits), or untick the consent box.',
-    'survey.contact.notKept': 'Without consent your contact details will not be kept. Tick the box to be called back; otherwise press “Skip” again.',
+    'survey.contact.consent':
+      'I agree that the bank keeps these contact details and contacts me about this survey',
+    'survey.contact.badPhone':
+      'Please enter a valid phone number (5–20 digits), or untick the consent box.',
+    'survey.contact.notKept':
+      'Without consent your contact details will not be kept. Tick the box to be called back; otherwise press “Skip” again.',
     'survey.contact.skip': 'Skip',
     'survey.contact.review': 'Call-back contact',
     'survey.contact.none': 'No call-back',
@@ -130,7 +146,9 @@ const strings = {
 
 /** Why a questionnaire could not be loaded, in `lang`: the core's reason, or ours for a link to another site. */
 export function instrumentProblem(/** @type {Lang} */ lang, e) {
-  return e?.problems?.[0]?.code === 'foreign_source' ? t(lang, 'survey.foreignSource') : String(e?.message ?? e);
+  return e?.problems?.[0]?.code === 'foreign_source'
+    ? t(lang, 'survey.foreignSource')
+    : String(e?.message ?? e);
 }
 
 /**
@@ -141,7 +159,8 @@ export function instrumentProblem(/** @type {Lang} */ lang, e) {
  */
 export function problemText(/** @type {Lang} */ lang, p) {
   const detailed = `problem.${p.code}.detail`;
-  if ((p.expected != null || p.first_line != null) && has(lang, detailed)) return t(lang, detailed, { expected: p.expected ?? '', line: p.first_line ?? '' });
+  if ((p.expected != null || p.first_line != null) && has(lang, detailed))
+    return t(lang, detailed, { expected: p.expected ?? '', line: p.first_line ?? '' });
   return has(lang, `problem.${p.code}`) ? t(lang, `problem.${p.code}`) : p.message;
 }
 
@@ -180,7 +199,9 @@ export function saveLang(/** @type {Lang} */ lang) {
 export function t(/** @type {Lang} */ lang, key, vars = {}) {
   const s = strings[lang][key] ?? strings['zh-CN'][key] ?? key;
   return s
-    .replace(/\{(\w+)\?([^:{}]*):([^{}]*)\}/g, (_, k, one, other) => (Number(vars[k]) === 1 ? one : other))
+    .replace(/\{(\w+)\?([^:{}]*):([^{}]*)\}/g, (_, k, one, other) =>
+      Number(vars[k]) === 1 ? one : other,
+    )
     .replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
 }
 

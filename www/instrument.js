@@ -7,7 +7,9 @@
 const BUILTIN_URL = 'instruments/zg-x-branch-2023.json';
 
 /** The instrument for this page: `path` (checked by the core) or, when null, the built-in one. */
-export async function loadInstrument(path = new URLSearchParams(location.search).get('instrument')) {
+export async function loadInstrument(
+  path = new URLSearchParams(location.search).get('instrument'),
+) {
   if (path == null) {
     const res = await fetch(BUILTIN_URL);
     if (!res.ok) throw new Error(`${BUILTIN_URL}: HTTP ${res.status}`);

@@ -9,13 +9,19 @@ import { initialLang, saveLang, t, translatePage } from './i18n.js';
 import './texts.js';
 import { $field as $, catchFailures, h, labelLangButton } from './dom.js';
 import { qrSvg } from './qr.js';
-import { addCoded, addInvitations, branchKey, deviceId, invitations, saveBranchKey } from './storage.js';
+import {
+  addCoded,
+  addInvitations,
+  branchKey,
+  deviceId,
+  invitations,
+  saveBranchKey,
+} from './storage.js';
 import { staffGate } from './lock.js';
 import { MISSING } from './answers.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
-
 
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
@@ -29,19 +35,21 @@ const tr = (k, vars) => t(lang, k, vars);
 /** The status lines, as functions of the language: shown again in the other language after a switch. */
 const statuses = {};
 /** The note on strings that are not codes, after the outcome (a space between English sentences only). */
-const ignoredNote = (others) => (others.length ? `${lang === 'en' ? ' ' : ''}${tr('inv.ignored', { n: others.length })}` : '');
+const ignoredNote = (others) =>
+  others.length ? `${lang === 'en' ? ' ' : ''}${tr('inv.ignored', { n: others.length })}` : '';
 function say(id, text) {
   statuses[id] = text;
   $(`#${id}`).textContent = text();
 }
-
 
 // ---- the branch key ---------------------------------------------------------------
 
 async function renderKey() {
   key = await branchKey();
   const used = (await invitations()).filter((i) => i.usedBy).length;
-  $('#key-status').textContent = key ? tr('inv.keyIs', { name: key.name, at: new Date(key.createdAt).toLocaleString(lang), used }) : tr('inv.noKey');
+  $('#key-status').textContent = key
+    ? tr('inv.keyIs', { name: key.name, at: new Date(key.createdAt).toLocaleString(lang), used })
+    : tr('inv.noKey');
   $('#make-key').hidden = Boolean(key);
   for (const id of ['#issue-go', '#check', '#scan']) $(id).disabled = !key;
 }
@@ -51,7 +59,11 @@ async function makeKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const value = { key: bytes, name: keyName(bytes), createdAt: new Date().toISOString() };
   try {
-    await saveBranchKey(value, { at: value.createdAt, what: 'branch-key', detail: { name: value.name, device: await deviceId() } });
+    await saveBranchKey(value, {
+      at: value.createdAt,
+      what: 'branch-key',
+      detail: { name: value.name, device: await deviceId() },
+    });
   } catch {
     // Another tab made one first: keep that one.
   }
@@ -122,7 +134,9 @@ async function restoreSlips() {
     }
   }
   if (!issued.length) return;
-  say('issue-status', () => tr('inv.restored', { n: issued.length, at: new Date(last).toLocaleString(lang) }));
+  say('issue-status', () =>
+    tr('inv.restored', { n: issued.length, at: new Date(last).toLocaleString(lang) }),
+  );
   await renderSlips();
   $('#print-slips').disabled = false;
   $('#print-posters').disabled = false;
@@ -139,7 +153,16 @@ async function renderSlips() {
         qrSvg(qrCode(inv.url), tr('inv.qrLabel', { n: i + 1 })),
         h('p', { class: 'slip-hint', text: tr('inv.slipHint') }),
         h('p', { class: 'slip-link' }, h('a', { href: inv.url, text: inv.url })),
-        h('button', { type: 'button', class: 'ghost copy', 'aria-label': tr('inv.copyN', { n: i + 1 }), onclick: () => copyLink(inv.url) }, tr('inv.copy')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'ghost copy',
+            'aria-label': tr('inv.copyN', { n: i + 1 }),
+            onclick: () => copyLink(inv.url),
+          },
+          tr('inv.copy'),
+        ),
       ),
     ),
   );
@@ -203,11 +226,19 @@ async function take(codes, others = []) {
       results.push({ text, record });
       records.push(record);
     } catch (e) {
-      results.push({ text, reason: e?.problems?.[0]?.code ?? 'malformed', message: String(e?.message ?? e) });
+      results.push({
+        text,
+        reason: e?.problems?.[0]?.code ?? 'malformed',
+        message: String(e?.message ?? e),
+      });
     }
   }
   if (records.length) {
-    const outcome = await addCoded(records, { at: now, what: 'intake', detail: { codes: codes.length } });
+    const outcome = await addCoded(records, {
+      at: now,
+      what: 'intake',
+      detail: { codes: codes.length },
+    });
     records.forEach((r, i) => {
       if (outcome[i] === 'used') {
         const res = results.find((x) => x.record === r);
@@ -219,15 +250,26 @@ async function take(codes, others = []) {
   lastResults = [...results, ...others.map((text) => ({ text, reason: 'not_code' }))];
   renderResults();
   const accepted = results.filter((r) => r.record).length;
-  say('intake-status', () => tr('inv.taken', { accepted, refused: results.length - accepted }) + ignoredNote(others));
+  say(
+    'intake-status',
+    () => tr('inv.taken', { accepted, refused: results.length - accepted }) + ignoredNote(others),
+  );
   if (accepted) $('#codes').value = '';
   await renderKey();
 }
 
 /** A code as written, in unbreakable groups of five that wrap only between groups. */
 function groups(text) {
-  const parts = text.trim().split(/[\s-]+/).flatMap((p) => p.match(/.{1,5}/g) ?? []);
-  return parts.flatMap((p, i) => [i ? h('wbr') : null, h('span', { class: 'group', text: i < parts.length - 1 ? `${p}-` : p })]).filter(Boolean);
+  const parts = text
+    .trim()
+    .split(/[\s-]+/)
+    .flatMap((p) => p.match(/.{1,5}/g) ?? []);
+  return parts
+    .flatMap((p, i) => [
+      i ? h('wbr') : null,
+      h('span', { class: 'group', text: i < parts.length - 1 ? `${p}-` : p }),
+    ])
+    .filter(Boolean);
 }
 
 function renderResults() {
@@ -237,7 +279,16 @@ function renderResults() {
       'table',
       { id: 'intake-results' },
       h('caption', { text: tr('inv.results') }),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: tr('inv.code') }), h('th', { scope: 'col', text: tr('inv.outcome') }))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col', text: tr('inv.code') }),
+          h('th', { scope: 'col', text: tr('inv.outcome') }),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -246,7 +297,12 @@ function renderResults() {
             'tr',
             { 'data-outcome': r.record ? 'accepted' : r.reason },
             h('td', { class: 'code' }, h('span', { class: 'code-text' }, groups(r.text))),
-            h('td', { class: r.record ? 'ok' : r.reason === 'not_code' ? 'other' : 'error', text: r.record ? tr('inv.accepted', { id: r.record.id }) : tr(`inv.reason.${r.reason}`) }),
+            h('td', {
+              class: r.record ? 'ok' : r.reason === 'not_code' ? 'other' : 'error',
+              text: r.record
+                ? tr('inv.accepted', { id: r.record.id })
+                : tr(`inv.reason.${r.reason}`),
+            }),
           ),
         ),
       ),
@@ -273,7 +329,10 @@ async function scan() {
   await video.play();
   $('#scan').textContent = tr('inv.stopScan');
   // The browser's own detector where there is one; the core's decoder otherwise.
-  const detector = 'BarcodeDetector' in globalThis ? new globalThis.BarcodeDetector({ formats: ['qr_code'] }) : null;
+  const detector =
+    'BarcodeDetector' in globalThis
+      ? new globalThis.BarcodeDetector({ formats: ['qr_code'] })
+      : null;
   // The core's decoder is a separate, larger package: fetched only when needed.
   let decodeQr = null;
   if (!detector) {
@@ -284,25 +343,29 @@ async function scan() {
   }
   const canvas = document.createElement('canvas');
   const seen = new Set();
-  scanning = { stream, timer: setInterval(async () => {
-    if (!video.videoWidth) return;
-    let texts = [];
-    if (detector) texts = (await detector.detect(video)).map((b) => b.rawValue);
-    else {
-      const w = (canvas.width = Math.min(640, video.videoWidth));
-      const hgt = (canvas.height = Math.round((video.videoHeight * w) / video.videoWidth));
-      const ctx = canvas.getContext('2d', { willReadFrequently: true });
-      ctx.drawImage(video, 0, 0, w, hgt);
-      const rgba = ctx.getImageData(0, 0, w, hgt).data;
-      const grey = new Uint8Array(w * hgt);
-      for (let i = 0; i < grey.length; i++) grey[i] = (rgba[4 * i] * 77 + rgba[4 * i + 1] * 150 + rgba[4 * i + 2] * 29) >> 8;
-      texts = decodeQr(w, hgt, grey);
-    }
-    const found = await Promise.all(texts.map(findCodes));
-    const fresh = found.flatMap((f) => f.codes).filter((c) => !seen.has(c));
-    for (const c of fresh) seen.add(c);
-    if (fresh.length) await take(fresh);
-  }, 400) };
+  scanning = {
+    stream,
+    timer: setInterval(async () => {
+      if (!video.videoWidth) return;
+      let texts = [];
+      if (detector) texts = (await detector.detect(video)).map((b) => b.rawValue);
+      else {
+        const w = (canvas.width = Math.min(640, video.videoWidth));
+        const hgt = (canvas.height = Math.round((video.videoHeight * w) / video.videoWidth));
+        const ctx = canvas.getContext('2d', { willReadFrequently: true });
+        ctx.drawImage(video, 0, 0, w, hgt);
+        const rgba = ctx.getImageData(0, 0, w, hgt).data;
+        const grey = new Uint8Array(w * hgt);
+        for (let i = 0; i < grey.length; i++)
+          grey[i] = (rgba[4 * i] * 77 + rgba[4 * i + 1] * 150 + rgba[4 * i + 2] * 29) >> 8;
+        texts = decodeQr(w, hgt, grey);
+      }
+      const found = await Promise.all(texts.map(findCodes));
+      const fresh = found.flatMap((f) => f.codes).filter((c) => !seen.has(c));
+      for (const c of fresh) seen.add(c);
+      if (fresh.length) await take(fresh);
+    }, 400),
+  };
 }
 
 function stopScan() {
@@ -328,7 +391,8 @@ $('#lang').addEventListener('click', async () => {
   await renderKey();
   if (issued.length) await renderSlips();
   // Status lines still showing (a test may have cleared one) follow the language.
-  for (const [id, text] of Object.entries(statuses)) if ($(`#${id}`).textContent) $(`#${id}`).textContent = text();
+  for (const [id, text] of Object.entries(statuses))
+    if ($(`#${id}`).textContent) $(`#${id}`).textContent = text();
   renderResults();
 });
 $('#make-key').addEventListener('click', makeKey);
@@ -340,7 +404,10 @@ $('#scan').addEventListener('click', scan);
 
 renderTexts();
 $('#base').value = surveyUrl();
-catchFailures(() => $('#issue-status'), (what) => tr('app.failed', { what }));
+catchFailures(
+  () => $('#issue-status'),
+  (what) => tr('app.failed', { what }),
+);
 await renderKey();
 await restoreSlips();
 document.documentElement.dataset.ready = 'true';

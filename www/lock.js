@@ -16,7 +16,10 @@ function gateForm(kind, attempt) {
   const tr = (key, vars) => t(lang, key, vars);
   const main = /** @type {HTMLElement} */ (document.querySelector('main'));
   // The screen's own controls (its content, and buttons such as Print in the bar) wait behind the lock.
-  const hidden = /** @type {HTMLElement[]} */ ([...main.children, ...document.querySelectorAll('header.bar button:not(#lang), footer')]).filter((c) => !c.hidden);
+  const hidden = /** @type {HTMLElement[]} */ ([
+    ...main.children,
+    ...document.querySelectorAll('header.bar button:not(#lang), footer'),
+  ]).filter((c) => !c.hidden);
   for (const c of hidden) c.hidden = true;
   document.documentElement.dataset.lock = kind;
   return new Promise((resolve) => {
@@ -24,26 +27,54 @@ function gateForm(kind, attempt) {
     const render = () => {
       translatePage(lang);
       labelLangButton(lang);
-      const field = (id, key) => h('p', { class: 'field' }, h('label', { for: id, text: tr(key) }), h('input', { id, type: 'password', autocomplete: kind === 'none' ? 'new-password' : 'current-password', required: true }));
+      const field = (id, key) =>
+        h(
+          'p',
+          { class: 'field' },
+          h('label', { for: id, text: tr(key) }),
+          h('input', {
+            id,
+            type: 'password',
+            autocomplete: kind === 'none' ? 'new-password' : 'current-password',
+            required: true,
+          }),
+        );
       section.replaceChildren(
         ...[
-          h('h1', { id: 'lock-h', tabindex: -1, text: tr(kind === 'none' ? 'lock.setTitle' : 'lock.title') }),
+          h('h1', {
+            id: 'lock-h',
+            tabindex: -1,
+            text: tr(kind === 'none' ? 'lock.setTitle' : 'lock.title'),
+          }),
           h('p', { text: tr(kind === 'none' ? 'lock.setLead' : 'lock.lead') }),
-          kind === 'none' ? h('p', { class: 'warning', id: 'lock-warning' }, h('strong', { text: tr('lock.forgetWarning') })) : null,
+          kind === 'none'
+            ? h(
+                'p',
+                { class: 'warning', id: 'lock-warning' },
+                h('strong', { text: tr('lock.forgetWarning') }),
+              )
+            : null,
           h(
             'form',
             { id: 'lock-form', 'aria-labelledby': 'lock-h', onsubmit: submit },
             field('lock-pass', 'lock.passphrase'),
             kind === 'none' ? field('lock-again', 'lock.again') : null,
             h('p', { id: 'lock-error', class: 'error', role: 'alert' }),
-            h('button', { type: 'submit', id: 'lock-go' }, tr(kind === 'none' ? 'lock.set' : 'lock.unlock')),
+            h(
+              'button',
+              { type: 'submit', id: 'lock-go' },
+              tr(kind === 'none' ? 'lock.set' : 'lock.unlock'),
+            ),
           ),
         ].filter(Boolean),
       );
     };
     async function submit(e) {
       e.preventDefault();
-      const say = (key, vars) => ((section.querySelector('#lock-error').textContent = tr(key, vars)), section.querySelector('#lock-pass').focus());
+      const say = (key, vars) => (
+        (section.querySelector('#lock-error').textContent = tr(key, vars)),
+        section.querySelector('#lock-pass').focus()
+      );
       const pass = section.querySelector('#lock-pass').value;
       const again = section.querySelector('#lock-again')?.value;
       if (kind === 'none' && pass !== again) return say('lock.mismatch');
@@ -59,7 +90,8 @@ function gateForm(kind, attempt) {
         resolve(keys);
       } catch (err) {
         button.disabled = false;
-        if (err instanceof vault.Refused) say(err.wait ? 'lock.wait' : 'lock.wrong', { s: err.wait });
+        if (err instanceof vault.Refused)
+          say(err.wait ? 'lock.wait' : 'lock.wrong', { s: err.wait });
         else if (err?.problems?.[0]?.code === 'weak_passphrase') say('lock.weak');
         else say('lock.failed', { what: String(err?.message ?? err) });
       }
@@ -85,7 +117,8 @@ function keepSession() {
       vault.touch();
     }
   };
-  for (const ev of ['pointerdown', 'keydown', 'touchstart']) addEventListener(ev, touched, { passive: true });
+  for (const ev of ['pointerdown', 'keydown', 'touchstart'])
+    addEventListener(ev, touched, { passive: true });
   // Idle too long (or locked in another way): the keys go and the lock shows again.
   setInterval(() => {
     if (!vault.sessionAlive()) {
@@ -95,7 +128,17 @@ function keepSession() {
   }, 30_000);
   const bar = document.querySelector('header.bar');
   if (bar && !bar.querySelector('#lock-now')) {
-    const button = h('button', { type: 'button', class: 'ghost', id: 'lock-now', 'data-i18n': 'lock.now', onclick: () => (vault.lock(), location.reload()) }, t(initialLang(), 'lock.now'));
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'ghost',
+        id: 'lock-now',
+        'data-i18n': 'lock.now',
+        onclick: () => (vault.lock(), location.reload()),
+      },
+      t(initialLang(), 'lock.now'),
+    );
     bar.querySelector('#lang')?.before(button);
   }
 }

@@ -11,14 +11,12 @@ import { kioskBounce } from './lock.js';
 // A blank form holds no data, but a kiosk never leaves its survey.
 await kioskBounce();
 
-
 /** @type {'zh-CN' | 'en'} */
 let lang = initialLang();
 let instrument;
 
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
-
 
 const box = () => h('span', { class: 'box', 'aria-hidden': 'true' });
 
@@ -28,14 +26,50 @@ function question(q, i) {
       ? h(
           'div',
           { class: 'scale' },
-          h('ol', { class: 'points' }, Array.from({ length: q.max - q.min + 1 }, (_, k) => h('li', { 'data-code': String(q.min + k) }, box(), h('b', { text: String(q.min + k) })))),
-          h('p', { class: 'anchors' }, h('span', { text: `${q.min} = ${textOf(q.min_label)}` }), h('span', { text: `${q.max} = ${textOf(q.max_label)}` })),
+          h(
+            'ol',
+            { class: 'points' },
+            Array.from({ length: q.max - q.min + 1 }, (_, k) =>
+              h(
+                'li',
+                { 'data-code': String(q.min + k) },
+                box(),
+                h('b', { text: String(q.min + k) }),
+              ),
+            ),
+          ),
+          h(
+            'p',
+            { class: 'anchors' },
+            h('span', { text: `${q.min} = ${textOf(q.min_label)}` }),
+            h('span', { text: `${q.max} = ${textOf(q.max_label)}` }),
+          ),
         )
-      : h('ul', { class: 'options' }, q.options.map((o) => h('li', { 'data-code': o.code }, box(), h('b', { class: 'letter', text: o.code }), ' ', textOf(o.label))));
+      : h(
+          'ul',
+          { class: 'options' },
+          q.options.map((o) =>
+            h(
+              'li',
+              { 'data-code': o.code },
+              box(),
+              h('b', { class: 'letter', text: o.code }),
+              ' ',
+              textOf(o.label),
+            ),
+          ),
+        );
   return h(
     'li',
     { class: 'question', 'data-question': q.id },
-    h('p', { class: 'qtext' }, h('span', { class: 'qn', text: `${i + 1}.` }), ' ', textOf(q.text), q.required ? h('span', { class: 'required', text: ` ${tr('paper.required')}` }) : null),
+    h(
+      'p',
+      { class: 'qtext' },
+      h('span', { class: 'qn', text: `${i + 1}.` }),
+      ' ',
+      textOf(q.text),
+      q.required ? h('span', { class: 'required', text: ` ${tr('paper.required')}` }) : null,
+    ),
     choices,
   );
 }
@@ -50,14 +84,22 @@ function render() {
       'header',
       { class: 'sheet-head' },
       h('h1', { id: 'form-title', text: textOf(instrument.title) }),
-      h('div', { class: 'form-id' }, h('span', { class: 'form-id-label', text: tr('paper.formId') }), h('span', { class: 'form-id-cells', 'aria-hidden': 'true' }, Array.from({ length: 10 }, () => h('span', { class: 'cell' })))),
+      h(
+        'div',
+        { class: 'form-id' },
+        h('span', { class: 'form-id-label', text: tr('paper.formId') }),
+        h(
+          'span',
+          { class: 'form-id-cells', 'aria-hidden': 'true' },
+          Array.from({ length: 10 }, () => h('span', { class: 'cell' })),
+        ),
+      ),
     ),
     h('p', { class: 'instructions', text: tr('paper.instructions') }),
     h('ol', { class: 'questions' }, instrument.questions.map(question)),
     h('p', { class: 'thanks', text: tr('paper.thanks') }),
   );
 }
-
 
 $('#lang').addEventListener('click', () => {
   lang = lang === 'en' ? 'zh-CN' : 'en';
@@ -72,6 +114,12 @@ try {
   document.documentElement.dataset.ready = 'true';
 } catch (e) {
   render();
-  $('#sheet').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('paper.failed', { what: instrumentProblem(lang, e) }) }));
+  $('#sheet').replaceChildren(
+    h('p', {
+      class: 'error',
+      role: 'alert',
+      text: tr('paper.failed', { what: instrumentProblem(lang, e) }),
+    }),
+  );
   document.documentElement.dataset.ready = 'error';
 }

@@ -23,7 +23,8 @@ export const num = (x, d = 2) => (x == null || !Number.isFinite(x) ? '—' : min
 export const pct = (x) => (x == null || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}%`);
 
 /** "p < 0.001" or "p = 0.042": the relation belongs to the number. */
-export const pText = (p, name = 'p') => (p == null ? `${name} = —` : p < 0.001 ? `${name} < 0.001` : `${name} = ${p.toFixed(3)}`);
+export const pText = (p, name = 'p') =>
+  p == null ? `${name} = —` : p < 0.001 ? `${name} < 0.001` : `${name} = ${p.toFixed(3)}`;
 
 /** The formula's interval can pass ±100 for small or extreme groups; show it within the scale. */
 export const clampNps = (x) => Math.max(-100, Math.min(100, x));
@@ -32,4 +33,10 @@ export const clampNps = (x) => Math.max(-100, Math.min(100, x));
 export const SAT_COLUMNS = ['sat.valid', 'sat.top', 'sat.bottom', 'sat.mean', 'sat.index'];
 
 /** One satisfaction item's cells, in SAT_COLUMNS' order. */
-export const satisfactionCells = (s) => [String(s.n), pct(s.pct_top), pct(s.pct_bottom), num(s.mean), num(s.index)];
+export const satisfactionCells = (s) => [
+  String(s.n),
+  pct(s.pct_top),
+  pct(s.pct_bottom),
+  num(s.mean),
+  num(s.index),
+];

@@ -7,7 +7,8 @@ export function qrSvg(matrix, label) {
   const quiet = 4;
   let d = '';
   for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) if (modules[y * size + x]) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
+    for (let x = 0; x < size; x++)
+      if (modules[y * size + x]) d += `M${x + quiet} ${y + quiet}h1v1h-1z`;
   }
   const side = size + 2 * quiet;
   const svg = document.createElementNS(NS, 'svg');

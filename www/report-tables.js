@@ -36,15 +36,24 @@ export function optionLabel(/** @type {Lang} */ lang, question, code) {
 export function table(/** @type {string} */ caption, head, rows, attrs = {}) {
   const names = head.map((c) => (c instanceof Node ? c.textContent : c));
   for (const row of rows) {
-    [...row.children].forEach((cell, k) => cell.tagName === 'TD' && names[k] && cell.setAttribute('data-label', names[k]));
+    [...row.children].forEach(
+      (cell, k) => cell.tagName === 'TD' && names[k] && cell.setAttribute('data-label', names[k]),
+    );
   }
   // A column of figures has its header aligned with them (to the right).
   const numeric = (i) => rows[0]?.children[i]?.classList.contains('num');
-  const th = (c, i) => (c instanceof Node ? c : h('th', { scope: 'col', class: numeric(i) ? 'num' : null, text: c }));
+  const th = (c, i) =>
+    c instanceof Node ? c : h('th', { scope: 'col', class: numeric(i) ? 'num' : null, text: c });
   return h(
     'div',
     { class: 'scroll', role: 'region', tabindex: 0, 'aria-label': caption },
-    h('table', attrs, h('caption', { text: caption }), h('thead', {}, h('tr', {}, head.map(th))), h('tbody', {}, rows)),
+    h(
+      'table',
+      attrs,
+      h('caption', { text: caption }),
+      h('thead', {}, h('tr', {}, head.map(th))),
+      h('tbody', {}, rows),
+    ),
   );
 }
 
@@ -52,10 +61,26 @@ export function table(/** @type {string} */ caption, head, rows, attrs = {}) {
 export function frequencyTable(/** @type {Lang} */ lang, instrument, question, f) {
   const tr = (key) => t(lang, key);
   const row = (cls, label, count, percent) =>
-    h('tr', cls, h('th', { scope: 'row', text: label }), h('td', { class: 'num count', text: count }), percent === undefined ? h('td', {}) : h('td', { class: 'num pct', text: pct(percent) }));
-  const rows = Object.keys(f.counts).map((code) => row({ 'data-code': code }, optionLabel(lang, question, code), f.counts[code], f.percent[code]));
-  rows.push(row({ class: 'total' }, tr('freq.total'), f.valid, f.valid ? 100 : null), row({ class: 'missing' }, tr('freq.missing'), f.missing, undefined));
-  return table(questionTitle(lang, instrument, question.id), [tr('freq.option'), tr('freq.count'), tr('freq.percent')], rows, { 'data-question': question.id, class: 'freq' });
+    h(
+      'tr',
+      cls,
+      h('th', { scope: 'row', text: label }),
+      h('td', { class: 'num count', text: count }),
+      percent === undefined ? h('td', {}) : h('td', { class: 'num pct', text: pct(percent) }),
+    );
+  const rows = Object.keys(f.counts).map((code) =>
+    row({ 'data-code': code }, optionLabel(lang, question, code), f.counts[code], f.percent[code]),
+  );
+  rows.push(
+    row({ class: 'total' }, tr('freq.total'), f.valid, f.valid ? 100 : null),
+    row({ class: 'missing' }, tr('freq.missing'), f.missing, undefined),
+  );
+  return table(
+    questionTitle(lang, instrument, question.id),
+    [tr('freq.option'), tr('freq.count'), tr('freq.percent')],
+    rows,
+    { 'data-question': question.id, class: 'freq' },
+  );
 }
 
 /** The NPS's three groups: count and percentage each, its colour's dot beside its name. */
@@ -73,7 +98,12 @@ export function npsGroupsTable(/** @type {Lang} */ lang, nps, attrs = {}) {
       h(
         'tr',
         { 'data-group': g },
-        h('th', { scope: 'row' }, h('span', { class: `dot ${g}`, 'aria-hidden': 'true' }), tr(`nps.${g}`)),
+        h(
+          'th',
+          { scope: 'row' },
+          h('span', { class: `dot ${g}`, 'aria-hidden': 'true' }),
+          tr(`nps.${g}`),
+        ),
         h('td', { class: 'num count', text: count }),
         h('td', { class: 'num pct', text: pct(p) }),
       ),
@@ -83,20 +113,32 @@ export function npsGroupsTable(/** @type {Lang} */ lang, nps, attrs = {}) {
 }
 
 /** The number of options of the satisfaction items (the mean runs 1 … k), or 'k' when they differ. */
-export const satisfactionPoints = (items) => (new Set(items.map((s) => s.points)).size === 1 ? items[0].points : 'k');
+export const satisfactionPoints = (items) =>
+  new Set(items.map((s) => s.points)).size === 1 ? items[0].points : 'k';
 
 /**
  * The satisfaction items, one row each in the order given, with SAT_COLUMNS'
  * cells. The mean's header names its range 1 … k, k the items' number of
  * options ('k' where they differ).
  */
-export function satisfactionTable(/** @type {Lang} */ lang, instrument, items, caption, attrs = {}) {
+export function satisfactionTable(
+  /** @type {Lang} */ lang,
+  instrument,
+  items,
+  caption,
+  attrs = {},
+) {
   const k = satisfactionPoints(items);
   return table(
     caption,
     [t(lang, 'sat.item'), ...SAT_COLUMNS.map((key) => t(lang, key, { k }))],
     items.map((s) =>
-      h('tr', { 'data-question': s.question }, h('th', { scope: 'row', text: questionTitle(lang, instrument, s.question) }), satisfactionCells(s).map((text) => h('td', { class: 'num', text }))),
+      h(
+        'tr',
+        { 'data-question': s.question },
+        h('th', { scope: 'row', text: questionTitle(lang, instrument, s.question) }),
+        satisfactionCells(s).map((text) => h('td', { class: 'num', text })),
+      ),
     ),
     attrs,
   );

@@ -23,7 +23,8 @@ const HKDF_INFO = new TextEncoder().encode('manyi-seal-1');
 export function toBase64(bytes) {
   const all = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let text = '';
-  for (let i = 0; i < all.length; i += 0x8000) text += String.fromCharCode(...all.subarray(i, i + 0x8000));
+  for (let i = 0; i < all.length; i += 0x8000)
+    text += String.fromCharCode(...all.subarray(i, i + 0x8000));
   return btoa(text);
 }
 
@@ -34,12 +35,18 @@ export function fromBase64(text) {
 
 /** JSON bytes of `value`, Uint8Arrays tagged so that they come back as Uint8Arrays. */
 export function toBytes(value) {
-  return new TextEncoder().encode(JSON.stringify(value, (_, v) => (v instanceof Uint8Array ? { $u8: Array.from(v) } : v)));
+  return new TextEncoder().encode(
+    JSON.stringify(value, (_, v) => (v instanceof Uint8Array ? { $u8: Array.from(v) } : v)),
+  );
 }
 
 /** The value of `toBytes`. */
 export function fromBytes(bytes) {
-  return JSON.parse(new TextDecoder().decode(bytes), (_, v) => (v && typeof v === 'object' && Array.isArray(v.$u8) && Object.keys(v).length === 1 ? Uint8Array.from(v.$u8) : v));
+  return JSON.parse(new TextDecoder().decode(bytes), (_, v) =>
+    v && typeof v === 'object' && Array.isArray(v.$u8) && Object.keys(v).length === 1
+      ? Uint8Array.from(v.$u8)
+      : v,
+  );
 }
 
 function concat(...parts) {
@@ -60,7 +67,11 @@ export function aesKey(raw) {
 /** Encrypts `bytes` under the data key `dk` (envelope 1). */
 export async function encryptWith(dk, bytes) {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  return concat(new Uint8Array([DK_ENVELOPE]), iv, await subtle.encrypt({ name: 'AES-GCM', iv }, dk, bytes));
+  return concat(
+    new Uint8Array([DK_ENVELOPE]),
+    iv,
+    await subtle.encrypt({ name: 'AES-GCM', iv }, dk, bytes),
+  );
 }
 
 /** The device's public key (raw P-256 point) as a key to seal to. */
@@ -71,28 +82,53 @@ export function publicKey(raw) {
 async function sealKey(privateKey, publicKey, usage) {
   const shared = await subtle.deriveBits({ name: 'ECDH', public: publicKey }, privateKey, 256);
   const hkdf = await subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-  return subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: HKDF_INFO }, hkdf, { name: 'AES-GCM', length: 256 }, false, [usage]);
+  return subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(32), info: HKDF_INFO },
+    hkdf,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    [usage],
+  );
 }
 
 /** Seals `bytes` to the device's public key (envelope 2): only the private key opens it. */
 export async function sealTo(pub, bytes) {
-  const eph = await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
+  const eph = await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, [
+    'deriveBits',
+  ]);
   const epk = new Uint8Array(await subtle.exportKey('raw', eph.publicKey));
   const key = await sealKey(eph.privateKey, pub, 'encrypt');
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  return concat(new Uint8Array([SEALED_ENVELOPE]), epk, iv, await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: epk }, key, bytes));
+  return concat(
+    new Uint8Array([SEALED_ENVELOPE]),
+    epk,
+    iv,
+    await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: epk }, key, bytes),
+  );
 }
 
 /** Opens either envelope with the unlocked keys { dk, priv }; throws if altered or not ours. */
 export async function openWith(keys, packed) {
   const bytes = new Uint8Array(packed);
   if (bytes[0] === DK_ENVELOPE) {
-    return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(1, 13) }, keys.dk, bytes.subarray(13)));
+    return new Uint8Array(
+      await subtle.decrypt(
+        { name: 'AES-GCM', iv: bytes.subarray(1, 13) },
+        keys.dk,
+        bytes.subarray(13),
+      ),
+    );
   }
   if (bytes[0] === SEALED_ENVELOPE) {
     const epk = bytes.subarray(1, 66);
     const key = await sealKey(keys.priv, await publicKey(epk), 'decrypt');
-    return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(66, 78), additionalData: epk }, key, bytes.subarray(78)));
+    return new Uint8Array(
+      await subtle.decrypt(
+        { name: 'AES-GCM', iv: bytes.subarray(66, 78), additionalData: epk },
+        key,
+        bytes.subarray(78),
+      ),
+    );
   }
   throw new Error('not an envelope this version of manyi reads');
 }

@@ -11,7 +11,13 @@ export function setOptions(sets, chosen, tr, textOf) {
     h('option', {
       value: s.fingerprint,
       selected: s.fingerprint === chosen,
-      text: tr(s.ambiguous ? 'device.setAmbiguous' : 'device.set', { title: textOf(s.title), id: s.id, version: s.version, n: s.n, fp: s.fingerprint.slice(0, 8) }),
+      text: tr(s.ambiguous ? 'device.setAmbiguous' : 'device.set', {
+        title: textOf(s.title),
+        id: s.id,
+        version: s.version,
+        n: s.n,
+        fp: s.fingerprint.slice(0, 8),
+      }),
     }),
   );
 }

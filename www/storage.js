@@ -3,14 +3,25 @@
 // stores, the opening of the database, the encryption envelopes and what the
 // survey writes are in db.js, re-exported here so that a staff page imports
 // everything from one place.
-import { CLEAR, bump, committed, done, openDb, protectAudit, protectRecord, revealRecord } from './db.js';
+import {
+  CLEAR,
+  bump,
+  committed,
+  done,
+  openDb,
+  protectAudit,
+  protectRecord,
+  revealRecord,
+} from './db.js';
 
 export * from './db.js';
 
 /** The audit trail, oldest first. */
 export async function auditTrail() {
   const db = await openDb();
-  return Promise.all((await done(db.transaction('audit').objectStore('audit').getAll())).map(revealRecord));
+  return Promise.all(
+    (await done(db.transaction('audit').objectStore('audit').getAll())).map(revealRecord),
+  );
 }
 
 /** Marks every stored response as exported (after a successful export). */
@@ -35,7 +46,10 @@ export async function markExported(audit) {
 export async function counts() {
   const db = await openDb();
   const store = db.transaction('responses').objectStore('responses');
-  const [total, unexported] = await Promise.all([done(store.count()), done(store.index('exported').count(IDBKeyRange.only(0)))]);
+  const [total, unexported] = await Promise.all([
+    done(store.count()),
+    done(store.index('exported').count(IDBKeyRange.only(0))),
+  ]);
   return { total, unexported };
 }
 
@@ -43,9 +57,15 @@ export async function counts() {
 export async function findId(id) {
   const db = await openDb();
   const tx = db.transaction(['responses', 'entries']);
-  const [response, entry] = await Promise.all([done(tx.objectStore('responses').get(id)), done(tx.objectStore('entries').get(id))]);
+  const [response, entry] = await Promise.all([
+    done(tx.objectStore('responses').get(id)),
+    done(tx.objectStore('entries').get(id)),
+  ]);
   // A deletion record is no response.
-  return { response: response?.deleted ? undefined : await revealRecord(response), entry: await revealRecord(entry) };
+  return {
+    response: response?.deleted ? undefined : await revealRecord(response),
+    entry: await revealRecord(entry),
+  };
 }
 
 /** A duplicate id: the message names the id and where it already is. */
@@ -67,7 +87,10 @@ export async function addEntry(entry, audit) {
   const db = await openDb();
   const tx = db.transaction(['responses', 'entries', 'audit'], 'readwrite');
   const finished = committed(tx);
-  const [response, pending] = await Promise.all([done(tx.objectStore('responses').get(entry.id)), done(tx.objectStore('entries').get(entry.id))]);
+  const [response, pending] = await Promise.all([
+    done(tx.objectStore('responses').get(entry.id)),
+    done(tx.objectStore('entries').get(entry.id)),
+  ]);
   if (response || pending) {
     tx.abort();
     await finished.catch(() => {});
@@ -136,14 +159,18 @@ export async function updateEntry(entry, audit) {
 /** Every pending entry (keyed once, awaiting the second keying), oldest first. */
 export async function pendingEntries() {
   const db = await openDb();
-  const rows = await Promise.all((await done(db.transaction('entries').objectStore('entries').getAll())).map(revealRecord));
+  const rows = await Promise.all(
+    (await done(db.transaction('entries').objectStore('entries').getAll())).map(revealRecord),
+  );
   return rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** Every stored paper response (mode "paper"). */
 export async function paperResponses() {
   const db = await openDb();
-  const rows = await Promise.all((await done(db.transaction('responses').objectStore('responses').getAll())).map(revealRecord));
+  const rows = await Promise.all(
+    (await done(db.transaction('responses').objectStore('responses').getAll())).map(revealRecord),
+  );
   return rows.filter((r) => !r.deleted && r.extras?.mode === 'paper');
 }
 
@@ -226,11 +253,13 @@ export async function addCoded(records, audit) {
     outcome.push(null);
   }
   // How many were taken is known only now, inside the transaction: a count, kept beside the sealed detail.
-  tx.objectStore('audit').add({ ...sealedAudit, accepted: outcome.filter((o) => o === null).length });
+  tx.objectStore('audit').add({
+    ...sealedAudit,
+    accepted: outcome.filter((o) => o === null).length,
+  });
   await finished;
   return outcome;
 }
-
 
 // ---- follow-up cases (issue 17) ----------------------------------------------------
 

@@ -18,7 +18,17 @@ import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i1
 import { $, catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { MISSING, codeMark, codeMeaning, keyAnswer } from './answers.js';
-import { clearDraft, deviceId, instrumentKey as keepInstrument, kioskMode, loadDraft, loadMeta, saveDraft, setKiosk, submitResponse } from './db.js';
+import {
+  clearDraft,
+  deviceId,
+  instrumentKey as keepInstrument,
+  kioskMode,
+  loadDraft,
+  loadMeta,
+  saveDraft,
+  setKiosk,
+  submitResponse,
+} from './db.js';
 import { qrSvg } from './qr.js';
 
 const params = new URLSearchParams(location.search);
@@ -58,27 +68,38 @@ let fromReview = false;
 const tr = (key, vars) => t(lang, key, vars);
 const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 
-
 const instrumentKey = () => `${instrument.id}@${instrument.version}`;
 
 function newDraft() {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
-  const rand = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const rand = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
   contact = { name: '', phone: '', consent: false };
   fromReview = false;
-  return { id: `W${day}-${rand}`, instrument: instrumentKey(), startedAt: new Date().toISOString(), answers: {}, pos: 0, contact: null };
+  return {
+    id: `W${day}-${rand}`,
+    instrument: instrumentKey(),
+    startedAt: new Date().toISOString(),
+    answers: {},
+    pos: 0,
+    contact: null,
+  };
 }
 
 const questions = () => instrument.questions;
 /** The screens before the review: every question, then the contact screen if offered. */
 const steps = () => questions().length + (instrument.callback ? 1 : 0);
-const phaseAt = (pos) => (pos < questions().length ? 'question' : pos < steps() ? 'contact' : 'review');
+const phaseAt = (pos) =>
+  pos < questions().length ? 'question' : pos < steps() ? 'contact' : 'review';
 /** A phone number to call back: digits with optional +, spaces, dashes, brackets; 5 to 20 digits. */
 
 /** The text of an answer code for a question, as the person saw it. */
 function answerText(q, code) {
   if (code == null || code === MISSING) return null;
-  return q.kind === 'scale' ? codeMark(q, code) : `${codeMark(q, code)} ${codeMeaning(q, code, textOf)}`;
+  return q.kind === 'scale'
+    ? codeMark(q, code)
+    : `${codeMark(q, code)} ${codeMeaning(q, code, textOf)}`;
 }
 
 /** Saves the draft before anything else happens. */
@@ -115,7 +136,9 @@ async function go(pos) {
 
 /** Keeps the contact in the draft only while consent is given. */
 async function keepContact() {
-  draft.contact = contact.consent ? { name: contact.name.trim(), phone: contact.phone.trim() } : null;
+  draft.contact = contact.consent
+    ? { name: contact.name.trim(), phone: contact.phone.trim() }
+    : null;
   await persist();
 }
 
@@ -126,14 +149,36 @@ function contactScreen() {
       'div',
       { class: 'field' },
       h('label', { for: id, text: tr(`survey.contact.${key}`) }),
-      h('input', { id, type, autocomplete: auto, inputmode: type === 'tel' ? 'tel' : null, value: contact[key], 'aria-describedby': key === 'phone' ? 'contact-error' : null, oninput: (e) => { contact[key] = e.target.value; keepContact(); } }),
+      h('input', {
+        id,
+        type,
+        autocomplete: auto,
+        inputmode: type === 'tel' ? 'tel' : null,
+        value: contact[key],
+        'aria-describedby': key === 'phone' ? 'contact-error' : null,
+        oninput: (e) => {
+          contact[key] = e.target.value;
+          keepContact();
+        },
+      }),
     );
-  const consent = h('input', { id: 'consent', type: 'checkbox', onchange: (e) => { contact.consent = e.target.checked; $('#next').textContent = contact.consent ? tr('survey.toReview') : tr('survey.contact.skip'); keepContact(); } });
+  const consent = h('input', {
+    id: 'consent',
+    type: 'checkbox',
+    onchange: (e) => {
+      contact.consent = e.target.checked;
+      $('#next').textContent = contact.consent ? tr('survey.toReview') : tr('survey.contact.skip');
+      keepContact();
+    },
+  });
   consent.checked = contact.consent;
   const next = async () => {
     const box = $('#contact-error');
     // The phone rule is the core's (store's Contact::phone_ok), loaded only when a number is to be kept.
-    if (contact.consent && !(await (await import('./core.js')).core()).phoneOk(contact.phone.trim())) {
+    if (
+      contact.consent &&
+      !(await (await import('./core.js')).core()).phoneOk(contact.phone.trim())
+    ) {
       box.textContent = tr('survey.contact.badPhone');
       $('#phone').focus();
       return;
@@ -148,35 +193,74 @@ function contactScreen() {
     go(i + 1);
   };
   return [
-    h('div', { class: 'progress' }, h('span', { text: tr('survey.contact.step') }), h('progress', { max: steps(), value: steps(), 'aria-hidden': 'true' })),
+    h(
+      'div',
+      { class: 'progress' },
+      h('span', { text: tr('survey.contact.step') }),
+      h('progress', { max: steps(), value: steps(), 'aria-hidden': 'true' }),
+    ),
     h('h1', { id: 'q-title', tabindex: -1 }, tr('survey.contact.title')),
     h('p', { class: 'hint', id: 'contact-lead', text: tr('survey.contact.lead') }),
     h(
       'form',
-      { class: 'contact', 'aria-labelledby': 'q-title', onsubmit: (e) => { e.preventDefault(); next(); } },
+      {
+        class: 'contact',
+        'aria-labelledby': 'q-title',
+        onsubmit: (e) => {
+          e.preventDefault();
+          next();
+        },
+      },
       field('name', 'name', 'text', 'name'),
       field('phone', 'phone', 'tel', 'tel'),
-      h('div', { class: 'consent' }, consent, h('label', { for: 'consent', text: tr('survey.contact.consent') })),
+      h(
+        'div',
+        { class: 'consent' },
+        consent,
+        h('label', { for: 'consent', text: tr('survey.contact.consent') }),
+      ),
       h('p', { id: 'contact-error', class: 'error', role: 'alert' }),
       h('button', { type: 'submit', hidden: true, tabindex: -1 }, tr('survey.next')),
     ),
     h(
       'nav',
       { class: 'nav', 'aria-label': tr('survey.navigation') },
-      h('button', { type: 'button', class: 'secondary', id: 'back', onclick: () => go(i - 1) }, tr('survey.back')),
-      h('button', { type: 'button', id: 'next', onclick: next }, contact.consent ? tr('survey.toReview') : tr('survey.contact.skip')),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', id: 'back', onclick: () => go(i - 1) },
+        tr('survey.back'),
+      ),
+      h(
+        'button',
+        { type: 'button', id: 'next', onclick: next },
+        contact.consent ? tr('survey.toReview') : tr('survey.contact.skip'),
+      ),
     ),
   ];
 }
 
 /** Arrow keys, Home and End move the focus within a question's options (one Tab stop for the group). */
 function arrows(e) {
-  const keys = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, Home: -Infinity, End: Infinity };
-  if (!(e.key in keys) || !(e.target instanceof HTMLElement) || !e.target.matches('.option')) return;
+  const keys = {
+    ArrowDown: 1,
+    ArrowRight: 1,
+    ArrowUp: -1,
+    ArrowLeft: -1,
+    Home: -Infinity,
+    End: Infinity,
+  };
+  if (!(e.key in keys) || !(e.target instanceof HTMLElement) || !e.target.matches('.option'))
+    return;
   const all = [...e.currentTarget.querySelectorAll('.option')];
   const at = all.indexOf(e.target);
   const step = keys[e.key];
-  const to = all[Math.max(0, Math.min(all.length - 1, Number.isFinite(step) ? at + step : step < 0 ? 0 : all.length - 1))];
+  const to =
+    all[
+      Math.max(
+        0,
+        Math.min(all.length - 1, Number.isFinite(step) ? at + step : step < 0 ? 0 : all.length - 1),
+      )
+    ];
   e.preventDefault();
   for (const b of all) b.tabIndex = b === to ? 0 : -1;
   to.focus();
@@ -195,32 +279,101 @@ function questionScreen(stay) {
           {},
           h(
             'div',
-            { class: 'options scale', role: 'group', 'aria-labelledby': 'q-title', 'aria-describedby': 'key-hint', onkeydown: arrows },
+            {
+              class: 'options scale',
+              role: 'group',
+              'aria-labelledby': 'q-title',
+              'aria-describedby': 'key-hint',
+              onkeydown: arrows,
+            },
             Array.from({ length: q.max - q.min + 1 }, (_, k) =>
-              h('button', { type: 'button', class: 'option', tabindex: k === (chosen ?? 0) ? 0 : -1, 'aria-pressed': String(chosen === k), 'data-code': String(q.min + k), onclick: () => answer(q, k) }, String(q.min + k)),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'option',
+                  tabindex: k === (chosen ?? 0) ? 0 : -1,
+                  'aria-pressed': String(chosen === k),
+                  'data-code': String(q.min + k),
+                  onclick: () => answer(q, k),
+                },
+                String(q.min + k),
+              ),
             ),
           ),
-          h('div', { class: 'anchors', 'aria-hidden': 'true' }, h('span', { text: `${q.min} ${textOf(q.min_label)}` }), h('span', { text: `${q.max} ${textOf(q.max_label)}` })),
-          h('p', { class: 'visually-hidden', text: `${q.min} = ${textOf(q.min_label)}; ${q.max} = ${textOf(q.max_label)}` }),
+          h(
+            'div',
+            { class: 'anchors', 'aria-hidden': 'true' },
+            h('span', { text: `${q.min} ${textOf(q.min_label)}` }),
+            h('span', { text: `${q.max} ${textOf(q.max_label)}` }),
+          ),
+          h('p', {
+            class: 'visually-hidden',
+            text: `${q.min} = ${textOf(q.min_label)}; ${q.max} = ${textOf(q.max_label)}`,
+          }),
         )
       : h(
           'div',
-          { class: 'options', role: 'group', 'aria-labelledby': 'q-title', 'aria-describedby': 'key-hint', onkeydown: arrows },
+          {
+            class: 'options',
+            role: 'group',
+            'aria-labelledby': 'q-title',
+            'aria-describedby': 'key-hint',
+            onkeydown: arrows,
+          },
           q.options.map((o, k) =>
-            h('button', { type: 'button', class: 'option', tabindex: k === (chosen ?? 0) ? 0 : -1, 'aria-pressed': String(chosen === k), 'data-code': o.code, onclick: () => answer(q, k) }, h('span', { class: 'letter', 'aria-hidden': 'true', text: o.code }), h('span', { text: textOf(o.label) })),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'option',
+                tabindex: k === (chosen ?? 0) ? 0 : -1,
+                'aria-pressed': String(chosen === k),
+                'data-code': o.code,
+                onclick: () => answer(q, k),
+              },
+              h('span', { class: 'letter', 'aria-hidden': 'true', text: o.code }),
+              h('span', { text: textOf(o.label) }),
+            ),
           ),
         );
   return [
-    h('div', { class: 'progress' }, h('span', { text: label }), h('progress', { max: qs.length, value: i + 1, 'aria-hidden': 'true' })),
-    h('h1', { id: 'q-title', tabindex: -1, 'data-question': q.id }, textOf(q.text), q.required ? h('span', { class: 'visually-hidden', text: ` (${tr('survey.required')})` }) : null),
+    h(
+      'div',
+      { class: 'progress' },
+      h('span', { text: label }),
+      h('progress', { max: qs.length, value: i + 1, 'aria-hidden': 'true' }),
+    ),
+    h(
+      'h1',
+      { id: 'q-title', tabindex: -1, 'data-question': q.id },
+      textOf(q.text),
+      q.required
+        ? h('span', { class: 'visually-hidden', text: ` (${tr('survey.required')})` })
+        : null,
+    ),
     choices,
     // What the keyboard does here, said when a key does nothing.
     h('p', { id: 'key-hint', class: 'key-hint', role: 'status' }),
     h(
       'nav',
       { class: 'nav', 'aria-label': tr('survey.navigation') },
-      h('button', { type: 'button', class: 'secondary', id: 'back', disabled: i === 0, onclick: () => go(i - 1) }, tr('survey.back')),
-      h('button', { type: 'button', id: 'next', onclick: () => go(fromReview ? steps() : i + 1) }, i + 1 === qs.length || fromReview ? tr('survey.toReview') : tr('survey.next')),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          id: 'back',
+          disabled: i === 0,
+          onclick: () => go(i - 1),
+        },
+        tr('survey.back'),
+      ),
+      h(
+        'button',
+        { type: 'button', id: 'next', onclick: () => go(fromReview ? steps() : i + 1) },
+        i + 1 === qs.length || fromReview ? tr('survey.toReview') : tr('survey.next'),
+      ),
     ),
   ];
 }
@@ -241,7 +394,16 @@ function reviewScreen() {
         'dd',
         {},
         h('span', { class: text ? '' : 'missing', text: text ?? tr('survey.unanswered') }),
-        h('button', { type: 'button', class: 'ghost', 'aria-describedby': `review-${q.id}`, onclick: () => change(i) }, tr('survey.change')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'ghost',
+            'aria-describedby': `review-${q.id}`,
+            onclick: () => change(i),
+          },
+          tr('survey.change'),
+        ),
       ),
     ];
   });
@@ -253,7 +415,16 @@ function reviewScreen() {
         'dd',
         {},
         h('span', { text: c ? `${c.name} ${c.phone}`.trim() : tr('survey.contact.none') }),
-        h('button', { type: 'button', class: 'ghost', 'aria-describedby': 'review-contact', onclick: () => go(qs.length) }, tr('survey.change')),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'ghost',
+            'aria-describedby': 'review-contact',
+            onclick: () => go(qs.length),
+          },
+          tr('survey.change'),
+        ),
       ),
     );
   }
@@ -264,22 +435,47 @@ function reviewScreen() {
     h(
       'nav',
       { class: 'nav', 'aria-label': tr('survey.navigation') },
-      h('button', { type: 'button', class: 'secondary', id: 'back', onclick: () => go(steps() - 1) }, tr('survey.back')),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', id: 'back', onclick: () => go(steps() - 1) },
+        tr('survey.back'),
+      ),
       h('button', { type: 'button', id: 'submit', onclick: submit }, tr('survey.submit')),
     ),
   ];
 }
 
 function thanksScreen() {
-  if (invitation) return [h('div', { class: 'thanks' }, h('h1', { id: 'q-title', tabindex: -1, class: 'big', text: tr('survey.thanks') }), codePanel())];
+  if (invitation)
+    return [
+      h(
+        'div',
+        { class: 'thanks' },
+        h('h1', { id: 'q-title', tabindex: -1, class: 'big', text: tr('survey.thanks') }),
+        codePanel(),
+      ),
+    ];
   return [
-    h('div', { class: 'thanks' }, h('h1', { id: 'q-title', tabindex: -1, class: 'big', text: tr('survey.thanks') }), h('p', { text: kiosk ? tr('survey.nextCustomer') : tr('survey.saved') }), kiosk ? null : h('button', { type: 'button', id: 'again', onclick: restart }, tr('survey.again'))),
+    h(
+      'div',
+      { class: 'thanks' },
+      h('h1', { id: 'q-title', tabindex: -1, class: 'big', text: tr('survey.thanks') }),
+      h('p', { text: kiosk ? tr('survey.nextCustomer') : tr('survey.saved') }),
+      kiosk
+        ? null
+        : h('button', { type: 'button', id: 'again', onclick: restart }, tr('survey.again')),
+    ),
   ];
 }
 
 /** The response code to send to the branch: QR, text, and share or copy. */
 function codePanel() {
-  if (!sent || sent.error) return h('p', { class: 'error', role: 'alert', text: tr('survey.code.failed', { what: sent?.error ?? '' }) });
+  if (!sent || sent.error)
+    return h('p', {
+      class: 'error',
+      role: 'alert',
+      text: tr('survey.code.failed', { what: sent?.error ?? '' }),
+    });
   const message = tr('survey.code.message', { code: sent.text });
   const status = h('p', { id: 'share-status', role: 'status' });
   const copy = async () => {
@@ -304,7 +500,18 @@ function codePanel() {
     h('p', { text: tr('survey.code.lead') }),
     qrSvg(sent.qr, tr('survey.code.qrLabel')),
     h('p', { class: 'code', id: 'response-code', text: sent.text }),
-    h('div', { class: 'actions' }, navigator.share ? h('button', { type: 'button', id: 'share', onclick: share }, tr('survey.code.share')) : null, h('button', { type: 'button', class: navigator.share ? 'secondary' : '', id: 'copy', onclick: copy }, tr('survey.code.copy'))),
+    h(
+      'div',
+      { class: 'actions' },
+      navigator.share
+        ? h('button', { type: 'button', id: 'share', onclick: share }, tr('survey.code.share'))
+        : null,
+      h(
+        'button',
+        { type: 'button', class: navigator.share ? 'secondary' : '', id: 'copy', onclick: copy },
+        tr('survey.code.copy'),
+      ),
+    ),
     status,
   );
 }
@@ -314,7 +521,12 @@ async function responseCode(codes) {
   try {
     const { core } = await import('./core.js');
     const { encodeResponse, qrCode } = await core();
-    const text = encodeResponse(codes, invitation, secret, instrumentUrl ? JSON.stringify(instrument) : undefined);
+    const text = encodeResponse(
+      codes,
+      invitation,
+      secret,
+      instrumentUrl ? JSON.stringify(instrument) : undefined,
+    );
     return { text, qr: qrCode(text) };
   } catch (e) {
     return { error: String(e?.message ?? e) };
@@ -329,7 +541,13 @@ async function save(codes) {
     // The questionnaire, so that the core never counts this response under another one.
     instrument: await keepInstrument(JSON.stringify(instrument)),
     codes,
-    extras: { mode: 'online', instrument: instrument.id, instrument_version: instrument.version, submitted_at: now, device: await deviceId() },
+    extras: {
+      mode: 'online',
+      instrument: instrument.id,
+      instrument_version: instrument.version,
+      submitted_at: now,
+      device: await deviceId(),
+    },
     exported: 0,
     savedAt: now,
   };
@@ -340,17 +558,28 @@ async function save(codes) {
     record.extras.invitation = invitation;
     sent = await responseCode(codes);
     // Kept with the response, so a reload of the thank-you screen shows the same code.
-    if (!sent.error) meta.push({ key: 'sent', value: { invitation, text: sent.text, qr: sent.qr, id: draft.id } });
+    if (!sent.error)
+      meta.push({ key: 'sent', value: { invitation, text: sent.text, qr: sent.qr, id: draft.id } });
   }
   await submitResponse(record, { at: now, what: 'survey', detail: { id: draft.id, kiosk } }, meta);
 }
 
 async function submit() {
-  const missing = questions().find((q) => q.required && (draft.answers[q.id] ?? MISSING) === MISSING);
+  const missing = questions().find(
+    (q) => q.required && (draft.answers[q.id] ?? MISSING) === MISSING,
+  );
   if (missing) {
     const i = questions().indexOf(missing);
     const box = $('#missing');
-    box.replaceChildren(tr('survey.missing', { n: i + 1 }), ' ', h('button', { type: 'button', class: 'ghost', id: 'goto-missing', onclick: () => change(i) }, tr('survey.gotoMissing', { n: i + 1 })));
+    box.replaceChildren(
+      tr('survey.missing', { n: i + 1 }),
+      ' ',
+      h(
+        'button',
+        { type: 'button', class: 'ghost', id: 'goto-missing', onclick: () => change(i) },
+        tr('survey.gotoMissing', { n: i + 1 }),
+      ),
+    );
     $('#goto-missing').focus();
     return;
   }
@@ -403,11 +632,19 @@ function render(stay) {
   $('#survey-title').textContent = textOf(instrument.title);
   document.title = textOf(instrument.title);
   if (stay === undefined && phase !== 'question') fromReview = false;
-  const screen = stay !== undefined ? questionScreen(stay) : ({ thanks: thanksScreen, review: reviewScreen, contact: contactScreen }[phase]?.() ?? questionScreen());
+  const screen =
+    stay !== undefined
+      ? questionScreen(stay)
+      : ({ thanks: thanksScreen, review: reviewScreen, contact: contactScreen }[phase]?.() ??
+        questionScreen());
   $('#screen').replaceChildren(...screen);
-  document.documentElement.dataset.screen = stay !== undefined ? `q${stay + 1}` : phase === 'question' ? `q${draft.pos + 1}` : phase;
+  document.documentElement.dataset.screen =
+    stay !== undefined ? `q${stay + 1}` : phase === 'question' ? `q${draft.pos + 1}` : phase;
   if (stay !== undefined) return;
-  $('#announce').textContent = phase === 'question' ? tr('survey.progress', { n: draft.pos + 1, total: questions().length }) : '';
+  $('#announce').textContent =
+    phase === 'question'
+      ? tr('survey.progress', { n: draft.pos + 1, total: questions().length })
+      : '';
   $('#q-title').focus();
 }
 
@@ -433,20 +670,38 @@ function staffExit() {
     { class: 'card kiosk-exit', 'aria-labelledby': 'q-title', onsubmit: leave },
     h('h1', { id: 'q-title', tabindex: -1, text: tr('kiosk.exitTitle') }),
     h('p', { text: tr('kiosk.exitLead') }),
-    h('p', { class: 'field' }, h('label', { for: 'kiosk-pass', text: tr('kiosk.passphrase') }), h('input', { id: 'kiosk-pass', type: 'password', autocomplete: 'off' })),
+    h(
+      'p',
+      { class: 'field' },
+      h('label', { for: 'kiosk-pass', text: tr('kiosk.passphrase') }),
+      h('input', { id: 'kiosk-pass', type: 'password', autocomplete: 'off' }),
+    ),
     h('p', { id: 'kiosk-error', class: 'error', role: 'alert' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'kiosk-leave' }, tr('kiosk.exit')), h('button', { type: 'button', class: 'secondary', id: 'kiosk-cancel', onclick: back }, tr('kiosk.cancel'))),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', id: 'kiosk-leave' }, tr('kiosk.exit')),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', id: 'kiosk-cancel', onclick: back },
+        tr('kiosk.cancel'),
+      ),
+    ),
   );
   async function leave(e) {
     e.preventDefault();
     const vault = await import('./vault.js');
     try {
       // Unlocks this tab's staff session too: the main page opens without asking again.
-      if ((await vault.vaultState()) !== 'none') await vault.unlock(form.querySelector('#kiosk-pass').value);
+      if ((await vault.vaultState()) !== 'none')
+        await vault.unlock(form.querySelector('#kiosk-pass').value);
       await setKiosk(null);
       location.replace('index.html');
     } catch (err) {
-      form.querySelector('#kiosk-error').textContent = err instanceof vault.Refused ? tr(err.wait ? 'kiosk.wait' : 'kiosk.wrong', { s: err.wait }) : String(err?.message ?? err);
+      form.querySelector('#kiosk-error').textContent =
+        err instanceof vault.Refused
+          ? tr(err.wait ? 'kiosk.wait' : 'kiosk.wrong', { s: err.wait })
+          : String(err?.message ?? err);
       form.querySelector('#kiosk-pass').select();
     }
   }
@@ -461,13 +716,17 @@ function touched() {
   if (!kiosk) return;
   clearTimeout(idleTimer);
   idleTimer = setTimeout(async () => {
-    if (phase === 'thanks' || (draft && (draft.pos > 0 || Object.keys(draft.answers).length || draft.contact))) {
+    if (
+      phase === 'thanks' ||
+      (draft && (draft.pos > 0 || Object.keys(draft.answers).length || draft.contact))
+    ) {
       await clearDraft();
       await restart();
     }
   }, idleSeconds * 1000);
 }
-for (const ev of ['pointerdown', 'keydown', 'touchstart', 'input']) addEventListener(ev, touched, { passive: true });
+for (const ev of ['pointerdown', 'keydown', 'touchstart', 'input'])
+  addEventListener(ev, touched, { passive: true });
 
 // Keyboard: on a question, the option's letter (as printed on the paper form)
 // answers it, and on a scale its number: a digit that could begin a longer
@@ -476,7 +735,14 @@ for (const ev of ['pointerdown', 'keydown', 'touchstart', 'input']) addEventList
 let pending = { digits: '', timer: 0 };
 const WAIT_MS = 700;
 addEventListener('keydown', (e) => {
-  if (phase !== 'question' || e.ctrlKey || e.metaKey || e.altKey || e.target instanceof HTMLInputElement) return;
+  if (
+    phase !== 'question' ||
+    e.ctrlKey ||
+    e.metaKey ||
+    e.altKey ||
+    e.target instanceof HTMLInputElement
+  )
+    return;
   const q = questions()[draft.pos];
   if (!q || e.key.length !== 1 || e.key === ' ') return;
   const hint = $('#key-hint');
@@ -484,7 +750,12 @@ addEventListener('keydown', (e) => {
     const a = keyAnswer(q, e.key);
     if (!a || 'refused' in a) {
       const codes = q.options.map((o) => o.code);
-      hint.textContent = tr('survey.keys.letters', { keys: codes.length === 2 ? tr('survey.keys.or', { a: codes[0], b: codes[1] }) : `${codes[0]}–${codes.at(-1)}` });
+      hint.textContent = tr('survey.keys.letters', {
+        keys:
+          codes.length === 2
+            ? tr('survey.keys.or', { a: codes[0], b: codes[1] })
+            : `${codes[0]}–${codes.at(-1)}`,
+      });
       return;
     }
     e.preventDefault();
@@ -505,19 +776,28 @@ addEventListener('keydown', (e) => {
   }
   // "1": 1 itself, or the start of 10. Shown focused; Enter takes it, a pause too.
   hint.textContent = tr('survey.keys.wait', { n: a.digits });
-  const button = /** @type {HTMLElement | null} */ (document.querySelector(`.scale .option[data-code="${a.digits}"]`));
+  const button = /** @type {HTMLElement | null} */ (
+    document.querySelector(`.scale .option[data-code="${a.digits}"]`)
+  );
   button?.focus();
   const code = a.code;
-  pending = { digits: a.digits, timer: code != null ? setTimeout(() => answer(q, code), WAIT_MS) : 0 };
+  pending = {
+    digits: a.digits,
+    timer: code != null ? setTimeout(() => answer(q, code), WAIT_MS) : 0,
+  };
 });
-
-
 
 async function start() {
   try {
     instrument = await loadInstrument(instrumentUrl);
   } catch (e) {
-    $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badInstrument', { what: instrumentProblem(lang, e) }) }));
+    $('#screen').replaceChildren(
+      h('p', {
+        class: 'error',
+        role: 'alert',
+        text: tr('survey.badInstrument', { what: instrumentProblem(lang, e) }),
+      }),
+    );
     document.documentElement.dataset.ready = 'error';
     return;
   }
@@ -527,7 +807,13 @@ async function start() {
       const { core } = await import('./core.js');
       (await core()).checkInvitation(invitation, secret);
     } catch (e) {
-      $('#screen').replaceChildren(h('p', { class: 'error', role: 'alert', text: tr('survey.badLink', { what: e?.message ?? String(e) }) }));
+      $('#screen').replaceChildren(
+        h('p', {
+          class: 'error',
+          role: 'alert',
+          text: tr('survey.badLink', { what: e?.message ?? String(e) }),
+        }),
+      );
       document.documentElement.dataset.ready = 'error';
       return;
     }
@@ -549,7 +835,13 @@ async function start() {
     addEventListener('popstate', () => trapHistory());
     // A kiosk page is never shown again from the back/forward cache: it starts afresh.
     addEventListener('pageshow', (e) => e.persisted && location.reload());
-    $('#lang').before(h('button', { type: 'button', class: 'ghost', id: 'staff-exit', onclick: staffExit }, tr('kiosk.staff')));
+    $('#lang').before(
+      h(
+        'button',
+        { type: 'button', class: 'ghost', id: 'staff-exit', onclick: staffExit },
+        tr('kiosk.staff'),
+      ),
+    );
   } else if (kiosk) {
     lang = KIOSK_LANG;
   }
@@ -557,9 +849,16 @@ async function start() {
   // A draft of another instrument (or version) cannot be resumed with this
   // one, except of a version this one revises in wording only (the instrument
   // says which; the core checked that its questions are the same).
-  const resumable = [instrument.version, ...(instrument.revises ?? [])].map((v) => `${instrument.id}@${v}`);
-  draft = saved && resumable.includes(saved.instrument) ? { ...saved, instrument: instrumentKey() } : newDraft();
-  contact = draft.contact ? { ...draft.contact, consent: true } : { name: '', phone: '', consent: false };
+  const resumable = [instrument.version, ...(instrument.revises ?? [])].map(
+    (v) => `${instrument.id}@${v}`,
+  );
+  draft =
+    saved && resumable.includes(saved.instrument)
+      ? { ...saved, instrument: instrumentKey() }
+      : newDraft();
+  contact = draft.contact
+    ? { ...draft.contact, consent: true }
+    : { name: '', phone: '', consent: false };
   phase = phaseAt(draft.pos);
   await persist();
   render();
@@ -568,5 +867,8 @@ async function start() {
   navigator.serviceWorker?.register('sw.js').catch(() => {});
 }
 
-catchFailures(() => $('#failure'), (what) => tr('app.failed', { what }));
+catchFailures(
+  () => $('#failure'),
+  (what) => tr('app.failed', { what }),
+);
 start();

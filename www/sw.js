@@ -16,23 +16,75 @@ try {
   // no build id: a hand-made package
 }
 /** This file runs as a service worker (checked with jsconfig.sw.json's WebWorker types). */
-const sw = /** @type {ServiceWorkerGlobalScope & { MANYI_BUILD?: string }} */ (/** @type {unknown} */ (self));
+const sw = /** @type {ServiceWorkerGlobalScope & { MANYI_BUILD?: string }} */ (
+  /** @type {unknown} */ (self)
+);
 const CACHE = `manyi-${sw.MANYI_BUILD ?? 'dev'}`;
 const SHELL = [
-  './', 'index.html', 'survey.html', 'entry.html', 'style.css', 'survey.css', 'entry.css', 'app.js', 'present.js', 'report-tables.js', 'answers.js',
-  'survey.js', 'entry.js', 'dashboard.html', 'dashboard.css', 'dashboard.js', 'cases.js', 'charts.js', 'invite.html', 'invite.css',
-  'invite.js', 'qr.js', 'paper-form.html', 'paper-form.css', 'paper-form.js', 'core.js',
-  'i18n.js', 'texts.js', 'seal.js', 'vault.js', 'lock.js', 'dom.js', 'instrument.js', 'db.js', 'storage.js', 'chunks.js', 'sets.js', 'worker.js', 'worker-bridge.js', 'pkg/manyi.js', 'pkg/manyi_bg.wasm',
-  'demo/zg-x-branch-2023.csv', 'instruments/zg-x-branch-2023.json',
+  './',
+  'index.html',
+  'survey.html',
+  'entry.html',
+  'style.css',
+  'survey.css',
+  'entry.css',
+  'app.js',
+  'present.js',
+  'report-tables.js',
+  'answers.js',
+  'survey.js',
+  'entry.js',
+  'dashboard.html',
+  'dashboard.css',
+  'dashboard.js',
+  'cases.js',
+  'charts.js',
+  'invite.html',
+  'invite.css',
+  'invite.js',
+  'qr.js',
+  'paper-form.html',
+  'paper-form.css',
+  'paper-form.js',
+  'core.js',
+  'i18n.js',
+  'texts.js',
+  'seal.js',
+  'vault.js',
+  'lock.js',
+  'dom.js',
+  'instrument.js',
+  'db.js',
+  'storage.js',
+  'chunks.js',
+  'sets.js',
+  'worker.js',
+  'worker-bridge.js',
+  'pkg/manyi.js',
+  'pkg/manyi_bg.wasm',
+  'demo/zg-x-branch-2023.csv',
+  'instruments/zg-x-branch-2023.json',
 ];
 
 sw.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => sw.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll(SHELL))
+      .then(() => sw.skipWaiting()),
+  );
 });
 
 sw.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith('manyi-') && k !== CACHE).map((k) => caches.delete(k)))).then(() => sw.clients.claim()),
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(
+          keys.filter((k) => k.startsWith('manyi-') && k !== CACHE).map((k) => caches.delete(k)),
+        ),
+      )
+      .then(() => sw.clients.claim()),
   );
 });
 
@@ -48,6 +100,8 @@ sw.addEventListener('fetch', (event) => {
         }
         return res;
       })
-      .catch(() => caches.match(req, { ignoreSearch: true }).then((hit) => hit ?? Response.error())),
+      .catch(() =>
+        caches.match(req, { ignoreSearch: true }).then((hit) => hit ?? Response.error()),
+      ),
   );
 });

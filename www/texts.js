@@ -11,7 +11,8 @@ addStrings({
     'load.title': '载入数据',
     'load.pick': '选择 CSV 文件…',
     'load.demo': '载入示例数据（X 支行 2023，366 份）',
-    'load.hint': '格式：UTF-8 CSV，表头含 id 与 q1…q17；q1–q16 填选项字母，q17 填 0–10 的整数，空白表示未作答。',
+    'load.hint':
+      '格式：UTF-8 CSV，表头含 id 与 q1…q17；q1–q16 填选项字母，q17 填 0–10 的整数，空白表示未作答。',
     foot: 'manyi 在您的浏览器中运行（WebAssembly），不使用服务器。',
     loading: '正在导入 {name}…',
     loaded: '已导入 {name}：{n} 份问卷。',
@@ -59,7 +60,8 @@ addStrings({
     'paper.failed': '问卷无法载入：{what}',
     'inv.link': '邀请客户与回收答卷',
     'inv.title': '邀请客户与回收答卷',
-    'inv.lead': '客户用自己的手机扫码作答，把手机上显示的答卷码发回网点；本页核对后存入本机。没有服务器，数据只在本机。',
+    'inv.lead':
+      '客户用自己的手机扫码作答，把手机上显示的答卷码发回网点；本页核对后存入本机。没有服务器，数据只在本机。',
     'inv.key': '网点密钥',
     'inv.makeKey': '在本机创建网点密钥',
     'inv.noKey': '本机还没有网点密钥。密钥只在本机生成和保存，用来签发邀请、核对答卷码。',
@@ -129,7 +131,8 @@ addStrings({
     'dash.passives': '被动者',
     'dash.detractors': '贬损者',
     'dash.splitLabel': '推荐者 {p}，被动者 {m}，贬损者 {d}',
-    'dash.scale': '满意度指数（0–100，各项按其作答者计）：{index} · Cronbach α = {alpha}（仅计 {k} 项全答的 {n} 人）',
+    'dash.scale':
+      '满意度指数（0–100，各项按其作答者计）：{index} · Cronbach α = {alpha}（仅计 {k} 项全答的 {n} 人）',
     'dash.divergingLabel': '各项满意度：左为不满意，右为满意，按不满意比例排序',
     'dash.neutral': '一般',
     'dash.satCaption': '满意度各项，按不满意比例从高到低',
@@ -142,7 +145,8 @@ addStrings({
     'dash.show.row': '行百分比',
     'dash.show.col': '列百分比',
     'dash.xtCaption': '{row} × {col}',
-    'dash.xtHint': '底色：蓝色表示多于独立时的期望，橙色表示少于期望（调整残差）；上标字母：该列比例显著高于所列字母的列（z 检验，按该行实际比较次数做 Bonferroni 校正，α = 0.05，IBM SPSS 定制表规则）。',
+    'dash.xtHint':
+      '底色：蓝色表示多于独立时的期望，橙色表示少于期望（调整残差）；上标字母：该列比例显著高于所列字母的列（z 检验，按该行实际比较次数做 Bonferroni 校正，α = 0.05，IBM SPSS 定制表规则）。',
     'dash.noteA': 'a. 该列在此行的比例为 0 或 1，不参与比较。',
     'dash.noteB': 'b. 该列作答人数少于 2，不参与比较。',
     'dash.warnExpected': '{pct}% 的单元格期望频数小于 5（最小 {min}），卡方检验结果仅供参考。',
@@ -174,7 +178,8 @@ addStrings({
     'dash.fuNext': '下一页',
     'dash.fuPage': '第 {from}–{to} 人，共 {n} 人',
     'dash.fuPager': '回访名单翻页',
-    'dash.printHead': '满意 manyi 分析报告 · 数据：{name} · n = {n}（共 {total} 份）· 筛选：{filters} · 打印日期：{date}',
+    'dash.printHead':
+      '满意 manyi 分析报告 · 数据：{name} · n = {n}（共 {total} 份）· 筛选：{filters} · 打印日期：{date}',
     'dash.empty': '这份数据还没有问卷。',
     'dash.failedProblems': '无法载入 {name}：发现 {total} 处问题。',
     'dash.failedPlain': '无法载入 {name}：文件无法读取。',
@@ -202,12 +207,14 @@ addStrings({
     'drv.show': '显示散点图和表格',
     'drv.hide': '收起散点图和表格',
     'drv.none': '没有哪一项的满意度指数低于各项平均值，暂无优先改进项。',
-    'drv.chartLabel': '重要性与满意度散点图：横轴为占 R² 的比例，纵轴为满意度指数，虚线为两者的平均值；{pick}',
+    'drv.chartLabel':
+      '重要性与满意度散点图：横轴为占 R² 的比例，纵轴为满意度指数，虚线为两者的平均值；{pick}',
     'drv.chartPick': '{q} 为优先改进项',
     'drv.chartNoPick': '没有优先改进项',
     'drv.x': '重要性：占 R² 的比例（%）',
     'drv.y': '满意度指数（0–100）',
-    'drv.legend': '虚线：各项重要性与满意度指数的平均值；橙色大圆点：优先改进项，即满意度指数低于平均的项目中重要性最高者。',
+    'drv.legend':
+      '虚线：各项重要性与满意度指数的平均值；橙色大圆点：优先改进项，即满意度指数低于平均的项目中重要性最高者。',
     'drv.caption': '关键驱动因素（表格与上图数字相同）',
     'drv.item': '题目',
     'drv.share': '占 R² 比例（95% 区间）',
@@ -223,8 +230,10 @@ addStrings({
     'trend.week': '按周',
     'trend.column': '日期列',
     'trend.default': '默认（date、submitted_at 或 keyed_at）',
-    'trend.chartLabel': '各期 NPS 折线图，阴影为调整 Wald 95% 置信区间；{k} 处与上一期相比显著变化（圈出）',
-    'trend.legend': '阴影：调整 Wald 95% 置信区间；橙色圆圈：与上一期相比变化显著（调整 Wald z 检验，p < 0.05，每次变化单独检验；表中标 ✱）。',
+    'trend.chartLabel':
+      '各期 NPS 折线图，阴影为调整 Wald 95% 置信区间；{k} 处与上一期相比显著变化（圈出）',
+    'trend.legend':
+      '阴影：调整 Wald 95% 置信区间；橙色圆圈：与上一期相比变化显著（调整 Wald z 检验，p < 0.05，每次变化单独检验；表中标 ✱）。',
     'trend.caption': '各期 NPS 及与上一期的比较',
     'trend.when': '时期',
     'trend.ci': '95% 区间（调整 Wald）',
@@ -233,7 +242,8 @@ addStrings({
     'trend.up': '✱ 显著上升',
     'trend.down': '✱ 显著下降',
     'trend.notSig': '否',
-    'trend.noDates': '这份数据没有日期列（date、submitted_at 或 keyed_at），无法按时间看 NPS 走势。',
+    'trend.noDates':
+      '这份数据没有日期列（date、submitted_at 或 keyed_at），无法按时间看 NPS 走势。',
     'trend.empty': '当前筛选下没有带日期的问卷。',
     'trend.undated': '{n} 份问卷没有日期，未计入趋势。',
     'trend.failed': '无法计算趋势：{what}',
@@ -247,7 +257,8 @@ addStrings({
     'entry.second': '第二遍核对（盲录）',
     'entry.double': '双录入：第一遍录入的问卷须经第二遍核对后才计入报告',
     'entry.form': '问卷',
-    'entry.keys': '键入纸上所选的字母（不分大小写），第 17 题键入 0–10；空格 = 未作答，退格 = 清除，Enter = 保存。',
+    'entry.keys':
+      '键入纸上所选的字母（不分大小写），第 17 题键入 0–10；空格 = 未作答，退格 = 清除，Enter = 保存。',
     'entry.formId': '问卷编号',
     'entry.idHint': '只键数字也可，沿用上一份的前缀',
     'entry.figures': '本次录入',
@@ -261,7 +272,8 @@ addStrings({
     'entry.moreDigits': '第 {n} 题：{v}（再键 0 为 10，或按 Enter 保存）',
     'entry.refused': '第 {n} 题没有“{value}”，可选 {codes}。',
     'entry.noId': '请先键入问卷编号。',
-    'entry.duplicate': '问卷编号 {id} 已录入，不能重复保存。如需更正，请在下方“已录入的问卷”中修改。',
+    'entry.duplicate':
+      '问卷编号 {id} 已录入，不能重复保存。如需更正，请在下方“已录入的问卷”中修改。',
     'entry.duplicatePending': '问卷编号 {id} 已有第一遍录入，正等待第二遍核对。',
     'entry.alreadyVerified': '问卷编号 {id} 已核对完毕，无需再次录入。',
     'entry.noFirst': '问卷编号 {id} 还没有第一遍录入。',
@@ -278,7 +290,8 @@ addStrings({
     'entry.resolveOpen': '第 {n} 题还没有填写纸质问卷上的答案。',
     'entry.resolved': '{id} 的不一致之处已按纸质问卷更正，已计入报告。',
     'entry.disagree': '{id}：两遍录入有 {n} 处不一致，请对照纸质问卷',
-    'entry.resolveHint': '在最右列键入纸质问卷上的答案（字母、0–10 或空格表示未作答），然后按 Enter。',
+    'entry.resolveHint':
+      '在最右列键入纸质问卷上的答案（字母、0–10 或空格表示未作答），然后按 Enter。',
     'entry.question': '题目',
     'entry.firstBy': '第一遍（{who}）',
     'entry.secondBy': '第二遍（{who}）',
@@ -316,9 +329,11 @@ addStrings({
     'entry.histDelete': '{when} {who} 删除',
     'entry.badInstrument': '问卷无法载入：{what}',
     'entry.idFull': '将保存为 {id}',
-    'entry.idBare': '只有数字，本机还没有可补全的编号：将保存为“{id}”。请输入完整编号（如 X2023-0007）。',
+    'entry.idBare':
+      '只有数字，本机还没有可补全的编号：将保存为“{id}”。请输入完整编号（如 X2023-0007）。',
     'entry.draftBack': '已恢复刷新前未保存的问卷 {id}，请继续键入。',
-    'entry.blind': '{id} 正等待第二遍核对：第一遍的答案不显示（盲录）。请对照纸质问卷再键一遍，按 Enter 开始。',
+    'entry.blind':
+      '{id} 正等待第二遍核对：第一遍的答案不显示（盲录）。请对照纸质问卷再键一遍，按 Enter 开始。',
     'entry.histVerifyDiff': '{when} {who} 第二遍核对，{n} 处不一致：{fields}',
     'entry.histField': '{q}：第一遍 {first}，第二遍 {second}，纸质问卷 {paper}',
     'entry.histSep': '；',
@@ -337,16 +352,20 @@ addStrings({
     'device.setChoice': '问卷',
     'device.set': '{title} · {n} 份',
     'device.setAmbiguous': '{title} · 版本 {version}，内容不同（{fp}）· {n} 份',
-    'device.quarantine': '有 {n} 条记录无法读取，已隔离，未计入任何报告（其余数据不受影响）。可导出这些记录，连同下列原因交给管理员：',
+    'device.quarantine':
+      '有 {n} 条记录无法读取，已隔离，未计入任何报告（其余数据不受影响）。可导出这些记录，连同下列原因交给管理员：',
     'device.q.log': '答卷',
     'device.exportQuarantine': '导出无法读取的记录（JSON）',
     'device.q.chunk': '数据块',
     'device.q.instrument': '问卷定义',
-    'preview.changed': '预览之后本机又保存了新的答卷：尚未写入任何数据，已按最新数据重新生成预览，请再次确认。',
+    'preview.changed':
+      '预览之后本机又保存了新的答卷：尚未写入任何数据，已按最新数据重新生成预览，请再次确认。',
     'export.withKey': '完整备份中包含网点密钥（用于第二台员工设备）',
-    'export.withKeyWarn': '注意：持有网点密钥的人可以签发邀请、伪造答卷。只把含密钥的备份交给可信的员工设备，用后删除该文件。',
+    'export.withKeyWarn':
+      '注意：持有网点密钥的人可以签发邀请、伪造答卷。只把含密钥的备份交给可信的员工设备，用后删除该文件。',
     'preview.title': '导入预览',
-    'preview.summary': '{name}：共 {rows} 行；新增 {new} 行，已存在且相同 {same} 行（将跳过），冲突 {conflicts} 行。',
+    'preview.summary':
+      '{name}：共 {rows} 行；新增 {new} 行，已存在且相同 {same} 行（将跳过），冲突 {conflicts} 行。',
     'preview.conflictsCaption': '冲突：同一编号、答案不同。请对照纸质问卷选择保留哪一份。',
     'preview.id': '编号',
     'preview.question': '题目',
@@ -367,7 +386,8 @@ addStrings({
     'export.sav': 'SPSS 数据文件 (.sav)',
     'export.parquet': 'Parquet（总行数据分析）',
     'export.backup': '完整备份',
-    'export.contacts': '在 CSV / Excel 导出中包含客户同意留下的回访联系方式（姓名、电话；完整备份总是包含）',
+    'export.contacts':
+      '在 CSV / Excel 导出中包含客户同意留下的回访联系方式（姓名、电话；完整备份总是包含）',
     'export.done': '已导出 {name}。',
     'problem.json': '问卷定义不是有效的 JSON',
     'problem.invalid': '问卷定义不符合规则',
@@ -391,12 +411,15 @@ addStrings({
     'problem.unknown_name': '名称不存在',
     'problem.unreadable': '文件无法读取或已损坏',
     'problem.conflict': '同一编号、答案不同',
-    'problem.instrument_changed': '本机已有同一编号、同一版本的问卷，但题目或选项不同：请给修改后的问卷一个新的版本号。',
+    'problem.instrument_changed':
+      '本机已有同一编号、同一版本的问卷，但题目或选项不同：请给修改后的问卷一个新的版本号。',
     'problem.foreign_source': '问卷只能从本站 instruments/ 文件夹读取，不能来自其他网址',
     'problem.weak_passphrase': '口令至少 8 个字符，且不能是同一个字符重复',
     'lock.setTitle': '设置员工口令',
-    'lock.setLead': '本机保存的答卷、回访联系方式和网点密钥将用此口令加密。报告、看板、录入、邀请和导出页面需先输入口令；顾客填写问卷不需要口令。',
-    'lock.forgetWarning': '请牢记此口令：忘记口令后，本机的数据任何人都无法读取，包括我们。请定期导出加密备份并妥善保管。',
+    'lock.setLead':
+      '本机保存的答卷、回访联系方式和网点密钥将用此口令加密。报告、看板、录入、邀请和导出页面需先输入口令；顾客填写问卷不需要口令。',
+    'lock.forgetWarning':
+      '请牢记此口令：忘记口令后，本机的数据任何人都无法读取，包括我们。请定期导出加密备份并妥善保管。',
     'lock.title': '员工口令',
     'lock.lead': '本页仅供网点员工使用，请输入员工口令。',
     'lock.passphrase': '口令（至少 8 个字符）',
@@ -416,7 +439,8 @@ addStrings({
     'lock.changeGo': '更改口令',
     'lock.changed': '员工口令已更改。数据无需重新加密。',
     'kiosk.start': '进入网点平板模式',
-    'kiosk.startHint': '平板模式下顾客只能填写问卷：返回、刷新都留在问卷中，退出需要员工口令；每位顾客都从中文开始。',
+    'kiosk.startHint':
+      '平板模式下顾客只能填写问卷：返回、刷新都留在问卷中，退出需要员工口令；每位顾客都从中文开始。',
     'export.encrypt': '加密备份文件（用口令保护，适合另存保管）',
     'export.encryptPass': '备份口令',
     'export.encryptAgain': '再输入一次备份口令',
@@ -433,7 +457,8 @@ addStrings({
     'load.title': 'Load data',
     'load.pick': 'Choose a CSV file…',
     'load.demo': 'Load the demo data (X branch 2023, 366 responses)',
-    'load.hint': 'Format: UTF-8 CSV with a header of id and q1…q17; option letters in q1–q16, a whole number 0–10 in q17, blank for not answered.',
+    'load.hint':
+      'Format: UTF-8 CSV with a header of id and q1…q17; option letters in q1–q16, a whole number 0–10 in q17, blank for not answered.',
     foot: 'manyi runs in your browser (WebAssembly) and uses no server.',
     loading: 'Importing {name}…',
     loaded: 'Imported {name}: {n} response{n?:s}.',
@@ -458,7 +483,8 @@ addStrings({
     'nps.ci': 'Adjusted-Wald 95% interval: {lo} to {hi} (margin of error ±{moe})',
     'nps.small': 'Fewer than 30 answers: read with care',
     'sat.title': 'Satisfaction',
-    'sat.caption': 'Satisfaction items (scored {k} for the best option down to 1; each over its own answers)',
+    'sat.caption':
+      'Satisfaction items (scored {k} for the best option down to 1; each over its own answers)',
     'sat.item': 'Item',
     'sat.valid': 'Valid',
     'sat.top': 'Satisfied',
@@ -476,15 +502,18 @@ addStrings({
     'paper.print': 'Print',
     'paper.formId': 'Form no.',
     'paper.required': '(required)',
-    'paper.instructions': 'Tick the box before your answer; one answer per question. The form number is filled in by the branch.',
+    'paper.instructions':
+      'Tick the box before your answer; one answer per question. The form number is filled in by the branch.',
     'paper.thanks': 'Thank you for taking part!',
     'paper.failed': 'The questionnaire could not be loaded: {what}',
     'inv.link': 'Invite customers, take their answers',
     'inv.title': 'Invite customers and take their answers',
-    'inv.lead': 'Customers answer on their own phones from a QR code and send back the response code their phone shows; this page checks it and stores it here. No server: the data stays on this device.',
+    'inv.lead':
+      'Customers answer on their own phones from a QR code and send back the response code their phone shows; this page checks it and stores it here. No server: the data stays on this device.',
     'inv.key': 'Branch key',
     'inv.makeKey': 'Create the branch key on this device',
-    'inv.noKey': 'This device has no branch key yet. The key is made and kept only here; it signs invitations and checks response codes.',
+    'inv.noKey':
+      'This device has no branch key yet. The key is made and kept only here; it signs invitations and checks response codes.',
     'inv.keyIs': 'Branch key {name} (created {at}); {used} invited responses taken.',
     'inv.issue': 'Issue invitations',
     'inv.count': 'How many',
@@ -492,7 +521,8 @@ addStrings({
     'inv.issueGo': 'Issue invitations',
     'inv.printSlips': 'Print slips (8 a page)',
     'inv.printPosters': 'Print posters (1 a page)',
-    'inv.oneTime': 'Each invitation takes one response: every QR code on a poster or slip is used once.',
+    'inv.oneTime':
+      'Each invitation takes one response: every QR code on a poster or slip is used once.',
     'inv.badBase': '“{base}” is not a valid address.',
     'inv.issued': '{n} invitation{n?:s} issued.',
     'inv.slipTitle': 'Satisfaction survey invitation',
@@ -515,15 +545,20 @@ addStrings({
     'inv.outcome': 'Outcome',
     'inv.accepted': 'Taken as {id}',
     'inv.reason.malformed': 'Refused: not a whole response code (wrong characters or length)',
-    'inv.reason.bad_seal': 'Refused: the code’s seal does not match its answers; they were changed after the customer sent it',
-    'inv.reason.bad_checksum': 'Refused: the check character does not match; a character was mistyped or changed',
+    'inv.reason.bad_seal':
+      'Refused: the code’s seal does not match its answers; they were changed after the customer sent it',
+    'inv.reason.bad_checksum':
+      'Refused: the check character does not match; a character was mistyped or changed',
     'inv.reason.unknown_version': 'Refused: the code is for another questionnaire or version',
     'inv.reason.foreign_token': 'Refused: the invitation was not issued with this branch’s key',
-    'inv.reason.forged_token': 'Refused: the invitation’s signature does not match; altered or forged',
+    'inv.reason.forged_token':
+      'Refused: the invitation’s signature does not match; altered or forged',
     'inv.reason.used': 'Refused: this invitation has already been answered',
     'inv.reason.not_code': 'Not a response code (wrong shape; ignored, not refused)',
-    'inv.ignored': '{n} other long runs of digits or letters are not response codes and were ignored (such as an order number or an invitation link).',
-    'inv.restored': '{n} invitation{n?:s} of the last batch issued on this device ({at}) {n?is:are} not yet answered and can be printed again.',
+    'inv.ignored':
+      '{n} other long runs of digits or letters are not response codes and were ignored (such as an order number or an invitation link).',
+    'inv.restored':
+      '{n} invitation{n?:s} of the last batch issued on this device ({at}) {n?is:are} not yet answered and can be printed again.',
     'dash.link': 'Analyst dashboard',
     'dash.linkDemo': 'Open the dashboard with the demo data',
     'dash.title': 'Analyst dashboard',
@@ -546,13 +581,16 @@ addStrings({
     'dash.clear': 'Clear all filters',
     'dash.noFilter': 'none (all responses)',
     'dash.context': 'n = {n} (of {total}) · filters: {filters}',
-    'dash.undated': '{n} response{n?:s} {n?has:have} no date and {n?is:are} left out under the date filter.',
+    'dash.undated':
+      '{n} response{n?:s} {n?has:have} no date and {n?is:are} left out under the date filter.',
     'dash.promoters': 'Promoters',
     'dash.passives': 'Passives',
     'dash.detractors': 'Detractors',
     'dash.splitLabel': 'Promoters {p}, passives {m}, detractors {d}',
-    'dash.scale': 'Satisfaction index (0–100, each item over its own answers): {index} · Cronbach’s α = {alpha} (only the {n} who answered all {k})',
-    'dash.divergingLabel': 'Satisfaction items: dissatisfied to the left, satisfied to the right, most dissatisfied first',
+    'dash.scale':
+      'Satisfaction index (0–100, each item over its own answers): {index} · Cronbach’s α = {alpha} (only the {n} who answered all {k})',
+    'dash.divergingLabel':
+      'Satisfaction items: dissatisfied to the left, satisfied to the right, most dissatisfied first',
     'dash.neutral': 'Neutral',
     'dash.satCaption': 'Satisfaction items, most dissatisfied first',
     'dash.barsLabel': 'Bar chart of {q}, percent per option',
@@ -564,10 +602,12 @@ addStrings({
     'dash.show.row': 'Row %',
     'dash.show.col': 'Column %',
     'dash.xtCaption': '{row} × {col}',
-    'dash.xtHint': 'Shading: blue above, orange below what independence expects (adjusted residuals). Superscript letters: this column’s proportion is significantly higher than the lettered columns’ (z test, Bonferroni over the comparisons made in the row, α = 0.05; IBM SPSS Custom Tables rule).',
+    'dash.xtHint':
+      'Shading: blue above, orange below what independence expects (adjusted residuals). Superscript letters: this column’s proportion is significantly higher than the lettered columns’ (z test, Bonferroni over the comparisons made in the row, α = 0.05; IBM SPSS Custom Tables rule).',
     'dash.noteA': 'a. Not compared: this column’s proportion in the row is 0 or 1.',
     'dash.noteB': 'b. Not compared: the column has fewer than 2 responses.',
-    'dash.warnExpected': '{pct}% of cells expect fewer than 5 (smallest {min}): read the chi-square with care.',
+    'dash.warnExpected':
+      '{pct}% of cells expect fewer than 5 (smallest {min}): read the chi-square with care.',
     'dash.warnSmall': 'Fewer than 30 responses in: {codes}',
     'dash.warnDropped': 'Empty, left out of the tests: {codes}',
     'dash.npsBy': 'NPS by {q}',
@@ -596,7 +636,8 @@ addStrings({
     'dash.fuNext': 'Next',
     'dash.fuPage': '{from}–{to} of {n}',
     'dash.fuPager': 'Follow-up list pages',
-    'dash.printHead': 'manyi report · data: {name} · n = {n} (of {total}) · filters: {filters} · printed {date}',
+    'dash.printHead':
+      'manyi report · data: {name} · n = {n} (of {total}) · filters: {filters} · printed {date}',
     'dash.empty': 'This data set has no responses yet.',
     'dash.failedProblems': 'Could not load {name}: {total} problems found.',
     'dash.failedPlain': 'Could not load {name}: the file could not be read.',
@@ -604,7 +645,8 @@ addStrings({
     'dash.technical': 'Technical detail',
     // Issue 17: the first screen, key drivers, trend.
     'dash.kpiFix': 'Fix first',
-    'trend.shown': 'The table lists the latest {shown} period{shown?:s} of {n} (the chart has them all).',
+    'trend.shown':
+      'The table lists the latest {shown} period{shown?:s} of {n} (the chart has them all).',
     'trend.showAll': 'Show all {n} period{n?:s}',
     'dash.scrollHint': 'A wide table: swipe it sideways to see every column ↔',
     'dash.kpiCases': 'Open follow-up cases',
@@ -617,27 +659,33 @@ addStrings({
     'dash.kpiTrendDown': '{period}: significantly down on {prev}',
     'dash.kpiTrendFlat': '{period}: no significant change on {prev}',
     'drv.title': 'Key drivers',
-    'drv.lead': 'How much each satisfaction item matters to {target} (its share of R²) against its satisfaction index.',
-    'drv.summary': 'n = {n} · R² = {r2} (the part of {target}’s variation the items explain together)',
+    'drv.lead':
+      'How much each satisfaction item matters to {target} (its share of R²) against its satisfaction index.',
+    'drv.summary':
+      'n = {n} · R² = {r2} (the part of {target}’s variation the items explain together)',
     'drv.fixFirst': 'Fix first',
     'drv.pick': 'Fix first: {q}',
     'drv.show': 'Show the chart and table',
     'drv.hide': 'Hide the chart and table',
     'drv.none': 'No item has an index below the items’ mean: nothing to fix first.',
-    'drv.chartLabel': 'Importance against satisfaction: share of R² across, satisfaction index up, the dashed lines at their means; {pick}',
+    'drv.chartLabel':
+      'Importance against satisfaction: share of R² across, satisfaction index up, the dashed lines at their means; {pick}',
     'drv.chartPick': '{q} is the item to fix first',
     'drv.chartNoPick': 'no item to fix first',
     'drv.x': 'Importance: share of R² (%)',
     'drv.y': 'Satisfaction index (0–100)',
-    'drv.legend': 'Dashed lines: the items’ mean importance and mean index; large vermillion dot: the item to fix first, the most important of those with an index below the mean.',
+    'drv.legend':
+      'Dashed lines: the items’ mean importance and mean index; large vermillion dot: the item to fix first, the most important of those with an index below the mean.',
     'drv.caption': 'Key drivers (the chart’s numbers)',
     'drv.item': 'Item',
     'drv.share': 'Share of R² (95% interval)',
     'drv.index': 'Satisfaction index',
     'drv.failed': 'Key drivers cannot be computed: {what}',
     'drv.busy': 'Working out the key drivers (1,000 bootstrap resamples)…',
-    'drv.tooFew': 'only {n} response{n?:s} answered the NPS question and every satisfaction item, too few',
-    'drv.constant': '{target} has the same answer in every response used: there is no variation to explain',
+    'drv.tooFew':
+      'only {n} response{n?:s} answered the NPS question and every satisfaction item, too few',
+    'drv.constant':
+      '{target} has the same answer in every response used: there is no variation to explain',
     'trend.title': 'NPS trend',
     'trend.period': 'Period',
     'trend.month': 'Month',
@@ -645,8 +693,10 @@ addStrings({
     'trend.week': 'Week',
     'trend.column': 'Date column',
     'trend.default': 'Default (date, submitted_at or keyed_at)',
-    'trend.chartLabel': 'NPS per period as a line, the band its adjusted-Wald 95% interval; {k} significant changes on the previous period (circled)',
-    'trend.legend': 'Band: adjusted-Wald 95% interval; vermillion circle: a significant change on the previous period (adjusted-Wald z test, p < 0.05, each change tested on its own; ✱ in the table).',
+    'trend.chartLabel':
+      'NPS per period as a line, the band its adjusted-Wald 95% interval; {k} significant changes on the previous period (circled)',
+    'trend.legend':
+      'Band: adjusted-Wald 95% interval; vermillion circle: a significant change on the previous period (adjusted-Wald z test, p < 0.05, each change tested on its own; ✱ in the table).',
     'trend.caption': 'NPS per period, compared with the previous one',
     'trend.when': 'Period',
     'trend.ci': '95% interval (adjusted Wald)',
@@ -655,7 +705,8 @@ addStrings({
     'trend.up': '✱ significant rise',
     'trend.down': '✱ significant fall',
     'trend.notSig': 'no',
-    'trend.noDates': 'No date column (date, submitted_at or keyed_at) in this data set: no trend over time.',
+    'trend.noDates':
+      'No date column (date, submitted_at or keyed_at) in this data set: no trend over time.',
     'trend.empty': 'No dated responses under the filters.',
     'trend.undated': '{n} response{n?:s} {n?has:have} no date and {n?is:are} not in the trend.',
     'trend.failed': 'The trend cannot be computed: {what}',
@@ -667,9 +718,11 @@ addStrings({
     'entry.pass': 'Pass',
     'entry.first': 'First entry',
     'entry.second': 'Second entry (blind)',
-    'entry.double': 'Double entry: a form keyed once counts in reports only after its second, checking entry',
+    'entry.double':
+      'Double entry: a form keyed once counts in reports only after its second, checking entry',
     'entry.form': 'Form',
-    'entry.keys': 'Type the letter marked on the paper (any case), 0–10 for question 17; Space = not answered, Backspace = clear, Enter = save.',
+    'entry.keys':
+      'Type the letter marked on the paper (any case), 0–10 for question 17; Space = not answered, Backspace = clear, Enter = save.',
     'entry.formId': 'Form no.',
     'entry.idHint': 'Digits alone keep the previous form’s prefix',
     'entry.figures': 'This session',
@@ -683,7 +736,8 @@ addStrings({
     'entry.moreDigits': 'Question {n}: {v} (type 0 for 10, or press Enter to save)',
     'entry.refused': 'Question {n} has no “{value}”: one of {codes}.',
     'entry.noId': 'Type the form number first.',
-    'entry.duplicate': 'Form {id} is already keyed and cannot be saved twice. To correct it, edit it under “Keyed forms”.',
+    'entry.duplicate':
+      'Form {id} is already keyed and cannot be saved twice. To correct it, edit it under “Keyed forms”.',
     'entry.duplicatePending': 'Form {id} already has a first entry waiting for its second.',
     'entry.alreadyVerified': 'Form {id} is already checked: no need to key it again.',
     'entry.noFirst': 'Form {id} has no first entry yet.',
@@ -698,9 +752,11 @@ addStrings({
     'entry.paperSays': 'Question {n} as on the paper form',
     'entry.resolveReady': 'All filled in: press Enter to save the check.',
     'entry.resolveOpen': 'Question {n} still needs the answer on the paper form.',
-    'entry.resolved': '{id}: the disagreements are settled from the paper form; it counts in reports.',
+    'entry.resolved':
+      '{id}: the disagreements are settled from the paper form; it counts in reports.',
     'entry.disagree': '{id}: the two entries disagree in {n} place(s): check the paper form',
-    'entry.resolveHint': 'Type the answer on the paper form in the last column (letter, 0–10 or Space for not answered), then press Enter.',
+    'entry.resolveHint':
+      'Type the answer on the paper form in the last column (letter, 0–10 or Space for not answered), then press Enter.',
     'entry.question': 'Question',
     'entry.firstBy': 'First ({who})',
     'entry.secondBy': 'Second ({who})',
@@ -738,9 +794,11 @@ addStrings({
     'entry.histDelete': '{when} deleted by {who}',
     'entry.badInstrument': 'The questionnaire could not be loaded: {what}',
     'entry.idFull': 'Will be saved as {id}',
-    'entry.idBare': 'Only digits, and no earlier form id on this device to complete them from: it will be saved as “{id}”. Type the whole id (e.g. X2023-0007).',
+    'entry.idBare':
+      'Only digits, and no earlier form id on this device to complete them from: it will be saved as “{id}”. Type the whole id (e.g. X2023-0007).',
     'entry.draftBack': 'Form {id}, not saved before the reload, is back: key on.',
-    'entry.blind': '{id} waits for its second entry: the first entry’s answers are not shown (blind). Key it again from the paper form; press Enter to start.',
+    'entry.blind':
+      '{id} waits for its second entry: the first entry’s answers are not shown (blind). Key it again from the paper form; press Enter to start.',
     'entry.histVerifyDiff': '{when} second entry by {who}, {n} disagreement(s): {fields}',
     'entry.histField': '{q}: first {first}, second {second}, paper {paper}',
     'entry.histSep': '; ',
@@ -749,9 +807,11 @@ addStrings({
     'device.import': 'Import a file (CSV / Excel / backup)…',
     'device.report': 'Report on this device’s data',
     'device.name': 'this device’s data',
-    'device.status': '{total} response{total?:s} {total?is:are} saved on this device; {unexported} {unexported?has:have} not been exported yet.',
+    'device.status':
+      '{total} response{total?:s} {total?is:are} saved on this device; {unexported} {unexported?has:have} not been exported yet.',
     'device.persisted': 'The browser has promised to keep this data.',
-    'device.notPersisted': 'The browser has not promised to keep this data: it may be cleared when space runs low, so export a backup regularly.',
+    'device.notPersisted':
+      'The browser has not promised to keep this data: it may be cleared when space runs low, so export a backup regularly.',
     'device.usage': 'Storage used {used} of about {quota}.',
     'device.empty': 'No responses are saved on this device yet.',
     'device.counting': 'Counting the data on this device…',
@@ -759,17 +819,22 @@ addStrings({
     'device.setChoice': 'Questionnaire',
     'device.set': '{title} · {n} response{n?:s}',
     'device.setAmbiguous': '{title} · version {version}, other content ({fp}) · {n} response{n?:s}',
-    'device.quarantine': '{n} record(s) could not be read and are set aside: no report counts them, and the rest of the data is unaffected. Export them for your administrator, with the reasons below:',
+    'device.quarantine':
+      '{n} record(s) could not be read and are set aside: no report counts them, and the rest of the data is unaffected. Export them for your administrator, with the reasons below:',
     'device.q.log': 'Response',
     'device.exportQuarantine': 'Export the unreadable records (JSON)',
     'device.q.chunk': 'Data block',
     'device.q.instrument': 'Questionnaire',
-    'preview.changed': 'Responses were saved on this device after the preview: nothing was written, and the preview was made again from the current data. Please confirm again.',
+    'preview.changed':
+      'Responses were saved on this device after the preview: nothing was written, and the preview was made again from the current data. Please confirm again.',
     'export.withKey': 'Include the branch key in the full backup (to set up a second staff device)',
-    'export.withKeyWarn': 'Careful: whoever holds the branch key can issue invitations and forge responses. Give a backup with the key only to a trusted staff device, and delete the file afterwards.',
+    'export.withKeyWarn':
+      'Careful: whoever holds the branch key can issue invitations and forge responses. Give a backup with the key only to a trusted staff device, and delete the file afterwards.',
     'preview.title': 'Import preview',
-    'preview.summary': '{name}: {rows} row{rows?:s}; {new} new, {same} already here and identical (skipped), {conflicts} in conflict.',
-    'preview.conflictsCaption': 'Conflicts: the same id with different answers. Check the paper form and choose which to keep.',
+    'preview.summary':
+      '{name}: {rows} row{rows?:s}; {new} new, {same} already here and identical (skipped), {conflicts} in conflict.',
+    'preview.conflictsCaption':
+      'Conflicts: the same id with different answers. Check the paper form and choose which to keep.',
     'preview.id': 'Id',
     'preview.question': 'Question',
     'preview.existing': 'On this device',
@@ -789,11 +854,14 @@ addStrings({
     'export.sav': 'SPSS data file (.sav)',
     'export.parquet': 'Parquet (head-office analysis)',
     'export.backup': 'Full backup',
-    'export.contacts': 'Include the call-back contacts customers agreed to leave (name, phone) in CSV and Excel exports (a full backup always has them)',
+    'export.contacts':
+      'Include the call-back contacts customers agreed to leave (name, phone) in CSV and Excel exports (a full backup always has them)',
     'export.done': 'Exported {name}.',
     'lock.setTitle': 'Set the staff passphrase',
-    'lock.setLead': 'The responses, call-back contacts and branch key kept on this device are encrypted with this passphrase. The report, dashboard, entry, invitation and export screens ask for it; customers answering the survey do not need it.',
-    'lock.forgetWarning': 'Remember this passphrase: if it is forgotten, nobody — not even us — can read the data on this device. Export an encrypted backup regularly and keep it safe.',
+    'lock.setLead':
+      'The responses, call-back contacts and branch key kept on this device are encrypted with this passphrase. The report, dashboard, entry, invitation and export screens ask for it; customers answering the survey do not need it.',
+    'lock.forgetWarning':
+      'Remember this passphrase: if it is forgotten, nobody — not even us — can read the data on this device. Export an encrypted backup regularly and keep it safe.',
     'lock.title': 'Staff passphrase',
     'lock.lead': 'This screen is for branch staff: enter the staff passphrase.',
     'lock.passphrase': 'Passphrase (at least 8 characters)',
@@ -813,7 +881,8 @@ addStrings({
     'lock.changeGo': 'Change the passphrase',
     'lock.changed': 'The staff passphrase was changed. The data needed no re-encryption.',
     'kiosk.start': 'Start branch tablet (kiosk) mode',
-    'kiosk.startHint': 'In kiosk mode customers can only answer the survey: Back and reload stay in it, leaving needs the staff passphrase, and every customer starts in Chinese.',
+    'kiosk.startHint':
+      'In kiosk mode customers can only answer the survey: Back and reload stay in it, leaving needs the staff passphrase, and every customer starts in Chinese.',
     'export.encrypt': 'Encrypt the backup file with a passphrase (for safekeeping elsewhere)',
     'export.encryptPass': 'Backup passphrase',
     'export.encryptAgain': 'Backup passphrase again',
@@ -887,7 +956,8 @@ addStrings({
     'cases.loading': 'Reading the follow-up cases…',
     'cases.failed': 'The follow-up cases could not be read: {what}',
     'cases.summary': '{n} case{n?:s}: {open} not closed, {overdue} of them overdue.',
-    'cases.conflicts': '{n} case{n?:s} changed apart on two devices: choose which change to keep for each.',
+    'cases.conflicts':
+      '{n} case{n?:s} changed apart on two devices: choose which change to keep for each.',
     'cases.who': 'Your name (recorded with each change)',
     'cases.withContacts': 'Include call-back contacts (only those the customer consented to)',
     'cases.export': 'Export the cases (CSV)',

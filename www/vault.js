@@ -9,7 +9,16 @@
 // sessionStorage "manyi.staff": the data key while this tab's staff session is
 //   unlocked (base64) and when it was last used; gone on Lock, after
 //   IDLE_MINUTES without use, or when the tab closes. Kiosk mode removes it.
-import { aesKey, encryptWith, fromBase64 as unb64, fromBytes, isEnvelope, openWith, publicKey, toBase64 as b64 } from './seal.js';
+import {
+  aesKey,
+  encryptWith,
+  fromBase64 as unb64,
+  fromBytes,
+  isEnvelope,
+  openWith,
+  publicKey,
+  toBase64 as b64,
+} from './seal.js';
 import { committed, done, openDb, useKeys } from './db.js';
 // The rules come from the core in the worker: the main page never loads the WebAssembly itself.
 import { ask } from './worker-bridge.js';
@@ -22,7 +31,6 @@ const SESSION = 'manyi.staff';
 export const IDLE_MINUTES = 15;
 const subtle = crypto.subtle;
 
-
 async function meta(key) {
   const db = await openDb();
   return (await done(db.transaction('meta').objectStore('meta').get(key)))?.value ?? null;
@@ -30,8 +38,20 @@ async function meta(key) {
 
 /** The key that wraps the data key, from the passphrase. */
 async function wrappingKey(passphrase, salt, iterations) {
-  const base = await subtle.importKey('raw', new TextEncoder().encode(passphrase.normalize('NFC')), 'PBKDF2', false, ['deriveKey']);
-  return subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const base = await subtle.importKey(
+    'raw',
+    new TextEncoder().encode(passphrase.normalize('NFC')),
+    'PBKDF2',
+    false,
+    ['deriveKey'],
+  );
+  return subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
 }
 
 /** 'none' (no passphrase set yet), 'locked' or 'unlocked' (in this tab). */
@@ -62,7 +82,13 @@ export async function sessionKeys() {
     lock();
     return null;
   }
-  const priv = await subtle.importKey('pkcs8', pkcs8, { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']);
+  const priv = await subtle.importKey(
+    'pkcs8',
+    pkcs8,
+    { name: 'ECDH', namedCurve: 'P-256' },
+    false,
+    ['deriveBits'],
+  );
   touch();
   const keys = { dk, priv, pub: await publicKey(vault.publicKey) };
   useKeys(keys);
@@ -110,14 +136,19 @@ export async function createVault(passphrase) {
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const raw = crypto.getRandomValues(new Uint8Array(32));
   const dk = await aesKey(raw);
-  const pair = await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+  const pair = await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+    'deriveBits',
+  ]);
   const vault = {
     v: 1,
     iterations,
     salt,
     wrapped: await encryptWith(await wrappingKey(passphrase, salt, iterations), raw),
     publicKey: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)),
-    privateKey: await encryptWith(dk, new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey))),
+    privateKey: await encryptWith(
+      dk,
+      new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey)),
+    ),
     createdAt: new Date().toISOString(),
   };
   const db = await openDb();
@@ -146,7 +177,10 @@ async function noteTry(ok) {
   const tx = db.transaction('meta', 'readwrite');
   const store = tx.objectStore('meta');
   const before = (await done(store.get('vault-tries')))?.value ?? { failures: 0 };
-  store.put({ key: 'vault-tries', value: ok ? { failures: 0, at: Date.now() } : { failures: before.failures + 1, at: Date.now() } });
+  store.put({
+    key: 'vault-tries',
+    value: ok ? { failures: 0, at: Date.now() } : { failures: before.failures + 1, at: Date.now() },
+  });
   await committed(tx);
 }
 
@@ -192,12 +226,20 @@ export async function changePassphrase(old, passphrase) {
   const wrapped = await encryptWith(await wrappingKey(passphrase, salt, vault.iterations), raw);
   const db = await openDb();
   const tx = db.transaction('meta', 'readwrite');
-  tx.objectStore('meta').put({ key: 'vault', value: { ...vault, salt, wrapped, changedAt: new Date().toISOString() } });
+  tx.objectStore('meta').put({
+    key: 'vault',
+    value: { ...vault, salt, wrapped, changedAt: new Date().toISOString() },
+  });
   await committed(tx);
 }
 
 /** Whether a stored value is still in clear (a chunk that is not an envelope, as chunks.js reads it; a record without one). */
-const inClear = (store, value) => (store === 'chunks' ? value != null && !isEnvelope(new Uint8Array(value)) : store === 'meta' ? Boolean(value?.value?.key) : value && !value.sealed);
+const inClear = (store, value) =>
+  store === 'chunks'
+    ? value != null && !isEnvelope(new Uint8Array(value))
+    : store === 'meta'
+      ? Boolean(value?.value?.key)
+      : value && !value.sealed;
 
 /**
  * Encrypts whatever is still in clear (a device from before the lock, or
@@ -215,22 +257,51 @@ async function sealEverything(keys) {
   const db = await openDb();
   const names = ['chunks', 'responses', 'entries', 'audit', 'meta'];
   const read = db.transaction(names);
-  const all = await Promise.all(names.map((n) => Promise.all([done(read.objectStore(n).getAllKeys()), done(read.objectStore(n).getAll())])));
+  const all = await Promise.all(
+    names.map((n) =>
+      Promise.all([done(read.objectStore(n).getAllKeys()), done(read.objectStore(n).getAll())]),
+    ),
+  );
   /** @type {Array<[string, any, IDBValidKey, boolean?]>} */
   const puts = [];
   const [chunks, responses, entries, audit, metaRows] = all;
   chunks[1].forEach((bytes, i) => {
-    if (inClear('chunks', bytes)) puts.push(['chunks', encryptWith(keys.dk, new Uint8Array(bytes)).then((e) => e.buffer), chunks[0][i]]);
+    if (inClear('chunks', bytes))
+      puts.push([
+        'chunks',
+        encryptWith(keys.dk, new Uint8Array(bytes)).then((e) => e.buffer),
+        chunks[0][i],
+      ]);
   });
-  for (const [store, [ks, rows]] of /** @type {Array<[string, [IDBValidKey[], any[]]]>} */ ([['responses', responses], ['entries', entries], ['audit', audit]])) {
+  for (const [store, [ks, rows]] of /** @type {Array<[string, [IDBValidKey[], any[]]]>} */ ([
+    ['responses', responses],
+    ['entries', entries],
+    ['audit', audit],
+  ])) {
     rows.forEach((r, i) => {
-      if (inClear(store, r)) puts.push([store, protectRecord(r, CLEAR[store], keys), ks[i], store === 'audit']);
+      if (inClear(store, r))
+        puts.push([store, protectRecord(r, CLEAR[store], keys), ks[i], store === 'audit']);
     });
   }
   for (const row of metaRows[1]) {
-    if (row.key === 'branch-key' && inClear('meta', row)) puts.push(['meta', protectRecord(row.value, CLEAR.branchKey, keys).then((value) => ({ key: 'branch-key', value })), 'branch-key']);
+    if (row.key === 'branch-key' && inClear('meta', row))
+      puts.push([
+        'meta',
+        protectRecord(row.value, CLEAR.branchKey, keys).then((value) => ({
+          key: 'branch-key',
+          value,
+        })),
+        'branch-key',
+      ]);
   }
-  const ready = await Promise.all(puts.map(async ([store, value, key, outOfLine]) => [store, await value, key, outOfLine ?? store === 'chunks']));
+  const ready = await Promise.all(
+    puts.map(async ([store, value, key, outOfLine]) => [
+      store,
+      await value,
+      key,
+      outOfLine ?? store === 'chunks',
+    ]),
+  );
   const tx = db.transaction(names, 'readwrite');
   const finished = committed(tx);
   let skipped = 0;
@@ -245,7 +316,11 @@ async function sealEverything(keys) {
   }
   const again = tx.objectStore('meta').get('vault');
   again.onsuccess = () => {
-    if (again.result && !skipped) tx.objectStore('meta').put({ key: 'vault', value: { ...again.result.value, sealedAll: true } });
+    if (again.result && !skipped)
+      tx.objectStore('meta').put({
+        key: 'vault',
+        value: { ...again.result.value, sealedAll: true },
+      });
   };
   await finished;
 }
@@ -259,7 +334,15 @@ export async function encryptBackup(bytes, passphrase) {
   const { iterations } = await lockRules();
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const data = await encryptWith(await wrappingKey(passphrase, salt, iterations), bytes);
-  return new TextEncoder().encode(JSON.stringify({ format: 'manyi-encrypted-backup', v: 1, iterations, salt: b64(salt), data: b64(data) }));
+  return new TextEncoder().encode(
+    JSON.stringify({
+      format: 'manyi-encrypted-backup',
+      v: 1,
+      iterations,
+      salt: b64(salt),
+      data: b64(data),
+    }),
+  );
 }
 
 /** Whether `bytes` are an encrypted backup (the file must then be opened with its passphrase). */

@@ -3,9 +3,19 @@
 // dashboard's views. The page sends one request at a time and gets progress
 // and a result. Every rule is the core's (DeviceStore, Incoming, Dataset);
 // this file moves bytes between IndexedDB and the core.
+// prettier-ignore
 // @ts-ignore: pkg/ is wasm-bindgen's output, built without type declarations (./dev build).
 import init, { Dataset, DeviceStore, Incoming, checkPassphrase, lockRules, mergeCaseEvents, seedHashing } from './pkg/manyi.js';
-import { addCaseEvent, auditTrail, branchKey, caseEvents, deviceId, invitations, pendingEntries, useKeys } from './storage.js';
+import {
+  addCaseEvent,
+  auditTrail,
+  branchKey,
+  caseEvents,
+  deviceId,
+  invitations,
+  pendingEntries,
+  useKeys,
+} from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 import { toBase64 } from './seal.js';
 
@@ -26,7 +36,12 @@ let pending = null;
 
 /** A core error as a plain object the page can show (line, column, value…). */
 function plainError(e) {
-  return { message: String(e?.message ?? e), kind: e?.kind, problems: e?.problems ?? [], total: e?.total ?? 0 };
+  return {
+    message: String(e?.message ?? e),
+    kind: e?.kind,
+    problems: e?.problems ?? [],
+    total: e?.total ?? 0,
+  };
 }
 
 /** The extra columns of a log record as names and values (own properties only). */
@@ -49,13 +64,33 @@ async function device() {
   for (const c of snap.chunks) store.addChunk(c.key, c.bytes);
   for (const r of snap.log) {
     const [names, values] = extrasOf(r);
-    const contact = r.contact ? [String(r.contact.name ?? ''), String(r.contact.phone ?? ''), String(r.contact.consent_at ?? '')] : [];
+    const contact = r.contact
+      ? [
+          String(r.contact.name ?? ''),
+          String(r.contact.phone ?? ''),
+          String(r.contact.consent_at ?? ''),
+        ]
+      : [];
     const codes = r.codes instanceof Uint8Array ? r.codes : new Uint8Array(0);
-    store.addLog(String(r.id), String(r.id ?? ''), String(r.instrument ?? ''), codes, names, values, contact, r.exported === 1, r.deleted === true);
+    store.addLog(
+      String(r.id),
+      String(r.id ?? ''),
+      String(r.instrument ?? ''),
+      codes,
+      names,
+      values,
+      contact,
+      r.exported === 1,
+      r.deleted === true,
+    );
   }
   loaded = { gen: snap.gen, store, summary: store.summary() };
   // For the benchmark (bench/store.mjs): reading IndexedDB, and the core's load.
-  loaded.summary.ms = { read: read - started, load: performance.now() - read, wasmMb: wasm.memory.buffer.byteLength / 1048576 };
+  loaded.summary.ms = {
+    read: read - started,
+    load: performance.now() - read,
+    wasmMb: wasm.memory.buffer.byteLength / 1048576,
+  };
   // Single responses pile up in the log; the core folds them into chunks
   // when it says so (written only if nothing was written since this snapshot).
   if (store.shouldCompact()) {
@@ -170,7 +205,11 @@ const handlers = {
       const names = ds.extraNames();
       const values = ds.extraValues();
       const q = ids.length ? codes.length / ids.length : 0;
-      return ids.map((id, r) => ({ id, codes: codes.slice(r * q, r * q + q), extras: Object.fromEntries(names.map((n, j) => [n, values[r * names.length + j]])) }));
+      return ids.map((id, r) => ({
+        id,
+        codes: codes.slice(r * q, r * q + q),
+        extras: Object.fromEntries(names.map((n, j) => [n, values[r * names.length + j]])),
+      }));
     } finally {
       ds.free();
     }
@@ -191,12 +230,20 @@ const handlers = {
       format: 'manyi-quarantine',
       created: new Date().toISOString(),
       reasons: bad,
-      log: snap.log.filter((r) => logKeys.has(String(r.id))).map((r) => ({ ...r, codes: Array.from(r.codes ?? []) })),
-      chunks: snap.chunks.filter((c) => chunkKeys.has(c.key)).map((c) => ({ key: c.key, base64: toBase64(c.bytes) })),
+      log: snap.log
+        .filter((r) => logKeys.has(String(r.id)))
+        .map((r) => ({ ...r, codes: Array.from(r.codes ?? []) })),
+      chunks: snap.chunks
+        .filter((c) => chunkKeys.has(c.key))
+        .map((c) => ({ key: c.key, base64: toBase64(c.bytes) })),
       instruments: snap.instruments.filter((i) => instrumentKeys.has(String(i.key))),
     };
     const stamp = new Date().toISOString().slice(0, 10);
-    return { name: `manyi-unreadable-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(JSON.stringify(file, null, 1)) };
+    return {
+      name: `manyi-unreadable-${stamp}.json`,
+      mime: 'application/json',
+      bytes: new TextEncoder().encode(JSON.stringify(file, null, 1)),
+    };
   },
 
   /** Whether a response with this id is held (the entry screen's duplicate check). */
@@ -255,7 +302,16 @@ const handlers = {
    * columns), only when the data has dates, on the filtered rows; `{ error }`
    * when the core refuses. The key drivers come apart ('dash.drivers').
    */
-  async 'dash.view'({ filter, row, col, by, limit = 200, period = 'month', dateColumn = null, dates = false }) {
+  async 'dash.view'({
+    filter,
+    row,
+    col,
+    by,
+    limit = 200,
+    period = 'month',
+    dateColumn = null,
+    dates = false,
+  }) {
     const started = performance.now();
     return underFilter(filter, (ds) => {
       const dated = filter?.from || filter?.to;
@@ -291,7 +347,10 @@ const handlers = {
     const key = JSON.stringify(filter ?? null);
     if (driversFor?.key === key) return driversFor.drivers;
     return underFilter(filter, (ds) => {
-      driversFor = { key, drivers: ds.length ? attempt(() => ds.drivers(null, null, DRIVERS_SEED)) : null };
+      driversFor = {
+        key,
+        drivers: ds.length ? attempt(() => ds.drivers(null, null, DRIVERS_SEED)) : null,
+      };
       return driversFor.drivers;
     });
   },
@@ -338,26 +397,56 @@ const handlers = {
     const dev = await device();
     if (dev.gen !== gen) return { changed: await plan(name, incoming) };
     progress({ done: 0, total: 100 });
-    const result = dev.store.applyImport(incoming, resolutions ?? {}, name, await deviceId(), operator ?? '');
+    const result = dev.store.applyImport(
+      incoming,
+      resolutions ?? {},
+      name,
+      await deviceId(),
+      operator ?? '',
+    );
     progress({ done: 50, total: 100 });
     const at = new Date().toISOString();
     const carried = incoming.audit();
     const audit = [
       ...(Array.isArray(carried) ? carried : []),
-      { at, what: 'import', who: operator || null, detail: { file: name, rows: incoming.length, new: result.added, same: result.same, replaced: result.replaced, conflicts: Object.entries(resolutions ?? {}).map(([id, kept]) => ({ id, kept })) } },
+      {
+        at,
+        what: 'import',
+        who: operator || null,
+        detail: {
+          file: name,
+          rows: incoming.length,
+          new: result.added,
+          same: result.same,
+          replaced: result.replaced,
+          conflicts: Object.entries(resolutions ?? {}).map(([id, kept]) => ({ id, kept })),
+        },
+      },
     ];
     // A backup brings its pending keyed forms, and its branch key where this device has none.
     const puts = [];
     const entries = incoming.entries();
-    for (const e of Array.isArray(entries) ? entries : []) puts.push(['entries', { ...e, codes: Uint8Array.from(e.codes ?? []) }]);
+    for (const e of Array.isArray(entries) ? entries : [])
+      puts.push(['entries', { ...e, codes: Uint8Array.from(e.codes ?? []) }]);
     const key = incoming.branchKey();
     if (key && !(await branchKey())) puts.push(['meta', { key: 'branch-key', value: key }]);
     const invs = incoming.invitations();
     // A backup's follow-up case events merge with this device's (the core's union; a clash refuses the whole import).
     const cases = await mergedCases(incoming);
     for (const e of cases.puts) puts.push(['case_events', e]);
-    if (cases.added) audit.push({ at, what: 'case', who: operator || null, detail: { file: name, added: cases.added, conflicts: cases.conflicts } });
-    const written = await writeIfUnchanged(gen, { writes: result.writes, puts, audit, invitations: Array.isArray(invs) ? invs : [] });
+    if (cases.added)
+      audit.push({
+        at,
+        what: 'case',
+        who: operator || null,
+        detail: { file: name, added: cases.added, conflicts: cases.conflicts },
+      });
+    const written = await writeIfUnchanged(gen, {
+      writes: result.writes,
+      puts,
+      audit,
+      invitations: Array.isArray(invs) ? invs : [],
+    });
     if (!written) {
       forget();
       return { changed: await plan(name, incoming) };
@@ -376,14 +465,22 @@ const handlers = {
   async 'cases.view'({ filter, today, lang, limit = 200 }) {
     if (!board) throw new Error('no data loaded');
     const events = await caseEvents();
-    return underFilter(filter, (ds) => ({ ...ds.cases(events, boardContacts, today, lang, limit), events: events.length }));
+    return underFilter(filter, (ds) => ({
+      ...ds.cases(events, boardContacts, today, lang, limit),
+      events: events.length,
+    }));
   },
 
   /** One change to a case: the core checks it against the stored events and makes the event, stored with its audit entry. */
   async 'cases.change'({ change }) {
     if (!board) throw new Error('no data loaded');
     const event = board.nextCaseEvent(await caseEvents(), change);
-    await addCaseEvent(event, { at: event.at, what: 'case', who: event.who, detail: { case: event.case, status: event.status, event: event.id } });
+    await addCaseEvent(event, {
+      at: event.at,
+      what: 'case',
+      who: event.who,
+      detail: { case: event.case, status: event.status, event: event.id },
+    });
     return event;
   },
 
@@ -391,7 +488,11 @@ const handlers = {
   async 'cases.export'({ filter, today, lang, contacts = false }) {
     if (!board) throw new Error('no data loaded');
     const events = await caseEvents();
-    return underFilter(filter, (ds) => ({ name: `manyi-cases-${today}-${lang}.csv`, mime: 'text/csv', bytes: ds.casesCsv(events, boardContacts, today, lang, true, contacts) }));
+    return underFilter(filter, (ds) => ({
+      name: `manyi-cases-${today}-${lang}.csv`,
+      mime: 'text/csv',
+      bytes: ds.casesCsv(events, boardContacts, today, lang, true, contacts),
+    }));
   },
 
   async cancel() {
@@ -404,10 +505,25 @@ const handlers = {
   async report(/** @type {{ fingerprint?: string }} */ { fingerprint } = {}) {
     const dev = await device();
     const chosen = choose(dev.summary, fingerprint);
-    if (!chosen) return { n: 0, report: null, instrument: null, sets: [], fingerprint: null, quarantine: dev.summary.quarantine };
+    if (!chosen)
+      return {
+        n: 0,
+        report: null,
+        instrument: null,
+        sets: [],
+        fingerprint: null,
+        quarantine: dev.summary.quarantine,
+      };
     const ds = dev.store.dataset(chosen.fingerprint, false);
     try {
-      return { n: ds.length, report: ds.length ? ds.report() : null, instrument: ds.instrument(), sets: dev.summary.sets, fingerprint: chosen.fingerprint, quarantine: dev.summary.quarantine };
+      return {
+        n: ds.length,
+        report: ds.length ? ds.report() : null,
+        instrument: ds.instrument(),
+        sets: dev.summary.sets,
+        fingerprint: chosen.fingerprint,
+        quarantine: dev.summary.quarantine,
+      };
     } finally {
       ds.free();
     }
@@ -426,19 +542,47 @@ const handlers = {
       let file;
       let marks;
       if (format === 'backup') {
-        const entries = (await pendingEntries()).map((e) => ({ ...e, codes: Array.from(e.codes ?? []) }));
+        const entries = (await pendingEntries()).map((e) => ({
+          ...e,
+          codes: Array.from(e.codes ?? []),
+        }));
         const key = withKey ? await branchKey() : null;
-        const text = dev.store.toBackupWithCases(entries, await invitations(), await auditTrail(), await caseEvents(), key ? key.key : undefined, key?.name ?? '', key?.createdAt ?? '', new Date().toISOString());
-        file = { name: `manyi-backup-${stamp}.json`, mime: 'application/json', bytes: new TextEncoder().encode(text) };
+        const text = dev.store.toBackupWithCases(
+          entries,
+          await invitations(),
+          await auditTrail(),
+          await caseEvents(),
+          key ? key.key : undefined,
+          key?.name ?? '',
+          key?.createdAt ?? '',
+          new Date().toISOString(),
+        );
+        file = {
+          name: `manyi-backup-${stamp}.json`,
+          mime: 'application/json',
+          bytes: new TextEncoder().encode(text),
+        };
         marks = dev.summary.sets.map((s) => dev.store.markExported(s.fingerprint));
       } else {
         if (!chosen) throw new Error('there are no responses on this device to export');
         const ds = dev.store.dataset(chosen.fingerprint, contacts);
         try {
-          if (format === 'csv') file = { name: `manyi-${stamp}.csv`, mime: 'text/csv', bytes: ds.toCsv(true) };
-          else if (format === 'labelled') file = { name: `manyi-${stamp}-${lang}.csv`, mime: 'text/csv', bytes: ds.toLabelledCsv(lang, true) };
-          else if (format === 'xlsx') file = { name: `manyi-${stamp}.xlsx`, mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: await workbook(ds, lang) };
-          else if (format === 'sav' || format === 'parquet') file = await otherToolsFile(ds, format, lang, stamp);
+          if (format === 'csv')
+            file = { name: `manyi-${stamp}.csv`, mime: 'text/csv', bytes: ds.toCsv(true) };
+          else if (format === 'labelled')
+            file = {
+              name: `manyi-${stamp}-${lang}.csv`,
+              mime: 'text/csv',
+              bytes: ds.toLabelledCsv(lang, true),
+            };
+          else if (format === 'xlsx')
+            file = {
+              name: `manyi-${stamp}.xlsx`,
+              mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+              bytes: await workbook(ds, lang),
+            };
+          else if (format === 'sav' || format === 'parquet')
+            file = await otherToolsFile(ds, format, lang, stamp);
           else throw new Error(`unknown export format ${format}`);
         } finally {
           ds.free();
@@ -447,8 +591,23 @@ const handlers = {
       }
       const rows = format === 'backup' ? dev.summary.sets.reduce((n, s) => n + s.n, 0) : chosen.n;
       // Each set's chunks, and the deletion of any older revision's it absorbed.
-      const writes = marks.flatMap((m) => [{ fingerprint: m.fingerprint, chunks: m.chunks, markLog: m.logKeys }, ...m.retired]);
-      const audit = [{ at: new Date().toISOString(), what: 'export', detail: { format, file: file.name, rows, contacts, withKey: format === 'backup' ? withKey : undefined } }];
+      const writes = marks.flatMap((m) => [
+        { fingerprint: m.fingerprint, chunks: m.chunks, markLog: m.logKeys },
+        ...m.retired,
+      ]);
+      const audit = [
+        {
+          at: new Date().toISOString(),
+          what: 'export',
+          detail: {
+            format,
+            file: file.name,
+            rows,
+            contacts,
+            withKey: format === 'backup' ? withKey : undefined,
+          },
+        },
+      ];
       const gen = dev.gen;
       // The core marked its copy; whether or not the marks are written, load again next time.
       forget();
@@ -506,9 +665,17 @@ async function otherToolsFile(ds, format, lang, stamp) {
   const csv = ds.toCsv(false);
   const instrument = JSON.stringify(ds.instrument());
   if (format === 'sav') {
-    return { name: `manyi-${stamp}-${lang}.sav`, mime: 'application/x-spss-sav', bytes: addon.savFromCsv(csv, instrument, lang, Math.floor(Date.now() / 1000)) };
+    return {
+      name: `manyi-${stamp}-${lang}.sav`,
+      mime: 'application/x-spss-sav',
+      bytes: addon.savFromCsv(csv, instrument, lang, Math.floor(Date.now() / 1000)),
+    };
   }
-  return { name: `manyi-${stamp}.parquet`, mime: 'application/vnd.apache.parquet', bytes: addon.parquetFromCsv(csv, instrument) };
+  return {
+    name: `manyi-${stamp}.parquet`,
+    mime: 'application/vnd.apache.parquet',
+    bytes: addon.parquetFromCsv(csv, instrument),
+  };
 }
 
 /** The case events a file brings that this device lacks, merged by the core: { puts, added, conflicts }. */
@@ -518,16 +685,21 @@ async function mergedCases(incoming) {
   const mine = await caseEvents();
   const merged = mergeCaseEvents(mine, theirs);
   const have = new Set(mine.map((e) => e.id));
-  return { puts: merged.events.filter((e) => !have.has(e.id)), added: merged.added, conflicts: merged.conflicts };
+  return {
+    puts: merged.events.filter((e) => !have.has(e.id)),
+    added: merged.added,
+    conflicts: merged.conflicts,
+  };
 }
 
 /**
  * This worker's scope: tsc checks the pages' modules with the DOM's types,
  * whose `self` is a window; a worker posts to its page without an origin.
  */
-const scope = /** @type {{ postMessage(message: unknown, transfer?: Transferable[]): void, onmessage: ((e: MessageEvent) => void) | null }} */ (
-  /** @type {unknown} */ (self)
-);
+const scope =
+  /** @type {{ postMessage(message: unknown, transfer?: Transferable[]): void, onmessage: ((e: MessageEvent) => void) | null }} */ (
+    /** @type {unknown} */ (self)
+  );
 
 scope.onmessage = async ({ data }) => {
   const { id, type } = data;

@@ -5,21 +5,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-const { MISSING, answerKeys, codeMark, codeMeaning, keyAnswer } = await import('../../www/answers.js');
-const BUILTIN = JSON.parse(readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8'));
+const { MISSING, answerKeys, codeMark, codeMeaning, keyAnswer } =
+  await import('../../www/answers.js');
+const BUILTIN = JSON.parse(
+  readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8'),
+);
 const [q1, , , q4] = BUILTIN.questions;
 const q17 = BUILTIN.questions[16];
 const textOf = (t) => t['zh-CN'];
 
-test('MISSING is the core\'s code for not answered', () => {
+test("MISSING is the core's code for not answered", () => {
   const src = readFileSync(new URL('../../src/core/instrument/mod.rs', import.meta.url), 'utf8');
   assert.match(src, /pub const MISSING: u8 = u8::MAX;/);
   assert.equal(MISSING, 255);
 });
 
 test('a code is written as on the paper form and read in words', () => {
-  assert.deepEqual([codeMark(q1, 1), codeMark(q17, 10), codeMark(q17, MISSING), codeMark(q17, null)], ['B', '10', '·', '']);
-  assert.deepEqual([codeMeaning(q1, 1, textOf), codeMeaning(q17, 0, textOf), codeMeaning(q1, MISSING, textOf)], ['女', '0', '']);
+  assert.deepEqual(
+    [codeMark(q1, 1), codeMark(q17, 10), codeMark(q17, MISSING), codeMark(q17, null)],
+    ['B', '10', '·', ''],
+  );
+  assert.deepEqual(
+    [codeMeaning(q1, 1, textOf), codeMeaning(q17, 0, textOf), codeMeaning(q1, MISSING, textOf)],
+    ['女', '0', ''],
+  );
   assert.deepEqual([answerKeys(q1), answerKeys(q4), answerKeys(q17)], ['A–B', 'A–H', '0–10']);
 });
 
@@ -28,8 +37,16 @@ test('keys answer a single-choice question by its letter, any case; others are r
   assert.deepEqual(keyAnswer(q4, 'I'), { refused: 'I' });
   assert.equal(keyAnswer(q4, 'Enter'), null);
   assert.equal(keyAnswer(q4, ' '), null, 'a space is not an answer on the survey');
-  assert.deepEqual(keyAnswer(q4, ' ', '', { blank: true }), { code: MISSING, wait: false, digits: '' });
-  assert.deepEqual(keyAnswer(q4, '.', '', { blank: true }), { code: MISSING, wait: false, digits: '' });
+  assert.deepEqual(keyAnswer(q4, ' ', '', { blank: true }), {
+    code: MISSING,
+    wait: false,
+    digits: '',
+  });
+  assert.deepEqual(keyAnswer(q4, '.', '', { blank: true }), {
+    code: MISSING,
+    wait: false,
+    digits: '',
+  });
 });
 
 test('digits answer a scale: 1 waits for a possible 10, 0 and 2–9 answer at once, 11 is refused', () => {
@@ -44,7 +61,11 @@ test('digits answer a scale: 1 waits for a possible 10, 0 and 2–9 answer at on
   assert.deepEqual(keyAnswer(q, '1'), { code: null, wait: true, digits: '1' });
   assert.deepEqual(keyAnswer(q, '2', '1'), { code: 7, wait: false, digits: '' });
   assert.deepEqual(keyAnswer(q, '3'), { refused: '3' });
-  assert.deepEqual(keyAnswer({ kind: 'scale', min: 0, max: 100 }, '0', '10'), { code: 100, wait: false, digits: '' });
+  assert.deepEqual(keyAnswer({ kind: 'scale', min: 0, max: 100 }, '0', '10'), {
+    code: 100,
+    wait: false,
+    digits: '',
+  });
 });
 
 test('no page keeps its own copy of the code rules', async () => {

@@ -56,7 +56,11 @@ export async function axe(page) {
   const result = await page.evaluate(async () => {
     // @ts-ignore axe is the global the script above defines
     const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
   return result;
 }
@@ -70,7 +74,8 @@ export function idbAll(page, store) {
         req.onerror = () => fail(req.error);
         req.onsuccess = () => {
           const get = req.result.transaction(name).objectStore(name).getAll();
-          get.onsuccess = () => ok(get.result.map((r) => (r.codes ? { ...r, codes: Array.from(r.codes) } : r)));
+          get.onsuccess = () =>
+            ok(get.result.map((r) => (r.codes ? { ...r, codes: Array.from(r.codes) } : r)));
           get.onerror = () => fail(get.error);
         };
       }),
@@ -87,7 +92,9 @@ export const PASSPHRASE = 'branch passphrase 1';
  * tab's staff session is already unlocked.
  */
 export async function unlockStaff(page, passphrase = PASSPHRASE) {
-  await page.waitForFunction(() => document.documentElement.dataset.lock || document.documentElement.dataset.ready);
+  await page.waitForFunction(
+    () => document.documentElement.dataset.lock || document.documentElement.dataset.ready,
+  );
   const state = await page.evaluate(() => document.documentElement.dataset.lock);
   if (!state) return;
   await page.locator('#lock-pass').fill(passphrase);

@@ -27,7 +27,13 @@ function row(id, date, q10, q11, q17) {
 const HEADER = ['id', 'date', ...Array.from({ length: 17 }, (_, i) => `q${i + 1}`)].join(',');
 // D-1: a detractor (2) with no relationship manager (Q10 B), long overdue; D-2 a detractor answered today-ish;
 // P-1 a promoter (no case).
-const CSV = [HEADER, row('D-1', '2026-01-05', 'B', 'A', '2'), row('D-2', '2099-01-05', 'A', 'A', '6'), row('P-1', '2026-01-05', 'A', 'A', '10')].join('\n') + '\n';
+const CSV =
+  [
+    HEADER,
+    row('D-1', '2026-01-05', 'B', 'A', '2'),
+    row('D-2', '2099-01-05', 'A', 'A', '6'),
+    row('P-1', '2026-01-05', 'A', 'A', '10'),
+  ].join('\n') + '\n';
 
 const open = (context, path = '') => openPage(context, env.url + path);
 
@@ -36,7 +42,10 @@ async function importFile(page, file, total) {
   await page.locator('#preview:not([hidden])').waitFor();
   await page.locator('#commit').click();
   await page.locator('#preview').waitFor({ state: 'hidden' });
-  await page.waitForFunction((n) => document.querySelector('#store-status')?.dataset.total === String(n), total);
+  await page.waitForFunction(
+    (n) => document.querySelector('#store-status')?.dataset.total === String(n),
+    total,
+  );
 }
 
 async function download(page, click) {
@@ -72,9 +81,15 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   await importFile(a, { name: 'branch.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) }, 3);
   await dashboard(a);
   // Two detractors are cases (the promoter is not); the overdue one first.
-  assert.deepEqual(await a.locator('#case-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.id)), ['D-1', 'D-2']);
+  assert.deepEqual(
+    await a.locator('#case-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.id)),
+    ['D-1', 'D-2'],
+  );
   const d1 = card(a, 'D-1');
-  assert.equal(await d1.locator('.case-reasons').textContent(), '没有专职客户经理；贬损者（打分 2）');
+  assert.equal(
+    await d1.locator('.case-reasons').textContent(),
+    '没有专职客户经理；贬损者（打分 2）',
+  );
   assert.equal(await d1.locator('.case-status').textContent(), '待联系');
   // Monday 2026-01-05 + 2 working days = Wednesday 01-07, long past.
   assert.equal(await d1.locator('.case-due').textContent(), '2026-01-07（已逾期）');
@@ -89,16 +104,29 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   await d1.locator('button[type="submit"]').click();
   await d1.locator('.case-form .error').filter({ hasText: '请先填写您的姓名' }).waitFor();
   await a.locator('#case-who').fill('王芳');
-  await change(a, 'D-1', { status: 'contacted', holder: '李雷', note: '已致电，客户反映手续费问题' }, 'contacted');
+  await change(
+    a,
+    'D-1',
+    { status: 'contacted', holder: '李雷', note: '已致电，客户反映手续费问题' },
+    'contacted',
+  );
   assert.equal(await card(a, 'D-1').locator('.case-holder').textContent(), '李雷');
   // Only the allowed next steps are offered: from contacted, no "reopen".
   await card(a, 'D-1').locator('summary').click();
   await card(a, 'D-1').locator('select[name="status"]').waitFor();
-  const offered = await card(a, 'D-1').locator('select[name="status"] option').evaluateAll((os) => os.map((o) => o.value));
+  const offered = await card(a, 'D-1')
+    .locator('select[name="status"] option')
+    .evaluateAll((os) => os.map((o) => o.value));
   assert.deepEqual(offered, ['', 'contacted', 'resolved', 'unreachable', 'declined']);
   await change(a, 'D-1', { status: 'resolved', note: '已退还手续费' }, 'resolved');
   const resolved = card(a, 'D-1');
-  assert.deepEqual(await resolved.locator('.case-notes li').allTextContents().then((t) => t.map((s) => s.replace(/^.*王芳：/, ''))), ['已致电，客户反映手续费问题', '已退还手续费']);
+  assert.deepEqual(
+    await resolved
+      .locator('.case-notes li')
+      .allTextContents()
+      .then((t) => t.map((s) => s.replace(/^.*王芳：/, ''))),
+    ['已致电，客户反映手续费问题', '已退还手续费'],
+  );
   assert.equal(await a.locator('[data-figure="overdue"] dd').textContent(), '0');
   assert.match(await a.locator('#cases-status').textContent(), /D-1.*已解决/);
   await a.waitForFunction(() => document.querySelector('#kpi-cases')?.textContent === '1');
@@ -106,21 +134,38 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
 
   // The audit trail has each change with who and when; the events are encrypted at rest.
   const audit = (await idbRevealed(a, 'audit')).filter((e) => e.what === 'case');
-  assert.deepEqual(audit.map((e) => [e.who, e.detail.case, e.detail.status]), [['王芳', 'D-1', 'contacted'], ['王芳', 'D-1', 'resolved']]);
+  assert.deepEqual(
+    audit.map((e) => [e.who, e.detail.case, e.detail.status]),
+    [
+      ['王芳', 'D-1', 'contacted'],
+      ['王芳', 'D-1', 'resolved'],
+    ],
+  );
   assert.ok(audit.every((e) => /^\d{4}-\d\d-\d\dT/.test(e.at)));
   const stored = await idbAll(a, 'case_events');
   assert.equal(stored.length, 2);
   for (const e of stored) assert.deepEqual(Object.keys(e).sort(), ['case', 'id', 'sealed']);
   const events = await idbRevealed(a, 'case_events');
-  assert.deepEqual(events.map((e) => [e.status, e.holder, e.who]).sort(), [['contacted', '李雷', '王芳'], ['resolved', '李雷', '王芳']]);
+  assert.deepEqual(events.map((e) => [e.status, e.holder, e.who]).sort(), [
+    ['contacted', '李雷', '王芳'],
+    ['resolved', '李雷', '王芳'],
+  ]);
 
   // ---- the cases CSV ----
-  const csv = (await download(a, () => a.locator('#case-export').click())).bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const csv = (await download(a, () => a.locator('#case-export').click())).bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const [head, ...lines] = csv.trim().split(/\r\n/);
-  assert.equal(head, 'id,score,reasons,status,holder,opened,due,overdue,closed_at,last_change_at,last_change_by,notes');
+  assert.equal(
+    head,
+    'id,score,reasons,status,holder,opened,due,overdue,closed_at,last_change_at,last_change_by,notes',
+  );
   const byId = Object.fromEntries(lines.map((l) => [l.split(',')[0], l]));
   assert.deepEqual(Object.keys(byId).sort(), ['D-1', 'D-2']);
-  assert.match(byId['D-1'], /^D-1,2,没有专职客户经理；贬损者（打分 2）,已解决,李雷,2026-01-05,2026-01-07,否,/);
+  assert.match(
+    byId['D-1'],
+    /^D-1,2,没有专职客户经理；贬损者（打分 2）,已解决,李雷,2026-01-05,2026-01-07,否,/,
+  );
   assert.match(byId['D-1'], /已退还手续费/);
 
   // Phone-first and accessible, with a form open.
@@ -128,8 +173,15 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   assert.deepEqual(await axe(a), []);
   await a.setViewportSize({ width: 360, height: 800 });
   await a.waitForTimeout(300);
-  assert.ok(await a.evaluate(() => document.documentElement.scrollWidth <= 360), 'nothing wider than 360 px');
-  const small = await a.locator('#cases button:visible, #cases summary:visible, #cases select:visible').evaluateAll((els) => els.filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 60)));
+  assert.ok(
+    await a.evaluate(() => document.documentElement.scrollWidth <= 360),
+    'nothing wider than 360 px',
+  );
+  const small = await a
+    .locator('#cases button:visible, #cases summary:visible, #cases select:visible')
+    .evaluateAll((els) =>
+      els.filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 60)),
+    );
   assert.deepEqual(small, [], 'touch targets at least 44 px high');
   await a.setViewportSize({ width: 1280, height: 900 });
 
@@ -156,7 +208,11 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   const backupB = await download(b, () => b.locator('[data-export="backup"]').click());
   await a.goto(env.url);
   await a.locator('html[data-ready="true"]').waitFor();
-  await importFile(a, { name: backupB.name, mimeType: 'application/json', buffer: backupB.bytes }, 3);
+  await importFile(
+    a,
+    { name: backupB.name, mimeType: 'application/json', buffer: backupB.bytes },
+    3,
+  );
   assert.equal((await idbAll(a, 'case_events')).length, 4);
   await dashboard(a);
   await a.locator('#cases-conflicts').waitFor();
@@ -174,7 +230,11 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   assert.equal(await a.locator('#cases-conflicts').count(), 0);
   // Every note survives, from both devices.
   const notes = await card(a, 'D-1').locator('.case-notes li').allTextContents();
-  for (const n of ['已致电', '已退还手续费', '客户又来电投诉', '回访满意']) assert.ok(notes.some((t) => t.includes(n)), n);
+  for (const n of ['已致电', '已退还手续费', '客户又来电投诉', '回访满意'])
+    assert.ok(
+      notes.some((t) => t.includes(n)),
+      n,
+    );
   // The resolution is an event of its own, naming the head not chosen.
   const all = await idbRevealed(a, 'case_events');
   const settled = all.find((e) => e.merged?.length);

@@ -12,7 +12,10 @@ import { readFileSync } from 'node:fs';
 import { axe, idbAll, idbRevealed, launch, openStaff } from './browser.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
-const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+const BUILTIN = readFileSync(
+  new URL('../../instruments/zg-x-branch-2023.json', import.meta.url),
+  'utf8',
+);
 // Answers of the thesis data's first row (www/demo/zg-x-branch-2023.csv, X2023-0001).
 const ROW = ['A', 'A', 'C', 'G', 'A', 'D', 'H', 'C', 'E', 'B', 'D', 'C', 'C', 'C', 'C', 'B', '3'];
 const CODES = ROW.map((a, i) => (i === 16 ? Number(a) : a.charCodeAt(0) - 65));
@@ -38,7 +41,10 @@ async function staffDevice(n = 2) {
   await page.locator('#make-key[hidden]').waitFor({ state: 'attached' });
   await page.locator('#count').fill(String(n));
   await page.locator('#issue-go').click();
-  await page.locator('.slip').nth(n - 1).waitFor();
+  await page
+    .locator('.slip')
+    .nth(n - 1)
+    .waitFor();
   const links = await page.locator('.slip-link a').evaluateAll((as) => as.map((a) => a.href));
   return { context, page, errors, links };
 }
@@ -71,7 +77,11 @@ async function paste(page, text) {
   await page.locator('#check').click();
   await page.locator('#intake-results').waitFor();
   await page.waitForFunction(() => document.querySelector('#intake-status').textContent.length > 0);
-  return page.locator('#intake-results tbody tr').evaluateAll((trs) => trs.map((tr) => ({ outcome: tr.dataset.outcome, text: tr.cells[1].textContent })));
+  return page
+    .locator('#intake-results tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => ({ outcome: tr.dataset.outcome, text: tr.cells[1].textContent })),
+    );
 }
 
 /** The customer's phone never had a staff passphrase: its records are stored in clear. */
@@ -94,7 +104,10 @@ function encodeIn(page, codes, token, secret, instrumentJson) {
 /** The token and the answer secret of an invitation link. */
 function parts(link) {
   const url = new URL(link);
-  return { token: url.searchParams.get('inv'), secret: new URLSearchParams(url.hash.slice(1)).get('k') };
+  return {
+    token: url.searchParams.get('inv'),
+    secret: new URLSearchParams(url.hash.slice(1)).get('k'),
+  };
 }
 
 test('a customer answers from an invitation, and the branch takes the code once', async () => {
@@ -120,7 +133,10 @@ test('a customer answers from an invitation, and the branch takes the code once'
 
   // The code arrives inside a chat message.
   const first = await paste(staff.page, `王女士 10:02\n我的满意度调查答卷码：${customer.code}\n`);
-  assert.deepEqual(first.map((r) => r.outcome), ['accepted']);
+  assert.deepEqual(
+    first.map((r) => r.outcome),
+    ['accepted'],
+  );
   const stored = await staffIdb(staff.page, 'responses');
   assert.equal(stored.length, 1);
   assert.deepEqual(stored[0].codes, CODES);
@@ -129,7 +145,10 @@ test('a customer answers from an invitation, and the branch takes the code once'
   assert.equal(stored[0].extras.invitation, token);
   // Taken once only.
   const again = await paste(staff.page, customer.code);
-  assert.deepEqual(again.map((r) => r.outcome), ['used']);
+  assert.deepEqual(
+    again.map((r) => r.outcome),
+    ['used'],
+  );
   assert.match(again[0].text, /已经提交过/);
   assert.equal((await staffIdb(staff.page, 'responses')).length, 1);
 
@@ -137,33 +156,57 @@ test('a customer answers from an invitation, and the branch takes the code once'
   // tries them all), and a code typed without its dashes is read all the same.
   const plain = customer.code.replace(/-/g, '');
   const i = 8;
-  const changed = plain.slice(0, i) + ALPHABET[(ALPHABET.indexOf(plain[i]) + 1) % 32] + plain.slice(i + 1);
+  const changed =
+    plain.slice(0, i) + ALPHABET[(ALPHABET.indexOf(plain[i]) + 1) % 32] + plain.slice(i + 1);
   const tampered = await paste(staff.page, changed);
-  assert.deepEqual(tampered.map((r) => r.outcome), ['bad_checksum']);
+  assert.deepEqual(
+    tampered.map((r) => r.outcome),
+    ['bad_checksum'],
+  );
 
   // A forged invitation: our key's id, a made-up signature, a valid check character.
-  const forgedToken = token.slice(0, 20) + [...token.slice(20)].map((c) => ALPHABET[(ALPHABET.indexOf(c) + 7) % 32]).join('');
+  const forgedToken =
+    token.slice(0, 20) +
+    [...token.slice(20)].map((c) => ALPHABET[(ALPHABET.indexOf(c) + 7) % 32]).join('');
   const forged = await encodeIn(customer.page, CODES, forgedToken, parts(staff.links[0]).secret);
-  assert.deepEqual((await paste(staff.page, forged)).map((r) => r.outcome), ['forged_token']);
+  assert.deepEqual(
+    (await paste(staff.page, forged)).map((r) => r.outcome),
+    ['forged_token'],
+  );
 
   // A code for another version of the questionnaire.
   // (Version 3 revises only version 1, so a code of version 2 is not its.)
   const v3 = BUILTIN.replace('"version": "2"', '"version": "3"');
   assert.notEqual(v3, BUILTIN);
-  const otherVersion = await encodeIn(customer.page, CODES, parts(staff.links[1]).token, parts(staff.links[1]).secret, v3);
-  assert.deepEqual((await paste(staff.page, otherVersion)).map((r) => r.outcome), ['unknown_version']);
+  const otherVersion = await encodeIn(
+    customer.page,
+    CODES,
+    parts(staff.links[1]).token,
+    parts(staff.links[1]).secret,
+    v3,
+  );
+  assert.deepEqual(
+    (await paste(staff.page, otherVersion)).map((r) => r.outcome),
+    ['unknown_version'],
+  );
 
   // An invitation from another branch's key.
   const elsewhere = await staffDevice(1);
   const stranger = await customerAnswers(elsewhere.links[0]);
   const foreign = await paste(staff.page, stranger.code);
-  assert.deepEqual(foreign.map((r) => r.outcome), ['foreign_token']);
+  assert.deepEqual(
+    foreign.map((r) => r.outcome),
+    ['foreign_token'],
+  );
   assert.match(foreign[0].text, /不是本网点密钥签发/);
 
   // Several at once: the second invitation's answer is taken, the repeat refused, in one paste.
   const second = await customerAnswers(staff.links[1]);
   const batch = await paste(staff.page, `${second.code}\n${customer.code}\n${second.code}`);
-  assert.deepEqual(batch.map((r) => r.outcome), ['accepted', 'used', 'used']);
+  assert.deepEqual(
+    batch.map((r) => r.outcome),
+    ['accepted', 'used', 'used'],
+  );
   assert.equal((await staffIdb(staff.page, 'responses')).length, 2);
   const used = (await staffIdb(staff.page, 'invitations')).filter((inv) => inv.usedBy);
   assert.equal(used.length, 2);
@@ -175,20 +218,34 @@ test('a customer answers from an invitation, and the branch takes the code once'
   }
 });
 
-test('a pasted chat thread: only code-shaped strings are checked; a link\'s token and an order number are listed apart as not codes', async () => {
+test("a pasted chat thread: only code-shaped strings are checked; a link's token and an order number are listed apart as not codes", async () => {
   const staff = await staffDevice(1);
   const customer = await customerAnswers(staff.links[0]);
   const order = '20261203000012345678';
   const thread = `网点 09:58\n您好，请点击 ${staff.links[0]} 作答。\n王女士 10:01\n好的，订单号 ${order}\n王女士 10:02\n我的答卷码：${customer.code}\n谢谢`;
   const rows = await paste(staff.page, thread);
-  assert.deepEqual(rows.map((r) => r.outcome), ['accepted', 'not_code', 'not_code']);
-  assert.match(await staff.page.locator('#intake-status').textContent(), /^收下 1 份，拒收 0 份。另有 2 段/);
+  assert.deepEqual(
+    rows.map((r) => r.outcome),
+    ['accepted', 'not_code', 'not_code'],
+  );
+  assert.match(
+    await staff.page.locator('#intake-status').textContent(),
+    /^收下 1 份，拒收 0 份。另有 2 段/,
+  );
   const shown = await staff.page.locator('#intake-results tbody tr .code').allTextContents();
-  assert.deepEqual(shown.slice(1), [parts(staff.links[0]).token.match(/.{1,5}/g).join('-'), order.match(/.{1,5}/g).join('-')]);
+  assert.deepEqual(shown.slice(1), [
+    parts(staff.links[0])
+      .token.match(/.{1,5}/g)
+      .join('-'),
+    order.match(/.{1,5}/g).join('-'),
+  ]);
   assert.match(rows[1].text, /不是答卷码/);
   // Only the link and the order number: nothing is a code, nothing is refused.
   const none = await paste(staff.page, `${staff.links[0]} ${order}`);
-  assert.deepEqual(none.map((r) => r.outcome), ['not_code', 'not_code']);
+  assert.deepEqual(
+    none.map((r) => r.outcome),
+    ['not_code', 'not_code'],
+  );
   assert.match(await staff.page.locator('#intake-status').textContent(), /没有找到答卷码/);
 
   // On a phone, in both languages: codes wrap between groups of five, never one character a line or mid-group.
@@ -201,24 +258,62 @@ test('a pasted chat thread: only code-shaped strings are checked; a link\'s toke
         // (an async handler): measure the table once it is in the new language.
         const caption = await staff.page.locator('#intake-results caption').textContent();
         await staff.page.locator('#lang').click();
-        await staff.page.waitForFunction((before) => document.querySelector('#intake-results caption')?.textContent !== before, caption);
+        await staff.page.waitForFunction(
+          (before) => document.querySelector('#intake-results caption')?.textContent !== before,
+          caption,
+        );
       }
       const where = `${width} px, ${lang}`;
-      assert.ok(await staff.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `no horizontal overflow at ${where}`);
-      const groups = await staff.page.locator('#intake-results tbody tr').first().locator('.group').evaluateAll((els) =>
-        els.map((e) => { const r = e.getClientRects(); return { lines: r.length, width: e.getBoundingClientRect().width, text: e.textContent }; }),
+      assert.ok(
+        await staff.page.evaluate(() => document.documentElement.scrollWidth <= innerWidth),
+        `no horizontal overflow at ${where}`,
       );
+      const groups = await staff.page
+        .locator('#intake-results tbody tr')
+        .first()
+        .locator('.group')
+        .evaluateAll((els) =>
+          els.map((e) => {
+            const r = e.getClientRects();
+            return { lines: r.length, width: e.getBoundingClientRect().width, text: e.textContent };
+          }),
+        );
       assert.equal(groups.length, 9, where);
       for (const g of groups) assert.equal(g.lines, 1, `${g.text} on one line at ${where}`);
       // Three groups a line: nine groups on three lines.
-      const tops = await staff.page.locator('#intake-results tbody tr').first().locator('.group').evaluateAll((els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().top))).size);
+      const tops = await staff.page
+        .locator('#intake-results tbody tr')
+        .first()
+        .locator('.group')
+        .evaluateAll(
+          (els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().top))).size,
+        );
       assert.ok(tops <= 3, `the code takes ${tops} lines at ${where}`);
-      const small = await staff.page.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.checkVisibility() && e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) && parseFloat(getComputedStyle(e).fontSize) < 11).map((e) => e.className || e.tagName));
+      const small = await staff.page.evaluate(() =>
+        [...document.querySelectorAll('main *')]
+          .filter(
+            (e) =>
+              e.checkVisibility() &&
+              e.childNodes.length &&
+              [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) &&
+              parseFloat(getComputedStyle(e).fontSize) < 11,
+          )
+          .map((e) => e.className || e.tagName),
+      );
       assert.deepEqual(small, [], `text under 11 px at ${where}`);
-      assert.ok(!(await staff.page.locator('body').innerText()).includes('null'), `no "null" at ${where}`);
+      assert.ok(
+        !(await staff.page.locator('body').innerText()).includes('null'),
+        `no "null" at ${where}`,
+      );
       // The outcome follows the language too.
-      assert.match(await staff.page.locator('#intake-status').textContent(), lang === 'en' ? /^0 taken, 1 refused\. 1 other/ : /^收下 0 份，拒收 1 份。另有 1 段/);
-      await staff.page.screenshot({ path: `/tmp/survey-invite-${width}-${lang}.png`, fullPage: true });
+      assert.match(
+        await staff.page.locator('#intake-status').textContent(),
+        lang === 'en' ? /^0 taken, 1 refused\. 1 other/ : /^收下 0 份，拒收 1 份。另有 1 段/,
+      );
+      await staff.page.screenshot({
+        path: `/tmp/survey-invite-${width}-${lang}.png`,
+        fullPage: true,
+      });
     }
   }
   assert.deepEqual(await axe(staff.page), []);
@@ -237,7 +332,11 @@ test('issued slips survive a reload and can be printed again, less the invitatio
   await staff.page.locator('html[data-ready="true"]').waitFor();
   await staff.page.locator('.slip').nth(1).waitFor();
   const after = await staff.page.locator('.slip-link a').evaluateAll((as) => as.map((a) => a.href));
-  assert.deepEqual(after.sort(), [before[0], before[2]].sort(), 'the same links, secrets derived again from the key');
+  assert.deepEqual(
+    after.sort(),
+    [before[0], before[2]].sort(),
+    'the same links, secrets derived again from the key',
+  );
   assert.match(await staff.page.locator('#issue-status').textContent(), /还有 2 个未回收/);
   assert.equal(await staff.page.locator('#print-slips').isDisabled(), false);
   // The store keeps the token, when it was issued and the link's base, never the secret.
@@ -245,7 +344,9 @@ test('issued slips survive a reload and can be printed again, less the invitatio
   for (const inv of stored) assert.ok(!JSON.stringify(inv).includes(parts(before[0]).secret));
   await staff.page.locator('#lang').click();
   // (The switch redraws after the click returns: wait for it rather than race it.)
-  await staff.page.locator('#issue-status', { hasText: /2 invitations of the last batch/ }).waitFor();
+  await staff.page
+    .locator('#issue-status', { hasText: /2 invitations of the last batch/ })
+    .waitFor();
   assert.equal(await staff.page.locator('.slip svg.qr').count(), 2);
   assert.deepEqual(await axe(staff.page), []);
   for (const d of [staff, customer]) {
@@ -264,13 +365,19 @@ test('a relay cannot rewrite the answers of a code it passes on; the honest code
   for (const guess of [guessed, '0'.repeat(16)]) {
     const rewritten = await encodeIn(customer.page, promoter, token, guess);
     const refused = await paste(staff.page, rewritten);
-    assert.deepEqual(refused.map((r) => r.outcome), ['bad_seal']);
+    assert.deepEqual(
+      refused.map((r) => r.outcome),
+      ['bad_seal'],
+    );
     assert.match(refused[0].text, /封印/);
   }
   assert.equal(await staff.page.locator('#intake-results tbody tr').count(), 1);
   // Nothing was stored or used up: the customer's own code is taken.
   const honest = await paste(staff.page, customer.code);
-  assert.deepEqual(honest.map((r) => r.outcome), ['accepted']);
+  assert.deepEqual(
+    honest.map((r) => r.outcome),
+    ['accepted'],
+  );
   // A link cut short (no fragment) says so on the phone before any question.
   const cut = await env.newContext(PHONE);
   const phone = await cut.newPage();
@@ -288,17 +395,19 @@ test('the branch key is made on the staff device, never in the page or its links
   const a = await staffDevice(1);
   const b = await staffDevice(1);
   // As stored, the key itself is sealed: only its name and date are in clear.
-  const rawOf = (page) => idbAll(page, 'meta').then((rows) => rows.find((r) => r.key === 'branch-key').value);
+  const rawOf = (page) =>
+    idbAll(page, 'meta').then((rows) => rows.find((r) => r.key === 'branch-key').value);
   for (const d of [a, b]) {
     const raw = await rawOf(d.page);
     assert.deepEqual(Object.keys(raw).sort(), ['createdAt', 'name', 'sealed']);
     assert.ok(raw.sealed instanceof Object && raw.sealed.byteLength > 32, 'the sealed key');
   }
   // The unlocked staff page reads the key itself.
-  const keyOf = (page) => page.evaluate(async () => {
-    const k = await (await import('/storage.js')).branchKey();
-    return { name: k.name, bytes: Array.from(k.key) };
-  });
+  const keyOf = (page) =>
+    page.evaluate(async () => {
+      const k = await (await import('/storage.js')).branchKey();
+      return { name: k.name, bytes: Array.from(k.key) };
+    });
   const [ka, kb] = [await keyOf(a.page), await keyOf(b.page)];
   assert.equal(ka.bytes.length, 32);
   assert.notDeepEqual(ka.bytes, kb.bytes, 'each device makes its own random key');
@@ -336,7 +445,9 @@ test('the camera add-on reads a response code from a drawn frame, as from a came
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, side, side);
     ctx.fillStyle = '#000';
-    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (modules[y * size + x]) ctx.fillRect((x + 4) * scale, (y + 4) * scale, scale, scale);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++)
+        if (modules[y * size + x]) ctx.fillRect((x + 4) * scale, (y + 4) * scale, scale, scale);
     const rgba = ctx.getImageData(0, 0, side, side).data;
     const grey = new Uint8Array(side * side);
     for (let i = 0; i < grey.length; i++) grey[i] = rgba[4 * i];

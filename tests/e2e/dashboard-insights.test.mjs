@@ -22,7 +22,12 @@ import { axe, launch, openStaff, openPage } from './browser.mjs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TMP = mkdtempSync(join(tmpdir(), 'manyi-insights-'));
 /** The CLI, built if need be (cargo is quiet when it is up to date). */
-const manyi = (...args) => execFileSync('cargo', ['run', '--quiet', '--release', '--bin', 'manyi', '--', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+const manyi = (...args) =>
+  execFileSync('cargo', ['run', '--quiet', '--release', '--bin', 'manyi', '--', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
 const json = (...args) => JSON.parse(manyi(...args, '--json'));
 
 const DATED = join(TMP, 'dated.csv');
@@ -45,7 +50,10 @@ after(async () => {
 function subset(column, value) {
   const k = lines[0].split(',').indexOf(column);
   const path = join(TMP, `${column}-${value}.csv`);
-  writeFileSync(path, [lines[0], ...lines.slice(1).filter((l) => l.split(',')[k] === value)].join('\n') + '\n');
+  writeFileSync(
+    path,
+    [lines[0], ...lines.slice(1).filter((l) => l.split(',')[k] === value)].join('\n') + '\n',
+  );
   return path;
 }
 
@@ -54,8 +62,12 @@ async function openDated(viewport = { width: 1366, height: 768 }, lang = 'zh') {
   const context = await env.newContext({ viewport });
   const { page, errors } = await openPage(context, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
-  await page.locator('#src-file').setInputFiles({ name: 'dated.csv', mimeType: 'text/csv', buffer: readFileSync(DATED) });
-  await page.waitForFunction(() => document.querySelector('#dash-context')?.textContent.startsWith('n = 3000'));
+  await page
+    .locator('#src-file')
+    .setInputFiles({ name: 'dated.csv', mimeType: 'text/csv', buffer: readFileSync(DATED) });
+  await page.waitForFunction(() =>
+    document.querySelector('#dash-context')?.textContent.startsWith('n = 3000'),
+  );
   await page.locator('#trend-table').waitFor();
   await driversDrawn(page);
   if (lang === 'en') await toEnglish(page);
@@ -63,7 +75,8 @@ async function openDated(viewport = { width: 1366, height: 768 }, lang = 'zh') {
 }
 
 /** The key drivers come after the rest of the view (their bootstrap takes a while): waits for them. */
-const driversDrawn = (page) => page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');
+const driversDrawn = (page) =>
+  page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');
 
 async function toEnglish(page) {
   await page.locator('#lang').click();
@@ -77,34 +90,91 @@ const signed = (x) => (x == null ? '—' : x > 0 ? `+${fmt(x)}` : fmt(x));
 const pText = (p) => (p == null ? '—' : p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
 /** The drivers table as text, one array per row. */
-const driverRows = (page) => page.locator('#drv-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.dataset.question, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
-const trendRows = (page) => page.locator('#trend-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th').textContent, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+const driverRows = (page) =>
+  page
+    .locator('#drv-table tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [
+        tr.dataset.question,
+        ...[...tr.querySelectorAll('td')].map((td) => td.textContent),
+      ]),
+    );
+const trendRows = (page) =>
+  page
+    .locator('#trend-table tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [
+        tr.querySelector('th').textContent,
+        ...[...tr.querySelectorAll('td')].map((td) => td.textContent),
+      ]),
+    );
 
 function expectedDrivers(d) {
-  return d.items.map((it) => [it.question, fmt(it.r, 3), `${(it.share * 100).toFixed(2)}% (${fmt(it.share_ci95[0] * 100)}–${fmt(it.share_ci95[1] * 100)}%)`, fmt(it.index)]);
+  return d.items.map((it) => [
+    it.question,
+    fmt(it.r, 3),
+    `${(it.share * 100).toFixed(2)}% (${fmt(it.share_ci95[0] * 100)}–${fmt(it.share_ci95[1] * 100)}%)`,
+    fmt(it.index),
+  ]);
 }
 function expectedTrend(t, lang = 'zh') {
-  const sig = (p) => (p.significant == null ? '—' : !p.significant ? (lang === 'en' ? 'no' : '否') : lang === 'en' ? `✱ significant ${p.change > 0 ? 'rise' : 'fall'}` : `✱ 显著${p.change > 0 ? '上升' : '下降'}`);
+  const sig = (p) =>
+    p.significant == null
+      ? '—'
+      : !p.significant
+        ? lang === 'en'
+          ? 'no'
+          : '否'
+        : lang === 'en'
+          ? `✱ significant ${p.change > 0 ? 'rise' : 'fall'}`
+          : `✱ 显著${p.change > 0 ? '上升' : '下降'}`;
   const clamp = (x) => Math.max(-100, Math.min(100, x));
-  return t.periods.map((p) => [p.period, String(p.n), fmt(p.nps), `${fmt(clamp(p.ci95[0]))} – ${fmt(clamp(p.ci95[1]))}`, signed(p.change), pText(p.p), sig(p)]);
+  return t.periods.map((p) => [
+    p.period,
+    String(p.n),
+    fmt(p.nps),
+    `${fmt(clamp(p.ci95[0]))} – ${fmt(clamp(p.ci95[1]))}`,
+    signed(p.change),
+    pText(p.p),
+    sig(p),
+  ]);
 }
 
 test('key drivers: the table is the core’s, its fix-first item marked in the chart and table and named in the top row', async () => {
   // The CLI's JSON has the issue's fields; its table names the item to fix first.
-  const cli = { ...json('drivers', DATED), fix_first: /^Fix first: Q(\d+) /m.exec(manyi('drivers', DATED, '--lang', 'en'))?.[1]?.replace(/^/, 'q') };
+  const cli = {
+    ...json('drivers', DATED),
+    fix_first: /^Fix first: Q(\d+) /m
+      .exec(manyi('drivers', DATED, '--lang', 'en'))?.[1]
+      ?.replace(/^/, 'q'),
+  };
   assert.ok(cli.fix_first, 'the generated data has an item to fix first');
   const { context, page, errors } = await openDated();
   assert.deepEqual(await driverRows(page), expectedDrivers(cli));
-  assert.equal(await page.locator('#drv-summary').textContent(), `n = ${cli.n} · R² = ${fmt(cli.r2, 3)}（各项共同解释 Q17 差异的比例）`);
+  assert.equal(
+    await page.locator('#drv-summary').textContent(),
+    `n = ${cli.n} · R² = ${fmt(cli.r2, 3)}（各项共同解释 Q17 差异的比例）`,
+  );
   // The pick: one row marked (with words, not only a colour), one point drawn as the mark, the top row names it.
-  assert.deepEqual(await page.locator('#drv-table tr.fix-first').evaluateAll((trs) => trs.map((tr) => tr.dataset.question)), [cli.fix_first]);
+  assert.deepEqual(
+    await page
+      .locator('#drv-table tr.fix-first')
+      .evaluateAll((trs) => trs.map((tr) => tr.dataset.question)),
+    [cli.fix_first],
+  );
   assert.equal(await page.locator('#drv-table tr.fix-first .badge').textContent(), '优先改进');
   assert.equal(await page.locator('#drivers svg circle.mark').count(), 1);
   assert.equal(await page.locator('#drivers svg circle').count(), cli.items.length);
-  assert.match(await page.locator('#drivers svg').getAttribute('aria-label'), new RegExp(`${cli.fix_first.toUpperCase()} .*为优先改进项`));
+  assert.match(
+    await page.locator('#drivers svg').getAttribute('aria-label'),
+    new RegExp(`${cli.fix_first.toUpperCase()} .*为优先改进项`),
+  );
   assert.match(await page.locator('#drivers svg').textContent(), /优先改进/);
   assert.equal(await page.locator('#kpi-fix').textContent(), cli.fix_first.toUpperCase());
-  assert.match(await page.locator('#drv-pick').textContent(), new RegExp(`^优先改进：${cli.fix_first.toUpperCase()} `));
+  assert.match(
+    await page.locator('#drv-pick').textContent(),
+    new RegExp(`^优先改进：${cli.fix_first.toUpperCase()} `),
+  );
   await toEnglish(page);
   assert.equal(await page.locator('#drv-table tr.fix-first .badge').textContent(), 'Fix first');
   assert.equal(await page.locator('#kpi-fix').textContent(), cli.fix_first.toUpperCase());
@@ -120,11 +190,17 @@ test('trend: 12 months of 2023 as the CLI gives them, 4 quarters, the arrow the 
   const { context, page, errors } = await openDated();
   assert.deepEqual(await trendRows(page), expectedTrend(months));
   // Each significant change is circled in the chart as well as marked in the table.
-  assert.equal(await page.locator('#trend svg circle.mark').count(), months.periods.filter((p) => p.significant).length);
+  assert.equal(
+    await page.locator('#trend svg circle.mark').count(),
+    months.periods.filter((p) => p.significant).length,
+  );
   const last = months.periods.at(-1);
   const dir = last.significant ? (last.change > 0 ? 'up' : 'down') : 'flat';
   assert.equal(await page.locator('#nps-trend').getAttribute('data-trend'), dir);
-  assert.equal(await page.locator('#nps-trend .arrow').textContent(), { up: '↑', down: '↓', flat: '→' }[dir]);
+  assert.equal(
+    await page.locator('#nps-trend .arrow').textContent(),
+    { up: '↑', down: '↓', flat: '→' }[dir],
+  );
   assert.match(await page.locator('#nps-trend').textContent(), /2023-12 .*2023-11/);
   // The period switch: quarters, and the arrow follows.
   await page.locator('#period-quarter').check();
@@ -133,20 +209,33 @@ test('trend: 12 months of 2023 as the CLI gives them, 4 quarters, the arrow the 
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'period-quarter');
   assert.match(await page.locator('#nps-trend').textContent(), /2023-Q4 .*2023-Q3/);
   await page.locator('#period-week').check();
-  await page.waitForFunction(() => document.querySelector('#trend-table tbody tr th')?.textContent.includes('-W'));
+  await page.waitForFunction(() =>
+    document.querySelector('#trend-table tbody tr th')?.textContent.includes('-W'),
+  );
   const weeks = json('trend', DATED, '--period', 'week');
   assert.deepEqual(await trendRows(page), expectedTrend(weeks));
   // A year of weeks: the table shows the latest 12 until asked for all (the chart has all).
   assert.ok(weeks.periods.length > 12);
   const visible = () => page.locator('#trend-table tbody tr:visible th').allTextContents();
-  assert.deepEqual(await visible(), weeks.periods.slice(-12).map((p) => p.period));
-  assert.equal(await page.locator('#trend-shown').textContent(), `表中先列出最近 12 期（共 ${weeks.periods.length} 期；图中为全部）。`);
+  assert.deepEqual(
+    await visible(),
+    weeks.periods.slice(-12).map((p) => p.period),
+  );
+  assert.equal(
+    await page.locator('#trend-shown').textContent(),
+    `表中先列出最近 12 期（共 ${weeks.periods.length} 期；图中为全部）。`,
+  );
   await page.locator('#trend-all').click();
-  assert.deepEqual(await visible(), weeks.periods.map((p) => p.period));
+  assert.deepEqual(
+    await visible(),
+    weeks.periods.map((p) => p.period),
+  );
   assert.equal(await page.locator('#trend-all').count(), 0);
   await toEnglish(page);
   await page.locator('#period-month').check();
-  await page.waitForFunction(() => document.querySelectorAll('#trend-table tbody tr').length === 12);
+  await page.waitForFunction(
+    () => document.querySelectorAll('#trend-table tbody tr').length === 12,
+  );
   assert.deepEqual(await trendRows(page), expectedTrend(months, 'en'));
   assert.deepEqual(errors, []);
   await context.close();
@@ -158,7 +247,10 @@ test('a filter changes the key drivers and the trend as the CLI computes them on
   await page.locator('#mode-paper').check();
   const paper = subset('mode', 'paper');
   const kept = lines.slice(1).filter((l) => l.split(',').at(-2) === 'paper').length;
-  await page.waitForFunction((n) => document.querySelector('#dash-context')?.textContent.startsWith(`n = ${n}（`), kept);
+  await page.waitForFunction(
+    (n) => document.querySelector('#dash-context')?.textContent.startsWith(`n = ${n}（`),
+    kept,
+  );
   await driversDrawn(page);
   const cli = json('drivers', paper);
   assert.notEqual(await page.locator('#drv-summary').textContent(), before);
@@ -170,7 +262,11 @@ test('a filter changes the key drivers and the trend as the CLI computes them on
   await page.locator('#filter-to').fill('2023-06-30');
   await page.locator('#filter-to').dispatchEvent('change');
   await page.waitForFunction(() => document.querySelectorAll('#trend-table tbody tr').length === 3);
-  assert.deepEqual(await page.locator('#trend-table tbody th').allTextContents(), ['2023-04', '2023-05', '2023-06']);
+  assert.deepEqual(await page.locator('#trend-table tbody th').allTextContents(), [
+    '2023-04',
+    '2023-05',
+    '2023-06',
+  ]);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -183,26 +279,51 @@ test('data without dates explains why there is no trend; a file too small for ke
   await openStaff(page, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
   await driversDrawn(page);
-  assert.equal(await page.locator('#trend-none').textContent(), '这份数据没有日期列（date、submitted_at 或 keyed_at），无法按时间看 NPS 走势。');
+  assert.equal(
+    await page.locator('#trend-none').textContent(),
+    '这份数据没有日期列（date、submitted_at 或 keyed_at），无法按时间看 NPS 走势。',
+  );
   assert.equal(await page.locator('#trend svg').count(), 0);
   assert.equal(await page.locator('#nps-trend').count(), 0);
   // The demo data's drivers are the CLI's too.
-  assert.deepEqual(await driverRows(page), expectedDrivers(json('drivers', join(ROOT, 'www/demo/zg-x-branch-2023.csv'))));
+  assert.deepEqual(
+    await driverRows(page),
+    expectedDrivers(json('drivers', join(ROOT, 'www/demo/zg-x-branch-2023.csv'))),
+  );
   await toEnglish(page);
-  assert.match(await page.locator('#trend-none').textContent(), /^No date column .* no trend over time\.$/);
+  assert.match(
+    await page.locator('#trend-none').textContent(),
+    /^No date column .* no trend over time\.$/,
+  );
   // Four responses: five items need seven.
   const small = `${lines.slice(0, 5).join('\n')}\n`;
-  await page.locator('#src-file').setInputFiles({ name: 'small.csv', mimeType: 'text/csv', buffer: Buffer.from(small) });
+  await page
+    .locator('#src-file')
+    .setInputFiles({ name: 'small.csv', mimeType: 'text/csv', buffer: Buffer.from(small) });
   await page.locator('#drv-failed').waitFor();
   assert.equal(await page.locator('#drivers svg').count(), 0);
   assert.equal(await page.locator('#drv-table').count(), 0);
-  const rows = Number(/(\d+) rows answered/.exec(execFileSync('sh', ['-c', `cargo run --quiet --release --bin manyi -- drivers - --json 2>&1 || true`], { cwd: ROOT, input: small, encoding: 'utf8' }))?.[1]);
+  const rows = Number(
+    /(\d+) rows answered/.exec(
+      execFileSync(
+        'sh',
+        ['-c', `cargo run --quiet --release --bin manyi -- drivers - --json 2>&1 || true`],
+        { cwd: ROOT, input: small, encoding: 'utf8' },
+      ),
+    )?.[1],
+  );
   assert.ok(rows < 7, 'the CLI refuses the same rows');
-  assert.equal(await page.locator('#drv-failed').textContent(), `Key drivers cannot be computed: only ${rows} response${rows === 1 ? '' : 's'} answered the NPS question and every satisfaction item, too few`);
+  assert.equal(
+    await page.locator('#drv-failed').textContent(),
+    `Key drivers cannot be computed: only ${rows} response${rows === 1 ? '' : 's'} answered the NPS question and every satisfaction item, too few`,
+  );
   assert.equal(await page.locator('#kpi-fix').count(), 0);
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
-  assert.equal(await page.locator('#drv-failed').textContent(), `无法计算关键驱动因素：同时回答了 NPS 题和全部满意度项目的问卷只有 ${rows} 份，太少`);
+  assert.equal(
+    await page.locator('#drv-failed').textContent(),
+    `无法计算关键驱动因素：同时回答了 NPS 题和全部满意度项目的问卷只有 ${rows} 份，太少`,
+  );
   assert.doesNotMatch(await page.locator('main').innerText(), /\bnull\b|\bundefined\b|\bNaN\b/);
   assert.deepEqual(errors, []);
   await context.close();
@@ -215,25 +336,66 @@ function measure(page) {
       const r = el.getBoundingClientRect();
       return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
     };
-    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
-    const targets = [...document.querySelectorAll('button, select, input:not([type="checkbox"]):not([type="radio"]):not([type="file"]), label.check-option, label.button, a')]
-      .filter((el) => visible(el) && !el.closest('.visually-hidden') && !el.classList.contains('skip'))
-      .filter((el) => el.getBoundingClientRect().width < 44 || el.getBoundingClientRect().height < 44)
+    const name = (el) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
+    const targets = [
+      ...document.querySelectorAll(
+        'button, select, input:not([type="checkbox"]):not([type="radio"]):not([type="file"]), label.check-option, label.button, a',
+      ),
+    ]
+      .filter(
+        (el) => visible(el) && !el.closest('.visually-hidden') && !el.classList.contains('skip'),
+      )
+      .filter(
+        (el) => el.getBoundingClientRect().width < 44 || el.getBoundingClientRect().height < 44,
+      )
       .map(name);
     const charts = ['#drivers svg', '#trend svg'].map((sel) => {
-      const sizes = [...document.querySelectorAll(`${sel} text`)].filter(visible).map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+      const sizes = [...document.querySelectorAll(`${sel} text`)]
+        .filter(visible)
+        .map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
       return sizes.length ? Math.min(...sizes) : 0;
     });
-    const wide = [...document.body.querySelectorAll('*')].filter((el) => visible(el) && !el.closest('.scroll') && el.getBoundingClientRect().right > innerWidth + 0.5).map(name).slice(0, 5);
-    const clipped = [...document.querySelectorAll('#drv-table tbody td, #drv-table tbody th, #trend-table tbody td, #trend-table tbody th')]
-      .filter((c) => visible(c) && (c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().right > c.closest('.scroll').getBoundingClientRect().right + 1))
+    const wide = [...document.body.querySelectorAll('*')]
+      .filter(
+        (el) =>
+          visible(el) &&
+          !el.closest('.scroll') &&
+          el.getBoundingClientRect().right > innerWidth + 0.5,
+      )
+      .map(name)
+      .slice(0, 5);
+    const clipped = [
+      ...document.querySelectorAll(
+        '#drv-table tbody td, #drv-table tbody th, #trend-table tbody td, #trend-table tbody th',
+      ),
+    ]
+      .filter(
+        (c) =>
+          visible(c) &&
+          (c.scrollWidth > c.clientWidth + 1 ||
+            c.getBoundingClientRect().right >
+              c.closest('.scroll').getBoundingClientRect().right + 1),
+      )
       .map((c) => `${c.closest('table').id} ${c.textContent.slice(0, 20)}`);
     const nps = document.querySelector('#nps-value').getBoundingClientRect();
-    return { scrollWidth: document.documentElement.scrollWidth, targets, charts, wide, clipped, npsBottom: nps.bottom + scrollY, text: document.body.innerText };
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      targets,
+      charts,
+      wide,
+      clipped,
+      npsBottom: nps.bottom + scrollY,
+      text: document.body.innerText,
+    };
   });
 }
 
-for (const [width, height] of [[360, 780], [390, 844], [1366, 768]]) {
+for (const [width, height] of [
+  [360, 780],
+  [390, 844],
+  [1366, 768],
+]) {
   for (const lang of ['zh', 'en']) {
     test(`${width}×${height} in ${lang}: NPS above the fold, nothing overflows, chart text 12 px, targets 44 px, axe clean`, async () => {
       const { context, page, errors } = await openDated({ width, height }, lang);
@@ -253,7 +415,10 @@ for (const [width, height] of [[360, 780], [390, 844], [1366, 768]]) {
       assert.deepEqual(m.wide, []);
       assert.deepEqual(m.clipped, [], 'table cells cut off');
       assert.deepEqual(m.targets, [], 'touch targets under 44 px');
-      assert.ok(m.charts.every((px) => px >= 12), `chart text ${m.charts.map((px) => px.toFixed(1)).join(', ')} px`);
+      assert.ok(
+        m.charts.every((px) => px >= 12),
+        `chart text ${m.charts.map((px) => px.toFixed(1)).join(', ')} px`,
+      );
       assert.doesNotMatch(m.text, /\bnull\b|\bundefined\b|\bNaN\b/);
       // The charts are named images; the tables beside them say the same in words.
       for (const id of ['#drivers', '#trend']) {
@@ -275,7 +440,8 @@ for (const [width, height] of [[360, 780], [390, 844], [1366, 768]]) {
 test('printed: key drivers and trend each keep chart and table together, in a report of a few pages', async () => {
   const { context, page, errors } = await openDated({ width: 1280, height: 900 });
   await page.emulateMedia({ media: 'print' });
-  for (const id of ['#drivers svg', '#drv-table', '#trend svg', '#trend-table']) assert.equal(await page.locator(id).isVisible(), true, id);
+  for (const id of ['#drivers svg', '#drv-table', '#trend svg', '#trend-table'])
+    assert.equal(await page.locator(id).isVisible(), true, id);
   assert.equal(await page.locator('#trend-period').isVisible(), false, 'no period switch on paper');
   const chart = await page.locator('#drivers svg').boundingBox();
   const table = await page.locator('#drv-table').boundingBox();

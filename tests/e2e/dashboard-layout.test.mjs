@@ -39,11 +39,22 @@ function measure(page) {
       const r = el.getBoundingClientRect();
       return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
     };
-    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
+    const name = (el) =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
     // Touch targets: what a finger presses (a checkbox or radio is pressed through its label).
-    const targets = [...document.querySelectorAll('button, select, input:not([type="checkbox"]):not([type="radio"]):not([type="file"]), label.check-option, label.button, a')]
-      .filter((el) => visible(el) && !el.closest('.visually-hidden') && !el.classList.contains('skip'))
-      .map((el) => ({ el: name(el), w: el.getBoundingClientRect().width, h: el.getBoundingClientRect().height }))
+    const targets = [
+      ...document.querySelectorAll(
+        'button, select, input:not([type="checkbox"]):not([type="radio"]):not([type="file"]), label.check-option, label.button, a',
+      ),
+    ]
+      .filter(
+        (el) => visible(el) && !el.closest('.visually-hidden') && !el.classList.contains('skip'),
+      )
+      .map((el) => ({
+        el: name(el),
+        w: el.getBoundingClientRect().width,
+        h: el.getBoundingClientRect().height,
+      }))
       .filter((t) => t.w < 44 || t.h < 44);
     // Rendered text: every element with a text node of its own.
     const small = [];
@@ -54,15 +65,28 @@ function measure(page) {
       if (size < 11) small.push(`${name(el)} ${size}px`);
     }
     // Chart text as drawn: its font size times the chart's scale.
-    const chartText = [...document.querySelectorAll('svg text')].filter((t) => visible(t)).map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+    const chartText = [...document.querySelectorAll('svg text')]
+      .filter((t) => visible(t))
+      .map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
     // Elements wider than the screen, outside a region that scrolls on its own.
     const wide = [...document.body.querySelectorAll('*')]
-      .filter((el) => visible(el) && !el.closest('.scroll') && el.getBoundingClientRect().right > innerWidth + 0.5)
+      .filter(
+        (el) =>
+          visible(el) &&
+          !el.closest('.scroll') &&
+          el.getBoundingClientRect().right > innerWidth + 0.5,
+      )
       .map(name)
       .slice(0, 5);
     // Cells whose content is cut off (wider than the cell, or the cell wider than its row's card).
     const clipped = [...document.querySelectorAll('table.stack tbody td, table.stack tbody th')]
-      .filter((c) => visible(c) && (c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().right > c.closest('.scroll').getBoundingClientRect().right + 1))
+      .filter(
+        (c) =>
+          visible(c) &&
+          (c.scrollWidth > c.clientWidth + 1 ||
+            c.getBoundingClientRect().right >
+              c.closest('.scroll').getBoundingClientRect().right + 1),
+      )
       .map((c) => `${c.closest('table').id} ${c.dataset.label ?? ''} ${c.textContent.slice(0, 20)}`)
       .slice(0, 5);
     return {
@@ -82,7 +106,10 @@ function measure(page) {
 }
 
 function assertPhone(m, where) {
-  assert.ok(m.scrollWidth <= m.innerWidth, `${where}: page ${m.scrollWidth} px wide on a ${m.innerWidth} px screen (${m.wide.join(', ')})`);
+  assert.ok(
+    m.scrollWidth <= m.innerWidth,
+    `${where}: page ${m.scrollWidth} px wide on a ${m.innerWidth} px screen (${m.wide.join(', ')})`,
+  );
   assert.deepEqual(m.wide, [], `${where}: wider than the screen`);
   assert.deepEqual(m.targets, [], `${where}: touch targets under 44 px`);
   assert.deepEqual(m.clipped, [], `${where}: table cells cut off`);
@@ -107,10 +134,18 @@ for (const width of [360, 390]) {
       }
       // The follow-up list: ten rows on screen, a pager for the rest (all 137 stay in the table for the print).
       assert.equal(await page.locator('#fu-table tbody tr').count(), 137);
-      const shown = () => page.locator('#fu-table tbody tr').evaluateAll((trs) => trs.filter((tr) => tr.getBoundingClientRect().height > 0).map((tr) => tr.dataset.id));
+      const shown = () =>
+        page
+          .locator('#fu-table tbody tr')
+          .evaluateAll((trs) =>
+            trs.filter((tr) => tr.getBoundingClientRect().height > 0).map((tr) => tr.dataset.id),
+          );
       const first = await shown();
       assert.equal(first.length, 10);
-      assert.match(await page.locator('#fu-page').textContent(), lang === 'en' ? /^1–10 of 137$/ : /^第 1–10 人，共 137 人$/);
+      assert.match(
+        await page.locator('#fu-page').textContent(),
+        lang === 'en' ? /^1–10 of 137$/ : /^第 1–10 人，共 137 人$/,
+      );
       assert.equal(await page.locator('#fu-prev').isDisabled(), true);
       await page.locator('#fu-next').click();
       const second = await shown();
@@ -119,12 +154,17 @@ for (const width of [360, 390]) {
       // Frequencies are folded: the page opens short.
       assert.equal(await page.locator('#freq-list').isVisible(), false);
       const { height, innerHeight } = await measure(page);
-      assert.ok(height <= 9 * innerHeight, `page ${(height / innerHeight).toFixed(1)} screens long`);
+      assert.ok(
+        height <= 9 * innerHeight,
+        `page ${(height / innerHeight).toFixed(1)} screens long`,
+      );
       // Long questions in every select, the frequencies open, NPS by a segment: still nothing overflows.
       await page.locator('#filter-question').selectOption('q14');
       await page.locator('#xt-row').selectOption('q15');
       await page.locator('#xt-col').selectOption('q16');
-      await page.waitForFunction(() => document.querySelector('#xt-table caption')?.textContent.startsWith('Q15'));
+      await page.waitForFunction(() =>
+        document.querySelector('#xt-table caption')?.textContent.startsWith('Q15'),
+      );
       await page.locator('#nps-by').click();
       await page.locator('#npsby-table').waitFor();
       await page.locator('#freq-toggle').click();
@@ -135,9 +175,14 @@ for (const width of [360, 390]) {
       const label = await page.locator('#xt-table tbody th').first().boundingBox();
       assert.ok(label.width >= 90, `cross-tab row label ${label.width} px`);
       // ... and says so above it, in the page's language.
-      const hint = page.locator('#xt-table').locator('xpath=ancestor::div[contains(@class,"scroll")]/preceding-sibling::p[1]');
+      const hint = page
+        .locator('#xt-table')
+        .locator('xpath=ancestor::div[contains(@class,"scroll")]/preceding-sibling::p[1]');
       assert.equal(await hint.getAttribute('class'), 'hint scroll-hint');
-      assert.match(await hint.textContent(), lang === 'en' ? /^A wide table: swipe it sideways/ : /^表格较宽/);
+      assert.match(
+        await hint.textContent(),
+        lang === 'en' ? /^A wide table: swipe it sideways/ : /^表格较宽/,
+      );
       // The stacked tables, the pager and the open frequencies stay accessible.
       assert.deepEqual(await axe(page), []);
       assert.deepEqual(errors, []);
@@ -182,7 +227,9 @@ test('the printed report is short and headed with the data set, the filters and 
   await page.emulateMedia({ media: 'print' });
   const head = await page.locator('#print-head').textContent();
   assert.equal(await page.locator('#print-head').isVisible(), true);
-  const today = await page.evaluate(() => new Date().toLocaleDateString('zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit' }));
+  const today = await page.evaluate(() =>
+    new Date().toLocaleDateString('zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit' }),
+  );
   assert.match(head, /zg-x-branch-2023\.csv/);
   assert.match(head, /筛选：无筛选/);
   assert.ok(head.includes(today), `${head} lacks ${today}`);
@@ -193,18 +240,23 @@ test('the printed report is short and headed with the data set, the filters and 
   // Chart text prints at about the tables' size (7.5 pt = 10 px), not shrunk to fit: each chart
   // is drawn again at its printed width. (Before: the key drivers' text printed at 6.4 px, 4.8 pt.)
   await page.setViewportSize({ width: 718, height: 1000 }); // A4's printable width
-  await page.waitForFunction(() => [...document.querySelectorAll('svg.chart')].some((s) => s.getBoundingClientRect().width > 0));
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('svg.chart')].some((s) => s.getBoundingClientRect().width > 0),
+  );
   const printed = await page.evaluate(() =>
     [...document.querySelectorAll('svg.chart')]
       .filter((svg) => svg.getBoundingClientRect().width > 0)
       .map((svg) => {
         const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-        const sizes = [...svg.querySelectorAll('text')].map((t) => parseFloat(t.getAttribute('font-size') ?? getComputedStyle(t).fontSize) * scale);
+        const sizes = [...svg.querySelectorAll('text')].map(
+          (t) => parseFloat(t.getAttribute('font-size') ?? getComputedStyle(t).fontSize) * scale,
+        );
         return { in: svg.closest('section')?.id, px: Math.min(...sizes) };
       }),
   );
   assert.ok(printed.length >= 3, JSON.stringify(printed));
-  for (const c of printed) assert.ok(c.px >= 10, `chart in #${c.in} prints its text at ${c.px.toFixed(1)} px`);
+  for (const c of printed)
+    assert.ok(c.px >= 10, `chart in #${c.in} prints its text at ${c.px.toFixed(1)} px`);
   const pdf = await page.pdf({ format: 'A4' });
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
   assert.ok(pages <= 8, `${pages} pages`);
@@ -212,7 +264,9 @@ test('the printed report is short and headed with the data set, the filters and 
   await page.emulateMedia({ media: 'screen' });
   await page.locator('#filter-question').selectOption('q1');
   await page.locator('#opt-q1-A').check();
-  await page.waitForFunction(() => document.querySelector('#print-head')?.textContent.includes('Q1 = A'));
+  await page.waitForFunction(() =>
+    document.querySelector('#print-head')?.textContent.includes('Q1 = A'),
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -226,7 +280,10 @@ test('an empty dashboard says there are no responses yet, not "under the filter"
   assert.doesNotMatch(await page.locator('main').innerText(), /筛选下没有问卷/);
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'en');
-  assert.equal(await page.locator('#dash-empty').textContent(), 'This data set has no responses yet.');
+  assert.equal(
+    await page.locator('#dash-empty').textContent(),
+    'This data set has no responses yet.',
+  );
   await context.close();
 });
 
@@ -237,13 +294,19 @@ test('a file that cannot be loaded is explained in the page’s language', async
   await page.locator('#nps-value').waitFor();
   // The key drivers follow the rest of the view.
   await page.waitForFunction(() => document.querySelector('#board')?.dataset.drivers === 'ready');
-  await page.locator('#src-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('id,q1\nX1,Z\n') });
+  await page
+    .locator('#src-file')
+    .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('id,q1\nX1,Z\n') });
   const failure = page.locator('#dash-failure');
   await failure.waitFor();
   const zh = await failure.innerText();
   assert.match(zh, /^无法载入 bad\.csv：/);
   // The core's problems in Chinese (texts.js problem.*), not its English messages.
-  assert.doesNotMatch(zh.replace(/bad\.csv/g, '').replace(/\b(id|q\d+|Q\d+|X1|Z)\b/g, ''), /[A-Za-z]{4,}/, zh);
+  assert.doesNotMatch(
+    zh.replace(/bad\.csv/g, '').replace(/\b(id|q\d+|Q\d+|X1|Z)\b/g, ''),
+    /[A-Za-z]{4,}/,
+    zh,
+  );
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   assert.match(await failure.innerText(), /^Could not load bad\.csv: /);

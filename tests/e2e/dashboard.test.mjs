@@ -42,7 +42,10 @@ async function openDemo(viewport = { width: 1280, height: 900 }) {
 const context = (page) => page.locator('#dash-context').textContent();
 
 async function waitForN(page, n) {
-  await page.waitForFunction((want) => document.querySelector('#dash-context')?.textContent.startsWith(`n = ${want}（`), n);
+  await page.waitForFunction(
+    (want) => document.querySelector('#dash-context')?.textContent.startsWith(`n = ${want}（`),
+    n,
+  );
 }
 
 test('the dashboard opens from the main page with the thesis headline', async () => {
@@ -50,64 +53,143 @@ test('the dashboard opens from the main page with the thesis headline', async ()
   // Thesis figure 3.8: NPS −3.28; statistics.md §1: adjusted-Wald 95% interval
   // [−11.8677252, 5.36366019], MoE z·SE' = 8.6156927 (issue 15: not Wald's −11.94 to 5.38).
   assert.equal(await page.locator('#nps-value').textContent(), '\u22123.28');
-  assert.equal(await page.locator('#nps-ci').textContent(), '调整 Wald 95% 置信区间：\u221211.87 至 5.36（误差范围 ±8.62）');
+  assert.equal(
+    await page.locator('#nps-ci').textContent(),
+    '调整 Wald 95% 置信区间：\u221211.87 至 5.36（误差范围 ±8.62）',
+  );
   assert.match(await context(page), /^n = 366（共 366 份）· 筛选：无筛选/);
   const group = (g) => page.locator(`#nps-groups tr[data-group="${g}"] td`).allTextContents();
   assert.deepEqual(await group('promoters'), ['125', '34.15%']);
   assert.deepEqual(await group('detractors'), ['137', '37.43%']);
   // Satisfaction sorted by % dissatisfied, most first.
-  const order = await page.locator('#satisfaction tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.question));
+  const order = await page
+    .locator('#satisfaction tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => tr.dataset.question));
   const dissatisfied = (q) => count((r) => r[COL[q]] === 'C');
-  const expected = ['q12', 'q13', 'q14', 'q15', 'q16'].sort((a, b) => dissatisfied(b) - dissatisfied(a));
+  const expected = ['q12', 'q13', 'q14', 'q15', 'q16'].sort(
+    (a, b) => dissatisfied(b) - dissatisfied(a),
+  );
   assert.deepEqual(order, expected);
-  assert.match(await page.locator('#scale-summary').textContent(), /Cronbach α = 0\.\d{3}（仅计 5 项全答的 366 人）/);
+  assert.match(
+    await page.locator('#scale-summary').textContent(),
+    /Cronbach α = 0\.\d{3}（仅计 5 项全答的 366 人）/,
+  );
   // Every question's table and chart; the charts are images with a text alternative.
   assert.equal(await page.locator('#frequencies table.freq').count(), 17);
   assert.equal(await page.locator('#frequencies svg[role="img"][aria-label]').count(), 17);
   // Thesis table 3.5: 177 men, 48.36%.
-  assert.deepEqual(await page.locator('table[data-question="q1"] tr[data-code="A"] td').allTextContents(), ['177', '48.36%']);
+  assert.deepEqual(
+    await page.locator('table[data-question="q1"] tr[data-code="A"] td').allTextContents(),
+    ['177', '48.36%'],
+  );
   assert.deepEqual(errors, []);
   await ctx.close();
 });
 
 test('the Q2 × Q14 cross-tab shows the counts and chi-square the CLI gives', async () => {
-  const cli = spawnSync('cargo', ['run', '-q', '--', 'crosstab', DEMO_PATH, 'q2', 'q14', '--json'], { cwd: ROOT, encoding: 'utf8' });
+  const cli = spawnSync(
+    'cargo',
+    ['run', '-q', '--', 'crosstab', DEMO_PATH, 'q2', 'q14', '--json'],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   assert.equal(cli.status, 0, cli.stderr);
   const want = JSON.parse(cli.stdout);
   const { context: ctx, page, errors } = await openDemo();
-  const cells = await page.locator('#xt-table tbody tr:not(.total)').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.total)')].map((td) => Number(td.dataset.count))));
+  const cells = await page
+    .locator('#xt-table tbody tr:not(.total)')
+    .evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td:not(.total)')].map((td) => Number(td.dataset.count)),
+      ),
+    );
   assert.deepEqual(cells, want.counts);
   assert.equal(await page.locator('#xt-chi2').textContent(), `χ² = ${want.chi2.toFixed(3)}`);
   assert.equal(await page.locator('#xt-v').textContent(), want.cramers_v.toFixed(3));
-  assert.equal(await page.locator('#xt-p').textContent(), want.p < 0.001 ? 'p < 0.001' : `p = ${want.p.toFixed(3)}`);
+  assert.equal(
+    await page.locator('#xt-p').textContent(),
+    want.p < 0.001 ? 'p < 0.001' : `p = ${want.p.toFixed(3)}`,
+  );
   // Significance letters per cell, as the core gives them.
-  const letters = await page.locator('#xt-table tbody tr:not(.total)').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.total)')].map((td) => td.querySelector('.letters')?.textContent ?? '')));
+  const letters = await page
+    .locator('#xt-table tbody tr:not(.total)')
+    .evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td:not(.total)')].map(
+          (td) => td.querySelector('.letters')?.textContent ?? '',
+        ),
+      ),
+    );
   assert.deepEqual(letters, want.letters);
   // SPSS's footnote marks for columns left out of a row's comparisons (a: proportion 0 or 1, b: base below 2), as the core gives them.
-  const marks = await page.locator('#xt-table tbody tr:not(.total)').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.total)')].map((td) => td.querySelector('.note')?.textContent ?? '')));
-  assert.deepEqual(marks, want.letter_notes.map((row) => row.map((k) => ({ proportion_0_or_1: 'a', base_below_2: 'b' })[k] ?? '')));
+  const marks = await page
+    .locator('#xt-table tbody tr:not(.total)')
+    .evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td:not(.total)')].map(
+          (td) => td.querySelector('.note')?.textContent ?? '',
+        ),
+      ),
+    );
+  assert.deepEqual(
+    marks,
+    want.letter_notes.map((row) =>
+      row.map((k) => ({ proportion_0_or_1: 'a', base_below_2: 'b' })[k] ?? ''),
+    ),
+  );
   // Row percentages on request.
   await page.locator('#show-row').check();
-  const first = await page.locator('#xt-table tbody tr').first().locator('td').first().textContent();
+  const first = await page
+    .locator('#xt-table tbody tr')
+    .first()
+    .locator('td')
+    .first()
+    .textContent();
   assert.match(first, new RegExp(`^${want.row_pct[0][0].toFixed(2)}%`));
   // NPS by Q2 in one click, with an interval per age group.
   await page.locator('#nps-by').click();
   await page.locator('#npsby-table').waitFor();
   assert.equal(await page.locator('#npsby-table tbody tr').count(), 5);
   const under25 = count((r) => r[COL.q2] === 'A');
-  assert.equal(await page.locator('#npsby-table tr[data-option="A"] td').first().textContent(), String(under25));
+  assert.equal(
+    await page.locator('#npsby-table tr[data-option="A"] td').first().textContent(),
+    String(under25),
+  );
   // Issue 15: the segment's adjusted-Wald interval. Q2 A (15, 14, 19): NPS' −7.8431373,
   // SE' 11.6309842, CI [−30.6394475, 14.9531730] (Python, exact fractions and mpmath,
   // as in tests/nps_verdicts.rs; Wald's would be [−32.03, 15.36], statistics.md §1).
-  assert.equal(await page.locator('#npsby-table tr[data-option="A"] td').last().textContent(), '\u221230.64 – 14.95');
+  assert.equal(
+    await page.locator('#npsby-table tr[data-option="A"] td').last().textContent(),
+    '\u221230.64 – 14.95',
+  );
   // Q2 × Q3 has a column at 0% in a row: its cell carries footnote a, explained under the table (IBM's CTABLES rule).
-  const q3 = JSON.parse(spawnSync('cargo', ['run', '-q', '--', 'crosstab', DEMO_PATH, 'q2', 'q3', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout);
+  const q3 = JSON.parse(
+    spawnSync('cargo', ['run', '-q', '--', 'crosstab', DEMO_PATH, 'q2', 'q3', '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).stdout,
+  );
   await page.locator('#xt-col').selectOption('q3');
   await page.waitForFunction(() => document.querySelectorAll('#xt-table thead th').length === 7);
-  const q3marks = await page.locator('#xt-table tbody tr:not(.total)').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td:not(.total)')].map((td) => td.querySelector('.note')?.textContent ?? '')));
-  assert.deepEqual(q3marks, q3.letter_notes.map((row) => row.map((k) => ({ proportion_0_or_1: 'a', base_below_2: 'b' })[k] ?? '')));
+  const q3marks = await page
+    .locator('#xt-table tbody tr:not(.total)')
+    .evaluateAll((trs) =>
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td:not(.total)')].map(
+          (td) => td.querySelector('.note')?.textContent ?? '',
+        ),
+      ),
+    );
+  assert.deepEqual(
+    q3marks,
+    q3.letter_notes.map((row) =>
+      row.map((k) => ({ proportion_0_or_1: 'a', base_below_2: 'b' })[k] ?? ''),
+    ),
+  );
   assert.ok(q3marks.flat().includes('a'));
-  assert.deepEqual(await page.locator('#xt-notes li').evaluateAll((lis) => lis.map((li) => li.dataset.note)), ['a']);
+  assert.deepEqual(
+    await page.locator('#xt-notes li').evaluateAll((lis) => lis.map((li) => li.dataset.note)),
+    ['a'],
+  );
   assert.deepEqual(await axe(page), []);
   assert.deepEqual(errors, []);
   await ctx.close();
@@ -120,13 +202,21 @@ test('filters change n, and every view follows them', async () => {
   // Thesis table 3.5: 177 men.
   await waitForN(page, 177);
   assert.match(await context(page), /筛选：Q1 = A/);
-  assert.deepEqual(await page.locator('table[data-question="q1"] tr[data-code="B"] td').allTextContents(), ['0', '0.00%']);
+  assert.deepEqual(
+    await page.locator('table[data-question="q1"] tr[data-code="B"] td').allTextContents(),
+    ['0', '0.00%'],
+  );
   const menPaper = count((r) => r[COL.q1] === 'A' && r[COL.mode] === 'paper');
   await page.locator('#mode-paper').check();
   await waitForN(page, menPaper);
   // The follow-up list follows the filter too.
-  const detractors = count((r) => r[COL.q1] === 'A' && r[COL.mode] === 'paper' && Number(r[COL.q17]) <= 6);
-  assert.match(await page.locator('#fu-summary').textContent(), new RegExp(`贬损者（0–6 分）${detractors} 人`));
+  const detractors = count(
+    (r) => r[COL.q1] === 'A' && r[COL.mode] === 'paper' && Number(r[COL.q17]) <= 6,
+  );
+  assert.match(
+    await page.locator('#fu-summary').textContent(),
+    new RegExp(`贬损者（0–6 分）${detractors} 人`),
+  );
   await page.locator('#filter-clear').click();
   await waitForN(page, 366);
   assert.deepEqual(errors, []);
@@ -140,15 +230,36 @@ test('the follow-up list has every detractor, flagged, and exports them', async 
   assert.equal(await page.locator('#fu-table tbody tr').count(), 137);
   const noManager = detractors.filter((r) => ['B', 'C'].includes(r[COL.q10])).length;
   const littleContact = detractors.filter((r) => r[COL.q11] === 'D').length;
-  assert.equal(await page.locator('#follow-up li[data-flag="no-manager"] strong').textContent(), String(noManager));
-  assert.equal(await page.locator('#follow-up li[data-flag="little-contact"] strong').textContent(), String(littleContact));
-  assert.equal(await page.locator('#fu-table tbody tr[data-flags~="no-manager"]').count(), noManager);
+  assert.equal(
+    await page.locator('#follow-up li[data-flag="no-manager"] strong').textContent(),
+    String(noManager),
+  );
+  assert.equal(
+    await page.locator('#follow-up li[data-flag="little-contact"] strong').textContent(),
+    String(littleContact),
+  );
+  assert.equal(
+    await page.locator('#fu-table tbody tr[data-flags~="no-manager"]').count(),
+    noManager,
+  );
   // A row shows the id and the answers as on the form.
   const first = detractors[0];
   const row = page.locator(`#fu-table tr[data-id="${first[COL.id]}"]`);
-  assert.equal(await row.locator('td.answers').textContent(), HEADER.split(',').filter((c) => /^q\d+$/.test(c)).map((c) => first[COL[c]]).join(' '));
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#fu-export').click()]);
-  const csv = readFileSync(await dl.path(), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  assert.equal(
+    await row.locator('td.answers').textContent(),
+    HEADER.split(',')
+      .filter((c) => /^q\d+$/.test(c))
+      .map((c) => first[COL[c]])
+      .join(' '),
+  );
+  const [dl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#fu-export').click(),
+  ]);
+  const csv = readFileSync(await dl.path(), 'utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r?\n/);
   assert.equal(csv.length, 1 + 137);
   assert.ok(csv.slice(1).every((line) => detractors.some((r) => line.startsWith(`${r[COL.id]},`))));
   assert.deepEqual(errors, []);
@@ -186,7 +297,12 @@ test('the main page’s report and the dashboard write the same figures the same
   const satisfaction = (sel) =>
     page.locator(sel).evaluate((table) => ({
       head: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
-      rows: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.dataset.question, [...tr.querySelectorAll('td')].map((td) => td.textContent)])),
+      rows: Object.fromEntries(
+        [...table.querySelectorAll('tbody tr')].map((tr) => [
+          tr.dataset.question,
+          [...tr.querySelectorAll('td')].map((td) => td.textContent),
+        ]),
+      ),
     }));
   const onBoard = await satisfaction('#sat-table');
   const boardNps = await page.locator('#nps-value').textContent();
@@ -198,18 +314,33 @@ test('the main page’s report and the dashboard write the same figures the same
   await report.locator('#nps-value').waitFor();
   const onReport = await report.locator('#satisfaction').evaluate((table) => ({
     head: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
-    rows: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.dataset.question, [...tr.querySelectorAll('td')].map((td) => td.textContent)])),
+    rows: Object.fromEntries(
+      [...table.querySelectorAll('tbody tr')].map((tr) => [
+        tr.dataset.question,
+        [...tr.querySelectorAll('td')].map((td) => td.textContent),
+      ]),
+    ),
   }));
-  assert.deepEqual(onBoard.head.slice(1), onReport.head.slice(1), 'the same columns in the same order');
+  assert.deepEqual(
+    onBoard.head.slice(1),
+    onReport.head.slice(1),
+    'the same columns in the same order',
+  );
   assert.deepEqual(onBoard.rows, onReport.rows, 'every item the same, to the digit');
   assert.equal(await report.locator('#nps-value').textContent(), boardNps);
   // The index with two decimals, as the CLI report prints it.
   assert.match(boardIndex, /^\d+\.\d\d$/);
   // Promoters and detractors in the same colours on both pages.
-  const colour = (p, sel) => p.locator(sel).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+  const colour = (p, sel) =>
+    p
+      .locator(sel)
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.equal(await colour(report, '.dot.promoters'), 'rgb(0, 114, 178)');
   assert.equal(await colour(report, '.dot.detractors'), 'rgb(213, 94, 0)');
-  const fills = await page.locator('#satisfaction svg rect').evaluateAll((rs) => [...new Set(rs.map((r) => r.getAttribute('fill')))]);
+  const fills = await page
+    .locator('#satisfaction svg rect')
+    .evaluateAll((rs) => [...new Set(rs.map((r) => r.getAttribute('fill')))]);
   assert.ok(fills.includes('#0072B2') && fills.includes('#D55E00'), fills.join(' '));
   await ctx.close();
 });
@@ -221,7 +352,10 @@ test('the status line names the data in the language shown and starts with a cap
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   assert.equal(await status(), 'Demo data: 366 of 366 responses under the filters.');
-  assert.match(await page.locator('#print-head').textContent(), /^manyi report · data: demo data \(zg-x-branch-2023\.csv\) · /);
+  assert.match(
+    await page.locator('#print-head').textContent(),
+    /^manyi report · data: demo data \(zg-x-branch-2023\.csv\) · /,
+  );
   await page.locator('#lang').click();
   await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   assert.match(await status(), /^示例数据：/);

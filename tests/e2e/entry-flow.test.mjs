@@ -7,15 +7,23 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { axe, idbRevealed, launch, openStaff } from './browser.mjs';
 
-const DEMO = readFileSync(new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
+const DEMO = readFileSync(
+  new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url),
+  'utf8',
+).replace(/^\uFEFF/, '');
 const [HEADER, ...LINES] = DEMO.trim().split(/\r?\n/);
 const COLUMNS = HEADER.split(',');
 const FORMS = LINES.map((line) => {
   const cells = line.split(',');
-  return { id: cells[0], answers: COLUMNS.map((c, i) => (/^q\d+$/.test(c) ? cells[i] : null)).filter((a) => a !== null) };
+  return {
+    id: cells[0],
+    answers: COLUMNS.map((c, i) => (/^q\d+$/.test(c) ? cells[i] : null)).filter((a) => a !== null),
+  };
 });
-const answerKeys = (answers) => answers.flatMap((a) => (a === '' ? ['Space'] : a.split('').map((c) => c.toLowerCase())));
-const codesOf = (answers) => answers.map((a, i) => (a === '' ? 255 : i === 16 ? Number(a) : a.charCodeAt(0) - 65));
+const answerKeys = (answers) =>
+  answers.flatMap((a) => (a === '' ? ['Space'] : a.split('').map((c) => c.toLowerCase())));
+const codesOf = (answers) =>
+  answers.map((a, i) => (a === '' ? 255 : i === 16 ? Number(a) : a.charCodeAt(0) - 65));
 const other = (a) => (a === 'A' ? 'B' : 'A');
 
 let env;
@@ -37,7 +45,10 @@ async function setOperator(page, name) {
 }
 
 async function message(page, pattern) {
-  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#entry-msg').textContent), pattern.source);
+  await page.waitForFunction(
+    (src) => new RegExp(src).test(document.querySelector('#entry-msg').textContent),
+    pattern.source,
+  );
   return page.locator('#entry-msg').textContent();
 }
 
@@ -67,24 +78,49 @@ test('after settling a disagreement with Enter the focus is on the next form and
   await keyForm(page, a.id, wrong);
   await page.locator('#resolve:not([hidden])').waitFor();
   // The paper says a.answers[0]; then, without waiting, Enter (the suggested id, b) + 17 answers + Enter.
-  const ahead = [...answerKeys([a.answers[0]]), 'Enter', 'Enter', ...answerKeys(b.answers), 'Enter'];
+  const ahead = [
+    ...answerKeys([a.answers[0]]),
+    'Enter',
+    'Enter',
+    ...answerKeys(b.answers),
+    'Enter',
+  ];
   for (const k of ahead) await page.keyboard.press(k);
   await message(page, new RegExp(`${b.id} 两遍录入一致`));
   const stored = (await idbRevealed(page, 'responses')).sort((x, y) => (x.id < y.id ? -1 : 1));
-  assert.deepEqual(stored.map((r) => r.id), [a.id, b.id]);
+  assert.deepEqual(
+    stored.map((r) => r.id),
+    [a.id, b.id],
+  );
   assert.deepEqual(stored[0].codes, codesOf(a.answers));
   assert.deepEqual(stored[1].codes, codesOf(b.answers));
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'form-id', 'the focus is back on the form');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.id),
+    'form-id',
+    'the focus is back on the form',
+  );
   // The audit line of the second keying names the field, both keyings and the paper, in both languages.
   await page.locator('#find').fill(a.id);
   await page.locator('#find').press('Enter');
   await page.locator('#history li[data-what="verify"]').waitFor();
   const q1 = (x) => `${x}`;
-  assert.match(await page.locator('#history li[data-what="verify"]').textContent(), new RegExp(`Q1：第一遍 ${q1(a.answers[0])}，第二遍 ${q1(wrong[0])}，纸质问卷 ${q1(a.answers[0])}`));
+  assert.match(
+    await page.locator('#history li[data-what="verify"]').textContent(),
+    new RegExp(
+      `Q1：第一遍 ${q1(a.answers[0])}，第二遍 ${q1(wrong[0])}，纸质问卷 ${q1(a.answers[0])}`,
+    ),
+  );
   await page.locator('#lang').click();
-  assert.match(await page.locator('#history li[data-what="verify"]').textContent(), new RegExp(`Q1: first ${a.answers[0]}, second ${wrong[0]}, paper ${a.answers[0]}`));
+  assert.match(
+    await page.locator('#history li[data-what="verify"]').textContent(),
+    new RegExp(`Q1: first ${a.answers[0]}, second ${wrong[0]}, paper ${a.answers[0]}`),
+  );
   assert.match(await page.locator('#history h3').textContent(), /^Audit trail of /);
-  assert.match(await page.locator('#entry-msg').textContent(), /^[A-Z]/, 'the status line is in English');
+  assert.match(
+    await page.locator('#entry-msg').textContent(),
+    /^[A-Z]/,
+    'the status line is in English',
+  );
   assert.doesNotMatch(await page.locator('#entry-msg').textContent(), /[\u4e00-\u9fff]/);
   assert.deepEqual(errors, []);
   await context.close();
@@ -102,12 +138,19 @@ test('after a reload a digit-only id is completed as before, and the completed i
   await openEntry(page);
   await page.locator('#form-id').fill('');
   await page.locator('#form-id').pressSequentially('7');
-  assert.match(await page.locator('#id-full').textContent(), /X2023-0007/, 'the completed id shows as it is typed');
+  assert.match(
+    await page.locator('#id-full').textContent(),
+    /X2023-0007/,
+    'the completed id shows as it is typed',
+  );
   await page.locator('#form-id').press('Enter');
   assert.equal(await page.locator('#form-id').inputValue(), 'X2023-0007');
   for (const k of [...answerKeys(FORMS[6].answers), 'Enter']) await page.keyboard.press(k);
   await message(page, /已保存 X2023-0007/);
-  assert.deepEqual((await idbRevealed(page, 'responses')).map((r) => r.id).sort(), ['X2023-0006', 'X2023-0007']);
+  assert.deepEqual((await idbRevealed(page, 'responses')).map((r) => r.id).sort(), [
+    'X2023-0006',
+    'X2023-0007',
+  ]);
   await context.close();
 });
 
@@ -118,7 +161,11 @@ test('on a device with no earlier id, a digit-only id is flagged as a bare numbe
   await setOperator(page, '王五');
   await page.locator('#form-id').fill('');
   await page.locator('#form-id').pressSequentially('7');
-  assert.match(await page.locator('#id-full').textContent(), /只有数字.*7/, 'the bare number is pointed out as it is typed');
+  assert.match(
+    await page.locator('#id-full').textContent(),
+    /只有数字.*7/,
+    'the bare number is pointed out as it is typed',
+  );
   await page.locator('#lang').click();
   await page.locator('#form-id').fill('');
   await page.locator('#form-id').pressSequentially('7');
@@ -145,7 +192,11 @@ test('a half-keyed form survives a reload', async () => {
   assert.equal(await page.locator('#form-id').inputValue(), f.id);
   assert.equal(await page.locator('#f-q5').inputValue(), f.answers[4]);
   assert.equal(await page.locator('#f-q6').inputValue(), '');
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-q6', 'keying goes on where it stopped');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.id),
+    'f-q6',
+    'keying goes on where it stopped',
+  );
   for (const k of [...answerKeys(f.answers.slice(5)), 'Enter']) await page.keyboard.press(k);
   await message(page, new RegExp(`已保存 ${f.id}`));
   assert.deepEqual((await idbRevealed(page, 'entries'))[0].codes, codesOf(f.answers));
@@ -167,7 +218,9 @@ test('the second keying is blind: Edit on a waiting form does not show the first
   await setOperator(page, '李四');
   await page.locator(`#saved tr[data-id="${f.id}"] .edit`).click();
   await message(page, /盲录/);
-  const shown = await page.locator('#grid .ans').evaluateAll((inputs) => inputs.map((i) => i.value));
+  const shown = await page
+    .locator('#grid .ans')
+    .evaluateAll((inputs) => inputs.map((i) => i.value));
   assert.deepEqual(shown, Array(17).fill(''), 'no answer of the first keying is shown');
   assert.doesNotMatch(await page.locator('#grid').textContent(), /男|Male/);
   assert.deepEqual(await axe(page), []);

@@ -8,13 +8,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { axe, idbAll, idbRevealed, launch, openStaff, openPage } from './browser.mjs';
 
-const DEMO = readFileSync(new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
+const DEMO = readFileSync(
+  new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url),
+  'utf8',
+).replace(/^\uFEFF/, '');
 const [HEADER, ...LINES] = DEMO.trim().split(/\r?\n/);
 const COLUMNS = HEADER.split(',');
 /** The thesis forms: id and the 17 answers as written on paper (www/demo/zg-x-branch-2023.csv). */
 const FORMS = LINES.map((line) => {
   const cells = line.split(',');
-  return { id: cells[0], mode: cells[COLUMNS.indexOf('mode')], answers: COLUMNS.map((c, i) => (/^q\d+$/.test(c) ? cells[i] : null)).filter((a) => a !== null), line };
+  return {
+    id: cells[0],
+    mode: cells[COLUMNS.indexOf('mode')],
+    answers: COLUMNS.map((c, i) => (/^q\d+$/.test(c) ? cells[i] : null)).filter((a) => a !== null),
+    line,
+  };
 });
 
 let env;
@@ -28,7 +36,9 @@ after(async () => {
 async function openEntry(context) {
   const opened = await openPage(context, `${env.url}entry.html`);
   // The entry screen never stops the clerk with a modal dialog.
-  opened.page.on('dialog', (d) => opened.errors.push(new Error(`a modal dialog opened: ${d.message()}`)));
+  opened.page.on('dialog', (d) =>
+    opened.errors.push(new Error(`a modal dialog opened: ${d.message()}`)),
+  );
   return opened;
 }
 
@@ -61,7 +71,10 @@ async function setOperator(page, name) {
 
 /** Waits until the message says `pattern`. */
 async function message(page, pattern) {
-  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#entry-msg').textContent), pattern.source);
+  await page.waitForFunction(
+    (src) => new RegExp(src).test(document.querySelector('#entry-msg').textContent),
+    pattern.source,
+  );
   return page.locator('#entry-msg').textContent();
 }
 
@@ -82,16 +95,26 @@ test('forms are keyed with the keyboard alone, in at most 22 keystrokes each', a
     const before = keys.count;
     // The first form's id is typed in full; after it, the next number is suggested and Enter takes it.
     if (n === 0) await keys.press(...f.id.split(''));
-    assert.equal(await page.locator('#form-id').inputValue(), n === 0 ? f.id : f.id, 'the suggested id is the next form');
+    assert.equal(
+      await page.locator('#form-id').inputValue(),
+      n === 0 ? f.id : f.id,
+      'the suggested id is the next form',
+    );
     await keys.press('Enter', ...answerKeys(f.answers), 'Enter');
     await message(page, new RegExp(`已保存 ${f.id}`));
     perForm.push(keys.count - before);
   }
   // Form 1 carries the one-off prefix; every later form: Enter, 16 letters, 1–2 digits, Enter.
-  assert.ok(perForm.slice(1).every((k) => k <= 22), `keystrokes per form: ${perForm}`);
+  assert.ok(
+    perForm.slice(1).every((k) => k <= 22),
+    `keystrokes per form: ${perForm}`,
+  );
   assert.equal(perForm[0], FORMS[0].id.length + 1 + answerKeys(FORMS[0].answers).length + 1);
   const stored = await idb(page, 'responses');
-  assert.deepEqual(stored.map((r) => r.id).sort(), FORMS.slice(0, 5).map((f) => f.id));
+  assert.deepEqual(
+    stored.map((r) => r.id).sort(),
+    FORMS.slice(0, 5).map((f) => f.id),
+  );
   for (const r of stored) {
     assert.equal(r.extras.mode, 'paper');
     assert.equal(r.extras.operator, '张三');
@@ -99,7 +122,13 @@ test('forms are keyed with the keyboard alone, in at most 22 keystrokes each', a
   // As stored, the answers and who keyed them are sealed: only the id and questionnaire stay in clear.
   for (const r of await idbAll(page, 'responses')) {
     assert.ok(r.sealed, `${r.id} is sealed`);
-    assert.deepEqual(Object.keys(r).filter((k) => !['id', 'instrument', 'exported', 'deleted', 'sealed'].includes(k)), [], r.id);
+    assert.deepEqual(
+      Object.keys(r).filter(
+        (k) => !['id', 'instrument', 'exported', 'deleted', 'sealed'].includes(k),
+      ),
+      [],
+      r.id,
+    );
   }
   // Digits alone take the previous form's prefix and width.
   await page.locator('#form-id').fill('');
@@ -121,7 +150,11 @@ test('a letter the question does not have is refused where it is typed, without 
   await page.keyboard.press('a'); // Q1: A
   await page.keyboard.press('f'); // Q2 has A–E only
   assert.equal(await message(page, /第 2 题没有“f”，可选 A–E/), '第 2 题没有“f”，可选 A–E。');
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-q2', 'the focus stays on question 2');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.id),
+    'f-q2',
+    'the focus stays on question 2',
+  );
   assert.equal(await page.locator('#f-q2').inputValue(), '');
   await page.keyboard.press('7'); // a digit on a letter question
   await message(page, /第 2 题没有“7”/);
@@ -181,7 +214,10 @@ test('a duplicate form id is caught before saving, and nothing is stored twice',
   assert.equal(await page.locator('#f-q17').inputValue(), FORMS[1].answers[16]);
   const stored = await idb(page, 'responses');
   assert.equal(stored.length, 1);
-  assert.deepEqual(stored[0].codes, f.answers.map((a, i) => (i === 16 ? Number(a) : a.charCodeAt(0) - 65)));
+  assert.deepEqual(
+    stored[0].codes,
+    f.answers.map((a, i) => (i === 16 ? Number(a) : a.charCodeAt(0) - 65)),
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -215,25 +251,42 @@ test('double entry: two disagreements shown side by side, settled from the paper
   await page.locator('#resolve:not([hidden])').waitFor();
   const rows = page.locator('#resolve tbody tr');
   assert.equal(await rows.count(), 2);
-  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.question)), ['q3', 'q17']);
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.question)), [
+    'q3',
+    'q17',
+  ]);
   assert.match(await rows.nth(0).locator('td.first').textContent(), new RegExp(`^${first[2]} `));
-  assert.match(await rows.nth(0).locator('td.second').textContent(), new RegExp(`^${f.answers[2]} `));
-  assert.equal((await rows.nth(1).locator('td.first').textContent()).trim(), `${f.answers[16]} ${f.answers[16]}`);
-  assert.match(await page.locator('#resolve thead').textContent(), /第一遍（张三）.*第二遍（李四）/);
+  assert.match(
+    await rows.nth(0).locator('td.second').textContent(),
+    new RegExp(`^${f.answers[2]} `),
+  );
+  assert.equal(
+    (await rows.nth(1).locator('td.first').textContent()).trim(),
+    `${f.answers[16]} ${f.answers[16]}`,
+  );
+  assert.match(
+    await page.locator('#resolve thead').textContent(),
+    /第一遍（张三）.*第二遍（李四）/,
+  );
   assert.deepEqual(await axe(page), []);
   // The paper says: the answers as printed in the thesis data. Type them, Enter.
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'r-q3');
-  for (const k of [...answerKeys([f.answers[2], f.answers[16]]), 'Enter']) await page.keyboard.press(k);
+  for (const k of [...answerKeys([f.answers[2], f.answers[16]]), 'Enter'])
+    await page.keyboard.press(k);
   await message(page, /已按纸质问卷更正/);
   const [stored] = await idb(page, 'responses');
   assert.equal(stored.id, f.id);
-  assert.deepEqual(stored.codes, f.answers.map((a, i) => (i === 16 ? Number(a) : a.charCodeAt(0) - 65)));
+  assert.deepEqual(
+    stored.codes,
+    f.answers.map((a, i) => (i === 16 ? Number(a) : a.charCodeAt(0) - 65)),
+  );
   assert.equal(stored.extras.operator, '张三');
   assert.equal(stored.extras.verified_by, '李四');
   assert.equal((await idb(page, 'entries')).length, 0);
   assert.equal(await figure(page, 'pending'), '0');
   // The tally: each operator checked one form with two disagreements, one of them their own error.
-  const tally = async (who) => page.locator(`#tally tr[data-operator="${who}"] td`).allTextContents();
+  const tally = async (who) =>
+    page.locator(`#tally tr[data-operator="${who}"] td`).allTextContents();
   assert.deepEqual(await tally('张三'), ['1', '2', '1', (100 / 17).toFixed(2) + '%']);
   assert.deepEqual(await tally('李四'), ['1', '2', '1', (100 / 17).toFixed(2) + '%']);
   const verify = (await idb(page, 'audit')).find((a) => a.what === 'verify');
@@ -265,10 +318,16 @@ test('edits and deletions leave an audit trail: what changed, when, by whom', as
   await page.keyboard.press('Enter');
   await message(page, /已修改 X2023-0004（1 处）/);
   const history = page.locator('#history li');
-  assert.match(await history.last().textContent(), new RegExp(`王五 修改：Q5 ${f.answers[4]}→${to}`));
+  assert.match(
+    await history.last().textContent(),
+    new RegExp(`王五 修改：Q5 ${f.answers[4]}→${to}`),
+  );
   const edit = (await idb(page, 'audit')).find((a) => a.what === 'edit');
   assert.equal(edit.who, '王五');
-  assert.deepEqual(edit.detail, { id: f.id, changes: [{ question: 'q5', from: f.answers[4], to }] });
+  assert.deepEqual(edit.detail, {
+    id: f.id,
+    changes: [{ question: 'q5', from: f.answers[4], to }],
+  });
   assert.ok(Math.abs(Date.parse(edit.at) - Date.now()) < 60_000);
   const [stored] = await idb(page, 'responses');
   assert.equal(stored.codes[4], to.charCodeAt(0) - 65);
@@ -294,7 +353,10 @@ test('a sample of the thesis forms keyed twice gives the same report as importin
   const sample = FORMS.slice(0, 24);
   const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
   const { page, errors } = await openEntry(context);
-  for (const [who, pass] of [['张三', 'first'], ['李四', 'second']]) {
+  for (const [who, pass] of [
+    ['张三', 'first'],
+    ['李四', 'second'],
+  ]) {
     await setOperator(page, who);
     await page.locator(`input[name="pass"][value="${pass}"]`).check();
     await page.locator('#form-id').fill(sample[0].id);
@@ -307,7 +369,10 @@ test('a sample of the thesis forms keyed twice gives the same report as importin
   }
   assert.equal((await idb(page, 'responses')).length, sample.length);
   await openStaff(page, env.url);
-  await page.waitForFunction((n) => document.querySelector('#store-status')?.dataset.total === String(n), sample.length);
+  await page.waitForFunction(
+    (n) => document.querySelector('#store-status')?.dataset.total === String(n),
+    sample.length,
+  );
   await page.locator('#show-stored').click();
   await page.locator('#nps-value').waitFor();
   // Everything under the title (which names the source): n, NPS, satisfaction, every frequency table.
@@ -319,7 +384,13 @@ test('a sample of the thesis forms keyed twice gives the same report as importin
   const page2 = await other.newPage();
   await openStaff(page2, env.url);
   await page2.locator('html[data-ready="true"]').waitFor();
-  await page2.locator('#file').setInputFiles({ name: 'sample.csv', mimeType: 'text/csv', buffer: Buffer.from([HEADER, ...sample.map((f) => f.line)].join('\n')) });
+  await page2
+    .locator('#file')
+    .setInputFiles({
+      name: 'sample.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from([HEADER, ...sample.map((f) => f.line)].join('\n')),
+    });
   await page2.locator('#nps-value').waitFor();
   const imported = await page2.locator('#report > :not(h2)').allInnerTexts();
   assert.ok(keyedTables >= 17, `${keyedTables} tables`);

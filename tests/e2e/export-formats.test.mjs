@@ -29,18 +29,25 @@ after(async () => {
 /** Whether python3 can import every module (the readers are optional outside CI). */
 function havePython(...modules) {
   const ok = spawnSync('python3', ['-c', `import ${modules.join(', ')}`]).status === 0;
-  if (!ok && process.env.CI && process.env.CI !== 'false') throw new Error(`python3 lacks ${modules.join(', ')} under CI: ./dev test installs them`);
+  if (!ok && process.env.CI && process.env.CI !== 'false')
+    throw new Error(`python3 lacks ${modules.join(', ')} under CI: ./dev test installs them`);
   return ok;
 }
 
 /** The CLI the Rust tests built, if any. */
 function cli() {
-  return ['target/debug/manyi', 'target/release/manyi'].map((p) => join(ROOT, p)).find((p) => existsSync(p));
+  return ['target/debug/manyi', 'target/release/manyi']
+    .map((p) => join(ROOT, p))
+    .find((p) => existsSync(p));
 }
 
 /** A reference script's JSON reading of a file. */
 function read(script, path) {
-  return JSON.parse(execFileSync('python3', [join(ROOT, 'tests/reference', script), path], { maxBuffer: 64 << 20 }).toString('utf8'));
+  return JSON.parse(
+    execFileSync('python3', [join(ROOT, 'tests/reference', script), path], {
+      maxBuffer: 64 << 20,
+    }).toString('utf8'),
+  );
 }
 
 test('the page exports SPSS and Parquet files with the same answers as the CLI', async () => {
@@ -61,10 +68,16 @@ test('the page exports SPSS and Parquet files with the same answers as the CLI',
   // Not loaded until someone asks for one of these files.
   assert.deepEqual(addon, []);
   assert.equal(await page.locator('[data-export="sav"]').textContent(), 'SPSS 数据文件 (.sav)');
-  assert.equal(await page.locator('[data-export="parquet"]').textContent(), 'Parquet（总行数据分析）');
+  assert.equal(
+    await page.locator('[data-export="parquet"]').textContent(),
+    'Parquet（总行数据分析）',
+  );
 
   const download = async (format) => {
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-export="${format}"]`).click()]);
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator(`[data-export="${format}"]`).click(),
+    ]);
     const path = join(tmp, dl.suggestedFilename());
     await dl.saveAs(path);
     return { name: dl.suggestedFilename(), path, bytes: readFileSync(path) };
@@ -101,7 +114,9 @@ test('the page exports SPSS and Parquet files with the same answers as the CLI',
     assert.deepEqual(page_.names.slice(-2), ['source', 'device']);
     assert.equal(page_.types.source, 'string');
   } else {
-    console.log('# .sav contents not compared: pyreadstat is not installed (tests/requirements.txt)');
+    console.log(
+      '# .sav contents not compared: pyreadstat is not installed (tests/requirements.txt)',
+    );
   }
   if (havePython('pyarrow', 'duckdb')) {
     const ours = join(tmp, 'cli.parquet');
@@ -113,7 +128,9 @@ test('the page exports SPSS and Parquet files with the same answers as the CLI',
     assert.equal(page_.duckdb_nps, cli_.duckdb_nps);
     assert.equal(page_.metadata.instrument_id, 'zg-x-branch-2023');
   } else {
-    console.log('# Parquet contents not compared: pyarrow or duckdb is not installed (tests/requirements.txt)');
+    console.log(
+      '# Parquet contents not compared: pyarrow or duckdb is not installed (tests/requirements.txt)',
+    );
   }
   await context.close();
 });

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { axe, launch, openPage } from './browser.mjs';
 
-const DEMO = readFileSync(new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '');
+const DEMO = readFileSync(
+  new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url),
+  'utf8',
+).replace(/^\uFEFF/, '');
 const [HEADER, ...LINES] = DEMO.trim().split(/\r?\n/);
 
 let env;
@@ -31,7 +34,13 @@ function flaws(text) {
 }
 
 async function importCsv(page, name, lines) {
-  await page.locator('#import-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from([HEADER, ...lines].join('\n')) });
+  await page
+    .locator('#import-file')
+    .setInputFiles({
+      name,
+      mimeType: 'text/csv',
+      buffer: Buffer.from([HEADER, ...lines].join('\n')),
+    });
   await page.locator('#preview:not([hidden])').waitFor();
 }
 
@@ -44,11 +53,18 @@ test('the demo report has no null, undefined, NaN or doubled punctuation, and En
   assert.deepEqual(flaws(await page.evaluate(() => document.body.innerText)), []);
   await page.locator('#lang').click();
   assert.deepEqual(flaws(await page.evaluate(() => document.body.innerText)), []);
-  for (const sel of ["#status", "#store-status"]) assert.doesNotMatch(await page.locator(sel).textContent(), /^[a-z]/, sel);
-  assert.doesNotMatch(await page.locator('#status').textContent(), /[\u4e00-\u9fff]/, 'the demo’s name follows the language');
+  for (const sel of ['#status', '#store-status'])
+    assert.doesNotMatch(await page.locator(sel).textContent(), /^[a-z]/, sel);
+  assert.doesNotMatch(
+    await page.locator('#status').textContent(),
+    /[\u4e00-\u9fff]/,
+    'the demo’s name follows the language',
+  );
   // The device's report, empty and then not: its status line too.
   await page.locator('#show-stored').click();
-  await page.waitForFunction(() => !document.querySelector('#show-stored').hasAttribute('aria-busy'));
+  await page.waitForFunction(
+    () => !document.querySelector('#show-stored').hasAttribute('aria-busy'),
+  );
   assert.match(await page.locator('#status').textContent(), /^[A-Z]/);
   assert.deepEqual(errors, []);
   await context.close();
@@ -61,7 +77,16 @@ test('after an import the device figures never say nothing is saved, and the dev
   // Record what the device line says at the moment the import is announced.
   await page.evaluate(() => {
     globalThis.seen = [];
-    new MutationObserver(() => globalThis.seen.push([document.querySelector('#status').textContent, document.querySelector('#store-status').textContent])).observe(document.querySelector('#status'), { childList: true, characterData: true, subtree: true });
+    new MutationObserver(() =>
+      globalThis.seen.push([
+        document.querySelector('#status').textContent,
+        document.querySelector('#store-status').textContent,
+      ]),
+    ).observe(document.querySelector('#status'), {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
   });
   await importCsv(page, 'all.csv', LINES);
   await page.locator('#commit').click();
@@ -69,12 +94,20 @@ test('after an import the device figures never say nothing is saved, and the dev
   const seen = await page.evaluate(() => globalThis.seen);
   const announced = seen.filter(([s]) => /已导入/.test(s));
   assert.ok(announced.length, JSON.stringify(seen));
-  for (const [, device] of announced) assert.doesNotMatch(device, /尚未保存/, 'the import is announced while the device line still says nothing is saved');
+  for (const [, device] of announced)
+    assert.doesNotMatch(
+      device,
+      /尚未保存/,
+      'the import is announced while the device line still says nothing is saved',
+    );
   // The device report: busy from the click until it is shown.
   const busy = await page.evaluate(() => {
     const b = document.querySelector('#show-stored');
     b.click();
-    return { button: b.getAttribute('aria-busy'), status: document.querySelector('#status').textContent };
+    return {
+      button: b.getAttribute('aria-busy'),
+      status: document.querySelector('#status').textContent,
+    };
   });
   assert.equal(busy.button, 'true');
   assert.match(busy.status, /正在/);
@@ -98,17 +131,28 @@ test('an import conflict shows each answer’s option text, not the letter alone
   await importCsv(page, 'changed.csv', [cells.join(',')]);
   const row = page.locator('#conflicts tbody tr').first();
   const texts = await row.locator('td').allTextContents();
-  assert.deepEqual(texts, [was, cells[q1]].map((c) => (c === 'A' ? 'A 男' : 'B 女')));
+  assert.deepEqual(
+    texts,
+    [was, cells[q1]].map((c) => (c === 'A' ? 'A 男' : 'B 女')),
+  );
   await page.locator('#lang').click();
-  assert.deepEqual(await row.locator('td').allTextContents(), [was, cells[q1]].map((c) => (c === 'A' ? 'A Male' : 'B Female')));
+  assert.deepEqual(
+    await row.locator('td').allTextContents(),
+    [was, cells[q1]].map((c) => (c === 'A' ? 'A Male' : 'B Female')),
+  );
   assert.deepEqual(await axe(page), []);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
-test('a failure no handler caught is shown in the page\'s status line, in its language, on every staff screen', async () => {
+test("a failure no handler caught is shown in the page's status line, in its language, on every staff screen", async () => {
   const context = await env.newContext();
-  for (const [path, status] of [['', '#status'], ['dashboard.html', '#dash-status'], ['entry.html', '#entry-msg'], ['invite.html', '#issue-status']]) {
+  for (const [path, status] of [
+    ['', '#status'],
+    ['dashboard.html', '#dash-status'],
+    ['entry.html', '#entry-msg'],
+    ['invite.html', '#issue-status'],
+  ]) {
     const { page } = await openPage(context, env.url + path);
     // As a failed write or a stopped worker leaves it: a rejection nobody awaits.
     await page.evaluate(() => {
@@ -119,4 +163,3 @@ test('a failure no handler caught is shown in the page\'s status line, in its la
   }
   await context.close();
 });
-

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { axe, launch } from './browser.mjs';
 
-const INSTRUMENT = JSON.parse(readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8'));
+const INSTRUMENT = JSON.parse(
+  readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8'),
+);
 
 let env;
 before(async () => {
@@ -26,11 +28,18 @@ test('the paper form has every question and option letter, a form-number box, an
   const questions = page.locator('.question');
   assert.equal(await questions.count(), INSTRUMENT.questions.length);
   for (const q of INSTRUMENT.questions) {
-    const shown = await page.locator(`.question[data-question="${q.id}"] li[data-code]`).evaluateAll((lis) => lis.map((li) => li.dataset.code));
-    const want = q.kind === 'scale' ? Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k)) : q.options.map((o) => o.code);
+    const shown = await page
+      .locator(`.question[data-question="${q.id}"] li[data-code]`)
+      .evaluateAll((lis) => lis.map((li) => li.dataset.code));
+    const want =
+      q.kind === 'scale'
+        ? Array.from({ length: q.max - q.min + 1 }, (_, k) => String(q.min + k))
+        : q.options.map((o) => o.code);
     assert.deepEqual(shown, want, q.id);
     if (q.kind === 'single') {
-      const letters = await page.locator(`.question[data-question="${q.id}"] .letter`).allTextContents();
+      const letters = await page
+        .locator(`.question[data-question="${q.id}"] .letter`)
+        .allTextContents();
       assert.deepEqual(letters, want);
     }
   }
@@ -42,7 +51,10 @@ test('the paper form has every question and option letter, a form-number box, an
 
   await page.locator('#lang').click();
   assert.equal(await page.locator('h1').textContent(), INSTRUMENT.title.en);
-  assert.match(await page.locator('.question[data-question="q1"]').textContent(), /A Male.*B Female/s);
+  assert.match(
+    await page.locator('.question[data-question="q1"]').textContent(),
+    /A Male.*B Female/s,
+  );
   assert.deepEqual(await axe(page), []);
   await page.locator('#lang').click();
 
@@ -50,7 +62,8 @@ test('the paper form has every question and option letter, a form-number box, an
   assert.equal(await page.locator('.toolbar').isVisible(), false);
   // One A4 sheet in both languages, Q17 (the only required question) on it, the form-number box whole.
   for (const lang of ['zh-CN', 'en']) {
-    if ((await page.locator('html').getAttribute('lang')) !== lang) await page.locator('#lang').evaluate((b) => b.click());
+    if ((await page.locator('html').getAttribute('lang')) !== lang)
+      await page.locator('#lang').evaluate((b) => b.click());
     await page.waitForFunction((l) => document.documentElement.lang === l, lang);
     const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
@@ -59,10 +72,18 @@ test('the paper form has every question and option letter, a form-number box, an
     await page.setViewportSize({ width: Math.floor((186 / 25.4) * 96), height: 900 });
     const cells = await page.locator('.form-id-cells').boundingBox();
     const sheet = await page.locator('.sheet').boundingBox();
-    const border = await page.locator('.form-id-cells').evaluate((e) => getComputedStyle(e).borderRightWidth);
+    const border = await page
+      .locator('.form-id-cells')
+      .evaluate((e) => getComputedStyle(e).borderRightWidth);
     assert.ok(parseFloat(border) >= 1, `the box has a right border (${border})`);
-    assert.ok(cells.x + cells.width <= sheet.x + sheet.width - 2, `the form-number box ends at ${cells.x + cells.width} within ${sheet.x + sheet.width} in ${lang}`);
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `no overflow in print in ${lang}`);
+    assert.ok(
+      cells.x + cells.width <= sheet.x + sheet.width - 2,
+      `the form-number box ends at ${cells.x + cells.width} within ${sheet.x + sheet.width} in ${lang}`,
+    );
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth),
+      `no overflow in print in ${lang}`,
+    );
     await page.setViewportSize({ width: 1024, height: 900 });
   }
   // On a phone, in both languages: no overflow.
@@ -70,9 +91,13 @@ test('the paper form has every question and option letter, a form-number box, an
   for (const width of [360, 390]) {
     await page.setViewportSize({ width, height: 800 });
     for (const lang of ['zh-CN', 'en']) {
-      if ((await page.locator('html').getAttribute('lang')) !== lang) await page.locator('#lang').click();
+      if ((await page.locator('html').getAttribute('lang')) !== lang)
+        await page.locator('#lang').click();
       await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `no horizontal overflow at ${width} px, ${lang}`);
+      assert.ok(
+        await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth),
+        `no horizontal overflow at ${width} px, ${lang}`,
+      );
       assert.ok(!(await page.locator('body').innerText()).includes('null'));
       await page.screenshot({ path: `/tmp/survey-paper-${width}-${lang}.png`, fullPage: true });
     }

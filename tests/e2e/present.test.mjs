@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-const { COLORS, num, pct, pText, SAT_COLUMNS, satisfactionCells } = await import('../../www/present.js');
+const { COLORS, num, pct, pText, SAT_COLUMNS, satisfactionCells } =
+  await import('../../www/present.js');
 const read = (f) => readFileSync(new URL(`../../www/${f}`, import.meta.url), 'utf8');
 
 test('the style sheet colours NPS groups as the charts do', () => {
@@ -24,7 +25,10 @@ test('figures are written as the command-line report writes them (two decimals, 
   assert.equal(pct(34.153), '34.15%');
   assert.equal(pText(0.0004), 'p < 0.001');
   assert.equal(pText(0.0421), 'p = 0.042');
-  assert.deepEqual(satisfactionCells({ n: 366, pct_top: 40.1, pct_bottom: 12.5, mean: 2.276, index: 63.8 }), ['366', '40.10%', '12.50%', '2.28', '63.80']);
+  assert.deepEqual(
+    satisfactionCells({ n: 366, pct_top: 40.1, pct_bottom: 12.5, mean: 2.276, index: 63.8 }),
+    ['366', '40.10%', '12.50%', '2.28', '63.80'],
+  );
   assert.deepEqual(SAT_COLUMNS, ['sat.valid', 'sat.top', 'sat.bottom', 'sat.mean', 'sat.index']);
 });
 
@@ -32,7 +36,15 @@ test('the main page and the dashboard take their formats from present.js, not th
   for (const page of ['app.js', 'dashboard.js', 'cases.js', 'charts.js']) {
     const src = read(page);
     assert.match(src, /from '\.\/present\.js'/, `${page} uses present.js`);
-    assert.doesNotMatch(src, /toFixed\(2\)\)\)|const (fmt|fmtPct|pText|minus) = \(/, `${page} formats no figure itself`);
-    assert.doesNotMatch(src, /#0072B2|#D55E00|#1a7f37|#b3261e/i, `${page} has no colour of its own for the groups`);
+    assert.doesNotMatch(
+      src,
+      /toFixed\(2\)\)\)|const (fmt|fmtPct|pText|minus) = \(/,
+      `${page} formats no figure itself`,
+    );
+    assert.doesNotMatch(
+      src,
+      /#0072B2|#D55E00|#1a7f37|#b3261e/i,
+      `${page} has no colour of its own for the groups`,
+    );
   }
 });

@@ -40,7 +40,10 @@ test('the demo data shows the thesis numbers', async () => {
   // Issue 15: the adjusted-Wald interval, not Wald's [−11.94, 5.38]. statistics.md §1:
   // adjusted CI [−11.8677252, 5.36366019]; MoE = z·SE' = 1.959963984540054 × 4.39584236
   // = 8.6156927 (Python, exact fractions and mpmath; tests/nps_verdicts.rs).
-  assert.equal(await page.locator('#nps-ci').textContent(), '调整 Wald 95% 置信区间：\u221211.87 至 5.36（误差范围 ±8.62）');
+  assert.equal(
+    await page.locator('#nps-ci').textContent(),
+    '调整 Wald 95% 置信区间：\u221211.87 至 5.36（误差范围 ±8.62）',
+  );
   const group = (g) => page.locator(`#nps-groups tr[data-group="${g}"] td`).allTextContents();
   assert.deepEqual(await group('promoters'), ['125', '34.15%']);
   assert.deepEqual(await group('passives'), ['104', '28.42%']);
@@ -75,14 +78,23 @@ test('a bad file is refused with every problem located, and nothing is shown as 
   const { page } = await openMain();
   await page.getByRole('button', { name: /示例数据/ }).click();
   await page.locator('#nps-value').waitFor();
-  const bad = [HEADER, 'a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9', 'b,Z,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,11', 'a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,5'].join('\n');
-  await page.locator('#file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  const bad = [
+    HEADER,
+    'a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9',
+    'b,Z,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,11',
+    'a,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,5',
+  ].join('\n');
+  await page
+    .locator('#file')
+    .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await page.locator('#problems').waitFor();
   assert.equal(await page.locator('#report').isHidden(), true);
   assert.match(await page.locator('#errors').textContent(), /bad\.csv 未导入：发现 3 处问题/);
-  const rows = await page.locator('#problems tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => [tr.getAttribute('data-code'), ...[...tr.cells].map((c) => c.textContent)]),
-  );
+  const rows = await page
+    .locator('#problems tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [tr.getAttribute('data-code'), ...[...tr.cells].map((c) => c.textContent)]),
+    );
   assert.deepEqual(rows, [
     // The same details as the core's English sentences (issue 16): what was expected, where the id first stands.
     ['unknown_option', '3', '2 (q1)', 'Z', '不是该题的选项，应为 A B 之一'],
@@ -91,7 +103,10 @@ test('a bad file is refused with every problem located, and nothing is shown as 
   ]);
   // In English the core's own sentences are shown.
   await page.getByRole('button', { name: 'Switch to English' }).click();
-  assert.match(await page.locator('#problems').textContent(), /not an option of q1; expected one of A B/);
+  assert.match(
+    await page.locator('#problems').textContent(),
+    /not an option of q1; expected one of A B/,
+  );
   await page.close();
 });
 
@@ -106,7 +121,10 @@ test('the language switches both ways and is remembered', async () => {
   assert.deepEqual(await freqRow(page, 'q1', 'A'), ['177', '48.36%']);
   await page.reload();
   await page.locator('html[data-ready="true"]').waitFor();
-  assert.equal(await page.locator('h1').textContent(), 'Satisfaction and Net Promoter Score report');
+  assert.equal(
+    await page.locator('h1').textContent(),
+    'Satisfaction and Net Promoter Score report',
+  );
   await page.getByRole('button', { name: '切换到中文' }).click();
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   await page.close();
@@ -122,13 +140,22 @@ test('keyboard alone loads the demo', async () => {
 });
 
 test('axe-core finds no violations, before and after a report and on an error', async () => {
-  for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+  for (const viewport of [
+    { width: 390, height: 844 },
+    { width: 1280, height: 900 },
+  ]) {
     const { page } = await openMain(viewport);
     assert.deepEqual(await axe(page), [], 'empty page');
     await page.getByRole('button', { name: /示例数据/ }).click();
     await page.locator('#nps-value').waitFor();
     assert.deepEqual(await axe(page), [], 'report');
-    await page.locator('#file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(`${HEADER}\n,A\n`) });
+    await page
+      .locator('#file')
+      .setInputFiles({
+        name: 'bad.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`${HEADER}\n,A\n`),
+      });
     await page.locator('#problems').waitFor();
     assert.deepEqual(await axe(page), [], 'errors');
     await page.close();
@@ -141,5 +168,8 @@ test('the demo file served is the reference data', async () => {
   assert.equal(await res.text(), readFileSync(DEMO, 'utf8'));
   const wasm = await fetch(new URL('pkg/manyi_bg.wasm', env.url));
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
-  assert.equal((await fetch(new URL('../../etc/passwd', env.url).href.replace('/etc', '/%2e%2e/etc'))).status, 404);
+  assert.equal(
+    (await fetch(new URL('../../etc/passwd', env.url).href.replace('/etc', '/%2e%2e/etc'))).status,
+    404,
+  );
 });

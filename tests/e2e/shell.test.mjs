@@ -24,9 +24,19 @@ function shell() {
 function references(file) {
   const text = readFileSync(join(WWW, file), 'utf8');
   const found = file.endsWith('.html')
-    ? [...text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g), ...text.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/g)]
-    : [...text.matchAll(/(?:import|export)\s[^'";]*?from\s*'([^']+)'/g), ...text.matchAll(/import\s*\(?\s*'([^']+)'/g), ...text.matchAll(/new Worker\(new URL\('([^']+)'/g)];
-  return found.map((m) => m[1]).filter((ref) => ref.startsWith('.') || !ref.includes(':')).map((ref) => normalize(join(dirname(file), ref)));
+    ? [
+        ...text.matchAll(/<script[^>]*\ssrc="([^"]+)"/g),
+        ...text.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/g),
+      ]
+    : [
+        ...text.matchAll(/(?:import|export)\s[^'";]*?from\s*'([^']+)'/g),
+        ...text.matchAll(/import\s*\(?\s*'([^']+)'/g),
+        ...text.matchAll(/new Worker\(new URL\('([^']+)'/g),
+      ];
+  return found
+    .map((m) => m[1])
+    .filter((ref) => ref.startsWith('.') || !ref.includes(':'))
+    .map((ref) => normalize(join(dirname(file), ref)));
 }
 
 test('every file a screen loads is precached by the service worker (add-ons apart)', () => {
@@ -39,10 +49,16 @@ test('every file a screen loads is precached by the service worker (add-ons apar
     if (seen.has(file)) continue;
     seen.add(file);
     // pkg/ is wasm-bindgen's output, served beside www/: listed, not read.
-    if ((file.endsWith('.js') || file.endsWith('.html')) && !file.startsWith('pkg/')) queue.push(...references(file).filter((f) => !f.startsWith('pkg/camera/') && !f.startsWith('pkg/export/')));
+    if ((file.endsWith('.js') || file.endsWith('.html')) && !file.startsWith('pkg/'))
+      queue.push(
+        ...references(file).filter(
+          (f) => !f.startsWith('pkg/camera/') && !f.startsWith('pkg/export/'),
+        ),
+      );
   }
   // The graph reached the modules it must (a broken pattern would find nothing).
-  for (const expected of ['app.js', 'dom.js', 'seal.js', 'worker.js', 'pkg/manyi.js']) assert.ok(seen.has(expected), `${expected} reached from the pages`);
+  for (const expected of ['app.js', 'dom.js', 'seal.js', 'worker.js', 'pkg/manyi.js'])
+    assert.ok(seen.has(expected), `${expected} reached from the pages`);
   const missing = [...seen].filter((f) => !listed.has(f) && f !== 'pkg/build.js' && f !== 'sw.js');
   assert.deepEqual(missing, [], 'files the screens load that sw.js does not precache');
 });

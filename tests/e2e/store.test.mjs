@@ -12,12 +12,23 @@ import { axe, idbAll, idbRevealed, launch, openStaff, openPage } from './browser
 
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url).pathname;
 const DEMO_TEXT = readFileSync(DEMO, 'utf8');
-const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+const BUILTIN = readFileSync(
+  new URL('../../instruments/zg-x-branch-2023.json', import.meta.url),
+  'utf8',
+);
 /** The built-in questionnaire before version 2 added the English question marks. */
-const BUILTIN_V1 = readFileSync(new URL('../fixtures/zg-x-branch-2023-v1.json', import.meta.url), 'utf8');
+const BUILTIN_V1 = readFileSync(
+  new URL('../fixtures/zg-x-branch-2023-v1.json', import.meta.url),
+  'utf8',
+);
 const Q = 'q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17';
 const HEADER = `id,${Q}`;
-const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
+const PHONE = {
+  viewport: { width: 390, height: 844 },
+  hasTouch: true,
+  isMobile: true,
+  deviceScaleFactor: 2,
+};
 
 /** A two-question exit survey: another questionnaire a branch might run on the same site. */
 const OTHER = JSON.stringify({
@@ -25,8 +36,24 @@ const OTHER = JSON.stringify({
   version: '1',
   title: { 'zh-CN': '离店快速调查', en: 'Exit survey' },
   questions: [
-    { id: 'q1', kind: 'single', text: { 'zh-CN': '今天办理的业务', en: 'Today’s business' }, options: [{ code: 'A', label: { 'zh-CN': '存取款', en: 'Cash' } }, { code: 'B', label: { 'zh-CN': '理财', en: 'Wealth' } }] },
-    { id: 'q2', kind: 'scale', text: { 'zh-CN': '推荐意愿', en: 'Likelihood to recommend' }, min: 0, max: 10, min_label: { 'zh-CN': '完全不可能', en: 'Not at all likely' }, max_label: { 'zh-CN': '极有可能', en: 'Extremely likely' } },
+    {
+      id: 'q1',
+      kind: 'single',
+      text: { 'zh-CN': '今天办理的业务', en: 'Today’s business' },
+      options: [
+        { code: 'A', label: { 'zh-CN': '存取款', en: 'Cash' } },
+        { code: 'B', label: { 'zh-CN': '理财', en: 'Wealth' } },
+      ],
+    },
+    {
+      id: 'q2',
+      kind: 'scale',
+      text: { 'zh-CN': '推荐意愿', en: 'Likelihood to recommend' },
+      min: 0,
+      max: 10,
+      min_label: { 'zh-CN': '完全不可能', en: 'Not at all likely' },
+      max_label: { 'zh-CN': '极有可能', en: 'Extremely likely' },
+    },
   ],
   nps: 'q2',
 });
@@ -42,14 +69,22 @@ after(async () => {
 async function open(context, path = '') {
   // The staff screens are behind the staff lock (set on a fresh device, entered in each new tab); the survey is not.
   const opened = await openPage(context, env.url + path);
-  if (!path) await opened.page.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
+  if (!path)
+    await opened.page.waitForFunction(
+      () => document.querySelector('#store-status').dataset.total !== undefined,
+    );
   return opened;
 }
 
 const stored = (page) => page.locator('#store-status').getAttribute('data-total').then(Number);
-const unexported = (page) => page.locator('#store-status').getAttribute('data-unexported').then(Number);
+const unexported = (page) =>
+  page.locator('#store-status').getAttribute('data-unexported').then(Number);
 const csvFile = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
-const jsonFile = (name, value) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) });
+const jsonFile = (name, value) => ({
+  name,
+  mimeType: 'application/json',
+  buffer: Buffer.from(JSON.stringify(value)),
+});
 
 async function preview(page, file) {
   await page.locator('#import-file').setInputFiles(file);
@@ -59,7 +94,10 @@ async function preview(page, file) {
 
 async function commit(page, expectTotal) {
   await page.locator('#commit').click();
-  await page.waitForFunction((n) => document.querySelector('#store-status').dataset.total === String(n), expectTotal);
+  await page.waitForFunction(
+    (n) => document.querySelector('#store-status').dataset.total === String(n),
+    expectTotal,
+  );
 }
 
 async function importDemo(page) {
@@ -68,14 +106,20 @@ async function importDemo(page) {
 }
 
 async function download(page, format) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-export="${format}"]`).click()]);
+  const [dl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator(`[data-export="${format}"]`).click(),
+  ]);
   return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
 }
 
 async function storedReport(page) {
   await page.locator('#show-stored').click();
   await page.locator('#nps-value').waitFor();
-  return { nps: await page.locator('#nps-value').textContent(), n: await page.locator('#report-n').textContent() };
+  return {
+    nps: await page.locator('#nps-value').textContent(),
+    n: await page.locator('#report-n').textContent(),
+  };
 }
 
 /** Saves a response as the survey page does (storage.js), with its questionnaire's text. */
@@ -85,8 +129,17 @@ function saveSurveyResponse(page, { id, codes, instrument, contact = null, extra
       const s = await import('./storage.js');
       const now = new Date().toISOString();
       // (Before issue 13 the page recorded no questionnaire: the same call then reproduces the defects.)
-      const key = s.instrumentKey ? await s.instrumentKey(JSON.stringify(JSON.parse(instrument))) : undefined;
-      const record = { id, instrument: key, codes: Uint8Array.from(codes), extras: { mode: 'online', submitted_at: now, ...extras }, exported: 0, savedAt: now };
+      const key = s.instrumentKey
+        ? await s.instrumentKey(JSON.stringify(JSON.parse(instrument)))
+        : undefined;
+      const record = {
+        id,
+        instrument: key,
+        codes: Uint8Array.from(codes),
+        extras: { mode: 'online', submitted_at: now, ...extras },
+        exported: 0,
+        savedAt: now,
+      };
       if (contact) record.contact = contact;
       await s.submitResponse(record, { at: now, what: 'survey', detail: { id } });
       return performance.now();
@@ -113,15 +166,25 @@ function putRaw(page, record) {
   );
 }
 
-const csvRows = (bytes) => bytes.toString('utf8').replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+const csvRows = (bytes) =>
+  bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .filter(Boolean);
 
 test('a response to another questionnaire is kept apart: the branch still has 366 and −3.28', async () => {
   const context = await env.newContext({ ...PHONE, serviceWorkers: 'block' });
-  await context.route('**/instruments/other-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: OTHER }));
+  await context.route('**/instruments/other-instrument.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: OTHER }),
+  );
   const { page, errors } = await open(context);
   await importDemo(page);
   // A customer answers the exit survey on the same device.
-  const { page: survey } = await open(context, 'survey.html?instrument=instruments/other-instrument.json');
+  const { page: survey } = await open(
+    context,
+    'survey.html?instrument=instruments/other-instrument.json',
+  );
   await survey.locator('html[data-screen="q1"]').waitFor();
   await survey.locator('#screen .option[data-code="A"]').tap();
   await survey.locator('html[data-screen="q2"]').waitFor();
@@ -135,7 +198,10 @@ test('a response to another questionnaire is kept apart: the branch still has 36
   assert.deepEqual(await storedReport(page), { nps: '\u22123.28', n: '有效问卷 366 份' });
   const options = await page.locator('#set-choice option').allTextContents();
   assert.equal(options.length, 2, options.join(' | '));
-  assert.ok(options.some((o) => /离店快速调查.*1 份/.test(o)), options.join(' | '));
+  assert.ok(
+    options.some((o) => /离店快速调查.*1 份/.test(o)),
+    options.join(' | '),
+  );
   await page.locator('#set-choice').selectOption({ label: options.find((o) => /离店/.test(o)) });
   await page.locator('#report-n', { hasText: '1 份' }).waitFor();
   assert.equal(await page.locator('#nps-value').textContent(), '100.00');
@@ -155,7 +221,12 @@ test('responses saved under version 1 of the built-in questionnaire stay with ve
   const codes = (nps) => Array.from({ length: 17 }, (_, q) => (q === 16 ? nps : 0));
   // Two customers answered on a page still showing version 1, one on today's page.
   await saveSurveyResponse(page, { id: 'V1-1', codes: codes(10), instrument: BUILTIN_V1 });
-  await saveSurveyResponse(page, { id: 'V1-2', codes: codes(0), instrument: BUILTIN_V1, extras: { instrument: 'zg-x-branch-2023', instrument_version: '1' } });
+  await saveSurveyResponse(page, {
+    id: 'V1-2',
+    codes: codes(0),
+    instrument: BUILTIN_V1,
+    extras: { instrument: 'zg-x-branch-2023', instrument_version: '1' },
+  });
   await saveSurveyResponse(page, { id: 'V2-1', codes: codes(9), instrument: BUILTIN });
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '3');
@@ -178,7 +249,9 @@ test('the main page reads files in its worker: no WebAssembly on the main thread
   assert.equal(await page.locator('#nps-value').textContent(), '\u22123.28');
   await importDemo(page);
   // The page's resources: its worker, and never the main thread's door to the core (core.js) or the wasm.
-  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+  const fetched = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname),
+  );
   assert.ok(fetched.includes('/worker.js'), fetched.join(' '));
   assert.ok(!fetched.some((p) => p.endsWith('.wasm') || p === '/core.js'), fetched.join(' '));
   assert.deepEqual(errors, []);
@@ -190,8 +263,18 @@ test('records that cannot be read are set aside and listed; reports and backups 
   const { page, errors } = await open(context);
   await importDemo(page);
   // Codes outside the questions (q1 has two options), and a response of a questionnaire this device never had.
-  await putRaw(page, { id: 'BAD-1', codes: Array(17).fill(9), extras: { mode: 'online' }, exported: 0 });
-  await putRaw(page, { id: 'OLD-1', codes: Array(17).fill(0), extras: { mode: 'online', instrument: 'gone-survey', instrument_version: '3' }, exported: 0 });
+  await putRaw(page, {
+    id: 'BAD-1',
+    codes: Array(17).fill(9),
+    extras: { mode: 'online' },
+    exported: 0,
+  });
+  await putRaw(page, {
+    id: 'OLD-1',
+    codes: Array(17).fill(0),
+    extras: { mode: 'online', instrument: 'gone-survey', instrument_version: '3' },
+    exported: 0,
+  });
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '366');
   const listed = await page.locator('#quarantine li').allTextContents();
@@ -200,13 +283,23 @@ test('records that cannot be read are set aside and listed; reports and backups 
   assert.match(listed.join(' '), /OLD-1.*gone-survey/);
   assert.deepEqual(await storedReport(page), { nps: '\u22123.28', n: '有效问卷 366 份' });
   // They can be exported as kept, with the reasons, for an administrator.
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#export-quarantine').click()]);
+  const [dl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#export-quarantine').click(),
+  ]);
   const set = JSON.parse(readFileSync(await dl.path(), 'utf8'));
-  assert.deepEqual(set.log.map((r) => [r.id, r.codes[0]]).sort(), [['BAD-1', 9], ['OLD-1', 0]]);
+  assert.deepEqual(set.log.map((r) => [r.id, r.codes[0]]).sort(), [
+    ['BAD-1', 9],
+    ['OLD-1', 0],
+  ]);
   assert.equal(set.reasons.length, 2);
   assert.deepEqual(await axe(page), [], 'the list of unreadable records');
   const backup = await download(page, 'backup');
-  assert.equal(JSON.parse(backup.bytes.toString('utf8')).sets[0].responses_csv.split('\n').filter(Boolean).length, 367);
+  assert.equal(
+    JSON.parse(backup.bytes.toString('utf8')).sets[0].responses_csv.split('\n').filter(Boolean)
+      .length,
+    367,
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -215,7 +308,11 @@ test('an extra column `Mode` after `mode`, and one named `constructor`, are ordi
   const context = await env.newContext({ acceptDownloads: true });
   const { page, errors } = await open(context);
   await importDemo(page);
-  const text = [`id,Mode,constructor,${Q}`, 'M-1,kiosk,x,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9', 'M-2,,,B,B,B,B,B,B,B,B,B,B,B,B,B,B,B,B,0'].join('\n');
+  const text = [
+    `id,Mode,constructor,${Q}`,
+    'M-1,kiosk,x,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9',
+    'M-2,,,B,B,B,B,B,B,B,B,B,B,B,B,B,B,B,B,0',
+  ].join('\n');
   assert.match(await preview(page, csvFile('mixed-case.csv', text)), /新增 2 行/);
   await commit(page, 368);
   // Every later report, preview and export still works.
@@ -229,7 +326,10 @@ test('an extra column `Mode` after `mode`, and one named `constructor`, are ordi
   const m1 = rows.find((r) => r.startsWith('M-1,')).split(',');
   assert.equal(m1[head.indexOf('mode')], 'kiosk');
   assert.equal(m1[head.indexOf('constructor')], 'x');
-  assert.equal(rows.find((r) => r.startsWith('X2023-0001,')).split(',')[head.indexOf('constructor')], '');
+  assert.equal(
+    rows.find((r) => r.startsWith('X2023-0001,')).split(',')[head.indexOf('constructor')],
+    '',
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -243,26 +343,65 @@ test('a backup whose questionnaire reuses the built-in id and version with other
   // Same id and version, one option renamed.
   const changed = structuredClone(builtin);
   changed.questions[0].options[0].label['zh-CN'] = '先生';
-  await preview(page, jsonFile('poisoned.json', { format: 'manyi-backup', version: 1, created: '', instrument: changed, responses_csv: row, audit: [] }));
+  await preview(
+    page,
+    jsonFile('poisoned.json', {
+      format: 'manyi-backup',
+      version: 1,
+      created: '',
+      instrument: changed,
+      responses_csv: row,
+      audit: [],
+    }),
+  );
   await page.locator('#problems').waitFor();
-  assert.deepEqual(await page.locator('#problems tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code)), ['instrument_changed']);
+  assert.deepEqual(
+    await page.locator('#problems tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.code)),
+    ['instrument_changed'],
+  );
   assert.match(await page.locator('#problems').textContent(), /zg-x-branch-2023@2.*题目或选项不同/);
   // Same id and version, fewer questions (this used to trap the core with `unreachable`).
   const fewer = structuredClone(builtin);
   fewer.questions = fewer.questions.slice(0, 16);
   delete fewer.nps;
   const short = `id,mode,${Q.replace(',q17', '')}\nP-2,paper,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A\n`;
-  await preview(page, jsonFile('fewer.json', { format: 'manyi-backup', version: 1, created: '', instrument: fewer, responses_csv: short, audit: [] }));
+  await preview(
+    page,
+    jsonFile('fewer.json', {
+      format: 'manyi-backup',
+      version: 1,
+      created: '',
+      instrument: fewer,
+      responses_csv: short,
+      audit: [],
+    }),
+  );
   await page.locator('#problems tr[data-code="instrument_changed"]').waitFor();
   // In English the core's own sentence names the questionnaire and both fingerprints.
   await page.locator('#lang').click();
-  assert.match(await page.locator('#problems').textContent(), /questionnaire zg-x-branch-2023 version 2 on this device has other questions or options/);
+  assert.match(
+    await page.locator('#problems').textContent(),
+    /questionnaire zg-x-branch-2023 version 2 on this device has other questions or options/,
+  );
   await page.locator('#lang').click();
   assert.equal(await stored(page), 366);
   assert.deepEqual(await storedReport(page), { nps: '\u22123.28', n: '有效问卷 366 份' });
   // Under its own id it is simply another questionnaire.
   fewer.id = 'zg-x-branch-2023-short';
-  assert.match(await preview(page, jsonFile('short.json', { format: 'manyi-backup', version: 1, created: '', instrument: fewer, responses_csv: short, audit: [] })), /新增 1 行/);
+  assert.match(
+    await preview(
+      page,
+      jsonFile('short.json', {
+        format: 'manyi-backup',
+        version: 1,
+        created: '',
+        instrument: fewer,
+        responses_csv: short,
+        audit: [],
+      }),
+    ),
+    /新增 1 行/,
+  );
   await commit(page, 367);
   assert.equal(await page.locator('#set-choice option').count(), 2);
   await context.close();
@@ -273,7 +412,12 @@ test('a device holding imported, online and keyed responses exports to .xlsx and
   const { page } = await open(context);
   await importDemo(page);
   // An online response (its extra columns are empty on every other row) and a keyed paper form.
-  await saveSurveyResponse(page, { id: 'W20261203-0001', codes: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 255, 10], instrument: BUILTIN, extras: { device: 'tablet-1' } });
+  await saveSurveyResponse(page, {
+    id: 'W20261203-0001',
+    codes: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 255, 10],
+    instrument: BUILTIN,
+    extras: { device: 'tablet-1' },
+  });
   const { page: entry } = await open(context, 'entry.html');
   await entry.locator('#operator').fill('张三');
   await entry.locator('#operator').press('Enter');
@@ -289,8 +433,15 @@ test('a device holding imported, online and keyed responses exports to .xlsx and
   const csv = csvRows((await download(page, 'csv')).bytes);
   const workbook = await download(page, 'xlsx');
   // Back into the same device: every row is already there, identical.
-  const xlsx = { name: workbook.name, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: workbook.bytes };
-  assert.match(await preview(page, xlsx), /共 368 行；新增 0 行，已存在且相同 368 行（将跳过），冲突 0 行/);
+  const xlsx = {
+    name: workbook.name,
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: workbook.bytes,
+  };
+  assert.match(
+    await preview(page, xlsx),
+    /共 368 行；新增 0 行，已存在且相同 368 行（将跳过），冲突 0 行/,
+  );
   await page.locator('#cancel').click();
   // Into an empty device: the same rows, answers and extra columns.
   const other = await env.newContext({ acceptDownloads: true });
@@ -301,7 +452,8 @@ test('a device holding imported, online and keyed responses exports to .xlsx and
   assert.equal(again.length, csv.length);
   const head = csv[0].split(',');
   const headAgain = again[0].split(',');
-  const cells = (rows, h, id, col) => rows.find((r) => r.startsWith(`${id},`)).split(',')[h.indexOf(col)];
+  const cells = (rows, h, id, col) =>
+    rows.find((r) => r.startsWith(`${id},`)).split(',')[h.indexOf(col)];
   for (const id of ['X2023-0001', 'W20261203-0001', 'K-0001']) {
     for (const col of [...Q.split(','), 'mode', 'device', 'operator']) {
       assert.equal(cells(again, headAgain, id, col), cells(csv, head, id, col), `${id} ${col}`);
@@ -316,13 +468,35 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   const { page } = await open(context);
   await importDemo(page);
   const withCallback = BUILTIN.replace('"version": "2",', '"version": "2",\n  "callback": true,');
-  await saveSurveyResponse(page, { id: 'W-CB-1', codes: Array(16).fill(0).concat([2]), instrument: withCallback, contact: { name: '王女士', phone: '138 0013 8000', consent_at: '2026-12-03T09:00:00Z' } });
+  await saveSurveyResponse(page, {
+    id: 'W-CB-1',
+    codes: Array(16).fill(0).concat([2]),
+    instrument: withCallback,
+    contact: { name: '王女士', phone: '138 0013 8000', consent_at: '2026-12-03T09:00:00Z' },
+  });
   await page.evaluate(async () => {
     const s = await import('./storage.js');
     const at = '2026-12-03T09:30:00Z';
-    await s.addEntry({ id: 'P-0001', codes: Uint8Array.from([1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 8]), operator: '李四', at }, { at, what: 'enter', who: '李四', detail: { id: 'P-0001', pass: 1 } });
-    await s.saveBranchKey({ key: crypto.getRandomValues(new Uint8Array(32)), name: 'K7Q2', createdAt: at }, { at, what: 'key' });
-    await s.addInvitations([{ token: 'TOKEN-USED', issuedAt: at, usedBy: 'I-TOKEN-USED', usedAt: at }, { token: 'TOKEN-OPEN', issuedAt: at }], { at, what: 'invite' });
+    await s.addEntry(
+      {
+        id: 'P-0001',
+        codes: Uint8Array.from([1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 8]),
+        operator: '李四',
+        at,
+      },
+      { at, what: 'enter', who: '李四', detail: { id: 'P-0001', pass: 1 } },
+    );
+    await s.saveBranchKey(
+      { key: crypto.getRandomValues(new Uint8Array(32)), name: 'K7Q2', createdAt: at },
+      { at, what: 'key' },
+    );
+    await s.addInvitations(
+      [
+        { token: 'TOKEN-USED', issuedAt: at, usedBy: 'I-TOKEN-USED', usedAt: at },
+        { token: 'TOKEN-OPEN', issuedAt: at },
+      ],
+      { at, what: 'invite' },
+    );
   });
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '367');
@@ -330,35 +504,56 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   const plain = JSON.parse((await download(page, 'backup')).bytes.toString('utf8'));
   assert.equal(plain.version, 2);
   assert.equal(plain.sets.length, 2);
-  assert.deepEqual(plain.sets.flatMap((s) => s.contacts.map((c) => c.name)), ['王女士']);
-  assert.deepEqual(plain.entries.map((e) => e.id), ['P-0001']);
-  assert.deepEqual(plain.invitations.map((i) => [i.token, i.usedBy ?? null]).sort(), [['TOKEN-OPEN', null], ['TOKEN-USED', 'I-TOKEN-USED']]);
+  assert.deepEqual(
+    plain.sets.flatMap((s) => s.contacts.map((c) => c.name)),
+    ['王女士'],
+  );
+  assert.deepEqual(
+    plain.entries.map((e) => e.id),
+    ['P-0001'],
+  );
+  assert.deepEqual(plain.invitations.map((i) => [i.token, i.usedBy ?? null]).sort(), [
+    ['TOKEN-OPEN', null],
+    ['TOKEN-USED', 'I-TOKEN-USED'],
+  ]);
   assert.equal(plain.branch_key, undefined);
   await page.locator('#backup-key').check();
   const full = await download(page, 'backup');
   const parsed = JSON.parse(full.bytes.toString('utf8'));
   assert.match(parsed.branch_key.key_hex, /^[0-9a-f]{64}$/);
-  const before = await page.evaluate(async () => (await import('./worker-bridge.js')).ask('store.summary'));
+  const before = await page.evaluate(async () =>
+    (await import('./worker-bridge.js')).ask('store.summary'),
+  );
   const meta = async (p) => p.evaluate(async () => (await import('./storage.js')).branchKey());
   const key1 = await meta(page);
   // An empty device restores it: the same questionnaires, counts, flags, contacts, pending forms and key.
   const other = await env.newContext({ acceptDownloads: true });
   const { page: page2 } = await open(other);
-  assert.match(await preview(page2, { name: full.name, mimeType: 'application/json', buffer: full.bytes }), /新增 367 行/);
+  assert.match(
+    await preview(page2, { name: full.name, mimeType: 'application/json', buffer: full.bytes }),
+    /新增 367 行/,
+  );
   await commit(page2, 367);
-  const after = await page2.evaluate(async () => (await import('./worker-bridge.js')).ask('store.summary'));
+  const after = await page2.evaluate(async () =>
+    (await import('./worker-bridge.js')).ask('store.summary'),
+  );
   assert.deepEqual([after.sets, after.quarantine], [before.sets, before.quarantine]);
   // (Each device seals its records under its own key: compared as each page reads them.)
   assert.deepEqual(await idbRevealed(page2, 'entries'), await idbRevealed(page, 'entries'));
   // The invitations come along: a code already taken on the first device is refused on the second.
   assert.deepEqual(await idbAll(page2, 'invitations'), await idbAll(page, 'invitations'));
   const key2 = await meta(page2);
-  assert.deepEqual([Array.from(key2.key), key2.name, key2.createdAt], [Array.from(key1.key), key1.name, key1.createdAt]);
+  assert.deepEqual(
+    [Array.from(key2.key), key2.name, key2.createdAt],
+    [Array.from(key1.key), key1.name, key1.createdAt],
+  );
   // The backup opened as a file on the dashboard shows its largest questionnaire.
   const { page: board } = await open(other, 'dashboard.html');
   await board.locator('#nps-value').waitFor();
   await board.evaluate(() => document.querySelector('#nps-value').remove());
-  await board.locator('#src-file').setInputFiles({ name: full.name, mimeType: 'application/json', buffer: full.bytes });
+  await board
+    .locator('#src-file')
+    .setInputFiles({ name: full.name, mimeType: 'application/json', buffer: full.bytes });
   await board.locator('#nps-value').waitFor();
   assert.equal(await board.locator('#nps-value').textContent(), '\u22123.28');
   // Its own backup holds the same sets, row for row.
@@ -374,18 +569,29 @@ test('an export marks exactly what is in the file, even when a response is saved
   const { page } = await open(context);
   const n = 150000;
   const rows = [HEADER];
-  for (let i = 0; i < n; i++) rows.push(`E${String(i).padStart(6, '0')},${'AB'[i % 2]},A,B,C,D,A,B,C,D,A,B,C,A,B,C,A,${i % 11}`);
+  for (let i = 0; i < n; i++)
+    rows.push(
+      `E${String(i).padStart(6, '0')},${'AB'[i % 2]},A,B,C,D,A,B,C,D,A,B,C,A,B,C,A,${i % 11}`,
+    );
   await preview(page, csvFile('big.csv', rows.join('\n')));
   await commit(page, n);
   const [dl, savedAt] = await Promise.all([
     page.waitForEvent('download'),
-    page.locator('[data-export="csv"]').click().then(() => saveSurveyResponse(page, { id: 'W-RACE', codes: Array(17).fill(0), instrument: BUILTIN })),
+    page
+      .locator('[data-export="csv"]')
+      .click()
+      .then(() =>
+        saveSurveyResponse(page, { id: 'W-RACE', codes: Array(17).fill(0), instrument: BUILTIN }),
+      ),
   ]);
   const doneAt = await page.evaluate(() => performance.now());
   assert.ok(savedAt <= doneAt);
   const inFile = csvRows(readFileSync(await dl.path())).length - 1;
   await page.reload();
-  await page.waitForFunction((t) => document.querySelector('#store-status').dataset.total === String(t), n + 1);
+  await page.waitForFunction(
+    (t) => document.querySelector('#store-status').dataset.total === String(t),
+    n + 1,
+  );
   // Whatever the file holds is marked; what it does not hold is not.
   assert.ok(inFile === n || inFile === n + 1, `${inFile} rows in the file`);
   assert.equal(await unexported(page), n + 1 - inFile);
@@ -397,12 +603,22 @@ test('an import planned before a response was saved is planned again, never over
   const { page } = await open(context);
   await importDemo(page);
   const text = `${HEADER}\nR-1,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,9\nR-2,B,A,A,A,A,A,A,A,A,A,A,A,A,A,A,A,3\n`;
-  assert.match(await preview(page, csvFile('late.csv', text)), /新增 2 行，已存在且相同 0 行（将跳过），冲突 0 行/);
+  assert.match(
+    await preview(page, csvFile('late.csv', text)),
+    /新增 2 行，已存在且相同 0 行（将跳过），冲突 0 行/,
+  );
   // Between the preview and the commit, a customer's response is saved under the id R-1.
-  await saveSurveyResponse(page, { id: 'R-1', codes: Array(16).fill(1).concat([0]), instrument: BUILTIN });
+  await saveSurveyResponse(page, {
+    id: 'R-1',
+    codes: Array(16).fill(1).concat([0]),
+    instrument: BUILTIN,
+  });
   await page.locator('#commit').click();
   await page.locator('#status', { hasText: '重新生成预览' }).waitFor();
-  assert.match(await page.locator('#preview-summary').textContent(), /新增 1 行，已存在且相同 0 行（将跳过），冲突 1 行/);
+  assert.match(
+    await page.locator('#preview-summary').textContent(),
+    /新增 1 行，已存在且相同 0 行（将跳过），冲突 1 行/,
+  );
   assert.equal(await page.locator('fieldset.conflict[data-id="R-1"]').count(), 1);
   await page.getByLabel('保留本机已有').check();
   await commit(page, 368);
@@ -424,16 +640,38 @@ test('the log of single responses is folded into chunks by the core; keyed forms
     for (let i = 0; i < 520; i++) {
       const paper = i >= 500;
       const at = new Date(Date.UTC(2026, 11, 3, 9, 0, i)).toISOString();
-      const extras = paper ? { mode: 'paper', operator: '张三', keyed_at: at } : { mode: 'online', submitted_at: at };
-      const record = { id: paper ? `K-${i}` : `W-${i}`, instrument: key, codes: Uint8Array.from({ length: 17 }, (_, q) => (q === 16 ? i % 11 : 0)), extras, exported: 0, savedAt: at };
-      await s.submitResponse(record, { at, what: paper ? 'enter' : 'survey', detail: { id: record.id } });
+      const extras = paper
+        ? { mode: 'paper', operator: '张三', keyed_at: at }
+        : { mode: 'online', submitted_at: at };
+      const record = {
+        id: paper ? `K-${i}` : `W-${i}`,
+        instrument: key,
+        codes: Uint8Array.from({ length: 17 }, (_, q) => (q === 16 ? i % 11 : 0)),
+        extras,
+        exported: 0,
+        savedAt: at,
+      };
+      await s.submitResponse(record, {
+        at,
+        what: paper ? 'enter' : 'survey',
+        detail: { id: record.id },
+      });
     }
   }, BUILTIN);
   assert.equal((await idbAll(page, 'responses')).length, 520);
   // Loading the store (the report page does on open) folds the log into chunks.
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '520');
-  await page.waitForFunction(async () => (await (await import('./storage.js')).openDb().then((db) => new Promise((ok) => { const r = db.transaction('responses').objectStore('responses').count(); r.onsuccess = () => ok(r.result); }))) === 0);
+  await page.waitForFunction(
+    async () =>
+      (await (await import('./storage.js')).openDb().then(
+        (db) =>
+          new Promise((ok) => {
+            const r = db.transaction('responses').objectStore('responses').count();
+            r.onsuccess = () => ok(r.result);
+          }),
+      )) === 0,
+  );
   assert.equal((await idbAll(page, 'chunks')).length, 1);
   const before = await storedReport(page);
   await page.reload();
@@ -471,7 +709,13 @@ test('a device that stored responses before this store (database version 3) keep
       if (v === '') return 255;
       return q === 'q17' ? Number(v) : v.charCodeAt(0) - 65;
     });
-    return { id: cells[0], codes, extras: { mode: cells[1], source: 'old.csv' }, exported: 0, savedAt: '2026-11-20T10:00:00Z' };
+    return {
+      id: cells[0],
+      codes,
+      extras: { mode: cells[1], source: 'old.csv' },
+      exported: 0,
+      savedAt: '2026-11-20T10:00:00Z',
+    };
   });
   await page.evaluate(
     (rows) =>
@@ -487,7 +731,8 @@ test('a device that stored responses before this store (database version 3) keep
         };
         req.onsuccess = () => {
           const tx = req.result.transaction('responses', 'readwrite');
-          for (const r of rows) tx.objectStore('responses').put({ ...r, codes: Uint8Array.from(r.codes) });
+          for (const r of rows)
+            tx.objectStore('responses').put({ ...r, codes: Uint8Array.from(r.codes) });
           tx.oncomplete = () => {
             req.result.close();
             ok();

@@ -10,7 +10,10 @@ import { readFileSync } from 'node:fs';
 import { PASSPHRASE, axe, idbAll, launch, openStaff, unlockStaff } from './browser.mjs';
 
 const TABLET = { viewport: { width: 800, height: 1280 }, hasTouch: true };
-const BUILTIN = readFileSync(new URL('../../instruments/zg-x-branch-2023.json', import.meta.url), 'utf8');
+const BUILTIN = readFileSync(
+  new URL('../../instruments/zg-x-branch-2023.json', import.meta.url),
+  'utf8',
+);
 const CALLBACK = BUILTIN.replace('"version": "2",', '"version": "2",\n  "callback": true,');
 const DEMO = new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url);
 // Answers of the thesis data's first row.
@@ -36,10 +39,17 @@ function everything(page) {
     });
     const text = (v) => {
       if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
-        const bytes = new Uint8Array(v instanceof ArrayBuffer ? v : v.buffer, v.byteOffset ?? 0, v.byteLength);
+        const bytes = new Uint8Array(
+          v instanceof ArrayBuffer ? v : v.buffer,
+          v.byteOffset ?? 0,
+          v.byteLength,
+        );
         return `${String.fromCharCode(...bytes.subarray(0, 200000))} ${new TextDecoder().decode(bytes)}`;
       }
-      if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}:${text(x)}`).join(' ');
+      if (v && typeof v === 'object')
+        return Object.entries(v)
+          .map(([k, x]) => `${k}:${text(x)}`)
+          .join(' ');
       return String(v);
     };
     const out = {};
@@ -72,7 +82,9 @@ async function answerAll(page, withContact) {
 
 test('with the staff passphrase set, IndexedDB holds no answer, contact or key in clear, and a wrong passphrase opens nothing', async () => {
   const context = await env.newContext({ ...TABLET, serviceWorkers: 'block' });
-  await context.route('**/instruments/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: CALLBACK }));
+  await context.route('**/instruments/callback-instrument.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: CALLBACK }),
+  );
   const staff = await context.newPage();
   const errors = [];
   staff.on('pageerror', (e) => errors.push(e));
@@ -80,17 +92,25 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   await staff.goto(env.url);
   await staff.locator('html[data-lock="none"]').waitFor();
   assert.match(await staff.locator('#lock-warning').textContent(), /忘记口令.*任何人.*无法读取/);
-  assert.equal(await staff.locator('#device').isVisible(), false, 'nothing of the screen shows before the passphrase');
+  assert.equal(
+    await staff.locator('#device').isVisible(),
+    false,
+    'nothing of the screen shows before the passphrase',
+  );
   assert.deepEqual(await axe(staff), []);
   // Too weak, and two that differ, are refused with the reason.
   await staff.locator('#lock-pass').fill('short');
   await staff.locator('#lock-again').fill('short');
   await staff.locator('#lock-go').click();
-  await staff.waitForFunction(() => /至少 8 个字符/.test(document.querySelector('#lock-error').textContent));
+  await staff.waitForFunction(() =>
+    /至少 8 个字符/.test(document.querySelector('#lock-error').textContent),
+  );
   await staff.locator('#lock-again').fill('something else');
   await staff.locator('#lock-pass').fill(PASSPHRASE);
   await staff.locator('#lock-go').click();
-  await staff.waitForFunction(() => /不一致/.test(document.querySelector('#lock-error').textContent));
+  await staff.waitForFunction(() =>
+    /不一致/.test(document.querySelector('#lock-error').textContent),
+  );
   await unlockStaff(staff);
   await staff.locator('html[data-ready="true"]').waitFor();
 
@@ -98,12 +118,16 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   await staff.locator('#import-file').setInputFiles(DEMO.pathname);
   await staff.locator('#preview:not([hidden])').waitFor();
   await staff.locator('#commit').click();
-  await staff.waitForFunction(() => document.querySelector('#store-status').dataset.total === '366');
+  await staff.waitForFunction(
+    () => document.querySelector('#store-status').dataset.total === '366',
+  );
   await staff.goto(`${env.url}invite.html`);
   await staff.locator('html[data-ready="true"]').waitFor();
   await staff.locator('#make-key').click();
   await staff.locator('#make-key[hidden]').waitFor({ state: 'attached' });
-  const key = await staff.evaluate(async () => Array.from((await (await import('/storage.js')).branchKey()).key));
+  const key = await staff.evaluate(async () =>
+    Array.from((await (await import('/storage.js')).branchKey()).key),
+  );
   assert.equal(key.length, 32);
 
   // A customer at the tablet answers with a call-back contact; another stops half-way.
@@ -120,12 +144,27 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   // What a thief copying the browser's storage gets.
   const raw = await everything(survey);
   for (const [store, text] of Object.entries(raw)) {
-    for (const secret of [NAME, PHONE, '13800138000', 'X2023-0001', 'submitted_at', 'online', 'consent_at', '"codes"', 'codes:', 'answers', 'MNYC']) {
+    for (const secret of [
+      NAME,
+      PHONE,
+      '13800138000',
+      'X2023-0001',
+      'submitted_at',
+      'online',
+      'consent_at',
+      '"codes"',
+      'codes:',
+      'answers',
+      'MNYC',
+    ]) {
       assert.ok(!text.includes(secret), `${store} holds ${secret} in clear`);
     }
   }
   const hex = Buffer.from(key).toString('latin1');
-  assert.ok(!Object.values(raw).some((t) => t.includes(hex)), 'the branch key is stored only sealed');
+  assert.ok(
+    !Object.values(raw).some((t) => t.includes(hex)),
+    'the branch key is stored only sealed',
+  );
   const responses = await idbAll(survey, 'responses');
   assert.equal(responses.length, 1);
   assert.deepEqual(Object.keys(responses[0]).sort(), ['exported', 'id', 'instrument', 'sealed']);
@@ -136,13 +175,18 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
     const s = await import('/storage.js');
     const db = await s.openDb();
     const rec = await s.done(db.transaction('responses').objectStore('responses').get(id));
-    return s.revealRecord(rec).then(() => 'opened', (e) => e.message);
+    return s.revealRecord(rec).then(
+      () => 'opened',
+      (e) => e.message,
+    );
   }, responses[0].id);
   assert.match(locked, /locked/);
 
   // The staff screen reads everything with the passphrase: the report counts all 367.
   await staff.goto(env.url);
-  await staff.waitForFunction(() => document.querySelector('#store-status').dataset.total === '367');
+  await staff.waitForFunction(
+    () => document.querySelector('#store-status').dataset.total === '367',
+  );
 
   // Another tab (a thief at the screen): wrong passphrases open nothing, and slow down.
   const thief = await context.newPage();
@@ -152,7 +196,9 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   for (let i = 1; i <= 3; i++) {
     await thief.locator('#lock-pass').fill(`guess number ${i}`);
     await thief.locator('#lock-go').click();
-    await thief.waitForFunction(() => /不正确|秒后/.test(document.querySelector('#lock-error').textContent));
+    await thief.waitForFunction(() =>
+      /不正确|秒后/.test(document.querySelector('#lock-error').textContent),
+    );
     said.push(await thief.locator('#lock-error').textContent());
     await thief.evaluate(() => (document.querySelector('#lock-error').textContent = ''));
   }
@@ -163,7 +209,10 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
     await new Promise((ok) => setTimeout(ok, 1100));
     const v = await import('/vault.js');
     await v.unlock('guess number 4').catch(() => {});
-    return v.unlock(pass).then(() => 'opened', (e) => e.wait);
+    return v.unlock(pass).then(
+      () => 'opened',
+      (e) => e.wait,
+    );
   }, PASSPHRASE);
   assert.ok(during > 0, `refused with a wait, not ${during}`);
   assert.equal(await thief.locator('#device').isVisible(), false);
@@ -171,7 +220,9 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   // The right passphrase, after the wait, opens it.
   await thief.waitForTimeout(2500);
   await unlockStaff(thief);
-  await thief.waitForFunction(() => document.querySelector('#store-status').dataset.total === '367');
+  await thief.waitForFunction(
+    () => document.querySelector('#store-status').dataset.total === '367',
+  );
 
   // Changing the passphrase: the old one stops working, the data stays readable.
   await thief.locator('#passphrase summary').click();
@@ -179,20 +230,29 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   await thief.locator('#new-pass').fill('a brand new passphrase');
   await thief.locator('#new-pass-again').fill('a brand new passphrase');
   await thief.locator('#change-pass-go').click();
-  await thief.waitForFunction(() => /已更改/.test(document.querySelector('#change-pass-status').textContent));
+  await thief.waitForFunction(() =>
+    /已更改/.test(document.querySelector('#change-pass-status').textContent),
+  );
   await thief.locator('#lock-now').click();
   await thief.locator('html[data-lock="locked"]').waitFor();
   await thief.locator('#lock-pass').fill(PASSPHRASE);
   await thief.locator('#lock-go').click();
-  await thief.waitForFunction(() => /不正确/.test(document.querySelector('#lock-error').textContent));
+  await thief.waitForFunction(() =>
+    /不正确/.test(document.querySelector('#lock-error').textContent),
+  );
   await unlockStaff(thief, 'a brand new passphrase');
-  await thief.waitForFunction(() => document.querySelector('#store-status').dataset.total === '367');
+  await thief.waitForFunction(
+    () => document.querySelector('#store-status').dataset.total === '367',
+  );
 
   // An encrypted backup: unreadable without its passphrase, restored with it on another device.
   await thief.locator('#backup-encrypt').check();
   await thief.locator('#backup-pass').fill('backup passphrase 9');
   await thief.locator('#backup-pass-again').fill('backup passphrase 9');
-  const [download] = await Promise.all([thief.waitForEvent('download'), thief.locator('[data-export="backup"]').click()]);
+  const [download] = await Promise.all([
+    thief.waitForEvent('download'),
+    thief.locator('[data-export="backup"]').click(),
+  ]);
   assert.match(download.suggestedFilename(), /-encrypted\.json$/);
   const file = readFileSync(await download.path());
   // Only the envelope's fields; and neither the file nor its decoded data holds a secret (long strings:
@@ -202,22 +262,37 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   assert.equal(envelope.format, 'manyi-encrypted-backup');
   const data = Buffer.from(envelope.data, 'base64');
   for (const secret of [NAME, PHONE, 'X2023-0001', 'zg-x-branch-2023', '"responses"']) {
-    assert.ok(!file.includes(secret) && !data.includes(secret), `the encrypted backup holds ${secret} in clear`);
+    assert.ok(
+      !file.includes(secret) && !data.includes(secret),
+      `the encrypted backup holds ${secret} in clear`,
+    );
   }
   const other = await env.newContext({ ...TABLET, serviceWorkers: 'block' });
   const restore = await other.newPage();
   await openStaff(restore, env.url);
-  await restore.waitForFunction(() => document.querySelector('#store-status').dataset.total !== undefined);
-  await restore.locator('#import-file').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/json', buffer: file });
+  await restore.waitForFunction(
+    () => document.querySelector('#store-status').dataset.total !== undefined,
+  );
+  await restore
+    .locator('#import-file')
+    .setInputFiles({
+      name: download.suggestedFilename(),
+      mimeType: 'application/json',
+      buffer: file,
+    });
   await restore.locator('#open-backup:not([hidden])').waitFor();
   await restore.locator('#open-backup-pass').fill('not the passphrase');
   await restore.locator('#open-backup-go').click();
-  await restore.waitForFunction(() => /备份口令不正确/.test(document.querySelector('#status').textContent));
+  await restore.waitForFunction(() =>
+    /备份口令不正确/.test(document.querySelector('#status').textContent),
+  );
   await restore.locator('#open-backup-pass').fill('backup passphrase 9');
   await restore.locator('#open-backup-go').click();
   await restore.locator('#preview:not([hidden])').waitFor();
   await restore.locator('#commit').click();
-  await restore.waitForFunction(() => document.querySelector('#store-status').dataset.total === '367');
+  await restore.waitForFunction(
+    () => document.querySelector('#store-status').dataset.total === '367',
+  );
 
   assert.deepEqual(errors, []);
   await other.close();
@@ -246,7 +321,11 @@ test('kiosk mode is closed: Back, reload and typed addresses stay in the survey;
   await answerAll(page, false);
   await page.locator('html[data-screen="q1"]').waitFor({ timeout: 15000 });
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
-  assert.equal(await page.evaluate(() => localStorage.getItem('manyi.lang')), null, 'the choice was not remembered');
+  assert.equal(
+    await page.evaluate(() => localStorage.getItem('manyi.lang')),
+    null,
+    'the choice was not remembered',
+  );
 
   // Back (twice, as in the report) stays in the survey, and so does a reload.
   for (let i = 0; i < 2; i++) {
@@ -266,7 +345,9 @@ test('kiosk mode is closed: Back, reload and typed addresses stay in the survey;
   await page.locator('#staff-exit').click();
   await page.locator('#kiosk-pass').fill('a customer guesses');
   await page.locator('#kiosk-leave').click();
-  await page.waitForFunction(() => /不正确/.test(document.querySelector('#kiosk-error').textContent));
+  await page.waitForFunction(() =>
+    /不正确/.test(document.querySelector('#kiosk-error').textContent),
+  );
   assert.match(page.url(), /survey\.html/);
   await page.locator('#kiosk-pass').fill(PASSPHRASE);
   await page.locator('#kiosk-leave').click();
@@ -307,7 +388,9 @@ test('a staff session locks itself after 15 idle minutes, and on Lock', async ()
 
 test('what a device kept before its passphrase was set is encrypted when it is set', async () => {
   const context = await env.newContext({ ...TABLET, serviceWorkers: 'block' });
-  await context.route('**/instruments/callback-instrument.json', (route) => route.fulfill({ contentType: 'application/json', body: CALLBACK }));
+  await context.route('**/instruments/callback-instrument.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: CALLBACK }),
+  );
   const page = await context.newPage();
   await page.goto(`${env.url}survey.html?instrument=instruments/callback-instrument.json`);
   await answerAll(page, true);
@@ -319,9 +402,15 @@ test('what a device kept before its passphrase was set is encrypted when it is s
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   const raw = await everything(page);
   for (const [store, text] of Object.entries(raw)) {
-    for (const secret of [NAME, PHONE, 'submitted_at', 'codes:']) assert.ok(!text.includes(secret), `${store} still holds ${secret} in clear`);
+    for (const secret of [NAME, PHONE, 'submitted_at', 'codes:'])
+      assert.ok(!text.includes(secret), `${store} still holds ${secret} in clear`);
   }
-  assert.deepEqual(Object.keys((await idbAll(page, 'responses'))[0]).sort(), ['exported', 'id', 'instrument', 'sealed']);
+  assert.deepEqual(Object.keys((await idbAll(page, 'responses'))[0]).sort(), [
+    'exported',
+    'id',
+    'instrument',
+    'sealed',
+  ]);
   await context.close();
 });
 
@@ -334,11 +423,14 @@ test('an encrypted backup of a large device is made and opened (megabytes, not a
     const v = await import('/vault.js');
     // 8 MB: a backup of some 100,000 responses.
     const bytes = new Uint8Array(8 * 1024 * 1024);
-    for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
+    for (let i = 0; i < bytes.length; i += 65536)
+      crypto.getRandomValues(bytes.subarray(i, i + 65536));
     try {
       const sealed = await v.encryptBackup(bytes, 'backup passphrase 9');
       const back = await v.decryptBackup(sealed, 'backup passphrase 9');
-      return back.length === bytes.length && back.every((b, i) => b === bytes[i]) ? 'same' : 'differs';
+      return back.length === bytes.length && back.every((b, i) => b === bytes[i])
+        ? 'same'
+        : 'differs';
     } catch (e) {
       return String(e?.message ?? e);
     }
