@@ -314,14 +314,12 @@ function renderQuarantine() {
           h(
             'ul',
             {},
-            q
-              .slice(0, 20)
-              .map((x) =>
-                h('li', {
-                  'data-what': x.what,
-                  text: `${tr(`device.q.${x.what}`)} ${x.id ?? x.key}: ${x.reason}`,
-                }),
-              ),
+            q.slice(0, 20).map((x) =>
+              h('li', {
+                'data-what': x.what,
+                text: `${tr(`device.q.${x.what}`)} ${x.id ?? x.key}: ${x.reason}`,
+              }),
+            ),
           ),
           h(
             'button',

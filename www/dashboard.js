@@ -173,14 +173,12 @@ function renderFailure() {
         ? h(
             'ul',
             {},
-            problems
-              .slice(0, 5)
-              .map((p) =>
-                h('li', {
-                  'data-code': p.code,
-                  text: [where(p), describe(p)].filter(Boolean).join('：'),
-                }),
-              ),
+            problems.slice(0, 5).map((p) =>
+              h('li', {
+                'data-code': p.code,
+                text: [where(p), describe(p)].filter(Boolean).join('：'),
+              }),
+            ),
           )
         : null,
       problems.length

@@ -384,13 +384,11 @@ test('a sample of the thesis forms keyed twice gives the same report as importin
   const page2 = await other.newPage();
   await openStaff(page2, env.url);
   await page2.locator('html[data-ready="true"]').waitFor();
-  await page2
-    .locator('#file')
-    .setInputFiles({
-      name: 'sample.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from([HEADER, ...sample.map((f) => f.line)].join('\n')),
-    });
+  await page2.locator('#file').setInputFiles({
+    name: 'sample.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from([HEADER, ...sample.map((f) => f.line)].join('\n')),
+  });
   await page2.locator('#nps-value').waitFor();
   const imported = await page2.locator('#report > :not(h2)').allInnerTexts();
   assert.ok(keyedTables >= 17, `${keyedTables} tables`);

@@ -34,13 +34,11 @@ function flaws(text) {
 }
 
 async function importCsv(page, name, lines) {
-  await page
-    .locator('#import-file')
-    .setInputFiles({
-      name,
-      mimeType: 'text/csv',
-      buffer: Buffer.from([HEADER, ...lines].join('\n')),
-    });
+  await page.locator('#import-file').setInputFiles({
+    name,
+    mimeType: 'text/csv',
+    buffer: Buffer.from([HEADER, ...lines].join('\n')),
+  });
   await page.locator('#preview:not([hidden])').waitFor();
 }
 

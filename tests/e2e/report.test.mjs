@@ -149,13 +149,11 @@ test('axe-core finds no violations, before and after a report and on an error', 
     await page.getByRole('button', { name: /示例数据/ }).click();
     await page.locator('#nps-value').waitFor();
     assert.deepEqual(await axe(page), [], 'report');
-    await page
-      .locator('#file')
-      .setInputFiles({
-        name: 'bad.csv',
-        mimeType: 'text/csv',
-        buffer: Buffer.from(`${HEADER}\n,A\n`),
-      });
+    await page.locator('#file').setInputFiles({
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${HEADER}\n,A\n`),
+    });
     await page.locator('#problems').waitFor();
     assert.deepEqual(await axe(page), [], 'errors');
     await page.close();

@@ -273,13 +273,11 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   await restore.waitForFunction(
     () => document.querySelector('#store-status').dataset.total !== undefined,
   );
-  await restore
-    .locator('#import-file')
-    .setInputFiles({
-      name: download.suggestedFilename(),
-      mimeType: 'application/json',
-      buffer: file,
-    });
+  await restore.locator('#import-file').setInputFiles({
+    name: download.suggestedFilename(),
+    mimeType: 'application/json',
+    buffer: file,
+  });
   await restore.locator('#open-backup:not([hidden])').waitFor();
   await restore.locator('#open-backup-pass').fill('not the passphrase');
   await restore.locator('#open-backup-go').click();
