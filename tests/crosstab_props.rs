@@ -68,24 +68,32 @@ fn transpose(t: &[Vec<u64>]) -> Vec<Vec<u64>> {
 
 fn same_tests(a: &TableTest, b: &TableTest) -> Result<(), TestCaseError> {
     prop_assert!(
-        close_opt(a.chi2, b.chi2),
+        close_opt(a.independence.chi2, b.independence.chi2),
         "chi2 {:?} vs {:?}",
-        a.chi2,
-        b.chi2
+        a.independence.chi2,
+        b.independence.chi2
     );
-    prop_assert_eq!(a.df, b.df);
-    prop_assert!(close_opt(a.p, b.p), "p {:?} vs {:?}", a.p, b.p);
+    prop_assert_eq!(a.independence.df, b.independence.df);
     prop_assert!(
-        close_opt(a.cramers_v, b.cramers_v),
+        close_opt(a.independence.p, b.independence.p),
+        "p {:?} vs {:?}",
+        a.independence.p,
+        b.independence.p
+    );
+    prop_assert!(
+        close_opt(a.independence.cramers_v, b.independence.cramers_v),
         "V {:?} vs {:?}",
-        a.cramers_v,
-        b.cramers_v
+        a.independence.cramers_v,
+        b.independence.cramers_v
     );
     prop_assert!(
-        close_opt(a.cramers_v_corrected, b.cramers_v_corrected),
+        close_opt(
+            a.independence.cramers_v_corrected,
+            b.independence.cramers_v_corrected
+        ),
         "V_bc {:?} vs {:?}",
-        a.cramers_v_corrected,
-        b.cramers_v_corrected
+        a.independence.cramers_v_corrected,
+        b.independence.cramers_v_corrected
     );
     Ok(())
 }
@@ -114,8 +122,8 @@ proptest! {
         prop_assert!(close(all, n as f64));
         // A test exactly when at least 2 rows and 2 columns are non-empty.
         let tested = rows.len() - empty_rows.len() >= 2 && cols.len() - empty_cols.len() >= 2;
-        prop_assert_eq!(test.chi2.is_some(), tested);
-        if let (Some(chi2), Some(p), Some(v)) = (test.chi2, test.p, test.cramers_v) {
+        prop_assert_eq!(test.independence.chi2.is_some(), tested);
+        if let (Some(chi2), Some(p), Some(v)) = (test.independence.chi2, test.independence.p, test.independence.cramers_v) {
             prop_assert!(chi2 >= 0.0 && (0.0..=1.0).contains(&p));
             prop_assert!((0.0..=1.0 + 1e-12).contains(&v), "V {}", v);
         }
@@ -156,8 +164,8 @@ proptest! {
         // "Property: z² = uncorrected χ² of the 2×2".
         prop_assume!(a + b > 0 && c + d > 0 && a + c > 0 && b + d > 0);
         let t = test_table(&[vec![a, b], vec![c, d]]);
-        let chi2 = t.chi2.expect("a 2×2 with no empty row or column is tested");
-        prop_assert_eq!(t.df, Some(1));
+        let chi2 = t.independence.chi2.expect("a 2×2 with no empty row or column is tested");
+        prop_assert_eq!(t.independence.df, Some(1));
         for r in t.adjusted_residuals.iter().flatten() {
             let r = r.expect("every cell has a residual");
             prop_assert!(close(r.abs(), chi2.sqrt()), "|r| {} vs √χ² {}", r.abs(), chi2.sqrt());
@@ -171,7 +179,7 @@ proptest! {
             prop_assert!(close(z.z * z.z, chi2), "z² {} vs χ² {}", z.z * z.z, chi2);
             // m = 1 pair per row: no adjustment.
             prop_assert_eq!(z.p_adj, z.p);
-            prop_assert!(close(z.p, t.p.expect("p")), "p {} vs {:?}", z.p, t.p);
+            prop_assert!(close(z.p, t.independence.p.expect("p")), "p {} vs {:?}", z.p, t.independence.p);
         }
     }
 
@@ -221,7 +229,7 @@ proptest! {
         for z in &test.column_tests {
             let (oa, ob) = (t[z.row][z.a], t[z.row][z.b]);
             let two = [vec![oa, ob], vec![cols[z.a] - oa, cols[z.b] - ob]];
-            let chi2 = test_table(&two).chi2.expect("the collapsed 2×2 is tested");
+            let chi2 = test_table(&two).independence.chi2.expect("the collapsed 2×2 is tested");
             prop_assert!(
                 close(z.z * z.z, chi2),
                 "row {} columns {}, {}: z² {} vs χ² {}", z.row, z.a, z.b, z.z * z.z, chi2
@@ -315,10 +323,10 @@ proptest! {
         }
         // The tests are those of the table of counts, and the same transposed.
         let direct = test_table(&t.counts);
-        prop_assert_eq!(t.test.chi2, direct.chi2);
+        prop_assert_eq!(t.test.independence.chi2, direct.independence.chi2);
         let flipped = crosstab(&inst, &resp, col_id, row_id).expect("crosstab transposed");
         prop_assert_eq!(&flipped.counts, &transpose(&t.counts));
-        prop_assert!(close_opt(t.test.chi2, flipped.test.chi2));
+        prop_assert!(close_opt(t.test.independence.chi2, flipped.test.independence.chi2));
         prop_assert_eq!(flipped.n + flipped.missing, rows.len() as u64);
     }
 }

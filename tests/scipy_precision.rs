@@ -24,10 +24,18 @@ fn agrees(what: &str, got: f64, want: f64) {
 
 fn check(name: &str, table: &[&[u64]], chi2: f64, df: u32, p: f64, v: f64) {
     let t = test_table(&table.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
-    agrees(&format!("{name} chi2"), t.chi2.expect("testable"), chi2);
-    assert_eq!(t.df, Some(df), "{name} df");
-    agrees(&format!("{name} p"), t.p.expect("testable"), p);
-    agrees(&format!("{name} V"), t.cramers_v.expect("testable"), v);
+    agrees(
+        &format!("{name} chi2"),
+        t.independence.chi2.expect("testable"),
+        chi2,
+    );
+    assert_eq!(t.independence.df, Some(df), "{name} df");
+    agrees(&format!("{name} p"), t.independence.p.expect("testable"), p);
+    agrees(
+        &format!("{name} V"),
+        t.independence.cramers_v.expect("testable"),
+        v,
+    );
 }
 
 #[test]
@@ -129,12 +137,20 @@ fn thesis_data_tables() {
         let name = format!("{row}×{col}");
         agrees(
             &format!("{name} chi2"),
-            t.test.chi2.expect("testable"),
+            t.test.independence.chi2.expect("testable"),
             chi2,
         );
-        assert_eq!(t.test.df, Some(df), "{name} df");
-        agrees(&format!("{name} p"), t.test.p.expect("testable"), p);
-        agrees(&format!("{name} V"), t.test.cramers_v.expect("testable"), v);
+        assert_eq!(t.test.independence.df, Some(df), "{name} df");
+        agrees(
+            &format!("{name} p"),
+            t.test.independence.p.expect("testable"),
+            p,
+        );
+        agrees(
+            &format!("{name} V"),
+            t.test.independence.cramers_v.expect("testable"),
+            v,
+        );
     }
 }
 
@@ -173,12 +189,22 @@ fn chi2_of_a_nearly_independent_table_is_exact() {
     let t = test_table(&[vec![5000, 5001], vec![4999, 5000]]);
     within(
         "χ²",
-        t.chi2.expect("testable"),
+        t.independence.chi2.expect("testable"),
         2.000_000_040_000_000_7e-12,
         1e-14,
     );
-    within("V", t.cramers_v.expect("testable"), 1.000_000_01e-8, 1e-14);
-    within("p", t.p.expect("testable"), 0.999_998_871_620_821_6, 1e-14);
+    within(
+        "V",
+        t.independence.cramers_v.expect("testable"),
+        1.000_000_01e-8,
+        1e-14,
+    );
+    within(
+        "p",
+        t.independence.p.expect("testable"),
+        0.999_998_871_620_821_6,
+        1e-14,
+    );
 }
 
 #[test]
@@ -187,9 +213,19 @@ fn tiny_p_values_are_kept_not_zero() {
     // Q(½, χ²/2) = 1.3573603260573380538e-312 (mpmath 1.3.0, 50 digits), a
     // subnormal double (spacing 4.9e-324, i.e. 3.6e-12 of the value).
     let t = test_table(&[vec![975, 25], vec![135, 865]]);
-    within("χ²", t.chi2.expect("testable"), 4_704_000.0 / 3293.0, 1e-14);
-    within("p", t.p.expect("testable"), 1.357_360_326_06e-312, 1e-11);
-    assert!(!t.p_below_floor);
+    within(
+        "χ²",
+        t.independence.chi2.expect("testable"),
+        4_704_000.0 / 3293.0,
+        1e-14,
+    );
+    within(
+        "p",
+        t.independence.p.expect("testable"),
+        1.357_360_326_06e-312,
+        1e-11,
+    );
+    assert!(!t.independence.p_below_floor);
     // Its Fisher p is 2.4284734249566593e-375 (mpmath, exact log-gamma sum):
     // below every double, so the bound is reported and flagged, never 0.
     assert_eq!(t.fisher_p, Some(manyi::stats::P_FLOOR));

@@ -498,15 +498,19 @@ fn nps_by_q2_bonferroni_over_ten_pairs() {
 /// chi2, df, p and V of a tested table.
 #[track_caller]
 fn check_test(tag: &str, t: &TableTest, chi2: f64, df: u32, p: f64, v: f64) {
-    assert_rel(&format!("{tag} chi2"), some("chi2", t.chi2), chi2);
-    assert_eq!(t.df, Some(df), "{tag} df");
-    assert_rel(&format!("{tag} p"), some("p", t.p), p);
-    assert_rel(&format!("{tag} V"), some("V", t.cramers_v), v);
+    assert_rel(
+        &format!("{tag} chi2"),
+        some("chi2", t.independence.chi2),
+        chi2,
+    );
+    assert_eq!(t.independence.df, Some(df), "{tag} df");
+    assert_rel(&format!("{tag} p"), some("p", t.independence.p), p);
+    assert_rel(&format!("{tag} V"), some("V", t.independence.cramers_v), v);
 }
 
 #[track_caller]
 fn warning(t: &TableTest) -> bool {
-    some("expected_check", t.expected_check.as_ref()).warning
+    some("expected_check", t.independence.expected_check.as_ref()).warning
 }
 
 #[test]
@@ -525,7 +529,7 @@ fn scipy_docs_table() {
     );
     assert_rel(
         "SciPy docs V_bc",
-        some("V_bc", t.cramers_v_corrected),
+        some("V_bc", t.independence.cramers_v_corrected),
         0.087_481_776_5,
     );
     let e = [[12.0, 12.0, 16.0], [18.0, 18.0, 24.0]];
@@ -560,11 +564,15 @@ fn r_docs_table_m() {
     check_test("R M", &t, 30.070_149_1, 2, 2.953_589_18e-7, 0.104_435_802);
     assert_rel(
         "R M V_bc",
-        some("V_bc", t.cramers_v_corrected),
+        some("V_bc", t.independence.cramers_v_corrected),
         0.100_919_983,
     );
-    assert_printed("R M X² (R docs)", some("chi2", t.chi2), "30.07");
-    assert_printed("R M p (R docs)", some("p", t.p), "2.954e-7");
+    assert_printed(
+        "R M X² (R docs)",
+        some("chi2", t.independence.chi2),
+        "30.07",
+    );
+    assert_printed("R M p (R docs)", some("p", t.independence.p), "2.954e-7");
     for (j, printed) in ["4.5020535", "0.6994517", "-5.3159455"].iter().enumerate() {
         let res = some("residual", t.adjusted_residuals[0][j]);
         assert_printed(&format!("R M adjusted residual F[{j}]"), res, printed);
@@ -577,10 +585,10 @@ fn r_tea_tasting() {
     // statistics.md §2 vectors, R TeaTasting [[3,1],[1,3]] (scipy): 2, 1, 0.157299207;
     // V 0.5; Fisher two-sided 0.485714286 (R docs / scipy); all E = 2, so warn.
     let t = crosstab::test_table(&table(&[&[3, 1], &[1, 3]]));
-    assert_exact("TeaTasting chi2", some("chi2", t.chi2), 2.0);
-    assert_eq!(t.df, Some(1));
-    assert_rel("TeaTasting p", some("p", t.p), 0.157_299_207);
-    assert_exact("TeaTasting V", some("V", t.cramers_v), 0.5);
+    assert_exact("TeaTasting chi2", some("chi2", t.independence.chi2), 2.0);
+    assert_eq!(t.independence.df, Some(1));
+    assert_rel("TeaTasting p", some("p", t.independence.p), 0.157_299_207);
+    assert_exact("TeaTasting V", some("V", t.independence.cramers_v), 0.5);
     assert_rel(
         "TeaTasting Fisher",
         some("fisher", t.fisher_p),
@@ -591,7 +599,7 @@ fn r_tea_tasting() {
             assert_exact("TeaTasting E", some("E", *e), 2.0);
         }
     }
-    let check = some("expected_check", t.expected_check.as_ref());
+    let check = some("expected_check", t.independence.expected_check.as_ref());
     assert_eq!(check.below_5, 4);
     assert!(check.warning, "all E = 2 < 5: warn");
 }
@@ -616,7 +624,7 @@ fn scipy_fisher_table() {
     );
     // E = R·C/n = 56/13, 48/13, 35/13, 30/13: every E < 5, so by the rule of
     // statistics.md §2 (> 20% below 5) it warns.
-    let check = some("expected_check", t.expected_check.as_ref());
+    let check = some("expected_check", t.independence.expected_check.as_ref());
     assert_eq!(check.below_5, 4);
     assert!(check.warning);
     assert_exact("min E", check.min_expected, 30.0 / 13.0);
@@ -640,12 +648,12 @@ fn table_with_an_empty_row() {
     assert!(t.dropped_cols.is_empty());
     assert_eq!(t.expected[1], [None, None, None]);
     assert_eq!(t.adjusted_residuals[1], [None, None, None]);
-    let check = some("expected_check", t.expected_check.as_ref());
+    let check = some("expected_check", t.independence.expected_check.as_ref());
     assert_eq!(check.below_5, 5);
     assert!(check.warning);
     // Dropping the empty row changes nothing (SciPy on the 2×3 table).
     let reduced = crosstab::test_table(&table(&[&[5, 3, 0], &[2, 7, 1]]));
-    assert_eq!(reduced.chi2, t.chi2);
+    assert_eq!(reduced.independence.chi2, t.independence.chi2);
     assert_eq!(t.fisher_p, None, "the tested table is 2×3");
 }
 
@@ -664,10 +672,10 @@ fn sparse_table() {
     );
     assert_rel(
         "sparse V_bc",
-        some("V_bc", t.cramers_v_corrected),
+        some("V_bc", t.independence.cramers_v_corrected),
         0.543_465_673,
     );
-    let check = some("expected_check", t.expected_check.as_ref());
+    let check = some("expected_check", t.independence.expected_check.as_ref());
     assert_eq!(check.below_5, 9);
     assert_exact("% below 5", check.pct_below_5, 100.0);
     assert!(check.warning);
@@ -701,13 +709,25 @@ fn data_q14_by_q2_tests() {
     assert_eq!((t.n, t.missing), (366, 0));
     assert_eq!(t.row_totals, [104, 187, 75]);
     assert_eq!(t.col_totals, [48, 62, 77, 124, 55]);
-    assert_rel("Q14×Q2 chi2", some("chi2", t.test.chi2), 52.168_717_4);
-    assert_eq!(t.test.df, Some(8));
-    assert_rel("Q14×Q2 p", some("p", t.test.p), 1.561_447_54e-8);
-    assert_rel("Q14×Q2 V", some("V", t.test.cramers_v), 0.266_962_056);
+    assert_rel(
+        "Q14×Q2 chi2",
+        some("chi2", t.test.independence.chi2),
+        52.168_717_4,
+    );
+    assert_eq!(t.test.independence.df, Some(8));
+    assert_rel(
+        "Q14×Q2 p",
+        some("p", t.test.independence.p),
+        1.561_447_54e-8,
+    );
+    assert_rel(
+        "Q14×Q2 V",
+        some("V", t.test.independence.cramers_v),
+        0.266_962_056,
+    );
     assert_rel(
         "Q14×Q2 V_bc",
-        some("V_bc", t.test.cramers_v_corrected),
+        some("V_bc", t.test.independence.cramers_v_corrected),
         0.246_256_210,
     );
     assert_rel(
@@ -720,13 +740,13 @@ fn data_q14_by_q2_tests() {
         some("residual", t.test.adjusted_residuals[2][4]),
         4.975_513_89,
     );
-    assert!(!some("check", t.test.expected_check.as_ref()).warning);
+    assert!(!some("check", t.test.independence.expected_check.as_ref()).warning);
     assert!(t.dropped_rows.is_empty() && t.dropped_cols.is_empty());
     assert!(t.small_rows.is_empty() && t.small_cols.is_empty());
     assert_eq!(t.col_letters, ["A", "B", "C", "D", "E"]);
     // The table equals test_table of the spec's matrix.
     let direct = crosstab::test_table(&Q14_Q2.map(Vec::from));
-    assert_eq!(direct.chi2, t.test.chi2);
+    assert_eq!(direct.independence.chi2, t.test.independence.chi2);
     assert_eq!(direct.letters, t.test.letters);
 }
 
@@ -794,19 +814,31 @@ fn data_q2_by_q14_is_the_transpose() {
         .map(|j| (0..3).map(|i| Q14_Q2[i][j]).collect())
         .collect();
     assert_eq!(t.counts, transposed);
-    assert_rel("Q2×Q14 chi2", some("chi2", t.test.chi2), 52.168_717_4);
-    assert_eq!(t.test.df, Some(8));
-    assert_rel("Q2×Q14 p", some("p", t.test.p), 1.561_447_54e-8);
-    assert_rel("Q2×Q14 V", some("V", t.test.cramers_v), 0.266_962_056);
+    assert_rel(
+        "Q2×Q14 chi2",
+        some("chi2", t.test.independence.chi2),
+        52.168_717_4,
+    );
+    assert_eq!(t.test.independence.df, Some(8));
+    assert_rel(
+        "Q2×Q14 p",
+        some("p", t.test.independence.p),
+        1.561_447_54e-8,
+    );
+    assert_rel(
+        "Q2×Q14 V",
+        some("V", t.test.independence.cramers_v),
+        0.266_962_056,
+    );
     assert_rel(
         "Q2×Q14 V_bc",
-        some("V_bc", t.test.cramers_v_corrected),
+        some("V_bc", t.test.independence.cramers_v_corrected),
         0.246_256_210,
     );
     assert_within(
         "transposed chi2",
-        some("chi2", t.test.chi2),
-        some("chi2", a.test.chi2),
+        some("chi2", t.test.independence.chi2),
+        some("chi2", a.test.independence.chi2),
         1e-12,
     );
     // The adjusted residuals transpose too.
@@ -827,12 +859,24 @@ fn data_q1_by_q12() {
     // 1.84688890, 2, 0.397148724; V 0.0710362199 / V_bc 0.
     let t = xt("q1", "q12");
     assert_eq!(t.counts, [[34, 73, 70], [42, 85, 62]]);
-    assert_rel("Q1×Q12 chi2", some("chi2", t.test.chi2), 1.846_888_90);
-    assert_eq!(t.test.df, Some(2));
-    assert_rel("Q1×Q12 p", some("p", t.test.p), 0.397_148_724);
-    assert_rel("Q1×Q12 V", some("V", t.test.cramers_v), 0.071_036_219_9);
-    assert_eq!(t.test.cramers_v_corrected, Some(0.0), "φ̃² clamps at 0");
-    assert!(!some("check", t.test.expected_check.as_ref()).warning);
+    assert_rel(
+        "Q1×Q12 chi2",
+        some("chi2", t.test.independence.chi2),
+        1.846_888_90,
+    );
+    assert_eq!(t.test.independence.df, Some(2));
+    assert_rel("Q1×Q12 p", some("p", t.test.independence.p), 0.397_148_724);
+    assert_rel(
+        "Q1×Q12 V",
+        some("V", t.test.independence.cramers_v),
+        0.071_036_219_9,
+    );
+    assert_eq!(
+        t.test.independence.cramers_v_corrected,
+        Some(0.0),
+        "φ̃² clamps at 0"
+    );
+    assert!(!some("check", t.test.independence.expected_check.as_ref()).warning);
 }
 
 #[test]
@@ -842,12 +886,24 @@ fn data_q4_by_q16_boundary_no_warning() {
     // min E 2.83060109: no warning (boundary case).
     let t = xt("q4", "q16");
     assert_eq!((t.counts.len(), t.counts[0].len()), (8, 3));
-    assert_rel("Q4×Q16 chi2", some("chi2", t.test.chi2), 10.864_989_2);
-    assert_eq!(t.test.df, Some(14));
-    assert_rel("Q4×Q16 p", some("p", t.test.p), 0.696_608_164);
-    assert_rel("Q4×Q16 V", some("V", t.test.cramers_v), 0.121_831_365);
-    assert_eq!(t.test.cramers_v_corrected, Some(0.0), "φ̃² clamps at 0");
-    let check = some("check", t.test.expected_check.as_ref());
+    assert_rel(
+        "Q4×Q16 chi2",
+        some("chi2", t.test.independence.chi2),
+        10.864_989_2,
+    );
+    assert_eq!(t.test.independence.df, Some(14));
+    assert_rel("Q4×Q16 p", some("p", t.test.independence.p), 0.696_608_164);
+    assert_rel(
+        "Q4×Q16 V",
+        some("V", t.test.independence.cramers_v),
+        0.121_831_365,
+    );
+    assert_eq!(
+        t.test.independence.cramers_v_corrected,
+        Some(0.0),
+        "φ̃² clamps at 0"
+    );
+    let check = some("check", t.test.independence.expected_check.as_ref());
     assert_eq!(check.below_5, 4);
     assert_exact("% below 5", check.pct_below_5, 100.0 / 6.0);
     assert_printed("% below 5 as printed", check.pct_below_5, "16.7");
@@ -901,9 +957,9 @@ fn unchosen_option_is_dropped_and_small_groups_listed() {
     );
     assert_eq!(t.small_cols, ["B"]);
     assert_eq!(t.test.expected[2], [None, None]);
-    assert_eq!(t.test.df, Some(1), "tested as 2×2");
+    assert_eq!(t.test.independence.df, Some(1), "tested as 2×2");
     let reduced = crosstab::test_table(&table(&[&[38, 2], &[7, 3]]));
-    assert_eq!(t.test.chi2, reduced.chi2);
+    assert_eq!(t.test.independence.chi2, reduced.independence.chi2);
     assert_eq!(t.test.fisher_p, reduced.fisher_p);
     assert!(
         t.test.fisher_p.is_some(),

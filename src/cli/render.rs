@@ -562,12 +562,17 @@ pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
     if t.missing > 0 {
         out.push_str(&format!("  {}: {}\n", w.missing_pairs, t.missing));
     }
-    match (t.test.chi2, t.test.df, t.test.p) {
+    match (
+        t.test.independence.chi2,
+        t.test.independence.df,
+        t.test.independence.p,
+    ) {
         (Some(chi2), Some(df), Some(p)) => {
             out.push_str(&format!(
                 "  χ² = {chi2:.4}, df = {df}, p {}, Cramér's V = {}\n",
-                p_shown(p, t.test.p_below_floor),
+                p_shown(p, t.test.independence.p_below_floor),
                 t.test
+                    .independence
                     .cramers_v
                     .map(|v| format!("{v:.4}"))
                     .unwrap_or_else(|| "—".into())
@@ -582,7 +587,7 @@ pub fn crosstab(inst: &Instrument, t: &Crosstab, lang: Lang, out: &mut String) {
             p_shown(f, t.test.fisher_p_below_floor)
         ));
     }
-    if let Some(e) = &t.test.expected_check {
+    if let Some(e) = &t.test.independence.expected_check {
         if e.warning {
             out.push_str(&format!(
                 "  ⚠ {} ({}/{:.1}%, min E = {:.2})\n",

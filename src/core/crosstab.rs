@@ -116,20 +116,10 @@ pub struct TableTest {
     pub dropped_cols: Vec<usize>,
     /// Expected counts R·C/n (`None` in dropped rows and columns).
     pub expected: Vec<Vec<Option<f64>>>,
-    /// Pearson's χ² (`None` when fewer than 2 rows or columns remain).
-    pub chi2: Option<f64>,
-    /// Degrees of freedom.
-    pub df: Option<u32>,
-    /// The p-value of χ².
-    pub p: Option<f64>,
-    /// `p` is [`P_FLOOR`](crate::stats::P_FLOOR): the true p is below every double.
-    pub p_below_floor: bool,
-    /// Cramér's V.
-    pub cramers_v: Option<f64>,
-    /// Bergsma's bias-corrected Cramér's V.
-    pub cramers_v_corrected: Option<f64>,
-    /// The small-expected-count check.
-    pub expected_check: Option<ExpectedCheck>,
+    /// χ², its p, Cramér's V and the expected-count check (flattened: the
+    /// JSON has their fields beside the others).
+    #[serde(flatten)]
+    pub independence: Independence,
     /// Fisher's exact two-sided p, for a 2×2 tested table.
     pub fisher_p: Option<f64>,
     /// `fisher_p` is [`P_FLOOR`](crate::stats::P_FLOOR): the true p is below every double.
@@ -162,7 +152,7 @@ fn column_letter(j: usize) -> String {
 /// The χ² test of independence of one table of counts: what the association
 /// matrix shows of each pair, and the part of [`test_table`] that does not
 /// look at single cells (no Fisher test, residuals or column letters).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Independence {
     /// Pearson's χ² (`None` when fewer than 2 non-empty rows or columns).
     pub chi2: Option<f64>,
@@ -259,13 +249,7 @@ pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
         dropped_rows: (0..r).filter(|&i| row_tot[i] == 0).collect(),
         dropped_cols: (0..c).filter(|&j| col_tot[j] == 0).collect(),
         expected: vec![vec![None; c]; r],
-        chi2: None,
-        df: None,
-        p: None,
-        p_below_floor: false,
-        cramers_v: None,
-        cramers_v_corrected: None,
-        expected_check: None,
+        independence: chi2_test(counts),
         fisher_p: None,
         fisher_p_below_floor: false,
         adjusted_residuals: vec![vec![None; c]; r],
@@ -290,14 +274,6 @@ pub fn test_table(counts: &[Vec<u64>]) -> TableTest {
         }
     }
     let (kr, kc) = (rows.len(), cols.len());
-    let independence = chi2_test(counts);
-    t.chi2 = independence.chi2;
-    t.df = independence.df;
-    t.p = independence.p;
-    t.p_below_floor = independence.p_below_floor;
-    t.cramers_v = independence.cramers_v;
-    t.cramers_v_corrected = independence.cramers_v_corrected;
-    t.expected_check = independence.expected_check;
     if kr == 2 && kc == 2 {
         let cell = |a: usize, b: usize| counts[rows[a]][cols[b]];
         let p = fisher_2x2(cell(0, 0), cell(0, 1), cell(1, 0), cell(1, 1));
@@ -608,14 +584,14 @@ mod tests {
             let full = crosstab(&inst, &r, &cell.row, &cell.col).unwrap();
             assert_eq!(
                 (cell.n, cell.df),
-                (full.n, full.test.df),
+                (full.n, full.test.independence.df),
                 "{} × {}",
                 cell.row,
                 cell.col
             );
-            assert_eq!(cell.chi2, full.test.chi2);
-            assert_eq!(cell.p, full.test.p);
-            assert_eq!(cell.cramers_v, full.test.cramers_v);
+            assert_eq!(cell.chi2, full.test.independence.chi2);
+            assert_eq!(cell.p, full.test.independence.p);
+            assert_eq!(cell.cramers_v, full.test.independence.cramers_v);
         }
         // Mirror pairs test the same association.
         let (ab, ba) = (&m[1], &m[4]);
@@ -634,16 +610,20 @@ mod tests {
         let table: Vec<Vec<u64>> = counts.iter().map(|r| r.to_vec()).collect();
         let t = test_table(&table);
         assert!(
-            rel(t.chi2.expect("chi2"), chi2) < 1e-8,
+            rel(t.independence.chi2.expect("chi2"), chi2) < 1e-8,
             "chi2 {:?} vs {chi2}",
-            t.chi2
+            t.independence.chi2
         );
-        assert_eq!(t.df, Some(df));
-        assert!(rel(t.p.expect("p"), p) < 1e-8, "p {:?} vs {p}", t.p);
+        assert_eq!(t.independence.df, Some(df));
         assert!(
-            rel(t.cramers_v.expect("v"), v) < 1e-8,
+            rel(t.independence.p.expect("p"), p) < 1e-8,
+            "p {:?} vs {p}",
+            t.independence.p
+        );
+        assert!(
+            rel(t.independence.cramers_v.expect("v"), v) < 1e-8,
             "V {:?} vs {v}",
-            t.cramers_v
+            t.independence.cramers_v
         );
         t
     }
@@ -661,7 +641,12 @@ mod tests {
             0.249_352_209,
             0.166_666_667,
         );
-        assert!(rel(t.cramers_v_corrected.expect("vbc"), 0.087_481_776_5) < 1e-8);
+        assert!(
+            rel(
+                t.independence.cramers_v_corrected.expect("vbc"),
+                0.087_481_776_5
+            ) < 1e-8
+        );
         assert_eq!(t.expected[0], [Some(12.0), Some(12.0), Some(16.0)]);
         assert!(rel(t.adjusted_residuals[0][2].expect("r").abs(), 1.666_666_67) < 1e-8);
         assert!(rel(t.adjusted_residuals[0][0].expect("r").abs(), 0.890_870_806) < 1e-8);
@@ -691,7 +676,7 @@ mod tests {
         // R TeaTasting: chi2 2, p 0.157299207, Fisher 0.485714286; all E = 2 → warn.
         let t = check(&[&[3, 1], &[1, 3]], 2.0, 1, 0.157_299_207, 0.5);
         assert!(rel(t.fisher_p.expect("fisher"), 0.485_714_286) < 1e-8);
-        assert!(t.expected_check.expect("check").warning);
+        assert!(t.independence.expected_check.expect("check").warning);
         // Property: in a 2×2 every |adjusted residual| = √χ².
         for r in t.adjusted_residuals.iter().flatten() {
             assert!((r.expect("r").abs() - 2f64.sqrt()).abs() < 1e-12);
@@ -708,7 +693,7 @@ mod tests {
             0.453_950_910,
         );
         assert_eq!(t.dropped_rows, [1]);
-        let e = t.expected_check.expect("check");
+        let e = t.independence.expected_check.expect("check");
         assert_eq!(e.below_5, 5);
         assert!(e.warning);
     }
@@ -722,14 +707,22 @@ mod tests {
             0.037_764_420_2,
             0.650_747_434,
         );
-        assert!(rel(t.cramers_v_corrected.expect("vbc"), 0.543_465_673) < 1e-8);
-        assert_eq!(t.expected_check.expect("check").below_5, 9);
+        assert!(
+            rel(
+                t.independence.cramers_v_corrected.expect("vbc"),
+                0.543_465_673
+            ) < 1e-8
+        );
+        assert_eq!(t.independence.expected_check.expect("check").below_5, 9);
     }
 
     #[test]
     fn single_row_has_no_test() {
         let t = test_table(&[vec![3, 4], vec![0, 0]]);
-        assert_eq!((t.chi2, t.p, t.df), (None, None, None));
+        assert_eq!(
+            (t.independence.chi2, t.independence.p, t.independence.df),
+            (None, None, None)
+        );
     }
 
     #[test]

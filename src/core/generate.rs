@@ -221,7 +221,10 @@ mod tests {
         let nps = scoring::nps(&inst, &r).unwrap().nps.unwrap();
         assert!((-40.0..30.0).contains(&nps), "NPS {nps}");
         let t = crate::crosstab::crosstab(&inst, &r, "q14", "q17").unwrap();
-        assert!(t.test.p.unwrap() < 1e-6, "satisfaction and NPS are related");
+        assert!(
+            t.test.independence.p.unwrap() < 1e-6,
+            "satisfaction and NPS are related"
+        );
         // Every option of every single-choice question occurs.
         let f = scoring::frequencies(&inst, &r).unwrap();
         assert!(f.questions.iter().all(|q| q.counts.iter().all(|&c| c > 0)));

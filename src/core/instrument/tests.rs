@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// Where each of an error's problems is (its field path, "" for none).
+fn fields(e: &Error) -> Vec<String> {
+    e.problems()
+        .iter()
+        .map(|p| p.field.clone().unwrap_or_default())
+        .collect()
+}
+
 #[test]
 fn builtin_matches_the_questionnaire() {
     let inst = Instrument::builtin();
@@ -101,11 +109,7 @@ fn rule_errors_name_the_path() {
     v["nps"] = "q16".into();
     v["satisfaction"][0] = "q99".into();
     let e = Instrument::from_json(&v.to_string()).unwrap_err();
-    let places: Vec<_> = e
-        .problems()
-        .iter()
-        .map(|p| p.field.clone().unwrap_or_default())
-        .collect();
+    let places = fields(&e);
     assert_eq!(
         places,
         [
@@ -127,11 +131,7 @@ fn option_texts_must_tell_options_apart() {
     v["questions"][11]["options"][1]["label"]["zh-CN"] = "满意".into();
     v["questions"][0]["options"][1]["label"]["en"] = "a".into();
     let e = Instrument::from_json(&v.to_string()).unwrap_err();
-    let places: Vec<_> = e
-        .problems()
-        .iter()
-        .map(|p| p.field.clone().unwrap_or_default())
-        .collect();
+    let places = fields(&e);
     assert_eq!(
         places,
         [
@@ -185,11 +185,7 @@ fn sizes_are_bounded_and_each_breach_named() {
     v["version"] = "v".repeat(MAX_NAME + 1).into();
     v["follow_up"][0]["options"] = vec!["B"; MAX_ANSWERS + 1].into();
     let e = Instrument::from_json(&v.to_string()).unwrap_err();
-    let places: Vec<_> = e
-        .problems()
-        .iter()
-        .map(|p| p.field.clone().unwrap_or_default())
-        .collect();
+    let places = fields(&e);
     assert_eq!(
         places,
         [
