@@ -128,6 +128,37 @@ fn crosstab_json_keeps_zero_cells() {
 }
 
 #[test]
+fn crosstab_lists_give_every_pair() {
+    // Lists of questions: every row question by every column question, in that
+    // order, each the table its own call gives (statistics.md §2: Q14 × Q2
+    // χ² 52.1687174, scipy).
+    let v = json(&["crosstab", DEMO, "q14,q2", "q2,q1", "--json"]);
+    let tables = v.as_array().expect("an array of cross-tabs");
+    let pairs: Vec<(&str, &str)> = tables
+        .iter()
+        .map(|t| {
+            (
+                t["row"].as_str().unwrap_or(""),
+                t["col"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [("q14", "q2"), ("q14", "q1"), ("q2", "q2"), ("q2", "q1")]
+    );
+    assert_rel("chi2", num(&tables[0]["chi2"], "chi2"), 52.168_717_4);
+    assert_eq!(tables[3], json(&["crosstab", DEMO, "q2", "q1", "--json"]));
+    let text = ok(&manyi(&["crosstab", DEMO, "q14,q2", "q2"]));
+    assert!(text.contains("52.1687"), "{text}");
+    // An unknown question anywhere in a list is named.
+    let out = manyi(&["crosstab", DEMO, "q14,q99", "q2"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("q99"), "{err}");
+}
+
+#[test]
 fn crosstab_human_q14_by_q2() {
     // statistics.md §2: χ² 52.1687174 (scipy), printed to 4 decimals.
     let out = ok(&manyi(&["crosstab", DEMO, "q14", "q2"]));

@@ -13,7 +13,7 @@ mod trend;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use manyi::crosstab::crosstab;
+use manyi::crosstab::{crosstab, crosstabs_where};
 use manyi::{scoring, Instrument, Lang, Responses};
 
 const USAGE: &str = "\
@@ -24,7 +24,9 @@ Usage:
   manyi nps FILE.csv       Net Promoter Score with its 95% interval
   manyi nps FILE.csv --by Q       NPS for each option of question Q, compared
   manyi nps FILE.csv --compare B.csv   NPS of two files and the test of the difference
-  manyi crosstab FILE.csv ROW COL      cross-tab of two questions with tests (e.g. q14 q2)
+  manyi crosstab FILE.csv ROW COL      cross-tab of two questions with tests (e.g. q14 q2);
+                           ROW and COL may be lists (q14,q16 q1,q2): every pair,
+                           counted in one pass (--json: an array)
   manyi report FILE.csv    everything: NPS, satisfaction, frequencies
   manyi drivers FILE.csv [--target q17] [--items q12,q13,…] [--seed S]
                            key drivers: each item's share of the NPS question's
@@ -395,17 +397,32 @@ fn run(args: Args) -> Result<String, Failure> {
             );
         }
         "crosstab" => {
-            let t = crosstab(
-                &instrument,
-                &responses,
-                &args.positional[1],
-                &args.positional[2],
-            )
-            .map_err(fail)?;
-            if args.json {
-                return Ok(to_json(&t));
+            let list = |arg: &str| -> Vec<String> {
+                arg.split(',')
+                    .map(|id| id.trim().to_owned())
+                    .filter(|id| !id.is_empty())
+                    .collect()
+            };
+            let (rows, cols) = (list(&args.positional[1]), list(&args.positional[2]));
+            if rows.len() * cols.len() == 1 {
+                let t = crosstab(&instrument, &responses, &rows[0], &cols[0]).map_err(fail)?;
+                if args.json {
+                    return Ok(to_json(&t));
+                }
+                render::crosstab(&instrument, &t, args.lang, &mut out);
+            } else {
+                let tables =
+                    crosstabs_where(&instrument, &responses, &rows, &cols, None).map_err(fail)?;
+                if args.json {
+                    return Ok(to_json(&tables));
+                }
+                for (k, t) in tables.iter().enumerate() {
+                    if k > 0 {
+                        out.push('\n');
+                    }
+                    render::crosstab(&instrument, t, args.lang, &mut out);
+                }
             }
-            render::crosstab(&instrument, &t, args.lang, &mut out);
         }
         _ => {
             let r = manyi::report::report(&instrument, &responses).map_err(fail)?;

@@ -39,7 +39,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::filter::Keep;
-use crate::instrument::Instrument;
+use crate::instrument::{Instrument, Question};
 use crate::responses::Responses;
 use crate::stats::{below_floor, chi2_sf, fisher_2x2, normal_two_sided_p, wilson_pct};
 
@@ -450,21 +450,9 @@ pub fn association_matrix(
         .collect();
     let lens: Vec<usize> = questions.iter().map(|(_, q)| q.len()).collect();
     let pairs = crate::count::count_all_pairs(&columns, &lens);
-    let mut tables: Vec<Vec<Vec<u64>>> = vec![Vec::new(); k * k];
-    for a in 0..k {
-        for b in a..k {
-            let flat = &pairs[a][b];
-            let (ra, rb) = (lens[a], lens[b]);
-            if a != b {
-                tables[b * k + a] = (0..rb)
-                    .map(|j| (0..ra).map(|i| flat[i * rb + j]).collect())
-                    .collect();
-            }
-            tables[a * k + b] = (0..ra)
-                .map(|i| flat[i * rb..(i + 1) * rb].to_vec())
-                .collect();
-        }
-    }
+    let tables: Vec<Vec<Vec<u64>>> = (0..k * k)
+        .map(|ab| pair_table(&pairs, &lens, ab / k, ab % k))
+        .collect();
     Ok(tables
         .iter()
         .enumerate()
@@ -512,7 +500,92 @@ pub fn crosstab_where(
     let rows = masked.as_deref().unwrap_or(responses.column(ri));
     let (counts, all_missing) = count_pairs(rows, responses.column(ci), r, c);
     let dropped = keep.map_or(0, |k| responses.len() as u64 - k.kept());
-    let missing = all_missing - dropped;
+    Ok(build(rq, cq, counts, all_missing - dropped))
+}
+
+/// The cross-tabs of every question in `rows` by every question in `cols`
+/// (ids), row question after row question, of the rows `keep` keeps: each
+/// equals [`crosstab_where`] of its pair, but every pair is counted in one
+/// pass over the questions' columns ([`crate::count::count_all_pairs`]), so a
+/// banner of many tables costs about one association matrix, not a pass per table.
+pub fn crosstabs_where(
+    instrument: &Instrument,
+    responses: &Responses,
+    rows: &[String],
+    cols: &[String],
+    keep: Option<&Keep>,
+) -> Result<Vec<Crosstab>> {
+    responses.check_instrument(instrument)?;
+    // The questions named, each once, in the order first named.
+    let mut ids: Vec<&str> = Vec::new();
+    for id in rows.iter().chain(cols) {
+        if !ids.contains(&id.as_str()) {
+            ids.push(id);
+        }
+    }
+    let questions = ids
+        .iter()
+        .map(|id| instrument.question(id))
+        .collect::<Result<Vec<_>>>()?;
+    let at = |id: &str| ids.iter().position(|x| *x == id).unwrap_or_default();
+    // A dropped row's codes become MISSING in every column, so none of its
+    // pairs is counted.
+    let masked: Vec<Vec<u8>> = match keep {
+        Some(k) => questions
+            .iter()
+            .map(|&(i, _)| k.mask(responses.column(i)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let columns: Vec<&[u8]> = if keep.is_some() {
+        masked.iter().map(Vec::as_slice).collect()
+    } else {
+        questions
+            .iter()
+            .map(|&(i, _)| responses.column(i))
+            .collect()
+    };
+    let lens: Vec<usize> = questions.iter().map(|(_, q)| q.len()).collect();
+    let pairs = crate::count::count_all_pairs(&columns, &lens);
+    let dropped = keep.map_or(0, |k| responses.len() as u64 - k.kept());
+    let n = responses.len() as u64;
+    let mut out = Vec::with_capacity(rows.len() * cols.len());
+    for row in rows {
+        for col in cols {
+            let (a, b) = (at(row), at(col));
+            let counts = pair_table(&pairs, &lens, a, b);
+            let valid: u64 = counts.iter().flatten().sum();
+            out.push(build(
+                questions[a].1,
+                questions[b].1,
+                counts,
+                n - valid - dropped,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The `lens[a] × lens[b]` table of columns `a` by `b` from
+/// [`crate::count::count_all_pairs`], which counts only `a ≤ b`: the mirror
+/// pair is its transpose.
+fn pair_table(pairs: &[Vec<Vec<u64>>], lens: &[usize], a: usize, b: usize) -> Vec<Vec<u64>> {
+    let (r, c) = (lens[a], lens[b]);
+    if a <= b {
+        let flat = &pairs[a][b];
+        (0..r).map(|i| flat[i * c..(i + 1) * c].to_vec()).collect()
+    } else {
+        let flat = &pairs[b][a];
+        (0..r)
+            .map(|i| (0..c).map(|j| flat[j * r + i]).collect())
+            .collect()
+    }
+}
+
+/// The cross-tab of `rq` by `cq` from its counts and the responses of the view
+/// missing either question.
+fn build(rq: &Question, cq: &Question, counts: Vec<Vec<u64>>, missing: u64) -> Crosstab {
+    let (r, c) = (rq.len(), cq.len());
     let test = test_table(&counts);
     let row_totals: Vec<u64> = counts.iter().map(|row| row.iter().sum()).collect();
     let col_totals: Vec<u64> = (0..c)
@@ -536,7 +609,7 @@ pub fn crosstab_where(
             .map(|(_, code)| code.clone())
             .collect()
     };
-    Ok(Crosstab {
+    Crosstab {
         row: rq.id.clone(),
         col: cq.id.clone(),
         col_letters: (0..c).map(column_letter).collect(),
@@ -566,7 +639,7 @@ pub fn crosstab_where(
         n,
         missing,
         test,
-    })
+    }
 }
 
 #[cfg(test)]

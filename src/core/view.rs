@@ -14,7 +14,7 @@
 use std::cell::OnceCell;
 use std::rc::Rc;
 
-use crate::crosstab::{crosstab_where, Crosstab};
+use crate::crosstab::{crosstab_where, crosstabs_where, Crosstab};
 use crate::error::Result;
 use crate::filter::{Filter, Keep};
 use crate::followup::{follow_up_list_where, FollowUpList};
@@ -110,6 +110,16 @@ impl View {
     /// The cross-tab of two questions (ids) in the view.
     pub fn crosstab(&self, instrument: &Instrument, row: &str, col: &str) -> Result<Crosstab> {
         crosstab_where(instrument, &self.all, row, col, self.keep.as_ref())
+    }
+
+    /// The cross-tabs of every question in `rows` by every one in `cols` in the view.
+    pub fn crosstabs(
+        &self,
+        instrument: &Instrument,
+        rows: &[String],
+        cols: &[String],
+    ) -> Result<Vec<Crosstab>> {
+        crosstabs_where(instrument, &self.all, rows, cols, self.keep.as_ref())
     }
 
     /// NPS by a question or column in the view.

@@ -25,6 +25,15 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| js_sys::Error::new(&e.to_string()).into())
 }
 
+/// [`to_js`] for large results: the value written as JSON in wasm memory and
+/// parsed once by the engine's `JSON.parse`, instead of built object by object
+/// through the boundary (several times faster for many small values; the same
+/// JavaScript value for these types, which hold no bytes or NaN).
+fn to_js_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| js_sys::Error::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text)
+}
+
 fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     for (key, value) in [
@@ -447,6 +456,20 @@ impl Dataset {
             &self
                 .view
                 .crosstab(&self.instrument, row, col)
+                .map_err(js_error)?,
+        )
+    }
+
+    /// The cross-tabs of every question in `rows` by every one in `cols`
+    /// (arrays of ids), row question after row question, each as `crosstab`
+    /// gives it: a banner of many tables counted in one pass and handed over once.
+    pub fn crosstabs(&self, rows: JsValue, cols: JsValue) -> Result<JsValue, JsValue> {
+        let rows: Vec<String> = from_js(rows)?.unwrap_or_default();
+        let cols: Vec<String> = from_js(cols)?.unwrap_or_default();
+        to_js_json(
+            &self
+                .view
+                .crosstabs(&self.instrument, &rows, &cols)
                 .map_err(js_error)?,
         )
     }

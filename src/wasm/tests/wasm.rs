@@ -135,6 +135,40 @@ fn instruments_load_and_fail_with_places() {
 }
 
 #[wasm_bindgen_test]
+fn a_banner_of_crosstabs_crosses_the_boundary_once() {
+    let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
+    let ids = |list: &[&str]| -> JsValue {
+        list.iter()
+            .map(|id| JsValue::from_str(id))
+            .collect::<Array>()
+            .into()
+    };
+    let many: Array = ds
+        .crosstabs(ids(&["q14", "q1"]), ids(&["q2", "q14"]))
+        .expect("crosstabs")
+        .dyn_into()
+        .expect("array");
+    assert_eq!(many.length(), 4);
+    // Row question after row question: q14 × q2 is the first, and is the
+    // single call's table (statistics.md §2: chi2 52.1687174).
+    let first = many.get(0);
+    assert_eq!(get(&first, "row").as_string().as_deref(), Some("q14"));
+    assert_eq!(get(&first, "col").as_string().as_deref(), Some("q2"));
+    assert!((num(&first, "chi2") - 52.168_717_4).abs() < 1e-6);
+    // q1 × q14 is the transpose of the pair counted as q14 × q1.
+    let one = ds.crosstab("q1", "q14").expect("crosstab");
+    let last = many.get(3);
+    assert_eq!(num(&last, "n"), num(&one, "n"));
+    assert_eq!(num(&last, "chi2"), num(&one, "chi2"));
+    let err = ds
+        .crosstabs(ids(&["q99"]), ids(&["q2"]))
+        .expect_err("an unknown question is refused");
+    let e: js_sys::Error = err.dyn_into().expect("a JS Error");
+    let message = String::from(e.message());
+    assert!(message.contains("q99"), "{message}");
+}
+
+#[wasm_bindgen_test]
 fn crosstab_and_nps_intervals_cross_the_boundary() {
     let ds = Dataset::from_csv(&array(DEMO), None).expect("demo imports");
     // statistics.md §2, data Q14 rows × Q2 columns: chi2 52.1687174, df 8,
