@@ -241,29 +241,39 @@ pub fn trend_where(
             (per, index)
         })
         .collect();
-    let mut undated = 0;
-    // Per slot: the count of each NPS score, and the rows not answering it.
-    let mut scores = vec![0u64; slots.len() * k];
-    let mut missing = vec![0u64; slots.len()];
-    for (r, &code) in codes.iter().enumerate() {
-        if keep.is_some_and(|keep| !keep.keeps(r)) {
-            continue;
+    // The table of slot × NPS code: slots 0..s are the periods, `s` holds the
+    // undated rows and `s + 1` those the filter drops; a code past the scale
+    // (unanswered) is the last cell of its slot's row. A row costs lookups and
+    // one increment, without a branch on what it holds.
+    let s = slots.len();
+    let (undated_slot, dropped_slot) = (s as u32, s as u32 + 1);
+    let width = k + 1;
+    let mut table = vec![0u64; (s + 2) * width];
+    let keep = keep.map(|k| k.column());
+    match &columns[..] {
+        [(per, index)] => {
+            let per: Vec<u32> = per
+                .iter()
+                .map(|&slot| if slot >= UNDATED { undated_slot } else { slot })
+                .collect();
+            tally(&mut table, width, codes, keep, dropped_slot, |r| {
+                per[index[r] as usize]
+            });
         }
-        let slot = columns
-            .iter()
-            .map(|(per, index)| per[index[r] as usize])
-            .find(|&s| s != EMPTY)
-            .unwrap_or(UNDATED);
-        if slot == UNDATED {
-            undated += 1;
-            continue;
-        }
-        let slot = slot as usize;
-        match scores[slot * k..(slot + 1) * k].get_mut(usize::from(code)) {
-            Some(count) => *count += 1,
-            None => missing[slot] += 1,
-        }
+        _ => tally(&mut table, width, codes, keep, dropped_slot, |r| {
+            columns
+                .iter()
+                .map(|(per, index)| per[index[r] as usize])
+                .find(|&slot| slot != EMPTY)
+                .filter(|&slot| slot != UNDATED)
+                .unwrap_or(undated_slot)
+        }),
     }
+    let undated: u64 = table[s * width..(s + 1) * width].iter().sum();
+    let scores: Vec<u64> = (0..s)
+        .flat_map(|slot| table[slot * width..slot * width + k].iter().copied())
+        .collect();
+    let missing: Vec<u64> = (0..s).map(|slot| table[slot * width + k]).collect();
     let groups = slots.into_iter().map(|(key, slot)| {
         let slot = slot as usize;
         (
@@ -293,6 +303,33 @@ pub fn trend_where(
         previous = Some(nps);
     }
     Ok(Trend { periods, undated })
+}
+
+/// Adds each row to `table` (`width` cells per slot): the cell of its slot
+/// (`slot(r)`, or `dropped` where `keep` drops it) and its code, clamped to
+/// the slot's last cell.
+fn tally(
+    table: &mut [u64],
+    width: usize,
+    codes: &[u8],
+    keep: Option<&[u8]>,
+    dropped: u32,
+    slot: impl Fn(usize) -> u32,
+) {
+    let last = width - 1;
+    match keep {
+        Some(keep) => {
+            for (r, (&code, &drop)) in codes.iter().zip(keep).enumerate() {
+                let s = if drop == 0 { slot(r) } else { dropped };
+                table[s as usize * width + usize::from(code).min(last)] += 1;
+            }
+        }
+        None => {
+            for (r, &code) in codes.iter().enumerate() {
+                table[slot(r) as usize * width + usize::from(code).min(last)] += 1;
+            }
+        }
+    }
 }
 
 /// The extra columns that hold dates: those with at least one non-empty value
@@ -327,6 +364,100 @@ pub fn date_columns(responses: &Responses) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A date cell of the property test (whose rows are q1: 0 = A, 1 = B;
+    /// q17: 11 = unanswered; `date` and `submitted_at`): 0 empty, 1 not a
+    /// date, else a day of 2023–2024.
+    fn cell(v: u16) -> String {
+        match v {
+            0 => String::new(),
+            1 => "not a date".to_owned(),
+            v => {
+                let (year, month, day) = (2023 + v % 2, 1 + (v / 2) % 12, 1 + (v / 24) % 28);
+                format!("{year}-{month:02}-{day:02}")
+            }
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// The slot table (a lookup and an increment per row) gives the
+        /// periods, their n and NPS, and the undated count worked out row by
+        /// row, with one date column or two, filtered or not.
+        #[test]
+        fn the_trend_table_equals_the_row_by_row_count(
+            rows in proptest::collection::vec((0u8..2, 0u8..12, 0u16..700, 0u16..700), 0..120),
+            two_columns in proptest::bool::ANY,
+            filter_on in proptest::option::of(0u8..2),
+            period in proptest::sample::select(vec![Period::Month, Period::Quarter, Period::Week]),
+        ) {
+            let inst = Instrument::builtin();
+            let mut csv = String::from("id,date");
+            if two_columns {
+                csv.push_str(",submitted_at");
+            }
+            for q in 1..=17 {
+                csv.push_str(&format!(",q{q}"));
+            }
+            csv.push('\n');
+            for (i, &(q1, q17, date, submitted)) in rows.iter().enumerate() {
+                csv.push_str(&format!("r{i},{}", cell(date)));
+                if two_columns {
+                    csv.push_str(&format!(",{}", cell(submitted)));
+                }
+                csv.push_str(&format!(",{}", ["A", "B"][usize::from(q1)]));
+                csv.push_str(&",".repeat(15));
+                if q17 < 11 {
+                    csv.push_str(&format!(",{q17}"));
+                } else {
+                    csv.push(',');
+                }
+                csv.push('\n');
+            }
+            let all = Responses::from_csv(&inst, csv.as_bytes()).expect("valid CSV");
+            let mut view = crate::view::View::new(all);
+            if let Some(code) = filter_on {
+                let filter = crate::Filter {
+                    answers: [("q1".to_owned(), vec![["A", "B"][usize::from(code)].to_owned()])].into(),
+                    ..crate::Filter::default()
+                };
+                view = view.filtered(&inst, &filter).expect("a valid filter");
+            }
+            let got = view.trend(&inst, None, period).expect("trend");
+            // Row by row: (answered, promoters, detractors) per period.
+            let mut want: BTreeMap<(i32, u8), (u64, i64, i64)> = BTreeMap::new();
+            let mut undated = 0u64;
+            for &(q1, q17, date, submitted) in &rows {
+                if filter_on.is_some_and(|code| code != q1) {
+                    continue;
+                }
+                let cells = if two_columns { vec![date, submitted] } else { vec![date] };
+                let first = cells.into_iter().map(cell).find(|c| !c.is_empty());
+                let Some(day) = first.and_then(|c| parse_date(&c)) else {
+                    undated += 1;
+                    continue;
+                };
+                let e = want.entry(period.key(day)).or_default();
+                if q17 < 11 {
+                    e.0 += 1;
+                    e.1 += i64::from(q17 >= 9);
+                    e.2 += i64::from(q17 <= 6);
+                }
+            }
+            proptest::prop_assert_eq!(got.undated, undated);
+            let want: Vec<(String, u64, f64)> = want
+                .into_iter()
+                .filter(|(_, (n, _, _))| *n > 0)
+                .map(|(key, (n, p, d))| (period.label(key), n, 100.0 * (p - d) as f64 / n as f64))
+                .collect();
+            proptest::prop_assert_eq!(got.periods.len(), want.len());
+            for (g, (label, n, nps)) in got.periods.iter().zip(&want) {
+                proptest::prop_assert_eq!(&g.period, label);
+                proptest::prop_assert_eq!(g.n, *n);
+                proptest::prop_assert!((g.nps - nps).abs() < 1e-9, "{}: {} vs {}", label, g.nps, nps);
+            }
+        }
+    }
 
     fn day(s: &str) -> Day {
         parse_date(s).expect(s)
