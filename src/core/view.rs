@@ -88,11 +88,7 @@ impl View {
             (None, _) => self.all.select(rows),
             (Some(_), Some(copy)) => copy.select(rows),
             (Some(keep), None) => {
-                let kept = keep.rows();
-                let base: Option<Vec<u32>> = rows
-                    .iter()
-                    .map(|&r| kept.get(r as usize).copied())
-                    .collect();
+                let base = keep.base_rows(rows);
                 match base {
                     Some(base) => Ok(self.all.pick(&base)),
                     // A row past the view's end: refused as `select` refuses it.
