@@ -886,3 +886,91 @@ fn backups_carry_the_cases_and_old_backups_still_read() {
     assert_eq!(e.kind(), ErrorKind::Backup);
     assert_eq!(e.problems()[0].field.as_deref(), Some("cases[0].id"));
 }
+
+/// Whether row `row` meets `c`, one row at a time: the reference for the
+/// follow-up scan, which evaluates conditions a column at a time and combines
+/// eight rows per word.
+fn meets_at(c: &manyi::instrument::Condition, r: &Responses, row: usize) -> bool {
+    use manyi::instrument::Condition;
+    match c {
+        Condition::All(all) => all.iter().all(|c| meets_at(c, r, row)),
+        Condition::Any(any) => any.iter().any(|c| meets_at(c, r, row)),
+        Condition::Answer { question, allowed } => {
+            let code = r.column(*question)[row];
+            code != manyi::MISSING && allowed.get(usize::from(code)).copied().unwrap_or(false)
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The follow-up list of a view (filtered or not; row counts that are not
+    /// a multiple of eight) equals the list worked out row by row: kept
+    /// detractors and those a widening rule flags, each rule's count, the
+    /// flagged, and the first entries with their view rows and flags.
+    #[test]
+    fn the_follow_up_scan_equals_the_row_by_row_rule(
+        n in 0usize..200,
+        seed in proptest::prelude::any::<u64>(),
+        filter_on in proptest::option::of(0u8..2),
+        limit in 0usize..40,
+    ) {
+        let inst = with_rules(json!([
+            rule("passive-no-manager",
+                json!({"all": [{"nps_group": "passive"}, {"question": "q10", "options": ["B", "C"]}]})),
+            rule("angry",
+                json!({"any": [{"question": "q12", "min": 1, "max": 1}, {"question": "q17", "min": 0, "max": 2}]})),
+        ]));
+        let all = manyi::generate::generate(&inst, n, seed).expect("generated data");
+        let mut view = manyi::view::View::new(all);
+        if let Some(code) = filter_on {
+            let filter = manyi::Filter {
+                answers: [("q1".to_owned(), vec![["A", "B"][usize::from(code)].to_owned()])].into(),
+                ..manyi::Filter::default()
+            };
+            view = view.filtered(&inst, &filter).expect("a valid filter");
+        }
+        let got = view.follow_up_list(&inst, limit).expect("the list");
+        // Row by row over the view's own copy of its rows.
+        let r = view.responses();
+        let nps = r.column(inst.nps().expect("an NPS question"));
+        let rules = inst.follow_up();
+        let (mut count, mut flagged) = (0u64, 0u64);
+        let mut by_flag = vec![0u64; rules.len()];
+        let mut items = Vec::new();
+        for (row, &score) in nps.iter().enumerate() {
+            let detractor = score <= 6;
+            let hits: Vec<bool> = rules
+                .iter()
+                .map(|rule| meets_at(&rule.when, r, row) && (detractor || !rule.detractors_only))
+                .collect();
+            let listed = detractor || hits.iter().zip(rules).any(|(&h, rule)| h && !rule.detractors_only);
+            for (c, &h) in by_flag.iter_mut().zip(&hits) {
+                *c += u64::from(h);
+            }
+            count += u64::from(listed);
+            flagged += u64::from(hits.iter().any(|&h| h));
+            if listed && items.len() < limit {
+                let flags: Vec<String> = rules
+                    .iter()
+                    .zip(&hits)
+                    .filter(|(_, &h)| h)
+                    .map(|(rule, _)| rule.id.clone())
+                    .collect();
+                items.push((row as u32, r.ids()[row].to_owned(), detractor, flags));
+            }
+        }
+        proptest::prop_assert_eq!(got.count, count);
+        proptest::prop_assert_eq!(got.flagged, flagged);
+        for (rule, &c) in rules.iter().zip(&by_flag) {
+            proptest::prop_assert_eq!(got.by_flag[&rule.id], c, "{}", rule.id);
+        }
+        let got_items: Vec<(u32, String, bool, Vec<String>)> = got
+            .items
+            .iter()
+            .map(|f| (f.row, f.id.clone(), f.detractor, f.flags.clone()))
+            .collect();
+        proptest::prop_assert_eq!(got_items, items);
+    }
+}

@@ -62,32 +62,58 @@ fn scan(
     let keep = keep.map(Keep::column);
     let kept = |r: usize| keep.is_none_or(|k| k[r] == 0);
     let detractor = |r: usize| nps.is_some_and(|codes| codes[r] <= 6);
-    // Each rule's condition a column at a time, then one pass without a
-    // branch per row: who is kept and a detractor, each rule's hits (a rule
-    // of the first form only on detractors), who is listed, who meets any.
-    let meets: Vec<Vec<bool>> = rules.iter().map(|rule| rule.when.rows(responses)).collect();
-    let widens: Vec<bool> = rules.iter().map(|rule| !rule.detractors_only).collect();
-    let hits = |r: usize, k: bool, d: bool| {
+    // Each rule's condition a column at a time, then the rows eight at a
+    // time as one word of 0/1 bytes (AND, OR, and counts by popcount): who
+    // is kept, who a kept detractor, each rule's hits (a rule of the first
+    // form only on detractors), who is listed, who meets any rule.
+    let meets: Vec<Vec<u8>> = rules.iter().map(|rule| rule.when.rows(responses)).collect();
+    let words = n.div_ceil(8);
+    let mut k_w: Vec<u64> = match keep {
+        Some(keep) => to_words(keep)
+            .into_iter()
+            .map(|w| (!nonzero(w) & HIGH) >> 7)
+            .collect(),
+        None => to_words(&vec![1; n]),
+    };
+    // The last word's padding is no row: every other word is ANDed with these.
+    if let (Some(last), tail @ 1..) = (k_w.last_mut(), n % 8) {
+        *last &= (1u64 << (8 * tail)) - 1;
+    }
+    let d_w: Vec<u64> = match nps {
+        Some(codes) => to_words(codes)
+            .into_iter()
+            .zip(&k_w)
+            .map(|(w, &k)| ((!at_least_7(w) & HIGH) >> 7) & k)
+            .collect(),
+        None => vec![0; words],
+    };
+    let mut listed = d_w.clone();
+    let mut any = vec![0u64; words];
+    let mut per_rule = vec![0u64; rules.len()];
+    for ((rule, meet), count) in rules.iter().zip(&meets).zip(&mut per_rule) {
+        let base = if rule.detractors_only { &d_w } else { &k_w };
+        let widens = u64::from(!rule.detractors_only).wrapping_neg();
+        for (((m, &b), l), a) in to_words(meet)
+            .into_iter()
+            .zip(base)
+            .zip(&mut listed)
+            .zip(&mut any)
+        {
+            let h = m & b;
+            *count += u64::from(h.count_ones());
+            *l |= h & widens;
+            *a |= h;
+        }
+    }
+    let ones = |ws: &[u64]| ws.iter().map(|w| u64::from(w.count_ones())).sum();
+    list.count = ones(&listed);
+    list.flagged = ones(&any);
+    let hits = |r: usize, d: bool| {
         meets
             .iter()
-            .zip(&widens)
-            .map(move |(m, &w)| m[r] & k & (d | w))
+            .zip(rules)
+            .map(move |(m, rule)| m[r] == 1 && (d || !rule.detractors_only))
     };
-    let mut per_rule = vec![0u64; rules.len()];
-    let mut listed = vec![false; n];
-    for (r, on_list) in listed.iter_mut().enumerate() {
-        let k = kept(r);
-        let d = k & detractor(r);
-        let (mut l, mut any) = (d, false);
-        for ((count, h), &w) in per_rule.iter_mut().zip(hits(r, k, d)).zip(&widens) {
-            *count += u64::from(h);
-            l |= h & w;
-            any |= h;
-        }
-        *on_list = l;
-        list.count += u64::from(l);
-        list.flagged += u64::from(any);
-    }
     // The first `limit` listed rows, numbered among the kept rows.
     let mut view_row = 0u32;
     for r in 0..n {
@@ -99,7 +125,7 @@ fn scan(
         }
         let here = view_row;
         view_row += 1;
-        if !listed[r] {
+        if (listed[r / 8] >> (8 * (r % 8))) & 1 == 0 {
             continue;
         }
         let d = detractor(r);
@@ -110,7 +136,7 @@ fn scan(
             detractor: d,
             flags: rules
                 .iter()
-                .zip(hits(r, true, d))
+                .zip(hits(r, d))
                 .filter(|&(_, h)| h)
                 .map(|(rule, _)| rule.id.clone())
                 .collect(),
@@ -120,6 +146,37 @@ fn scan(
         *list.by_flag.entry(rule.id.clone()).or_default() += n;
     }
     list
+}
+
+/// `col` eight bytes at a time as little-endian words, the last padded with 0.
+fn to_words(col: &[u8]) -> Vec<u64> {
+    let chunks = col.chunks_exact(8);
+    let rest = chunks.remainder();
+    let mut out = Vec::with_capacity(col.len().div_ceil(8));
+    // Bytes by index from chunks of a known eight: no call to a copy routine.
+    out.extend(
+        chunks.map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])),
+    );
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        out.push(u64::from_le_bytes(w));
+    }
+    out
+}
+
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Each byte's high bit set where that byte of `w` is not 0 (no carry
+/// crosses a byte: the low seven bits plus 0x7f stay below 0x100).
+fn nonzero(w: u64) -> u64 {
+    (((w & LOW7) + LOW7) | w) & HIGH
+}
+
+/// Each byte's high bit set where that byte of `w` is 7 or more.
+fn at_least_7(w: u64) -> u64 {
+    (((w & LOW7) + 0x7979_7979_7979_7979) | w) & HIGH
 }
 
 /// Why a response is on the follow-up list, in `lang`: the labels of the

@@ -396,12 +396,12 @@ pub enum Condition {
 }
 
 impl Condition {
-    /// Whether each row of `responses` meets the condition, a column at a
-    /// time (an unanswered question meets no answer condition).
-    pub fn rows(&self, responses: &Responses) -> Vec<bool> {
+    /// Whether each row of `responses` meets the condition (1) or not (0), a
+    /// column at a time (an unanswered question meets no answer condition).
+    pub fn rows(&self, responses: &Responses) -> Vec<u8> {
         match self {
             Condition::All(all) => {
-                let mut out = vec![true; responses.len()];
+                let mut out = vec![1; responses.len()];
                 for c in all {
                     for (o, m) in out.iter_mut().zip(c.rows(responses)) {
                         *o &= m;
@@ -410,7 +410,7 @@ impl Condition {
                 out
             }
             Condition::Any(any) => {
-                let mut out = vec![false; responses.len()];
+                let mut out = vec![0; responses.len()];
                 for c in any {
                     for (o, m) in out.iter_mut().zip(c.rows(responses)) {
                         *o |= m;
@@ -419,11 +419,11 @@ impl Condition {
                 out
             }
             Condition::Answer { question, allowed } => {
-                let mut meets = [false; 256];
+                let mut meets = [0u8; 256];
                 for (m, &a) in meets.iter_mut().zip(allowed) {
-                    *m = a;
+                    *m = u8::from(a);
                 }
-                meets[usize::from(MISSING)] = false;
+                meets[usize::from(MISSING)] = 0;
                 responses
                     .column(*question)
                     .iter()
