@@ -542,14 +542,15 @@ const WHY = {
   filter:
     "A filter is a keep column (0 kept, 255 dropped) OR-ed into the codes as they are counted (src/core/view.rs): nothing is copied (31.5 → ~8 ms). A miss here comes from the machine's load during the run.",
   view:
-    "The worker's whole view at 1M (Q1 = A), measured apart in Chromium: the keep column ~1.5 ms, the report ~6, the cross-tab ~2, NPS by Q1 ~2, the follow-up list ~9 (rules evaluated a column at a time, then one pass over the rows), the trend ~10 (the stored data has dates), plus the objects' conversion (133 → ~40 ms). " +
-    "What would close it: the follow-up rules and the keep column in one SIMD pass, and the view's objects handed over as one JSON string.",
+    "The worker's whole view at 1M (Q1 = A), measured apart in node: the keep column ~1 ms, the report ~5, the cross-tab ~1, NPS by Q1 ~1.5, the follow-up list ~3 (rules a column at a time, combined eight rows per word; 6.5 before), the rows it lists ~0.5 (3.6 when every kept row was listed to pick 200), the trend ~4 (a slot × code table; 7.6 before): ~17 ms in all, 28 before. " +
+    "In the page the objects then cross from the worker (structured clone). What would close what is left: the report's counts and the follow-up rules in one pass over the columns, and the view handed over as one JSON text.",
   import:
     'Ids in one buffer, one-byte answers looked up in a table in the record loop, files read in 4 MB pieces (68 → 153 MB/s in node). The time goes on per-cell work and its branches. ' +
     'Next: a SIMD pass marking every comma, line end and quote in 16-byte blocks, column-major handling of the single-choice columns.',
   module:
     'The .xlsx reader and writer, .sav and Parquet moved to the on-demand pkg/export/ (−86 KB gzip). What is left is the device store, backups, cases, merge and instrument validation the worker needs, and a long tail of serde code. ' +
-    "Next: issue 20's crate split, then an analysis module apart from a device module, passing columns as bytes.",
+    'The core is now its own crate (src/core) under a thin boundary (src/wasm, issue 20), and twiggy finds no single large part: .rodata ~69 KB, the store ~35, instrument validation ~33, cases ~24, backups ~14, hand-off codes ~12 (raw). ' +
+    'What would close it: a second wasm module for the device (store, backups, cases, merge, hand-off) beside an analysis module that takes the columns as bytes, so the dashboard would load the analysis module and the entry screens the device one.',
   firstLoad:
     "Measured on the site as deployed (`./dev dist`: esbuild minifies scripts and style sheets, file by file). Met since the survey's own store module (db.js: 13 of storage.js's 22 KB) and seal.js loaded only when something is sealed (never on a customer's own phone). " +
     'The source tree as `./dev serve` sends it, with its comments, is ~78 KB.',
