@@ -537,13 +537,13 @@ const WHY = {
     "Per-option bitmaps in u64 words (each 16 codes loaded once per question), joint counts by AND + `i64.popcnt` (one x86 instruction), and only the χ² test per pair (it ran Fisher's exact test and the column letters it did not show): 184 → ~45 ms. " +
     "The counting itself is 2,538 option pairs × 15,625 words at about 1 ns each (~40 ms), so a run on a loaded machine can pass 50 ms. What would close the gap for good: fewer word operations (a question's last option derived from its margin where a block has no missing answers).",
   all:
-    "One `crosstabs` call counts every pair once from the association matrix's per-option bitmaps, builds the 256 objects (counts, three percentage grids with Wilson intervals, residuals, letters, tests) and hands them over as one JSON text that the engine parses (serde-wasm-bindgen's object-by-object conversion took ~15% longer). Fisher's exact test of the 2×2 tables finds the far tails by bisection: it walked every term from the mode to the observed table, ~45 ms of the 256 at 1M (160 → ~60 ms in node). " +
+    "One `crosstabs` call counts every pair once from the association matrix's per-option bitmaps, builds the 256 objects (counts, three percentage grids with Wilson intervals, residuals, letters, tests) and hands them over (about half the time is that conversion). Fisher's exact test of the 2×2 tables finds the far tails by bisection: it walked every term from the mode to the observed table, ~45 ms of the 256 at 1M (160 → ~75 ms in node). " +
     "256 separate `crosstab` calls (the row above) still make a pass each. A miss here comes from the machine's load during the run.",
   filter:
     "A filter is a keep column (0 kept, 255 dropped) OR-ed into the codes as they are counted (src/core/view.rs): nothing is copied (31.5 → ~8 ms). A miss here comes from the machine's load during the run.",
   view:
     "The worker's whole view at 1M (Q1 = A), measured apart in node: the keep column ~1 ms, the report ~5, the cross-tab ~1, NPS by Q1 ~1.5, the follow-up list ~3 (rules a column at a time, combined eight rows per word; 6.5 before), the rows it lists ~0.5 (3.6 when every kept row was listed to pick 200), the trend ~4 (a slot × code table; 7.6 before): ~17 ms in all, 28 before. " +
-    "In the page the objects then cross from the worker (structured clone). What would close what is left: the report's counts and the follow-up rules in one pass over the columns, and the view handed over as one JSON text.",
+    "In the page the objects then cross from the worker (structured clone). What would close what is left: the report's counts and the follow-up rules in one pass over the columns, and fewer, flatter objects across the boundary.",
   import:
     'Ids in one buffer, one-byte answers looked up in a table in the record loop, files read in 4 MB pieces (68 → 153 MB/s in node). The time goes on per-cell work and its branches. ' +
     'Next: a SIMD pass marking every comma, line end and quote in 16-byte blocks, column-major handling of the single-choice columns.',

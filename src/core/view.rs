@@ -91,7 +91,8 @@ impl View {
                 let base = keep.base_rows(rows);
                 match base {
                     Some(base) => Ok(self.all.pick(&base)),
-                    // A row past the view's end: refused as `select` refuses it.
+                    // Rows out of order, or one past the view's end (which
+                    // `select` refuses as it always has): from the copy.
                     None => self.responses().select(rows),
                 }
             }

@@ -25,15 +25,6 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| js_sys::Error::new(&e.to_string()).into())
 }
 
-/// [`to_js`] for large results: the value written as JSON in wasm memory and
-/// parsed once by the engine's `JSON.parse`, instead of built object by object
-/// through the boundary (several times faster for many small values; the same
-/// JavaScript value for these types, which hold no bytes or NaN).
-fn to_js_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| js_sys::Error::new(&e.to_string()))?;
-    js_sys::JSON::parse(&text)
-}
-
 fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     for (key, value) in [
@@ -462,11 +453,11 @@ impl Dataset {
 
     /// The cross-tabs of every question in `rows` by every one in `cols`
     /// (arrays of ids), row question after row question, each as `crosstab`
-    /// gives it: a banner of many tables counted in one pass and handed over once.
+    /// gives it: a banner of many tables counted in one pass.
     pub fn crosstabs(&self, rows: JsValue, cols: JsValue) -> Result<JsValue, JsValue> {
         let rows: Vec<String> = from_js(rows)?.unwrap_or_default();
         let cols: Vec<String> = from_js(cols)?.unwrap_or_default();
-        to_js_json(
+        to_js(
             &self
                 .view
                 .crosstabs(&self.instrument, &rows, &cols)
