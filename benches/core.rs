@@ -34,6 +34,24 @@ fn median_ms<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
     times[times.len() / 2]
 }
 
+/// One size's figures (milliseconds, but `n` and the CSV's `bytes`).
+#[derive(Clone, Copy)]
+struct Row {
+    n: usize,
+    bytes: usize,
+    import: f64,
+    report: f64,
+    one: f64,
+    all: f64,
+    banner: f64,
+    matrix: f64,
+    encode: f64,
+    decode: f64,
+    crafted: Option<f64>,
+    by_row: f64,
+    by_pattern: f64,
+}
+
 fn main() {
     let json = std::env::args().any(|a| a == "--json");
     let inst = Instrument::builtin();
@@ -109,9 +127,9 @@ fn main() {
             let bytes = out.into_bytes();
             median_ms(runs, || Responses::from_csv(&inst, &bytes).expect("import"))
         });
-        rows.push((
+        rows.push(Row {
             n,
-            csv.len(),
+            bytes: csv.len(),
             import,
             report,
             one,
@@ -123,12 +141,13 @@ fn main() {
             crafted,
             by_row,
             by_pattern,
-        ));
+        });
     }
     if json {
         let items: Vec<String> = rows
             .iter()
-            .map(|(n, bytes, import, report, one, all, banner, matrix, encode, decode, crafted, by_row, by_pattern)| {
+            .map(|r| {
+                let Row { n, bytes, import, report, one, all, banner, matrix, encode, decode, crafted, by_row, by_pattern } = *r;
                 let crafted = crafted.map_or("null".to_string(), |c| format!("{c:.3}"));
                 format!(
                     "{{\"n\":{n},\"csv_bytes\":{bytes},\"import_ms\":{import:.3},\"report_ms\":{report:.3},\"crosstab_ms\":{one:.3},\"all_crosstabs_ms\":{all:.3},\"banner_ms\":{banner:.3},\"matrix_ms\":{matrix:.3},\"chunk_encode_ms\":{encode:.3},\"chunk_decode_ms\":{decode:.3},\"crafted_import_ms\":{crafted},\"drivers_by_row_ms\":{by_row:.3},\"drivers_by_pattern_ms\":{by_pattern:.3}}}"
@@ -141,22 +160,22 @@ fn main() {
     println!(
         "native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs  in one call  16×16 matrix  chunk write  chunk read  crafted ids import  drivers by row  by pattern"
     );
-    for (
-        n,
-        bytes,
-        import,
-        report,
-        one,
-        all,
-        banner,
-        matrix,
-        encode,
-        decode,
-        crafted,
-        by_row,
-        by_pattern,
-    ) in rows
-    {
+    for r in rows {
+        let Row {
+            n,
+            bytes,
+            import,
+            report,
+            one,
+            all,
+            banner,
+            matrix,
+            encode,
+            decode,
+            crafted,
+            by_row,
+            by_pattern,
+        } = r;
         let mbs = bytes as f64 / 1e6 / (import / 1000.0);
         let crafted = crafted.map_or("—".to_string(), |c| format!("{c:.1}"));
         println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1} {banner:>12.1} {matrix:>13.1} {encode:>12.1} {decode:>11.1} {crafted:>19} {by_row:>15.1} {by_pattern:>11.1}");
