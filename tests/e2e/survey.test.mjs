@@ -436,8 +436,14 @@ test('call-back consent: the contact is kept only with consent and exported only
   await page.locator('#next').tap();
   assert.match(await page.locator('#contact-error').textContent(), /不会保存/);
   await page.locator('#consent').check();
-  // With consent it is saved at once, and survives a reload.
-  await page.waitForFunction(async () => true);
+  // With consent it is saved at once (the write is asynchronous: a reload in
+  // the same instant, which no person makes, would race it), and survives a reload.
+  for (let i = 0; i < 100 && !(await storedDraft(page))?.contact; i++)
+    await page.waitForTimeout(50);
+  assert.ok(
+    (await storedDraft(page))?.contact,
+    'the contact is in the draft once consent is given',
+  );
   await page.reload();
   await onScreen(page, 'contact');
   assert.equal(await page.locator('#phone').inputValue(), '138 0013 8000');
