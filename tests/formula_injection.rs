@@ -259,11 +259,11 @@ fn call_back_contacts_are_neutralised() {
         set.origin.push(manyi::store::Origin::Chunk);
         let name = TEXTS[i % TEXTS.len()].to_owned();
         names.push(name.clone());
-        set.contacts.push(Some(Contact {
+        set.contacts.push(Some(Box::new(Contact {
             name,
             phone: "+86 138 0000 0000".into(),
             consent_at: "2024-05-01T09:00:00Z".into(),
-        }));
+        })));
     }
     let exported = set.responses_with(true);
     let bytes = exported.to_csv(&inst, true).expect("export");

@@ -141,12 +141,13 @@ fn assert_same_data(a: &StoredSet, b: &StoredSet) {
     assert_eq!(a.contacts, b.contacts, "contacts");
 }
 
-fn contact(name: &str, phone: &str, at: &str) -> Contact {
-    Contact {
+/// A contact as a set holds it (boxed: most rows have none).
+fn contact(name: &str, phone: &str, at: &str) -> Box<Contact> {
+    Box::new(Contact {
         name: name.into(),
         phone: phone.into(),
         consent_at: at.into(),
-    }
+    })
 }
 
 /// Codes that answer every built-in question (the first option, NPS 0).
@@ -407,7 +408,7 @@ fn a_log_record_with_no_instrument_is_the_builtin_one() {
     codes[3] = MISSING;
     let mut r = log("log-1", "  S-1 ", codes.clone());
     r.extras = vec![("mode".into(), "survey".into())];
-    r.contact = Some(contact("王芳", "139", "2026-11-23"));
+    r.contact = Some(*contact("王芳", "139", "2026-11-23"));
     r.exported = true;
     d.add_log(r);
     assert!(d.quarantine.is_empty(), "{:?}", d.quarantine);
@@ -443,7 +444,7 @@ fn a_log_record_replaces_the_chunk_row_with_its_id() {
     codes[16] = 7;
     let mut r = log("log-9", "X2023-0002", codes.clone());
     r.extras = vec![("note".into(), "回访过".into())];
-    r.contact = Some(contact("李四", "138", "2026-11-24T09:00:00Z"));
+    r.contact = Some(*contact("李四", "138", "2026-11-24T09:00:00Z"));
     d.add_log(r);
     assert!(d.quarantine.is_empty(), "{:?}", d.quarantine);
 
@@ -1062,7 +1063,7 @@ fn busy_device() -> Device {
         ("note".into(), "说, \"引号\"\n换行".into()),
         ("Mode".into(), "survey".into()),
     ];
-    r.contact = Some(contact("李四", "", "2026-11-24"));
+    r.contact = Some(*contact("李四", "", "2026-11-24"));
     d.add_log(r);
     let mut r = log("log-2", "X2023-0010", zeros());
     r.exported = true;
@@ -1442,4 +1443,42 @@ fn a_device_backup_carries_the_invitations() {
         backup::read_device(&plain).expect("reads").invitations,
         json!([])
     );
+}
+
+/// `read_file_pieces` over `bytes` handed over `piece` bytes at a time.
+fn read_in_pieces(name: &str, bytes: &[u8], piece: usize) -> manyi::Result<DeviceBackup> {
+    store::read_file_pieces(name, bytes.len(), piece, |from, buf| {
+        buf.extend_from_slice(&bytes[from..(from + piece).min(bytes.len())]);
+    })
+}
+
+#[test]
+fn a_file_read_in_pieces_is_the_file_read_whole() {
+    // The CSV a piece at a time (pieces that cut records, and one larger than
+    // the file), a backup gathered first, and a bad CSV refused with the same
+    // located problems: the page's worker reads every file this way.
+    let whole = store::read_file("demo.csv", DEMO).expect("the demo CSV reads");
+    for piece in [7, 4096, 1 << 20] {
+        let read = read_in_pieces("demo.csv", DEMO, piece).expect("reads in pieces");
+        assert_eq!(read, whole, "pieces of {piece}");
+    }
+    let text = backup::write_device(
+        &whole.sets,
+        &json!([]),
+        &json!([]),
+        &serde_json::Value::Null,
+        "2026-12-04",
+    )
+    .expect("written");
+    assert_eq!(
+        read_in_pieces("branch.manyi", text.as_bytes(), 100).expect("reads"),
+        store::read_file("branch.manyi", text.as_bytes()).expect("reads")
+    );
+    let mut bad = DEMO.to_vec();
+    let at = bad.len() - 3;
+    bad[at] = b'Z';
+    let whole_err = store::read_file("bad.csv", &bad).expect_err("refused");
+    let piece_err = read_in_pieces("bad.csv", &bad, 64).expect_err("refused");
+    assert_eq!(piece_err.to_string(), whole_err.to_string());
+    assert!(whole_err.to_string().contains("line 367"), "{whole_err}");
 }

@@ -227,7 +227,7 @@ fn build_set(names: &[String], rows: &[RowParts]) -> StoredSet {
     let mut set = StoredSet::new(inst);
     set.responses = responses;
     set.exported = rows.iter().map(|r| r.3).collect();
-    set.contacts = rows.iter().map(|r| r.4.clone()).collect();
+    set.contacts = rows.iter().map(|r| r.4.clone().map(Box::new)).collect();
     set.origin = rows.iter().map(|r| r.5.clone()).collect();
     set
 }

@@ -146,7 +146,7 @@ pub struct SetBackup {
     /// Per row: exported already.
     pub exported: Vec<bool>,
     /// Per row: the call-back contact.
-    pub contacts: Vec<Option<Contact>>,
+    pub contacts: Vec<Option<Box<Contact>>>,
 }
 
 /// A restored device backup (version 1 or 2).
@@ -371,11 +371,11 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
                     c.row
                 )));
             };
-            *slot = Some(Contact {
+            *slot = Some(Box::new(Contact {
                 name: c.name,
                 phone: c.phone,
                 consent_at: c.consent_at,
-            });
+            }));
         }
         sets.push(SetBackup {
             instrument,

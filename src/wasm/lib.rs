@@ -25,6 +25,22 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| js_sys::Error::new(&e.to_string()).into())
 }
 
+/// How much of a file a reader copies into wasm memory at a time: a file is
+/// read in pieces straight from the JavaScript array and never sits in wasm
+/// memory whole (61 MB for a million responses, and wasm memory never
+/// shrinks), only a piece and the records it ends in.
+const PIECE: usize = 4 << 20;
+
+/// Appends to `buf` the bytes of `array` from `from`, at most [`PIECE`].
+fn read_piece(array: &js_sys::Uint8Array, from: usize, buf: &mut Vec<u8>) {
+    let to = (from + PIECE).min(array.length() as usize);
+    let at = buf.len();
+    buf.resize(at + (to - from), 0);
+    array
+        .subarray(from as u32, to as u32)
+        .copy_to(&mut buf[at..]);
+}
+
 fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     for (key, value) in [
@@ -261,18 +277,11 @@ impl Dataset {
         instrument_json: Option<String>,
     ) -> Result<Dataset, JsValue> {
         let instrument = instrument_or_builtin(instrument_json)?;
-        // Read in pieces straight from the JavaScript array: the file never
-        // sits in wasm memory whole (61 MB for a million responses, and wasm
-        // memory never shrinks), only a piece and the records it ends in.
-        const PIECE: usize = 4 << 20;
-        let len = csv.length() as usize;
-        let responses = Responses::from_csv_pieces(&instrument, len, PIECE, |from, buf| {
-            let to = (from + PIECE).min(len);
-            let at = buf.len();
-            buf.resize(at + (to - from), 0);
-            csv.subarray(from as u32, to as u32).copy_to(&mut buf[at..]);
-        })
-        .map_err(js_error)?;
+        let responses =
+            Responses::from_csv_pieces(&instrument, csv.length() as usize, PIECE, |from, buf| {
+                read_piece(csv, from, buf)
+            })
+            .map_err(js_error)?;
         Ok(Dataset::new(instrument, responses))
     }
 
@@ -662,9 +671,10 @@ fn object(fields: &[(&str, JsValue)]) -> JsValue {
     o.into()
 }
 
-fn chunk_array(chunks: Vec<Vec<u8>>) -> JsValue {
+/// Chunk bytes as a JavaScript array of Uint8Arrays, each copied out (and
+/// its wasm copy dropped) before the next is encoded.
+fn chunk_array(chunks: impl Iterator<Item = Vec<u8>>) -> JsValue {
     chunks
-        .iter()
         .map(|c| JsValue::from(js_sys::Uint8Array::from(c.as_slice())))
         .collect::<js_sys::Array>()
         .into()
@@ -686,10 +696,15 @@ pub struct Incoming {
 
 #[wasm_bindgen]
 impl Incoming {
-    /// Reads `bytes` as the kind of file `name` says (all or nothing).
-    pub fn read(name: &str, bytes: &[u8]) -> Result<Incoming, JsValue> {
+    /// Reads `bytes` as the kind of file `name` says (all or nothing); a CSV
+    /// in pieces, as `Dataset.fromCsv` reads it.
+    pub fn read(name: &str, bytes: &js_sys::Uint8Array) -> Result<Incoming, JsValue> {
+        let len = bytes.length() as usize;
         Ok(Incoming {
-            file: store::read_file(name, bytes).map_err(js_error)?,
+            file: store::read_file_pieces(name, len, PIECE, |from, buf| {
+                read_piece(bytes, from, buf)
+            })
+            .map_err(js_error)?,
         })
     }
 
@@ -869,7 +884,7 @@ impl DeviceStore {
             .map(|(fp, chunks, drop)| {
                 object(&[
                     ("fingerprint", JsValue::from_str(&fp)),
-                    ("chunks", chunk_array(chunks)),
+                    ("chunks", chunk_array(chunks.into_iter())),
                     ("dropLog", strings(&drop)),
                 ])
             })
@@ -932,7 +947,7 @@ impl DeviceStore {
         for (fp, a) in &done {
             writes.push(&object(&[
                 ("fingerprint", JsValue::from_str(fp)),
-                ("chunks", chunk_array(self.set(fp)?.chunks())),
+                ("chunks", chunk_array(self.set(fp)?.each_chunk())),
                 ("dropLog", strings(&a.drop_log)),
             ]));
             retire(&writes, self.device.retired(fp));
@@ -955,7 +970,7 @@ impl DeviceStore {
             .get_mut(fingerprint)
             .ok_or_else(|| unknown_set(fingerprint))?;
         let keys = store::mark_exported(set);
-        let chunks = chunk_array(set.chunks());
+        let chunks = chunk_array(set.each_chunk());
         let retired = js_sys::Array::new();
         retire(&retired, self.device.retired(fingerprint));
         Ok(object(&[

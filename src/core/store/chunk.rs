@@ -53,7 +53,7 @@ pub fn encode_chunk(set: &StoredSet) -> Vec<u8> {
     let field = |f: fn(&Contact) -> &str| {
         set.contacts
             .iter()
-            .map(move |c| c.as_ref().map(f).unwrap_or(""))
+            .map(move |c| c.as_deref().map(f).unwrap_or(""))
     };
     for f in [
         (|c: &Contact| c.name.as_str()) as fn(&Contact) -> &str,
@@ -182,11 +182,11 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
         let mut contacts = vec![None; n];
         for (r, slot) in contacts.iter_mut().enumerate() {
             if present[r] != 0 {
-                *slot = Some(Contact {
+                *slot = Some(Box::new(Contact {
                     name: name.get(r)?,
                     phone: phone.get(r)?,
                     consent_at: consent.get(r)?,
-                });
+                }));
             }
         }
         Ok(StoredSet {

@@ -37,7 +37,7 @@ pub fn prepare_incoming(
     instrument: &Instrument,
     incoming: &Responses,
     provenance: &Provenance,
-) -> (Responses, Vec<Option<Contact>>) {
+) -> (Responses, Vec<Option<Box<Contact>>>) {
     let mut r = incoming.clone();
     let n = r.len();
     for (name, value) in [
@@ -83,7 +83,7 @@ pub fn prepare_incoming(
                 phone: get(&phone),
                 consent_at: get(&consent),
             };
-            (!c.name.is_empty() || !c.phone.is_empty()).then_some(c)
+            (!c.name.is_empty() || !c.phone.is_empty()).then(|| Box::new(c))
         })
         .collect();
     (r, contacts)
@@ -94,11 +94,12 @@ pub fn prepare_incoming(
 /// conflicts resolved as `resolutions` says. New and replaced rows are not yet
 /// exported (unless `exported` gives the incoming rows' flags, as a backup
 /// does) and are kept in chunks. Into an empty set the incoming rows go as
-/// they are, columns in their order.
+/// they are, columns in their order (moved, not copied: at a million rows
+/// the copy was ~30 MB more of a wasm memory that never shrinks).
 pub fn apply_import(
     set: &mut StoredSet,
-    incoming: &Responses,
-    contacts: &[Option<Contact>],
+    incoming: Responses,
+    contacts: Vec<Option<Box<Contact>>>,
     exported: Option<&[bool]>,
     plan: &crate::merge::MergePlan,
     resolutions: &HashMap<String, crate::merge::Resolution>,
@@ -106,18 +107,25 @@ pub fn apply_import(
     let flag = |r: usize| exported.is_some_and(|e| e[r]);
     if set.is_empty() && plan.new.len() == incoming.len() {
         incoming.check_instrument(&set.instrument)?;
-        set.responses = incoming.clone();
-        set.exported = (0..incoming.len()).map(flag).collect();
-        set.contacts = contacts.to_vec();
-        set.origin = vec![Origin::Chunk; incoming.len()];
+        let n = incoming.len();
+        set.responses = incoming;
+        set.exported = (0..n).map(flag).collect();
+        set.contacts = contacts;
+        set.origin = vec![Origin::Chunk; n];
         return Ok(Applied {
-            added: incoming.len(),
+            added: n,
             replaced: 0,
             same: 0,
             drop_log: Vec::new(),
         });
     }
-    let merged = crate::merge::apply(&set.instrument, &set.responses, incoming, plan, resolutions)?;
+    let merged = crate::merge::apply(
+        &set.instrument,
+        &set.responses,
+        &incoming,
+        plan,
+        resolutions,
+    )?;
     let mut applied = Applied {
         added: plan.new.len(),
         replaced: 0,
@@ -163,7 +171,7 @@ pub fn mark_exported(set: &mut StoredSet) -> Vec<String> {
 /// the built-in instrument), all or nothing.
 pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup> {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".json") || lower.ends_with(".manyi") {
+    if is_backup(&lower) {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             Error::single(
                 ErrorKind::Backup,
@@ -184,8 +192,47 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
     } else {
         Responses::from_csv(&instrument, bytes)?
     };
+    Ok(csv_file(instrument, responses))
+}
+
+/// [`read_file`] of a file of `len` bytes handed over in pieces, as
+/// [`Responses::from_csv_pieces`] takes them (`read(from, buf)` appends at
+/// most `piece` bytes from offset `from`): an interchange CSV is read a piece
+/// at a time and never held whole (61 MB for a million responses, in a wasm
+/// memory that never shrinks); a backup or a workbook is gathered first.
+pub fn read_file_pieces(
+    name: &str,
+    len: usize,
+    piece: usize,
+    mut read: impl FnMut(usize, &mut Vec<u8>),
+) -> Result<crate::backup::DeviceBackup> {
+    let lower = name.to_ascii_lowercase();
+    if is_backup(&lower) || lower.ends_with(".xlsx") {
+        let mut bytes = Vec::with_capacity(len);
+        while bytes.len() < len {
+            let before = bytes.len();
+            read(before, &mut bytes);
+            if bytes.len() == before {
+                break;
+            }
+        }
+        return read_file(name, &bytes);
+    }
+    let instrument = Instrument::builtin();
+    let responses = Responses::from_csv_pieces(&instrument, len, piece, read)?;
+    Ok(csv_file(instrument, responses))
+}
+
+/// Whether a file named `lower` (in lower case) is a backup.
+fn is_backup(lower: &str) -> bool {
+    lower.ends_with(".json") || lower.ends_with(".manyi")
+}
+
+/// The responses of a CSV or workbook as a file brought to the device: one
+/// set of the built-in instrument, nothing exported, no contacts.
+fn csv_file(instrument: Instrument, responses: Responses) -> crate::backup::DeviceBackup {
     let n = responses.len();
-    Ok(crate::backup::DeviceBackup {
+    crate::backup::DeviceBackup {
         created: String::new(),
         sets: vec![crate::backup::SetBackup {
             instrument,
@@ -199,7 +246,7 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup
         branch_key: serde_json::Value::Null,
         cases: Vec::new(),
         is_backup: false,
-    })
+    }
 }
 
 /// A workbook's responses: the .xlsx reader is in the native build and the
@@ -382,8 +429,8 @@ impl Device {
             }
             let applied = apply_import(
                 &mut target,
-                &incoming,
-                &contacts,
+                incoming,
+                contacts,
                 Some(&s.exported),
                 &p.plan,
                 resolutions,

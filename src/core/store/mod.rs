@@ -46,8 +46,8 @@ mod incoming;
 mod set;
 pub use chunk::{decode_chunk, encode_chunk};
 pub use incoming::{
-    apply_import, mark_exported, prepare_incoming, read_file, Applied, ImportPreview, Provenance,
-    SetPlan, SetPreview,
+    apply_import, mark_exported, prepare_incoming, read_file, read_file_pieces, Applied,
+    ImportPreview, Provenance, SetPlan, SetPreview,
 };
 pub use set::{Contact, Origin, StoredSet};
 
@@ -474,7 +474,7 @@ impl Device {
                     e.values.set(i, "");
                 }
                 set.exported[i] = row.exported;
-                set.contacts[i] = row.contact;
+                set.contacts[i] = row.contact.map(Box::new);
                 set.origin[i] = row.origin;
             }
             None => {
@@ -487,7 +487,7 @@ impl Device {
                     e.values.push("");
                 }
                 set.exported.push(row.exported);
-                set.contacts.push(row.contact);
+                set.contacts.push(row.contact.map(Box::new));
                 set.origin.push(row.origin);
                 if let Some(ix) = self.index.get_mut(&fp) {
                     ix.insert(&set.responses.ids, &row.id, i);
@@ -734,7 +734,7 @@ impl Row {
                 .map(|e| (e.name.clone(), e.values.get(r).to_owned()))
                 .collect(),
             exported: set.exported[r],
-            contact: set.contacts[r].clone(),
+            contact: set.contacts[r].as_deref().cloned(),
             origin: set.origin[r].clone(),
         }
     }

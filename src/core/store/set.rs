@@ -51,7 +51,7 @@ pub struct StoredSet {
     /// Per row: written into an export file already.
     pub exported: Vec<bool>,
     /// Per row: the call-back contact, if one was given with consent.
-    pub contacts: Vec<Option<Contact>>,
+    pub contacts: Vec<Option<Box<Contact>>>,
     /// Per row: where it is kept.
     pub origin: Vec<Origin>,
 }
@@ -113,19 +113,25 @@ impl StoredSet {
     /// The rows kept in chunks (not in the log), as chunk bytes of at most
     /// [`CHUNK_ROWS`] rows each. A set with no chunk rows gives no chunk.
     pub fn chunks(&self) -> Vec<Vec<u8>> {
+        self.each_chunk().collect()
+    }
+
+    /// [`chunks`](Self::chunks) one at a time, each encoded when asked for: a
+    /// caller that hands each on before asking for the next holds one chunk,
+    /// not all (60 MB at a million rows, in a wasm memory that never shrinks).
+    pub fn each_chunk(&self) -> impl Iterator<Item = Vec<u8>> + '_ {
         let rows: Vec<u32> = (0..self.len())
             .filter(|&r| self.origin[r] == Origin::Chunk)
             .map(|r| r as u32)
             .collect();
-        rows.chunks(CHUNK_ROWS)
-            .map(|part| {
-                if part.len() == self.len() {
-                    encode_chunk(self)
-                } else {
-                    encode_chunk(&self.select(part))
-                }
-            })
-            .collect()
+        (0..rows.len()).step_by(CHUNK_ROWS).map(move |start| {
+            let part = &rows[start..(start + CHUNK_ROWS).min(rows.len())];
+            if part.len() == self.len() {
+                encode_chunk(self)
+            } else {
+                encode_chunk(&self.select(part))
+            }
+        })
     }
 
     /// This set as `newer`'s, which revises its instrument in wording only

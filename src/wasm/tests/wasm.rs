@@ -357,7 +357,7 @@ fn response_codes_cross_the_boundary() {
 fn the_device_store_crosses_the_boundary_as_bytes() {
     // A CSV imported into an empty device comes back as chunk bytes.
     let mut dev = DeviceStore::new();
-    let incoming = Incoming::read("demo.csv", DEMO).expect("demo reads");
+    let incoming = Incoming::read("demo.csv", &array(DEMO)).expect("demo reads");
     let plan = dev.plan_import(&incoming).expect("plan");
     assert_eq!(num(&plan, "new"), 366.0);
     let done = dev
