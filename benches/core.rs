@@ -161,23 +161,11 @@ fn main() {
         "native (median ms)       import   MB/s    report  crosstab  16×16 crosstabs  in one call  16×16 matrix  chunk write  chunk read  crafted ids import  drivers by row  by pattern"
     );
     for r in rows {
-        let Row {
-            n,
-            bytes,
-            import,
-            report,
-            one,
-            all,
-            banner,
-            matrix,
-            encode,
-            decode,
-            crafted,
-            by_row,
-            by_pattern,
-        } = r;
-        let mbs = bytes as f64 / 1e6 / (import / 1000.0);
-        let crafted = crafted.map_or("—".to_string(), |c| format!("{c:.1}"));
-        println!("{n:>9} responses  {import:>9.1} {mbs:>6.0} {report:>9.2} {one:>9.3} {all:>16.1} {banner:>12.1} {matrix:>13.1} {encode:>12.1} {decode:>11.1} {crafted:>19} {by_row:>15.1} {by_pattern:>11.1}");
+        let mbs = r.bytes as f64 / 1e6 / (r.import / 1000.0);
+        let crafted = r.crafted.map_or("—".to_string(), |c| format!("{c:.1}"));
+        println!(
+            "{:>9} responses  {:>9.1} {mbs:>6.0} {:>9.2} {:>9.3} {:>16.1} {:>12.1} {:>13.1} {:>12.1} {:>11.1} {crafted:>19} {:>15.1} {:>11.1}",
+            r.n, r.import, r.report, r.one, r.all, r.banner, r.matrix, r.encode, r.decode, r.by_row, r.by_pattern
+        );
     }
 }

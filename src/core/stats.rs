@@ -295,30 +295,9 @@ pub fn fisher_2x2_ln(a: u64, b: u64, c: u64, d: u64) -> f64 {
     walk(mode, lo, hi, top - LN_NEGLIGIBLE, &ln_p, &mut all);
     // The first term at or below the cutoff on each side of the mode
     // (increasing towards the mode on the left, decreasing after it).
-    let left = (ln_p(lo) <= cutoff).then(|| {
-        let (mut ok, mut bad) = (lo, mode);
-        while bad - ok > 1 {
-            let mid = ok + (bad - ok) / 2;
-            if ln_p(mid) <= cutoff {
-                ok = mid;
-            } else {
-                bad = mid;
-            }
-        }
-        ok
-    });
-    let right = (ln_p(hi) <= cutoff).then(|| {
-        let (mut bad, mut ok) = (mode, hi);
-        while ok - bad > 1 {
-            let mid = bad + (ok - bad) / 2;
-            if ln_p(mid) <= cutoff {
-                ok = mid;
-            } else {
-                bad = mid;
-            }
-        }
-        ok
-    });
+    let small = |x: u64| ln_p(x) <= cutoff;
+    let left = small(lo).then(|| bisect(lo, mode, small));
+    let right = small(hi).then(|| bisect(hi, mode, small));
     let edges: Vec<f64> = left.iter().chain(&right).map(|&x| ln_p(x)).collect();
     let small_max = edges.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut small = Vec::new();
@@ -335,6 +314,20 @@ pub fn fisher_2x2_ln(a: u64, b: u64, c: u64, d: u64) -> f64 {
     }
     let max = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     (ln_sum_exp(&small, small_max) - ln_sum_exp(&all, max)).min(0.0)
+}
+
+/// The `x` between `ok` and `bad` (either order) nearest `bad` for which
+/// `holds(x)`, given `holds(ok)`, `!holds(bad)` and one change between them.
+fn bisect(mut ok: u64, mut bad: u64, holds: impl Fn(u64) -> bool) -> u64 {
+    while ok.abs_diff(bad) > 1 {
+        let mid = ok.min(bad) + ok.abs_diff(bad) / 2;
+        if holds(mid) {
+            ok = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    ok
 }
 
 /// Pushes `ln_p(x)` for x from `from` outward (down to `lo`, up to `hi`) on
