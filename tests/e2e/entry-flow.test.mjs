@@ -111,10 +111,12 @@ test('after settling a disagreement with Enter the focus is on the next form and
     ),
   );
   await page.locator('#lang').click();
-  assert.match(
-    await page.locator('#history li[data-what="verify"]').textContent(),
-    new RegExp(`Q1: first ${a.answers[0]}, second ${wrong[0]}, paper ${a.answers[0]}`),
+  // The English texts load on the switch: the line is redrawn when they are in.
+  const english = new RegExp(
+    `Q1: first ${a.answers[0]}, second ${wrong[0]}, paper ${a.answers[0]}`,
   );
+  await page.locator('#history li[data-what="verify"]', { hasText: english }).waitFor();
+  assert.match(await page.locator('#history li[data-what="verify"]').textContent(), english);
   assert.match(await page.locator('#history h3').textContent(), /^Audit trail of /);
   assert.match(
     await page.locator('#entry-msg').textContent(),
