@@ -441,8 +441,9 @@ async function saved(id, key) {
   session.firstAt ||= Date.now();
   lastId = id;
   saveSetting('entryLastId', id).catch(() => {});
-  // The figures and list first (reading them may mean decrypting), then the message: what it announces is on screen.
-  await Promise.all([renderFigures(), renderSaved()]);
+  // The figures and list first (reading them may mean decrypting), and the saved form's draft
+  // gone from the device (blankForm queued that), then the message: what it announces is so.
+  await Promise.all([renderFigures(), renderSaved(), draftWrites]);
   say(key, { id });
 }
 
@@ -640,8 +641,21 @@ async function suggestion() {
   return next && ids.has(next) ? next : (pending[0]?.id ?? '');
 }
 
+/**
+ * A blank form at once; the suggested id (which may mean reading the device) is
+ * filled in when it is known, only if nobody has started on the form meanwhile:
+ * an id and answers keyed ahead of it are never wiped or robbed of the focus.
+ */
 async function newForm() {
-  blankForm(await suggestion());
+  blankForm('');
+  const suggested = await suggestion();
+  const input = $('#form-id');
+  const untouched = input.value === '' && !input.readOnly && form.values.every((v) => v == null);
+  if (untouched && suggested) {
+    input.value = suggested;
+    showFullId();
+    if (document.activeElement === input) input.select();
+  }
   await Promise.all([renderFigures(), renderSaved()]);
 }
 
