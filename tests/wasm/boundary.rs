@@ -13,7 +13,7 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const DEMO: &[u8] = include_bytes!("../../../www/demo/zg-x-branch-2023.csv");
+const DEMO: &[u8] = include_bytes!("../../www/demo/zg-x-branch-2023.csv");
 
 /// Bytes as the JavaScript array `Dataset.fromCsv` reads in pieces.
 fn array(bytes: &[u8]) -> js_sys::Uint8Array {
