@@ -426,41 +426,26 @@ pub fn association_matrix(
     ids: &[String],
 ) -> Result<Vec<Association>> {
     responses.check_instrument(instrument)?;
-    let all: Vec<String>;
-    let ids = if ids.is_empty() {
-        all = instrument
+    let ids: Vec<&str> = if ids.is_empty() {
+        instrument
             .questions()
             .iter()
-            .map(|q| q.id.clone())
-            .collect();
-        &all[..]
+            .map(|q| q.id.as_str())
+            .collect()
     } else {
-        ids
+        ids.iter().map(String::as_str).collect()
     };
-    let questions = ids
-        .iter()
-        .map(|id| instrument.question(id))
-        .collect::<Result<Vec<_>>>()?;
-    let k = questions.len();
-    // Every pair counted from one set of per-option bitmaps per block of rows
-    // (`crate::count::count_all_pairs`); the mirror pair is the transpose.
-    let columns: Vec<&[u8]> = questions
-        .iter()
-        .map(|&(q, _)| responses.column(q))
-        .collect();
-    let lens: Vec<usize> = questions.iter().map(|(_, q)| q.len()).collect();
-    let pairs = crate::count::count_all_pairs(&columns, &lens);
-    let tables: Vec<Vec<Vec<u64>>> = (0..k * k)
-        .map(|ab| pair_table(&pairs, &lens, ab / k, ab % k))
-        .collect();
+    let pairs = Pairs::count(instrument, responses, &ids, None)?;
+    let k = ids.len();
+    let tables: Vec<Vec<Vec<u64>>> = (0..k * k).map(|ab| pairs.table(ab / k, ab % k)).collect();
     Ok(tables
         .iter()
         .enumerate()
         .map(|(ab, counts)| {
             let t = chi2_test(counts);
             Association {
-                row: questions[ab / k].1.id.clone(),
-                col: questions[ab % k].1.id.clone(),
+                row: pairs.questions[ab / k].id.clone(),
+                col: pairs.questions[ab % k].id.clone(),
                 n: counts.iter().flatten().sum(),
                 chi2: t.chi2,
                 df: t.df,
@@ -523,41 +508,19 @@ pub fn crosstabs_where(
             ids.push(id);
         }
     }
-    let questions = ids
-        .iter()
-        .map(|id| instrument.question(id))
-        .collect::<Result<Vec<_>>>()?;
+    let pairs = Pairs::count(instrument, responses, &ids, keep)?;
     let at = |id: &str| ids.iter().position(|x| *x == id).unwrap_or_default();
-    // A dropped row's codes become MISSING in every column, so none of its
-    // pairs is counted.
-    let masked: Vec<Vec<u8>> = match keep {
-        Some(k) => questions
-            .iter()
-            .map(|&(i, _)| k.mask(responses.column(i)))
-            .collect(),
-        None => Vec::new(),
-    };
-    let columns: Vec<&[u8]> = if keep.is_some() {
-        masked.iter().map(Vec::as_slice).collect()
-    } else {
-        questions
-            .iter()
-            .map(|&(i, _)| responses.column(i))
-            .collect()
-    };
-    let lens: Vec<usize> = questions.iter().map(|(_, q)| q.len()).collect();
-    let pairs = crate::count::count_all_pairs(&columns, &lens);
     let dropped = keep.map_or(0, |k| responses.len() as u64 - k.kept());
     let n = responses.len() as u64;
     let mut out = Vec::with_capacity(rows.len() * cols.len());
     for row in rows {
         for col in cols {
             let (a, b) = (at(row), at(col));
-            let counts = pair_table(&pairs, &lens, a, b);
+            let counts = pairs.table(a, b);
             let valid: u64 = counts.iter().flatten().sum();
             out.push(build(
-                questions[a].1,
-                questions[b].1,
+                pairs.questions[a],
+                pairs.questions[b],
                 counts,
                 n - valid - dropped,
             ));
@@ -566,19 +529,63 @@ pub fn crosstabs_where(
     Ok(out)
 }
 
-/// The `lens[a] × lens[b]` table of columns `a` by `b` from
-/// [`crate::count::count_all_pairs`], which counts only `a ≤ b`: the mirror
-/// pair is its transpose.
-fn pair_table(pairs: &[Vec<Vec<u64>>], lens: &[usize], a: usize, b: usize) -> Vec<Vec<u64>> {
-    let (r, c) = (lens[a], lens[b]);
-    if a <= b {
-        let flat = &pairs[a][b];
-        (0..r).map(|i| flat[i * c..(i + 1) * c].to_vec()).collect()
-    } else {
-        let flat = &pairs[b][a];
-        (0..r)
-            .map(|i| (0..c).map(|j| flat[j * r + i]).collect())
-            .collect()
+/// The joint counts of every pair of some questions, counted in one pass
+/// from per-option bitmaps ([`crate::count::count_all_pairs`]): what the
+/// association matrix and the many-tables call both read their tables from.
+struct Pairs<'a> {
+    /// The questions, in the order named.
+    questions: Vec<&'a Question>,
+    /// Each question's number of options.
+    lens: Vec<usize>,
+    /// `counts[a][b]` for `a ≤ b`, row-major.
+    counts: Vec<Vec<Vec<u64>>>,
+}
+
+impl<'a> Pairs<'a> {
+    /// Counts the questions `ids` over the rows `keep` keeps (every row if
+    /// `None`): a dropped row's codes become MISSING in every column, so none
+    /// of its pairs is counted.
+    fn count(
+        instrument: &'a Instrument,
+        responses: &Responses,
+        ids: &[&str],
+        keep: Option<&Keep>,
+    ) -> Result<Pairs<'a>> {
+        let found = ids
+            .iter()
+            .map(|id| instrument.question(id))
+            .collect::<Result<Vec<_>>>()?;
+        let columns: Vec<std::borrow::Cow<[u8]>> = found
+            .iter()
+            .map(|&(i, _)| match keep {
+                Some(k) => k.mask(responses.column(i)).into(),
+                None => responses.column(i).into(),
+            })
+            .collect();
+        let columns: Vec<&[u8]> = columns.iter().map(|c| c.as_ref()).collect();
+        let questions: Vec<&Question> = found.into_iter().map(|(_, q)| q).collect();
+        let lens: Vec<usize> = questions.iter().map(|q| q.len()).collect();
+        let counts = crate::count::count_all_pairs(&columns, &lens);
+        Ok(Pairs {
+            questions,
+            lens,
+            counts,
+        })
+    }
+
+    /// The `lens[a] × lens[b]` table of questions `a` by `b`: only `a ≤ b` is
+    /// counted, the mirror pair is its transpose.
+    fn table(&self, a: usize, b: usize) -> Vec<Vec<u64>> {
+        let (r, c) = (self.lens[a], self.lens[b]);
+        if a <= b {
+            let flat = &self.counts[a][b];
+            (0..r).map(|i| flat[i * c..(i + 1) * c].to_vec()).collect()
+        } else {
+            let flat = &self.counts[b][a];
+            (0..r)
+                .map(|i| (0..c).map(|j| flat[j * r + i]).collect())
+                .collect()
+        }
     }
 }
 
