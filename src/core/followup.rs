@@ -73,9 +73,10 @@ fn scan(
             .into_iter()
             .map(|w| (!nonzero(w) & HIGH) >> 7)
             .collect(),
-        None => to_words(&vec![1; n]),
+        None => vec![0x0101_0101_0101_0101; words],
     };
-    // The last word's padding is no row: every other word is ANDed with these.
+    // The last word's padding is no row (kept by neither branch above): every
+    // other word is ANDed with these.
     if let (Some(last), tail @ 1..) = (k_w.last_mut(), n % 8) {
         *last &= (1u64 << (8 * tail)) - 1;
     }

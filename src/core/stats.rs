@@ -298,22 +298,18 @@ pub fn fisher_2x2_ln(a: u64, b: u64, c: u64, d: u64) -> f64 {
     let small = |x: u64| ln_p(x) <= cutoff;
     let left = small(lo).then(|| bisect(lo, mode, small));
     let right = small(hi).then(|| bisect(hi, mode, small));
-    let edges: Vec<f64> = left.iter().chain(&right).map(|&x| ln_p(x)).collect();
-    let small_max = edges.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut small = Vec::new();
+    // The observed table is on one side (the mode is not as unlikely), so
+    // at least one edge exists; each tail walks out from its edge.
+    let mut tails: Vec<f64> = left.iter().chain(&right).map(|&x| ln_p(x)).collect();
+    let tail_max = tails.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if let Some(x) = left {
-        small.push(ln_p(x));
-        walk(x, lo, x, small_max - LN_NEGLIGIBLE, &ln_p, &mut small);
+        walk(x, lo, x, tail_max - LN_NEGLIGIBLE, &ln_p, &mut tails);
     }
     if let Some(x) = right {
-        small.push(ln_p(x));
-        walk(x, x, hi, small_max - LN_NEGLIGIBLE, &ln_p, &mut small);
-    }
-    if small.is_empty() {
-        return f64::NEG_INFINITY;
+        walk(x, x, hi, tail_max - LN_NEGLIGIBLE, &ln_p, &mut tails);
     }
     let max = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (ln_sum_exp(&small, small_max) - ln_sum_exp(&all, max)).min(0.0)
+    (ln_sum_exp(&tails, tail_max) - ln_sum_exp(&all, max)).min(0.0)
 }
 
 /// The `x` between `ok` and `bad` (either order) nearest `bad` for which
