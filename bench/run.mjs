@@ -488,17 +488,27 @@ if (memory) {
   );
 }
 lines.push('', '### What a phone downloads', '');
-lines.push('Every module under pkg/ (listed at run time), raw and gzip -9:', '');
+/** What each folder of pkg/ is for. */
+const ROLE = {
+  '': "(analysis: the staff worker's module)",
+  page: "pages' module (survey, invite, entry)",
+  camera: 'camera add-on',
+  export: 'file formats add-on',
+};
+lines.push(
+  "Every module under pkg/ (listed at run time), raw and gzip -9. One boundary crate built four ways (src/wasm's features): the staff worker's module (pkg/: data sets and their analysis, the device store, imports), the pages' module (pkg/page/: a customer's phone loads only this one), and the add-ons loaded on demand.",
+  '',
+);
 lines.push('| module | add-on | bytes | gzip -9 |', '|---|---|---:|---:|');
 for (const m of mods)
   lines.push(
-    `| ${m.path} | ${m.addon || '(analysis module)'} | ${m.raw.toLocaleString('en')} | ${m.gzip.toLocaleString('en')} |`,
+    `| ${m.path} | ${ROLE[m.addon] ?? m.addon} | ${m.raw.toLocaleString('en')} | ${m.gzip.toLocaleString('en')} |`,
   );
 const addons = [...new Set(mods.map((m) => m.addon))];
 for (const a of addons) {
   const g = mods.filter((m) => m.addon === a).reduce((t, m) => t + m.gzip, 0);
   lines.push(
-    `| **${a ? `pkg/${a}/` : 'pkg/ (analysis)'} in all** | | | ${g.toLocaleString('en')} |`,
+    `| **${a ? `pkg/${a}/` : 'pkg/ (analysis: the worker)'} in all** | | | ${g.toLocaleString('en')} |`,
   );
 }
 lines.push('');
@@ -548,14 +558,14 @@ const WHY = {
     'Ids in one buffer, one-byte answers looked up in a table in the record loop, files read in 4 MB pieces (68 → 153 MB/s in node). The time goes on per-cell work and its branches. ' +
     'Next: a SIMD pass marking every comma, line end and quote in 16-byte blocks, column-major handling of the single-choice columns.',
   module:
-    'The .xlsx reader and writer, .sav and Parquet moved to the on-demand pkg/export/ (−86 KB gzip). What is left is the device store, backups, cases, merge and instrument validation the worker needs, and a long tail of serde code. ' +
-    'The core is now its own crate (src/core) under a thin boundary (src/wasm, issue 20), and twiggy finds no single large part: .rodata ~69 KB, the store ~35, instrument validation ~33, cases ~24, backups ~14, hand-off codes ~12 (raw). ' +
-    'What would close it: a second wasm module for the device (store, backups, cases, merge, hand-off) beside an analysis module that takes the columns as bytes, so the dashboard would load the analysis module and the entry screens the device one.',
+    "The pages' functions (questionnaire checks, hand-off codes, QR encoding, form ids) left it for the pages' module pkg/page/, the only one a customer's phone loads (342.6 → 313.7 KB here; the phone's wasm 342.6 → ~112 KB); the camera and file formats add-ons now hold only their own functions (428 → 96 KB, 519 → 277 KB). " +
+    "What is left is the analysis beside the device store, imports, merges, backups and cases: a build of the data set's analysis alone (no store, merge or backup; measured as a separate build) is 186 KB gzip, of which the instrument's JSON parsing and validation (serde_json's deserialisers ~38 KB raw, the rules ~26 KB raw) is needed to read any questionnaire. " +
+    'What would close it: the analysis module as its own build taking the columns as bytes from the device module, and the questionnaire handed to it already checked, in a compact form rather than JSON.',
   firstLoad:
     "Measured on the site as deployed (`./dev dist`: esbuild minifies scripts and style sheets, file by file). Met since the survey's own store module (db.js: 13 of storage.js's 22 KB) and seal.js loaded only when something is sealed (never on a customer's own phone). " +
     'The source tree as `./dev serve` sends it, with its comments, is ~78 KB.',
   cache:
-    'The service worker precaches only what every screen needs, in a cache named after the build (pkg/build.js).',
+    "The service worker precaches only what every screen needs, in a cache named after the build (pkg/build.js); the staff worker's module is cached when a staff screen or a kiosk survey asks, never on a customer's phone.",
   memory:
     'The page imports through the device store (preview, merge plan, save). The file is read in pieces, a contact is boxed (4 bytes a row without one, not 36), an import into an empty set moves its rows, and the chunks are encoded one at a time (283 → ~160 MB). ' +
     "What is left: the file's rows and the set's copy (the page keeps the file until the save is written, to plan again if the device changed), the merge plan's index of ids, one chunk. What would close it: the save applied from the file's rows without a second copy, and the plan's index as sorted hashes rather than a hash map of ids.",
@@ -657,9 +667,11 @@ target(
   WHY.firstLoad,
 );
 if (survey.cache) {
-  const unused = survey.cache.modules.filter((p) => /\/(camera|export)\//.test(p));
+  const unused = survey.cache.modules.filter(
+    (p) => /\/(camera|export)\//.test(p) || /^\/pkg\/manyi/.test(p),
+  );
   flag(
-    'the service worker precaches no module the survey never uses (camera, export)',
+    "the service worker precaches no module the survey never uses (camera, export, the staff worker's)",
     unused.length === 0,
     unused.length ? `cached: ${unused.join(', ')}` : 'none cached',
     WHY.cache,

@@ -36,6 +36,7 @@ import {
   lock,
   Refused,
 } from './vault.js';
+import { offline } from './offline.js';
 
 // Nothing of this screen shows before the staff passphrase.
 await staffGate();
@@ -698,4 +699,4 @@ catchFailures(
 renderAll();
 ask('store.summary').catch(() => {}); // start the worker and its WebAssembly module while the person picks a file
 document.documentElement.dataset.ready = 'true';
-navigator.serviceWorker?.register('sw.js').catch(() => {});
+offline(true);

@@ -31,6 +31,7 @@ import {
   table,
   textOf as textIn,
 } from './report-tables.js';
+import { offline } from './offline.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -1468,4 +1469,4 @@ renderTexts();
 const params = new URLSearchParams(location.search);
 if (params.has('demo')) fromDemo();
 else fromStore();
-navigator.serviceWorker?.register('sw.js').catch(() => {});
+offline(true);

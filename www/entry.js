@@ -36,6 +36,7 @@ import {
   updateEntry,
 } from './storage.js';
 import { staffGate } from './lock.js';
+import { offline } from './offline.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -999,6 +1000,7 @@ function renderTexts() {
 
 async function start() {
   renderTexts();
+  offline(true);
   try {
     instrument = await loadInstrument();
     manyi = await (await import('./core.js')).core();

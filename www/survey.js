@@ -30,6 +30,7 @@ import {
   submitResponse,
 } from './db.js';
 import { qrSvg } from './qr.js';
+import { offline } from './offline.js';
 
 const params = new URLSearchParams(location.search);
 let kiosk = params.has('kiosk');
@@ -864,7 +865,8 @@ async function start() {
   render();
   touched();
   document.documentElement.dataset.ready = 'true';
-  navigator.serviceWorker?.register('sw.js').catch(() => {});
+  // A branch kiosk also caches the staff screens' module; a customer's phone does not.
+  offline(kiosk);
 }
 
 catchFailures(

@@ -1,10 +1,12 @@
-// Offline support: after one visit the app shell, the main wasm package, the
-// built-in instrument and the demo data are cached. Requests go to the network
-// first (so a new version is picked up on the next load: no stale-cache trap)
-// and fall back to the cache when offline. The add-ons (pkg/camera/ for QR
-// decoding without BarcodeDetector, pkg/export/ for .xlsx, .sav and Parquet)
-// are not precached: only the screens that load them need them, and the fetch
-// handler caches them the first time they are used.
+// Offline support: after one visit the app shell, the pages' wasm module
+// (pkg/page/), the built-in instrument and the demo data are cached. Requests
+// go to the network first (so a new version is picked up on the next load: no
+// stale-cache trap) and fall back to the cache when offline. The staff
+// screens' worker module (pkg/) is cached when a staff screen or a kiosk
+// survey asks (offline.js): a customer's own phone never downloads it. The
+// add-ons (pkg/camera/ for QR decoding without BarcodeDetector, pkg/export/
+// for .xlsx, .sav and Parquet) are not precached: only the screens that load
+// them need them, and the fetch handler caches them the first time they are used.
 //
 // The cache is named after the build: `./dev build` writes pkg/build.js with a
 // digest of every file served, so any change installs a new worker (the
@@ -60,8 +62,9 @@ const SHELL = [
   'sets.js',
   'worker.js',
   'worker-bridge.js',
-  'pkg/manyi.js',
-  'pkg/manyi_bg.wasm',
+  'offline.js',
+  'pkg/page/manyi_page.js',
+  'pkg/page/manyi_page_bg.wasm',
   'demo/zg-x-branch-2023.csv',
   'instruments/zg-x-branch-2023.json',
 ];
@@ -73,6 +76,13 @@ sw.addEventListener('install', (event) => {
       .then((c) => c.addAll(SHELL))
       .then(() => sw.skipWaiting()),
   );
+});
+
+/** The staff screens' worker module: cached when a staff screen or a kiosk asks ('staff'). */
+const STAFF = ['pkg/manyi.js', 'pkg/manyi_bg.wasm'];
+
+sw.addEventListener('message', (event) => {
+  if (event.data === 'staff') event.waitUntil(caches.open(CACHE).then((c) => c.addAll(STAFF)));
 });
 
 sw.addEventListener('activate', (event) => {

@@ -4,7 +4,26 @@
 //! objects out (through serde-wasm-bindgen, maps as objects), and every core
 //! [`Error`] becomes a JavaScript `Error` whose `message` is the core's text and
 //! whose `problems` lists each problem with its line, column and value.
+//!
+//! One file, built four ways by its features so that a screen downloads only
+//! what it calls (issue 19):
+//! - `page`: what the pages call on their own thread (`www/core.js`): the
+//!   questionnaire's checks, hand-off codes and QR encoding, paper-form ids.
+//!   pkg/page/, the only module a customer's phone loads.
+//! - `worker`: what the staff pages' worker calls (`www/worker.js`): the data
+//!   set and its analysis, the device store, imports, merges, backups, cases,
+//!   the staff lock's rules. pkg/, loaded by the screens that start the worker.
+//! - `camera`: QR decoding from camera frames, nothing else (pkg/camera/).
+//! - `export`: the data set read from and written to CSV, .xlsx, .sav and
+//!   Parquet, nothing else (pkg/export/).
+//!
+//! The default is `page` and `worker`, so that tests and `cargo clippy` see
+//! every export; a build of fewer features leaves unused helpers out.
 #![cfg(target_arch = "wasm32")]
+#![cfg_attr(
+    not(all(feature = "page", feature = "worker")),
+    allow(dead_code, unused_imports)
+)]
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -75,6 +94,7 @@ fn instrument_or_builtin(json: Option<String>) -> Result<Instrument, JsValue> {
 /// Keys the hashing of response ids with 16 random bytes from the page
 /// (`crypto.getRandomValues`): wasm has no randomness of its own, and unkeyed
 /// hashes let a crafted file make import quadratic.
+#[cfg(any(feature = "worker", feature = "export"))]
 #[wasm_bindgen(js_name = seedHashing)]
 pub fn seed_hashing(seed: &[u8]) -> Result<(), JsValue> {
     let seed: [u8; 16] = seed
@@ -85,12 +105,14 @@ pub fn seed_hashing(seed: &[u8]) -> Result<(), JsValue> {
 }
 
 /// The built-in instrument, as a plain object in the instrument file format.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = builtinInstrument)]
 pub fn builtin_instrument() -> Result<JsValue, JsValue> {
     to_js(&Instrument::builtin())
 }
 
 /// Checks an instrument's JSON text and returns it as a plain object.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = parseInstrument)]
 pub fn parse_instrument(json: &str) -> Result<JsValue, JsValue> {
     to_js(&Instrument::from_json(json).map_err(js_error)?)
@@ -98,6 +120,7 @@ pub fn parse_instrument(json: &str) -> Result<JsValue, JsValue> {
 
 /// The staff lock's rules: `{iterations, minChars, delay}` where `delay` is
 /// the seconds to wait after 0, 1, 2, … wrong tries (up to 32 entries).
+#[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = lockRules)]
 pub fn lock_rules() -> Result<JsValue, JsValue> {
     #[derive(serde::Serialize)]
@@ -115,12 +138,14 @@ pub fn lock_rules() -> Result<JsValue, JsValue> {
 }
 
 /// Checks a new staff passphrase; throws with the reason.
+#[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = checkPassphrase)]
 pub fn check_passphrase(passphrase: &str) -> Result<(), JsValue> {
     manyi::lock::check_passphrase(passphrase).map_err(js_error)
 }
 
 /// `path` if it names a questionnaire file of this site (`instruments/….json`); refused otherwise.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = instrumentPath)]
 pub fn instrument_path(path: &str) -> Result<String, JsValue> {
     manyi::source::instrument_path(path)
@@ -129,12 +154,14 @@ pub fn instrument_path(path: &str) -> Result<String, JsValue> {
 }
 
 /// A one-time invitation token: `nonce` (5 random bytes) signed with the 32-byte branch key.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = issueToken)]
 pub fn issue_token(key: &[u8], nonce: &[u8]) -> Result<String, JsValue> {
     handoff::issue_token(key, nonce).map_err(js_error)
 }
 
 /// The branch key's short public name (4 characters).
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = keyName)]
 pub fn key_name(key: &[u8]) -> Result<String, JsValue> {
     handoff::key_name(key).map_err(js_error)
@@ -143,6 +170,7 @@ pub fn key_name(key: &[u8]) -> Result<String, JsValue> {
 /// The response code for answer `codes` (a `Uint8Array`, 255 = unanswered),
 /// an invitation token and its answer secret (from the link's fragment), for
 /// the given instrument JSON or the built-in one.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = encodeResponse)]
 pub fn encode_response(
     codes: &[u8],
@@ -155,18 +183,21 @@ pub fn encode_response(
 }
 
 /// The answer secret of an invitation (for its link's fragment), from the branch key.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = answerSecret)]
 pub fn answer_secret(key: &[u8], token: &str) -> Result<String, JsValue> {
     handoff::answer_secret(key, token).map_err(js_error)
 }
 
 /// Whether a call-back phone number can be kept (store's `Contact::phone_ok`).
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = phoneOk)]
 pub fn phone_ok(phone: &str) -> bool {
     store::Contact::phone_ok(phone)
 }
 
 /// Checks an invitation as the phone receives it (token and secret); throws with the reason.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = checkInvitation)]
 pub fn check_invitation(token: &str, secret: &str) -> Result<(), JsValue> {
     handoff::invitation_form(token, secret)
@@ -176,6 +207,7 @@ pub fn check_invitation(token: &str, secret: &str) -> Result<(), JsValue> {
 
 /// Every check of a pasted or scanned response code against the branch key
 /// (all but "already used"): `{codes, token}`, or an Error with its reason.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = intakeCode)]
 pub fn intake_code(
     key: &[u8],
@@ -188,6 +220,7 @@ pub fn intake_code(
 
 /// The strings shaped like response codes in a pasted text, and apart the
 /// other long runs of letters and digits that are not codes: `{codes, others}`.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = findCodes)]
 pub fn find_codes(text: &str, instrument_json: Option<String>) -> Result<JsValue, JsValue> {
     let instrument = instrument_or_builtin(instrument_json)?;
@@ -195,6 +228,7 @@ pub fn find_codes(text: &str, instrument_json: Option<String>) -> Result<JsValue
 }
 
 /// A QR code for `text`: `{size, modules}` (row after row, 1 = dark).
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = qrCode)]
 pub fn qr_code(text: &str) -> Result<JsValue, JsValue> {
     to_js(&handoff::qr(text).map_err(js_error)?)
@@ -236,18 +270,21 @@ pub fn parquet_from_csv(csv: &[u8], instrument_json: Option<String>) -> Result<V
 
 /// A paper-form id as typed, completed against the last id keyed on the
 /// device (see form_id.rs): `{id, completed, bare_number}`.
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = completeId)]
 pub fn complete_id(typed: &str, last: &str) -> Result<JsValue, JsValue> {
     to_js(&manyi::form_id::complete(typed, last))
 }
 
 /// The id suggested after `id` ("" when it does not end in digits).
+#[cfg(feature = "page")]
 #[wasm_bindgen(js_name = nextId)]
 pub fn next_id(id: &str) -> String {
     manyi::form_id::next(id).unwrap_or_default()
 }
 
 /// Responses loaded once, then queried.
+#[cfg(any(feature = "worker", feature = "export"))]
 #[wasm_bindgen]
 pub struct Dataset {
     instrument: Instrument,
@@ -257,6 +294,7 @@ pub struct Dataset {
     audit: serde_json::Value,
 }
 
+#[cfg(any(feature = "worker", feature = "export"))]
 impl Dataset {
     fn new(instrument: Instrument, responses: Responses) -> Self {
         Dataset {
@@ -267,6 +305,7 @@ impl Dataset {
     }
 }
 
+#[cfg(any(feature = "worker", feature = "export"))]
 #[wasm_bindgen]
 impl Dataset {
     /// Imports CSV bytes (all or nothing) against the given instrument JSON, or
@@ -306,6 +345,24 @@ impl Dataset {
         manyi::export::to_xlsx(&self.instrument, self.view.responses(), lang).map_err(js_error)
     }
 
+    /// The instrument, as a plain object.
+    pub fn instrument(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.instrument)
+    }
+
+    /// The responses as interchange CSV bytes (with a byte-order mark if `bom`).
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(&self, bom: bool) -> Result<Vec<u8>, JsValue> {
+        self.view
+            .responses()
+            .to_csv(&self.instrument, bom)
+            .map_err(js_error)
+    }
+}
+
+#[cfg(feature = "worker")]
+#[wasm_bindgen]
+impl Dataset {
     /// A data set with no responses.
     pub fn empty(instrument_json: Option<String>) -> Result<Dataset, JsValue> {
         let instrument = instrument_or_builtin(instrument_json)?;
@@ -422,11 +479,6 @@ impl Dataset {
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.view.len()
-    }
-
-    /// The instrument, as a plain object.
-    pub fn instrument(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.instrument)
     }
 
     /// Every question's frequency table.
@@ -650,19 +702,11 @@ impl Dataset {
     pub fn distinct(&self, column: &str, limit: usize) -> Vec<String> {
         filter::distinct(self.view.responses(), column, limit)
     }
-
-    /// The responses as interchange CSV bytes (with a byte-order mark if `bom`).
-    #[wasm_bindgen(js_name = toCsv)]
-    pub fn to_csv(&self, bom: bool) -> Result<Vec<u8>, JsValue> {
-        self.view
-            .responses()
-            .to_csv(&self.instrument, bom)
-            .map_err(js_error)
-    }
 }
 
 /// A `{key: value}` object built field by field (for results holding bytes,
 /// which serde would turn into arrays of numbers).
+#[cfg(feature = "worker")]
 fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in fields {
@@ -673,6 +717,7 @@ fn object(fields: &[(&str, JsValue)]) -> JsValue {
 
 /// Chunk bytes as a JavaScript array of Uint8Arrays, each copied out (and
 /// its wasm copy dropped) before the next is encoded.
+#[cfg(feature = "worker")]
 fn chunk_array(chunks: impl Iterator<Item = Vec<u8>>) -> JsValue {
     chunks
         .map(|c| JsValue::from(js_sys::Uint8Array::from(c.as_slice())))
@@ -680,6 +725,7 @@ fn chunk_array(chunks: impl Iterator<Item = Vec<u8>>) -> JsValue {
         .into()
 }
 
+#[cfg(feature = "worker")]
 fn strings(items: &[String]) -> JsValue {
     items
         .iter()
@@ -689,11 +735,13 @@ fn strings(items: &[String]) -> JsValue {
 }
 
 /// A file brought to the device (CSV, workbook or backup), read by its name.
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 pub struct Incoming {
     file: backup::DeviceBackup,
 }
 
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 impl Incoming {
     /// Reads `bytes` as the kind of file `name` says (all or nothing); a CSV
@@ -757,17 +805,20 @@ impl Incoming {
 
 /// Everything the device holds, loaded from the page's chunks, log records
 /// and instruments (see the core's `store` module), then queried and changed.
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 pub struct DeviceStore {
     device: store::Device,
 }
 
+#[cfg(feature = "worker")]
 impl Default for DeviceStore {
     fn default() -> Self {
         Self::new()
     }
 }
 
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 impl DeviceStore {
     /// An empty device.
@@ -984,6 +1035,7 @@ impl DeviceStore {
 
 /// Adds to `writes` a write with no chunks for each older revision's set
 /// that `retired` names: the page deletes their chunks in the same transaction.
+#[cfg(feature = "worker")]
 fn retire(writes: &js_sys::Array, retired: &[String]) {
     for old in retired {
         writes.push(&object(&[
@@ -994,6 +1046,7 @@ fn retire(writes: &js_sys::Array, retired: &[String]) {
     }
 }
 
+#[cfg(feature = "worker")]
 impl DeviceStore {
     fn set(&self, fingerprint: &str) -> Result<&store::StoredSet, JsValue> {
         self.device
@@ -1004,6 +1057,7 @@ impl DeviceStore {
 }
 
 /// The error for a questionnaire fingerprint the device does not hold.
+#[cfg(feature = "worker")]
 fn unknown_set(fingerprint: &str) -> JsValue {
     js_error(Error::single(
         manyi::ErrorKind::Request,
@@ -1018,10 +1072,12 @@ fn unknown_set(fingerprint: &str) -> JsValue {
 // ---- Follow-up cases (issue 17, closing the loop): src/core/cases/ ----------
 
 /// A list of case events from the page (`undefined` or `null`: none).
+#[cfg(feature = "worker")]
 fn case_events(value: JsValue) -> Result<Vec<manyi::cases::Event>, JsValue> {
     Ok(from_js(value)?.unwrap_or_default())
 }
 
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 impl Dataset {
     /// The follow-up cases of these responses: `{count, cases: [{id, row,
@@ -1096,6 +1152,7 @@ impl Dataset {
 
 /// Merges another device's case events into this one's: `{events, added,
 /// conflicts}` (all or nothing: an event differing under the same id refuses it).
+#[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = mergeCaseEvents)]
 pub fn merge_case_events(mine: JsValue, theirs: JsValue) -> Result<JsValue, JsValue> {
     let mine = case_events(mine)?;
@@ -1103,6 +1160,7 @@ pub fn merge_case_events(mine: JsValue, theirs: JsValue) -> Result<JsValue, JsVa
     to_js(&manyi::cases::merge_events(&mine, &theirs).map_err(js_error)?)
 }
 
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 impl Incoming {
     /// The follow-up case events a backup brings (an empty list otherwise).
@@ -1112,6 +1170,7 @@ impl Incoming {
     }
 }
 
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 impl DeviceStore {
     /// One questionnaire's call-back contacts, `[{id, name, phone,

@@ -93,7 +93,7 @@ const staffIdb = idbRevealed;
 function encodeIn(page, codes, token, secret, instrumentJson) {
   return page.evaluate(
     async ([c, tok, sec, inst]) => {
-      const m = await import('/pkg/manyi.js');
+      const m = await import('/pkg/page/manyi_page.js');
       await m.default();
       return m.encodeResponse(Uint8Array.from(c), tok, sec, inst ?? undefined);
     },
@@ -433,7 +433,7 @@ test('the camera add-on reads a response code from a drawn frame, as from a came
   await openStaff(page, `${env.url}invite.html`);
   await page.locator('html[data-ready="true"]').waitFor();
   const read = await page.evaluate(async () => {
-    const main = await import('/pkg/manyi.js');
+    const main = await import('/pkg/page/manyi_page.js');
     await main.default();
     const text = '2ABCD-EFGHJ-KMNPQ-RSTVW-XYZ01-23456-789AB-CDEFG-HJKMN';
     const { size, modules } = main.qrCode(text);

@@ -4,7 +4,8 @@
 // works without the network. A module added without being listed fails here,
 // not on a branch tablet offline. The on-demand add-ons (pkg/camera/,
 // pkg/export/) are the exception, by design: only the screens that use them
-// fetch them.
+// fetch them; and the staff worker's module (pkg/) is cached when a staff
+// screen or a kiosk asks (sw.js's STAFF), not on a customer's phone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -12,11 +13,11 @@ import { dirname, join, normalize } from 'node:path';
 
 const WWW = new URL('../../www/', import.meta.url).pathname;
 
-/** The precache list as sw.js states it. */
-function shell() {
+/** A list of files as sw.js states it: SHELL (precached) or STAFF (cached when a staff screen asks). */
+function listed(name) {
   const source = readFileSync(join(WWW, 'sw.js'), 'utf8');
-  const list = /const SHELL = \[([\s\S]*?)\];/.exec(source);
-  assert.ok(list, 'sw.js states its SHELL list');
+  const list = new RegExp(`const ${name} = \\[([\\s\\S]*?)\\];`).exec(source);
+  assert.ok(list, `sw.js states its ${name} list`);
   return new Set([...list[1].matchAll(/'([^']+)'/g)].map((m) => m[1]));
 }
 
@@ -40,7 +41,14 @@ function references(file) {
 }
 
 test('every file a screen loads is precached by the service worker (add-ons apart)', () => {
-  const listed = shell();
+  const shell = listed('SHELL');
+  const staff = listed('STAFF');
+  // The staff worker's module is cached when a staff screen asks, never on a customer's phone.
+  assert.deepEqual([...staff].sort(), ['pkg/manyi.js', 'pkg/manyi_bg.wasm']);
+  assert.ok(
+    ![...staff].some((f) => shell.has(f)),
+    'the staff module is not precached for everyone',
+  );
   const pages = readdirSync(WWW).filter((f) => f.endsWith('.html'));
   const seen = new Set();
   const queue = [...pages];
@@ -57,8 +65,17 @@ test('every file a screen loads is precached by the service worker (add-ons apar
       );
   }
   // The graph reached the modules it must (a broken pattern would find nothing).
-  for (const expected of ['app.js', 'dom.js', 'seal.js', 'worker.js', 'pkg/manyi.js'])
-    assert.ok(seen.has(expected), `${expected} reached from the pages`);
-  const missing = [...seen].filter((f) => !listed.has(f) && f !== 'pkg/build.js' && f !== 'sw.js');
+  const expected = [
+    'app.js',
+    'dom.js',
+    'seal.js',
+    'worker.js',
+    'pkg/manyi.js',
+    'pkg/page/manyi_page.js',
+  ];
+  for (const file of expected) assert.ok(seen.has(file), `${file} reached from the pages`);
+  const missing = [...seen].filter(
+    (f) => !shell.has(f) && !staff.has(f) && f !== 'pkg/build.js' && f !== 'sw.js',
+  );
   assert.deepEqual(missing, [], 'files the screens load that sw.js does not precache');
 });

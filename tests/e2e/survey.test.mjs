@@ -282,9 +282,11 @@ test('the service worker precaches what every screen needs, not the add-ons, in 
   const first = await cached();
   assert.deepEqual(first.names, [`manyi-${id}`]);
   assert.ok(
-    first.paths.includes('/pkg/manyi_bg.wasm') && first.paths.includes('/survey.js'),
+    first.paths.includes('/pkg/page/manyi_page_bg.wasm') && first.paths.includes('/survey.js'),
     first.paths.join(' '),
   );
+  // The staff screens' worker module is not for a customer's phone.
+  assert.ok(!first.paths.includes('/pkg/manyi_bg.wasm'), first.paths.join(' '));
   // The camera and file formats add-ons are only for the screens that load them.
   assert.deepEqual(
     first.paths.filter((p) => p.startsWith('/pkg/camera/') || p.startsWith('/pkg/export/')),
@@ -367,7 +369,31 @@ test('after one visit the survey works with the network off, and is stored', asy
   await onScreen(page, 'thanks');
   const [stored] = await storedResponses(page);
   assert.deepEqual(stored.codes, CODES);
-  // The report page loads offline too.
+  await context.setOffline(false);
+  await context.close();
+});
+
+test('a kiosk survey also caches the staff screens: after one visit the report page works offline', async () => {
+  const context = await env.newContext(PHONE);
+  const { page } = await openSurvey(context, '?kiosk');
+  await onScreen(page, 'q1');
+  // The kiosk asks the service worker for the staff module (offline.js); wait until it is cached.
+  await page.waitForFunction(
+    async () => {
+      const reg = await navigator.serviceWorker.ready;
+      if (!reg.active || !navigator.serviceWorker.controller) return false;
+      for (const name of await caches.keys())
+        if (await (await caches.open(name)).match('/pkg/manyi_bg.wasm')) return true;
+      return false;
+    },
+    null,
+    { polling: 200, timeout: 30_000 },
+  );
+  await context.setOffline(true);
+  for (let n = 1; n <= 16; n++) await tapAnswer(page, n, ROW[n - 1], `q${n + 1}`);
+  await tapAnswer(page, 17, ROW[16], 'review');
+  await page.locator('#submit').tap();
+  await onScreen(page, 'thanks');
   await openStaff(page, env.url);
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   await context.setOffline(false);
