@@ -253,7 +253,7 @@ fn a_version_1_file_imports_into_the_version_2_set_and_the_reverse() {
     let plans = d.plan_import(&file).expect("plans");
     assert_eq!(plans[0].fingerprint, fingerprint(&v2()));
     assert_eq!((plans[0].plan.new.len(), plans[0].plan.same.len()), (1, 1));
-    d.apply_import(&file, &HashMap::new(), &Provenance::default())
+    d.apply_import(&mut file.clone(), &HashMap::new(), &Provenance::default())
         .expect("imports");
     assert_eq!(firsts(only_set(&d)), pairs(&[("P-1", 0), ("P-2", 1)]));
     assert_eq!(only_set(&d).instrument, v2());
@@ -267,7 +267,7 @@ fn a_version_1_file_imports_into_the_version_2_set_and_the_reverse() {
     assert_eq!(plans[0].plan.conflicts.len(), 1, "Q-1 differs");
     let take: HashMap<String, manyi::merge::Resolution> =
         [("Q-1".to_owned(), manyi::merge::Resolution::TakeIncoming)].into();
-    d.apply_import(&file, &take, &Provenance::default())
+    d.apply_import(&mut file.clone(), &take, &Provenance::default())
         .expect("imports");
     assert_eq!(firsts(only_set(&d)), pairs(&[("Q-1", 1), ("Q-2", 0)]));
     assert_eq!(d.retired(&fingerprint(&v2())), [fingerprint(&old)]);

@@ -72,7 +72,7 @@ fn demo_file() -> DeviceBackup {
 fn demo_device() -> Device {
     let mut d = Device::new();
     let applied = d
-        .apply_import(&demo_file(), &no_resolutions(), &Provenance::default())
+        .apply_import(&mut demo_file(), &no_resolutions(), &Provenance::default())
         .expect("the demo imports");
     assert_eq!(applied.len(), 1);
     d
@@ -208,7 +208,7 @@ fn demo_imports_as_one_set_and_its_chunks_load_back_equal() {
     assert_eq!(plans[0].instrument, format!("{BUILTIN_ID}@2"));
     assert_eq!(plans[0].plan.new.len(), 366);
     let applied = d
-        .apply_import(&file, &no_resolutions(), &Provenance::default())
+        .apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
         .expect("imports");
     assert_eq!(
         applied,
@@ -677,7 +677,7 @@ fn an_instrument_reusing_id_and_version_with_other_content_is_kept_apart_and_ref
     let file = file_of(changed.clone(), responses);
     for e in [
         d.plan_import(&file).unwrap_err(),
-        d.apply_import(&file, &no_resolutions(), &Provenance::default())
+        d.apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
             .unwrap_err(),
     ] {
         let msg = e.to_string();
@@ -725,7 +725,7 @@ fn an_instrument_with_fewer_questions_and_another_id_gets_its_own_set() {
     assert_eq!(plans[0].plan.new, [0, 1]);
     assert!(plans[0].plan.conflicts.is_empty());
     let applied = d
-        .apply_import(&file, &no_resolutions(), &Provenance::default())
+        .apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
         .expect("imported");
     assert_eq!(applied[0].0, fingerprint(&mini));
     assert_eq!(applied[0].1.added, 2);
@@ -776,7 +776,7 @@ fn an_extra_column_matches_in_any_letter_case_and_constructor_is_just_a_column()
     text.push('\n');
     let file = store::read_file("more.csv", text.as_bytes()).expect("reads");
     let applied = d
-        .apply_import(&file, &no_resolutions(), &Provenance::default())
+        .apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
         .expect("imports");
     assert_eq!(applied[0].1.added, 2);
     let set = only_set(&d);
@@ -793,7 +793,7 @@ fn an_extra_column_matches_in_any_letter_case_and_constructor_is_just_a_column()
     text.push_str(&row("N-3", "function"));
     text.push('\n');
     let file = store::read_file("proto.csv", text.as_bytes()).expect("reads");
-    d.apply_import(&file, &no_resolutions(), &Provenance::default())
+    d.apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
         .expect("imports");
     let set = only_set(&d);
     assert_eq!(extra_names(&set.responses), ["mode", "constructor"]);
@@ -819,7 +819,7 @@ fn importing_the_same_file_twice_is_importing_it_once() {
     };
     let mut d = Device::new();
     let first = d
-        .apply_import(&file, &no_resolutions(), &prov)
+        .apply_import(&mut file.clone(), &no_resolutions(), &prov)
         .expect("first");
     assert_eq!(first[0].1.added, 366);
     let once = d.sets.clone();
@@ -833,7 +833,7 @@ fn importing_the_same_file_twice_is_importing_it_once() {
     assert!(!plans[0].new_set);
     assert_eq!(plans[0].plan.same.len(), 366);
     let second = d
-        .apply_import(&file, &no_resolutions(), &prov)
+        .apply_import(&mut file.clone(), &no_resolutions(), &prov)
         .expect("second");
     assert_eq!(
         second,
@@ -876,12 +876,14 @@ fn an_import_with_a_conflict_needs_a_resolution_and_takes_over_a_log_row() {
     assert_eq!(preview.questions.len(), 17);
     assert_eq!(preview.questions[16], "q17");
     assert_eq!((preview.sets[0].rows, preview.sets[0].conflicts), (366, 1));
-    // Unresolved: refused, nothing changes.
+    // Unresolved: refused before anything moves: neither the device nor the file changes.
+    let mut file = file;
     let e = d
-        .apply_import(&file, &no_resolutions(), &Provenance::default())
+        .apply_import(&mut file, &no_resolutions(), &Provenance::default())
         .unwrap_err();
     assert_eq!(e.problems()[0].value.as_deref(), Some("X2023-0001"));
     assert_eq!(d.sets, before);
+    assert_eq!(file, demo_file());
     // Taking the file's version: the row goes back to a chunk row and its log
     // record is to be dropped.
     let take = HashMap::from([(
@@ -889,8 +891,12 @@ fn an_import_with_a_conflict_needs_a_resolution_and_takes_over_a_log_row() {
         manyi::merge::Resolution::TakeIncoming,
     )]);
     let applied = d
-        .apply_import(&file, &take, &Provenance::default())
+        .apply_import(&mut file, &take, &Provenance::default())
         .expect("applied");
+    // The file's rows moved into the device (not copied); the rest of it stays.
+    assert_eq!(file.sets[0].responses.len(), 0);
+    assert_eq!(file.sets[0].instrument, demo_file().sets[0].instrument);
+    assert_eq!(file.audit, demo_file().audit);
     assert_eq!(applied[0].1.replaced, 1);
     assert_eq!(applied[0].1.same, 365);
     assert_eq!(applied[0].1.drop_log, ["log-1"]);
@@ -920,7 +926,7 @@ fn provenance_fills_empty_cells_and_contact_columns_become_contacts() {
         operator: String::new(),
     };
     let mut d = Device::new();
-    d.apply_import(&file, &no_resolutions(), &prov)
+    d.apply_import(&mut file.clone(), &no_resolutions(), &prov)
         .expect("imports");
     let set = only_set(&d);
     assert_eq!(
@@ -976,7 +982,11 @@ fn provenance_fills_empty_cells_and_contact_columns_become_contacts() {
     let again = store::read_file("export.csv", &exported).expect("reads");
     let mut other = Device::new();
     other
-        .apply_import(&again, &no_resolutions(), &Provenance::default())
+        .apply_import(
+            &mut again.clone(),
+            &no_resolutions(),
+            &Provenance::default(),
+        )
         .expect("imports");
     assert_same_data(only_set(&other), set);
 
@@ -1000,7 +1010,7 @@ fn provenance_fills_empty_cells_and_contact_columns_become_contacts() {
         operator: "钱七".into(),
     };
     let mut d = Device::new();
-    d.apply_import(&file, &no_resolutions(), &prov)
+    d.apply_import(&mut file.clone(), &no_resolutions(), &prov)
         .expect("imports");
     assert_eq!(
         extras(&only_set(&d).responses),
@@ -1111,7 +1121,7 @@ fn a_device_backup_restores_every_set_and_everything_else() {
     let plans = restored.plan_import(&file).expect("plan");
     assert!(plans.iter().all(|p| p.new_set));
     restored
-        .apply_import(&file, &no_resolutions(), &Provenance::default())
+        .apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
         .expect("restores");
     assert!(restored.quarantine.is_empty());
     assert_eq!(
@@ -1140,7 +1150,7 @@ fn a_device_backup_restores_every_set_and_everything_else() {
     // Restoring it again changes nothing.
     let before = restored.sets.clone();
     let again = restored
-        .apply_import(&file, &no_resolutions(), &Provenance::default())
+        .apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
         .expect("again");
     assert!(again.iter().all(|(_, a)| a.added == 0 && a.replaced == 0));
     assert_eq!(restored.sets, before);
@@ -1174,7 +1184,7 @@ fn a_version_1_backup_reads_as_one_set() {
     assert_eq!(s.exported, vec![false; 366]);
     assert_eq!(s.contacts, vec![None; 366]);
     let mut d = Device::new();
-    d.apply_import(&file, &no_resolutions(), &Provenance::default())
+    d.apply_import(&mut file.clone(), &no_resolutions(), &Provenance::default())
         .expect("restores");
     assert_eq!(only_set(&d).responses, r);
     assert_eq!(

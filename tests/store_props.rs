@@ -618,12 +618,12 @@ proptest! {
             device: prov.1.into(),
             operator: prov.2.into(),
         };
-        let first = d.apply_import(&file, &resolutions, &prov).expect("first import");
+        let first = d.apply_import(&mut file.clone(), &resolutions, &prov).expect("first import");
         prop_assert_eq!(first.len(), 1);
         let once = d.sets.clone();
         let fp = fingerprint(&builtin());
         prop_assert!(incoming.responses.ids().iter().all(|id| once[&fp].responses.ids().contains(id)));
-        let second = d.apply_import(&file, &resolutions, &prov).expect("second import");
+        let second = d.apply_import(&mut file.clone(), &resolutions, &prov).expect("second import");
         prop_assert_eq!(second.len(), 1);
         let a = &second[0].1;
         prop_assert_eq!((a.added, a.replaced), (0, 0));
@@ -646,7 +646,7 @@ proptest! {
         .expect("written");
         let file = backup::read_device(&text).expect("reads");
         let mut back = Device::new();
-        back.apply_import(&file, &HashMap::new(), &Provenance::default()).expect("restores");
+        back.apply_import(&mut file.clone(), &HashMap::new(), &Provenance::default()).expect("restores");
         prop_assert_eq!(back.sets.len(), d.sets.len());
         for (fp, set) in &d.sets {
             let b = &back.sets[fp];

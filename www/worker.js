@@ -119,12 +119,26 @@ function choose(summary, fingerprint) {
   return sets.find((s) => s.fingerprint === fingerprint) ?? sets[0] ?? null;
 }
 
-/** The preview of an import, planned against the device as it is now. */
-async function plan(name, incoming) {
+/**
+ * The preview of an import, planned against the device as it is now. The
+ * file's bytes are kept with it: an import moves the file's rows into the
+ * device, so planning again after a write that did not happen reads them again.
+ */
+async function plan(name, bytes, incoming) {
   const dev = await device();
   const p = dev.store.planImport(incoming);
-  pending = { name, incoming, gen: dev.gen };
+  pending = { name, bytes, incoming, gen: dev.gen };
   return { name, ...p };
+}
+
+/** The pending import planned again (read again first if its rows moved into the device). */
+async function planAgain() {
+  const { name, bytes } = pending;
+  if (pending.incoming.spent) {
+    pending.incoming.free();
+    pending.incoming = await readIncoming(name, bytes);
+  }
+  return plan(name, bytes, pending.incoming);
 }
 
 /** The dashboard's data: loaded once, then filtered for each view. */
@@ -384,7 +398,7 @@ const handlers = {
     await ready;
     pending?.incoming.free();
     pending = null;
-    return plan(name, await readIncoming(name, bytes));
+    return plan(name, bytes, await readIncoming(name, bytes));
   },
 
   /**
@@ -395,8 +409,17 @@ const handlers = {
     if (!pending) throw new Error('nothing to import: preview a file first');
     const { name, incoming, gen } = pending;
     const dev = await device();
-    if (dev.gen !== gen) return { changed: await plan(name, incoming) };
+    // Written since the preview, or imported once already by a commit that failed: plan again.
+    if (dev.gen !== gen || incoming.spent) return { changed: await planAgain() };
     progress({ done: 0, total: 100 });
+    const rows = incoming.length;
+    // A backup's follow-up case events merge with this device's (the core's
+    // union; a clash refuses the whole import): merged before the rows are,
+    // so that a refusal leaves the loaded device as stored.
+    const cases = await mergedCases(incoming);
+    // A backup's branch key is kept only where this device has none.
+    const key = incoming.branchKey();
+    const newKey = key && !(await branchKey()) ? key : null;
     const result = dev.store.applyImport(
       incoming,
       resolutions ?? {},
@@ -415,7 +438,7 @@ const handlers = {
         who: operator || null,
         detail: {
           file: name,
-          rows: incoming.length,
+          rows,
           new: result.added,
           same: result.same,
           replaced: result.replaced,
@@ -423,16 +446,13 @@ const handlers = {
         },
       },
     ];
-    // A backup brings its pending keyed forms, and its branch key where this device has none.
+    // A backup brings its pending keyed forms.
     const puts = [];
     const entries = incoming.entries();
     for (const e of Array.isArray(entries) ? entries : [])
       puts.push(['entries', { ...e, codes: Uint8Array.from(e.codes ?? []) }]);
-    const key = incoming.branchKey();
-    if (key && !(await branchKey())) puts.push(['meta', { key: 'branch-key', value: key }]);
+    if (newKey) puts.push(['meta', { key: 'branch-key', value: newKey }]);
     const invs = incoming.invitations();
-    // A backup's follow-up case events merge with this device's (the core's union; a clash refuses the whole import).
-    const cases = await mergedCases(incoming);
     for (const e of cases.puts) puts.push(['case_events', e]);
     if (cases.added)
       audit.push({
@@ -441,15 +461,19 @@ const handlers = {
         who: operator || null,
         detail: { file: name, added: cases.added, conflicts: cases.conflicts },
       });
+    // The loaded device now holds the import: if it is not written, it is loaded again.
     const written = await writeIfUnchanged(gen, {
       writes: result.writes,
       puts,
       audit,
       invitations: Array.isArray(invs) ? invs : [],
+    }).catch((e) => {
+      forget();
+      throw e;
     });
     if (!written) {
       forget();
-      return { changed: await plan(name, incoming) };
+      return { changed: await planAgain() };
     }
     loaded.gen = gen + 1;
     loaded.summary = loaded.store.summary();

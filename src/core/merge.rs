@@ -118,16 +118,9 @@ pub fn plan(
     Ok(out)
 }
 
-/// The existing set with the plan applied: new rows appended, conflicts
-/// resolved as `resolutions` says (by id). Refuses, naming them, if any
-/// conflict has no resolution: nothing is merged then.
-pub fn apply(
-    instrument: &Instrument,
-    existing: &Responses,
-    incoming: &Responses,
-    plan: &MergePlan,
-    resolutions: &HashMap<String, Resolution>,
-) -> Result<Responses> {
+/// Refuses, naming them, the conflicts of `plan` that `resolutions` does not
+/// resolve (every conflict needs one before anything is merged).
+pub fn check_resolved(plan: &MergePlan, resolutions: &HashMap<String, Resolution>) -> Result<()> {
     let unresolved: Vec<Problem> = plan
         .conflicts
         .iter()
@@ -148,6 +141,20 @@ pub fn apply(
         let total = unresolved.len();
         return Err(Error::new(ErrorKind::Request, unresolved, total));
     }
+    Ok(())
+}
+
+/// The existing set with the plan applied: new rows appended, conflicts
+/// resolved as `resolutions` says (by id). Refuses, naming them, if any
+/// conflict has no resolution: nothing is merged then.
+pub fn apply(
+    instrument: &Instrument,
+    existing: &Responses,
+    incoming: &Responses,
+    plan: &MergePlan,
+    resolutions: &HashMap<String, Resolution>,
+) -> Result<Responses> {
+    check_resolved(plan, resolutions)?;
     existing.check_instrument(instrument)?;
     let mut out = existing.clone();
     // Map each incoming extra column to one in the output, adding the missing ones.

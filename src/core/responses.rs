@@ -431,6 +431,29 @@ impl Responses {
         self.instrument_version = to.version().to_owned();
     }
 
+    /// The rows, moved out: these responses keep their instrument and
+    /// columns with no rows (an import moves a file's rows into the device
+    /// instead of copying them: ~40 MB at a million rows).
+    pub(crate) fn take_rows(&mut self) -> Responses {
+        let empty = Responses {
+            instrument_id: self.instrument_id.clone(),
+            instrument_version: self.instrument_version.clone(),
+            ids: crate::column::Ids::new(),
+            answers: vec![Vec::new(); self.answers.len()],
+            extras: self
+                .extras
+                .iter()
+                .map(|e| ExtraColumn {
+                    name: e.name.clone(),
+                    values: crate::column::TextColumn::new(),
+                })
+                .collect(),
+            layout: self.layout.clone(),
+            pushed: PushIndex::default(),
+        };
+        std::mem::replace(self, empty)
+    }
+
     /// Refuses an instrument other than the one these responses were read with.
     pub fn check_instrument(&self, instrument: &Instrument) -> Result<()> {
         if instrument.id() == self.instrument_id && instrument.version() == self.instrument_version

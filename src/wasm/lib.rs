@@ -734,11 +734,28 @@ fn strings(items: &[String]) -> JsValue {
         .into()
 }
 
+#[cfg(feature = "worker")]
+impl Incoming {
+    fn unspent(&self) -> Result<(), JsValue> {
+        if self.spent {
+            return Err(js_sys::Error::new(
+                "this file was imported already (its rows moved into the device): read it again",
+            )
+            .into());
+        }
+        Ok(())
+    }
+}
+
 /// A file brought to the device (CSV, workbook or backup), read by its name.
 #[cfg(feature = "worker")]
 #[wasm_bindgen]
 pub struct Incoming {
     file: backup::DeviceBackup,
+    /// The responses it held when read (an import moves them out).
+    rows: usize,
+    /// Imported: its rows moved into the device (read the file again to plan anew).
+    spent: bool,
 }
 
 #[cfg(feature = "worker")]
@@ -748,24 +765,34 @@ impl Incoming {
     /// in pieces, as `Dataset.fromCsv` reads it.
     pub fn read(name: &str, bytes: &js_sys::Uint8Array) -> Result<Incoming, JsValue> {
         let len = bytes.length() as usize;
+        let file =
+            store::read_file_pieces(name, len, PIECE, |from, buf| read_piece(bytes, from, buf))
+                .map_err(js_error)?;
         Ok(Incoming {
-            file: store::read_file_pieces(name, len, PIECE, |from, buf| {
-                read_piece(bytes, from, buf)
-            })
-            .map_err(js_error)?,
+            rows: file.sets.iter().map(|s| s.responses.len()).sum(),
+            file,
+            spent: false,
         })
     }
 
     /// The responses in the file, all questionnaires together.
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
-        self.file.sets.iter().map(|s| s.responses.len()).sum()
+        self.rows
+    }
+
+    /// Whether it was imported (its rows moved into the device): planning or
+    /// importing it again needs the file read again.
+    #[wasm_bindgen(getter)]
+    pub fn spent(&self) -> bool {
+        self.spent
     }
 
     /// The file's questionnaire `part` (0 for a CSV or workbook; a backup may
     /// hold several) as a data set, for a report that stores nothing.
     #[wasm_bindgen(js_name = intoDataset)]
     pub fn into_dataset(mut self, part: usize) -> Result<Dataset, JsValue> {
+        self.unspent()?;
         if part >= self.file.sets.len() {
             return Err(JsValue::from_str("the file has no such questionnaire"));
         }
@@ -965,6 +992,7 @@ impl DeviceStore {
     /// questionnaire; `questions` the ids the conflicts' answers are listed by).
     #[wasm_bindgen(js_name = planImport)]
     pub fn plan_import(&self, incoming: &Incoming) -> Result<JsValue, JsValue> {
+        incoming.unspent()?;
         let plans = self.device.plan_import(&incoming.file).map_err(js_error)?;
         to_js(&store::ImportPreview::of(&plans, &incoming.file))
     }
@@ -973,11 +1001,13 @@ impl DeviceStore {
     /// conflict needs a resolution by id). Returns `{added, replaced, same,
     /// writes: [{fingerprint, chunks: [Uint8Array], dropLog: [key]}]}`: per
     /// questionnaire changed, the chunks that now hold it and the log records
-    /// they replace, for the page to write in one transaction.
+    /// they replace, for the page to write in one transaction. The file's
+    /// rows move into the device (`incoming.spent` after): to plan again, the
+    /// page reads the file again.
     #[wasm_bindgen(js_name = applyImport)]
     pub fn apply_import(
         &mut self,
-        incoming: &Incoming,
+        incoming: &mut Incoming,
         resolutions: JsValue,
         source: &str,
         device: &str,
@@ -989,10 +1019,14 @@ impl DeviceStore {
             device: device.to_owned(),
             operator: operator.to_owned(),
         };
+        incoming.unspent()?;
         let done = self
             .device
-            .apply_import(&incoming.file, &choices, &provenance)
-            .map_err(js_error)?;
+            .apply_import(&mut incoming.file, &choices, &provenance);
+        // Refused before anything moved, or imported with the rows moved.
+        let left: usize = incoming.file.sets.iter().map(|s| s.responses.len()).sum();
+        incoming.spent = done.is_ok() || left != incoming.rows;
+        let done = done.map_err(js_error)?;
         let total = store::Applied::total(done.iter().map(|(_, a)| a));
         let writes = js_sys::Array::new();
         for (fp, a) in &done {

@@ -240,6 +240,47 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   const settled = all.find((e) => e.merged?.length);
   assert.ok(settled, 'a resolution event');
   assert.equal(settled.who, '王芳');
+
+  // A backup whose case event clashes with this device's is refused whole:
+  // its new response is not counted either, on the same page (the worker's
+  // loaded device must not keep what was never written).
+  const clash = JSON.parse(backupB.bytes.toString('utf8'));
+  const shared = clash.cases.find((e) => all.some((mine) => mine.id === e.id));
+  assert.ok(shared, 'an event both devices hold');
+  shared.note = `${shared.note ?? ''}（改）`;
+  const set = clash.sets[0];
+  const csvLines = set.responses_csv.trimEnd().split('\n');
+  csvLines.push(csvLines.at(-1).replace(/^[^,]*/, 'CLASH-1'));
+  set.responses_csv = `${csvLines.join('\n')}\n`;
+  set.exported += '0';
+  await a.goto(env.url);
+  await a.locator('html[data-ready="true"]').waitFor();
+  await a.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '3');
+  await a.locator('#import-file').setInputFiles({
+    name: 'clash.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(clash)),
+  });
+  await a.locator('#preview:not([hidden])').waitFor();
+  // The count shown after the refusal is a new one (the page counts again after every commit).
+  await a.evaluate(() => delete document.querySelector('#store-status')?.dataset.total);
+  await a.locator('#commit').click();
+  await a
+    .locator('#errors')
+    .getByText('CLASH', { exact: false })
+    .or(a.locator('#errors li'))
+    .first()
+    .waitFor();
+  await a.waitForFunction(
+    () => document.querySelector('#store-status')?.dataset.total !== undefined,
+  );
+  assert.equal(await a.locator('#store-status').getAttribute('data-total'), '3');
+  assert.equal((await idbAll(a, 'case_events')).length, all.length);
+  // What this page exports next is what is stored: the refused file's row is in no backup.
+  const after = await download(a, () => a.locator('[data-export="backup"]').click());
+  const kept = JSON.parse(after.bytes.toString('utf8'));
+  assert.ok(!kept.sets[0].responses_csv.includes('CLASH-1'), 'the refused row was exported');
+
   assert.deepEqual(errors, []);
   assert.deepEqual(errorsB, []);
   await ctxA.close();

@@ -115,6 +115,29 @@ test('after an import the device figures never say nothing is saved, and the dev
   await context.close();
 });
 
+test('an import previewed before another tab saved is planned again, then imported when confirmed again', async () => {
+  const context = await env.newContext({ viewport: { width: 1366, height: 768 } });
+  const { page, errors } = await openMain(context);
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '0');
+  await importCsv(page, 'first.csv', LINES.slice(0, 100));
+  // Meanwhile another tab imports other rows and one of the previewed ones.
+  const { page: other } = await openMain(context);
+  await importCsv(other, 'other.csv', LINES.slice(99, 110));
+  await other.locator('#commit').click();
+  await other.waitForFunction(() => document.querySelector('#store-status').dataset.total === '11');
+  // Nothing is written from the old plan: the file is planned again against the device now.
+  await page.locator('#commit').click();
+  await page.waitForFunction(() =>
+    document.querySelector('#status').textContent.includes('重新生成预览'),
+  );
+  await page.locator('#preview:not([hidden])').waitFor();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '11');
+  await page.locator('#commit').click();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '110');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('an import conflict shows each answer’s option text, not the letter alone', async () => {
   const context = await env.newContext({ viewport: { width: 1366, height: 768 } });
   const { page, errors } = await openMain(context);

@@ -357,12 +357,21 @@ fn response_codes_cross_the_boundary() {
 fn the_device_store_crosses_the_boundary_as_bytes() {
     // A CSV imported into an empty device comes back as chunk bytes.
     let mut dev = DeviceStore::new();
-    let incoming = Incoming::read("demo.csv", &array(DEMO)).expect("demo reads");
+    let mut incoming = Incoming::read("demo.csv", &array(DEMO)).expect("demo reads");
     let plan = dev.plan_import(&incoming).expect("plan");
     assert_eq!(num(&plan, "new"), 366.0);
     let done = dev
-        .apply_import(&incoming, JsValue::NULL, "demo.csv", "dev-1", "王芳")
+        .apply_import(&mut incoming, JsValue::NULL, "demo.csv", "dev-1", "王芳")
         .expect("import");
+    // Its rows moved into the device: it still says how many it held, and
+    // refuses to be planned or imported again until read again.
+    assert!(incoming.spent());
+    assert_eq!(incoming.length(), 366);
+    let err = dev.plan_import(&incoming).expect_err("spent");
+    assert!(get(&err, "message")
+        .as_string()
+        .expect("a message")
+        .contains("read it again"));
     let write = Array::from(&get(&done, "writes")).get(0);
     let fingerprint = get(&write, "fingerprint")
         .as_string()
