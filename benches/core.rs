@@ -100,7 +100,7 @@ fn main() {
         let mut set = StoredSet::new(inst.clone());
         set.exported = vec![false; data.len()];
         set.contacts = vec![None; data.len()];
-        set.origin = vec![manyi::store::Origin::Chunk; data.len()];
+        set.origin = manyi::store::Origins::chunks(data.len());
         set.responses = data.clone();
         let chunk = encode_chunk(&set);
         let encode = median_ms(runs, || encode_chunk(&set));

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use manyi::store::{self, fingerprint, Device, LogRecord, Origin, Provenance, StoredSet};
+use manyi::store::{self, fingerprint, Device, LogRecord, Provenance, StoredSet};
 use manyi::{Instrument, Responses};
 
 mod common;
@@ -37,7 +37,7 @@ fn set_of(instrument: &Instrument, rows: &[(&str, u8)]) -> StoredSet {
     let mut set = StoredSet::new(instrument.clone());
     set.exported = vec![false; rows.len()];
     set.contacts = vec![None; rows.len()];
-    set.origin = vec![Origin::Chunk; rows.len()];
+    set.origin = manyi::store::Origins::chunks(rows.len());
     set.responses = r;
     set
 }

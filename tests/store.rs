@@ -174,7 +174,7 @@ fn small_set(ids: &[&str]) -> StoredSet {
     let mut set = StoredSet::new(inst);
     set.exported = vec![false; ids.len()];
     set.contacts = vec![None; ids.len()];
-    set.origin = vec![Origin::Chunk; ids.len()];
+    set.origin = manyi::store::Origins::chunks(ids.len());
     set.responses = r;
     set
 }
@@ -286,7 +286,7 @@ fn a_later_chunk_with_new_ids_and_a_new_extra_column_keeps_its_values() {
         .expect("row");
     plain.exported = vec![false];
     plain.contacts = vec![None];
-    plain.origin = vec![Origin::Chunk];
+    plain.origin = manyi::store::Origins::chunks(1);
     let mut d = Device::new();
     d.add_chunk("c-0", &plain.chunks()[0]);
     d.add_chunk("c-1", &small_set(&["C-1", "C-2"]).chunks()[0]);
@@ -423,7 +423,10 @@ fn a_log_record_with_no_instrument_is_the_builtin_one() {
     );
     assert_eq!(set.exported, [true]);
     assert_eq!(set.contacts, [Some(contact("王芳", "139", "2026-11-23"))]);
-    assert_eq!(set.origin, [Origin::Log("log-1".into())]);
+    assert_eq!(
+        set.origin.iter().collect::<Vec<_>>(),
+        [&Origin::Log("log-1".into())]
+    );
     // The same instrument added under a key is the same set.
     d.add_instrument("inst-builtin", BUILTIN_JSON);
     let mut r = log("log-2", "S-2", zeros());

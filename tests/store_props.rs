@@ -484,7 +484,7 @@ proptest! {
 
         // Every row moved into chunks.
         let mut all = loaded.clone();
-        all.origin = vec![Origin::Chunk; all.len()];
+        all.origin = manyi::store::Origins::chunks(all.len());
         let first = all.chunks();
         if all.is_empty() {
             prop_assert!(first.is_empty());
@@ -677,4 +677,64 @@ fn first_conflicts_kept(set: &StoredSet, incoming: &StoredSet) -> usize {
             codes(set, at) != codes(incoming, r)
         })
         .count()
+}
+
+/// One change to a set's origins: push a row, set a row, or append others.
+#[derive(Debug, Clone)]
+enum OriginOp {
+    Push(Option<u8>),
+    Set(usize, Option<u8>),
+    Extend(Vec<Option<u8>>),
+    AllChunks,
+}
+
+fn origin_of(log: Option<u8>) -> Origin {
+    log.map_or(Origin::Chunk, |k| Origin::Log(format!("log-{k}")))
+}
+
+proptest! {
+    /// The sparse origins (only the log rows kept) behave as one `Origin` a row.
+    #[test]
+    fn sparse_origins_equal_one_origin_a_row(ops in vec(prop_oneof![
+        proptest::option::of(any::<u8>()).prop_map(OriginOp::Push),
+        (any::<usize>(), proptest::option::of(any::<u8>())).prop_map(|(r, o)| OriginOp::Set(r, o)),
+        vec(proptest::option::of(any::<u8>()), 0..5).prop_map(OriginOp::Extend),
+        Just(OriginOp::AllChunks),
+    ], 0..40)) {
+        let mut plain: Vec<Origin> = Vec::new();
+        let mut sparse = store::Origins::default();
+        for op in ops {
+            match op {
+                OriginOp::Push(o) => {
+                    plain.push(origin_of(o));
+                    sparse.push(origin_of(o));
+                }
+                OriginOp::Set(r, o) if !plain.is_empty() => {
+                    let r = r % plain.len();
+                    plain[r] = origin_of(o);
+                    sparse.set(r, origin_of(o));
+                }
+                OriginOp::Set(..) => {}
+                OriginOp::Extend(rows) => {
+                    plain.extend(rows.iter().map(|&o| origin_of(o)));
+                    sparse.extend(rows.iter().map(|&o| origin_of(o)).collect());
+                }
+                OriginOp::AllChunks => {
+                    plain.iter_mut().for_each(|o| *o = Origin::Chunk);
+                    sparse.all_chunks();
+                }
+            }
+            prop_assert_eq!(sparse.len(), plain.len());
+            prop_assert_eq!(sparse.iter().cloned().collect::<Vec<_>>(), plain.clone());
+            let keys: Vec<&str> = plain
+                .iter()
+                .filter_map(|o| match o {
+                    Origin::Log(k) => Some(k.as_str()),
+                    Origin::Chunk => None,
+                })
+                .collect();
+            prop_assert_eq!(sparse.log_keys().collect::<Vec<_>>(), keys.clone());
+            prop_assert_eq!(sparse.log_rows(), keys.len());
+        }
+    }
 }

@@ -195,7 +195,7 @@ pub fn decode_chunk(bytes: &[u8]) -> Result<StoredSet> {
             responses,
             exported,
             contacts,
-            origin: vec![Origin::Chunk; n],
+            origin: Origins::chunks(n),
         })
     };
     inner().map_err(bad)

@@ -110,7 +110,7 @@ pub fn apply_import(
         set.responses = incoming;
         set.exported = (0..n).map(flag).collect();
         set.contacts = contacts;
-        set.origin = vec![Origin::Chunk; n];
+        set.origin = Origins::chunks(n);
         return Ok(Applied {
             added: n,
             replaced: 0,
@@ -140,7 +140,7 @@ pub fn apply_import(
             }
             set.exported[e] = flag(c.incoming_row);
             set.contacts[e] = contacts[c.incoming_row].clone();
-            set.origin[e] = Origin::Chunk;
+            set.origin.set(e, Origin::Chunk);
         }
     }
     for &r in &plan.new {
@@ -156,13 +156,7 @@ pub fn apply_import(
 /// among them, which the page marks too (in the same transaction as the chunks).
 pub fn mark_exported(set: &mut StoredSet) -> Vec<String> {
     set.exported.iter_mut().for_each(|e| *e = true);
-    set.origin
-        .iter()
-        .filter_map(|o| match o {
-            Origin::Log(k) => Some(k.clone()),
-            Origin::Chunk => None,
-        })
-        .collect()
+    set.origin.log_keys().map(str::to_owned).collect()
 }
 
 /// Reads a file brought to the device by its name: a backup (`.json`,

@@ -49,7 +49,7 @@ pub use incoming::{
     apply_import, mark_exported, prepare_incoming, read_file, read_file_pieces, Applied,
     ImportPreview, Provenance, SetPlan, SetPreview,
 };
-pub use set::{Contact, Origin, StoredSet};
+pub use set::{Contact, Origin, Origins, StoredSet};
 
 /// The columns a call-back contact becomes when an export asks for contacts.
 pub const CONTACT_COLUMNS: [&str; 3] = ["contact_name", "contact_phone", "contact_consent_at"];
@@ -475,7 +475,7 @@ impl Device {
                 }
                 set.exported[i] = row.exported;
                 set.contacts[i] = row.contact.map(Box::new);
-                set.origin[i] = row.origin;
+                set.origin.set(i, row.origin);
             }
             None => {
                 let i = r.ids.len();
@@ -613,20 +613,13 @@ impl Device {
     pub fn compact(&mut self) -> Vec<(String, Vec<Vec<u8>>, Vec<String>)> {
         let mut out = Vec::new();
         for (fp, set) in &mut self.sets {
-            let mut drop: Vec<String> = set
-                .origin
-                .iter()
-                .filter_map(|o| match o {
-                    Origin::Log(k) => Some(k.clone()),
-                    Origin::Chunk => None,
-                })
-                .collect();
+            let mut drop: Vec<String> = set.origin.log_keys().map(str::to_owned).collect();
             drop.extend(self.deletions.remove(fp).unwrap_or_default());
             let retired = self.retired.remove(fp).unwrap_or_default();
             if drop.is_empty() && retired.is_empty() {
                 continue;
             }
-            set.origin.iter_mut().for_each(|o| *o = Origin::Chunk);
+            set.origin.all_chunks();
             out.push((fp.clone(), set.chunks(), drop));
             // The absorbed revisions' chunks are deleted, none written.
             out.extend(retired.into_iter().map(|old| (old, Vec::new(), Vec::new())));
@@ -645,7 +638,7 @@ impl Device {
             + self
                 .sets
                 .values()
-                .map(|s| s.origin.iter().filter(|o| **o != Origin::Chunk).count())
+                .map(|s| s.origin.log_rows())
                 .sum::<usize>()
     }
 

@@ -39,6 +39,106 @@ pub enum Origin {
     Log(String),
 }
 
+/// Where each row of a set is kept: in a chunk for nearly every row, in the
+/// log for the single responses saved since the last compaction (which folds
+/// them into chunks). Kept sparse, the log rows' keys by row and every other
+/// row a chunk row: one [`Origin`] a row was 12 bytes of wasm memory (24
+/// natively) per row to say "chunk", 12 MB at a million rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins {
+    len: usize,
+    /// The log rows: row → [`Origin::Log`].
+    log: BTreeMap<usize, Origin>,
+}
+
+/// What every row not in the log is.
+static CHUNK: Origin = Origin::Chunk;
+
+impl Origins {
+    /// `len` chunk rows.
+    pub fn chunks(len: usize) -> Origins {
+        Origins {
+            len,
+            log: BTreeMap::new(),
+        }
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a row.
+    pub fn push(&mut self, origin: Origin) {
+        self.len += 1;
+        self.set(self.len - 1, origin);
+    }
+
+    /// Sets row `r`'s origin (`r` below [`len`](Self::len)).
+    pub fn set(&mut self, r: usize, origin: Origin) {
+        assert!(r < self.len, "row {r} of {}", self.len);
+        match origin {
+            Origin::Chunk => self.log.remove(&r),
+            log => self.log.insert(r, log),
+        };
+    }
+
+    /// Every row's origin, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Origin> + '_ {
+        (0..self.len).map(move |r| &self[r])
+    }
+
+    /// The keys of the log records the rows come from, in row order.
+    pub fn log_keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.log.values().filter_map(|o| match o {
+            Origin::Log(k) => Some(k.as_str()),
+            Origin::Chunk => None,
+        })
+    }
+
+    /// How many rows come from the log.
+    pub fn log_rows(&self) -> usize {
+        self.log.len()
+    }
+
+    /// Every row a chunk row (after compaction, or an import that replaced them).
+    pub fn all_chunks(&mut self) {
+        self.log.clear();
+    }
+
+    /// Appends `other`'s rows.
+    pub fn extend(&mut self, other: Origins) {
+        let at = self.len;
+        self.len += other.len;
+        self.log
+            .extend(other.log.into_iter().map(|(r, o)| (at + r, o)));
+    }
+}
+
+impl std::ops::Index<usize> for Origins {
+    type Output = Origin;
+
+    fn index(&self, r: usize) -> &Origin {
+        assert!(r < self.len, "row {r} of {}", self.len);
+        self.log.get(&r).unwrap_or(&CHUNK)
+    }
+}
+
+impl FromIterator<Origin> for Origins {
+    fn from_iter<I: IntoIterator<Item = Origin>>(iter: I) -> Origins {
+        let mut o = Origins::default();
+        for origin in iter {
+            o.push(origin);
+        }
+        o
+    }
+}
+
 /// One instrument's responses on the device.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredSet {
@@ -53,7 +153,7 @@ pub struct StoredSet {
     /// Per row: the call-back contact, if one was given with consent.
     pub contacts: Vec<Option<Box<Contact>>>,
     /// Per row: where it is kept.
-    pub origin: Vec<Origin>,
+    pub origin: Origins,
 }
 
 impl StoredSet {
@@ -67,7 +167,7 @@ impl StoredSet {
             responses,
             exported: Vec::new(),
             contacts: Vec::new(),
-            origin: Vec::new(),
+            origin: Origins::default(),
         }
     }
 
