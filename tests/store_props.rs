@@ -505,6 +505,8 @@ proptest! {
         let first = loaded.chunks();
         prop_assert_eq!(first.len(), usize::from(!kept.is_empty()));
         if !kept.is_empty() {
+            // Written from the set's rows in place: the bytes of a copy of those rows.
+            prop_assert_eq!(&first, &vec![store::encode_chunk(&loaded.select(&kept))]);
             let once = load_chunks(&first);
             prop_assert!(once.quarantine.is_empty(), "{:?}", once.quarantine);
             prop_assert_eq!(&once.sets[&fp], &loaded.select(&kept));

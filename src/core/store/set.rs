@@ -226,11 +226,7 @@ impl StoredSet {
             .collect();
         (0..rows.len()).step_by(CHUNK_ROWS).map(move |start| {
             let part = &rows[start..(start + CHUNK_ROWS).min(rows.len())];
-            if part.len() == self.len() {
-                encode_chunk(self)
-            } else {
-                encode_chunk(&self.select(part))
-            }
+            chunk::encode_rows(self, part.iter().map(|&r| r as usize))
         })
     }
 
