@@ -1460,9 +1460,14 @@ fn a_device_backup_carries_the_invitations() {
 
 /// `read_file_pieces` over `bytes` handed over `piece` bytes at a time.
 fn read_in_pieces(name: &str, bytes: &[u8], piece: usize) -> manyi::Result<DeviceBackup> {
-    store::read_file_pieces(name, bytes.len(), piece, |from, buf| {
-        buf.extend_from_slice(&bytes[from..(from + piece).min(bytes.len())]);
-    })
+    store::read_file_pieces(
+        store::FileKind::of(name),
+        bytes.len(),
+        piece,
+        |from, buf| {
+            buf.extend_from_slice(&bytes[from..(from + piece).min(bytes.len())]);
+        },
+    )
 }
 
 #[test]
@@ -1494,4 +1499,25 @@ fn a_file_read_in_pieces_is_the_file_read_whole() {
     let piece_err = read_in_pieces("bad.csv", &bad, 64).expect_err("refused");
     assert_eq!(piece_err.to_string(), whole_err.to_string());
     assert!(whole_err.to_string().contains("line 367"), "{whole_err}");
+}
+
+#[test]
+fn a_file_kind_is_told_by_its_name_ending_in_any_case() {
+    use store::FileKind;
+    for (name, kind) in [
+        ("branch.manyi", FileKind::Backup),
+        ("BACKUP.JSON", FileKind::Backup),
+        ("答卷.xlsx", FileKind::Workbook),
+        ("Q3.XLSX", FileKind::Workbook),
+        ("demo.csv", FileKind::Csv),
+        ("no-ending", FileKind::Csv),
+        ("notes.xlsx.csv", FileKind::Csv),
+    ] {
+        assert_eq!(FileKind::of(name), kind, "{name}");
+        assert_eq!(FileKind::parse(kind.as_str()), Some(kind));
+    }
+    assert_eq!(FileKind::parse("xlsx"), None);
+    // Read by kind: the demo as a CSV whatever it is called.
+    let file = store::read_kind(FileKind::Csv, DEMO).expect("reads");
+    assert_eq!(file.sets[0].responses.len(), 366);
 }

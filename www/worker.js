@@ -5,7 +5,7 @@
 // this file moves bytes between IndexedDB and the core.
 // prettier-ignore
 // @ts-ignore: pkg/ is wasm-bindgen's output, built without type declarations (./dev build).
-import init, { Dataset, DeviceStore, Incoming, checkPassphrase, lockRules, mergeCaseEvents, seedHashing } from './pkg/manyi.js';
+import init, { Dataset, DeviceStore, Incoming, checkPassphrase, fileKind, lockRules, mergeCaseEvents, seedHashing } from './pkg/manyi.js';
 import {
   addCaseEvent,
   auditTrail,
@@ -660,7 +660,8 @@ function fileFormats() {
 
 /** A file brought to the device, read by the core; a workbook (.xlsx) is first turned into the interchange CSV by the add-on. */
 async function readIncoming(name, bytes) {
-  if (!/\.xlsx$/i.test(name)) return Incoming.read(name, bytes);
+  const kind = fileKind(name);
+  if (kind !== 'workbook') return Incoming.read(kind, bytes);
   const addon = await fileFormats();
   const book = addon.Dataset.fromXlsx(bytes, undefined);
   let csv;
@@ -669,7 +670,7 @@ async function readIncoming(name, bytes) {
   } finally {
     book.free();
   }
-  return Incoming.read(name.replace(/\.xlsx$/i, '.csv'), csv);
+  return Incoming.read('csv', csv);
 }
 
 /** A data set's .xlsx workbook (labels in `lang`), written by the add-on from its interchange CSV. */

@@ -747,7 +747,15 @@ impl Incoming {
     }
 }
 
-/// A file brought to the device (CSV, workbook or backup), read by its name.
+/// What a file brought to the device is, by its name: `backup`, `workbook`
+/// (read by the file formats add-on first) or `csv`.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = fileKind)]
+pub fn file_kind(name: &str) -> String {
+    store::FileKind::of(name).as_str().to_owned()
+}
+
+/// A file brought to the device (CSV, workbook or backup), read by its kind.
 #[cfg(feature = "worker")]
 #[wasm_bindgen]
 pub struct Incoming {
@@ -761,12 +769,14 @@ pub struct Incoming {
 #[cfg(feature = "worker")]
 #[wasm_bindgen]
 impl Incoming {
-    /// Reads `bytes` as the kind of file `name` says (all or nothing); a CSV
-    /// in pieces, as `Dataset.fromCsv` reads it.
-    pub fn read(name: &str, bytes: &js_sys::Uint8Array) -> Result<Incoming, JsValue> {
+    /// Reads `bytes` as a file of `kind` (`fileKind`'s `backup`, `workbook`
+    /// or `csv`), all or nothing; a CSV in pieces, as `Dataset.fromCsv` reads it.
+    pub fn read(kind: &str, bytes: &js_sys::Uint8Array) -> Result<Incoming, JsValue> {
+        let kind = store::FileKind::parse(kind)
+            .ok_or_else(|| js_sys::Error::new(&format!("no kind of file is called {kind:?}")))?;
         let len = bytes.length() as usize;
         let file =
-            store::read_file_pieces(name, len, PIECE, |from, buf| read_piece(bytes, from, buf))
+            store::read_file_pieces(kind, len, PIECE, |from, buf| read_piece(bytes, from, buf))
                 .map_err(js_error)?;
         Ok(Incoming {
             rows: file.sets.iter().map(|s| s.responses.len()).sum(),

@@ -62,6 +62,7 @@ test('each wasm module holds only what its screens call, and stays under its bud
     'DeviceStore',
     'Incoming',
     'checkPassphrase',
+    'fileKind',
     'lockRules',
     'mergeCaseEvents',
     'seedHashing',

@@ -5,8 +5,8 @@
 use js_sys::{Array, Reflect};
 use manyi_wasm::{
     answer_secret, builtin_instrument, check_invitation, check_passphrase, encode_response,
-    instrument_path, intake_code, issue_token, lock_rules, parse_instrument, qr_code, Dataset,
-    DeviceStore, Incoming,
+    file_kind, instrument_path, intake_code, issue_token, lock_rules, parse_instrument, qr_code,
+    Dataset, DeviceStore, Incoming,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -357,7 +357,7 @@ fn response_codes_cross_the_boundary() {
 fn the_device_store_crosses_the_boundary_as_bytes() {
     // A CSV imported into an empty device comes back as chunk bytes.
     let mut dev = DeviceStore::new();
-    let mut incoming = Incoming::read("demo.csv", &array(DEMO)).expect("demo reads");
+    let mut incoming = Incoming::read(&file_kind("demo.csv"), &array(DEMO)).expect("demo reads");
     let plan = dev.plan_import(&incoming).expect("plan");
     assert_eq!(num(&plan, "new"), 366.0);
     let done = dev

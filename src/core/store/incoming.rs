@@ -159,48 +159,93 @@ pub fn mark_exported(set: &mut StoredSet) -> Vec<String> {
     set.origin.log_keys().map(str::to_owned).collect()
 }
 
-/// Reads a file brought to the device by its name: a backup (`.json`,
-/// `.manyi`), a workbook (`.xlsx`) or, otherwise, an interchange CSV (both of
-/// the built-in instrument), all or nothing.
-pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup> {
-    let lower = name.to_ascii_lowercase();
-    if is_backup(&lower) {
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            Error::single(
-                ErrorKind::Backup,
-                Problem::new(
-                    ProblemCode::InvalidUtf8,
-                    format!(
-                        "a backup is UTF-8 text; byte {} is not",
-                        e.valid_up_to() + 1
-                    ),
-                ),
-            )
-        })?;
-        return crate::backup::read_device(text);
+/// What a file brought to the device is, by its name's ending (any letter
+/// case): a backup (`.json`, `.manyi`), a workbook (`.xlsx`) or, otherwise,
+/// an interchange CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A backup of a device (JSON).
+    Backup,
+    /// An .xlsx workbook laid out as the interchange CSV.
+    Workbook,
+    /// An interchange CSV.
+    Csv,
+}
+
+impl FileKind {
+    /// The kind of a file named `name`.
+    pub fn of(name: &str) -> FileKind {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") || lower.ends_with(".manyi") {
+            FileKind::Backup
+        } else if lower.ends_with(".xlsx") {
+            FileKind::Workbook
+        } else {
+            FileKind::Csv
+        }
     }
+
+    /// Its name: `backup`, `workbook` or `csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Backup => "backup",
+            FileKind::Workbook => "workbook",
+            FileKind::Csv => "csv",
+        }
+    }
+
+    /// The kind [`as_str`](Self::as_str) names; `None` for any other text.
+    pub fn parse(name: &str) -> Option<FileKind> {
+        [FileKind::Backup, FileKind::Workbook, FileKind::Csv]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
+/// Reads a file brought to the device by its name ([`FileKind::of`]): a
+/// backup, a workbook or an interchange CSV (both of the built-in
+/// instrument), all or nothing.
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<crate::backup::DeviceBackup> {
+    read_kind(FileKind::of(name), bytes)
+}
+
+/// Reads `bytes` as a file of this kind, all or nothing.
+pub fn read_kind(kind: FileKind, bytes: &[u8]) -> Result<crate::backup::DeviceBackup> {
     let instrument = Instrument::builtin();
-    let responses = if lower.ends_with(".xlsx") {
-        workbook_responses(&instrument, bytes)?
-    } else {
-        Responses::from_csv(&instrument, bytes)?
+    let responses = match kind {
+        FileKind::Backup => {
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                Error::single(
+                    ErrorKind::Backup,
+                    Problem::new(
+                        ProblemCode::InvalidUtf8,
+                        format!(
+                            "a backup is UTF-8 text; byte {} is not",
+                            e.valid_up_to() + 1
+                        ),
+                    ),
+                )
+            })?;
+            return crate::backup::read_device(text);
+        }
+        FileKind::Workbook => workbook_responses(&instrument, bytes)?,
+        FileKind::Csv => Responses::from_csv(&instrument, bytes)?,
     };
     Ok(csv_file(instrument, responses))
 }
 
-/// [`read_file`] of a file of `len` bytes handed over in pieces, as
+/// [`read_kind`] of a file of `len` bytes handed over in pieces, as
 /// [`Responses::from_csv_pieces`] takes them (`read(from, buf)` appends at
 /// most `piece` bytes from offset `from`): an interchange CSV is read a piece
 /// at a time and never held whole (61 MB for a million responses, in a wasm
 /// memory that never shrinks); a backup or a workbook is gathered first.
 pub fn read_file_pieces(
-    name: &str,
+    kind: FileKind,
     len: usize,
     piece: usize,
     mut read: impl FnMut(usize, &mut Vec<u8>),
 ) -> Result<crate::backup::DeviceBackup> {
-    let lower = name.to_ascii_lowercase();
-    if is_backup(&lower) || lower.ends_with(".xlsx") {
+    if kind != FileKind::Csv {
         let mut bytes = Vec::with_capacity(len);
         while bytes.len() < len {
             let before = bytes.len();
@@ -209,16 +254,11 @@ pub fn read_file_pieces(
                 break;
             }
         }
-        return read_file(name, &bytes);
+        return read_kind(kind, &bytes);
     }
     let instrument = Instrument::builtin();
     let responses = Responses::from_csv_pieces(&instrument, len, piece, read)?;
     Ok(csv_file(instrument, responses))
-}
-
-/// Whether a file named `lower` (in lower case) is a backup.
-fn is_backup(lower: &str) -> bool {
-    lower.ends_with(".json") || lower.ends_with(".manyi")
 }
 
 /// The responses of a CSV or workbook as a file brought to the device: one

@@ -46,8 +46,8 @@ mod incoming;
 mod set;
 pub use chunk::{decode_chunk, encode_chunk};
 pub use incoming::{
-    apply_import, mark_exported, prepare_incoming, read_file, read_file_pieces, Applied,
-    ImportPreview, Provenance, SetPlan, SetPreview,
+    apply_import, mark_exported, prepare_incoming, read_file, read_file_pieces, read_kind, Applied,
+    FileKind, ImportPreview, Provenance, SetPlan, SetPreview,
 };
 pub use set::{Contact, Origin, Origins, StoredSet};
 
