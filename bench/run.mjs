@@ -91,7 +91,9 @@ try {
       const m = await import('/pkg/manyi.js');
       await m.default();
       const bytes = new Uint8Array(await (await fetch(`/bench-data/${count}.csv`)).arrayBuffer());
-      const instrument = m.builtinInstrument();
+      const empty = m.Dataset.empty(undefined);
+      const instrument = empty.instrument();
+      empty.free();
       const singles = instrument.questions.filter((q) => q.kind === 'single').map((q) => q.id);
       const runs = count >= 1000000 ? 3 : 7;
       const FILTERS = [{ q1: ['A'] }, { q2: ['B'] }, { q14: ['A', 'C'] }];
@@ -182,7 +184,9 @@ try {
         await m.default();
         await sj.load();
         const bytes = new Uint8Array(await (await fetch(`/bench-data/${count}.csv`)).arrayBuffer());
-        const instrument = m.builtinInstrument();
+        const empty = m.Dataset.empty(undefined);
+      const instrument = empty.instrument();
+      empty.free();
         const singles = instrument.questions.filter((q) => q.kind === 'single').map((q) => q.id);
         const npsId = instrument.questions.find((q) => q.kind !== 'single').id;
         const survey = sj.model(instrument);
@@ -558,7 +562,7 @@ const WHY = {
     'Ids in one buffer, one-byte answers looked up in a table in the record loop, files read in 4 MB pieces (68 → 153 MB/s in node). The time goes on per-cell work and its branches. ' +
     'Next: a SIMD pass marking every comma, line end and quote in 16-byte blocks, column-major handling of the single-choice columns.',
   module:
-    "The pages' functions (questionnaire checks, hand-off codes, QR encoding, form ids) left it for the pages' module pkg/page/, the only one a customer's phone loads (342.6 → 313.7 KB here; the phone's wasm 342.6 → ~112 KB); the camera and file formats add-ons now hold only their own functions (428 → 96 KB, 519 → 277 KB). " +
+    "The pages' functions (questionnaire checks, hand-off codes, QR encoding, form ids) left it for the pages' module pkg/page/, the only one a customer's phone loads (342.6 → 313.7 KB at the split; the phone's wasm 342.6 → ~112 KB); the camera and file formats add-ons now hold only their own functions (428 → 96 KB, 519 → 277 KB). " +
     "What is left is the analysis beside the device store, imports, merges, backups and cases: a build of the data set's analysis alone (no store, merge or backup; measured as a separate build) is 186 KB gzip, of which the instrument's JSON parsing and validation (serde_json's deserialisers ~38 KB raw, the rules ~26 KB raw) is needed to read any questionnaire. " +
     'What would close it: the analysis module as its own build taking the columns as bytes from the device module, and the questionnaire handed to it already checked, in a compact form rather than JSON.',
   firstLoad:

@@ -28,12 +28,14 @@ test('each wasm module holds only what its screens call, and stays under its bud
   );
   // Budgets that catch growth. Issue 19's target for the analysis (worker's)
   // module is 150 KB, a miss explained in DESIGN.md: measured 313,661 bytes
-  // once the pages' functions left it (342,575 when it held everything).
+  // once the pages' functions left it (342,575 when it held everything), then
+  // ~320,000 with the import's memory work (moved rows, sparse origins, chunks
+  // written in place, file kinds).
   // Measured beside it: the pages' module 111,577, the camera add-on 96,492
   // (427,886 as the whole core plus the decoder), the file formats 276,718
   // (518,850 as the whole core plus the formats).
   const budget = {
-    'pkg/manyi_bg.wasm': 320_000,
+    'pkg/manyi_bg.wasm': 328_000,
     'pkg/page/manyi_page_bg.wasm': 115_000,
     'pkg/camera/manyi_camera_bg.wasm': 100_000,
     'pkg/export/manyi_export_bg.wasm': 285_000,
