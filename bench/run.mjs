@@ -185,8 +185,8 @@ try {
         await sj.load();
         const bytes = new Uint8Array(await (await fetch(`/bench-data/${count}.csv`)).arrayBuffer());
         const empty = m.Dataset.empty(undefined);
-      const instrument = empty.instrument();
-      empty.free();
+        const instrument = empty.instrument();
+        empty.free();
         const singles = instrument.questions.filter((q) => q.kind === 'single').map((q) => q.id);
         const npsId = instrument.questions.find((q) => q.kind !== 'single').id;
         const survey = sj.model(instrument);
