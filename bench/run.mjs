@@ -461,7 +461,10 @@ lines.push(
 lines.push(
   "stored responses (bench/store.mjs): the worker's whole view for Q1 = A (report, cross-tab, NPS by Q1, follow-up list), its",
 );
-lines.push("time and the page's round trip (median of 5).", '');
+lines.push(
+  "time and the page's round trip (median of 5); and the follow-up cases section the page asks for once the view is drawn (cases.js), its round trip.",
+  '',
+);
 lines.push('| N | filter | ms |', '|---|---|---:|');
 for (const b of browser) {
   for (const x of b.wasm.filters) {
@@ -478,6 +481,10 @@ for (const st of stores) {
   lines.push(
     `| ${st.n.toLocaleString('en')} | Q1 = A, the dashboard's whole view, round trip from the page | ${f(st.filterTripMs, 1)} |`,
   );
+  if (st.filterCasesMs != null)
+    lines.push(
+      `| ${st.n.toLocaleString('en')} | Q1 = A, the follow-up cases section (asked for after the view is drawn), round trip | ${f(st.filterCasesMs, 1)} |`,
+    );
 }
 lines.push('', '### Memory', '');
 if (memory) {

@@ -974,3 +974,76 @@ proptest::proptest! {
         proptest::prop_assert_eq!(got_items, items);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Random detractors, dates and events (closed or not, with holders and
+    /// due dates): the cases come in the documented order (overdue by due
+    /// date, then open by due date with unknown ones last, then closed latest
+    /// first, rows breaking ties); a shorter list is the first of the longer
+    /// one; the figures and the count do not depend on how many are listed.
+    #[test]
+    fn cases_are_ordered_and_counted_whatever_is_listed(
+        rows in proptest::collection::vec((0u8..5, 0u8..40, proptest::option::of((0u8..4, 0u8..40, 0u8..3))), 1..40),
+        limit in 0usize..45,
+    ) {
+        let inst = Instrument::builtin();
+        let lines: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(score, day, _))| {
+                let date = if day >= 30 { String::new() } else { format!("2026-11-{:02}", day + 1) };
+                line(&format!("R{i}"), &date, "A", "A", "A", &score.to_string())
+            })
+            .collect();
+        let r = responses(&inst, &lines);
+        let statuses = [Status::Contacted, Status::Resolved, Status::Unreachable, Status::Open];
+        let mut events = Vec::new();
+        for (i, &(_, _, event)) in rows.iter().enumerate() {
+            if let Some((status, day, holder)) = event {
+                let mut e = ev(
+                    &format!("E{i:04}"),
+                    &format!("R{i}"),
+                    None,
+                    &format!("2026-11-{:02}T09:00:00Z", day % 28 + 1),
+                    statuses[usize::from(status)],
+                );
+                e.holder = (holder > 0).then(|| format!("h{holder}"));
+                e.due = (day % 3 == 0).then(|| format!("2026-11-{:02}", day % 28 + 1));
+                events.push(e);
+            }
+        }
+        let all = cases::cases(&inst, &r, &events, &[], "2026-11-20", Lang::ZhCn, usize::MAX)
+            .expect("cases");
+        let some = cases::cases(&inst, &r, &events, &[], "2026-11-20", Lang::ZhCn, limit)
+            .expect("cases");
+        proptest::prop_assert_eq!(all.count as usize, all.cases.len());
+        proptest::prop_assert_eq!(some.count, all.count);
+        proptest::prop_assert_eq!(&some.figures, &all.figures);
+        proptest::prop_assert_eq!(&some.by_holder, &all.by_holder);
+        proptest::prop_assert_eq!(&some.conflicts, &all.conflicts);
+        proptest::prop_assert_eq!(&some.cases[..], &all.cases[..limit.min(all.cases.len())]);
+        let group = |c: &cases::Case| match (c.overdue, c.status.closed()) {
+            (true, _) => 0,
+            (false, false) => 1,
+            (false, true) => 2,
+        };
+        for w in all.cases.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            proptest::prop_assert!(group(a) <= group(b));
+            if group(a) == group(b) {
+                let order = if group(a) == 2 {
+                    b.closed_at.cmp(&a.closed_at)
+                } else {
+                    (a.due.is_none(), &a.due).cmp(&(b.due.is_none(), &b.due))
+                };
+                proptest::prop_assert!(order.then(a.row.cmp(&b.row)).is_lt(), "{:?} before {:?}", a.id, b.id);
+            }
+            // Overdue is an open case past its due date.
+            let past = |c: &cases::Case| !c.status.closed()
+                && c.due.as_deref().and_then(cases::day_number).is_some_and(|d| d < cases::day_number("2026-11-20").unwrap());
+            proptest::prop_assert_eq!(a.overdue, past(a));
+        }
+    }
+}

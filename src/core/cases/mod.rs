@@ -336,7 +336,11 @@ pub fn date_text(days: i64) -> String {
 /// assert_eq!(manyi::cases::add_working_days("2026-12-04", 2).as_deref(), Some("2026-12-08"));
 /// ```
 pub fn add_working_days(date: &str, n: u8) -> Option<String> {
-    let mut day = day_number(date)?;
+    day_number(date).map(|day| date_text(working_days_after(day, n)))
+}
+
+/// The day number `n` working days (Monday to Friday) after day `day`.
+fn working_days_after(mut day: i64, n: u8) -> i64 {
     let mut left = n;
     while left > 0 {
         day += 1;
@@ -344,7 +348,7 @@ pub fn add_working_days(date: &str, n: u8) -> Option<String> {
             left -= 1;
         }
     }
-    Some(date_text(day))
+    day
 }
 
 // ---- state -----------------------------------------------------------------
@@ -409,6 +413,11 @@ impl<'a> Log<'a> {
 /// events (of any questionnaire: those naming other responses are left
 /// aside), `contacts` the call-back contacts given, `today` the date
 /// (`YYYY-MM-DD`) overdue is judged on.
+///
+/// Every flagged response is ordered and counted, but only the cases listed
+/// are written out (reasons, history, notes): at a million responses the
+/// third that are detractors made ~185 MB of cases, and seconds of work, to
+/// show 200 of them.
 pub fn cases(
     instrument: &Instrument,
     responses: &Responses,
@@ -418,11 +427,12 @@ pub fn cases(
     lang: Lang,
     limit: usize,
 ) -> Result<CaseList> {
-    let all = all_cases(instrument, responses, events, contacts, today, lang)?;
+    let log = Log::new(events);
+    let all = entries(instrument, responses, &log, today)?;
     let totals = figures(None, all.iter());
-    let mut holders: BTreeMap<Option<&str>, Vec<&Case>> = BTreeMap::new();
-    for c in &all {
-        holders.entry(c.holder.as_deref()).or_default().push(c);
+    let mut holders: BTreeMap<Option<&str>, Vec<&Entry>> = BTreeMap::new();
+    for e in &all {
+        holders.entry(e.holder()).or_default().push(e);
     }
     let mut by_holder: Vec<Figures> = holders
         .iter()
@@ -434,22 +444,26 @@ pub fn cases(
     }
     let conflicts = all
         .iter()
-        .filter(|c| !c.conflict.is_empty())
-        .map(|c| c.id.clone())
+        .filter(|e| e.heads.len() > 1)
+        .map(|e| e.follow.id.clone())
         .collect();
     let count = all.len() as u64;
-    let mut all = all;
-    all.truncate(limit);
+    let contacts = consented(contacts);
+    let cases = all
+        .into_iter()
+        .take(limit)
+        .map(|e| case_of(e, instrument, &log, &contacts, lang))
+        .collect();
     Ok(CaseList {
         count,
-        cases: all,
+        cases,
         figures: totals,
         by_holder,
         conflicts,
     })
 }
 
-/// Every case, most urgent first.
+/// Every case, most urgent first, written out.
 fn all_cases(
     instrument: &Instrument,
     responses: &Responses,
@@ -458,6 +472,99 @@ fn all_cases(
     today: &str,
     lang: Lang,
 ) -> Result<Vec<Case>> {
+    let log = Log::new(events);
+    let contacts = consented(contacts);
+    Ok(entries(instrument, responses, &log, today)?
+        .into_iter()
+        .map(|e| case_of(e, instrument, &log, &contacts, lang))
+        .collect())
+}
+
+/// The call-back contacts given with consent, by response id.
+fn consented(contacts: &[CallBack]) -> HashMap<&str, &CallBack> {
+    contacts
+        .iter()
+        .filter(|c| !c.consent_at.trim().is_empty())
+        .map(|c| (c.id.as_str(), c))
+        .collect()
+}
+
+/// When a case is due: the date its last event set, or its response's date
+/// plus the working days the instrument allows (a day number, written out
+/// only for a case listed).
+#[derive(Debug, Clone, Copy)]
+enum Due<'a> {
+    Given(&'a str),
+    Made(i64),
+}
+
+impl Due<'_> {
+    fn day(self) -> Option<i64> {
+        match self {
+            Due::Given(d) => day_number(d),
+            Due::Made(d) => Some(d),
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            Due::Given(d) => d.to_owned(),
+            Due::Made(d) => date_text(d),
+        }
+    }
+
+    /// Ordered as their texts (made ones are `YYYY-MM-DD`, in day order).
+    fn cmp_text(self, other: Due) -> std::cmp::Ordering {
+        match (self, other) {
+            (Due::Made(a), Due::Made(b)) => a.cmp(&b),
+            (Due::Given(a), Due::Given(b)) => a.cmp(b),
+            (a, b) => a.text().cmp(&b.text()),
+        }
+    }
+}
+
+/// A flagged response's case, as far as ordering and counting need: what
+/// its events say, borrowed, nothing written out.
+struct Entry<'a> {
+    follow: FollowUp,
+    /// Its heads, oldest first (several: a conflict; none: no event yet).
+    heads: Vec<&'a Event>,
+    /// The response's date, if it is a date.
+    opened: Option<&'a str>,
+    due: Option<Due<'a>>,
+    status: Status,
+    overdue: bool,
+    closed_at: Option<&'a str>,
+}
+
+impl<'a> Entry<'a> {
+    /// The event its state comes from.
+    fn head(&self) -> Option<&'a Event> {
+        self.heads.last().copied()
+    }
+
+    fn holder(&self) -> Option<&'a str> {
+        self.head().and_then(|h| h.holder.as_deref())
+    }
+
+    /// Overdue first, then open or contacted, then closed.
+    fn group(&self) -> u8 {
+        match (self.overdue, self.status.closed()) {
+            (true, _) => 0,
+            (false, false) => 1,
+            (false, true) => 2,
+        }
+    }
+}
+
+/// Every flagged response (and every response with events that no rule
+/// flags any more) as an [`Entry`], most urgent first.
+fn entries<'a>(
+    instrument: &Instrument,
+    responses: &'a Responses,
+    log: &Log<'a>,
+    today: &str,
+) -> Result<Vec<Entry<'a>>> {
     let today_n = day_number(today)
         .filter(|_| today.len() == 10)
         .ok_or_else(|| {
@@ -468,7 +575,6 @@ fn all_cases(
                 "today's date is written YYYY-MM-DD",
             )
         })?;
-    let log = Log::new(events);
     let mut listed: Vec<FollowUp> = followup::follow_up(instrument, responses)?;
     // Responses with events that no rule flags (any more) keep their case.
     let flagged: BTreeSet<u32> = listed.iter().map(|f| f.row).collect();
@@ -487,100 +593,114 @@ fn all_cases(
             });
         }
     }
-    let contacts: HashMap<&str, &CallBack> = contacts
-        .iter()
-        .filter(|c| !c.consent_at.trim().is_empty())
-        .map(|c| (c.id.as_str(), c))
-        .collect();
     let dates = filter::dates(responses);
     let days = instrument.follow_up_due_days();
-    let mut out = Vec::with_capacity(listed.len());
-    for f in listed {
-        let r = f.row as usize;
-        let heads = log.heads(&f.id);
-        let head = heads.last().copied();
-        let opened = dates
-            .as_ref()
-            .and_then(|d| d(r))
-            .filter(|d| day_number(d).is_some())
-            .map(str::to_owned);
-        let due = match head.and_then(|h| h.due.clone()) {
-            Some(d) => Some(d),
-            None => opened.as_deref().and_then(|o| add_working_days(o, days)),
-        };
-        let status = head.map_or(START, |h| h.status);
-        let closed_at = head.and_then(|h| log.closed_at(h)).map(str::to_owned);
-        let overdue = !status.closed()
-            && due
-                .as_deref()
-                .and_then(day_number)
-                .is_some_and(|d| today_n > d);
-        let history: Vec<Event> = log
-            .by_case
-            .get(f.id.as_str())
-            .map(|l| l.iter().map(|e| (*e).clone()).collect())
-            .unwrap_or_default();
-        let notes = history
-            .iter()
-            .filter_map(|e| {
-                e.note.as_ref().map(|n| Note {
-                    at: e.at.clone(),
-                    who: e.who.clone(),
-                    text: n.clone(),
-                })
-            })
-            .collect();
-        out.push(Case {
-            reasons: followup::reasons(instrument, &f, lang),
-            id: f.id,
-            row: f.row,
-            score: f.score,
-            status,
-            next: Status::ALL
-                .into_iter()
-                .filter(|&s| status.may_become(s) && (s != status || s == Status::Contacted))
-                .collect(),
-            holder: head.and_then(|h| h.holder.clone()),
-            opened,
-            due,
-            overdue,
-            closed_at,
-            notes,
-            head: head.map(|h| h.id.clone()),
-            conflict: if heads.len() > 1 {
-                heads.iter().map(|h| h.id.clone()).collect()
-            } else {
-                Vec::new()
-            },
-            history,
-            contact: None,
-        });
-        let case = out.last_mut().expect("just pushed");
-        case.contact = contacts.get(case.id.as_str()).map(|c| (*c).clone());
-    }
+    let mut out: Vec<Entry> = listed
+        .into_iter()
+        .map(|follow| {
+            let r = follow.row as usize;
+            let heads = log.heads(&follow.id);
+            let head = heads.last().copied();
+            let opened = dates
+                .as_ref()
+                .and_then(|d| d(r))
+                .filter(|d| day_number(d).is_some());
+            let due = match head.and_then(|h| h.due.as_deref()) {
+                Some(d) => Some(Due::Given(d)),
+                None => opened
+                    .and_then(day_number)
+                    .map(|o| Due::Made(working_days_after(o, days))),
+            };
+            let status = head.map_or(START, |h| h.status);
+            let overdue = !status.closed() && due.and_then(Due::day).is_some_and(|d| today_n > d);
+            Entry {
+                follow,
+                closed_at: head.and_then(|h| log.closed_at(h)),
+                heads,
+                opened,
+                due,
+                status,
+                overdue,
+            }
+        })
+        .collect();
     out.sort_by(|a, b| {
-        let group = |c: &Case| match (c.overdue, c.status.closed()) {
-            (true, _) => 0,
-            (false, false) => 1,
-            (false, true) => 2,
-        };
-        group(a)
-            .cmp(&group(b))
+        a.group()
+            .cmp(&b.group())
             .then_with(|| {
-                if group(a) == 2 {
+                if a.group() == 2 {
                     b.closed_at.cmp(&a.closed_at)
                 } else {
                     // Known due dates first, earliest first.
-                    (a.due.is_none(), &a.due).cmp(&(b.due.is_none(), &b.due))
+                    match (a.due, b.due) {
+                        (Some(x), Some(y)) => x.cmp_text(y),
+                        (x, y) => x.is_none().cmp(&y.is_none()),
+                    }
                 }
             })
-            .then(a.row.cmp(&b.row))
+            .then(a.follow.row.cmp(&b.follow.row))
     });
     Ok(out)
 }
 
+/// An entry's case written out: its reasons in `lang`, the statuses it may
+/// be given next, its history, notes and call-back contact.
+fn case_of(
+    e: Entry,
+    instrument: &Instrument,
+    log: &Log,
+    contacts: &HashMap<&str, &CallBack>,
+    lang: Lang,
+) -> Case {
+    let head = e.head();
+    let history: Vec<Event> = log
+        .by_case
+        .get(e.follow.id.as_str())
+        .map(|l| l.iter().map(|ev| (*ev).clone()).collect())
+        .unwrap_or_default();
+    let notes = history
+        .iter()
+        .filter_map(|ev| {
+            ev.note.as_ref().map(|n| Note {
+                at: ev.at.clone(),
+                who: ev.who.clone(),
+                text: n.clone(),
+            })
+        })
+        .collect();
+    let status = e.status;
+    Case {
+        reasons: followup::reasons(instrument, &e.follow, lang),
+        contact: contacts.get(e.follow.id.as_str()).map(|c| (*c).clone()),
+        id: e.follow.id,
+        row: e.follow.row,
+        score: e.follow.score,
+        status,
+        next: Status::ALL
+            .into_iter()
+            .filter(|&s| status.may_become(s) && (s != status || s == Status::Contacted))
+            .collect(),
+        holder: head.and_then(|h| h.holder.clone()),
+        opened: e.opened.map(str::to_owned),
+        due: e.due.map(Due::text),
+        overdue: e.overdue,
+        closed_at: e.closed_at.map(str::to_owned),
+        notes,
+        head: head.map(|h| h.id.clone()),
+        conflict: if e.heads.len() > 1 {
+            e.heads.iter().map(|h| h.id.clone()).collect()
+        } else {
+            Vec::new()
+        },
+        history,
+    }
+}
+
 /// The figures over `cases`.
-fn figures<'c>(holder: Option<String>, cases: impl Iterator<Item = &'c Case>) -> Figures {
+fn figures<'c, 'a: 'c>(
+    holder: Option<String>,
+    cases: impl Iterator<Item = &'c Entry<'a>>,
+) -> Figures {
     let mut f = Figures {
         holder,
         opened: 0,
@@ -595,16 +715,16 @@ fn figures<'c>(holder: Option<String>, cases: impl Iterator<Item = &'c Case>) ->
     for c in cases {
         f.opened += 1;
         f.overdue += u64::from(c.overdue);
-        let Some(closed) = c.closed_at.as_deref().and_then(day_number) else {
+        let Some(closed) = c.closed_at.and_then(day_number) else {
             f.open += 1;
             continue;
         };
         f.closed += 1;
-        if let Some(due) = c.due.as_deref().and_then(day_number) {
+        if let Some(due) = c.due.and_then(Due::day) {
             with_due += 1;
             within += u64::from(closed <= due);
         }
-        if let Some(opened) = c.opened.as_deref().and_then(day_number) {
+        if let Some(opened) = c.opened.and_then(day_number) {
             days.push(closed - opened);
         }
     }
