@@ -529,8 +529,9 @@ struct Entry<'a> {
     follow: FollowUp,
     /// Its heads, oldest first (several: a conflict; none: no event yet).
     heads: Vec<&'a Event>,
-    /// The response's date, if it is a date.
+    /// The response's date, if it is a date, and its day number.
     opened: Option<&'a str>,
+    opened_day: Option<i64>,
     due: Option<Due<'a>>,
     status: Status,
     overdue: bool,
@@ -576,11 +577,19 @@ fn entries<'a>(
             )
         })?;
     let mut listed: Vec<FollowUp> = followup::follow_up(instrument, responses)?;
-    // Responses with events that no rule flags (any more) keep their case.
-    let flagged: BTreeSet<u32> = listed.iter().map(|f| f.row).collect();
+    // Responses with events that no rule flags (any more) keep their case
+    // (the listed rows are in row order: found by halving).
+    let flagged = listed.len();
     let nps = instrument.nps();
     for (r, id) in responses.ids().iter().enumerate() {
-        if log.by_case.contains_key(id) && !flagged.contains(&(r as u32)) {
+        if log.by_case.is_empty() {
+            break;
+        }
+        if log.by_case.contains_key(id)
+            && listed[..flagged]
+                .binary_search_by_key(&(r as u32), |f| f.row)
+                .is_err()
+        {
             let score = nps
                 .map(|q| responses.column(q)[r])
                 .filter(|&c| c != crate::MISSING);
@@ -601,15 +610,14 @@ fn entries<'a>(
             let r = follow.row as usize;
             let heads = log.heads(&follow.id);
             let head = heads.last().copied();
-            let opened = dates
+            let (opened, opened_day) = dates
                 .as_ref()
                 .and_then(|d| d(r))
-                .filter(|d| day_number(d).is_some());
+                .and_then(|d| Some((d, day_number(d)?)))
+                .unzip();
             let due = match head.and_then(|h| h.due.as_deref()) {
                 Some(d) => Some(Due::Given(d)),
-                None => opened
-                    .and_then(day_number)
-                    .map(|o| Due::Made(working_days_after(o, days))),
+                None => opened_day.map(|o| Due::Made(working_days_after(o, days))),
             };
             let status = head.map_or(START, |h| h.status);
             let overdue = !status.closed() && due.and_then(Due::day).is_some_and(|d| today_n > d);
@@ -618,13 +626,16 @@ fn entries<'a>(
                 closed_at: head.and_then(|h| log.closed_at(h)),
                 heads,
                 opened,
+                opened_day,
                 due,
                 status,
                 overdue,
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    // Rows are distinct, so the order is total and an unstable sort gives
+    // the one order there is (without the stable sort's buffer).
+    out.sort_unstable_by(|a, b| {
         a.group()
             .cmp(&b.group())
             .then_with(|| {
@@ -724,7 +735,7 @@ fn figures<'c, 'a: 'c>(
             with_due += 1;
             within += u64::from(closed <= due);
         }
-        if let Some(opened) = c.opened.and_then(day_number) {
+        if let Some(opened) = c.opened_day {
             days.push(closed - opened);
         }
     }
