@@ -10,11 +10,154 @@ use std::collections::HashMap;
 
 use crate::responses::Keyed;
 
+/// Each row's index into the distinct values, one, two or four bytes wide
+/// as the number of distinct values needs: a column of a few values (mode,
+/// source, device, operator) costs a byte a row, not four (4 MB → 1 MB a
+/// column at a million rows). It widens when a value needs it, never narrows.
+#[derive(Clone, Debug)]
+enum Codes {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+impl Default for Codes {
+    fn default() -> Codes {
+        Codes::U8(Vec::new())
+    }
+}
+
+/// `$body` with `$v` bound to the codes' vector, whatever its width.
+macro_rules! each_width {
+    ($codes:expr, $v:ident => $body:expr) => {
+        match $codes {
+            Codes::U8($v) => $body,
+            Codes::U16($v) => $body,
+            Codes::U32($v) => $body,
+        }
+    };
+}
+
+impl Codes {
+    /// Codes for indices below `distinct` values, as narrow as they allow.
+    fn from_u32(index: Vec<u32>, distinct: usize) -> Codes {
+        if distinct <= 1 << 8 {
+            Codes::U8(index.into_iter().map(|i| i as u8).collect())
+        } else if distinct <= 1 << 16 {
+            Codes::U16(index.into_iter().map(|i| i as u16).collect())
+        } else {
+            Codes::U32(index)
+        }
+    }
+
+    fn len(&self) -> usize {
+        each_width!(self, v => v.len())
+    }
+
+    fn get(&self, r: usize) -> u32 {
+        self.indices().get(r)
+    }
+
+    fn last(&self) -> Option<u32> {
+        self.len().checked_sub(1).map(|r| self.get(r))
+    }
+
+    /// Widens to hold index `i` if it does not fit.
+    fn fit(&mut self, i: u32) {
+        let widen = |v: &[u8]| v.iter().map(|&x| u16::from(x)).collect::<Vec<u16>>();
+        match self {
+            Codes::U8(v) if i > u32::from(u8::MAX) => {
+                *self = if i > u32::from(u16::MAX) {
+                    Codes::U32(v.iter().map(|&x| u32::from(x)).collect())
+                } else {
+                    Codes::U16(widen(v))
+                };
+            }
+            Codes::U16(v) if i > u32::from(u16::MAX) => {
+                *self = Codes::U32(v.iter().map(|&x| u32::from(x)).collect());
+            }
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, i: u32) {
+        self.fit(i);
+        each_width!(self, v => v.push(i as _))
+    }
+
+    fn set(&mut self, r: usize, i: u32) {
+        self.fit(i);
+        each_width!(self, v => v[r] = i as _)
+    }
+
+    fn resize(&mut self, len: usize, i: u32) {
+        self.fit(i);
+        each_width!(self, v => v.resize(len, i as _))
+    }
+
+    fn truncate(&mut self, len: usize) {
+        each_width!(self, v => v.truncate(len))
+    }
+
+    fn select(&self, rows: &[u32]) -> Codes {
+        match self {
+            Codes::U8(v) => Codes::U8(rows.iter().map(|&r| v[r as usize]).collect()),
+            Codes::U16(v) => Codes::U16(rows.iter().map(|&r| v[r as usize]).collect()),
+            Codes::U32(v) => Codes::U32(rows.iter().map(|&r| v[r as usize]).collect()),
+        }
+    }
+
+    fn indices(&self) -> Indices<'_> {
+        match self {
+            Codes::U8(v) => Indices::U8(v),
+            Codes::U16(v) => Indices::U16(v),
+            Codes::U32(v) => Indices::U32(v),
+        }
+    }
+}
+
+/// A column's index per row (see [`TextColumn::parts`]), as wide as it is kept.
+#[derive(Clone, Copy, Debug)]
+pub enum Indices<'a> {
+    /// Up to 256 distinct values.
+    U8(&'a [u8]),
+    /// Up to 65,536 distinct values.
+    U16(&'a [u16]),
+    /// More.
+    U32(&'a [u32]),
+}
+
+impl Indices<'_> {
+    /// Row `r`'s index.
+    #[inline]
+    pub fn get(&self, r: usize) -> u32 {
+        match self {
+            Indices::U8(v) => u32::from(v[r]),
+            Indices::U16(v) => u32::from(v[r]),
+            Indices::U32(v) => v[r],
+        }
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Indices::U8(v) => v.len(),
+            Indices::U16(v) => v.len(),
+            Indices::U32(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// One text value per row, interned.
 #[derive(Clone, Default)]
 pub struct TextColumn {
     distinct: Vec<String>,
-    index: Vec<u32>,
+    index: Codes,
     /// Value → its index in `distinct` once there are more than [`FEW`]
     /// (built on the first write after a column was made from parts, so that
     /// reading never pays for it).
@@ -59,16 +202,16 @@ impl TextColumn {
             return None;
         }
         Some(TextColumn {
+            index: Codes::from_u32(index, distinct.len()),
             distinct,
-            index,
             lookup: None,
             plain: false,
         })
     }
 
     /// The distinct values and the index per row.
-    pub fn parts(&self) -> (&[String], &[u32]) {
-        (&self.distinct, &self.index)
+    pub fn parts(&self) -> (&[String], Indices<'_>) {
+        (&self.distinct, self.index.indices())
     }
 
     /// The number of rows.
@@ -78,12 +221,12 @@ impl TextColumn {
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.index.len() == 0
     }
 
     /// The value of row `r` (panics past the end, like a slice).
     pub fn get(&self, r: usize) -> &str {
-        &self.distinct[self.index[r] as usize]
+        &self.distinct[self.index.get(r) as usize]
     }
 
     /// `f` of each row's value, computed once per distinct value (a column
@@ -94,14 +237,14 @@ impl TextColumn {
         f: impl FnMut(&str) -> T,
     ) -> impl ExactSizeIterator<Item = T> + 'a {
         let per: Vec<T> = self.distinct.iter().map(|d| d.as_str()).map(f).collect();
-        self.index.iter().map(move |&i| per[i as usize].clone())
+        let index = self.index.indices();
+        (0..index.len()).map(move |r| per[index.get(r) as usize].clone())
     }
 
     /// The values, row after row.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
-        self.index
-            .iter()
-            .map(|&i| self.distinct[i as usize].as_str())
+        let index = self.index.indices();
+        (0..index.len()).map(move |r| self.distinct[index.get(r) as usize].as_str())
     }
 
     /// The values as owned strings.
@@ -111,7 +254,7 @@ impl TextColumn {
 
     fn intern(&mut self, v: &str) -> u32 {
         // The previous row's value first: columns repeat themselves.
-        if let Some(&last) = self.index.last() {
+        if let Some(last) = self.index.last() {
             if self.distinct[last as usize] == v {
                 return last;
             }
@@ -178,7 +321,7 @@ impl TextColumn {
     /// Replaces the value of row `r`.
     pub fn set(&mut self, r: usize, v: &str) {
         let i = self.intern(v);
-        self.index[r] = i;
+        self.index.set(r, i);
     }
 
     /// Cuts or pads (with empty values) to `len` rows.
@@ -195,7 +338,7 @@ impl TextColumn {
     pub fn select(&self, rows: &[u32]) -> TextColumn {
         TextColumn {
             distinct: self.distinct.clone(),
-            index: rows.iter().map(|&r| self.index[r as usize]).collect(),
+            index: self.index.select(rows),
             lookup: None,
             plain: self.plain,
         }
@@ -204,8 +347,16 @@ impl TextColumn {
     /// Appends every row of `other`.
     pub fn extend(&mut self, other: &TextColumn) {
         let map: Vec<u32> = other.distinct.iter().map(|d| self.intern(d)).collect();
-        self.index
-            .extend(other.index.iter().map(|&i| map[i as usize]));
+        if let Some(&widest) = map.iter().max() {
+            self.index.fit(widest);
+        }
+        let from = other.index.indices();
+        let mapped = (0..from.len()).map(|r| map[from.get(r) as usize]);
+        match &mut self.index {
+            Codes::U8(v) => v.extend(mapped.map(|i| i as u8)),
+            Codes::U16(v) => v.extend(mapped.map(|i| i as u16)),
+            Codes::U32(v) => v.extend(mapped),
+        }
     }
 }
 
@@ -674,5 +825,80 @@ mod tests {
         assert_eq!(c.get(0), "v1");
         assert_eq!(c.len(), 6 * MANY);
         assert_eq!(c.iter().skip(3 * MANY).collect::<Vec<_>>(), unique);
+    }
+
+    #[test]
+    fn the_index_is_as_wide_as_its_values_need_and_widens_in_place() {
+        // A few values: a byte a row.
+        let mut c = TextColumn::from_values(["paper", "online", "paper"]);
+        assert!(matches!(c.parts().1, Indices::U8(_)));
+        // Past 256 distinct values: two bytes, the rows kept.
+        let mut plain: Vec<String> = c.to_vec();
+        for i in 0..300 {
+            let v = format!("d{i}");
+            c.push(&v);
+            plain.push(v);
+        }
+        assert!(matches!(c.parts().1, Indices::U16(_)));
+        assert_eq!(c, plain);
+        // Past 65,536: four bytes (a set, a resize and an append widen too).
+        let mut wide = TextColumn::new();
+        let values: Vec<String> = (0..70_000).map(|i| format!("w{i}")).collect();
+        for v in &values {
+            wide.push(v);
+        }
+        assert!(matches!(wide.parts().1, Indices::U32(_)));
+        assert_eq!(wide, values);
+        let mut small = TextColumn::from_values(["a", "b"]);
+        small.extend(&wide);
+        assert!(matches!(small.parts().1, Indices::U32(_)));
+        assert_eq!(small.len(), 70_002);
+        assert_eq!(small.get(70_001), "w69999");
+        let mut set = TextColumn::from_values(["a"; 3]);
+        for (i, v) in values.iter().take(300).enumerate() {
+            set.set(i % 3, v);
+        }
+        assert!(matches!(set.parts().1, Indices::U16(_)));
+        assert_eq!(set.to_vec(), ["w297", "w298", "w299"]);
+        // From parts: as narrow as the distinct values allow.
+        let parts = TextColumn::from_parts(vec!["x".into(), "y".into()], vec![1, 0, 1]).unwrap();
+        assert!(matches!(parts.parts().1, Indices::U8(_)));
+        assert_eq!(parts, ["y", "x", "y"]);
+        assert_eq!(parts.select(&[2, 1]), ["y", "x"]);
+    }
+
+    proptest::proptest! {
+        /// Any pushes, sets, resizes and appends read back as a plain list of strings.
+        #[test]
+        fn a_column_reads_back_as_its_values(
+            ops in proptest::collection::vec((0u8..4, 0u16..600, 0usize..50), 0..200),
+        ) {
+            let mut c = TextColumn::new();
+            let mut plain: Vec<String> = Vec::new();
+            for (op, v, at) in ops {
+                let v = format!("v{v}");
+                match op {
+                    0 => {
+                        c.push(&v);
+                        plain.push(v);
+                    }
+                    1 if !plain.is_empty() => {
+                        let r = at % plain.len();
+                        c.set(r, &v);
+                        plain[r] = v;
+                    }
+                    2 => {
+                        c.resize(at);
+                        plain.resize(at, String::new());
+                    }
+                    _ => {
+                        let other = TextColumn::from_values([v.as_str(), "x", v.as_str()]);
+                        c.extend(&other);
+                        plain.extend([v.clone(), "x".into(), v]);
+                    }
+                }
+                proptest::prop_assert_eq!(c.to_vec(), plain.clone());
+            }
+        }
     }
 }

@@ -143,7 +143,7 @@ pub fn to_parquet(instrument: &Instrument, responses: &Responses) -> Result<Vec<
                     let (_, index) = col.parts();
                     let mut values = Vec::with_capacity(rows.len());
                     let mut levels = Vec::with_capacity(rows.len());
-                    for &i in &index[rows.clone()] {
+                    for i in rows.clone().map(|r| index.get(r)) {
                         let v = &shared[i as usize];
                         let present = !v.is_empty();
                         levels.push(i16::from(present));

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::column::TextColumn;
+use crate::column::{Indices, TextColumn};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 pub use crate::filter::DATE_COLUMNS;
 use crate::instrument::Instrument;
@@ -220,7 +220,7 @@ pub fn trend_where(
     const EMPTY: u32 = u32::MAX;
     const UNDATED: u32 = u32::MAX - 1;
     let mut slots: BTreeMap<(i32, u8), u32> = BTreeMap::new();
-    let columns: Vec<(Vec<u32>, &[u32])> = dates
+    let columns: Vec<(Vec<u32>, Indices)> = dates
         .columns
         .iter()
         .map(|c| {
@@ -256,14 +256,23 @@ pub fn trend_where(
                 .iter()
                 .map(|&slot| if slot >= UNDATED { undated_slot } else { slot })
                 .collect();
-            tally(&mut table, width, codes, keep, dropped_slot, |r| {
-                per[index[r] as usize]
-            });
+            // One loop per index width, so that a row's look-up has no branch on it.
+            match *index {
+                Indices::U8(ix) => tally(&mut table, width, codes, keep, dropped_slot, |r| {
+                    per[usize::from(ix[r])]
+                }),
+                Indices::U16(ix) => tally(&mut table, width, codes, keep, dropped_slot, |r| {
+                    per[usize::from(ix[r])]
+                }),
+                Indices::U32(ix) => tally(&mut table, width, codes, keep, dropped_slot, |r| {
+                    per[ix[r] as usize]
+                }),
+            }
         }
         _ => tally(&mut table, width, codes, keep, dropped_slot, |r| {
             columns
                 .iter()
-                .map(|(per, index)| per[index[r] as usize])
+                .map(|(per, index)| per[index.get(r) as usize])
                 .find(|&slot| slot != EMPTY)
                 .filter(|&slot| slot != UNDATED)
                 .unwrap_or(undated_slot)

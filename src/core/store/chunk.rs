@@ -256,7 +256,7 @@ fn put_column(out: &mut Vec<u8>, col: &TextColumn, rows: impl Iterator<Item = us
     let mut map = vec![u32::MAX; distinct.len()];
     let mut order: Vec<&str> = Vec::new();
     for r in rows.clone() {
-        let i = index[r] as usize;
+        let i = index.get(r) as usize;
         if map[i] == u32::MAX {
             map[i] = order.len() as u32;
             order.push(&distinct[i]);
@@ -264,7 +264,7 @@ fn put_column(out: &mut Vec<u8>, col: &TextColumn, rows: impl Iterator<Item = us
     }
     put_strs(out, order.iter().copied(), order.len());
     for r in rows {
-        put_u32(out, map[index[r] as usize]);
+        put_u32(out, map[index.get(r) as usize]);
     }
 }
 
