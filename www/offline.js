@@ -1,6 +1,6 @@
 // The service worker (sw.js) for every screen. It precaches what the survey
 // needs; a staff screen, or a survey run as a branch kiosk, also has it cache
-// the worker's module (pkg/, ~340 KB gzipped), which a customer's own phone
+// the staff worker's module (pkg/, the largest), which a customer's own phone
 // never loads.
 
 /** Registers the service worker; with `staff`, asks it to cache the staff screens' module too. */

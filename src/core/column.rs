@@ -64,19 +64,14 @@ impl Codes {
 
     /// Widens to hold index `i` if it does not fit.
     fn fit(&mut self, i: u32) {
-        let widen = |v: &[u8]| v.iter().map(|&x| u16::from(x)).collect::<Vec<u16>>();
-        match self {
-            Codes::U8(v) if i > u32::from(u8::MAX) => {
-                *self = if i > u32::from(u16::MAX) {
-                    Codes::U32(v.iter().map(|&x| u32::from(x)).collect())
-                } else {
-                    Codes::U16(widen(v))
-                };
-            }
-            Codes::U16(v) if i > u32::from(u16::MAX) => {
-                *self = Codes::U32(v.iter().map(|&x| u32::from(x)).collect());
-            }
-            _ => {}
+        let fits = match self {
+            Codes::U8(_) => i <= u32::from(u8::MAX),
+            Codes::U16(_) => i <= u32::from(u16::MAX),
+            Codes::U32(_) => true,
+        };
+        if !fits {
+            let all = (0..self.len()).map(|r| self.get(r)).collect();
+            *self = Codes::from_u32(all, i as usize + 1);
         }
     }
 

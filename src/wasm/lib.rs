@@ -736,8 +736,13 @@ fn strings(items: &[String]) -> JsValue {
 
 #[cfg(feature = "worker")]
 impl Incoming {
+    /// The responses it holds now (an import moves them out).
+    fn held(&self) -> usize {
+        self.file.sets.iter().map(|s| s.responses.len()).sum()
+    }
+
     fn unspent(&self) -> Result<(), JsValue> {
-        if self.spent {
+        if self.spent() {
             return Err(js_sys::Error::new(
                 "this file was imported already (its rows moved into the device): read it again",
             )
@@ -762,8 +767,6 @@ pub struct Incoming {
     file: backup::DeviceBackup,
     /// The responses it held when read (an import moves them out).
     rows: usize,
-    /// Imported: its rows moved into the device (read the file again to plan anew).
-    spent: bool,
 }
 
 #[cfg(feature = "worker")]
@@ -778,11 +781,9 @@ impl Incoming {
         let file =
             store::read_file_pieces(kind, len, PIECE, |from, buf| read_piece(bytes, from, buf))
                 .map_err(js_error)?;
-        Ok(Incoming {
-            rows: file.sets.iter().map(|s| s.responses.len()).sum(),
-            file,
-            spent: false,
-        })
+        let mut incoming = Incoming { file, rows: 0 };
+        incoming.rows = incoming.held();
+        Ok(incoming)
     }
 
     /// The responses in the file, all questionnaires together.
@@ -791,11 +792,12 @@ impl Incoming {
         self.rows
     }
 
-    /// Whether it was imported (its rows moved into the device): planning or
-    /// importing it again needs the file read again.
+    /// Whether it was imported (its rows moved into the device; a file of no
+    /// rows stays as it was): planning or importing it again needs the file
+    /// read again.
     #[wasm_bindgen(getter)]
     pub fn spent(&self) -> bool {
-        self.spent
+        self.held() != self.rows
     }
 
     /// The file's questionnaire `part` (0 for a CSV or workbook; a backup may
@@ -1030,13 +1032,11 @@ impl DeviceStore {
             operator: operator.to_owned(),
         };
         incoming.unspent()?;
+        // Refused before anything moved, or imported with the rows moved (`spent`).
         let done = self
             .device
-            .apply_import(&mut incoming.file, &choices, &provenance);
-        // Refused before anything moved, or imported with the rows moved.
-        let left: usize = incoming.file.sets.iter().map(|s| s.responses.len()).sum();
-        incoming.spent = done.is_ok() || left != incoming.rows;
-        let done = done.map_err(js_error)?;
+            .apply_import(&mut incoming.file, &choices, &provenance)
+            .map_err(js_error)?;
         let total = store::Applied::total(done.iter().map(|(_, a)| a));
         let writes = js_sys::Array::new();
         for (fp, a) in &done {

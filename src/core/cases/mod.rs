@@ -582,9 +582,6 @@ fn entries<'a>(
     let flagged = listed.len();
     let nps = instrument.nps();
     for (r, id) in responses.ids().iter().enumerate() {
-        if log.by_case.is_empty() {
-            break;
-        }
         if log.by_case.contains_key(id)
             && listed[..flagged]
                 .binary_search_by_key(&(r as u32), |f| f.row)
@@ -664,6 +661,7 @@ fn case_of(
     lang: Lang,
 ) -> Case {
     let head = e.head();
+    let holder = e.holder().map(str::to_owned);
     let history: Vec<Event> = log
         .by_case
         .get(e.follow.id.as_str())
@@ -691,7 +689,7 @@ fn case_of(
             .into_iter()
             .filter(|&s| status.may_become(s) && (s != status || s == Status::Contacted))
             .collect(),
-        holder: head.and_then(|h| h.holder.clone()),
+        holder,
         opened: e.opened.map(str::to_owned),
         due: e.due.map(Due::text),
         overdue: e.overdue,
