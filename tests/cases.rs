@@ -614,6 +614,10 @@ fn two_devices_merge_and_a_person_settles_the_conflict() {
         (1, vec!["a".to_owned()])
     );
     assert_eq!(merged.events.len(), 3);
+    // What this device stores: theirs that it lacked, and nothing else.
+    let ids = |es: &[Event]| es.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&merged.new), [E3]);
+    assert_eq!(ids(&later.new), [E2]);
     // Merging is the same either way round, and again changes nothing.
     let back = merge_events(&theirs, &mine).unwrap();
     assert_eq!(back.conflicts, merged.conflicts);

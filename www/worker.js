@@ -453,7 +453,7 @@ const handlers = {
       puts.push(['entries', { ...e, codes: Uint8Array.from(e.codes ?? []) }]);
     if (newKey) puts.push(['meta', { key: 'branch-key', value: newKey }]);
     const invs = incoming.invitations();
-    for (const e of cases.puts) puts.push(['case_events', e]);
+    for (const e of cases.new) puts.push(['case_events', e]);
     if (cases.added)
       audit.push({
         at,
@@ -703,18 +703,11 @@ async function otherToolsFile(ds, format, lang, stamp) {
   };
 }
 
-/** The case events a file brings that this device lacks, merged by the core: { puts, added, conflicts }. */
+/** The case events a file brings that this device lacks, merged by the core: { new, added, conflicts }. */
 async function mergedCases(incoming) {
   const theirs = incoming.caseEvents();
-  if (!Array.isArray(theirs) || theirs.length === 0) return { puts: [], added: 0, conflicts: [] };
-  const mine = await caseEvents();
-  const merged = mergeCaseEvents(mine, theirs);
-  const have = new Set(mine.map((e) => e.id));
-  return {
-    puts: merged.events.filter((e) => !have.has(e.id)),
-    added: merged.added,
-    conflicts: merged.conflicts,
-  };
+  if (!Array.isArray(theirs) || theirs.length === 0) return { new: [], added: 0, conflicts: [] };
+  return mergeCaseEvents(await caseEvents(), theirs);
 }
 
 /**

@@ -1194,7 +1194,7 @@ impl Dataset {
     }
 }
 
-/// Merges another device's case events into this one's: `{events, added,
+/// Merges another device's case events into this one's: `{events, new, added,
 /// conflicts}` (all or nothing: an event differing under the same id refuses it).
 #[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = mergeCaseEvents)]

@@ -113,8 +113,7 @@ pub fn next_event(responses: &Responses, events: &[Event], change: &Change) -> R
 /// any event that is not well-formed; nothing is merged then.
 pub fn merge_events(mine: &[Event], theirs: &[Event]) -> Result<Merged> {
     let known: HashMap<&str, &Event> = mine.iter().map(|e| (e.id.as_str(), e)).collect();
-    let mut events = mine.to_vec();
-    let mut added = 0;
+    let mut new = Vec::new();
     let mut problems = Vec::new();
     for (i, e) in theirs.iter().enumerate() {
         match known.get(e.id.as_str()) {
@@ -130,16 +129,14 @@ pub fn merge_events(mine: &[Event], theirs: &[Event]) -> Result<Merged> {
                 .in_field(format!("cases[{i}]"))
                 .with_value(e.id.as_str()),
             ),
-            None => {
-                events.push(e.clone());
-                added += 1;
-            }
+            None => new.push(e.clone()),
         }
     }
     if !problems.is_empty() {
         let total = problems.len();
         return Err(Error::new(ErrorKind::Request, problems, total));
     }
+    let events: Vec<Event> = mine.iter().chain(&new).cloned().collect();
     check_log(&events, "cases")?;
     let log = Log::new(&events);
     let mut conflicts: Vec<String> = log
@@ -151,7 +148,8 @@ pub fn merge_events(mine: &[Event], theirs: &[Event]) -> Result<Merged> {
     conflicts.sort();
     Ok(Merged {
         events,
-        added,
+        added: new.len() as u64,
+        new,
         conflicts,
     })
 }

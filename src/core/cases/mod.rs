@@ -301,7 +301,9 @@ pub struct CaseList {
 pub struct Merged {
     /// Every event of both (this device's first, in their order).
     pub events: Vec<Event>,
-    /// How many of theirs were new here.
+    /// Theirs that this device lacked, in their order: what it stores.
+    pub new: Vec<Event>,
+    /// How many of theirs were new here (`new`'s length).
     pub added: u64,
     /// Response ids of cases with several heads after the merge.
     pub conflicts: Vec<String>,
