@@ -9,7 +9,8 @@
 // field by field. If the two agree the form becomes a response (mode "paper");
 // if not, the disagreements are shown side by side and the operator types what
 // the paper says. Each disagreement is charged to the operator whose value the
-// paper contradicts. With double entry off, a keyed form is a response at once.
+// paper contradicts (those rules, and the operators' tally, are the core's:
+// src/core/double_entry.rs). With double entry off, a keyed form is a response at once.
 // Edits and deletions of saved forms are written to the audit trail with who,
 // when and what changed.
 import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
@@ -448,20 +449,38 @@ async function saved(id, key) {
   say(key, { id });
 }
 
+/** The instrument's JSON text, for the core's double-entry rules. */
+const instrumentJson = () => JSON.stringify(instrument);
+
+/**
+ * The core's verification of `entry` by the second keying `second`, with
+ * `paper` the paper's answers at the disagreements: the record to store and
+ * its audit entry.
+ */
+async function verified(entry, second, who, at, paper) {
+  const v = await ask('entry.verify', {
+    formId: entry.id,
+    firstOperator: entry.operator,
+    first: Uint8Array.from(entry.codes),
+    secondOperator: who,
+    second,
+    paper,
+    instrument: instrumentJson(),
+  });
+  const record = await paperRecord(entry.id, Uint8Array.from(v.codes), entry.operator, who);
+  return { record, audit: { at, what: 'verify', who, detail: v.verification } };
+}
+
 async function saveSecond(id, codes, who, at) {
   const { entry } = await findId(id);
-  const differ = [];
-  codes.forEach((c, i) => {
-    if (c !== entry.codes[i]) differ.push(i);
+  const differ = await ask('entry.disagreements', {
+    first: Uint8Array.from(entry.codes),
+    second: codes,
+    instrument: instrumentJson(),
   });
   if (!differ.length) {
-    const record = await paperRecord(id, codes, entry.operator, who);
-    await addKeyed(record, {
-      at,
-      what: 'verify',
-      who,
-      detail: { id, first: entry.operator, second: who, disagreements: [] },
-    });
+    const { record, audit } = await verified(entry, codes, who, at, new Uint8Array(0));
+    await addKeyed(record, audit);
     return saved(id, 'entry.agreed');
   }
   showResolve(entry, codes, differ, who);
@@ -469,12 +488,10 @@ async function saveSecond(id, codes, who, at) {
 
 async function saveEdit(id, codes, who, at, editing) {
   const { kind, record } = editing;
-  const changes = [];
-  codes.forEach((c, i) => {
-    if (c !== record.codes[i]) {
-      const q = questions()[i];
-      changes.push({ question: q.id, from: shown(q, record.codes[i]), to: shown(q, c) });
-    }
+  const changes = await ask('entry.changes', {
+    before: Uint8Array.from(record.codes),
+    after: codes,
+    instrument: instrumentJson(),
   });
   if (!changes.length) {
     say('entry.noChange', { id });
@@ -544,14 +561,7 @@ function showResolve(entry, second, differ, who) {
       document.getElementById(`r-${questions()[open].id}`).focus();
       return;
     }
-    const codes = Uint8Array.from(second);
-    for (const [i, c] of resolved) codes[i] = c;
-    const disagreements = differ.map((i) => ({
-      question: questions()[i].id,
-      first: entry.codes[i],
-      second: second[i],
-      resolved: codes[i],
-    }));
+    const paper = Uint8Array.from(differ, (i) => resolved.get(i));
     const at = new Date().toISOString();
     // Back to the form before writing, so that keys typed ahead go to the next form.
     finishing = true;
@@ -559,13 +569,8 @@ function showResolve(entry, second, differ, who) {
     $('#form').inert = false;
     backToForm();
     try {
-      const record = await paperRecord(entry.id, codes, entry.operator, who);
-      await addKeyed(record, {
-        at,
-        what: 'verify',
-        who,
-        detail: { id: entry.id, first: entry.operator, second: who, disagreements },
-      });
+      const { record, audit } = await verified(entry, second, who, at, paper);
+      await addKeyed(record, audit);
     } catch (error) {
       finishing = false;
       box.hidden = false;
@@ -673,31 +678,11 @@ function renderMode() {
   document.documentElement.dataset.mode = form.mode;
 }
 
-/** Disagreements per operator, from the audit trail's verifications. */
-function tally(trail) {
-  const by = new Map();
-  const row = (who) => {
-    if (!by.has(who)) by.set(who, { forms: 0, disagreements: 0, errors: 0 });
-    return by.get(who);
-  };
-  for (const a of trail) {
-    if (a.what !== 'verify') continue;
-    const { first, second, disagreements } = a.detail;
-    for (const [who, pass] of [
-      [first, 'first'],
-      [second, 'second'],
-    ]) {
-      const r = row(who);
-      r.forms += 1;
-      r.disagreements += disagreements.length;
-      r.errors += disagreements.filter((d) => d[pass] !== d.resolved).length;
-    }
-  }
-  return by;
-}
-
 async function renderFigures() {
-  const [pending, trail] = await Promise.all([pendingEntries(), auditTrail()]);
+  const [pending, tally] = await Promise.all([
+    pendingEntries(),
+    ask('entry.tally', { instrument: instrumentJson() }),
+  ]);
   const hours = session.firstAt ? (Date.now() - session.firstAt) / 3_600_000 : 0;
   const rate = session.keyed > 1 && hours > 0 ? Math.round((session.keyed - 1) / hours) : null;
   const figures = [
@@ -711,18 +696,16 @@ async function renderFigures() {
       h('dd', { 'data-figure': k, text: dd }),
     ]),
   );
-  const rows = [...tally(trail)].map(([who, r]) =>
+  // Each operator's disagreements and errors: the core's, from the audit trail's verifications.
+  const rows = tally.map((r) =>
     h(
       'tr',
-      { 'data-operator': who },
-      h('th', { scope: 'row', text: who }),
+      { 'data-operator': r.who },
+      h('th', { scope: 'row', text: r.who }),
       h('td', { class: 'num', text: String(r.forms) }),
       h('td', { class: 'num', text: String(r.disagreements) }),
       h('td', { class: 'num errors', text: String(r.errors) }),
-      h('td', {
-        class: 'num',
-        text: r.forms ? `${((100 * r.errors) / (r.forms * questions().length)).toFixed(2)}%` : '—',
-      }),
+      h('td', { class: 'num', text: `${(100 * r.error_rate).toFixed(2)}%` }),
     ),
   );
   $('#tally').replaceChildren(

@@ -32,6 +32,9 @@ function start() {
 
 /** Sends a request to the worker; resolves with its result. */
 export function ask(type, payload = {}, onProgress, transfer = []) {
+  // The request's `id` and `type` are the bridge's: a payload field of either name would be lost.
+  if ('id' in payload || 'type' in payload)
+    return Promise.reject(new Error(`ask('${type}'): name the payload's id or type otherwise`));
   if (!worker) start();
   const id = next++;
   return new Promise((ok, fail) => {

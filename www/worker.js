@@ -5,7 +5,7 @@
 // this file moves bytes between IndexedDB and the core.
 // prettier-ignore
 // @ts-ignore: pkg/ is wasm-bindgen's output, built without type declarations (./dev build).
-import init, { Dataset, DeviceStore, Incoming, checkPassphrase, fileKind, lockRules, mergeCaseEvents, seedHashing } from './pkg/manyi.js';
+import init, { Dataset, DeviceStore, Incoming, checkPassphrase, editChanges, entryDisagreements, entryTally, fileKind, lockRules, mergeCaseEvents, seedHashing, verifyEntry } from './pkg/manyi.js';
 import {
   addCaseEvent,
   auditTrail,
@@ -481,6 +481,40 @@ const handlers = {
     pending = null;
     incoming.free();
     return { added: result.added, replaced: result.replaced, same: result.same };
+  },
+
+  // ---- double entry of paper forms (src/core/double_entry.rs) ----
+
+  /** Where two keyings of a form differ: their question indices. */
+  async 'entry.disagreements'({ first, second, instrument }) {
+    await ready;
+    return Array.from(entryDisagreements(first, second, instrument));
+  },
+
+  /** Form `formId` verified by its second keying (`id` is the request's), `paper` what the paper says at each disagreement: { codes, verification }. */
+  async 'entry.verify'({
+    formId,
+    firstOperator,
+    first,
+    secondOperator,
+    second,
+    paper,
+    instrument,
+  }) {
+    await ready;
+    return verifyEntry(formId, firstOperator, first, secondOperator, second, paper, instrument);
+  },
+
+  /** Each operator's disagreements, errors and error rate over the device's audit trail. */
+  async 'entry.tally'({ instrument }) {
+    await ready;
+    return entryTally(await auditTrail(), instrument);
+  },
+
+  /** The answers an edit changes: [{ question, from, to }]. */
+  async 'entry.changes'({ before, after, instrument }) {
+    await ready;
+    return editChanges(before, after, instrument);
   },
 
   // ---- follow-up cases (issue 17; src/core/cases/) ----

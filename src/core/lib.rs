@@ -24,6 +24,7 @@ pub mod count;
 pub mod crosstab;
 pub mod csv;
 pub mod date;
+pub mod double_entry;
 pub mod drivers;
 pub mod error;
 pub mod export;

@@ -12,7 +12,8 @@
 //!   pkg/page/, the only module a customer's phone loads.
 //! - `worker`: what the staff pages' worker calls (`www/worker.js`): the data
 //!   set and its analysis, the device store, imports, merges, backups, cases,
-//!   the staff lock's rules. pkg/, loaded by the screens that start the worker.
+//!   double entry's checks and tally, the staff lock's rules. pkg/, loaded by
+//!   the screens that start the worker.
 //! - `camera`: QR decoding from camera frames, nothing else (pkg/camera/).
 //! - `export`: the data set read from and written to CSV, .xlsx, .sav and
 //!   Parquet, nothing else (pkg/export/).
@@ -34,8 +35,8 @@ use manyi::merge::{self, Resolution};
 use manyi::store::{self, Contact, LogRecord, Provenance};
 use manyi::view::View;
 use manyi::{
-    backup, crosstab, filter, followup, handoff, scale, scoring, trend, Error, Filter, Instrument,
-    Lang, Responses,
+    backup, crosstab, double_entry, filter, followup, handoff, scale, scoring, trend, Error,
+    Filter, Instrument, Lang, Responses,
 };
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
@@ -281,6 +282,75 @@ pub fn complete_id(typed: &str, last: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = nextId)]
 pub fn next_id(id: &str) -> String {
     manyi::form_id::next(id).unwrap_or_default()
+}
+
+/// Where two keyings of a paper form differ: their question indices (see
+/// double_entry.rs), for the instrument JSON the form was keyed on.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = entryDisagreements)]
+pub fn entry_disagreements(
+    first: &[u8],
+    second: &[u8],
+    instrument_json: &str,
+) -> Result<Vec<u32>, JsValue> {
+    let instrument = Instrument::from_json(instrument_json).map_err(js_error)?;
+    let at = double_entry::disagreements(&instrument, first, second).map_err(js_error)?;
+    Ok(at.into_iter().map(|i| i as u32).collect())
+}
+
+/// A paper form verified by its second keying: `{codes, verification}`, the
+/// codes being the second keying with `paper` (what the paper says at each
+/// disagreement, in question order) put in; `verification` is the audit
+/// entry's detail.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = verifyEntry)]
+#[allow(clippy::too_many_arguments)]
+pub fn verify_entry(
+    id: &str,
+    first_operator: &str,
+    first: &[u8],
+    second_operator: &str,
+    second: &[u8],
+    paper: &[u8],
+    instrument_json: &str,
+) -> Result<JsValue, JsValue> {
+    let instrument = Instrument::from_json(instrument_json).map_err(js_error)?;
+    to_js(
+        &double_entry::verify(
+            &instrument,
+            id,
+            first_operator,
+            first,
+            second_operator,
+            second,
+            paper,
+        )
+        .map_err(js_error)?,
+    )
+}
+
+/// Each operator's keying accuracy over an audit trail's verifications:
+/// `[{who, forms, disagreements, errors, error_rate}]`.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = entryTally)]
+pub fn entry_tally(trail: JsValue, instrument_json: &str) -> Result<JsValue, JsValue> {
+    let instrument = Instrument::from_json(instrument_json).map_err(js_error)?;
+    let trail: serde_json::Value = serde_wasm_bindgen::from_value(trail)
+        .map_err(|e| js_sys::Error::new(&format!("the audit trail: {e}")))?;
+    to_js(&double_entry::tally(&instrument, &trail).map_err(js_error)?)
+}
+
+/// The answers an edit of a saved form changes: `[{question, from, to}]`, as
+/// marked on the paper.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = editChanges)]
+pub fn edit_changes(
+    before: &[u8],
+    after: &[u8],
+    instrument_json: &str,
+) -> Result<JsValue, JsValue> {
+    let instrument = Instrument::from_json(instrument_json).map_err(js_error)?;
+    to_js(&double_entry::changes(&instrument, before, after).map_err(js_error)?)
 }
 
 /// Responses loaded once, then queried.

@@ -527,6 +527,7 @@ fn follow_up_cases_cross_the_boundary() {
     // Merging: the same id with other content is refused; the same events add nothing.
     let merged = merge_case_events(events.clone(), events.clone()).expect("merged");
     assert_eq!(num(&merged, "added"), 0.0);
+    assert_eq!(get(&merged, "new").dyn_into::<Array>().unwrap().length(), 0);
     let altered = js_sys::JSON::parse(
         &js_sys::JSON::stringify(&event)
             .unwrap()
@@ -536,4 +537,51 @@ fn follow_up_cases_cross_the_boundary() {
     )
     .expect("json");
     assert!(merge_case_events(events, Array::of1(&altered).into()).is_err());
+}
+
+#[wasm_bindgen_test]
+fn double_entry_crosses_the_boundary() {
+    use manyi_wasm::{edit_changes, entry_disagreements, entry_tally, verify_entry};
+    let inst = manyi::Instrument::builtin().to_json();
+    let first = [0u8; 17];
+    let mut second = first;
+    second[2] = 3;
+    // Question indices, as numbers.
+    assert_eq!(entry_disagreements(&first, &second, &inst).unwrap(), [2]);
+    // A keying of another length is a located error.
+    let e = entry_disagreements(&first[..3], &second, &inst).unwrap_err();
+    assert_eq!(
+        get(
+            &get(&e, "problems").dyn_into::<Array>().unwrap().get(0),
+            "field"
+        )
+        .as_string()
+        .as_deref(),
+        Some("first")
+    );
+    // The paper says A, as 张三 keyed.
+    let v = verify_entry("X-1", "张三", &first, "李四", &second, &[0], &inst).unwrap();
+    assert_eq!(num(&v, "codes.2"), 0.0);
+    assert_eq!(
+        get(&v, "verification.second").as_string().as_deref(),
+        Some("李四")
+    );
+    assert_eq!(num(&v, "verification.disagreements.0.second"), 3.0);
+    // The trail as the page stores it: the verification's detail, among other entries.
+    let entry = js_sys::Object::new();
+    Reflect::set(&entry, &"what".into(), &"verify".into()).unwrap();
+    Reflect::set(&entry, &"detail".into(), &get(&v, "verification")).unwrap();
+    let other = js_sys::JSON::parse(r#"{"what":"enter","detail":{"id":"X-1","pass":1}}"#).unwrap();
+    let tally = entry_tally(Array::of2(&other, &entry).into(), &inst).unwrap();
+    // 李四 keyed D where the paper says A: one error in 17 answers; 张三 none.
+    assert_eq!(get(&tally, "1.who").as_string().as_deref(), Some("李四"));
+    assert_eq!(num(&tally, "1.errors"), 1.0);
+    assert_eq!(num(&tally, "1.error_rate"), 1.0 / 17.0);
+    assert_eq!(num(&tally, "0.errors"), 0.0);
+    let changes = edit_changes(&first, &second, &inst).unwrap();
+    assert_eq!(
+        get(&changes, "0.question").as_string().as_deref(),
+        Some("q3")
+    );
+    assert_eq!(get(&changes, "0.to").as_string().as_deref(), Some("D"));
 }
