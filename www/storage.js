@@ -91,10 +91,12 @@ export async function addEntry(entry, audit) {
     done(tx.objectStore('responses').get(entry.id)),
     done(tx.objectStore('entries').get(entry.id)),
   ]);
-  if (response || pending) {
+  // A deletion record (a deleted form the core kept in its chunks) holds no form.
+  const held = response && !response.deleted;
+  if (held || pending) {
     tx.abort();
     await finished.catch(() => {});
-    throw new DuplicateId(entry.id, response ? 'response' : 'entry');
+    throw new DuplicateId(entry.id, held ? 'response' : 'entry');
   }
   tx.objectStore('entries').add(entry);
   tx.objectStore('audit').add(audit);
@@ -114,7 +116,8 @@ export async function addKeyed(record, audit, { replace = false } = {}) {
   const finished = committed(tx);
   bump(tx);
   const existing = await done(tx.objectStore('responses').get(record.id));
-  if (existing && !replace) {
+  // Keying a deleted form again replaces its deletion record.
+  if (existing && !existing.deleted && !replace) {
     tx.abort();
     await finished.catch(() => {});
     throw new DuplicateId(record.id, 'response');

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { axe, idbAll, idbRevealed, launch, openStaff, openPage } from './browser.mjs';
+import { axe, idbAll, idbRevealed, launch, openStaff, openPage, unlockStaff } from './browser.mjs';
 
 const DEMO = readFileSync(
   new URL('../../www/demo/zg-x-branch-2023.csv', import.meta.url),
@@ -71,10 +71,15 @@ async function setOperator(page, name) {
 
 /** Waits until the message says `pattern`. */
 async function message(page, pattern) {
-  await page.waitForFunction(
-    (src) => new RegExp(src).test(document.querySelector('#entry-msg').textContent),
-    pattern.source,
-  );
+  await page
+    .waitForFunction(
+      (src) => new RegExp(src).test(document.querySelector('#entry-msg').textContent),
+      pattern.source,
+    )
+    .catch(async (e) => {
+      const said = await page.locator('#entry-msg').textContent();
+      throw new Error(`the message never matched ${pattern}; it says "${said}"`, { cause: e });
+    });
   return page.locator('#entry-msg').textContent();
 }
 
@@ -345,6 +350,55 @@ test('edits and deletions leave an audit trail: what changed, when, by whom', as
   edited[4] = to;
   assert.deepEqual(gone.detail.answers, edited, 'the deleted answers are kept in the trail');
   assert.match(await history.last().textContent(), /王五 删除/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a paper form deleted from the imported forms can be keyed again, with or without double entry', async () => {
+  const paper = FORMS.filter((f) => f.mode === 'paper').slice(0, 2);
+  assert.equal(paper.length, 2);
+  const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
+  const home = await context.newPage();
+  await openStaff(home, env.url);
+  await home.locator('html[data-ready="true"]').waitFor();
+  await home.locator('#import-file').setInputFiles({
+    name: 'paper.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from([HEADER, ...paper.map((f) => f.line)].join('\n')),
+  });
+  await home.locator('#preview:not([hidden])').waitFor();
+  await home.locator('#commit').click();
+  await home.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '2');
+  const { page, errors } = await openEntry(context);
+  await setOperator(page, '王五');
+  for (const [f, double] of [
+    [paper[0], true],
+    [paper[1], false],
+  ]) {
+    // Imported, so kept in the core's chunks: deleting one leaves a deletion record.
+    const del = page.locator(`#saved tr[data-id="${f.id}"] .delete`);
+    await del.click();
+    await del.click();
+    await message(page, new RegExp(`已删除 ${f.id}`));
+    await page.locator('#double').setChecked(double);
+    await page.locator('#form-id').fill(f.id);
+    await page.locator('#form-id').focus();
+    for (const k of ['Enter', ...answerKeys(f.answers), 'Enter']) await page.keyboard.press(k);
+    await message(page, new RegExp(`已保存 ${f.id}，${double ? '待第二遍核对' : '已计入报告'}`));
+  }
+  // The single keying counts again; the first keying waits for its second.
+  assert.deepEqual(
+    (await idb(page, 'responses')).filter((r) => !r.deleted).map((r) => r.id),
+    [paper[1].id],
+  );
+  assert.deepEqual(
+    (await idb(page, 'entries')).map((e) => e.id),
+    [paper[0].id],
+  );
+  // The device counts the keyed form once, and the waiting one not at all.
+  await home.reload();
+  await unlockStaff(home);
+  await home.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   assert.deepEqual(errors, []);
   await context.close();
 });
