@@ -1521,3 +1521,80 @@ fn a_file_kind_is_told_by_its_name_ending_in_any_case() {
     let file = store::read_kind(FileKind::Csv, DEMO).expect("reads");
     assert_eq!(file.sets[0].responses.len(), 366);
 }
+
+/// A waiting form as the page keeps it.
+fn pending(id: &str, codes: Vec<u8>, operator: &str) -> store::PendingEntry {
+    store::PendingEntry {
+        id: id.into(),
+        codes,
+        operator: operator.into(),
+        at: "2026-12-04T09:00:00Z".into(),
+    }
+}
+
+#[test]
+fn restoring_waiting_forms_adds_only_what_this_device_has_not_moved_past() {
+    // Here: C-1 counted (in chunks), L-1 counted (in the log), W-1 and W-2 waiting.
+    let mut d = Device::new();
+    d.add_chunk("c", &small_set(&["C-1"]).chunks()[0]);
+    d.add_log(log("l1", "L-1", zeros()));
+    let mut corrected = zeros();
+    corrected[16] = 3;
+    let mine = [
+        pending("W-1", zeros(), "李四"),
+        pending("W-2", corrected, "李四"),
+    ];
+    let theirs = json!([
+        {"id": "C-1", "codes": zeros(), "operator": "李四", "at": "2026-12-04T09:00:00Z"},
+        {"id": "L-1", "codes": zeros(), "operator": "李四", "at": "2026-12-04T09:00:00Z"},
+        {"id": "W-1", "codes": zeros(), "operator": "李四", "at": "2026-12-04T09:00:00Z"},
+        {"id": "W-2", "codes": zeros(), "operator": "李四", "at": "2026-12-04T09:00:00Z"},
+        {"id": "N-1", "codes": zeros(), "operator": "王五", "at": "2026-12-04T09:30:00Z"},
+    ]);
+    let plan = store::plan_entries(&theirs, &mine, &d).expect("planned");
+    assert_eq!(
+        plan.add,
+        [pending("N-1", zeros(), "王五")].map(|mut e| {
+            e.at = "2026-12-04T09:30:00Z".into();
+            e
+        })
+    );
+    assert_eq!(plan.same, 1);
+    assert_eq!(plan.counted, ["C-1", "L-1"]);
+    assert_eq!(plan.kept, ["W-2"]);
+    // Another operator's keying of the same answers is not the same form either.
+    let other = [pending("W-1", zeros(), "王五")];
+    let plan = store::plan_entries(&json!([theirs[2]]), &other, &d).expect("planned");
+    assert_eq!(
+        (plan.same, plan.kept.as_slice()),
+        (0, ["W-1".to_owned()].as_slice())
+    );
+    // A deleted response no longer counts: its waiting form comes back.
+    d.add_log(LogRecord {
+        deleted: true,
+        ..log("l2", "L-1", Vec::new())
+    });
+    let plan = store::plan_entries(&json!([theirs[1]]), &[], &d).expect("planned");
+    assert_eq!(plan.add.len(), 1);
+}
+
+#[test]
+fn a_backups_waiting_forms_that_are_not_forms_are_named() {
+    let d = Device::new();
+    let field = |v: serde_json::Value| {
+        let e = store::plan_entries(&v, &[], &d).expect_err("refused");
+        assert_eq!(e.kind(), ErrorKind::Backup);
+        e.problems()[0].field.clone().unwrap_or_default()
+    };
+    assert_eq!(field(json!({})), "entries");
+    assert_eq!(
+        field(json!([{"id": "A", "codes": [0]}, {"codes": [0]}])),
+        "entries[1]"
+    );
+    assert_eq!(field(json!([{"id": " ", "codes": [0]}])), "entries[0].id");
+    assert_eq!(
+        field(json!([{"id": "A", "codes": [0]}, {"id": "A", "codes": [1]}])),
+        "entries[1].id"
+    );
+    assert_eq!(field(json!([{"id": "A", "codes": [256]}])), "entries[0]");
+}

@@ -71,7 +71,14 @@ const bare = (title) => title.replace(/[？?！!。.：:；;，,、\s]+$/u, '');
 const sentence = (text) => asSentence(state.lang, text);
 
 /** A status's variables, names given by key (the demo's, the device's) in the current language. */
-const varsOf = (vars = {}) => (vars.nameKey ? { ...vars, name: tr(vars.nameKey) } : vars);
+const varsOf = (vars = {}) => ({
+  ...vars,
+  ...(vars.nameKey ? { name: tr(vars.nameKey) } : {}),
+  // Ids listed in the reader's language's brackets.
+  ...(vars.keptList?.length
+    ? { keptIds: tr('import.keptIds', { ids: vars.keptList.join(', ') }) }
+    : {}),
+});
 
 function npsSection(report, instrument) {
   const n = report.nps;
@@ -544,7 +551,17 @@ $('#commit').addEventListener('click', async () => {
     renderPreview();
     // The figures are counted again below: until then the line says so, not the old count.
     countingStatus();
-    setStatus('import.done', r);
+    const w = r.entries;
+    if (w)
+      setStatus('import.doneEntries', {
+        ...r,
+        waitingAdded: w.added,
+        waitingSame: w.same,
+        waitingCounted: w.counted,
+        waitingKept: w.kept.length,
+        keptList: w.kept,
+      });
+    else setStatus('import.done', r);
     // Ask once for storage the browser will not clear under pressure.
     await navigator.storage?.persist?.().catch(() => false);
   } catch (error) {

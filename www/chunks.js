@@ -57,12 +57,13 @@ export async function generation() {
  * transaction, only if nothing was written since: per questionnaire, its new
  * chunks (replacing its old ones) and the log records they replace (`dropLog`)
  * or mark exported (`markLog`); then `puts` ([store, value] pairs), restored
+ * keyed forms (`entries`, added where their id is free), restored
  * `invitations` and audit entries. Resolves true when written, false (nothing written) if the store
  * changed since the snapshot.
  */
 export async function writeIfUnchanged(
   gen,
-  { writes = [], puts = [], audit = [], invitations = [] },
+  { writes = [], puts = [], entries = [], audit = [], invitations = [] },
 ) {
   // Everything encrypted first: a transaction cannot wait for WebCrypto.
   const keys = currentKeys();
@@ -79,6 +80,7 @@ export async function writeIfUnchanged(
       return [store, value];
     }),
   );
+  entries = await Promise.all(entries.map((e) => protectRecord(e, CLEAR.entries)));
   audit = await Promise.all(audit.filter(Boolean).map((a) => protectRecord(a, CLEAR.audit)));
   const db = await openDb();
   const tx = db.transaction(
@@ -112,6 +114,15 @@ export async function writeIfUnchanged(
       }
     }
     for (const [store, value] of puts) tx.objectStore(store).put(value);
+    // Restored keyed forms (the core's plan): added only where the id is still
+    // free, never over a form keyed here meanwhile.
+    const pending = tx.objectStore('entries');
+    for (const e of entries) {
+      const r = pending.getKey(e.id);
+      r.onsuccess = () => {
+        if (r.result === undefined) pending.add(e);
+      };
+    }
     // Restored invitations: an invitation used on either device stays used.
     const invs = tx.objectStore('invitations');
     for (const inv of invitations) {

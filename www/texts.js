@@ -378,6 +378,9 @@ addStrings({
     'preview.undecided': '还有 {n} 处冲突未作选择。',
     'progress.label': '正在保存',
     'import.done': '已导入：新增 {added} 份，替换 {replaced} 份，跳过相同的 {same} 份。',
+    'import.doneEntries':
+      '已导入：新增 {added} 份，替换 {replaced} 份，跳过相同的 {same} 份。待第二遍核对的问卷：恢复 {waitingAdded} 份，本机已有相同的 {waitingSame} 份，已计入本机的 {waitingCounted} 份不再恢复，本机已更正的 {waitingKept} 份保留本机的{keptIds}。',
+    'import.keptIds': '（{ids}）',
     'import.cancelled': '已取消导入，未保存任何数据。',
     'export.title': '导出',
     'export.csv': '交换格式 CSV',
@@ -846,6 +849,9 @@ addStrings({
     'preview.undecided': '{n} conflict(s) still need a decision.',
     'progress.label': 'Saving',
     'import.done': 'Imported: {added} new, {replaced} replaced, {same} identical skipped.',
+    'import.doneEntries':
+      'Imported: {added} new, {replaced} replaced, {same} identical skipped. Forms waiting for their second entry: {waitingAdded} restored, {waitingSame} already here, {waitingCounted} already counted here left out, {waitingKept} corrected on this device kept as they are{keptIds}.',
+    'import.keptIds': ' ({ids})',
     'import.cancelled': 'Import cancelled; nothing was saved.',
     'export.title': 'Export',
     'export.csv': 'Interchange CSV',

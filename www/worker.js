@@ -417,6 +417,9 @@ const handlers = {
     // union; a clash refuses the whole import): merged before the rows are,
     // so that a refusal leaves the loaded device as stored.
     const cases = await mergedCases(incoming);
+    // A backup's paper forms keyed once: the core leaves out those counted or
+    // waiting here already (src/core/store/entries.rs), planned before the rows move in.
+    const entries = dev.store.planEntries(incoming, await pendingEntries());
     // A backup's branch key is kept only where this device has none.
     const key = incoming.branchKey();
     const newKey = key && !(await branchKey()) ? key : null;
@@ -443,14 +446,20 @@ const handlers = {
           same: result.same,
           replaced: result.replaced,
           conflicts: Object.entries(resolutions ?? {}).map(([id, kept]) => ({ id, kept })),
+          ...(waiting(entries)
+            ? {
+                entries: {
+                  added: entries.add.length,
+                  same: entries.same,
+                  counted: entries.counted,
+                  kept: entries.kept,
+                },
+              }
+            : {}),
         },
       },
     ];
-    // A backup brings its pending keyed forms.
     const puts = [];
-    const entries = incoming.entries();
-    for (const e of Array.isArray(entries) ? entries : [])
-      puts.push(['entries', { ...e, codes: Uint8Array.from(e.codes ?? []) }]);
     if (newKey) puts.push(['meta', { key: 'branch-key', value: newKey }]);
     const invs = incoming.invitations();
     for (const e of cases.new) puts.push(['case_events', e]);
@@ -465,6 +474,7 @@ const handlers = {
     const written = await writeIfUnchanged(gen, {
       writes: result.writes,
       puts,
+      entries: entries.add.map((e) => ({ ...e, codes: Uint8Array.from(e.codes) })),
       audit,
       invitations: Array.isArray(invs) ? invs : [],
     }).catch((e) => {
@@ -480,7 +490,19 @@ const handlers = {
     progress({ done: 100, total: 100 });
     pending = null;
     incoming.free();
-    return { added: result.added, replaced: result.replaced, same: result.same };
+    return {
+      added: result.added,
+      replaced: result.replaced,
+      same: result.same,
+      entries: waiting(entries)
+        ? {
+            added: entries.add.length,
+            same: entries.same,
+            counted: entries.counted.length,
+            kept: entries.kept,
+          }
+        : null,
+    };
   },
 
   // ---- double entry of paper forms (src/core/double_entry.rs) ----
@@ -736,6 +758,9 @@ async function otherToolsFile(ds, format, lang, stamp) {
     bytes: addon.parquetFromCsv(csv, instrument),
   };
 }
+
+/** Whether a plan of restored keyed forms has anything to say. */
+const waiting = (p) => p.add.length + p.same + p.counted.length + p.kept.length > 0;
 
 /** The case events a file brings that this device lacks, merged by the core: { new, added, conflicts }. */
 async function mergedCases(incoming) {

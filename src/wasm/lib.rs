@@ -1022,6 +1022,15 @@ impl DeviceStore {
         self.device.holds(id)
     }
 
+    /// What restoring `incoming`'s paper forms keyed once does here, where
+    /// `mine` (the page's `entries`) wait: `{add, same, counted, kept}` (see
+    /// src/core/store/entries.rs).
+    #[wasm_bindgen(js_name = planEntries)]
+    pub fn plan_entries(&self, incoming: &Incoming, mine: JsValue) -> Result<JsValue, JsValue> {
+        let mine: Vec<store::PendingEntry> = from_js(mine)?.unwrap_or_default();
+        to_js(&store::plan_entries(&incoming.file.entries, &mine, &self.device).map_err(js_error)?)
+    }
+
     /// How many responses (and deletions) come from the log.
     #[wasm_bindgen(js_name = logRows)]
     pub fn log_rows(&self) -> usize {

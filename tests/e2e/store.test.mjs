@@ -564,6 +564,69 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   await context.close();
 });
 
+test('restoring an older backup never brings back a keyed form verified since, nor undoes an edit of one still waiting', async () => {
+  const context = await env.newContext({ acceptDownloads: true });
+  const { page } = await open(context);
+  const first = [1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 8];
+  const edited = [...first.slice(0, 16), 3];
+  // Two forms keyed once (P-1, P-2), and the backup taken then.
+  await page.evaluate(async (codes) => {
+    const s = await import('./storage.js');
+    const at = '2026-12-04T09:00:00Z';
+    for (const id of ['P-1', 'P-2'])
+      await s.addEntry(
+        { id, codes: Uint8Array.from(codes), operator: '李四', at },
+        { at, what: 'enter', who: '李四', detail: { id, pass: 1 } },
+      );
+  }, first);
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '0');
+  const backup = await download(page, 'backup');
+  assert.deepEqual(
+    JSON.parse(backup.bytes.toString('utf8')).entries.map((e) => e.id),
+    ['P-1', 'P-2'],
+  );
+  // Since: P-1 keyed a second time and counted; P-2 corrected while it waits.
+  await page.evaluate(
+    async ({ codes, edited, instrument }) => {
+      const s = await import('./storage.js');
+      const at = '2026-12-04T10:00:00Z';
+      const record = {
+        id: 'P-1',
+        instrument: await s.instrumentKey(JSON.stringify(JSON.parse(instrument))),
+        codes: Uint8Array.from(codes),
+        extras: { mode: 'paper', operator: '李四', verified_by: '王五', keyed_at: at },
+        exported: 0,
+        savedAt: at,
+      };
+      await s.addKeyed(record, { at, what: 'verify', who: '王五', detail: { id: 'P-1' } });
+      const [p2] = (await s.pendingEntries()).filter((e) => e.id === 'P-2');
+      await s.updateEntry(
+        { ...p2, codes: Uint8Array.from(edited) },
+        { at, what: 'edit', who: '李四', detail: { id: 'P-2' } },
+      );
+    },
+    { codes: first, edited, instrument: BUILTIN },
+  );
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '1');
+  // The older backup restored on the same device.
+  await preview(page, { name: backup.name, mimeType: 'application/json', buffer: backup.bytes });
+  await commit(page, 1);
+  await page.locator('#status:not(:empty)').waitFor();
+  assert.match(
+    await page.locator('#status').textContent(),
+    /待第二遍核对的问卷：恢复 0 份，本机已有相同的 0 份，已计入本机的 1 份不再恢复，本机已更正的 1 份保留本机的（P-2）。/,
+  );
+  const entries = await idbRevealed(page, 'entries');
+  assert.deepEqual(
+    entries.map((e) => [e.id, e.codes]),
+    [['P-2', edited]],
+    'P-1 is counted, not waiting again; P-2 keeps its correction',
+  );
+  await context.close();
+});
+
 test('an export marks exactly what is in the file, even when a response is saved meanwhile', async () => {
   const context = await env.newContext({ acceptDownloads: true });
   const { page } = await open(context);

@@ -42,9 +42,11 @@ use crate::instrument::{Instrument, MISSING};
 use crate::responses::{ExtraColumn, Responses, Slot};
 
 mod chunk;
+mod entries;
 mod incoming;
 mod set;
 pub use chunk::{decode_chunk, encode_chunk};
+pub use entries::{plan_entries, EntryPlan, PendingEntry};
 pub use incoming::{
     apply_import, mark_exported, prepare_incoming, read_file, read_file_pieces, read_kind, Applied,
     FileKind, ImportPreview, Provenance, SetPlan, SetPreview,
