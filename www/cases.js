@@ -7,7 +7,7 @@
 // changes are allowed, due dates, figures, merging) is the core's
 // (src/core/cases/), asked through the worker; this file draws what it is handed
 // and sends what a person chose.
-import { problemText, t } from './i18n.js';
+import { localDay, problemText, t } from './i18n.js';
 import './texts.js';
 import { h, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
@@ -21,11 +21,8 @@ const LIMIT = 200;
 /** The last view and what it was asked for; the open/overdue counts for the key figures. */
 const mine = { key: '', view: null, shown: STEP, ctx: null, loading: null };
 
-/** Today's date where the branch is (the browser's local date), YYYY-MM-DD. */
-export function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
+/** Today's date where the branch is, YYYY-MM-DD. */
+export const today = () => localDay();
 
 /** Open and overdue cases of the last view ({open, overdue}), or null before one is loaded: for the dashboard's key figures. */
 export function caseCounts() {

@@ -222,3 +222,9 @@ export function translatePage(/** @type {Lang} */ lang) {
     el.textContent = t(lang, el.getAttribute('data-i18n'));
   }
 }
+
+/** Today's date where the branch is (the device's local date, not UTC's), YYYY-MM-DD. */
+export function localDay(now = new Date()) {
+  const two = (n) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}`;
+}

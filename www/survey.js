@@ -14,7 +14,7 @@
 // loads some 60 KB before the first question (measured in the e2e tests). An instrument with "callback": true adds an
 // optional contact screen after the last question; the name and phone are
 // kept (in the draft or the stored response) only while the consent box is ticked.
-import { initialLang, instrumentProblem, saveLang, t, translatePage } from './i18n.js';
+import { initialLang, instrumentProblem, localDay, saveLang, t, translatePage } from './i18n.js';
 import { $, catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
 import { MISSING, codeMark, codeMeaning, keyAnswer } from './answers.js';
@@ -72,7 +72,8 @@ const textOf = (text) => text?.[lang] ?? text?.['zh-CN'] ?? '';
 const instrumentKey = () => `${instrument.id}@${instrument.version}`;
 
 function newDraft() {
-  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  // The branch's own date, not UTC's: 07:30 in Beijing is the day before in UTC.
+  const day = localDay().replaceAll('-', '');
   const rand = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) =>
     b.toString(16).padStart(2, '0'),
   ).join('');

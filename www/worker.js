@@ -18,6 +18,7 @@ import {
 } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 import { toBase64 } from './seal.js';
+import { localDay } from './i18n.js';
 
 /** The wasm instance's exports (its memory is measured by the benchmark). */
 let wasm = null;
@@ -252,7 +253,7 @@ const handlers = {
         .map((c) => ({ key: c.key, base64: toBase64(c.bytes) })),
       instruments: snap.instruments.filter((i) => instrumentKeys.has(String(i.key))),
     };
-    const stamp = new Date().toISOString().slice(0, 10);
+    const stamp = localDay();
     return {
       name: `manyi-unreadable-${stamp}.json`,
       mime: 'application/json',
@@ -376,7 +377,7 @@ const handlers = {
     try {
       // Each detractor with why they are on the list (the core's follow_up_reason column).
       const bytes = ds.followUpCsv(lang, true);
-      const stamp = new Date().toISOString().slice(0, 10);
+      const stamp = localDay();
       return { name: `manyi-follow-up-${stamp}-${lang}.csv`, mime: 'text/csv', bytes };
     } finally {
       ds.free();
@@ -615,7 +616,7 @@ const handlers = {
    * while the file was made, it is made again from the new state.
    */
   async export({ format, lang, contacts = false, fingerprint, withKey = false }) {
-    const stamp = new Date().toISOString().slice(0, 10);
+    const stamp = localDay();
     for (let attempt = 0; attempt < 5; attempt++) {
       const dev = await device();
       const chosen = choose(dev.summary, fingerprint);

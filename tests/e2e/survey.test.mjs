@@ -173,6 +173,18 @@ test('a customer answers all 17 on a phone, reloading and switching language mid
   await context.close();
 });
 
+test("a response's id carries the branch's own date, not the UTC one", async () => {
+  // 07:30 on 4 December in Beijing is still 3 December in UTC.
+  const context = await env.newContext({ ...PHONE, timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  await page.clock.setFixedTime(new Date('2026-12-03T23:30:00Z'));
+  await page.goto(`${env.url}survey.html`);
+  await onScreen(page, 'q1');
+  await tapAnswer(page, 1, ROW[0], 'q2');
+  assert.match((await storedDraft(page)).id, /^W20261204-[0-9a-f]{8}$/);
+  await context.close();
+});
+
 test('the keyboard alone completes the survey: letters answer, Tab and Enter reach everything', async () => {
   const context = await env.newContext({ viewport: { width: 1024, height: 768 } });
   const { page, errors } = await openSurvey(context);
