@@ -33,6 +33,7 @@ import {
   decryptBackup,
   encryptBackup,
   isEncryptedBackup,
+  readSealedBackup,
   lock,
   Refused,
 } from './vault.js';
@@ -480,7 +481,11 @@ $('#import-file').addEventListener('change', async (e) => {
   try {
     let bytes = new Uint8Array(await file.arrayBuffer());
     // An encrypted backup is opened with its own passphrase first; nothing is read without it.
-    if (isEncryptedBackup(bytes)) bytes = await openEncrypted(file.name, bytes);
+    // One that cannot be opened (a field the core refuses) is said so before any passphrase is asked.
+    if (await isEncryptedBackup(bytes)) {
+      await readSealedBackup(bytes);
+      bytes = await openEncrypted(file.name, bytes);
+    }
     const p = await ask('preview', { name: file.name, bytes }, null, [bytes.buffer]);
     if (p.conflicts.length && !conflictInstrument)
       conflictInstrument = await loadInstrument().catch(() => null);
@@ -506,7 +511,7 @@ function openEncrypted(name, bytes) {
   state.status = null;
   renderStatus();
   $('#open-backup-pass').focus();
-  return new Promise((ok) => {
+  return new Promise((ok, fail) => {
     form.onsubmit = async (e) => {
       e.preventDefault();
       const input = /** @type {HTMLInputElement} */ ($('#open-backup-pass'));
@@ -516,7 +521,13 @@ function openEncrypted(name, bytes) {
         input.value = '';
         form.onsubmit = null;
         ok(plain);
-      } catch {
+      } catch (error) {
+        if (!(error instanceof Refused)) {
+          form.hidden = true;
+          form.onsubmit = null;
+          fail(error);
+          return;
+        }
         setStatus('import.wrongPass', {});
         input.select();
       }

@@ -13,7 +13,6 @@ import {
   aesKey,
   encryptWith,
   fromBase64 as unb64,
-  fromBytes,
   isEnvelope,
   openWith,
   publicKey,
@@ -327,35 +326,31 @@ async function sealEverything(keys) {
 
 /**
  * An encrypted copy of a backup file for safekeeping (its own passphrase,
- * PBKDF2 as for the lock): JSON { format: "manyi-encrypted-backup", v, iterations, salt, data }.
+ * PBKDF2 as for the lock); the file's format is the core's (src/core/sealed_backup.rs).
  */
 export async function encryptBackup(bytes, passphrase) {
   await checkPassphrase(passphrase);
   const { iterations } = await lockRules();
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const data = await encryptWith(await wrappingKey(passphrase, salt, iterations), bytes);
-  return new TextEncoder().encode(
-    JSON.stringify({
-      format: 'manyi-encrypted-backup',
-      v: 1,
-      iterations,
-      salt: b64(salt),
-      data: b64(data),
-    }),
-  );
+  return (await ask('sealed.write', { iterations, salt, data })).bytes;
 }
 
 /** Whether `bytes` are an encrypted backup (the file must then be opened with its passphrase). */
 export function isEncryptedBackup(bytes) {
-  const head = new TextDecoder().decode(bytes.subarray(0, 200));
-  return /^\s*\{\s*"format"\s*:\s*"manyi-encrypted-backup"/.test(head);
+  return ask('sealed.is', { head: bytes.slice(0, 200) });
+}
+
+/** An encrypted backup's envelope, checked by the core: throws, naming the field, for one that cannot be opened. */
+export function readSealedBackup(bytes) {
+  return ask('sealed.read', { bytes });
 }
 
 /** The backup inside an encrypted one; throws Refused for a wrong passphrase. */
 export async function decryptBackup(bytes, passphrase) {
-  const file = fromBytes(bytes);
-  const kek = await wrappingKey(passphrase, unb64(file.salt), file.iterations);
-  const plain = await openWith({ dk: kek }, unb64(file.data)).catch(() => null);
+  const file = await readSealedBackup(bytes);
+  const kek = await wrappingKey(passphrase, file.salt, file.iterations);
+  const plain = await openWith({ dk: kek }, file.data).catch(() => null);
   if (!plain) throw new Refused(0);
   return plain;
 }

@@ -5,7 +5,7 @@
 // this file moves bytes between IndexedDB and the core.
 // prettier-ignore
 // @ts-ignore: pkg/ is wasm-bindgen's output, built without type declarations (./dev build).
-import init, { Dataset, DeviceStore, Incoming, checkPassphrase, editChanges, entryDisagreements, entryTally, fileKind, lockRules, mergeCaseEvents, seedHashing, verifyEntry } from './pkg/manyi.js';
+import init, { Dataset, DeviceStore, Incoming, checkPassphrase, editChanges, entryDisagreements, entryTally, fileKind, isSealedBackup, lockRules, mergeCaseEvents, readSealedBackup, seedHashing, verifyEntry, writeSealedBackup } from './pkg/manyi.js';
 import {
   addCaseEvent,
   auditTrail,
@@ -504,6 +504,26 @@ const handlers = {
           }
         : null,
     };
+  },
+
+  // ---- encrypted backups (src/core/sealed_backup.rs; WebCrypto seals and opens) ----
+
+  /** Whether a file whose first bytes are `head` is an encrypted backup. */
+  async 'sealed.is'({ head }) {
+    await ready;
+    return isSealedBackup(head);
+  },
+
+  /** An encrypted backup's envelope, checked: { iterations, salt, data }. */
+  async 'sealed.read'({ bytes }) {
+    await ready;
+    return readSealedBackup(bytes);
+  },
+
+  /** The encrypted backup file of `data` sealed with `salt` and `iterations`: { bytes }. */
+  async 'sealed.write'({ iterations, salt, data }) {
+    await ready;
+    return { bytes: writeSealedBackup(iterations, salt, data) };
   },
 
   // ---- double entry of paper forms (src/core/double_entry.rs) ----

@@ -94,6 +94,9 @@ pub enum ProblemCode {
     BadSeal,
     /// A staff passphrase too short, too long or one character repeated.
     WeakPassphrase,
+    /// An encrypted backup that cannot be opened: its envelope is damaged, of
+    /// an unknown version, or asks for more key-derivation work than allowed.
+    SealedBackup,
 }
 
 /// One thing wrong with an input, and where.

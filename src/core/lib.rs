@@ -37,6 +37,7 @@ pub mod import;
 pub mod instrument;
 pub mod lock;
 pub mod merge;
+pub mod sealed_backup;
 // Parquet: always in the native build, in wasm only in the export add-on.
 #[cfg(any(not(target_arch = "wasm32"), feature = "export"))]
 pub mod parquet;

@@ -138,6 +138,42 @@ pub fn lock_rules() -> Result<JsValue, JsValue> {
     })
 }
 
+/// Whether a file whose first bytes are `head` is an encrypted backup (see sealed_backup.rs).
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = isSealedBackup)]
+pub fn is_sealed_backup(head: &[u8]) -> bool {
+    manyi::sealed_backup::is_envelope(head)
+}
+
+/// An encrypted backup's envelope, checked: `{iterations, salt, data}` (the
+/// last two as `Uint8Array`s) for WebCrypto to open.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = readSealedBackup)]
+pub fn read_sealed_backup(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let e = manyi::sealed_backup::read(bytes).map_err(js_error)?;
+    Ok(object(&[
+        ("iterations", JsValue::from(e.iterations)),
+        ("salt", js_sys::Uint8Array::from(e.salt.as_slice()).into()),
+        ("data", js_sys::Uint8Array::from(e.data.as_slice()).into()),
+    ]))
+}
+
+/// The envelope of data sealed by WebCrypto with `salt` and `iterations`.
+#[cfg(feature = "worker")]
+#[wasm_bindgen(js_name = writeSealedBackup)]
+pub fn write_sealed_backup(
+    iterations: u32,
+    salt: Vec<u8>,
+    data: Vec<u8>,
+) -> Result<Vec<u8>, JsValue> {
+    manyi::sealed_backup::write(&manyi::sealed_backup::Envelope {
+        iterations,
+        salt,
+        data,
+    })
+    .map_err(js_error)
+}
+
 /// Checks a new staff passphrase; throws with the reason.
 #[cfg(feature = "worker")]
 #[wasm_bindgen(js_name = checkPassphrase)]

@@ -436,3 +436,36 @@ test('an encrypted backup of a large device is made and opened (megabytes, not a
   assert.equal(result, 'same');
   await context.close();
 });
+
+test('an encrypted backup asking for hours of key derivation is refused at once, before any passphrase, naming the field', async () => {
+  const context = await env.newContext({ ...TABLET, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await openStaff(page, env.url);
+  await page.locator('html[data-ready="true"]').waitFor();
+  const envelope = {
+    format: 'manyi-encrypted-backup',
+    v: 1,
+    iterations: 1e12,
+    salt: Buffer.alloc(16, 7).toString('base64'),
+    data: Buffer.alloc(64, 9).toString('base64'),
+  };
+  await page.locator('#import-file').setInputFiles({
+    name: 'backup-encrypted.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(envelope)),
+  });
+  await page.locator('#errors table').waitFor();
+  const text = await page.locator('#errors').textContent();
+  assert.match(text, /iterations/);
+  assert.match(text, /1000000000000/);
+  assert.match(text, /密钥计算次数不在允许范围内（应为 1–6000000）/);
+  assert.equal(await page.locator('#open-backup').isHidden(), true, 'no passphrase asked');
+  // A well-formed envelope still asks for its passphrase.
+  await page.locator('#import-file').setInputFiles({
+    name: 'backup-encrypted.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ ...envelope, iterations: 600000 })),
+  });
+  await page.locator('#open-backup:not([hidden])').waitFor();
+  await context.close();
+});
