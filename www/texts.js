@@ -419,7 +419,8 @@ addStrings({
     'problem.foreign_source': '问卷只能从本站 instruments/ 文件夹读取，不能来自其他网址',
     'problem.weak_passphrase': '口令至少 8 个字符，且不能是同一个字符重复',
     'problem.sealed_backup': '加密备份文件无法打开：该字段缺失、损坏或版本不支持',
-    'problem.sealed_backup.detail': '加密备份文件要求的密钥计算次数不在允许范围内（应为 {expected}），为免设备长时间卡住，不予打开',
+    'problem.sealed_backup.detail':
+      '加密备份文件要求的密钥计算次数不在允许范围内（应为 {expected}），为免设备长时间卡住，不予打开',
     'lock.setTitle': '设置员工口令',
     'lock.setLead':
       '本机保存的答卷、回访联系方式和网点密钥将用此口令加密。报告、看板、录入、邀请和导出页面需先输入口令；顾客填写问卷不需要口令。',
