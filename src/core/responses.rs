@@ -24,7 +24,7 @@
 //! numbers and are written and read as they are. The .xlsx workbook types its
 //! cells, so nothing is neutralised or restored there.
 
-use crate::csv::{write_cells, Cell};
+use crate::csv::{neutralise, write_cells, write_field, Cell};
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::instrument::{Instrument, Lang, QuestionKind, MISSING};
 
@@ -343,45 +343,70 @@ impl Responses {
         bom: bool,
         appended: Option<(&str, &[String])>,
     ) -> Result<Vec<u8>> {
+        self.check_instrument(instrument)?;
         let mut out = Vec::with_capacity(64 + self.len() * (self.answers.len() * 2 + 16));
         if bom {
             out.extend_from_slice(b"\xEF\xBB\xBF");
         }
-        // Scale answers are numbers; every other cell (the header too) is text.
         let qs = instrument.questions();
-        let number: Vec<bool> = self
-            .layout
-            .iter()
-            .map(|s| matches!(*s, Slot::Question(q) if qs[q].kind == QuestionKind::Scale))
-            .collect();
-        let mut header = true;
-        let mut r = 0;
-        self.each_row(instrument, labels, |row| {
-            let more = appended.map(|(name, values)| {
-                if header {
-                    name
-                } else {
-                    values.get(r).map_or("", String::as_str)
-                }
-            });
-            write_cells(
-                &mut out,
-                row.iter()
-                    .zip(&number)
-                    .map(|(cell, &number)| {
-                        if number && !header {
-                            Cell::Number(cell)
+        write_cells(
+            &mut out,
+            self.layout
+                .iter()
+                .map(|s| match *s {
+                    Slot::Id => "id",
+                    Slot::Question(q) => qs[q].id.as_str(),
+                    Slot::Extra(e) => self.extras[e].name.as_str(),
+                })
+                .chain(appended.map(|(name, _)| name))
+                .map(Cell::Text),
+        );
+        // Each answer's cell is written once per question and code, not once
+        // per row: scale answers are numbers, every other cell is text
+        // (neutralised). A million rows then cost no allocation each.
+        let mut cells: Vec<Vec<Vec<u8>>> = vec![Vec::new(); self.answers.len()];
+        for s in &self.layout {
+            if let Slot::Question(q) = *s {
+                let question = &qs[q];
+                cells[q] = (0..=u8::MAX)
+                    .map(|code| {
+                        let text = match labels {
+                            Some(lang) if code != MISSING => question.code_label(code, lang),
+                            _ => question.code_text(code),
+                        };
+                        let mut cell = Vec::new();
+                        if question.kind == QuestionKind::Scale {
+                            write_field(&mut cell, &text);
                         } else {
-                            Cell::Text(cell)
+                            write_field(&mut cell, &neutralise(&text));
                         }
+                        cell
                     })
-                    .chain(more.map(Cell::Text)),
-            );
-            if !header {
-                r += 1;
+                    .collect();
             }
-            header = false;
-        })?;
+        }
+        for r in 0..self.len() {
+            for (i, s) in self.layout.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                match *s {
+                    Slot::Id => write_field(&mut out, &neutralise(self.ids.get(r))),
+                    Slot::Question(q) => {
+                        out.extend_from_slice(&cells[q][usize::from(self.answers[q][r])]);
+                    }
+                    Slot::Extra(e) => {
+                        write_field(&mut out, &neutralise(self.extras[e].values.get(r)));
+                    }
+                }
+            }
+            if let Some((_, values)) = appended {
+                out.push(b',');
+                let value = values.get(r).map_or("", String::as_str);
+                write_field(&mut out, &neutralise(value));
+            }
+            out.extend_from_slice(b"\r\n");
+        }
         Ok(out)
     }
 
@@ -719,5 +744,84 @@ mod tests {
             P::OutOfRange
         );
         assert_eq!(r.len(), 3);
+    }
+
+    /// The CSV as written before the per-code cells: each row's cells as
+    /// text through [`Responses::each_row`], then [`write_cells`].
+    fn reference_csv(
+        r: &Responses,
+        inst: &Instrument,
+        labels: Option<Lang>,
+        appended: Option<(&str, &[String])>,
+    ) -> Vec<u8> {
+        let qs = inst.questions();
+        let number: Vec<bool> = r
+            .layout
+            .iter()
+            .map(|s| matches!(*s, Slot::Question(q) if qs[q].kind == QuestionKind::Scale))
+            .collect();
+        let mut out = Vec::new();
+        let mut row_no: Option<usize> = None;
+        r.each_row(inst, labels, |row| {
+            let more = appended.map(|(name, values)| match row_no {
+                None => name,
+                Some(i) => values.get(i).map_or("", String::as_str),
+            });
+            write_cells(
+                &mut out,
+                row.iter()
+                    .zip(&number)
+                    .map(|(cell, &number)| {
+                        if number && row_no.is_some() {
+                            Cell::Number(cell)
+                        } else {
+                            Cell::Text(cell)
+                        }
+                    })
+                    .chain(more.map(Cell::Text)),
+            );
+            row_no = Some(row_no.map_or(0, |i| i + 1));
+        })
+        .unwrap();
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn csv_cells_written_per_code_are_the_cells_written_per_row(
+            rows in proptest::collection::vec(
+                (
+                    proptest::collection::vec(0u8..=255, 17),
+                    "[-=+@a-c ,\"中']{0,4}",
+                    "[-=a]{0,2}",
+                ),
+                0..12,
+            ),
+            appended in proptest::collection::vec("[=, a\"]{0,3}", 0..14),
+        ) {
+            let inst = Instrument::builtin();
+            let mut r = Responses::new(&inst, &["note", "mode"]).unwrap();
+            for (i, (codes, note, mode)) in rows.iter().enumerate() {
+                // Codes the questions have, or MISSING.
+                let codes: Vec<u8> = codes
+                    .iter()
+                    .zip(inst.questions())
+                    .map(|(&c, q)| if usize::from(c) < q.len() { c } else { MISSING })
+                    .collect();
+                r.push(&inst, &format!("{}{i}", &note.chars().take(2).collect::<String>()), &codes, &[note, mode])
+                    .unwrap();
+            }
+            for labels in [None, Some(Lang::ZhCn), Some(Lang::En)] {
+                proptest::prop_assert_eq!(
+                    r.csv_with(&inst, labels, false, None).unwrap(),
+                    reference_csv(&r, &inst, labels, None)
+                );
+                proptest::prop_assert_eq!(
+                    r.csv_with(&inst, labels, false, Some(("why", appended.as_slice()))).unwrap(),
+                    reference_csv(&r, &inst, labels, Some(("why", appended.as_slice())))
+                );
+            }
+        }
     }
 }
