@@ -261,14 +261,14 @@ test('the first load is small: no WebAssembly, framework or chart library before
     !loaded.some((r) => r.name.endsWith('.wasm') || r.name.startsWith('/pkg/')),
     'the built-in survey starts without the wasm',
   );
-  // The source tree, comments and all: 82 KB (measured 78.5 KB: survey.js 26 KB, db.js 13 KB,
-  // i18n.js 11 KB, the instrument 10 KB). Issue 19's 60 KB is met by the site as deployed
+  // The source tree, comments and all: 84 KB (measured 78.5 KB: survey.js 26 KB, db.js 13 KB,
+  // i18n.js 11 KB, the instrument 10 KB; 82.2 KB once ids took the local date). Issue 19's 60 KB is met by the site as deployed
   // (minified, 49 KB): tests/e2e/dist.test.mjs. seal.js comes only when something is sealed.
   assert.ok(
     !loaded.some((r) => r.name === '/seal.js'),
     'no cryptography before the first question',
   );
-  assert.ok(total < 82_000, `first load ${total} bytes`);
+  assert.ok(total < 84_000, `first load ${total} bytes`);
   await context.close();
 });
 
