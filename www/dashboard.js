@@ -128,6 +128,10 @@ async function open(name, request, nameKey = null) {
     state.failure = null;
     state.fuPage = 0;
     state.source = { name, nameKey, file: payload.name ?? null, ...info };
+    // Another questionnaire may lack the cross-tab's questions: then its first two.
+    const ids = info.instrument.questions.map((q) => q.id);
+    if (!ids.includes(state.row) || !ids.includes(state.col))
+      [state.row, state.col] = [ids[0], ids[1] ?? ids[0]];
     renderSets(info);
     state.filter = { answers: {}, columns: {}, from: null, to: null };
     state.by = null;

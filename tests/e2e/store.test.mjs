@@ -211,6 +211,18 @@ test('a response to another questionnaire is kept apart: the branch still has 36
   // The headline NPS (the dashboard's key figures now open the page, above the board).
   assert.match(await board.locator('#nps-value, [data-kpi="nps"]').first().textContent(), /−3\.28/);
   assert.equal(await board.locator('#dash-set option').count(), 2);
+  // The exit survey on the board: its own questions, not the branch questionnaire's q2 × q14.
+  const exit = await board.locator('#dash-set option', { hasText: '离店' }).getAttribute('value');
+  await board.locator('#dash-set').selectOption(exit);
+  await board.waitForFunction(() =>
+    document.querySelector('#nps-value, [data-kpi="nps"]')?.textContent.includes('100.00'),
+  );
+  assert.deepEqual(
+    await board.locator('#xt-row option').evaluateAll((o) => o.map((x) => x.value)),
+    ['q1', 'q2'],
+  );
+  assert.equal(await board.locator('#xt-row').inputValue(), 'q1');
+  assert.equal(await board.locator('#xt-col').inputValue(), 'q2');
   assert.deepEqual(errors, []);
   await context.close();
 });
