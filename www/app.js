@@ -205,8 +205,9 @@ function renderErrors() {
   root.replaceChildren(
     h('p', {
       class: 'error',
+      // (A file's name is shown as it is, never capitalised.)
       text:
-        sentence(tr('failed', { name, total })) +
+        (name ? tr('failed', { name, total }) : sentence(tr('failed', { name, total }))) +
         (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : ''),
     }),
     table(

@@ -1274,7 +1274,15 @@ function followUpSection() {
     f.items.length
       ? table(
           tr('dash.fuCaption', { shown: f.items.length }),
-          ['ID', 'Q17', tr('dash.flags'), tr('dash.answers')],
+          [
+            'ID',
+            (instrument().nps ?? '').toUpperCase(),
+            tr('dash.flags'),
+            tr('dash.answers', {
+              first: instrument().questions[0].id.toUpperCase(),
+              last: instrument().questions.at(-1).id.toUpperCase(),
+            }),
+          ],
           rows,
           { class: 'compact stack', id: 'fu-table' },
         )

@@ -125,7 +125,8 @@ pub fn read(bytes: &[u8]) -> Result<Envelope> {
                 Problem::new(
                     ProblemCode::SealedBackup,
                     format!(
-                        "asks for {} key-derivation iterations; at most {MAX_ITERATIONS} are allowed",
+                        "this encrypted backup asks for {} key-derivation iterations, outside the 1 to \
+                         {MAX_ITERATIONS} allowed: opening it could hold the device for hours",
                         file.iterations
                     ),
                 )

@@ -223,6 +223,17 @@ test('a response to another questionnaire is kept apart: the branch still has 36
   );
   assert.equal(await board.locator('#xt-row').inputValue(), 'q1');
   assert.equal(await board.locator('#xt-col').inputValue(), 'q2');
+  // A detractor to call back: the list names this questionnaire's NPS question and its answers' range.
+  await saveSurveyResponse(page, { id: 'EXIT-2', codes: [1, 3], instrument: OTHER });
+  await board.reload();
+  await board.locator('#dash-set').selectOption(exit);
+  await board.locator('#fu-table').waitFor();
+  assert.deepEqual(await board.locator('#fu-table thead th').allTextContents(), [
+    'ID',
+    'Q2',
+    '重点',
+    '答案（Q1–Q2）',
+  ]);
   assert.deepEqual(errors, []);
   await context.close();
 });
