@@ -72,13 +72,19 @@ const bare = (title) => title.replace(/[？?！!。.：:；;，,、\s]+$/u, '');
 const sentence = (text) => asSentence(state.lang, text);
 
 /** A status's variables, names given by key (the demo's, the device's) in the current language. */
+/** Ids listed in the reader's language's brackets, or nothing. */
+const keptIds = (ids = []) => (ids.length ? tr('import.keptIds', { ids: ids.join(', ') }) : '');
+/** A backup's forms keyed once, as the preview and the result name them. */
+const waitingVars = (w) => ({
+  waitingAdded: w.added,
+  waitingSame: w.same,
+  waitingCounted: w.counted,
+  waitingKept: w.kept.length,
+});
 const varsOf = (vars = {}) => ({
   ...vars,
   ...(vars.nameKey ? { name: tr(vars.nameKey) } : {}),
-  // Ids listed in the reader's language's brackets.
-  ...(vars.keptList?.length
-    ? { keptIds: tr('import.keptIds', { ids: vars.keptList.join(', ') }) }
-    : {}),
+  ...(vars.keptList ? { keptIds: keptIds(vars.keptList) } : {}),
 });
 
 function npsSection(report, instrument) {
@@ -405,6 +411,11 @@ function renderPreview() {
     same: preview.same,
     conflicts: preview.conflicts.length,
   });
+  const waiting = preview.waiting;
+  $('#preview-waiting').hidden = !waiting;
+  $('#preview-waiting').textContent = waiting
+    ? tr('preview.waiting', { ...waitingVars(waiting), keptIds: keptIds(waiting.kept) })
+    : '';
   const list = preview.conflicts.map((c) => {
     const rows = c.questions.map((q) => {
       const i = preview.questions.indexOf(q);
@@ -563,15 +574,11 @@ $('#commit').addEventListener('click', async () => {
     renderPreview();
     // The figures are counted again below: until then the line says so, not the old count.
     countingStatus();
-    const w = r.entries;
-    if (w)
+    if (r.entries)
       setStatus('import.doneEntries', {
         ...r,
-        waitingAdded: w.added,
-        waitingSame: w.same,
-        waitingCounted: w.counted,
-        waitingKept: w.kept.length,
-        keptList: w.kept,
+        ...waitingVars(r.entries),
+        keptList: r.entries.kept,
       });
     else setStatus('import.done', r);
     // Ask once for storage the browser will not clear under pressure.

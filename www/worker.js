@@ -128,8 +128,10 @@ function choose(summary, fingerprint) {
 async function plan(name, bytes, incoming) {
   const dev = await device();
   const p = dev.store.planImport(incoming);
+  // A backup's paper forms keyed once: what restoring them would do (the core's plan).
+  const entries = dev.store.planEntries(incoming, await pendingEntries());
   pending = { name, bytes, incoming, gen: dev.gen };
-  return { name, ...p };
+  return { name, ...p, waiting: waitingSummary(entries) };
 }
 
 /** The pending import planned again (read again first if its rows moved into the device). */
@@ -495,14 +497,7 @@ const handlers = {
       added: result.added,
       replaced: result.replaced,
       same: result.same,
-      entries: waiting(entries)
-        ? {
-            added: entries.add.length,
-            same: entries.same,
-            counted: entries.counted.length,
-            kept: entries.kept,
-          }
-        : null,
+      entries: waitingSummary(entries),
     };
   },
 
@@ -782,6 +777,12 @@ async function otherToolsFile(ds, format, lang, stamp) {
 
 /** Whether a plan of restored keyed forms has anything to say. */
 const waiting = (p) => p.add.length + p.same + p.counted.length + p.kept.length > 0;
+
+/** A plan of restored keyed forms as the page shows it, or null when the file brings none. */
+const waitingSummary = (p) =>
+  waiting(p)
+    ? { added: p.add.length, same: p.same, counted: p.counted.length, kept: p.kept }
+    : null;
 
 /** The case events a file brings that this device lacks, merged by the core: { new, added, conflicts }. */
 async function mergedCases(incoming) {

@@ -635,6 +635,11 @@ test('restoring an older backup never brings back a keyed form verified since, n
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '1');
   // The older backup restored on the same device.
   await preview(page, { name: backup.name, mimeType: 'application/json', buffer: backup.bytes });
+  // The preview says what will happen to them before anything is written.
+  assert.equal(
+    await page.locator('#preview-waiting').textContent(),
+    '其中待第二遍核对的问卷：将恢复 0 份，本机已有相同的 0 份，已计入本机的 1 份不再恢复，本机已更正的 1 份保留本机的（P-2）。',
+  );
   await commit(page, 1);
   await page.locator('#status:not(:empty)').waitFor();
   assert.match(
