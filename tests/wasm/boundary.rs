@@ -585,3 +585,59 @@ fn double_entry_crosses_the_boundary() {
     );
     assert_eq!(get(&changes, "0.to").as_string().as_deref(), Some("D"));
 }
+
+#[wasm_bindgen_test]
+fn a_backups_waiting_forms_and_an_encrypted_backup_cross_the_boundary() {
+    use manyi_wasm::{is_sealed_backup, read_sealed_backup, write_sealed_backup};
+    // A device holding the demo's 366 responses, and a backup bringing two
+    // forms keyed once: one counted here already (X2023-0001), one new.
+    let mut dev = DeviceStore::new();
+    let mut demo = Incoming::read(&file_kind("demo.csv"), &array(DEMO)).expect("demo reads");
+    dev.apply_import(&mut demo, JsValue::NULL, "demo.csv", "dev-1", "王芳")
+        .expect("import");
+    let codes = "[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,9]";
+    let backup = format!(
+        r#"{{"format":"manyi-backup","version":2,"created":"2026-12-04T09:00:00Z","sets":[],
+        "entries":[{{"id":"X2023-0001","codes":{codes},"operator":"李四","at":"2026-12-04T09:00:00Z"}},
+                   {{"id":"P-9","codes":{codes},"operator":"李四","at":"2026-12-04T09:00:00Z"}}]}}"#
+    );
+    let incoming = Incoming::read("backup", &array(backup.as_bytes())).expect("backup reads");
+    // This device's own waiting forms come as the page keeps them: codes as bytes.
+    let mine = js_sys::JSON::parse(r#"[{"id":"P-9","operator":"李四","at":"x"}]"#).unwrap();
+    Reflect::set(
+        &Array::from(&mine).get(0),
+        &"codes".into(),
+        &js_sys::Uint8Array::from(&[0u8, 1][..]),
+    )
+    .unwrap();
+    let plan = dev.plan_entries(&incoming, mine).expect("planned");
+    assert_eq!(Array::from(&get(&plan, "add")).length(), 0);
+    assert_eq!(
+        Array::from(&get(&plan, "counted"))
+            .get(0)
+            .as_string()
+            .as_deref(),
+        Some("X2023-0001")
+    );
+    assert_eq!(
+        Array::from(&get(&plan, "kept"))
+            .get(0)
+            .as_string()
+            .as_deref(),
+        Some("P-9")
+    );
+    // An encrypted backup's envelope: written, recognised, read back as bytes.
+    let file = write_sealed_backup(600_000, vec![7; 16], vec![9; 40]).expect("written");
+    assert!(is_sealed_backup(&file[..60]));
+    let back = read_sealed_backup(&file).expect("read");
+    assert_eq!(num(&back, "iterations"), 600_000.0);
+    let salt: js_sys::Uint8Array = get(&back, "salt").dyn_into().expect("bytes");
+    assert_eq!(salt.to_vec(), vec![7; 16]);
+    let refused = write_sealed_backup(u32::MAX, vec![7; 16], vec![9; 40]).expect_err("too many");
+    assert_eq!(
+        get(&Array::from(&get(&refused, "problems")).get(0), "field")
+            .as_string()
+            .as_deref(),
+        Some("iterations")
+    );
+}
