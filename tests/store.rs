@@ -1598,3 +1598,26 @@ fn a_backups_waiting_forms_that_are_not_forms_are_named() {
     );
     assert_eq!(field(json!([{"id": "A", "codes": [256]}])), "entries[0]");
 }
+
+#[test]
+fn a_restored_audit_trail_brings_only_the_entries_this_device_lacks() {
+    let theirs = json!([
+        {"at": "2026-12-04T09:00:00Z", "what": "enter", "who": "李四", "detail": {"id": "P-1", "pass": 1}},
+        {"at": "2026-12-04T09:05:00Z", "what": "verify", "who": "王五", "detail": {"id": "P-1", "disagreements": []}},
+        {"at": "2026-12-04T09:10:00Z", "what": "delete", "who": "王五", "detail": {"id": "P-2"}},
+    ]);
+    // The device has the first as the page read it back: keys in another
+    // order, its number as a float.
+    let mine = json!([
+        {"detail": {"pass": 1.0, "id": "P-1"}, "who": "李四", "what": "enter", "at": "2026-12-04T09:00:00Z"},
+        {"at": "2026-12-04T09:10:00Z", "what": "delete", "who": "王五", "detail": {"id": "P-3"}},
+    ]);
+    let new = backup::audit_not_in(&theirs, &mine);
+    assert_eq!(new, [theirs[1].clone(), theirs[2].clone()]);
+    // The same backup again brings nothing; no trail brings nothing.
+    let mut both = mine.as_array().unwrap().clone();
+    both.extend(new);
+    assert!(backup::audit_not_in(&theirs, &json!(both)).is_empty());
+    assert!(backup::audit_not_in(&json!(null), &mine).is_empty());
+    assert_eq!(backup::audit_not_in(&theirs, &json!([])).len(), 3);
+}

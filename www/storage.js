@@ -16,12 +16,14 @@ import {
 
 export * from './db.js';
 
-/** The audit trail, oldest first. */
+/** The audit trail, oldest first (by time: a restored backup's entries are written after this device's). */
 export async function auditTrail() {
   const db = await openDb();
-  return Promise.all(
+  const trail = await Promise.all(
     (await done(db.transaction('audit').objectStore('audit').getAll())).map(revealRecord),
   );
+  const time = (a) => Date.parse(a?.at) || 0;
+  return trail.sort((a, b) => time(a) - time(b));
 }
 
 /** Marks every stored response as exported (after a successful export). */

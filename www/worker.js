@@ -435,7 +435,8 @@ const handlers = {
     );
     progress({ done: 50, total: 100 });
     const at = new Date().toISOString();
-    const carried = incoming.audit();
+    // A backup's audit trail, less what this device has of it already.
+    const carried = incoming.auditNotIn(await auditTrail());
     const audit = [
       ...(Array.isArray(carried) ? carried : []),
       {

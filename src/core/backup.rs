@@ -403,6 +403,65 @@ pub fn read_device(text: &str) -> Result<DeviceBackup> {
     })
 }
 
+/// The entries of a backup's audit trail (`theirs`) that this device's trail
+/// (`mine`) lacks, in the backup's order: restoring a backup, or the same
+/// backup twice, never writes an entry the device has already. Two entries are
+/// the same when their JSON is (numbers by value: `1` and `1.0` are one, as a
+/// page's numbers and a file's are).
+pub fn audit_not_in(theirs: &Value, mine: &Value) -> Vec<Value> {
+    let here: std::collections::HashSet<String> = mine
+        .as_array()
+        .map(|list| list.iter().map(canonical).collect())
+        .unwrap_or_default();
+    theirs
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter(|e| !here.contains(&canonical(e)))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON value as text whatever its key order and number form.
+fn canonical(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Number(n) => out.push_str(&n.as_f64().unwrap_or(f64::NAN).to_string()),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[k], out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// The branch key as a backup carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchKey {

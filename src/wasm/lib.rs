@@ -923,6 +923,14 @@ impl Incoming {
         to_js(&self.file.audit)
     }
 
+    /// The entries of the backup's audit trail that `mine` (this device's
+    /// trail, as the page reads it) lacks: what restoring it writes.
+    #[wasm_bindgen(js_name = auditNotIn)]
+    pub fn audit_not_in(&self, mine: JsValue) -> Result<JsValue, JsValue> {
+        let mine: serde_json::Value = from_js(mine)?.unwrap_or_default();
+        to_js(&backup::audit_not_in(&self.file.audit, &mine))
+    }
+
     /// The paper forms keyed once that a backup brings (an empty list otherwise).
     pub fn entries(&self) -> Result<JsValue, JsValue> {
         to_js(&self.file.entries)

@@ -655,6 +655,40 @@ test('restoring an older backup never brings back a keyed form verified since, n
   await context.close();
 });
 
+test('restoring a backup twice adds nothing to the audit trail but the imports themselves', async () => {
+  const context = await env.newContext({ acceptDownloads: true });
+  const { page } = await open(context);
+  await page.evaluate(async () => {
+    const s = await import('./storage.js');
+    const at = '2026-12-04T09:00:00Z';
+    await s.addEntry(
+      { id: 'P-1', codes: Uint8Array.from(Array(17).fill(0)), operator: '李四', at },
+      { at, what: 'enter', who: '李四', detail: { id: 'P-1', pass: 1 } },
+    );
+  });
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '0');
+  const backup = await download(page, 'backup');
+  const kinds = async () =>
+    (await page.evaluate(async () => (await import('./storage.js')).auditTrail())).map(
+      (a) => a.what,
+    );
+  const before = await kinds();
+  for (let n = 1; n <= 2; n++) {
+    await preview(page, { name: backup.name, mimeType: 'application/json', buffer: backup.bytes });
+    await commit(page, 0);
+    await page.locator('#status:not(:empty)').waitFor();
+  }
+  const after = await kinds();
+  assert.deepEqual(
+    after.filter((w) => w !== 'import'),
+    before,
+    "the backup's own entries are on the device already",
+  );
+  assert.equal(after.filter((w) => w === 'import').length, 2);
+  await context.close();
+});
+
 test('an export marks exactly what is in the file, even when a response is saved meanwhile', async () => {
   const context = await env.newContext({ acceptDownloads: true });
   const { page } = await open(context);
