@@ -676,6 +676,13 @@ function renderMode() {
         ? tr('entry.second')
         : tr('entry.first');
   document.documentElement.dataset.mode = form.mode;
+  // The form being edited can be deleted from here too: not every stored form is in the list below.
+  const del = /** @type {HTMLButtonElement} */ ($('#edit-delete'));
+  del.hidden = form.mode !== 'edit';
+  del.dataset.armed = 'false';
+  del.textContent = tr('entry.delete');
+  if (form.editing)
+    del.setAttribute('aria-label', tr('entry.deleteId', { id: form.editing.record.id }));
 }
 
 async function renderFigures() {
@@ -808,7 +815,8 @@ async function renderSaved() {
             h('th', { scope: 'row', text: it.id }),
             h('td', { text: it.status }),
             h('td', { text: it.who }),
-            h('td', { text: new Date(it.at).toLocaleString(lang) }),
+            // An imported form may carry no keying time: shown as none, not as an invalid date.
+            h('td', { text: it.at ? new Date(it.at).toLocaleString(lang) : '—' }),
             h(
               'td',
               { class: 'row-actions' },
@@ -1026,6 +1034,9 @@ async function start() {
   }
   $('#form').addEventListener('submit', (e) => e.preventDefault());
   $('#find-go').addEventListener('click', () => openForEdit(fullId($('#find').value)));
+  $('#edit-delete').addEventListener('click', (e) => {
+    if (form.editing) confirmDelete(e.currentTarget, form.editing.record.id);
+  });
   $('#find').addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();

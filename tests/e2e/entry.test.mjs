@@ -403,6 +403,50 @@ test('a paper form deleted from the imported forms can be keyed again, with or w
   await context.close();
 });
 
+test('any imported paper form can be found, opened and deleted, and a form without a time shows none', async () => {
+  const paper = FORMS.filter((f) => f.mode === 'paper').slice(0, 14);
+  const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
+  const home = await context.newPage();
+  await openStaff(home, env.url);
+  await home.locator('html[data-ready="true"]').waitFor();
+  await home.locator('#import-file').setInputFiles({
+    name: 'paper.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from([HEADER, ...paper.map((f) => f.line)].join('\n')),
+  });
+  await home.locator('#preview:not([hidden])').waitFor();
+  await home.locator('#commit').click();
+  await home.waitForFunction(
+    (n) => document.querySelector('#store-status')?.dataset.total === String(n),
+    paper.length,
+  );
+  const { page, errors } = await openEntry(context);
+  await setOperator(page, '王五');
+  await page.locator('#saved tr[data-id]').first().waitFor();
+  // Imported rows carry no keying time: the list says so rather than "Invalid Date".
+  assert.doesNotMatch(await page.locator('#saved').textContent(), /Invalid Date/);
+  // The first form is not among the ten listed, but finding it opens it, with its delete.
+  const first = paper[0];
+  assert.equal(await page.locator(`#saved tr[data-id="${first.id}"]`).count(), 0);
+  await page.locator('#find').fill(first.id);
+  await page.locator('#find').press('Enter');
+  await message(page, /正在修改/);
+  const del = page.locator('#edit-delete');
+  await del.click();
+  assert.match(await del.textContent(), /确认删除/);
+  await del.click();
+  await message(page, new RegExp(`已删除 ${first.id}`));
+  assert.notEqual(await page.locator('html').getAttribute('data-mode'), 'edit');
+  await home.reload();
+  await unlockStaff(home);
+  await home.waitForFunction(
+    (n) => document.querySelector('#store-status')?.dataset.total === String(n),
+    paper.length - 1,
+  );
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a sample of the thesis forms keyed twice gives the same report as importing them', async () => {
   const sample = FORMS.slice(0, 24);
   const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
