@@ -685,6 +685,20 @@ function renderMode() {
     del.setAttribute('aria-label', tr('entry.deleteId', { id: form.editing.record.id }));
 }
 
+/**
+ * A table that a phone shows one block per row (entry.css, class "stacked"),
+ * each cell named by its column: nothing runs off a narrow screen.
+ */
+function stacked(tag, attrs, ...children) {
+  const table = h(tag, { ...attrs, class: 'stacked' }, ...children);
+  const names = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+  for (const row of table.querySelectorAll('tbody tr'))
+    [...row.children].forEach((cell, k) => {
+      if (cell.tagName === 'TD') cell.setAttribute('data-label', names[k] ?? '');
+    });
+  return table;
+}
+
 async function renderFigures() {
   const [pending, tally] = await Promise.all([
     pendingEntries(),
@@ -717,7 +731,7 @@ async function renderFigures() {
   );
   $('#tally').replaceChildren(
     rows.length
-      ? h(
+      ? stacked(
           'table',
           { 'aria-labelledby': 'tally-h' },
           h(
@@ -791,7 +805,7 @@ async function renderSaved() {
     return;
   }
   $('#saved').replaceChildren(
-    h(
+    stacked(
       'table',
       { 'aria-labelledby': 'saved-h' },
       h(

@@ -228,3 +228,35 @@ test('the second keying is blind: Edit on a waiting form does not show the first
   assert.deepEqual(await axe(page), []);
   await context.close();
 });
+
+test('on a phone the entry screen never scrolls sideways, in either language, with the tally and the list filled', async () => {
+  for (const width of [360, 390]) {
+    const context = await env.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await openEntry(page);
+    const f = FORMS[7];
+    await setOperator(page, 'Operator A with a reasonably long name');
+    await keyForm(page, f.id, f.answers);
+    await message(page, new RegExp(`已保存 ${f.id}`));
+    // A second keying that disagrees once, settled: the tally has both operators.
+    await setOperator(page, 'Op B');
+    await page.locator('input[name="pass"][value="second"]').check();
+    const second = [...f.answers];
+    second[0] = other(second[0]);
+    await keyForm(page, f.id, second);
+    await page.locator('#resolve:not([hidden])').waitFor();
+    for (const k of [...answerKeys([f.answers[0]]), 'Enter']) await page.keyboard.press(k);
+    await page.locator('#tally table').waitFor();
+    for (const lang of ['zh-CN', 'en']) {
+      if (lang === 'en') {
+        await page.locator('#lang').click();
+        await page.locator('html[lang="en"]').waitFor();
+      }
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.equal(overflow, 0, `${width} px, ${lang}: the page is ${overflow} px too wide`);
+    }
+    await context.close();
+  }
+});
