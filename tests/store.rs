@@ -1621,3 +1621,54 @@ fn a_restored_audit_trail_brings_only_the_entries_this_device_lacks() {
     assert!(backup::audit_not_in(&json!(null), &mine).is_empty());
     assert_eq!(backup::audit_not_in(&theirs, &json!([])).len(), 3);
 }
+
+#[test]
+fn an_older_backup_leaves_out_what_was_deleted_here_since_it_was_made() {
+    // A backup made at 10:00 of C-1, C-2 (responses) and W-1, W-2 (waiting).
+    let mut set = small_set(&["C-1", "C-2", "C-3"]);
+    set.exported = vec![true, false, true];
+    let parts = backup::SetBackup {
+        instrument: set.instrument.clone(),
+        responses: set.responses.clone(),
+        exported: set.exported.clone(),
+        contacts: vec![None; 3],
+    };
+    let entries = json!([{"id": "W-1", "codes": zeros()}, {"id": "W-2", "codes": zeros()}]);
+    let text = backup::write_device_full(
+        &[parts],
+        &entries,
+        &json!([]),
+        &json!([]),
+        &[],
+        &json!(null),
+        "2026-12-04T10:00:00.000Z",
+    )
+    .unwrap();
+    // Here: C-2 and W-1 deleted after it (W-2 before it, so re-keyed on the
+    // other device later and kept); an entry that is not a deletion counts for nothing.
+    let trail = json!([
+        {"at": "2026-12-04T09:59:59.999Z", "what": "delete", "detail": {"id": "W-2"}},
+        {"at": "2026-12-04T10:00:00.001Z", "what": "delete", "detail": {"id": "C-2"}},
+        {"at": "2026-12-04T11:00:00Z", "what": "delete", "detail": {"id": "W-1", "was": "entry"}},
+        {"at": "2026-12-04T11:00:00Z", "what": "edit", "detail": {"id": "C-3"}},
+    ]);
+    let mut file = backup::read_device(&text).unwrap();
+    assert_eq!(file.leave_out_deleted(&trail), ["C-2", "W-1"]);
+    let s = &file.sets[0];
+    assert_eq!(s.responses.ids().to_vec(), ["C-1", "C-3"]);
+    assert_eq!(s.exported, [true, true]);
+    assert_eq!(s.contacts.len(), 2);
+    assert_eq!(file.entries, json!([{"id": "W-2", "codes": zeros()}]));
+    // Again: nothing more to leave out. A data file is never touched.
+    assert!(file.leave_out_deleted(&trail).is_empty());
+    let mut csv = demo_file();
+    assert!(csv.leave_out_deleted(&json!([{"at": "2099-01-01T00:00:00Z", "what": "delete", "detail": {"id": "X2023-0001"}}])).is_empty());
+    assert_eq!(csv.sets[0].responses.len(), 366);
+    // Times to the second and to the millisecond are compared as times.
+    assert_eq!(
+        backup::deleted_since(&trail, "2026-12-04T10:00:00Z")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["C-2", "W-1"]
+    );
+}

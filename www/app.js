@@ -416,6 +416,11 @@ function renderPreview() {
   $('#preview-waiting').textContent = waiting
     ? tr('preview.waiting', { ...waitingVars(waiting), keptIds: keptIds(waiting.kept) })
     : '';
+  const left = preview.left ?? [];
+  $('#preview-deleted').hidden = !left.length;
+  $('#preview-deleted').textContent = left.length
+    ? tr('preview.deletedHere', { n: left.length, ids: left.join(', ') })
+    : '';
   const list = preview.conflicts.map((c) => {
     const rows = c.questions.map((q) => {
       const i = preview.questions.indexOf(q);

@@ -366,6 +366,7 @@ addStrings({
     'preview.title': '导入预览',
     'preview.summary':
       '{name}：共 {rows} 行；新增 {new} 行，已存在且相同 {same} 行（将跳过），冲突 {conflicts} 行。',
+    'preview.deletedHere': '本机在此备份之后删除的 {n} 份问卷不会恢复：{ids}。',
     'preview.waiting':
       '其中待第二遍核对的问卷：将恢复 {waitingAdded} 份，本机已有相同的 {waitingSame} 份，已计入本机的 {waitingCounted} 份不再恢复，本机已更正的 {waitingKept} 份保留本机的{keptIds}。',
     'preview.conflictsCaption': '冲突：同一编号、答案不同。请对照纸质问卷选择保留哪一份。',
@@ -841,6 +842,8 @@ addStrings({
     'preview.title': 'Import preview',
     'preview.summary':
       '{name}: {rows} row{rows?:s}; {new} new, {same} already here and identical (skipped), {conflicts} in conflict.',
+    'preview.deletedHere':
+      'Left out: {n} form{n?:s} deleted on this device after this backup was made ({ids}).',
     'preview.waiting':
       'Forms waiting for their second entry: {waitingAdded} to restore, {waitingSame} already here, {waitingCounted} already counted here left out, {waitingKept} corrected on this device kept as they are{keptIds}.',
     'preview.conflictsCaption':

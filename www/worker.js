@@ -127,11 +127,14 @@ function choose(summary, fingerprint) {
  */
 async function plan(name, bytes, incoming) {
   const dev = await device();
+  // An older backup never brings back what was deleted here since it was made (the core's rule).
+  const gone = incoming.leaveOutDeleted(await auditTrail());
+  const left = gone.length ? gone : (pending?.left ?? []);
   const p = dev.store.planImport(incoming);
   // A backup's paper forms keyed once: what restoring them would do (the core's plan).
   const entries = dev.store.planEntries(incoming, await pendingEntries());
-  pending = { name, bytes, incoming, gen: dev.gen };
-  return { name, ...p, waiting: waitingSummary(entries) };
+  pending = { name, bytes, incoming, gen: dev.gen, left };
+  return { name, ...p, waiting: waitingSummary(entries), left };
 }
 
 /** The pending import planned again (read again first if its rows moved into the device). */
@@ -410,7 +413,7 @@ const handlers = {
    */
   async commit({ resolutions, operator }, progress) {
     if (!pending) throw new Error('nothing to import: preview a file first');
-    const { name, incoming, gen } = pending;
+    const { name, incoming, gen, left } = pending;
     const dev = await device();
     // Written since the preview, or imported once already by a commit that failed: plan again.
     if (dev.gen !== gen || incoming.spent) return { changed: await planAgain() };
@@ -450,6 +453,7 @@ const handlers = {
           same: result.same,
           replaced: result.replaced,
           conflicts: Object.entries(resolutions ?? {}).map(([id, kept]) => ({ id, kept })),
+          ...(left.length ? { deleted_here: left } : {}),
           ...(waiting(entries)
             ? {
                 entries: {

@@ -462,6 +462,101 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
+/// The ids of forms deleted on this device after `since` (an ISO 8601 time):
+/// its audit trail's `delete` entries (`{"at", "what": "delete", "detail":
+/// {"id"}}`) later than that.
+pub fn deleted_since(trail: &Value, since: &str) -> std::collections::BTreeSet<String> {
+    let Some(since) = crate::date::parse_prefix(since).map(|_| since) else {
+        return Default::default();
+    };
+    trail
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.get("what").and_then(Value::as_str) == Some("delete"))
+        .filter(|e| {
+            e.get("at")
+                .and_then(Value::as_str)
+                .is_some_and(|at| later(at, since))
+        })
+        .filter_map(|e| e.pointer("/detail/id").and_then(Value::as_str))
+        .map(|id| id.trim().to_owned())
+        .collect()
+}
+
+/// Whether ISO 8601 time `a` is after `b` (both as `toISOString` writes them,
+/// with or without milliseconds).
+fn later(a: &str, b: &str) -> bool {
+    // Compare to the second, then the rest: "…:00Z" and "…:00.000Z" are one time.
+    let (a_s, b_s) = (a.get(..19).unwrap_or(a), b.get(..19).unwrap_or(b));
+    if a_s != b_s {
+        return a_s > b_s;
+    }
+    let frac = |t: &str| {
+        t.get(19..)
+            .and_then(|r| r.strip_prefix('.'))
+            .map(|r| r.trim_end_matches('Z').to_owned())
+            .unwrap_or_default()
+    };
+    let (fa, fb) = (frac(a), frac(b));
+    let width = fa.len().max(fb.len());
+    format!("{fa:0<width$}") > format!("{fb:0<width$}")
+}
+
+impl DeviceBackup {
+    /// Leaves out of this backup the forms deleted on this device after the
+    /// backup was made (`trail` is the device's audit trail): restoring an
+    /// older backup never brings back what was deleted since. Their responses
+    /// (with their export flags and contacts) and their waiting first keyings
+    /// go; the ids left out are returned, sorted. A data file (not a backup)
+    /// is left as it is.
+    pub fn leave_out_deleted(&mut self, trail: &Value) -> Vec<String> {
+        if !self.is_backup || self.created.is_empty() {
+            return Vec::new();
+        }
+        let deleted = deleted_since(trail, &self.created);
+        if deleted.is_empty() {
+            return Vec::new();
+        }
+        let mut left = std::collections::BTreeSet::new();
+        for set in &mut self.sets {
+            let ids = set.responses.ids();
+            let keep: Vec<u32> = (0..set.responses.len())
+                .filter(|&r| {
+                    let gone = deleted.contains(ids.get(r).trim());
+                    if gone {
+                        left.insert(ids.get(r).trim().to_owned());
+                    }
+                    !gone
+                })
+                .map(|r| r as u32)
+                .collect();
+            if keep.len() == set.responses.len() {
+                continue;
+            }
+            set.responses = set.responses.select(&keep).expect("rows of this set");
+            set.exported = keep.iter().map(|&r| set.exported[r as usize]).collect();
+            set.contacts = keep
+                .iter()
+                .map(|&r| set.contacts[r as usize].clone())
+                .collect();
+        }
+        if let Some(entries) = self.entries.as_array_mut() {
+            entries.retain(|e| {
+                let id = e.get("id").and_then(Value::as_str).map(str::trim);
+                match id {
+                    Some(id) if deleted.contains(id) => {
+                        left.insert(id.to_owned());
+                        false
+                    }
+                    _ => true,
+                }
+            });
+        }
+        left.into_iter().collect()
+    }
+}
+
 /// The branch key as a backup carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchKey {

@@ -923,6 +923,20 @@ impl Incoming {
         to_js(&self.file.audit)
     }
 
+    /// Leaves out of a backup the forms deleted on this device after it was
+    /// made (`trail`: this device's audit trail, as the page reads it); the
+    /// ids left out (see `DeviceBackup::leave_out_deleted`).
+    #[wasm_bindgen(js_name = leaveOutDeleted)]
+    pub fn leave_out_deleted(&mut self, trail: JsValue) -> Result<Vec<String>, JsValue> {
+        if self.spent() {
+            return Err(js_sys::Error::new("this file was imported already: read it again").into());
+        }
+        let trail: serde_json::Value = from_js(trail)?.unwrap_or_default();
+        let left = self.file.leave_out_deleted(&trail);
+        self.rows = self.held();
+        Ok(left)
+    }
+
     /// The entries of the backup's audit trail that `mine` (this device's
     /// trail, as the page reads it) lacks: what restoring it writes.
     #[wasm_bindgen(js_name = auditNotIn)]

@@ -587,7 +587,7 @@ test('a full backup holds every questionnaire, contacts, pending keyings and, wh
   await context.close();
 });
 
-test('restoring an older backup never brings back a keyed form verified since, nor undoes an edit of one still waiting', async () => {
+test('restoring an older backup never brings back a keyed form verified or deleted since, nor undoes an edit of one still waiting', async () => {
   const context = await env.newContext({ acceptDownloads: true });
   const { page } = await open(context);
   const first = [1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 0, 2, 1, 8];
@@ -596,7 +596,7 @@ test('restoring an older backup never brings back a keyed form verified since, n
   await page.evaluate(async (codes) => {
     const s = await import('./storage.js');
     const at = '2026-12-04T09:00:00Z';
-    for (const id of ['P-1', 'P-2'])
+    for (const id of ['P-1', 'P-2', 'P-3'])
       await s.addEntry(
         { id, codes: Uint8Array.from(codes), operator: '李四', at },
         { at, what: 'enter', who: '李四', detail: { id, pass: 1 } },
@@ -607,7 +607,7 @@ test('restoring an older backup never brings back a keyed form verified since, n
   const backup = await download(page, 'backup');
   assert.deepEqual(
     JSON.parse(backup.bytes.toString('utf8')).entries.map((e) => e.id),
-    ['P-1', 'P-2'],
+    ['P-1', 'P-2', 'P-3'],
   );
   // Since: P-1 keyed a second time and counted; P-2 corrected while it waits.
   await page.evaluate(
@@ -624,6 +624,12 @@ test('restoring an older backup never brings back a keyed form verified since, n
       };
       await s.addKeyed(record, { at, what: 'verify', who: '王五', detail: { id: 'P-1' } });
       const [p2] = (await s.pendingEntries()).filter((e) => e.id === 'P-2');
+      await s.removeId('P-3', {
+        at: new Date().toISOString(),
+        what: 'delete',
+        who: '李四',
+        detail: { id: 'P-3', was: 'entry' },
+      });
       await s.updateEntry(
         { ...p2, codes: Uint8Array.from(edited) },
         { at, what: 'edit', who: '李四', detail: { id: 'P-2' } },
@@ -639,6 +645,10 @@ test('restoring an older backup never brings back a keyed form verified since, n
   assert.equal(
     await page.locator('#preview-waiting').textContent(),
     '其中待第二遍核对的问卷：将恢复 0 份，本机已有相同的 0 份，已计入本机的 1 份不再恢复，本机已更正的 1 份保留本机的（P-2）。',
+  );
+  assert.equal(
+    await page.locator('#preview-deleted').textContent(),
+    '本机在此备份之后删除的 1 份问卷不会恢复：P-3。',
   );
   await commit(page, 1);
   await page.locator('#status:not(:empty)').waitFor();
