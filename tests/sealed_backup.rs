@@ -71,6 +71,11 @@ fn each_malformed_field_is_named() {
     assert_eq!(refused("salt", json!("not base64!")).0, "salt");
     assert_eq!(refused("salt", json!(envelope::encode(&[1; 8]))).0, "salt");
     assert_eq!(refused("data", json!(envelope::encode(&[1; 27]))).0, "data");
+    // A wrong type or a missing field is named too.
+    assert_eq!(refused("iterations", json!("600000")).0, "iterations");
+    assert_eq!(refused("iterations", json!(600000.5)).0, "iterations");
+    assert_eq!(refused("data", json!(null)).0, "data");
+    assert_eq!(refused("salt", json!(16)).0, "salt");
     let e = envelope::read(b"{\"format\": \"manyi-encrypted-backup\",\n oops}").unwrap_err();
     assert_eq!(e.problems()[0].line, Some(2));
 }

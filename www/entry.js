@@ -76,6 +76,13 @@ const meaning = (q, code) =>
 
 const allowed = answerKeys;
 
+/** An answer as marked and in words ("B 25–34岁"); a number once ("3", not "3 3"). */
+const markAndMeaning = (q, code) => {
+  const mark = shown(q, code);
+  const words = meaning(q, code);
+  return words === mark ? mark : `${mark} ${words}`;
+};
+
 /** What the status line says, kept to say it again in the other language. */
 let said = null;
 function say(key, vars, kind = 'info') {
@@ -205,6 +212,12 @@ function answerKey(e, i) {
   if (e.key === 'Tab' || e.ctrlKey || e.metaKey || e.altKey) return;
   e.preventDefault();
   const key = e.key;
+  // Esc leaves an edit unsaved: the stored form stays as it was.
+  if (key === 'Escape' && form.mode === 'edit') {
+    const id = form.editing?.record.id ?? '';
+    newForm().then(() => say('entry.editCancelled', { id }));
+    return;
+  }
   if (key === 'Enter') {
     save();
     return;
@@ -546,9 +559,9 @@ function showResolve(entry, second, differ, who) {
       h('th', { scope: 'row', text: `${i + 1}. ${textOf(q.text)}` }),
       h('td', {
         class: 'first',
-        text: `${shown(q, entry.codes[i])} ${meaning(q, entry.codes[i])}`,
+        text: markAndMeaning(q, entry.codes[i]),
       }),
-      h('td', { class: 'second', text: `${shown(q, second[i])} ${meaning(q, second[i])}` }),
+      h('td', { class: 'second', text: markAndMeaning(q, second[i]) }),
       h('td', {}, input),
     );
   });
@@ -867,6 +880,8 @@ async function openForEdit(id) {
   const record = response ?? entry;
   if (!record) {
     say('entry.notFound', { id }, 'error');
+    // A deleted form's trail is still there to read; any other form's is no longer shown.
+    await showHistory(id);
     return;
   }
   if (!response) {
@@ -985,6 +1000,10 @@ async function showHistory(id) {
     if (a.what === 'enter') return tr('entry.histEnter', { when, who });
     return `${when} ${a.what} ${who}`;
   };
+  if (!trail.length) {
+    $('#history').replaceChildren();
+    return;
+  }
   $('#history').replaceChildren(
     h('h3', { id: 'history-h', text: tr('entry.history', { id }) }),
     h(

@@ -321,7 +321,8 @@ addStrings({
     'entry.deleteConfirm': '确认删除 {id}？',
     'entry.deleted': '已删除 {id}，已记入审计记录。',
     'entry.notFound': '没有编号为 {id} 的问卷。',
-    'entry.editOpen': '正在修改 {id}：改好后按 Enter 保存。',
+    'entry.editOpen': '正在修改 {id}：改好后按 Enter 保存，按 Esc 放弃修改。',
+    'entry.editCancelled': '已放弃对 {id} 的修改，原问卷未变。',
     'entry.history': '{id} 的审计记录',
     'entry.histEnter': '{when} {who} 录入',
     'entry.histVerify': '{when} {who} 第二遍核对，{n} 处不一致',
@@ -457,7 +458,7 @@ addStrings({
     'import.encrypted': '{name} 是加密备份：请输入它的备份口令。',
     'import.encryptedPass': '备份口令',
     'import.open': '打开备份',
-    'import.wrongPass': '备份口令不正确，未导入任何数据。',
+    'import.wrongPass': '备份口令不正确（或文件已损坏），未导入任何数据。',
   },
   en: {
     brand: 'manyi 满意',
@@ -795,7 +796,8 @@ addStrings({
     'entry.deleteConfirm': 'Really delete {id}?',
     'entry.deleted': 'Deleted {id}; recorded in the audit trail.',
     'entry.notFound': 'No form numbered {id}.',
-    'entry.editOpen': 'Editing {id}: press Enter to save the changes.',
+    'entry.editOpen': 'Editing {id}: press Enter to save the changes, Esc to leave them.',
+    'entry.editCancelled': 'Left the edit of {id}; the stored form is as it was.',
     'entry.history': 'Audit trail of {id}',
     'entry.histEnter': '{when} keyed by {who}',
     'entry.histVerify': '{when} second entry by {who}, {n} disagreement(s)',
@@ -906,7 +908,7 @@ addStrings({
     'import.encrypted': '{name} is an encrypted backup: enter its backup passphrase.',
     'import.encryptedPass': 'Backup passphrase',
     'import.open': 'Open the backup',
-    'import.wrongPass': 'Wrong backup passphrase; nothing was imported.',
+    'import.wrongPass': 'Wrong backup passphrase (or the file is damaged); nothing was imported.',
   },
 });
 

@@ -16,7 +16,7 @@
 //! - `salt` is [`SALT_BYTES`] bytes and `data` at least [`MIN_DATA_BYTES`]
 //!   (nonce and tag).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::lock::PBKDF2_ITERATIONS;
@@ -41,7 +41,7 @@ pub struct Envelope {
     pub data: Vec<u8>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct File {
     format: String,
     v: u32,
@@ -91,7 +91,7 @@ pub fn read(bytes: &[u8]) -> Result<Envelope> {
             ),
         )
     })?;
-    let file: File = serde_json::from_str(text).map_err(|e| {
+    let file: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         Error::single(
             ErrorKind::Backup,
             Problem::new(
@@ -101,22 +101,43 @@ pub fn read(bytes: &[u8]) -> Result<Envelope> {
             .at_line(e.line()),
         )
     })?;
-    if file.format != FORMAT {
+    // Each field by name: a wrong type or a missing field says which.
+    let text_field = |name: &str| {
+        file.get(name)
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| {
+                bad(
+                    name,
+                    format!("the encrypted backup's {name:?} is missing or not text"),
+                )
+            })
+    };
+    let whole = |name: &str| {
+        file.get(name)
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| {
+                bad(
+                    name,
+                    format!("the encrypted backup's {name:?} is missing or not a whole number"),
+                )
+            })
+    };
+    let format = text_field("format")?;
+    if format != FORMAT {
         return Err(bad(
             "format",
-            format!("not an encrypted backup (format {:?})", file.format),
+            format!("not an encrypted backup (format {format:?})"),
         ));
     }
-    if file.v != 1 {
+    let v = whole("v")?;
+    if v != 1 {
         return Err(bad(
             "v",
-            format!(
-                "an encrypted backup of version {}, which this version of manyi cannot open",
-                file.v
-            ),
+            format!("an encrypted backup of version {v}, which this version of manyi cannot open"),
         ));
     }
-    let iterations = u32::try_from(file.iterations)
+    let asked = whole("iterations")?;
+    let iterations = u32::try_from(asked)
         .ok()
         .filter(|n| (1..=MAX_ITERATIONS).contains(n))
         .ok_or_else(|| {
@@ -125,25 +146,24 @@ pub fn read(bytes: &[u8]) -> Result<Envelope> {
                 Problem::new(
                     ProblemCode::SealedBackup,
                     format!(
-                        "this encrypted backup asks for {} key-derivation iterations, outside the 1 to \
-                         {MAX_ITERATIONS} allowed: opening it could hold the device for hours",
-                        file.iterations
+                        "this encrypted backup asks for {asked} key-derivation iterations, outside the 1 to \
+                         {MAX_ITERATIONS} allowed: opening it could hold the device for hours"
                     ),
                 )
                 .in_field("iterations")
-                .with_value(file.iterations.to_string())
+                .with_value(asked.to_string())
                 .expecting(format!("1–{MAX_ITERATIONS}")),
             )
         })?;
-    let salt = decode(&file.salt).ok_or_else(|| bad("salt", "the salt is not base64".into()))?;
+    let (salt, data) = (text_field("salt")?, text_field("data")?);
+    let salt = decode(salt).ok_or_else(|| bad("salt", "the salt is not base64".into()))?;
     if salt.len() != SALT_BYTES {
         return Err(bad(
             "salt",
             format!("the salt is {} bytes, not {SALT_BYTES}", salt.len()),
         ));
     }
-    let data =
-        decode(&file.data).ok_or_else(|| bad("data", "the sealed data is not base64".into()))?;
+    let data = decode(data).ok_or_else(|| bad("data", "the sealed data is not base64".into()))?;
     if data.len() < MIN_DATA_BYTES {
         return Err(bad(
             "data",
