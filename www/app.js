@@ -4,6 +4,7 @@
 import { ask } from './worker-bridge.js';
 import {
   initialLang,
+  localDay,
   problemText,
   saveLang,
   sentence as asSentence,
@@ -310,7 +311,8 @@ function renderSets() {
 /** Saves what could not be read, as kept, for an administrator. */
 async function exportQuarantine() {
   try {
-    const file = await ask('store.exportQuarantine');
+    // Files are named by the branch's own date (the worker is not told the time zone).
+    const file = await ask('store.exportQuarantine', { day: localDay() });
     saveFile(file);
     setStatus('export.done', { name: file.name });
   } catch (error) {
@@ -659,6 +661,7 @@ for (const button of document.querySelectorAll('[data-export]')) {
     try {
       const file = await ask('export', {
         format,
+        day: localDay(),
         lang: state.lang,
         // Call-back contacts leave the device only when the person exporting asks for them.
         contacts: /** @type {HTMLInputElement} */ ($('#export-contacts')).checked,

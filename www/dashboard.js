@@ -13,7 +13,15 @@ import {
   splitBar,
   trendLine,
 } from './charts.js';
-import { initialLang, problemText, saveLang, sentence, t, translatePage } from './i18n.js';
+import {
+  initialLang,
+  localDay,
+  problemText,
+  saveLang,
+  sentence,
+  t,
+  translatePage,
+} from './i18n.js';
 import './texts.js';
 import { $, catchFailures, h, labelLangButton, saveFile } from './dom.js';
 import { ask } from './worker-bridge.js';
@@ -1304,7 +1312,11 @@ function followUpSection() {
 
 async function exportFollowUp() {
   try {
-    const file = await ask('dash.exportFollowUp', { filter: state.filter, lang: state.lang });
+    const file = await ask('dash.exportFollowUp', {
+      filter: state.filter,
+      lang: state.lang,
+      day: localDay(),
+    });
     saveFile(file);
     $('#dash-status').textContent = tr('export.done', { name: file.name });
   } catch (error) {

@@ -18,7 +18,6 @@ import {
 } from './storage.js';
 import { generation, readSnapshot, writeIfUnchanged } from './chunks.js';
 import { toBase64 } from './seal.js';
-import { localDay } from './i18n.js';
 
 /** The wasm instance's exports (its memory is measured by the benchmark). */
 let wasm = null;
@@ -240,7 +239,7 @@ const handlers = {
    * their codes as arrays, chunks in base64, questionnaires as text) with the
    * reasons, in one JSON file for an administrator.
    */
-  async 'store.exportQuarantine'() {
+  async 'store.exportQuarantine'({ day }) {
     const dev = await device();
     const snap = await readSnapshot();
     const bad = dev.summary.quarantine;
@@ -258,7 +257,7 @@ const handlers = {
         .map((c) => ({ key: c.key, base64: toBase64(c.bytes) })),
       instruments: snap.instruments.filter((i) => instrumentKeys.has(String(i.key))),
     };
-    const stamp = localDay();
+    const stamp = day;
     return {
       name: `manyi-unreadable-${stamp}.json`,
       mime: 'application/json',
@@ -376,13 +375,13 @@ const handlers = {
   },
 
   /** Every detractor under the filter, as a labelled CSV for the branch to call back, with the reason for each. */
-  async 'dash.exportFollowUp'({ filter, lang }) {
+  async 'dash.exportFollowUp'({ filter, lang, day }) {
     if (!board) throw new Error('no data loaded');
     const ds = board.filtered(filter);
     try {
       // Each detractor with why they are on the list (the core's follow_up_reason column).
       const bytes = ds.followUpCsv(lang, true);
-      const stamp = localDay();
+      const stamp = day;
       return { name: `manyi-follow-up-${stamp}-${lang}.csv`, mime: 'text/csv', bytes };
     } finally {
       ds.free();
@@ -635,8 +634,8 @@ const handlers = {
    * marking exactly what is in the file as exported: if anything was written
    * while the file was made, it is made again from the new state.
    */
-  async export({ format, lang, contacts = false, fingerprint, withKey = false }) {
-    const stamp = localDay();
+  async export({ format, lang, contacts = false, fingerprint, withKey = false, day }) {
+    const stamp = day;
     for (let attempt = 0; attempt < 5; attempt++) {
       const dev = await device();
       const chosen = choose(dev.summary, fingerprint);
