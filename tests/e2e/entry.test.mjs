@@ -42,6 +42,25 @@ async function openEntry(context) {
   return opened;
 }
 
+/** Imports `forms` (thesis rows) on the main page of `context`, as a CSV; returns that page. */
+async function importForms(context, forms) {
+  const home = await context.newPage();
+  await openStaff(home, env.url);
+  await home.locator('html[data-ready="true"]').waitFor();
+  await home.locator('#import-file').setInputFiles({
+    name: 'paper.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from([HEADER, ...forms.map((f) => f.line)].join('\n')),
+  });
+  await home.locator('#preview:not([hidden])').waitFor();
+  await home.locator('#commit').click();
+  await home.waitForFunction(
+    (n) => document.querySelector('#store-status')?.dataset.total === String(n),
+    forms.length,
+  );
+  return home;
+}
+
 /** Presses keys one by one, counting them. */
 function keyboard(page) {
   const counter = {
@@ -359,17 +378,7 @@ test('a paper form deleted from the imported forms can be keyed again, with or w
   const paper = FORMS.filter((f) => f.mode === 'paper').slice(0, 2);
   assert.equal(paper.length, 2);
   const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
-  const home = await context.newPage();
-  await openStaff(home, env.url);
-  await home.locator('html[data-ready="true"]').waitFor();
-  await home.locator('#import-file').setInputFiles({
-    name: 'paper.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from([HEADER, ...paper.map((f) => f.line)].join('\n')),
-  });
-  await home.locator('#preview:not([hidden])').waitFor();
-  await home.locator('#commit').click();
-  await home.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '2');
+  const home = await importForms(context, paper);
   const { page, errors } = await openEntry(context);
   await setOperator(page, '王五');
   for (const [f, double] of [
@@ -407,20 +416,7 @@ test('a paper form deleted from the imported forms can be keyed again, with or w
 test('any imported paper form can be found, opened and deleted, and a form without a time shows none', async () => {
   const paper = FORMS.filter((f) => f.mode === 'paper').slice(0, 14);
   const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
-  const home = await context.newPage();
-  await openStaff(home, env.url);
-  await home.locator('html[data-ready="true"]').waitFor();
-  await home.locator('#import-file').setInputFiles({
-    name: 'paper.csv',
-    mimeType: 'text/csv',
-    buffer: Buffer.from([HEADER, ...paper.map((f) => f.line)].join('\n')),
-  });
-  await home.locator('#preview:not([hidden])').waitFor();
-  await home.locator('#commit').click();
-  await home.waitForFunction(
-    (n) => document.querySelector('#store-status')?.dataset.total === String(n),
-    paper.length,
-  );
+  const home = await importForms(context, paper);
   const { page, errors } = await openEntry(context);
   await setOperator(page, '王五');
   await page.locator('#saved tr[data-id]').first().waitFor();
