@@ -72,7 +72,6 @@ const bare = (title) => title.replace(/[？?！!。.：:；;，,、\s]+$/u, '');
 /** A status line: in English, a sentence starts with a capital ("this device’s data…" does not). */
 const sentence = (text) => asSentence(state.lang, text);
 
-/** A status's variables, names given by key (the demo's, the device's) in the current language. */
 /** Ids listed in the reader's language's brackets, or nothing. */
 const keptIds = (ids = []) => (ids.length ? tr('import.keptIds', { ids: ids.join(', ') }) : '');
 /** A backup's forms keyed once, as the preview and the result name them. */
@@ -82,6 +81,7 @@ const waitingVars = (w) => ({
   waitingCounted: w.counted,
   waitingKept: w.kept.length,
 });
+/** A status's variables, names given by key (the demo's, the device's) in the current language. */
 const varsOf = (vars = {}) => ({
   ...vars,
   ...(vars.nameKey ? { name: tr(vars.nameKey) } : {}),
@@ -212,9 +212,9 @@ function renderErrors() {
   root.replaceChildren(
     h('p', {
       class: 'error',
-      // (A file's name is shown as it is, never capitalised.)
+      // (The sentence starts with the file's name, shown as it is: never capitalised.)
       text:
-        (name ? tr('failed', { name, total }) : sentence(tr('failed', { name, total }))) +
+        tr('failed', { name, total }) +
         (total > problems.length ? ' ' + tr('failedMore', { shown: problems.length }) : ''),
     }),
     table(
