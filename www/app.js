@@ -502,8 +502,7 @@ $('#import-file').addEventListener('change', async (e) => {
     // An encrypted backup is opened with its own passphrase first; nothing is read without it.
     // One that cannot be opened (a field the core refuses) is said so before any passphrase is asked.
     if (await isEncryptedBackup(bytes)) {
-      await readSealedBackup(bytes);
-      bytes = await openEncrypted(file.name, bytes);
+      bytes = await openEncrypted(file.name, await readSealedBackup(bytes));
     }
     const p = await ask('preview', { name: file.name, bytes }, null, [bytes.buffer]);
     if (p.conflicts.length && !conflictInstrument)
@@ -522,8 +521,8 @@ $('#import-file').addEventListener('change', async (e) => {
   }
 });
 
-/** Asks for an encrypted backup's passphrase until it opens (or the person picks another file). */
-function openEncrypted(name, bytes) {
+/** Asks for an encrypted backup's passphrase until its envelope opens (or the person picks another file). */
+function openEncrypted(name, sealed) {
   const form = /** @type {HTMLFormElement} */ ($('#open-backup'));
   form.hidden = false;
   $('#open-backup-lead').textContent = tr('import.encrypted', { name });
@@ -535,7 +534,7 @@ function openEncrypted(name, bytes) {
       e.preventDefault();
       const input = /** @type {HTMLInputElement} */ ($('#open-backup-pass'));
       try {
-        const plain = await decryptBackup(bytes, input.value);
+        const plain = await decryptBackup(sealed, input.value);
         form.hidden = true;
         input.value = '';
         form.onsubmit = null;

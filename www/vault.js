@@ -346,9 +346,11 @@ export function readSealedBackup(bytes) {
   return ask('sealed.read', { bytes });
 }
 
-/** The backup inside an encrypted one; throws Refused for a wrong passphrase. */
-export async function decryptBackup(bytes, passphrase) {
-  const file = await readSealedBackup(bytes);
+/**
+ * The backup inside an encrypted one, given its envelope as `readSealedBackup` returned it
+ * (read once, however many passphrases are tried); throws Refused for a wrong passphrase.
+ */
+export async function decryptBackup(file, passphrase) {
   const kek = await wrappingKey(passphrase, file.salt, file.iterations);
   const plain = await openWith({ dk: kek }, file.data).catch(() => null);
   if (!plain) throw new Refused(0);
