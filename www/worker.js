@@ -453,15 +453,9 @@ const handlers = {
           replaced: result.replaced,
           conflicts: Object.entries(resolutions ?? {}).map(([id, kept]) => ({ id, kept })),
           ...(left.length ? { deleted_here: left } : {}),
+          // The trail names the forms counted here already; the page only counts them.
           ...(waiting(entries)
-            ? {
-                entries: {
-                  added: entries.add.length,
-                  same: entries.same,
-                  counted: entries.counted,
-                  kept: entries.kept,
-                },
-              }
+            ? { entries: { ...waitingSummary(entries), counted: entries.counted } }
             : {}),
         },
       },
