@@ -437,6 +437,7 @@ fn cli_json_has_exactly_the_promised_fields() {
             "mean_share",
             "n",
             "r2",
+            "small",
             "target"
         ]
     );
@@ -516,4 +517,45 @@ fn cli_items_target_and_tables() {
     let data = std::fs::read(DEMO).expect("demo");
     let out = manyi_stdin(&["drivers", "-", "--instrument", &inst, "--json"], &data);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The thesis's first `rows` responses, as a file in `dir`.
+fn first_rows(dir: &TempDir, rows: usize) -> String {
+    let text = std::fs::read_to_string(DEMO).expect("demo");
+    let lines: Vec<&str> = text.lines().take(rows + 1).collect();
+    dir.write(&format!("first-{rows}.csv"), lines.join("\n") + "\n")
+}
+
+#[test]
+fn fewer_than_thirty_listwise_rows_are_flagged_for_the_page_and_the_table() {
+    // The same rule as the NPS and the cross-tab's small groups (SMALL_GROUP,
+    // 30): a driver analysis of a few answers (say a branch's 13 in a week)
+    // still runs, but the page and the CLI's table say to read it with care.
+    let dir = TempDir::new("drivers-small");
+    let mut seen = [false; 2];
+    for rows in 20..60 {
+        let path = first_rows(&dir, rows);
+        let d = run(&path, None, None, 1);
+        let page = serde_json::to_value(d.for_page()).expect("JSON");
+        assert_eq!(page["small"], d.n < 30, "{rows} rows, n = {}", d.n);
+        if d.n == 29 || d.n == 30 {
+            seen[(d.n - 29) as usize] = true;
+        }
+        let table = stdout(&manyi(&["drivers", &path, "--lang", "en"]));
+        assert_eq!(
+            table.contains("fewer than 30 answers: read with care"),
+            d.n < 30,
+            "{rows} rows:\n{table}"
+        );
+        let zh = stdout(&manyi(&["drivers", &path]));
+        assert_eq!(zh.contains("样本少于 30，结果仅供参考"), d.n < 30, "{zh}");
+    }
+    assert_eq!(
+        seen,
+        [true, true],
+        "the boundary, n = 29 and n = 30, was met"
+    );
+    // The thesis's 366 are not small.
+    let page = serde_json::to_value(run(DEMO, None, None, 1).for_page()).expect("JSON");
+    assert_eq!(page["small"], false);
 }

@@ -449,6 +449,10 @@ function keyFigures(report) {
             tr('dash.kpiFix'),
             fix ? fix.toUpperCase() : tr('dash.kpiFixNone'),
             fix ? textOf(question(fix)?.text) : tr('dash.kpiFixNoneSub'),
+            // Few answers (the core's rule, as for the NPS): the pick is read with care.
+            v.drivers.small
+              ? h('span', { class: 'hint', id: 'kpi-fix-small', text: tr('nps.small') })
+              : null,
             h('a', { href: '#drivers', class: 'kpi-link', text: tr('dash.kpiFixLink') }),
           )
         : null,
@@ -637,6 +641,7 @@ function driversSection() {
   add(
     section,
     h('p', { id: 'drv-summary', text: tr('drv.summary', { n: d.n, r2: num(d.r2, 3), target }) }),
+    d.small ? h('p', { class: 'hint', id: 'drv-small', text: tr('drv.small', { n: d.n }) }) : null,
     h('p', {
       id: 'drv-pick',
       class: 'pick',

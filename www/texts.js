@@ -223,6 +223,8 @@ addStrings({
     'drv.busy': '正在计算关键驱动因素（自助抽样 1000 次）…',
     'drv.tooFew': '同时回答了 NPS 题和全部满意度项目的问卷只有 {n} 份，太少',
     'drv.constant': '{target} 在所用问卷中的回答全都相同，没有差异可供解释',
+    'drv.small':
+      '只有 {n} 份问卷同时回答了 NPS 题和全部满意度项目（少于 30）：各项占比随样本波动很大，结果仅供参考',
     'trend.title': 'NPS 趋势',
     'trend.period': '周期',
     'trend.month': '按月',
@@ -696,6 +698,8 @@ addStrings({
       'only {n} response{n?:s} answered the NPS question and every satisfaction item, too few',
     'drv.constant':
       '{target} has the same answer in every response used: there is no variation to explain',
+    'drv.small':
+      'Only {n} response{n?:s} answered the NPS question and every satisfaction item (fewer than 30): the shares move a lot from sample to sample, so read them with care',
     'trend.title': 'NPS trend',
     'trend.period': 'Period',
     'trend.month': 'Month',

@@ -2,12 +2,13 @@
 //!
 //! The numbers are [`manyi::drivers`]'; this file parses `--items`, and prints
 //! one row per item (question, r, importance, share with its bootstrap
-//! interval, index) and the item to fix first.
+//! interval, index), a warning when the rows are few, and the item to fix
+//! first.
 
 use manyi::drivers::{self, Drivers, Options, RESAMPLES};
 use manyi::{Instrument, Lang, Responses};
 
-use crate::render::{heading, Table};
+use crate::render::{heading, small_warning, Table};
 use crate::Failure;
 
 pub(crate) fn run(
@@ -76,6 +77,9 @@ fn table(instrument: &Instrument, d: &Drivers, seed: u64, lang: Lang) -> String 
         ]);
     }
     rows.render(&mut out);
+    if d.small() {
+        out.push_str(&format!("  ⚠ {}\n", small_warning(lang)));
+    }
     out.push_str(&if zh {
         format!(
             "  r：与目标题的相关系数（“—”：该题所有答案相同）；重要性：Shapley（LMG）分解的 R² 份额；\

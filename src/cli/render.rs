@@ -158,6 +158,11 @@ fn words(lang: Lang) -> &'static Words {
     }
 }
 
+/// The small-sample warning (fewer than 30 answers), as the NPS gives it.
+pub(crate) fn small_warning(lang: Lang) -> &'static str {
+    words(lang).small
+}
+
 /// Columns a character takes in a terminal: two for East Asian wide characters.
 fn char_width(c: char) -> usize {
     let c = c as u32;

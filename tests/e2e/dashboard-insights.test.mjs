@@ -155,6 +155,9 @@ test('key drivers: the table is the core’s, its fix-first item marked in the c
     await page.locator('#drv-summary').textContent(),
     `n = ${cli.n} · R² = ${fmt(cli.r2, 3)}（各项共同解释 Q17 差异的比例）`,
   );
+  // 3,000 answers are not few: no small-sample warning.
+  assert.equal(await page.locator('#drv-small').count(), 0);
+  assert.equal(await page.locator('#kpi-fix-small').count(), 0);
   // The pick: one row marked (with words, not only a colour), one point drawn as the mark, the top row names it.
   assert.deepEqual(
     await page
@@ -267,6 +270,50 @@ test('a filter changes the key drivers and the trend as the CLI computes them on
     '2023-05',
     '2023-06',
   ]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('key drivers of fewer than 30 answers say to read them with care, beside the pick and in the top row, as the CLI does', async () => {
+  const context = await env.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await openStaff(page, `${env.url}dashboard.html?demo`);
+  await page.locator('#nps-value').waitFor();
+  await driversDrawn(page);
+  assert.equal(await page.locator('#drv-small').count(), 0, 'the 366 thesis answers are not few');
+  // 20 responses: enough to compute (five items need seven), too few to lean on.
+  const few = `${lines.slice(0, 21).join('\n')}\n`;
+  const cli = JSON.parse(
+    execFileSync(
+      'cargo',
+      ['run', '--quiet', '--release', '--bin', 'manyi', '--', 'drivers', '-', '--json'],
+      {
+        cwd: ROOT,
+        input: few,
+        encoding: 'utf8',
+      },
+    ),
+  );
+  assert.ok(cli.n < 30 && cli.n >= 7, `n = ${cli.n}`);
+  await page
+    .locator('#src-file')
+    .setInputFiles({ name: 'few.csv', mimeType: 'text/csv', buffer: Buffer.from(few) });
+  await page.locator('#drv-small').waitFor();
+  await driversDrawn(page);
+  assert.equal(
+    await page.locator('#drv-small').textContent(),
+    `只有 ${cli.n} 份问卷同时回答了 NPS 题和全部满意度项目（少于 30）：各项占比随样本波动很大，结果仅供参考`,
+  );
+  assert.equal(await page.locator('#drv-table tbody tr').count(), cli.items.length);
+  // The top row's "fix first" carries the same warning as a small NPS.
+  assert.equal(await page.locator('#kpi-fix-small').textContent(), '作答人数少于 30，结果仅供参考');
+  await toEnglish(page);
+  assert.equal(
+    await page.locator('#drv-small').textContent(),
+    `Only ${cli.n} responses answered the NPS question and every satisfaction item (fewer than 30): the shares move a lot from sample to sample, so read them with care`,
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

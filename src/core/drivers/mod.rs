@@ -23,6 +23,10 @@
 //!   shares are recomputed (a resample with R² = 0 has every share 0), and the
 //!   2.5% and 97.5% points are taken with linear interpolation between order
 //!   statistics (numpy's default percentile).
+//! - **small**: fewer than 30 listwise rows ([`SMALL_GROUP`], as for the NPS
+//!   and the cross-tab's groups). The analysis still runs (it needs only
+//!   p + 2 rows), but its shares then move a lot from sample to sample, so the
+//!   page and the CLI's table say to read it with care ([`Drivers::small`]).
 //! - **fix_first**: among the items whose index is below the mean index of the
 //!   items, the one with the highest share (the first in item order on a tie);
 //!   `None` when no item is below the mean or none of those has a share above 0
@@ -63,6 +67,7 @@ use std::collections::HashMap;
 use rand_distr::{Binomial, Distribution};
 use serde::Serialize;
 
+use crate::crosstab::SMALL_GROUP;
 use crate::error::{Error, ErrorKind, Problem, ProblemCode, Result};
 use crate::generate::Rng;
 use crate::instrument::{Instrument, QuestionKind, MISSING};
@@ -175,7 +180,8 @@ pub struct Drivers {
 }
 
 /// The drivers as the dashboard draws them: the CLI's JSON plus the item to
-/// fix first and the chart's dividing lines.
+/// fix first, the chart's dividing lines and whether the rows are few
+/// ([`Drivers::small`]).
 #[derive(Debug, Serialize)]
 pub struct PageDrivers<'a> {
     #[serde(flatten)]
@@ -183,6 +189,7 @@ pub struct PageDrivers<'a> {
     fix_first: Option<&'a str>,
     mean_index: f64,
     mean_share: Option<f64>,
+    small: bool,
 }
 
 impl Drivers {
@@ -193,7 +200,15 @@ impl Drivers {
             fix_first: self.fix_first.as_deref(),
             mean_index: self.mean_index,
             mean_share: self.mean_share,
+            small: self.small(),
         }
+    }
+
+    /// Whether the analysis rests on fewer than [`SMALL_GROUP`] (30) listwise
+    /// rows, the rule the NPS and the cross-tab's groups follow: it still
+    /// runs, and the page and the CLI's table say to read it with care.
+    pub fn small(&self) -> bool {
+        self.n < SMALL_GROUP
     }
 }
 
