@@ -78,7 +78,21 @@ function surveyUrl() {
 }
 
 async function issue() {
-  const n = Math.max(1, Math.min(200, Math.floor(Number($('#count').value) || 0)));
+  const { invitationCount } = await core();
+  const count = $('#count');
+  let n;
+  try {
+    n = invitationCount(count.value);
+  } catch (error) {
+    // The core's refusal (a number outside 1–200, or no number): said, and nothing issued.
+    const p = error?.problems?.[0];
+    if (!p) throw error;
+    count.setAttribute('aria-invalid', 'true');
+    say('issue-status', () => tr('inv.badCount', { expected: p.expected, value: p.value ?? '' }));
+    count.focus();
+    return;
+  }
+  count.removeAttribute('aria-invalid');
   const base = $('#base').value.trim() || surveyUrl();
   let url;
   try {
@@ -404,6 +418,7 @@ $('#scan').addEventListener('click', scan);
 
 renderTexts();
 $('#base').value = surveyUrl();
+$('#count').max = String((await core()).maxInvitations());
 catchFailures(
   () => $('#issue-status'),
   (what) => tr('app.failed', { what }),

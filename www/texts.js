@@ -74,6 +74,7 @@ addStrings({
     'inv.printPosters': '打印海报（每页 1 张）',
     'inv.oneTime': '每个邀请只能提交一份答卷：海报和小票上的二维码各用一次。',
     'inv.badBase': '“{base}”不是有效的网址。',
+    'inv.badCount': '数量须为 {expected} 的整数，而不是“{value}”',
     'inv.issued': '已生成 {n} 个邀请。',
     'inv.slipTitle': '满意度调查邀请',
     'inv.slipHint': '请用手机扫码作答，提交后把答卷码发给网点。',
@@ -536,6 +537,7 @@ addStrings({
     'inv.oneTime':
       'Each invitation takes one response: every QR code on a poster or slip is used once.',
     'inv.badBase': '“{base}” is not a valid address.',
+    'inv.badCount': 'The number must be a whole number from {expected}, not “{value}”',
     'inv.issued': '{n} invitation{n?:s} issued.',
     'inv.slipTitle': 'Satisfaction survey invitation',
     'inv.slipHint': 'Scan with your phone, answer, then send the response code to the branch.',

@@ -197,6 +197,20 @@ pub fn issue_token(key: &[u8], nonce: &[u8]) -> Result<String, JsValue> {
     handoff::issue_token(key, nonce).map_err(js_error)
 }
 
+/// How many invitations to issue, from the number typed (1–200); throws naming the value.
+#[cfg(feature = "page")]
+#[wasm_bindgen(js_name = invitationCount)]
+pub fn invitation_count(text: &str) -> Result<u32, JsValue> {
+    handoff::invitation_count(text).map_err(js_error)
+}
+
+/// The most invitations issued in one batch (the number field's `max`).
+#[cfg(feature = "page")]
+#[wasm_bindgen(js_name = maxInvitations)]
+pub fn max_invitations() -> u32 {
+    handoff::MAX_INVITATIONS
+}
+
 /// The branch key's short public name (4 characters).
 #[cfg(feature = "page")]
 #[wasm_bindgen(js_name = keyName)]

@@ -49,6 +49,51 @@ async function staffDevice(n = 2) {
   return { context, page, errors, links };
 }
 
+test('a batch of invitations is 1 to 200: another number is refused, naming it, and nothing is issued', async () => {
+  const { context, page, errors } = await staffDevice(3);
+  assert.equal(await page.locator('.slip').count(), 3);
+  assert.equal(await page.locator('#count').getAttribute('max'), '200');
+  for (const [value, zh, en] of [
+    [
+      '500',
+      '数量须为 1–200 的整数，而不是“500”',
+      'The number must be a whole number from 1–200, not “500”',
+    ],
+    [
+      '0',
+      '数量须为 1–200 的整数，而不是“0”',
+      'The number must be a whole number from 1–200, not “0”',
+    ],
+    ['', '数量须为 1–200 的整数，而不是“”', 'The number must be a whole number from 1–200, not “”'],
+  ]) {
+    await page.locator('#count').fill(value);
+    await page.locator('#issue-go').click();
+    await page.waitForFunction(
+      (t) => document.querySelector('#issue-status').textContent === t,
+      zh,
+    );
+    // The last batch's slips stay; nothing new was stored.
+    assert.equal(await page.locator('.slip').count(), 3);
+    assert.equal((await idbAll(page, 'invitations')).length, 3);
+    assert.equal(await page.locator('#count').getAttribute('aria-invalid'), 'true');
+    await page.locator('#lang').click();
+    // (The status follows the language once the key line is drawn again.)
+    await page.waitForFunction(
+      (t) => document.querySelector('#issue-status').textContent === t,
+      en,
+    );
+    await page.locator('#lang').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  }
+  await page.locator('#count').fill('2');
+  await page.locator('#issue-go').click();
+  await page.waitForFunction(() => document.querySelectorAll('.slip').length === 2);
+  assert.equal(await page.locator('#count').getAttribute('aria-invalid'), null);
+  assert.equal((await idbAll(page, 'invitations')).length, 5);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 /** A customer's phone: opens the link, answers every question, submits; returns the code shown. */
 async function customerAnswers(link) {
   const context = await env.newContext(PHONE);

@@ -205,6 +205,43 @@ pub fn key_name(key: &[u8]) -> Result<String> {
     Ok(text(&encode_bytes(&[id[0], id[1], 0, 0, 0])[..4]))
 }
 
+/// The most invitations issued in one batch: a branch prints a day's slips or
+/// a poster run, and a larger batch would make thousands of tokens whose
+/// slips nobody prints.
+pub const MAX_INVITATIONS: u32 = 200;
+
+/// How many invitations to issue, as typed (`count`): a whole number from 1
+/// to [`MAX_INVITATIONS`]; anything else is refused naming the value
+/// ([`ProblemCode::NotAnInteger`], [`ProblemCode::OutOfRange`]), never
+/// quietly changed into a number that was not asked for.
+pub fn invitation_count(text: &str) -> Result<u32> {
+    let text = text.trim();
+    let range = format!("1–{MAX_INVITATIONS}");
+    let refuse = |code, message: String| {
+        Error::single(
+            ErrorKind::Request,
+            Problem::new(code, message)
+                .in_field("count")
+                .with_value(text)
+                .expecting(range.clone()),
+        )
+    };
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refuse(
+            ProblemCode::NotAnInteger,
+            format!("the number of invitations must be a whole number from {range}, not {text:?}"),
+        ));
+    }
+    match text.parse::<u32>() {
+        Ok(n) if (1..=MAX_INVITATIONS).contains(&n) => Ok(n),
+        _ => Err(refuse(
+            ProblemCode::OutOfRange,
+            format!("the number of invitations must be from {range}, not {text}"),
+        )),
+    }
+}
+
 /// A one-time invitation token for `nonce` (random bytes from the caller),
 /// signed with the branch key.
 pub fn issue_token(key: &[u8], nonce: &[u8]) -> Result<String> {

@@ -182,3 +182,28 @@ fn qr_codes_read_back_from_a_frame() {
     assert_eq!(decode_qr(side, side, &grey), ["1AB2C-DEF34"]);
     assert!(decode_qr(0, 0, &[]).is_empty());
 }
+
+#[test]
+fn a_batch_of_invitations_is_1_to_200_or_refused_naming_the_value() {
+    assert_eq!(invitation_count("1").unwrap(), 1);
+    assert_eq!(invitation_count(" 8 ").unwrap(), 8);
+    assert_eq!(invitation_count("200").unwrap(), MAX_INVITATIONS);
+    for (text, code) in [
+        ("0", ProblemCode::OutOfRange),
+        ("201", ProblemCode::OutOfRange),
+        ("500", ProblemCode::OutOfRange),
+        ("-3", ProblemCode::OutOfRange),
+        ("99999999999999999999", ProblemCode::OutOfRange),
+        ("", ProblemCode::NotAnInteger),
+        ("2.5", ProblemCode::NotAnInteger),
+        ("abc", ProblemCode::NotAnInteger),
+        ("1e2", ProblemCode::NotAnInteger),
+    ] {
+        let e = invitation_count(text).expect_err(text);
+        let p = &e.problems()[0];
+        assert_eq!(p.code, code, "{text:?}");
+        assert_eq!(p.field.as_deref(), Some("count"), "{text:?}");
+        assert_eq!(p.value.as_deref(), Some(text.trim()), "{text:?}");
+        assert_eq!(p.expected.as_deref(), Some("1–200"), "{text:?}");
+    }
+}
