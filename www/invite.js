@@ -88,7 +88,8 @@ async function issue() {
     const p = error?.problems?.[0];
     if (!p) throw error;
     count.setAttribute('aria-invalid', 'true');
-    say('issue-status', () => tr('inv.badCount', { expected: p.expected, value: p.value ?? '' }));
+    const vars = { expected: p.expected, value: p.value ?? '' };
+    say('issue-status', () => tr(vars.value ? 'inv.badCount' : 'inv.noCount', vars));
     count.focus();
     return;
   }

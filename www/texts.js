@@ -75,6 +75,7 @@ addStrings({
     'inv.oneTime': '每个邀请只能提交一份答卷：海报和小票上的二维码各用一次。',
     'inv.badBase': '“{base}”不是有效的网址。',
     'inv.badCount': '数量须为 {expected} 的整数，而不是“{value}”',
+    'inv.noCount': '请填写要发放的邀请数量（{expected}）',
     'inv.issued': '已生成 {n} 个邀请。',
     'inv.slipTitle': '满意度调查邀请',
     'inv.slipHint': '请用手机扫码作答，提交后把答卷码发给网点。',
@@ -537,7 +538,8 @@ addStrings({
     'inv.oneTime':
       'Each invitation takes one response: every QR code on a poster or slip is used once.',
     'inv.badBase': '“{base}” is not a valid address.',
-    'inv.badCount': 'The number must be a whole number from {expected}, not “{value}”',
+    'inv.badCount': 'The number of invitations must be a whole number, {expected}, not “{value}”',
+    'inv.noCount': 'Type how many invitations to issue ({expected})',
     'inv.issued': '{n} invitation{n?:s} issued.',
     'inv.slipTitle': 'Satisfaction survey invitation',
     'inv.slipHint': 'Scan with your phone, answer, then send the response code to the branch.',

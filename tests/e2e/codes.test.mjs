@@ -57,14 +57,14 @@ test('a batch of invitations is 1 to 200: another number is refused, naming it, 
     [
       '500',
       '数量须为 1–200 的整数，而不是“500”',
-      'The number must be a whole number from 1–200, not “500”',
+      'The number of invitations must be a whole number, 1–200, not “500”',
     ],
     [
       '0',
       '数量须为 1–200 的整数，而不是“0”',
-      'The number must be a whole number from 1–200, not “0”',
+      'The number of invitations must be a whole number, 1–200, not “0”',
     ],
-    ['', '数量须为 1–200 的整数，而不是“”', 'The number must be a whole number from 1–200, not “”'],
+    ['', '请填写要发放的邀请数量（1–200）', 'Type how many invitations to issue (1–200)'],
   ]) {
     await page.locator('#count').fill(value);
     await page.locator('#issue-go').click();
