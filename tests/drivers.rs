@@ -459,6 +459,13 @@ fn cli_json_has_exactly_the_promised_fields() {
         fix_index < mean_index,
         "the item to fix first is below the mean index"
     );
+    let fix_share = items.iter().find(|i| i["question"] == fix).unwrap()["share"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        fix_share > page["mean_share"].as_f64().unwrap(),
+        "and above the mean share: in the quadrant the chart shades"
+    );
     for item in v["items"].as_array().expect("items") {
         assert_eq!(
             keys(item),

@@ -208,7 +208,7 @@ addStrings({
     'drv.pick': '优先改进：{q}',
     'drv.show': '显示散点图和表格',
     'drv.hide': '收起散点图和表格',
-    'drv.none': '没有哪一项的满意度指数低于各项平均值，暂无优先改进项。',
+    'drv.none': '没有哪一项既重要性高于平均、满意度指数又低于平均，暂无优先改进项。',
     'drv.chartLabel':
       '重要性与满意度散点图：横轴为占 R² 的比例，纵轴为满意度指数，虚线为两者的平均值；{pick}',
     'drv.chartPick': '{q} 为优先改进项',
@@ -216,7 +216,7 @@ addStrings({
     'drv.x': '重要性：占 R² 的比例（%）',
     'drv.y': '满意度指数（0–100）',
     'drv.legend':
-      '虚线：各项重要性与满意度指数的平均值；橙色大圆点：优先改进项，即满意度指数低于平均的项目中重要性最高者。',
+      '虚线：各项重要性与满意度指数的平均值；橙色大圆点：优先改进项，即阴影区（重要性高于平均、满意度指数低于平均）中重要性最高者。',
     'drv.caption': '关键驱动因素（表格与上图数字相同）',
     'drv.item': '题目',
     'drv.share': '占 R² 比例（95% 区间）',
@@ -683,7 +683,8 @@ addStrings({
     'drv.pick': 'Fix first: {q}',
     'drv.show': 'Show the chart and table',
     'drv.hide': 'Hide the chart and table',
-    'drv.none': 'No item has an index below the items’ mean: nothing to fix first.',
+    'drv.none':
+      'No item is both above the mean importance and below the mean index: nothing to fix first.',
     'drv.chartLabel':
       'Importance against satisfaction: share of R² across, satisfaction index up, the dashed lines at their means; {pick}',
     'drv.chartPick': '{q} is the item to fix first',
@@ -691,7 +692,7 @@ addStrings({
     'drv.x': 'Importance: share of R² (%)',
     'drv.y': 'Satisfaction index (0–100)',
     'drv.legend':
-      'Dashed lines: the items’ mean importance and mean index; large vermillion dot: the item to fix first, the most important of those with an index below the mean.',
+      'Dashed lines: the items’ mean importance and mean index; large vermillion dot: the item to fix first, the most important in the shaded quadrant (above the mean importance, below the mean index).',
     'drv.caption': 'Key drivers (the chart’s numbers)',
     'drv.item': 'Item',
     'drv.share': 'Share of R² (95% interval)',

@@ -94,16 +94,16 @@ fn table(instrument: &Instrument, d: &Drivers, seed: u64, lang: Lang) -> String 
     });
     out.push_str(&match (&d.fix_first, zh) {
         (Some(q), true) => format!(
-            "优先改进：{}（指数低于各题平均、占比最高的一题）\n",
+            "优先改进：{}（重要性高于各题平均、指数低于各题平均的题目中占比最高者）\n",
             heading(instrument, q, lang)
         ),
         (Some(q), false) => format!(
-            "Fix first: {} (the highest share among items whose index is below the items' mean)\n",
+            "Fix first: {} (the highest share among items above the items' mean share and below their mean index)\n",
             heading(instrument, q, lang)
         ),
-        (None, true) => "优先改进：无（没有指数低于平均且占比大于 0 的题目）\n".into(),
+        (None, true) => "优先改进：无（没有重要性高于平均且指数低于平均的题目）\n".into(),
         (None, false) => {
-            "Fix first: none (no item with an index below the mean has a share above 0)\n".into()
+            "Fix first: none (no item is both above the mean share and below the mean index)\n".into()
         }
     });
     out

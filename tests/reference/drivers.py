@@ -17,7 +17,9 @@ without anything from manyi:
   Σ_S |S|!(p − |S| − 1)!/p! · (R²(S ∪ {j}) − R²(S));
 - Pearson r (None for a constant item), share = importance / R²;
 - the 0–100 index over every row that answered the item;
-- fix_first: the largest share among items whose index is below the mean index.
+- fix_first: the largest share among items whose index is below the mean index
+  and whose share is above the mean share (the quadrant "high importance, low
+  satisfaction" that issue 17 names as what to fix first).
 
 Scores: an item with k options scores k … 1 (option A best); a scale question
 (q17) its value.
@@ -101,7 +103,13 @@ def analyse(rows, target, items):
             }
         )
     mean_index = sum(d["index"] for d in out) / p
-    below = [d for d in out if d["index"] < mean_index and (d["share"] or 0) > 0]
+    shares = [d["share"] for d in out if d["share"] is not None]
+    mean_share = sum(shares) / len(shares) if shares else None
+    below = [
+        d
+        for d in out
+        if mean_share is not None and d["index"] < mean_index and (d["share"] or 0) > mean_share
+    ]
     fix = max(below, key=lambda d: d["share"])["question"] if below else None
     return {"target": target, "n": n, "r2": full, "items": out, "fix_first": fix}
 

@@ -27,10 +27,11 @@
 //!   and the cross-tab's groups). The analysis still runs (it needs only
 //!   p + 2 rows), but its shares then move a lot from sample to sample, so the
 //!   page and the CLI's table say to read it with care ([`Drivers::small`]).
-//! - **fix_first**: among the items whose index is below the mean index of the
-//!   items, the one with the highest share (the first in item order on a tie);
-//!   `None` when no item is below the mean or none of those has a share above 0
-//!   ([`fix_first`]).
+//! - **fix_first**: the chart's quadrant "high importance, low satisfaction":
+//!   among the items whose index is below the items' mean index and whose
+//!   share is above their mean share (1 / p), the one with the highest share
+//!   (the first in item order on a tie); `None` when no item is in that
+//!   quadrant ([`fix_first`]).
 //!
 //! Degenerate data get defined values, never NaN:
 //!
@@ -229,19 +230,30 @@ fn refuse(code: ProblemCode, field: &str, value: &str, message: String) -> Error
     )
 }
 
-/// The item to improve first: among the items whose index is below the mean
-/// index of `items`, the one with the highest share (the first on a tie);
-/// `None` if no item is below the mean or none of those has a share above 0.
+/// The item to improve first: the chart's quadrant "high importance, low
+/// satisfaction" (issue 17): among the items whose index is below the mean
+/// index and whose share is above the mean share ([`mean_share`]), the one
+/// with the highest share (the first on a tie); `None` when that quadrant is
+/// empty. A weak item that matters less than the average item is not picked:
+/// on the chart it lies outside the quadrant named "fix first".
 pub fn fix_first(items: &[Driver]) -> Option<String> {
-    let mean = mean_index(items);
+    let index = mean_index(items);
+    let share = mean_share(items)?;
     let mut best: Option<&Driver> = None;
-    for d in items.iter().filter(|d| d.index < mean) {
-        let share = d.share.unwrap_or(0.0);
-        if share > 0.0 && best.is_none_or(|b| share > b.share.unwrap_or(0.0)) {
+    for d in items.iter().filter(|d| d.index < index) {
+        let s = d.share.unwrap_or(0.0);
+        if s > share && best.is_none_or(|b| s > b.share.unwrap_or(0.0)) {
             best = Some(d);
         }
     }
     best.map(|d| d.question.clone())
+}
+
+/// The items' mean share (the chart's vertical line): 1 / p when R² > 0,
+/// as shares then sum to 1; `None` when no item has a share (R² is 0).
+pub fn mean_share(items: &[Driver]) -> Option<f64> {
+    let shares: Vec<f64> = items.iter().filter_map(|d| d.share).collect();
+    (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64)
 }
 
 /// R² of every subset of the p items (bit j of the index: item j), from the
@@ -678,8 +690,7 @@ pub fn drivers(
         });
     }
     let fix_first = fix_first(&out);
-    let shares: Vec<f64> = out.iter().filter_map(|d| d.share).collect();
-    let mean_share = (!shares.is_empty()).then(|| shares.iter().sum::<f64>() / shares.len() as f64);
+    let mean_share = mean_share(&out);
     Ok(Drivers {
         target: target.id.clone(),
         n: n as u64,

@@ -203,15 +203,33 @@ fn driver(q: &str, index: f64, share: Option<f64>) -> Driver {
 }
 
 #[test]
-fn fix_first_is_the_biggest_share_below_the_mean_index() {
-    // Mean index 50: q2 (40) and q3 (30) are below; q2's share is larger.
-    // q1 has the largest share but is above the mean.
+fn fix_first_is_the_biggest_share_in_the_quadrant_high_importance_low_index() {
+    // Issue 17: the chart's quadrant "high importance, low satisfaction" is
+    // what to fix first. Mean index 50, mean share 1/4: q2 (40, 0.35) and
+    // q3 (30, 0.30) are in it, q2's share larger; q1 has the largest share
+    // but is above the mean index.
     let items = [
+        driver("q1", 80.0, Some(0.3)),
+        driver("q2", 40.0, Some(0.35)),
+        driver("q3", 30.0, Some(0.3)),
+        driver("q4", 50.0, Some(0.05)),
+    ];
+    assert_eq!(fix_first(&items).as_deref(), Some("q2"));
+    // Below the mean index but less important than the items' mean (1/3):
+    // outside the quadrant, so not what to fix first, however weak.
+    let weak_but_minor = [
         driver("q1", 80.0, Some(0.5)),
         driver("q2", 40.0, Some(0.3)),
         driver("q3", 30.0, Some(0.2)),
     ];
-    assert_eq!(fix_first(&items).as_deref(), Some("q2"));
+    assert_eq!(fix_first(&weak_but_minor), None);
+    // A tie in the quadrant goes to the first in item order.
+    let tie = [
+        driver("q1", 90.0, Some(0.1)),
+        driver("q2", 30.0, Some(0.45)),
+        driver("q3", 30.0, Some(0.45)),
+    ];
+    assert_eq!(fix_first(&tie).as_deref(), Some("q2"));
     // Equal indices: none below the mean.
     let flat = [driver("q1", 50.0, Some(0.5)), driver("q2", 50.0, Some(0.5))];
     assert_eq!(fix_first(&flat), None);
