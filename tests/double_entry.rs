@@ -198,3 +198,30 @@ fn an_edit_lists_each_changed_answer_as_marked_on_the_paper() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn a_form_keyed_both_times_by_one_operator_is_named_and_counted_as_their_own() {
+    // Double entry catches an operator's misreadings only when someone else
+    // keys the second pass: the same person tends to misread the same mark
+    // twice. Allowed (a branch may have one clerk), but said and counted.
+    assert!(double_entry::same_operator("张三", "张三"));
+    assert!(double_entry::same_operator(" Li Si ", "li si"));
+    assert!(!double_entry::same_operator("张三", "李四"));
+    assert!(!double_entry::same_operator("Li Si", "Li Sì"));
+    let inst = Instrument::builtin();
+    let one = keying();
+    let v = double_entry::verify(&inst, "X", "张三", &one, " 张三", &one, &[]).unwrap();
+    assert!(v.same_operator);
+    let v = double_entry::verify(&inst, "X", "张三", &one, "李四", &one, &[]).unwrap();
+    assert!(!v.same_operator);
+    let trail = json!([
+        verify_entry("A", "a ", &[(0, 1, 0)]),
+        verify_entry("A", "B", &[]),
+        verify_entry("B", "B", &[]),
+        verify_entry("A", "A", &[]),
+    ]);
+    let t = double_entry::tally(&inst, &trail).unwrap();
+    let rows: Vec<_> = t.iter().map(|t| (t.who.as_str(), t.forms, t.own)).collect();
+    // "a " is A: one operator, named as first written; A checked their own keying twice, B once.
+    assert_eq!(rows, [("A", 5, 2), ("B", 3, 1)]);
+}

@@ -467,8 +467,8 @@ const instrumentJson = () => JSON.stringify(instrument);
 
 /**
  * The core's verification of `entry` by the second keying `second`, with
- * `paper` the paper's answers at the disagreements: the record to store and
- * its audit entry.
+ * `paper` the paper's answers at the disagreements: the record to store, its
+ * audit entry, and whether one operator keyed both passes (`own`: the core's rule).
  */
 async function verified(entry, second, who, at, paper) {
   const v = await ask('entry.verify', {
@@ -481,7 +481,11 @@ async function verified(entry, second, who, at, paper) {
     instrument: instrumentJson(),
   });
   const record = await paperRecord(entry.id, Uint8Array.from(v.codes), entry.operator, who);
-  return { record, audit: { at, what: 'verify', who, detail: v.verification } };
+  return {
+    record,
+    audit: { at, what: 'verify', who, detail: v.verification },
+    own: v.same_operator,
+  };
 }
 
 async function saveSecond(id, codes, who, at) {
@@ -492,9 +496,9 @@ async function saveSecond(id, codes, who, at) {
     instrument: instrumentJson(),
   });
   if (!differ.length) {
-    const { record, audit } = await verified(entry, codes, who, at, new Uint8Array(0));
+    const { record, audit, own } = await verified(entry, codes, who, at, new Uint8Array(0));
     await addKeyed(record, audit);
-    return saved(id, 'entry.agreed');
+    return saved(id, own ? 'entry.agreedOwn' : 'entry.agreed');
   }
   showResolve(entry, codes, differ, who);
 }
@@ -566,6 +570,8 @@ function showResolve(entry, second, differ, who) {
     );
   });
   let finishing = false;
+  /** Whether one operator keyed both passes (the core says so when verifying). */
+  let own = false;
   async function finish() {
     if (finishing) return;
     const open = differ.find((i) => !resolved.has(i));
@@ -582,7 +588,8 @@ function showResolve(entry, second, differ, who) {
     $('#form').inert = false;
     backToForm();
     try {
-      const { record, audit } = await verified(entry, second, who, at, paper);
+      const { record, audit, own: ownKeying } = await verified(entry, second, who, at, paper);
+      own = ownKeying;
       await addKeyed(record, audit);
     } catch (error) {
       finishing = false;
@@ -594,7 +601,7 @@ function showResolve(entry, second, differ, who) {
     }
     if (box.contains(document.activeElement)) backToForm();
     box.replaceChildren();
-    await saved(entry.id, 'entry.resolved');
+    await saved(entry.id, own ? 'entry.resolvedOwn' : 'entry.resolved');
   }
   box.replaceChildren(
     h('h3', { id: 'resolve-h', text: tr('entry.disagree', { id: entry.id, n: differ.length }) }),
@@ -740,6 +747,7 @@ async function renderFigures() {
       h('td', { class: 'num', text: String(r.disagreements) }),
       h('td', { class: 'num errors', text: String(r.errors) }),
       h('td', { class: 'num', text: `${(100 * r.error_rate).toFixed(2)}%` }),
+      h('td', { class: 'num', text: String(r.own) }),
     ),
   );
   $('#tally').replaceChildren(
@@ -759,6 +767,7 @@ async function renderFigures() {
                 'entry.tallyDisagree',
                 'entry.tallyErrors',
                 'entry.tallyRate',
+                'entry.tallyOwn',
               ].map((k) => h('th', { scope: 'col', text: tr(k) })),
             ),
           ),

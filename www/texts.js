@@ -287,12 +287,16 @@ addStrings({
     'entry.savedSingle': '已保存 {id}，已计入报告。',
     'entry.failed': '保存失败，未写入任何内容：{what}',
     'entry.agreed': '{id} 两遍录入一致，已计入报告。',
+    'entry.agreedOwn':
+      '{id} 两遍录入一致，已计入报告。两遍都由同一操作员录入：由另一人录第二遍才能发现看错的地方。',
     'entry.noChange': '{id} 没有改动。',
     'entry.edited': '已修改 {id}（{n} 处），已记入审计记录。',
     'entry.paperSays': '第 {n} 题纸质问卷上的答案',
     'entry.resolveReady': '已全部填写，按 Enter 保存核对结果。',
     'entry.resolveOpen': '第 {n} 题还没有填写纸质问卷上的答案。',
     'entry.resolved': '{id} 的不一致之处已按纸质问卷更正，已计入报告。',
+    'entry.resolvedOwn':
+      '{id} 的不一致之处已按纸质问卷更正，已计入报告。两遍都由同一操作员录入：由另一人录第二遍才能发现看错的地方。',
     'entry.disagree': '{id}：两遍录入有 {n} 处不一致，请对照纸质问卷',
     'entry.resolveHint':
       '在最右列键入纸质问卷上的答案（字母、0–10 或空格表示未作答），然后按 Enter。',
@@ -310,6 +314,7 @@ addStrings({
     'entry.tallyDisagree': '不一致字段',
     'entry.tallyErrors': '其中本人录错',
     'entry.tallyRate': '录错率',
+    'entry.tallyOwn': '本人两遍',
     'entry.noTally': '还没有完成的双录入核对。',
     'entry.statusPending': '待核对',
     'entry.statusVerified': '已核对',
@@ -766,6 +771,8 @@ addStrings({
     'entry.savedSingle': 'Saved {id}; it counts in reports.',
     'entry.failed': 'Not saved, nothing was written: {what}',
     'entry.agreed': '{id}: both entries agree; it counts in reports.',
+    'entry.agreedOwn':
+      '{id}: both entries agree; it counts in reports. The same operator keyed both passes: a second pass by someone else catches misreadings.',
     'entry.noChange': '{id}: nothing changed.',
     'entry.edited': 'Edited {id} ({n} change(s)); recorded in the audit trail.',
     'entry.paperSays': 'Question {n} as on the paper form',
@@ -773,6 +780,8 @@ addStrings({
     'entry.resolveOpen': 'Question {n} still needs the answer on the paper form.',
     'entry.resolved':
       '{id}: the disagreements are settled from the paper form; it counts in reports.',
+    'entry.resolvedOwn':
+      '{id}: the disagreements are settled from the paper form; it counts in reports. The same operator keyed both passes: a second pass by someone else catches misreadings.',
     'entry.disagree': '{id}: the two entries disagree in {n} place(s): check the paper form',
     'entry.resolveHint':
       'Type the answer on the paper form in the last column (letter, 0–10 or Space for not answered), then press Enter.',
@@ -790,6 +799,7 @@ addStrings({
     'entry.tallyDisagree': 'Disagreeing fields',
     'entry.tallyErrors': 'Keyed wrong by them',
     'entry.tallyRate': 'Error rate',
+    'entry.tallyOwn': 'Both passes theirs',
     'entry.noTally': 'No double entry checked yet.',
     'entry.statusPending': 'Waiting',
     'entry.statusVerified': 'Checked',

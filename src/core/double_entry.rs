@@ -12,10 +12,18 @@
 //! - **Charging.** A disagreement is an error of each operator whose keying
 //!   differs from the paper: of one operator when the paper agrees with the
 //!   other keying, of both when it agrees with neither.
+//! - **One operator, both passes.** Double entry finds an operator's
+//!   misreadings only when someone else keys the second pass: the same person
+//!   tends to misread the same mark twice. It is allowed (a branch may have one
+//!   clerk), but a form whose two keyings were typed under the same name —
+//!   equal once spaces around it are trimmed and letter case is ignored
+//!   ([`same_operator`]) — is said so when it is verified, and counted.
 //! - **The tally** per operator, over every verification in the audit trail:
-//!   forms keyed (in either pass), disagreements seen, errors charged, and the
-//!   error rate, errors per answer keyed: errors / (forms × questions).
-//!   Operators are listed in the order they first appear in the trail.
+//!   forms keyed (in either pass), disagreements seen, errors charged, the
+//!   error rate, errors per answer keyed: errors / (forms × questions), and
+//!   the forms they verified against their own first keying. Operators are
+//!   the same by [`same_operator`], listed under the name they first appear
+//!   with in the trail, in that order.
 //! - **Edits.** An edit of a saved form lists each question whose answer
 //!   changed, from and to as marked on the paper ([`mark`]).
 //!
@@ -61,6 +69,8 @@ pub struct Verified {
     pub codes: Vec<u8>,
     /// What the audit trail records.
     pub verification: Verification,
+    /// Whether one operator keyed both passes ([`same_operator`]).
+    pub same_operator: bool,
 }
 
 /// One operator's keying accuracy.
@@ -76,6 +86,16 @@ pub struct Tally {
     pub errors: u64,
     /// Errors per answer keyed: errors / (forms × questions).
     pub error_rate: f64,
+    /// Forms this operator keyed both times: verified, but not independently.
+    pub own: u64,
+}
+
+/// Whether two operator names are one operator: equal once the spaces around
+/// them are trimmed and letter case is ignored (`" Li Si"` is `"li si"`;
+/// `"Li Sì"` is someone else).
+pub fn same_operator(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    a == b || a.to_lowercase() == b.to_lowercase()
 }
 
 /// One answer changed by an edit, as marked on the paper.
@@ -208,6 +228,7 @@ pub fn verify(
             second: second_operator.to_owned(),
             disagreements: list,
         },
+        same_operator: same_operator(first_operator, second_operator),
     })
 }
 
@@ -238,7 +259,7 @@ pub fn tally(instrument: &Instrument, trail: &Value) -> Result<Vec<Tally>> {
                 )
             })?;
         for (who, keyed) in [(&v.first, Pass::First), (&v.second, Pass::Second)] {
-            let at = match tallies.iter().position(|t| &t.who == who) {
+            let at = match tallies.iter().position(|t| same_operator(&t.who, who)) {
                 Some(at) => at,
                 None => {
                     tallies.push(Tally {
@@ -247,6 +268,7 @@ pub fn tally(instrument: &Instrument, trail: &Value) -> Result<Vec<Tally>> {
                         disagreements: 0,
                         errors: 0,
                         error_rate: 0.0,
+                        own: 0,
                     });
                     tallies.len() - 1
                 }
@@ -259,6 +281,9 @@ pub fn tally(instrument: &Instrument, trail: &Value) -> Result<Vec<Tally>> {
                 .iter()
                 .filter(|d| keyed.code(d) != d.resolved)
                 .count() as u64;
+            if matches!(keyed, Pass::Second) && same_operator(&v.first, &v.second) {
+                t.own += 1;
+            }
         }
     }
     for t in &mut tallies {

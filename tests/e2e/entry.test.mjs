@@ -312,10 +312,48 @@ test('double entry: two disagreements shown side by side, settled from the paper
   // The tally: each operator checked one form with two disagreements, one of them their own error.
   const tally = async (who) =>
     page.locator(`#tally tr[data-operator="${who}"] td`).allTextContents();
-  assert.deepEqual(await tally('张三'), ['1', '2', '1', (100 / 17).toFixed(2) + '%']);
-  assert.deepEqual(await tally('李四'), ['1', '2', '1', (100 / 17).toFixed(2) + '%']);
+  // Keyed by two people: neither verified their own keying.
+  assert.deepEqual(await tally('张三'), ['1', '2', '1', (100 / 17).toFixed(2) + '%', '0']);
+  assert.deepEqual(await tally('李四'), ['1', '2', '1', (100 / 17).toFixed(2) + '%', '0']);
   const verify = (await idb(page, 'audit')).find((a) => a.what === 'verify');
   assert.equal(verify.detail.disagreements.length, 2);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a form keyed both times by the same operator is verified, said to be their own, and counted apart in the tally', async () => {
+  const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page, errors } = await openEntry(context);
+  const f = FORMS[4];
+  await setOperator(page, '张三');
+  await page.locator('#form-id').fill(f.id);
+  await page.locator('#form-id').press('Enter');
+  for (const k of [...answerKeys(f.answers), 'Enter']) await page.keyboard.press(k);
+  await message(page, /待第二遍核对/);
+  // The same clerk (typed with a space after the name) keys the second pass.
+  await setOperator(page, '张三 ');
+  await page.locator('input[name="pass"][value="second"]').check();
+  await page.waitForFunction((id) => document.querySelector('#form-id').value === id, f.id);
+  await page.locator('#form-id').focus();
+  await page.keyboard.press('Enter');
+  for (const k of [...answerKeys(f.answers), 'Enter']) await page.keyboard.press(k);
+  assert.equal(
+    await message(page, /两遍录入一致/),
+    `${f.id} 两遍录入一致，已计入报告。两遍都由同一操作员录入：由另一人录第二遍才能发现看错的地方。`,
+  );
+  assert.equal((await idb(page, 'responses')).length, 1);
+  const tally = () => page.locator('#tally tr[data-operator="张三"] td').allTextContents();
+  // Two keyings, no disagreement, one form verified against their own first keying.
+  assert.deepEqual(await tally(), ['2', '0', '0', '0.00%', '1']);
+  assert.equal(await page.locator('#tally thead th').last().textContent(), '本人两遍');
+  await page.locator('#lang').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(
+    await page.locator('#entry-msg').textContent(),
+    `${f.id}: both entries agree; it counts in reports. The same operator keyed both passes: a second pass by someone else catches misreadings.`,
+  );
+  assert.equal(await page.locator('#tally thead th').last().textContent(), 'Both passes theirs');
+  assert.deepEqual(await axe(page), []);
   assert.deepEqual(errors, []);
   await context.close();
 });
