@@ -724,8 +724,11 @@ async function renderFigures() {
     pendingEntries(),
     ask('entry.tally', { instrument: instrumentJson() }),
   ]);
-  const hours = session.firstAt ? (Date.now() - session.firstAt) / 3_600_000 : 0;
-  const rate = session.keyed > 1 && hours > 0 ? Math.round((session.keyed - 1) / hours) : null;
+  // The pace: forms after the first, over the time since it was saved; none in the first
+  // minute, when two quick forms would extrapolate to thousands an hour.
+  const ms = session.firstAt ? Date.now() - session.firstAt : 0;
+  const rate =
+    session.keyed > 1 && ms >= 60_000 ? Math.round((session.keyed - 1) / (ms / 3_600_000)) : null;
   const figures = [
     ['keyed', tr('entry.keyed'), String(session.keyed)],
     ['rate', tr('entry.rate'), rate == null ? '—' : String(rate)],
