@@ -274,7 +274,8 @@ test('a filter changes the key drivers and the trend as the CLI computes them on
   await context.close();
 });
 
-test('key drivers of fewer than 30 answers say to read them with care, beside the pick and in the top row, as the CLI does', async () => {
+/** The demo's dashboard on a phone, its key drivers drawn. */
+async function demoOnPhone() {
   const context = await env.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   const errors = [];
@@ -282,6 +283,11 @@ test('key drivers of fewer than 30 answers say to read them with care, beside th
   await openStaff(page, `${env.url}dashboard.html?demo`);
   await page.locator('#nps-value').waitFor();
   await driversDrawn(page);
+  return { context, page, errors };
+}
+
+test('key drivers of fewer than 30 answers say to read them with care, beside the pick and in the top row, as the CLI does', async () => {
+  const { context, page, errors } = await demoOnPhone();
   assert.equal(await page.locator('#drv-small').count(), 0, 'the 366 thesis answers are not few');
   // 20 responses: enough to compute (five items need seven), too few to lean on.
   const few = `${lines.slice(0, 21).join('\n')}\n`;
@@ -319,13 +325,7 @@ test('key drivers of fewer than 30 answers say to read them with care, beside th
 });
 
 test('data without dates explains why there is no trend; a file too small for key drivers shows the core’s refusal', async () => {
-  const context = await env.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await openStaff(page, `${env.url}dashboard.html?demo`);
-  await page.locator('#nps-value').waitFor();
-  await driversDrawn(page);
+  const { context, page, errors } = await demoOnPhone();
   assert.equal(
     await page.locator('#trend-none').textContent(),
     '这份数据没有日期列（date、submitted_at 或 keyed_at），无法按时间看 NPS 走势。',
