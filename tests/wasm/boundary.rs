@@ -5,8 +5,8 @@
 use js_sys::{Array, Reflect};
 use manyi_wasm::{
     answer_secret, builtin_instrument, check_invitation, check_passphrase, encode_response,
-    file_kind, instrument_path, intake_code, issue_token, lock_rules, parse_instrument, qr_code,
-    Dataset, DeviceStore, Incoming,
+    file_kind, instrument_path, intake_code, invitation_count, issue_token, lock_rules,
+    max_invitations, parse_instrument, qr_code, Dataset, DeviceStore, Incoming,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -345,6 +345,15 @@ fn response_codes_cross_the_boundary() {
     let err = intake_code(&[4u8; 32], &code, None).expect_err("refused");
     let problem = get(&err, "problems").dyn_into::<Array>().unwrap().get(0);
     assert_eq!(get(&problem, "code"), "foreign_token");
+    // A batch's size: the number typed, or the refusal naming it and the range.
+    assert_eq!(invitation_count(" 8 ").expect("eight"), 8);
+    assert_eq!(max_invitations(), 200);
+    let err = invitation_count("500").expect_err("too many");
+    let problem = get(&err, "problems").dyn_into::<Array>().unwrap().get(0);
+    assert_eq!(get(&problem, "code"), "out_of_range");
+    assert_eq!(get(&problem, "field"), "count");
+    assert_eq!(get(&problem, "value"), "500");
+    assert_eq!(get(&problem, "expected"), "1–200");
     let qr = qr_code(&code).expect("qr");
     let size = num(&qr, "size");
     assert_eq!(
@@ -567,6 +576,9 @@ fn double_entry_crosses_the_boundary() {
         Some("李四")
     );
     assert_eq!(num(&v, "verification.disagreements.0.second"), 3.0);
+    assert_eq!(get(&v, "same_operator"), false);
+    let own = verify_entry("X-2", "张三", &first, " 张三", &first, &[], &inst).unwrap();
+    assert_eq!(get(&own, "same_operator"), true);
     // The trail as the page stores it: the verification's detail, among other entries.
     let entry = js_sys::Object::new();
     Reflect::set(&entry, &"what".into(), &"verify".into()).unwrap();
@@ -578,6 +590,7 @@ fn double_entry_crosses_the_boundary() {
     assert_eq!(num(&tally, "1.errors"), 1.0);
     assert_eq!(num(&tally, "1.error_rate"), 1.0 / 17.0);
     assert_eq!(num(&tally, "0.errors"), 0.0);
+    assert_eq!(num(&tally, "0.own"), 0.0);
     let changes = edit_changes(&first, &second, &inst).unwrap();
     assert_eq!(
         get(&changes, "0.question").as_string().as_deref(),
