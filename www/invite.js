@@ -18,7 +18,6 @@ import {
   saveBranchKey,
 } from './storage.js';
 import { staffGate } from './lock.js';
-import { MISSING } from './answers.js';
 
 // Nothing of this screen shows before the staff passphrase (and never in kiosk mode).
 await staffGate();
@@ -230,11 +229,13 @@ async function take(codes, others = []) {
   const records = [];
   for (const text of codes) {
     try {
-      const { codes: answers, token } = intakeCode(key.key, text);
+      // The response the code makes (its id I-<token> and provenance columns are the core's);
+      // this device adds when it received it and which device it is.
+      const taken = intakeCode(key.key, text);
       const record = {
-        id: `I-${token}`,
-        codes: Uint8Array.from(answers, (c) => (c == null ? MISSING : c)),
-        extras: { mode: 'online', invitation: token, received_at: now, source: 'code', device },
+        id: taken.id,
+        codes: Uint8Array.from(taken.codes),
+        extras: { ...taken.extras, received_at: now, device },
         exported: 0,
         savedAt: now,
       };

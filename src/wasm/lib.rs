@@ -257,7 +257,8 @@ pub fn check_invitation(token: &str, secret: &str) -> Result<(), JsValue> {
 }
 
 /// Every check of a pasted or scanned response code against the branch key
-/// (all but "already used"): `{codes, token}`, or an Error with its reason.
+/// (all but "already used"): the response it makes, `{id, codes, token,
+/// extras}`, or an Error with its reason.
 #[cfg(feature = "page")]
 #[wasm_bindgen(js_name = intakeCode)]
 pub fn intake_code(
@@ -266,7 +267,7 @@ pub fn intake_code(
     instrument_json: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let instrument = instrument_or_builtin(instrument_json)?;
-    to_js(&handoff::intake(&instrument, key, text).map_err(js_error)?)
+    to_js(&handoff::intake_response(&instrument, key, text).map_err(js_error)?)
 }
 
 /// The strings shaped like response codes in a pasted text, and apart the

@@ -341,6 +341,11 @@ fn response_codes_cross_the_boundary() {
         .collect();
     assert_eq!(got, codes);
     assert_eq!(get(&back, "token"), token.as_str());
+    // The response it makes: its id is the token's, its provenance columns the core's.
+    assert_eq!(get(&back, "id"), format!("I-{token}").as_str());
+    assert_eq!(get(&back, "extras.invitation"), token.as_str());
+    assert_eq!(get(&back, "extras.mode"), "online");
+    assert_eq!(get(&back, "extras.source"), "code");
     // Another key's check fails with the reason in the problem's code.
     let err = intake_code(&[4u8; 32], &code, None).expect_err("refused");
     let problem = get(&err, "problems").dyn_into::<Array>().unwrap().get(0);

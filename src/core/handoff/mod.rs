@@ -580,6 +580,47 @@ pub fn intake(instrument: &Instrument, key: &[u8], code: &str) -> Result<Decoded
     Ok(Decoded { token, ..decoded })
 }
 
+/// The response a code makes on the staff device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodedResponse {
+    /// `I-<token>`: one invitation can never make two responses, as every copy
+    /// of its code is the same response.
+    pub id: String,
+    /// One code per question ([`MISSING`] for unanswered).
+    pub codes: Vec<u8>,
+    /// The invitation token, canonical.
+    pub token: String,
+    /// Its provenance columns. (The device adds when it was received and which
+    /// device took it.)
+    pub extras: CodedExtras,
+}
+
+/// The provenance columns of a response taken from a code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodedExtras {
+    /// `online`: the customer answered on their own phone.
+    pub mode: &'static str,
+    /// The invitation token.
+    pub invitation: String,
+    /// `code`: it came as a response code.
+    pub source: &'static str,
+}
+
+/// [`intake`], as the response the staff device stores ([`CodedResponse`]).
+pub fn intake_response(instrument: &Instrument, key: &[u8], code: &str) -> Result<CodedResponse> {
+    let Decoded { codes, token, .. } = intake(instrument, key, code)?;
+    Ok(CodedResponse {
+        id: format!("I-{token}"),
+        extras: CodedExtras {
+            mode: "online",
+            invitation: token.clone(),
+            source: "code",
+        },
+        codes,
+        token,
+    })
+}
+
 // ---- finding codes in pasted text ---------------------------------------------------------
 
 /// Characters in a response code for `instrument` (45 for the built-in questionnaire).

@@ -207,3 +207,25 @@ fn a_batch_of_invitations_is_1_to_200_or_refused_naming_the_value() {
         assert_eq!(p.expected.as_deref(), Some("1–200"), "{text:?}");
     }
 }
+
+#[test]
+fn a_code_taken_is_the_response_i_token_with_its_provenance() {
+    // One invitation can never make two responses: the response's id is the
+    // token's, so a second copy of the code is the same response.
+    let inst = Instrument::builtin();
+    let token = issue_token(&KEY, &[1, 1, 2, 3, 5]).unwrap();
+    let codes: Vec<u8> = inst.questions().iter().map(|_| 0).collect();
+    let secret = answer_secret(&KEY, &token).unwrap();
+    let code = encode_response(&inst, &codes, &token, &secret).unwrap();
+    let taken = intake_response(&inst, &KEY, &code).unwrap();
+    assert_eq!(taken.id, format!("I-{token}"));
+    assert_eq!(taken.codes, codes);
+    assert_eq!(taken.token, token);
+    let extras = serde_json::to_value(&taken.extras).unwrap();
+    assert_eq!(
+        extras,
+        serde_json::json!({"mode": "online", "invitation": token, "source": "code"})
+    );
+    // Refused as intake refuses.
+    assert!(intake_response(&inst, &OTHER, &code).is_err());
+}
