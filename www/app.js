@@ -72,6 +72,14 @@ const bare = (title) => title.replace(/[？?！!。.：:；;，,、\s]+$/u, '');
 /** A status line: in English, a sentence starts with a capital ("this device’s data…" does not). */
 const sentence = (text) => asSentence(state.lang, text);
 
+/**
+ * What restoring does with a backup's branch key (the core's KeyRestore), in
+ * the preview's or the result's words; nothing when it brings none or the same.
+ */
+const keyNote = (key, where) =>
+  key?.kind === 'kept' || key?.kind === 'restored'
+    ? tr(`${where}.key${key.kind === 'kept' ? 'Kept' : 'Restored'}`, key)
+    : '';
 /** Ids listed in the reader's language's brackets, or nothing. */
 const keptIds = (ids = []) => (ids.length ? tr('import.keptIds', { ids: ids.join(', ') }) : '');
 /** A backup's forms keyed once, as the preview and the result name them. */
@@ -84,6 +92,7 @@ const waitingVars = (w) => ({
 /** A status's variables, names given by key (the demo's, the device's) in the current language. */
 const varsOf = (vars = {}) => ({
   ...vars,
+  keyNote: keyNote(vars.key, 'import'),
   ...(vars.nameKey ? { name: tr(vars.nameKey) } : {}),
   ...(vars.keptList ? { keptIds: keptIds(vars.keptList) } : {}),
 });
@@ -418,6 +427,9 @@ function renderPreview() {
   $('#preview-waiting').textContent = waiting
     ? tr('preview.waiting', { ...waitingVars(waiting), keptIds: keptIds(waiting.kept) })
     : '';
+  const keyLine = keyNote(preview.key, 'preview');
+  $('#preview-key').hidden = !keyLine;
+  $('#preview-key').textContent = keyLine;
   const left = preview.left ?? [];
   $('#preview-deleted').hidden = !left.length;
   $('#preview-deleted').textContent = left.length

@@ -377,6 +377,12 @@ addStrings({
     'preview.summary':
       '{name}：共 {rows} 行；新增 {new} 行，已存在且相同 {same} 行（将跳过），冲突 {conflicts} 行。',
     'preview.deletedHere': '本机在此备份之后删除的 {n} 份问卷不会恢复：{ids}。',
+    'preview.keyKept':
+      '此备份的网点密钥 {theirs} 与本机的 {mine} 不同：保留本机的 {mine}。答复该备份中邀请（{theirs} 签发）的答卷码在本机将被拒收。',
+    'preview.keyRestored': '将恢复此备份的网点密钥 {name}：本机可用它签发邀请、核对答卷码。',
+    'import.keyKept':
+      '网点密钥：保留本机的 {mine}，未恢复此备份的 {theirs}；答复该备份中邀请的答卷码在本机将被拒收。',
+    'import.keyRestored': '已恢复网点密钥 {name}。',
     'preview.waiting':
       '其中待第二遍核对的问卷：将恢复 {waitingAdded} 份，本机已有相同的 {waitingSame} 份，已计入本机的 {waitingCounted} 份不再恢复，本机已更正的 {waitingKept} 份保留本机的{keptIds}。',
     'preview.conflictsCaption': '冲突：同一编号、答案不同。请对照纸质问卷选择保留哪一份。',
@@ -390,9 +396,9 @@ addStrings({
     'preview.cancel': '取消',
     'preview.undecided': '还有 {n} 处冲突未作选择。',
     'progress.label': '正在保存',
-    'import.done': '已导入：新增 {added} 份，替换 {replaced} 份，跳过相同的 {same} 份。',
+    'import.done': '已导入：新增 {added} 份，替换 {replaced} 份，跳过相同的 {same} 份。{keyNote}',
     'import.doneEntries':
-      '已导入：新增 {added} 份，替换 {replaced} 份，跳过相同的 {same} 份。待第二遍核对的问卷：恢复 {waitingAdded} 份，本机已有相同的 {waitingSame} 份，已计入本机的 {waitingCounted} 份不再恢复，本机已更正的 {waitingKept} 份保留本机的{keptIds}。',
+      '已导入：新增 {added} 份，替换 {replaced} 份，跳过相同的 {same} 份。待第二遍核对的问卷：恢复 {waitingAdded} 份，本机已有相同的 {waitingSame} 份，已计入本机的 {waitingCounted} 份不再恢复，本机已更正的 {waitingKept} 份保留本机的{keptIds}。{keyNote}',
     'import.keptIds': '（{ids}）',
     'import.cancelled': '已取消导入，未保存任何数据。',
     'export.title': '导出',
@@ -865,8 +871,15 @@ addStrings({
       '{name}: {rows} row{rows?:s}; {new} new, {same} already here and identical (skipped), {conflicts} in conflict.',
     'preview.deletedHere':
       'Left out: {n} form{n?:s} deleted on this device after this backup was made ({ids}).',
+    'preview.keyKept':
+      "This backup's branch key {theirs} differs from this device's {mine}: this device keeps {mine}. Response codes answering the backup's invitations (signed with {theirs}) will be refused here.",
+    'preview.keyRestored':
+      "This backup's branch key {name} will be restored: this device can then issue invitations and check response codes with it.",
+    'import.keyKept':
+      " Branch key: this device keeps {mine}; the backup's {theirs} was not restored, so response codes answering its invitations will be refused here.",
+    'import.keyRestored': ' Branch key {name} restored.',
     'preview.waiting':
-      'Forms waiting for their second entry: {waitingAdded} to restore, {waitingSame} already here, {waitingCounted} already counted here left out, {waitingKept} corrected on this device kept as they are{keptIds}.',
+      'Forms waiting for their second entry: {waitingAdded} to restore, {waitingSame} already here, {waitingCounted} already counted here left out, {waitingKept} corrected on this device kept as they are{keptIds}.{keyNote}',
     'preview.conflictsCaption':
       'Conflicts: the same id with different answers. Check the paper form and choose which to keep.',
     'preview.id': 'Id',
@@ -879,7 +892,7 @@ addStrings({
     'preview.cancel': 'Cancel',
     'preview.undecided': '{n} conflict(s) still need a decision.',
     'progress.label': 'Saving',
-    'import.done': 'Imported: {added} new, {replaced} replaced, {same} identical skipped.',
+    'import.done': 'Imported: {added} new, {replaced} replaced, {same} identical skipped.{keyNote}',
     'import.doneEntries':
       'Imported: {added} new, {replaced} replaced, {same} identical skipped. Forms waiting for their second entry: {waitingAdded} restored, {waitingSame} already here, {waitingCounted} already counted here left out, {waitingKept} corrected on this device kept as they are{keptIds}.',
     'import.keptIds': ' ({ids})',

@@ -132,8 +132,11 @@ async function plan(name, bytes, incoming) {
   const p = dev.store.planImport(incoming);
   // A backup's paper forms keyed once: what restoring them would do (the core's plan).
   const entries = dev.store.planEntries(incoming, await pendingEntries());
+  // A backup's branch key: restored only where this device has none (the core's rule).
+  const mine = await branchKey();
+  const key = incoming.keyRestore(mine?.key, mine?.name);
   pending = { name, bytes, incoming, gen: dev.gen, left };
-  return { name, ...p, waiting: waitingSummary(entries), left };
+  return { name, ...p, waiting: waitingSummary(entries), left, key };
 }
 
 /** The pending import planned again (read again first if its rows moved into the device). */
@@ -425,9 +428,10 @@ const handlers = {
     // A backup's paper forms keyed once: the core leaves out those counted or
     // waiting here already (src/core/store/entries.rs), planned before the rows move in.
     const entries = dev.store.planEntries(incoming, await pendingEntries());
-    // A backup's branch key is kept only where this device has none.
-    const key = incoming.branchKey();
-    const newKey = key && !(await branchKey()) ? key : null;
+    // A backup's branch key is restored only where this device has none (the core's KeyRestore).
+    const mine = await branchKey();
+    const key = incoming.keyRestore(mine?.key, mine?.name);
+    const newKey = key.kind === 'restored' ? incoming.branchKey() : null;
     const result = dev.store.applyImport(
       incoming,
       resolutions ?? {},
@@ -453,6 +457,8 @@ const handlers = {
           replaced: result.replaced,
           conflicts: Object.entries(resolutions ?? {}).map(([id, kept]) => ({ id, kept })),
           ...(left.length ? { deleted_here: left } : {}),
+          // The backup's branch key, restored or not (the core's KeyRestore), when it brought one.
+          ...(key.kind === 'restored' || key.kind === 'kept' ? { branch_key: key } : {}),
           // The trail names the forms counted here already; the page only counts them.
           ...(waiting(entries)
             ? { entries: { ...waitingSummary(entries), counted: entries.counted } }
@@ -496,6 +502,7 @@ const handlers = {
       replaced: result.replaced,
       same: result.same,
       entries: waitingSummary(entries),
+      key,
     };
   },
 

@@ -568,6 +568,54 @@ pub struct BranchKey {
     pub created_at: String,
 }
 
+/// What restoring a backup does with the branch key it brings: a device keeps
+/// the key it has (its invitations are signed with it), so a backup's key is
+/// restored only where the device has none. When the two differ, the preview
+/// and the result name both: a response code answering one of the backup's
+/// invitations is then refused on this device as not its branch's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeyRestore {
+    /// The backup brings no key.
+    None,
+    /// This device has none: the backup's is restored.
+    Restored {
+        /// The key's short public name.
+        name: String,
+    },
+    /// This device has the same key already.
+    Same {
+        /// The key's short public name.
+        name: String,
+    },
+    /// This device has another key, which it keeps.
+    Kept {
+        /// The backup's key's name.
+        theirs: String,
+        /// This device's key's name.
+        mine: String,
+    },
+}
+
+/// [`KeyRestore`] for a backup's key `theirs` and this device's `mine` (its
+/// bytes and name), compared byte for byte (the 4-character names are short
+/// enough to coincide).
+pub fn key_restore(theirs: Option<&BranchKey>, mine: Option<(&[u8], &str)>) -> KeyRestore {
+    match (theirs, mine) {
+        (None, _) => KeyRestore::None,
+        (Some(t), None) => KeyRestore::Restored {
+            name: t.name.clone(),
+        },
+        (Some(t), Some((key, _))) if t.key == key => KeyRestore::Same {
+            name: t.name.clone(),
+        },
+        (Some(t), Some((_, name))) => KeyRestore::Kept {
+            theirs: t.name.clone(),
+            mine: name.to_owned(),
+        },
+    }
+}
+
 /// The branch key as JSON for a backup (`{"key_hex", "name", "created_at"}`).
 pub fn branch_key_json(key: &[u8], name: &str, created_at: &str) -> Result<Value> {
     if key.len() != 32 {
@@ -623,6 +671,50 @@ mod tests {
             (inst, r, audit)
         );
         assert_eq!(back.created, "2026-11-23T10:05:00Z");
+    }
+
+    #[test]
+    fn a_backups_branch_key_is_restored_only_where_the_device_has_none_and_a_different_one_is_named(
+    ) {
+        let theirs = BranchKey {
+            key: vec![7; 32],
+            name: "AB12".into(),
+            created_at: "2026-12-01T08:00:00Z".into(),
+        };
+        assert_eq!(key_restore(None, None), KeyRestore::None);
+        assert_eq!(
+            key_restore(None, Some((&[9; 32], "ZZ99"))),
+            KeyRestore::None
+        );
+        assert_eq!(
+            key_restore(Some(&theirs), None),
+            KeyRestore::Restored {
+                name: "AB12".into()
+            }
+        );
+        assert_eq!(
+            key_restore(Some(&theirs), Some((&[7; 32], "AB12"))),
+            KeyRestore::Same {
+                name: "AB12".into()
+            }
+        );
+        // Another key here: this device's is kept, and the backup's is named,
+        // as codes answering its invitations will be refused here.
+        assert_eq!(
+            key_restore(Some(&theirs), Some((&[9; 32], "ZZ99"))),
+            KeyRestore::Kept {
+                theirs: "AB12".into(),
+                mine: "ZZ99".into()
+            }
+        );
+        // Two keys that happen to share a short name are still two keys.
+        assert_eq!(
+            key_restore(Some(&theirs), Some((&[9; 32], "AB12"))),
+            KeyRestore::Kept {
+                theirs: "AB12".into(),
+                mine: "AB12".into()
+            }
+        );
     }
 
     #[test]

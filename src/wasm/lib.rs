@@ -970,6 +970,22 @@ impl Incoming {
         to_js(&self.file.invitations)
     }
 
+    /// What restoring brings of the backup's branch key, given this device's
+    /// (`mineKey` and `mineName`, or none): `{kind: "none" | "restored" |
+    /// "same" | "kept", name?, theirs?, mine?}` (the core's `KeyRestore`).
+    #[wasm_bindgen(js_name = keyRestore)]
+    pub fn key_restore(
+        &self,
+        mine_key: Option<Vec<u8>>,
+        mine_name: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let theirs = backup::branch_key(&self.file.branch_key).map_err(js_error)?;
+        let mine = mine_key
+            .as_deref()
+            .map(|k| (k, mine_name.as_deref().unwrap_or("")));
+        to_js(&backup::key_restore(theirs.as_ref(), mine))
+    }
+
     /// The branch key a backup brings, as the page keeps it
     /// (`{key: Uint8Array, name, createdAt}`), or `null`.
     #[wasm_bindgen(js_name = branchKey)]

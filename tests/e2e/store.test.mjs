@@ -887,3 +887,66 @@ test('a device that stored responses before this store (database version 3) keep
   assert.match(await preview(page, DEMO), /新增 0 行，已存在且相同 366 行/);
   await context.close();
 });
+
+test("a backup's branch key is restored where the device has none, and where it has another the preview and the result name both", async () => {
+  const at = '2026-12-04T09:00:00Z';
+  const makeKey = (page, name) =>
+    page.evaluate(
+      async ({ name, at }) => {
+        const s = await import('./storage.js');
+        await s.saveBranchKey(
+          { key: crypto.getRandomValues(new Uint8Array(32)), name, createdAt: at },
+          { at, what: 'key' },
+        );
+      },
+      { name, at },
+    );
+  const keyName = (page) =>
+    page.evaluate(async () => (await import('./storage.js')).branchKey().then((k) => k?.name));
+  // Device A: a key and a backup with it.
+  const a = await env.newContext({ acceptDownloads: true });
+  const { page } = await open(a);
+  await makeKey(page, 'AAAA');
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '0');
+  await page.locator('#backup-key').check();
+  const full = await download(page, 'backup');
+  const file = { name: full.name, mimeType: 'application/json', buffer: full.bytes };
+  // Device B has a key of its own: it keeps it, and says so before and after.
+  const b = await env.newContext({ acceptDownloads: true });
+  const { page: pageB } = await open(b);
+  await makeKey(pageB, 'BBBB');
+  await pageB.reload();
+  await pageB.waitForFunction(() => document.querySelector('#store-status').dataset.total === '0');
+  await preview(pageB, file);
+  assert.equal(
+    await pageB.locator('#preview-key').textContent(),
+    '此备份的网点密钥 AAAA 与本机的 BBBB 不同：保留本机的 BBBB。答复该备份中邀请（AAAA 签发）的答卷码在本机将被拒收。',
+  );
+  await pageB.locator('#lang').click();
+  await pageB.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(
+    await pageB.locator('#preview-key').textContent(),
+    "This backup's branch key AAAA differs from this device's BBBB: this device keeps BBBB. Response codes answering the backup's invitations (signed with AAAA) will be refused here.",
+  );
+  await pageB.locator('#lang').click();
+  await pageB.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await commit(pageB, 0);
+  await pageB.locator('#status:not(:empty)').waitFor();
+  assert.match(await pageB.locator('#status').textContent(), /保留本机的 BBBB/);
+  assert.equal(await keyName(pageB), 'BBBB');
+  // Device C has none: the backup's is restored, and the preview says so.
+  const c = await env.newContext({ acceptDownloads: true });
+  const { page: pageC } = await open(c);
+  await preview(pageC, file);
+  assert.equal(
+    await pageC.locator('#preview-key').textContent(),
+    '将恢复此备份的网点密钥 AAAA：本机可用它签发邀请、核对答卷码。',
+  );
+  await commit(pageC, 0);
+  assert.equal(await keyName(pageC), 'AAAA');
+  // Restoring it again on A (the same key) says nothing of keys.
+  await preview(page, file);
+  assert.ok(await page.locator('#preview-key').isHidden());
+  for (const ctx of [a, b, c]) await ctx.close();
+});
