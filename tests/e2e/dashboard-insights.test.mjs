@@ -484,6 +484,34 @@ for (const [width, height] of [
   }
 }
 
+test('printed: the caveats beside the figures print with them (few answers, no dates, the cross-tab legend)', async () => {
+  const { context, page, errors } = await demoOnPhone();
+  // 20 responses, their date column left out: every caveat is on screen.
+  const few = `${lines
+    .slice(0, 21)
+    .map((l) => l.split(',').slice(0, -1).join(','))
+    .join('\n')}\n`;
+  await page
+    .locator('#src-file')
+    .setInputFiles({ name: 'few.csv', mimeType: 'text/csv', buffer: Buffer.from(few) });
+  await page.locator('#drv-small').waitFor();
+  await driversDrawn(page);
+  const caveats = [
+    '#kpi-fix-small',
+    '#drv-small',
+    '.kpi-nps .hint',
+    '#trend-none',
+    '#xt-tests + p.hint',
+  ];
+  for (const id of caveats)
+    assert.ok(await page.locator(id).first().isVisible(), `${id} on screen`);
+  await page.emulateMedia({ media: 'print' });
+  for (const id of caveats) assert.ok(await page.locator(id).first().isVisible(), `${id} printed`);
+  await page.emulateMedia({ media: 'screen' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('printed: key drivers and trend each keep chart and table together, in a report of a few pages', async () => {
   const { context, page, errors } = await openDated({ width: 1280, height: 900 });
   await page.emulateMedia({ media: 'print' });
