@@ -142,6 +142,7 @@ function fill(section, message = '') {
       }),
     }),
     figures(view, tr),
+    // (append writes a null out as the text "null": an empty string instead.)
     view.conflicts.length
       ? h('p', {
           class: 'error',
@@ -149,7 +150,7 @@ function fill(section, message = '') {
           role: 'alert',
           text: tr('cases.conflicts', { n: view.conflicts.length }),
         })
-      : null,
+      : '',
     h('div', { class: 'field' }, h('label', { for: 'case-who', text: tr('cases.who') }), who),
     h(
       'p',
@@ -322,7 +323,9 @@ function card(c, tr) {
           'ul',
           { class: 'case-notes', 'aria-label': tr('cases.notes') },
           c.notes.map((n) =>
-            h('li', { text: `${n.at.slice(0, 16).replace('T', ' ')} ${n.who}：${n.text}` }),
+            h('li', {
+              text: `${n.at.slice(0, 16).replace('T', ' ')} ${tr('cases.noteBy', { who: n.who, text: n.text })}`,
+            }),
           ),
         )
       : null,

@@ -85,6 +85,8 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
     await a.locator('#case-list > li').evaluateAll((lis) => lis.map((li) => li.dataset.id)),
     ['D-1', 'D-2'],
   );
+  // Nothing stray in the section (a null child was once written out as "null").
+  assert.doesNotMatch(await a.locator('#cases').innerText(), /\bnull\b|\bundefined\b/);
   const d1 = card(a, 'D-1');
   assert.equal(
     await d1.locator('.case-reasons').textContent(),
@@ -129,6 +131,17 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   );
   assert.equal(await a.locator('[data-figure="overdue"] dd').textContent(), '0');
   assert.match(await a.locator('#cases-status').textContent(), /D-1.*已解决/);
+  // In English a note's author is followed by an English colon, not a Chinese one.
+  await a.locator('#lang').click();
+  await a.waitForFunction(() => document.documentElement.lang === 'en');
+  await card(a, 'D-1').locator('.case-notes li').first().waitFor();
+  assert.match(
+    await card(a, 'D-1').locator('.case-notes li').first().textContent(),
+    / 王芳: 已致电，客户反映手续费问题$/,
+  );
+  await a.locator('#lang').click();
+  await a.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await card(a, 'D-1').locator('.case-notes li').first().waitFor();
   await a.waitForFunction(() => document.querySelector('#kpi-cases')?.textContent === '1');
   assert.equal(await a.locator('#kpi-overdue').textContent(), '其中逾期 0 个');
 
