@@ -102,10 +102,10 @@ async function customerAnswers(link) {
   page.on('pageerror', (e) => errors.push(e));
   await page.goto(link);
   for (let n = 1; n <= 17; n++) {
-    await page.locator(`html[data-screen="q${n}"]`).waitFor();
+    await page.locator(`html[data-screen="q${n}"][data-settled]`).waitFor();
     await page.locator(`#screen .option[data-code="${ROW[n - 1]}"]`).tap();
   }
-  await page.locator('html[data-screen="review"]').waitFor();
+  await page.locator('html[data-screen="review"][data-settled]').waitFor();
   await page.locator('#submit').tap();
   await page.locator('#response-code').waitFor();
   const code = await page.locator('#response-code').textContent();
@@ -470,6 +470,26 @@ test('the branch key is made on the staff device, never in the page or its links
     assert.deepEqual(d.errors, []);
     await d.context.close();
   }
+});
+
+test('printed, 8 slips fill one A4 page and 16 two, as the button says; a poster is a page each', async () => {
+  const { context, page, errors } = await staffDevice(8);
+  const pages = async (kind) => {
+    await page.evaluate((k) => (document.body.dataset.print = k), kind);
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+    return (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  };
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await pages('slips'), 1, '8 slips');
+  assert.equal(await pages('posters'), 8, '8 posters');
+  await page.emulateMedia({ media: 'screen' });
+  await page.locator('#count').fill('16');
+  await page.locator('#issue-go').click();
+  await page.waitForFunction(() => document.querySelectorAll('.slip').length === 16);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await pages('slips'), 2, '16 slips');
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('the camera add-on reads a response code from a drawn frame, as from a camera', async () => {
