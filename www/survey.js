@@ -7,13 +7,11 @@
 // stays in kiosk mode, the staff screens send it back here, and only the staff
 // passphrase ("Staff" in the bar) leaves it.
 //
-// The built-in instrument (instruments/zg-x-branch-2023.json, the very file
-// compiled into the core and checked by its tests) is used unless
-// ?instrument=URL names another instrument JSON file, which the core checks.
-// The built-in survey starts without the WebAssembly module: a cheap phone
-// loads some 60 KB before the first question (measured in the e2e tests). An instrument with "callback": true adds an
-// optional contact screen after the last question; the name and phone are
-// kept (in the draft or the stored response) only while the consent box is ticked.
+// The built-in instrument (the file compiled into the core) is used unless
+// ?instrument=URL names another, which the core checks. The built-in survey
+// starts without WebAssembly: under 84 KB before the first question (the e2e
+// budget). "callback": true adds a contact screen after the last question,
+// kept (draft or response) only while the consent box is ticked.
 import { initialLang, instrumentProblem, localDay, saveLang, t, translatePage } from './i18n.js';
 import { $, catchFailures, h, labelLangButton } from './dom.js';
 import { loadInstrument } from './instrument.js';
@@ -94,7 +92,6 @@ const questions = () => instrument.questions;
 const steps = () => questions().length + (instrument.callback ? 1 : 0);
 const phaseAt = (pos) =>
   pos < questions().length ? 'question' : pos < steps() ? 'contact' : 'review';
-/** A phone number to call back: digits with optional +, spaces, dashes, brackets; 5 to 20 digits. */
 
 /** The text of an answer code for a question, as the person saw it. */
 function answerText(q, code) {
@@ -115,8 +112,7 @@ async function answer(q, code) {
     tapTrapped = true;
     trapHistory();
   }
-  clearTimeout(pending.timer);
-  pending = { digits: '', timer: 0 };
+  drop();
   draft.answers[q.id] = code;
   const i = questions().indexOf(q);
   draft.pos = fromReview ? steps() : i + 1;
@@ -130,6 +126,7 @@ async function answer(q, code) {
 }
 
 async function go(pos) {
+  drop();
   draft.pos = Math.max(0, Math.min(pos, steps()));
   phase = phaseAt(draft.pos);
   await persist();
@@ -623,6 +620,22 @@ async function restart() {
   render();
 }
 
+/** A tap shown < SETTLE_MS ago (a double tap's 2nd half) is ignored; keys are not. */
+const SETTLE_MS = 400;
+let shownAt = 0;
+let shownScreen = '';
+
+/** A new screen: taps wait SETTLE_MS, then html[data-settled]. */
+function settling(name) {
+  if (name === shownScreen) return;
+  shownScreen = name;
+  const at = (shownAt = performance.now());
+  delete document.documentElement.dataset.settled;
+  setTimeout(() => {
+    if (shownAt === at) document.documentElement.dataset.settled = 'true';
+  }, SETTLE_MS);
+}
+
 /** Renders the current screen; `stay` (a question's index) shows that question again, as just answered. */
 function render(stay) {
   document.documentElement.lang = lang;
@@ -640,8 +653,10 @@ function render(stay) {
       : ({ thanks: thanksScreen, review: reviewScreen, contact: contactScreen }[phase]?.() ??
         questionScreen());
   $('#screen').replaceChildren(...screen);
-  document.documentElement.dataset.screen =
+  const name =
     stay !== undefined ? `q${stay + 1}` : phase === 'question' ? `q${draft.pos + 1}` : phase;
+  settling(name);
+  document.documentElement.dataset.screen = name;
   if (stay !== undefined) return;
   $('#announce').textContent =
     phase === 'question'
@@ -649,6 +664,23 @@ function render(stay) {
       : '';
   $('#q-title').focus();
 }
+
+// A pointer's click (detail > 0) answering or moving on from a settling screen goes nowhere.
+$('#screen').addEventListener(
+  'click',
+  (e) => {
+    const t = /** @type {Element} */ (e.target);
+    if (
+      e.detail > 0 &&
+      performance.now() - shownAt < SETTLE_MS &&
+      t.closest('.option,#next,#submit')
+    ) {
+      e.stopImmediatePropagation();
+      e.preventDefault();
+    }
+  },
+  true,
+);
 
 $('#lang').addEventListener('click', () => {
   lang = lang === 'en' ? 'zh-CN' : 'en';
@@ -708,6 +740,7 @@ function staffExit() {
     }
   }
   $('#screen').replaceChildren(form);
+  settling('kiosk-exit');
   document.documentElement.dataset.screen = 'kiosk-exit';
   $('#q-title').focus();
 }
@@ -720,6 +753,7 @@ function touched() {
   idleTimer = setTimeout(async () => {
     if (
       phase === 'thanks' ||
+      lang !== KIOSK_LANG ||
       (draft && (draft.pos > 0 || Object.keys(draft.answers).length || draft.contact))
     ) {
       await clearDraft();
@@ -730,11 +764,14 @@ function touched() {
 for (const ev of ['pointerdown', 'keydown', 'touchstart', 'input'])
   addEventListener(ev, touched, { passive: true });
 
-// Keyboard: on a question, the option's letter (as printed on the paper form)
-// answers it, and on a scale its number: a digit that could begin a longer
-// number ("1" of "10") waits a moment for the next digit, or for Enter. Any
-// other character says which keys work.
+// Keys: an option's letter or a scale's number answers; "1" (of "10") waits a
+// moment for a digit or Enter; any other key says which keys work.
 let pending = { digits: '', timer: 0 };
+/** Drops a "1" awaiting "10": answered, or left by Back or Next. */
+const drop = () => {
+  clearTimeout(pending.timer);
+  pending = { digits: '', timer: 0 };
+};
 const WAIT_MS = 700;
 addEventListener('keydown', (e) => {
   if (

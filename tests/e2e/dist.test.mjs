@@ -40,7 +40,7 @@ async function watched(context, url, options) {
 }
 
 async function onScreen(page, name) {
-  await page.locator(`html[data-screen="${name}"]`).waitFor();
+  await page.locator(`html[data-screen="${name}"][data-settled]`).waitFor();
   await page.waitForFunction(() => document.activeElement?.id === 'q-title');
 }
 

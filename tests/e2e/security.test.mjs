@@ -191,16 +191,17 @@ test('a call-back name written as a formula is exported as text and imported bac
   await openStaff(page, env.url);
   await page.goto(`${env.url}survey.html?instrument=instruments/callback-instrument.json`);
   for (let n = 1; n <= 17; n++) {
-    await page.locator(`html[data-screen="q${n}"]`).waitFor();
+    await page.locator(`html[data-screen="q${n}"][data-settled]`).waitFor();
     await page.locator(`#screen .option[data-code="${ROW[n - 1]}"]`).click();
   }
-  await page.locator('html[data-screen="contact"]').waitFor();
+  await page.locator('html[data-screen="contact"][data-settled]').waitFor();
   await page.locator('#name').fill(EVIL);
   await page.locator('#phone').fill('+86 138 0013 8000');
   await page.locator('#consent').check();
   await page.locator('#next').click();
+  await page.locator('html[data-screen="review"][data-settled]').waitFor();
   await page.locator('#submit').click();
-  await page.locator('html[data-screen="thanks"]').waitFor();
+  await page.locator('html[data-screen="thanks"][data-settled]').waitFor();
   await page.goto(env.url);
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   await page.locator('#export-contacts').check();

@@ -185,13 +185,13 @@ test('a response to another questionnaire is kept apart: the branch still has 36
     context,
     'survey.html?instrument=instruments/other-instrument.json',
   );
-  await survey.locator('html[data-screen="q1"]').waitFor();
+  await survey.locator('html[data-screen="q1"][data-settled]').waitFor();
   await survey.locator('#screen .option[data-code="A"]').tap();
-  await survey.locator('html[data-screen="q2"]').waitFor();
+  await survey.locator('html[data-screen="q2"][data-settled]').waitFor();
   await survey.locator('#screen .option[data-code="9"]').tap();
-  await survey.locator('html[data-screen="review"]').waitFor();
+  await survey.locator('html[data-screen="review"][data-settled]').waitFor();
   await survey.locator('#submit').tap();
-  await survey.locator('html[data-screen="thanks"]').waitFor();
+  await survey.locator('html[data-screen="thanks"][data-settled]').waitFor();
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#store-status').dataset.total === '367');
   // The report, the choice of questionnaire and the dashboard keep them apart.
@@ -944,6 +944,9 @@ test("a backup's branch key is restored where the device has none, and where it 
     '将恢复此备份的网点密钥 AAAA：本机可用它签发邀请、核对答卷码。',
   );
   await commit(pageC, 0);
+  // (The count was 0 before too: the result line says when the import is written.)
+  await pageC.locator('#status:not(:empty)').waitFor();
+  assert.match(await pageC.locator('#status').textContent(), /已恢复网点密钥 AAAA。$/);
   assert.equal(await keyName(pageC), 'AAAA');
   // Restoring it again on A (the same key) says nothing of keys.
   await preview(page, file);

@@ -40,7 +40,8 @@ const screen = (page) => page.locator('html').getAttribute('data-screen');
 
 /** Waits for screen `name` (q1…q17, contact, review, thanks). */
 async function onScreen(page, name) {
-  await page.locator(`html[data-screen="${name}"]`).waitFor();
+  // Settled: it takes taps (one shown a moment ago ignores them, as a double tap's second half).
+  await page.locator(`html[data-screen="${name}"][data-settled]`).waitFor();
   // Rendering moves focus to the heading: the screen is settled once it has.
   await page.waitForFunction(() => document.activeElement?.id === 'q-title');
 }
@@ -173,6 +174,30 @@ test('a customer answers all 17 on a phone, reloading and switching language mid
   await context.close();
 });
 
+test('a double tap answers one question: its second half never answers the next one unseen', async () => {
+  for (const gap of [120, 250, 350]) {
+    const context = await env.newContext(PHONE);
+    const { page, errors } = await openSurvey(context);
+    await onScreen(page, 'q1');
+    const box = await page.locator('#screen .option[data-code="A"]').boundingBox();
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    await page.touchscreen.tap(x, y);
+    await page.waitForTimeout(gap);
+    // The second tap lands where Q2's first option now is.
+    await page.touchscreen.tap(x, y);
+    await page.waitForTimeout(700);
+    assert.equal(await screen(page), 'q2', `gap ${gap} ms`);
+    assert.deepEqual((await storedDraft(page)).answers, { q1: 0 }, `gap ${gap} ms`);
+    assert.equal(await page.locator('#screen .option[aria-pressed="true"]').count(), 0);
+    // A tap once Q2 has been on screen a moment answers it as usual.
+    await page.locator('#screen .option[data-code="B"]').tap();
+    await onScreen(page, 'q3');
+    assert.deepEqual((await storedDraft(page)).answers, { q1: 0, q2: 1 });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 test("a response's id carries the branch's own date, not the UTC one", async () => {
   // 07:30 on 4 December in Beijing is still 3 December in UTC.
   const context = await env.newContext({ ...PHONE, timezoneId: 'Asia/Shanghai' });
@@ -214,6 +239,25 @@ test('the keyboard alone completes the survey: letters answer, Tab and Enter rea
   await onScreen(page, 'thanks');
   const [stored] = await storedResponses(page);
   assert.deepEqual(stored.codes, CODES);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('on Q17 a "1" waiting for a possible "10" is dropped by Back: it never answers after the person left', async () => {
+  const context = await env.newContext({ viewport: { width: 1024, height: 768 } });
+  const { page, errors } = await openSurvey(context);
+  await onScreen(page, 'q1');
+  for (let n = 1; n <= 16; n++) {
+    await page.keyboard.press(ROW[n - 1].toLowerCase());
+    await onScreen(page, `q${n + 1}`);
+  }
+  await page.keyboard.press('1');
+  await page.locator('#back').click();
+  await onScreen(page, 'q16');
+  // Longer than the wait for a second digit (0.7 s).
+  await page.waitForTimeout(1200);
+  assert.equal(await screen(page), 'q16');
+  assert.equal((await storedDraft(page)).answers.q17, undefined);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -409,6 +453,20 @@ test('a kiosk survey also caches the staff screens: after one visit the report p
   await openStaff(page, env.url);
   await page.waitForFunction(() => document.querySelector('#store-status')?.dataset.total === '1');
   await context.setOffline(false);
+  await context.close();
+});
+
+test('kiosk mode: a customer who only switched to English and walked away leaves Chinese for the next', async () => {
+  const context = await env.newContext(PHONE);
+  const { page, errors } = await openSurvey(context, '?kiosk&reset=1&idle=2');
+  await onScreen(page, 'q1');
+  await page.locator('#lang').tap();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN', null, {
+    timeout: 5000,
+  });
+  await onScreen(page, 'q1');
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

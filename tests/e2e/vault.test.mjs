@@ -65,19 +65,19 @@ function everything(page) {
 
 async function answerAll(page, withContact) {
   for (let n = 1; n <= 17; n++) {
-    await page.locator(`html[data-screen="q${n}"]`).waitFor();
+    await page.locator(`html[data-screen="q${n}"][data-settled]`).waitFor();
     await page.locator(`#screen .option[data-code="${ROW[n - 1]}"]`).click();
   }
   if (withContact) {
-    await page.locator('html[data-screen="contact"]').waitFor();
+    await page.locator('html[data-screen="contact"][data-settled]').waitFor();
     await page.locator('#name').fill(NAME);
     await page.locator('#phone').fill(PHONE);
     await page.locator('#consent').check();
     await page.locator('#next').click();
   }
-  await page.locator('html[data-screen="review"]').waitFor();
+  await page.locator('html[data-screen="review"][data-settled]').waitFor();
   await page.locator('#submit').click();
-  await page.locator('html[data-screen="thanks"]').waitFor();
+  await page.locator('html[data-screen="thanks"][data-settled]').waitFor();
 }
 
 test('with the staff passphrase set, IndexedDB holds no answer, contact or key in clear, and a wrong passphrase opens nothing', async () => {
@@ -136,10 +136,10 @@ test('with the staff passphrase set, IndexedDB holds no answer, contact or key i
   await answerAll(survey, true);
   await survey.locator('#again').click();
   for (let n = 1; n <= 3; n++) {
-    await survey.locator(`html[data-screen="q${n}"]`).waitFor();
+    await survey.locator(`html[data-screen="q${n}"][data-settled]`).waitFor();
     await survey.locator(`#screen .option[data-code="${ROW[n - 1]}"]`).click();
   }
-  await survey.locator('html[data-screen="q4"]').waitFor();
+  await survey.locator('html[data-screen="q4"][data-settled]').waitFor();
 
   // What a thief copying the browser's storage gets.
   const raw = await everything(survey);
@@ -310,14 +310,14 @@ test('kiosk mode is closed: Back, reload and typed addresses stay in the survey;
   await page.locator('html[data-ready="true"]').waitFor();
   await page.locator('#kiosk-start').click();
   await page.waitForURL(/survey\.html$/);
-  await page.locator('html[data-screen="q1"]').waitFor();
+  await page.locator('html[data-screen="q1"][data-settled]').waitFor();
   assert.deepEqual(await axe(page), []);
 
   // A customer switches to English and answers; the next one starts in Chinese.
   await page.locator('#lang').click();
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await answerAll(page, false);
-  await page.locator('html[data-screen="q1"]').waitFor({ timeout: 15000 });
+  await page.locator('html[data-screen="q1"][data-settled]').waitFor({ timeout: 15000 });
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   assert.equal(
     await page.evaluate(() => localStorage.getItem('manyi.lang')),
@@ -341,6 +341,7 @@ test('kiosk mode is closed: Back, reload and typed addresses stay in the survey;
   }
   // Leaving needs the staff passphrase.
   await page.locator('#staff-exit').click();
+  await page.locator('html[data-screen="kiosk-exit"][data-settled]').waitFor();
   await page.locator('#kiosk-pass').fill('a customer guesses');
   await page.locator('#kiosk-leave').click();
   await page.waitForFunction(() =>
