@@ -36,6 +36,9 @@ const statuses = {};
 /** The note on strings that are not codes, after the outcome (a space between English sentences only). */
 const ignoredNote = (others) =>
   others.length ? `${lang === 'en' ? ' ' : ''}${tr('inv.ignored', { n: others.length })}` : '';
+/** Codes found a second time in the pasted text (the core's rule): taken once, said so. */
+const repeatNote = (repeated) =>
+  repeated.length ? `${lang === 'en' ? ' ' : ''}${tr('inv.repeated', { n: repeated.length })}` : '';
 function say(id, text) {
   statuses[id] = text;
   $(`#${id}`).textContent = text();
@@ -209,7 +212,7 @@ async function findCodes(text) {
 }
 
 async function check() {
-  const { codes, others } = await findCodes($('#codes').value);
+  const { codes, others, repeated } = await findCodes($('#codes').value);
   if (!codes.length) {
     lastResults = others.map((text) => ({ text, reason: 'not_code' }));
     if (lastResults.length) renderResults();
@@ -217,11 +220,11 @@ async function check() {
     say('intake-status', () => tr('inv.noCodes') + ignoredNote(others));
     return;
   }
-  await take(codes, others);
+  await take(codes, others, repeated);
 }
 
 /** Checks codes in the core, stores the accepted ones in one transaction, and shows every outcome (strings that are not codes apart, last). */
-async function take(codes, others = []) {
+async function take(codes, others = [], repeated = []) {
   const { intakeCode } = await core();
   const now = new Date().toISOString();
   const device = await deviceId();
@@ -263,12 +266,19 @@ async function take(codes, others = []) {
       }
     });
   }
-  lastResults = [...results, ...others.map((text) => ({ text, reason: 'not_code' }))];
+  lastResults = [
+    ...results,
+    ...repeated.map((text) => ({ text, reason: 'repeat' })),
+    ...others.map((text) => ({ text, reason: 'not_code' })),
+  ];
   renderResults();
   const accepted = results.filter((r) => r.record).length;
   say(
     'intake-status',
-    () => tr('inv.taken', { accepted, refused: results.length - accepted }) + ignoredNote(others),
+    () =>
+      tr('inv.taken', { accepted, refused: results.length - accepted }) +
+      repeatNote(repeated) +
+      ignoredNote(others),
   );
   if (accepted) $('#codes').value = '';
   await renderKey();
@@ -314,7 +324,11 @@ function renderResults() {
             { 'data-outcome': r.record ? 'accepted' : r.reason },
             h('td', { class: 'code' }, h('span', { class: 'code-text' }, groups(r.text))),
             h('td', {
-              class: r.record ? 'ok' : r.reason === 'not_code' ? 'other' : 'error',
+              class: r.record
+                ? 'ok'
+                : ['not_code', 'repeat'].includes(r.reason)
+                  ? 'other'
+                  : 'error',
               text: r.record
                 ? tr('inv.accepted', { id: r.record.id })
                 : tr(`inv.reason.${r.reason}`),

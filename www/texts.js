@@ -104,6 +104,8 @@ addStrings({
     'inv.reason.forged_token': '拒收：邀请签名不符，可能被篡改或伪造',
     'inv.reason.used': '拒收：该邀请已经提交过答卷',
     'inv.reason.not_code': '不是答卷码（形状不符，已忽略，不算拒收）',
+    'inv.reason.repeat': '与上面的答卷码相同（重复发送），只算一次，不算拒收',
+    'inv.repeated': '另有 {n} 个重复的答卷码，只算一次。',
     'inv.ignored': '另有 {n} 段长数字或字母不是答卷码，已忽略（如订单号、邀请链接）。',
     'inv.restored': '本机最近一次（{at}）生成的邀请中，还有 {n} 个未回收，可再次打印。',
     'dash.link': '分析看板',
@@ -539,7 +541,7 @@ addStrings({
     'inv.makeKey': 'Create the branch key on this device',
     'inv.noKey':
       'This device has no branch key yet. The key is made and kept only here; it signs invitations and checks response codes.',
-    'inv.keyIs': 'Branch key {name} (created {at}); {used} invited responses taken.',
+    'inv.keyIs': 'Branch key {name} (created {at}); {used} invited response{used?:s} taken.',
     'inv.issue': 'Issue invitations',
     'inv.count': 'How many',
     'inv.base': 'Survey address',
@@ -582,6 +584,8 @@ addStrings({
       'Refused: the invitation’s signature does not match; altered or forged',
     'inv.reason.used': 'Refused: this invitation has already been answered',
     'inv.reason.not_code': 'Not a response code (wrong shape; ignored, not refused)',
+    'inv.reason.repeat': 'The same code as above (sent twice): counted once, not refused',
+    'inv.repeated': '{n} repeated code{n?:s} counted once.',
     'inv.ignored':
       '{n} other long runs of digits or letters are not response codes and were ignored (such as an order number or an invitation link).',
     'inv.restored':
@@ -666,7 +670,7 @@ addStrings({
     'dash.printHead':
       'manyi report · data: {name} · n = {n} (of {total}) · filters: {filters} · printed {date}',
     'dash.empty': 'This data set has no responses yet.',
-    'dash.failedProblems': 'Could not load {name}: {total} problems found.',
+    'dash.failedProblems': 'Could not load {name}: {total} problem{total?:s} found.',
     'dash.failedPlain': 'Could not load {name}: the file could not be read.',
     'dash.line': 'line {line}',
     'dash.technical': 'Technical detail',

@@ -245,12 +245,13 @@ test('a customer answers from an invitation, and the branch takes the code once'
   );
   assert.match(foreign[0].text, /不是本网点密钥签发/);
 
-  // Several at once: the second invitation's answer is taken, the repeat refused, in one paste.
+  // Several at once: the second invitation's answer is taken, the one taken before refused,
+  // and the same code again in this paste listed last as a repeat (not checked twice).
   const second = await customerAnswers(staff.links[1]);
   const batch = await paste(staff.page, `${second.code}\n${customer.code}\n${second.code}`);
   assert.deepEqual(
     batch.map((r) => r.outcome),
-    ['accepted', 'used', 'used'],
+    ['accepted', 'used', 'repeat'],
   );
   assert.equal((await staffIdb(staff.page, 'responses')).length, 2);
   const used = (await staffIdb(staff.page, 'invitations')).filter((inv) => inv.usedBy);
@@ -261,6 +262,88 @@ test('a customer answers from an invitation, and the branch takes the code once'
     assert.deepEqual(d.errors, []);
     await d.context.close();
   }
+});
+
+test('a code sent twice in one chat is taken once, its repeat listed as such and not counted as refused', async () => {
+  const staff = await staffDevice(1);
+  const customer = await customerAnswers(staff.links[0]);
+  const again = customer.code.replaceAll('-', '').toLowerCase();
+  const rows = await paste(staff.page, `答卷码 ${customer.code}\n再发一遍：${again}`);
+  assert.deepEqual(
+    rows.map((r) => r.outcome),
+    ['accepted', 'repeat'],
+  );
+  assert.equal(
+    await staff.page.locator('#intake-status').textContent(),
+    '收下 1 份，拒收 0 份。另有 1 个重复的答卷码，只算一次。',
+  );
+  assert.equal(
+    await staff.page
+      .locator('#intake-results tr[data-outcome="repeat"] td:last-child')
+      .textContent(),
+    '与上面的答卷码相同（重复发送），只算一次，不算拒收',
+  );
+  assert.equal((await staffIdb(staff.page, 'responses')).length, 1);
+  await staff.page.locator('#lang').click();
+  await staff.page.waitForFunction(() =>
+    document.querySelector('#intake-status').textContent.startsWith('1 taken'),
+  );
+  assert.equal(
+    await staff.page.locator('#intake-status').textContent(),
+    '1 taken, 0 refused. 1 repeated code counted once.',
+  );
+  assert.match(
+    await staff.page.locator('#key-status').textContent(),
+    /; 1 invited response taken\.$/,
+  );
+  assert.deepEqual(staff.errors, []);
+  await customer.context.close();
+  await staff.context.close();
+});
+
+test("on the customer's phone the response code wraps only between its groups of five", async () => {
+  const staff = await staffDevice(1);
+  const customer = await customerAnswers(staff.links[0]);
+  for (const width of [320, 360, 390]) {
+    await customer.page.setViewportSize({ width, height: 800 });
+    // The code's characters, line by line as laid out.
+    const lines = await customer.page.locator('#response-code').evaluate((p) => {
+      const text = p.firstChild;
+      const rows = new Map();
+      for (let i = 0; i < text.length; i++) {
+        const r = document.createRange();
+        r.setStart(text, i);
+        r.setEnd(text, i + 1);
+        const top = Math.round(r.getBoundingClientRect().top);
+        rows.set(top, (rows.get(top) ?? '') + text.data[i]);
+      }
+      return [...rows.values()];
+    });
+    assert.ok(lines.length > 1, `${width} px: ${lines}`);
+    for (const line of lines.slice(0, -1))
+      assert.match(line, /-$/, `${width} px: ${lines.join(' | ')}`);
+    assert.equal(lines.join(''), customer.code);
+  }
+  await customer.context.close();
+  await staff.context.close();
+});
+
+test('on a phone the intake results stay within the screen, a code taken and a code refused alike', async () => {
+  const staff = await staffDevice(2);
+  const customer = await customerAnswers(staff.links[0]);
+  for (const width of [360, 390]) {
+    await staff.page.setViewportSize({ width, height: 800 });
+    // Taken (first time) or already used (second), then with a mangled code beside it.
+    await paste(staff.page, `${customer.code}\n${customer.code.slice(0, -3)}ZZZ`);
+    const wide = await staff.page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    assert.ok(wide[0] <= wide[1], `${width} px: the page is ${wide[0]} px wide`);
+  }
+  assert.deepEqual(staff.errors, []);
+  await customer.context.close();
+  await staff.context.close();
 });
 
 test("a pasted chat thread: only code-shaped strings are checked; a link's token and an order number are listed apart as not codes", async () => {

@@ -637,6 +637,10 @@ pub struct CodeScan {
     pub codes: Vec<String>,
     /// Runs of 20 or more letters and digits that are not shaped like a code.
     pub others: Vec<String>,
+    /// Codes found a second time in the same text (compared as read: dashes,
+    /// spaces and letter case aside), as written: not checked again, so a
+    /// resent code is one response rather than one taken and one refused.
+    pub repeated: Vec<String>,
 }
 
 /// Where a code-shaped string starting at `start` ends: a layout digit, then
@@ -686,13 +690,22 @@ pub fn find_codes(instrument: &Instrument, text: &str) -> CodeScan {
     let len = code_chars(instrument);
     let bytes = text.as_bytes();
     let mut scan = CodeScan::default();
+    let mut seen: Vec<Vec<u8>> = Vec::new();
     let mut spans = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         if starts_word {
             if let Some(end) = shaped_at(bytes, i, len) {
-                scan.codes.push(text[i..end].to_owned());
+                let found = &text[i..end];
+                // The same code again (however written): one response, named apart.
+                let key = clean(found).unwrap_or_default();
+                if seen.contains(&key) {
+                    scan.repeated.push(found.to_owned());
+                } else {
+                    seen.push(key);
+                    scan.codes.push(found.to_owned());
+                }
                 spans.push(i..end);
                 i = end;
                 continue;

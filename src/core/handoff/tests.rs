@@ -145,7 +145,9 @@ fn only_code_shaped_strings_are_found() {
         "王女士 10:02 https://x.cn/survey.html?inv={token}#k={secret}\n订单号{order}\n答卷码：{code}\n{plain}，{spaced}\nX{plain}"
     );
     let scan = find_codes(&inst, &text);
-    assert_eq!(scan.codes, [code.clone(), plain.clone(), spaced]);
+    // The same code written three ways is one code, the other two its repeats.
+    assert_eq!(scan.codes, [code.clone()]);
+    assert_eq!(scan.repeated, [plain.clone(), spaced]);
     assert_eq!(scan.others, [token, order.to_owned(), format!("X{plain}")]);
     // One character short or long is not a code's shape.
     assert!(find_codes(&inst, &plain[1..]).codes.is_empty());
@@ -228,4 +230,19 @@ fn a_code_taken_is_the_response_i_token_with_its_provenance() {
     );
     // Refused as intake refuses.
     assert!(intake_response(&inst, &OTHER, &code).is_err());
+}
+
+#[test]
+fn the_same_code_pasted_twice_is_found_once_and_the_repeat_named() {
+    // A chat where the customer sent their code twice (once retyped in lower
+    // case without dashes): one response, not one taken and one "already used".
+    let inst = Instrument::builtin();
+    let token = issue_token(&KEY, &[2, 7, 1, 8, 2]).unwrap();
+    let codes: Vec<u8> = inst.questions().iter().map(|_| 1).collect();
+    let secret = answer_secret(&KEY, &token).unwrap();
+    let code = encode_response(&inst, &codes, &token, &secret).unwrap();
+    let again = code.replace('-', "").to_lowercase();
+    let scan = find_codes(&inst, &format!("我的码 {code}\n再发一次：{again} 谢谢"));
+    assert_eq!(scan.codes, [code.clone()]);
+    assert_eq!(scan.repeated, [again]);
 }
