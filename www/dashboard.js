@@ -66,8 +66,10 @@ const state = {
   by: null,
   /** The last view from the worker. */
   view: null,
-  /** The follow-up list's page on screen (0-based). */
+  /** The follow-up list's page on screen (0-based): the first again when the filter changes. */
   fuPage: 0,
+  /** The filter of the view on screen (JSON), to tell a filter change from a redraw. */
+  viewFilter: '',
   /** Whether every question's frequencies are shown on screen (always in print). */
   freqOpen: false,
   /** Whether the key drivers' chart and table are shown on a phone (always on a wider screen and in print). */
@@ -258,6 +260,7 @@ async function refresh() {
     // The key drivers of the same filter, if already drawn, stay; else they follow.
     const key = JSON.stringify(state.filter);
     view.drivers = state.drivers?.key === key ? state.drivers.value : undefined;
+    if (key !== state.viewFilter) [state.fuPage, state.viewFilter] = [0, key];
     state.view = view;
     render();
     // For the benchmark (bench/dashboard.mjs): the worker's time for this view.

@@ -223,6 +223,20 @@ test('filters change n, and every view follows them', async () => {
   await ctx.close();
 });
 
+test('a filter change shows the follow-up list from its first page again', async () => {
+  const { context: ctx, page, errors } = await openDemo();
+  await page.locator('#fu-next').click();
+  await page.locator('#fu-next').click();
+  assert.match(await page.locator('#fu-page').textContent(), /^第 21–30 人，共 137 人$/);
+  await page.locator('#filter-question').selectOption('q1');
+  await page.locator('#opt-q1-A').check();
+  await waitForN(page, 177);
+  assert.match(await page.locator('#fu-page').textContent(), /^第 1–10 人，共 \d+ 人$/);
+  assert.equal(await page.locator('#fu-prev').isDisabled(), true);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('the follow-up list has every detractor, flagged, and exports them', async () => {
   const { context: ctx, page, errors } = await openDemo();
   const detractors = ROWS.filter((r) => Number(r[COL.q17]) <= 6);
