@@ -1394,6 +1394,8 @@ function render() {
     );
     return;
   }
+  // A control that redraws the board (a cross-tab question, NPS by) keeps the keyboard's place.
+  const focused = board.contains(document.activeElement) ? document.activeElement.id : '';
   board.replaceChildren(
     ...[
       trendSection(),
@@ -1405,6 +1407,8 @@ function render() {
       frequencies(v.report),
     ].filter(Boolean),
   );
+  if (focused && document.activeElement === document.body)
+    document.getElementById(focused)?.focus();
   hintWideTables();
 }
 

@@ -49,6 +49,20 @@ async function staffDevice(n = 2) {
   return { context, page, errors, links };
 }
 
+test('making the branch key by keyboard leaves the focus on what it says, not on the page', async () => {
+  const context = await env.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await openStaff(page, `${env.url}invite.html`);
+  await page.locator('html[data-ready="true"]').waitFor();
+  await page.locator('#make-key').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#make-key[hidden]').waitFor({ state: 'attached' });
+  await page.waitForFunction(() => document.activeElement?.id === 'key-status', null, {
+    timeout: 5000,
+  });
+  await context.close();
+});
+
 test('a batch of invitations is 1 to 200: another number is refused, naming it, and nothing is issued', async () => {
   const { context, page, errors } = await staffDevice(3);
   assert.equal(await page.locator('.slip').count(), 3);

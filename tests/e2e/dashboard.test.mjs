@@ -223,6 +223,35 @@ test('filters change n, and every view follows them', async () => {
   await ctx.close();
 });
 
+test('the keyboard keeps its place when a control redraws the board (cross-tab questions, NPS by)', async () => {
+  const { context: ctx, page, errors } = await openDemo();
+  const busy = () =>
+    page.waitForFunction(
+      () => document.querySelector('#board').getAttribute('aria-busy') === 'false',
+    );
+  await page.locator('#xt-row').focus();
+  await page.keyboard.press('ArrowDown');
+  await busy();
+  await page.waitForFunction(() => document.activeElement?.id === 'xt-row', null, {
+    timeout: 5000,
+  });
+  await page.locator('#xt-col').focus();
+  await page.keyboard.press('ArrowDown');
+  await busy();
+  await page.waitForFunction(() => document.activeElement?.id === 'xt-col', null, {
+    timeout: 5000,
+  });
+  await page.locator('#nps-by').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#nps-by-view').waitFor();
+  await busy();
+  await page.waitForFunction(() => document.activeElement?.id === 'nps-by', null, {
+    timeout: 5000,
+  });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('a filter change shows the follow-up list from its first page again', async () => {
   const { context: ctx, page, errors } = await openDemo();
   await page.locator('#fu-next').click();
