@@ -376,6 +376,13 @@ function conflict(c, tr) {
   );
 }
 
+/**
+ * What is typed in each open change form (case id → field values), kept while
+ * the form is open so that a redraw (a language switch, a filter) does not lose
+ * a half-typed note; dropped when the form is closed or the change saved.
+ */
+const typed = new Map();
+
 /** The change form of a case, built when it is first opened. */
 function changeForm(c, tr) {
   const details = h(
@@ -383,8 +390,8 @@ function changeForm(c, tr) {
     { class: 'case-change' },
     h('summary', { text: tr('cases.change') }),
   );
-  details.addEventListener('toggle', () => {
-    if (!details.open || details.querySelector('form')) return;
+  const build = () => {
+    if (details.querySelector('form')) return;
     const at = (name) => `case-${name}-${c.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
     const status = h(
       'select',
@@ -436,8 +443,24 @@ function changeForm(c, tr) {
       send(c, change, form.querySelector('button[type="submit"]'), tr, error);
     });
     details.append(form, history(c, tr));
-    status.focus();
+    const fields = { status, holder, due, note };
+    const kept = typed.get(c.id);
+    if (kept) for (const [name, value] of Object.entries(kept)) fields[name].value = value;
+    const keep = () =>
+      typed.set(c.id, Object.fromEntries(Object.entries(fields).map(([k, el]) => [k, el.value])));
+    form.addEventListener('input', keep);
+    form.addEventListener('change', keep);
+    if (!kept) status.focus();
+  };
+  details.addEventListener('toggle', () => {
+    if (details.open) build();
+    else typed.delete(c.id);
   });
+  // Drawn again while something was being typed in it: open, as it was.
+  if (typed.has(c.id)) {
+    details.open = true;
+    build();
+  }
   return details;
 }
 
@@ -479,6 +502,7 @@ async function send(c, change, button, tr, errorBox = null) {
     const event = await ask('cases.change', {
       change: { id: eventId(), case: c.id, at: new Date().toISOString(), who, ...change },
     });
+    typed.delete(c.id);
     await reload(tr('cases.saved', { id: c.id, status: tr(`cases.status.${event.status}`) }));
     // Back to where the person was: the case's change button.
     const again = document.querySelector(`#case-list li[data-id="${CSS.escape(c.id)}"] summary`);

@@ -100,6 +100,30 @@ test('a detractor is flagged, called, resolved, exported, backed up, restored an
   await a.waitForFunction(() => document.querySelector('#kpi-cases')?.textContent === '2');
   assert.equal(await a.locator('#kpi-overdue').textContent(), '其中逾期 1 个');
 
+  // A note half typed survives a switch of language (the form is drawn again in English).
+  await card(a, 'D-2').locator('summary').click();
+  await card(a, 'D-2').locator('select[name="status"]').selectOption('unreachable');
+  await card(a, 'D-2').locator('textarea[name="note"]').fill('客户说柜台排队太久，明天上午回电');
+  await a.locator('#lang').click();
+  await a.waitForFunction(() => document.documentElement.lang === 'en');
+  await card(a, 'D-2').locator('textarea[name="note"]').waitFor();
+  assert.equal(
+    await card(a, 'D-2').locator('textarea[name="note"]').inputValue(),
+    '客户说柜台排队太久，明天上午回电',
+  );
+  assert.equal(await card(a, 'D-2').locator('select[name="status"]').inputValue(), 'unreachable');
+  await a.locator('#lang').click();
+  await a.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await card(a, 'D-2').locator('textarea[name="note"]').waitFor();
+  assert.equal(
+    await card(a, 'D-2').locator('textarea[name="note"]').inputValue(),
+    '客户说柜台排队太久，明天上午回电',
+  );
+  // (Left unsaved: D-2 stays as it was.)
+  await card(a, 'D-2').locator('textarea[name="note"]').fill('');
+  await card(a, 'D-2').locator('select[name="status"]').selectOption('');
+  await card(a, 'D-2').locator('summary').click();
+
   // A change needs a name: refused with a message until one is given.
   await d1.locator('summary').click();
   await d1.locator('select[name="status"]').selectOption('contacted');
