@@ -146,7 +146,7 @@ fn only_code_shaped_strings_are_found() {
     );
     let scan = find_codes(&inst, &text);
     // The same code written three ways is one code, the other two its repeats.
-    assert_eq!(scan.codes, [code.clone()]);
+    assert_eq!(scan.codes, std::slice::from_ref(&code));
     assert_eq!(scan.repeated, [plain.clone(), spaced]);
     assert_eq!(scan.others, [token, order.to_owned(), format!("X{plain}")]);
     // One character short or long is not a code's shape.
@@ -243,6 +243,6 @@ fn the_same_code_pasted_twice_is_found_once_and_the_repeat_named() {
     let code = encode_response(&inst, &codes, &token, &secret).unwrap();
     let again = code.replace('-', "").to_lowercase();
     let scan = find_codes(&inst, &format!("我的码 {code}\n再发一次：{again} 谢谢"));
-    assert_eq!(scan.codes, [code.clone()]);
+    assert_eq!(scan.codes, std::slice::from_ref(&code));
     assert_eq!(scan.repeated, [again]);
 }
