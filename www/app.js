@@ -76,10 +76,13 @@ const sentence = (text) => asSentence(state.lang, text);
  * What restoring does with a backup's branch key (the core's KeyRestore), in
  * the preview's or the result's words; nothing when it brings none or the same.
  */
-const keyNote = (key, where) =>
-  key?.kind === 'kept' || key?.kind === 'restored'
-    ? tr(`${where}.key${key.kind === 'kept' ? 'Kept' : 'Restored'}`, key)
-    : '';
+const keyNote = (key, where) => {
+  const texts = {
+    preview: { kept: 'preview.keyKept', restored: 'preview.keyRestored' },
+    import: { kept: 'import.keyKept', restored: 'import.keyRestored' },
+  }[where];
+  return key?.kind in texts ? tr(texts[key.kind], key) : '';
+};
 /** Ids listed in the reader's language's brackets, or nothing. */
 const keptIds = (ids = []) => (ids.length ? tr('import.keptIds', { ids: ids.join(', ') }) : '');
 /** A backup's forms keyed once, as the preview and the result name them. */

@@ -210,7 +210,8 @@ test("a response's id carries the branch's own date, not the UTC one", async () 
   await context.close();
 });
 
-test('the keyboard alone completes the survey: letters answer, Tab and Enter reach everything', async () => {
+/** On a laptop, Q1–Q16 answered by their letters: on Q17. */
+async function keyedToQ17() {
   const context = await env.newContext({ viewport: { width: 1024, height: 768 } });
   const { page, errors } = await openSurvey(context);
   await onScreen(page, 'q1');
@@ -218,6 +219,11 @@ test('the keyboard alone completes the survey: letters answer, Tab and Enter rea
     await page.keyboard.press(ROW[n - 1].toLowerCase());
     await onScreen(page, `q${n + 1}`);
   }
+  return { context, page, errors };
+}
+
+test('the keyboard alone completes the survey: letters answer, Tab and Enter reach everything', async () => {
+  const { context, page, errors } = await keyedToQ17();
   // Q17 by Tab and arrows: the heading has focus; one Tab reaches the 0…10 group, End its last button.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-code')), '0');
@@ -244,13 +250,7 @@ test('the keyboard alone completes the survey: letters answer, Tab and Enter rea
 });
 
 test('on Q17 a "1" waiting for a possible "10" is dropped by Back: it never answers after the person left', async () => {
-  const context = await env.newContext({ viewport: { width: 1024, height: 768 } });
-  const { page, errors } = await openSurvey(context);
-  await onScreen(page, 'q1');
-  for (let n = 1; n <= 16; n++) {
-    await page.keyboard.press(ROW[n - 1].toLowerCase());
-    await onScreen(page, `q${n + 1}`);
-  }
+  const { context, page, errors } = await keyedToQ17();
   await page.keyboard.press('1');
   await page.locator('#back').click();
   await onScreen(page, 'q16');
