@@ -570,8 +570,6 @@ function showResolve(entry, second, differ, who) {
     );
   });
   let finishing = false;
-  /** Whether one operator keyed both passes (the core says so when verifying). */
-  let own = false;
   async function finish() {
     if (finishing) return;
     const open = differ.find((i) => !resolved.has(i));
@@ -587,10 +585,12 @@ function showResolve(entry, second, differ, who) {
     box.hidden = true;
     $('#form').inert = false;
     backToForm();
+    // Whether one operator keyed both passes (the core says so when verifying).
+    let own;
     try {
-      const { record, audit, own: ownKeying } = await verified(entry, second, who, at, paper);
-      own = ownKeying;
-      await addKeyed(record, audit);
+      const v = await verified(entry, second, who, at, paper);
+      own = v.own;
+      await addKeyed(v.record, v.audit);
     } catch (error) {
       finishing = false;
       box.hidden = false;

@@ -242,7 +242,7 @@ const handlers = {
    * their codes as arrays, chunks in base64, questionnaires as text) with the
    * reasons, in one JSON file for an administrator.
    */
-  async 'store.exportQuarantine'({ day }) {
+  async 'store.exportQuarantine'({ day: stamp }) {
     const dev = await device();
     const snap = await readSnapshot();
     const bad = dev.summary.quarantine;
@@ -260,7 +260,6 @@ const handlers = {
         .map((c) => ({ key: c.key, base64: toBase64(c.bytes) })),
       instruments: snap.instruments.filter((i) => instrumentKeys.has(String(i.key))),
     };
-    const stamp = day;
     return {
       name: `manyi-unreadable-${stamp}.json`,
       mime: 'application/json',
@@ -378,13 +377,12 @@ const handlers = {
   },
 
   /** Every detractor under the filter, as a labelled CSV for the branch to call back, with the reason for each. */
-  async 'dash.exportFollowUp'({ filter, lang, day }) {
+  async 'dash.exportFollowUp'({ filter, lang, day: stamp }) {
     if (!board) throw new Error('no data loaded');
     const ds = board.filtered(filter);
     try {
       // Each detractor with why they are on the list (the core's follow_up_reason column).
       const bytes = ds.followUpCsv(lang, true);
-      const stamp = day;
       return { name: `manyi-follow-up-${stamp}-${lang}.csv`, mime: 'text/csv', bytes };
     } finally {
       ds.free();
@@ -635,8 +633,7 @@ const handlers = {
    * marking exactly what is in the file as exported: if anything was written
    * while the file was made, it is made again from the new state.
    */
-  async export({ format, lang, contacts = false, fingerprint, withKey = false, day }) {
-    const stamp = day;
+  async export({ format, lang, contacts = false, fingerprint, withKey = false, day: stamp }) {
     for (let attempt = 0; attempt < 5; attempt++) {
       const dev = await device();
       const chosen = choose(dev.summary, fingerprint);
